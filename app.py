@@ -1,0 +1,278 @@
+"""Composition root: settings -> store, clients, bot, jobs -> aiohttp web.Application.
+
+Nothing is built at import time. `create_app(settings)` is the one door, used by `python app.py`
+and by the tests (which pass their own settings and, where needed, fakes of Microsoft endpoints).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import SimpleNamespace
+
+import aiohttp
+from aiohttp import web
+from botbuilder.core import ConversationState, TurnContext, UserState
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botframework.connector.auth import MicrosoftAppCredentials
+
+from bot.directory import ChainedDirectory, Directory, FileDirectory, GraphDirectory, MsalTokenProvider
+from bot.evidence import EvidenceIntake
+from bot.evidence import Limits as EvidenceLimits
+from bot.guideline.model import Case
+from bot.guideline.policy import DeadlinePolicy
+from bot.netpolicy import DEFAULT_ALLOWED_HOSTS, AddressPolicy, AllowListPolicy
+from bot.ports import Clock, SystemClock
+from bot.services.case_actions import CaseActions
+from bot.services.cases import CaseRepository
+from bot.services.reports import DraftIndex, ReportService
+from dialogs.add_evidence import AddEvidenceDeps, AddEvidenceDialog
+from dialogs.report import ReportDeps, ReportDialog
+
+from bot.logs import configure_logging, correlation_id, fields
+from bot.settings import Settings, SettingsError, load_settings
+from bot.storage.bot_state import StoreBotStorage
+from bot.storage.factory import open_store
+from bot.storage.store import Store
+from bot.teams.handler import BotDeps, GuidelineBot
+from bot.texts import Texts, language_for
+from bot.web import healthz, messages_handler
+
+log = logging.getLogger("app")
+
+
+@dataclass
+class Runtime:
+    """Everything built at start-up; held by the web.Application for its lifetime."""
+
+    settings: Settings
+    store: Store
+    adapter: CloudAdapter
+    bot: GuidelineBot
+    cases: CaseRepository
+    actions: CaseActions
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+@dataclass
+class Overrides:
+    """Test seams: fakes of the real boundaries, plugged in through the one door."""
+
+    store: Store | None = None
+    directory: Directory | None = None
+    address_policy: AddressPolicy | None = None
+    clock: Clock | None = None
+
+
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
+def deadline_policy(settings: Settings) -> DeadlinePolicy:
+    return DeadlinePolicy(
+        immediate_working_days=max(1, settings.immediate_deadline_working_days),
+        escalate_after_days=settings.escalate_after_days,
+        checkin_after_followup_days=settings.checkin_after_followup_days,
+        tz=settings.time_zone,
+    )
+
+
+async def build_directory(settings: Settings, session: aiohttp.ClientSession) -> Directory:
+    sources: list[Directory] = []
+    if settings.graph_enabled and settings.app_id:
+        tokens = MsalTokenProvider(
+            tenant_id=settings.app_tenant_id, client_id=settings.app_id,
+            client_credential=settings.app_password.reveal(), authority_host=settings.login_authority_host,
+        )
+        sources.append(GraphDirectory(session, tokens, base_url=settings.graph_base_url))
+    if settings.leader_directory_file:
+        sources.append(await FileDirectory.open(settings.leader_directory_file))
+    return ChainedDirectory(sources)
+
+
+def hr_check(settings: Settings, directory: Directory) -> Callable[[str], Awaitable[bool]]:
+    async def is_hr(aad_object_id: str) -> bool:
+        if aad_object_id.lower() in settings.hr_aad_object_ids:
+            return True
+        if settings.hr_group_id:
+            return await directory.is_member_of_group(aad_object_id, settings.hr_group_id)
+        return False
+
+    return is_hr
+
+
+async def build_runtime(settings: Settings, overrides: Overrides) -> Runtime:
+    closers: list[Callable[[], Awaitable[None]]] = []
+    store = overrides.store
+    if store is None:
+        store = await open_store(
+            connection_string=settings.storage_connection_string.reveal() or None,
+            container=settings.storage_container,
+            account_url=settings.storage_account_url or None,
+            data_dir=settings.data_dir,
+        )
+        closers.append(store.close)
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+    closers.append(session.close)
+    directory = overrides.directory or await build_directory(settings, session)
+    clock = overrides.clock or SystemClock()
+    policy = deadline_policy(settings)
+    zone = settings.zone
+    adapter = build_adapter(settings)
+    cases = CaseRepository(store, policy)
+    actions = CaseActions(cases, policy, clock, hr_check(settings, directory))
+    intake = EvidenceIntake(
+        store,
+        overrides.address_policy or AllowListPolicy((*DEFAULT_ALLOWED_HOSTS, *settings.evidence_allowed_hosts)),
+        EvidenceLimits(max_bytes=settings.evidence_max_bytes),
+        token_provider=bot_token_provider(settings),
+    )
+    max_mb = settings.evidence_max_bytes // (1024 * 1024)
+
+    async def after_submit(case: Case) -> None:
+        return None  # the leader notification is delivered by the notification service (issue 5)
+
+    async def after_added(case: Case, count: int) -> None:
+        return None
+
+    report_dialog = ReportDialog(ReportDeps(
+        reports=ReportService(store, cases, directory, policy, zone), intake=intake, drafts=DraftIndex(store),
+        clock=clock, zone=zone, draft_ttl=timedelta(hours=settings.draft_ttl_hours),
+        default_language=settings.default_language, max_evidence=policy.max_evidence_items,
+        max_evidence_mb=max_mb, after_submit=after_submit,
+    ))
+    add_evidence_dialog = AddEvidenceDialog(AddEvidenceDeps(
+        actions=actions, intake=intake, clock=clock, default_language=settings.default_language,
+        max_evidence_mb=max_mb, after_added=after_added,
+    ))
+    bot_storage = StoreBotStorage(store)
+    deps = BotDeps(
+        conversation_state=ConversationState(bot_storage), user_state=UserState(bot_storage), store=store,
+        cases=cases, report_dialog=report_dialog, add_evidence_dialog=add_evidence_dialog, zone=zone,
+        default_language=settings.default_language,
+    )
+    return Runtime(settings, store, adapter, GuidelineBot(deps), cases, actions, closers)
+
+
+def bot_token_provider(settings: Settings) -> Callable[[], Awaitable[str | None]] | None:
+    """Inline images in Teams need the bot's own token; in local mode there is none."""
+    if not settings.app_id:
+        return None
+    credentials = MicrosoftAppCredentials(
+        settings.app_id, settings.app_password.reveal(), channel_auth_tenant=settings.app_tenant_id
+    )
+
+    async def token() -> str | None:
+        return await asyncio.to_thread(credentials.get_access_token)
+
+    return token
+
+
+def botbuilder_configuration(settings: Settings) -> SimpleNamespace:
+    """The attribute bag botbuilder's ConfigurationBotFrameworkAuthentication reads."""
+    config = SimpleNamespace(
+        APP_ID=settings.app_id,
+        APP_PASSWORD=settings.app_password.reveal(),
+        # With no app id botbuilder must treat the bot as "auth disabled", which only its
+        # MultiTenant path allows; a configured bot is single-tenant or a managed identity.
+        APP_TYPE=settings.app_type if settings.app_id else "MultiTenant",
+        APP_TENANTID=settings.app_tenant_id,
+    )
+    if settings.openid_metadata_url:  # test seam: a local OpenID/JWKS fake
+        config.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = settings.openid_metadata_url
+        config.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = settings.token_issuer
+    return config
+
+
+def build_adapter(settings: Settings) -> CloudAdapter:
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(botbuilder_configuration(settings)))
+
+    async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
+        log.error("turn failed", exc_info=error, extra=fields(error=type(error).__name__))
+        tx = Texts(language_for(turn_context.activity.locale, settings.default_language))
+        try:
+            await turn_context.send_activity(tx("error.generic"))
+        except Exception:  # the apology itself may fail when the connector is down
+            log.warning("could not send apology", extra=fields())
+
+    adapter.on_turn_error = on_turn_error
+    return adapter
+
+
+class _TrackedTurn:
+    """Wraps the bot so the web layer knows whether authentication let the turn begin."""
+
+    def __init__(self, bot: GuidelineBot) -> None:
+        self.bot = bot
+        self.started = False
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        self.started = True
+        await self.bot.on_turn(turn_context)
+
+
+def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web.Application:
+    """Build the web application; everything else is built when it starts (cleanup_ctx)."""
+    overrides = overrides or Overrides()
+
+    @web.middleware
+    async def correlate(request: web.Request, handler):  # type: ignore[no-untyped-def]
+        token = correlation_id.set(request.headers.get("x-ms-correlation-id") or os.urandom(6).hex())
+        try:
+            return await handler(request)
+        finally:
+            correlation_id.reset(token)
+
+    app = web.Application(middlewares=[correlate], client_max_size=1024 * 1024)
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        runtime = await build_runtime(settings, overrides)
+        app[RUNTIME] = runtime
+        yield
+        for close in reversed(runtime.closers):
+            await close()
+
+    app.cleanup_ctx.append(lifecycle)
+
+    async def process(request: web.Request) -> web.StreamResponse | None:
+        runtime = request.app[RUNTIME]
+        turn = _TrackedTurn(runtime.bot)
+        try:
+            return await runtime.adapter.process(request, turn)
+        except web.HTTPException:
+            raise
+        except Exception as exc:
+            # botbuilder surfaces some token failures (bad signature, unknown key) as plain
+            # exceptions. Whatever fails before the bot's turn began is an authentication failure.
+            if not turn.started:
+                log.warning("token refused", extra=fields(error=type(exc).__name__))
+                raise web.HTTPUnauthorized(reason="invalid token") from None
+            raise
+
+    app.router.add_post("/api/messages", messages_handler(process, settings.app_tenant_id if settings.app_id else ""))
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+def main() -> None:
+    try:
+        settings = load_settings(os.environ)
+    except SettingsError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    configure_logging(settings.log_level)
+    if not settings.authenticated:
+        log.warning(
+            "NO MicrosoftAppId: running UNAUTHENTICATED for local use only, bound to %s:%s",
+            settings.bind_host, settings.port,
+        )
+    log.info("starting", extra=fields(settings=repr(settings)))
+    web.run_app(create_app(settings), host=settings.bind_host, port=settings.port, print=None)
+
+
+if __name__ == "__main__":
+    main()

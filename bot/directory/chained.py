@@ -1,0 +1,71 @@
+"""Ask several directories in order: Graph first, then the file, else the employee chooses.
+
+The first directory that names a leader wins. Later ones still add what the first cannot know
+when they agree on who the leader is: Entra ID has managers but no deputies or absences, the file
+kept by HR may have both. A directory that is down is skipped (logged), so a Graph outage falls
+back to the file instead of failing the report.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.directory.model import Directory, DirectoryEntry, DirectoryUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class ChainedDirectory:
+    def __init__(self, directories: Sequence[Directory]) -> None:
+        self._directories = tuple(directories)
+
+    async def lookup(self, employee: str) -> DirectoryEntry:
+        """Always an entry: with `leader` None when nobody knows the leader (the card then asks)."""
+        found: list[DirectoryEntry] = []
+        for index, directory in enumerate(self._directories):
+            try:
+                entry = await directory.lookup(employee)
+            except DirectoryUnavailable:
+                log.warning("directory unavailable; trying the next", extra={"fields": {"source": index}})
+                continue
+            if entry is not None:
+                found.append(entry)
+        return merge(employee, found)
+
+    async def units(self) -> list[str]:
+        units: set[str] = set()
+        for directory in self._directories:
+            try:
+                units.update(await directory.units())
+            except DirectoryUnavailable:
+                continue
+        return sorted(units, key=str.casefold)
+
+    async def is_member_of_group(self, user_id: str, group_id: str) -> bool:
+        for directory in self._directories:
+            try:
+                if await directory.is_member_of_group(user_id, group_id):
+                    return True
+            except DirectoryUnavailable:
+                log.warning("directory unavailable for a group check")
+        return False
+
+
+def merge(employee: str, found: Sequence[DirectoryEntry]) -> DirectoryEntry:
+    """Combine entries given in priority order (see the module docstring)."""
+    if not found:
+        return DirectoryEntry(employee_id=employee.lower(), employee_name="")
+    primary = next((e for e in found if e.leader is not None), found[0])
+    agreeing = [e for e in found if e is not primary and e.leader is not None and primary.leader is not None
+                and e.leader.aad_object_id == primary.leader.aad_object_id]
+    merged = primary
+    for other in agreeing:
+        if merged.deputy is None and other.deputy is not None:
+            merged = replace(merged, deputy=other.deputy, leader_absent=other.leader_absent)
+        if merged.leader_manager is None and other.leader_manager is not None:
+            merged = replace(merged, leader_manager=other.leader_manager)
+    unit = next((e.unit for e in found if e.unit), None)
+    name = merged.employee_name or next((e.employee_name for e in found if e.employee_name), "")
+    return replace(merged, unit=unit, employee_name=name)

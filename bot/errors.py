@@ -1,0 +1,61 @@
+"""The bot's own error tree. Handlers map each class to a friendly message; never show str(e).
+
+    BotError
+    ├── DomainError                 a rule of the guideline says no (bot.guideline.errors)
+    ├── NotFound                    no such case, draft, evidence or channel
+    ├── NotPermitted                the actor may not do this (forwarded or forged card)
+    ├── StorageError
+    │   ├── Conflict                the ETag moved: re-read and re-apply
+    │   └── AlreadyExists           create-only write hit an existing name (evidence is write-once)
+    ├── EvidenceRejected            an attachment was refused; .reason is a text key
+    ├── InvalidInput                a card payload or command failed validation; .field names it
+    └── DeliveryFailed              a proactive message could not be delivered
+"""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """Base of every error the bot raises on purpose."""
+
+
+class NotFound(BotError):
+    pass
+
+
+class NotPermitted(BotError):
+    pass
+
+
+class StorageError(BotError):
+    pass
+
+
+class Conflict(StorageError):
+    """A conditional write lost: the document changed since it was read."""
+
+
+class AlreadyExists(StorageError):
+    """A create-only write found the name taken."""
+
+
+class EvidenceRejected(BotError):
+    """An attachment was refused. `reason` is a key into the texts (bot.texts)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+class InvalidInput(BotError):
+    """Input failed validation. `field` names the input, `reason` is a text key."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class DeliveryFailed(BotError):
+    pass

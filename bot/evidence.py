@@ -1,0 +1,347 @@
+"""Safe evidence intake: a Teams attachment in, one write-once evidence file out (or a refusal).
+
+Screenshots may later go to the police, so what is kept must be exactly the bytes received,
+named by their SHA-256, with who/when beside them. The download itself is hostile input: the URL
+is checked by an AddressPolicy at every hop and at connect time (bot.netpolicy), the size is
+counted on the bytes actually received, the type is judged by magic numbers, and nothing reaches
+the store until every check has passed. The body is spooled to a temp file, so memory stays at
+one buffer whatever the file size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import IO, Any, Protocol
+
+import aiohttp
+from aiohttp.abc import AbstractResolver
+from aiohttp.resolver import DefaultResolver
+from yarl import URL
+
+from bot.errors import AlreadyExists, EvidenceRejected
+from bot.netpolicy import AddressNotAllowedError, AddressPolicy, PolicyResolver
+from bot.storage.store import EvidenceMeta
+
+log = logging.getLogger(__name__)
+
+FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
+FALLBACK_NAME = "skaermbillede"
+TokenProvider = Callable[[], Awaitable[str | None]]
+SessionFactory = Callable[[AbstractResolver], aiohttp.ClientSession]
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_EXPIRED = frozenset({401, 403, 410})
+_CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+_SNIFF_BYTES = 16
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 25 * 1024 * 1024
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0  # longest silence between two reads
+    total_timeout: float = 300.0  # whole download, all hops
+    max_redirects: int = 5
+    chunk_size: int = 64 * 1024
+    write_buffer: int = 256 * 1024
+    spool_dir: str | None = None  # None: the system temp dir
+
+
+class EvidenceSink(Protocol):
+    """The part of `bot.storage.store.Store` the intake needs; every Store is one."""
+
+    async def put_evidence(self, name: str, source: AsyncIterator[bytes], meta: EvidenceMeta) -> None: ...
+
+    async def get_evidence_meta(self, name: str) -> EvidenceMeta | None: ...
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    """A downloadable attachment, parsed out of Teams' loosely typed dict."""
+
+    url: str
+    name: str
+    declared_type: str
+    needs_auth: bool  # inline images need the bot's own bearer token
+
+
+@dataclass(frozen=True)
+class StoredEvidence:
+    name: str  # the store name, evidence/{case_id}/{sha256}
+    meta: EvidenceMeta
+    already_stored: bool = False  # the same bytes were stored on this case before
+
+
+def parse_attachment(attachment: Mapping[str, Any]) -> AttachmentRef | None:
+    """Typed view of one activity attachment. None for the text/html copy of the message that
+    Teams attaches to every message with an inline image; EvidenceRejected for anything else
+    that is not a file or an image."""
+    content_type = str(attachment.get("contentType") or "").lower()
+    if content_type == "text/html":
+        return None
+    name = str(attachment.get("name") or "")
+    if content_type == FILE_DOWNLOAD_INFO:
+        content = attachment.get("content")
+        if isinstance(content, Mapping):
+            url = content.get("downloadUrl")
+            if isinstance(url, str) and url:
+                return AttachmentRef(url, name, str(content.get("fileType") or ""), needs_auth=False)
+    elif content_type.startswith("image/"):
+        url = attachment.get("contentUrl")
+        if isinstance(url, str) and url:
+            return AttachmentRef(url, name, content_type, needs_auth=True)
+    raise EvidenceRejected("evidence.unsupported_attachment", content_type[:80])
+
+
+def sniff_type(head: bytes) -> str | None:
+    """The MIME type the first bytes prove, or None. Names and declared types are never trusted."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in (b"heic", b"heix", b"hevc", b"hevx"):
+            return "image/heic"
+        if brand in (b"mif1", b"msf1"):
+            return "image/heif"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+def sanitise_name(raw: str, max_len: int = 120) -> str:
+    """A display name safe for metadata and a later evidence pack. Never used as a storage path."""
+    name = unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1]
+    kept = "".join(ch if (ch.isalnum() or ch in ".-_") else " " if ch.isspace() else "" for ch in name)
+    kept = " ".join(kept.split()).lstrip(". ")
+    if len(kept) > max_len:
+        stem, dot, ext = kept.rpartition(".")
+        if dot and 0 < len(ext) <= 10:
+            kept = stem[: max_len - len(ext) - 1].rstrip() + "." + ext
+        else:
+            kept = kept[:max_len].rstrip()
+    return kept if kept.strip(".") else FALLBACK_NAME
+
+
+@dataclass(frozen=True)
+class _Spooled:
+    path: str
+    sha256: str
+    size: int
+    content_type: str
+
+
+def _default_session(resolver: AbstractResolver) -> aiohttp.ClientSession:
+    connector = aiohttp.TCPConnector(resolver=resolver, use_dns_cache=False, limit=4)
+    # trust_env=False: a proxy from the environment would connect on our behalf, past the resolver.
+    return aiohttp.ClientSession(connector=connector, trust_env=False, auto_decompress=False)
+
+
+class EvidenceIntake:
+    """Downloads, checks and stores one attachment at a time. Owns no long-lived resources:
+    each ingest opens and closes its own session, so there is nothing to shut down."""
+
+    def __init__(
+        self,
+        store: EvidenceSink,
+        policy: AddressPolicy,
+        limits: Limits | None = None,
+        session_factory: SessionFactory | None = None,
+        token_provider: TokenProvider | None = None,
+        *,
+        dns_resolver: AbstractResolver | None = None,
+    ) -> None:
+        """`session_factory` gets the policy-enforcing resolver and MUST build its connector on
+        it. `dns_resolver` replaces the system resolver underneath the policy (tests)."""
+        self._store = store
+        self._policy = policy
+        self._limits = limits or Limits()
+        self._session_factory = session_factory or _default_session
+        self._token_provider = token_provider
+        self._dns_resolver = dns_resolver
+
+    async def ingest(
+        self, attachment: Mapping[str, Any], case_id: str, uploader: str, now: datetime
+    ) -> StoredEvidence | None:
+        """Store the attachment as evidence on `case_id`; None if it is not evidence at all."""
+        if not _CASE_ID.fullmatch(case_id):
+            raise ValueError("case_id is not a code-made id")
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        ref = parse_attachment(attachment)
+        if ref is None:
+            return None
+        token = await self._token_provider() if ref.needs_auth and self._token_provider else None
+        spooled = await self._download(ref, token)
+        try:
+            meta = EvidenceMeta(
+                sha256=spooled.sha256,
+                size=spooled.size,
+                content_type=spooled.content_type,
+                original_name=sanitise_name(ref.name),
+                uploaded_by=uploader,
+                uploaded_at=now.astimezone(UTC),
+            )
+            name = f"evidence/{case_id}/{spooled.sha256}"
+            chunks = _read_file(spooled.path, self._limits.write_buffer)
+            try:
+                await self._store.put_evidence(name, chunks, meta)
+            except AlreadyExists:
+                existing = await self._store.get_evidence_meta(name)
+                log.info("evidence already stored size=%d", spooled.size)
+                return StoredEvidence(name, existing or meta, already_stored=True)
+            finally:
+                await chunks.aclose()
+            log.info("evidence stored type=%s size=%d", meta.content_type, meta.size)
+            return StoredEvidence(name, meta)
+        finally:
+            await _remove(spooled.path)
+
+    async def _download(self, ref: AttachmentRef, token: str | None) -> _Spooled:
+        try:
+            url = URL(ref.url)
+        except (ValueError, TypeError) as exc:
+            raise EvidenceRejected("evidence.unsupported_attachment", "unparsable url") from exc
+        base = self._dns_resolver or DefaultResolver()
+        resolver = PolicyResolver(self._policy, base, owns_base=self._dns_resolver is None)
+        lim = self._limits
+        timeouts = aiohttp.ClientTimeout(
+            connect=lim.connect_timeout, sock_connect=lim.connect_timeout, sock_read=lim.read_timeout
+        )
+        try:
+            async with self._session_factory(resolver) as session, asyncio.timeout(lim.total_timeout):
+                return await self._follow(session, url, token, timeouts)
+        except EvidenceRejected as exc:
+            log.info("evidence refused reason=%s", exc.reason)
+            raise
+        except TimeoutError as exc:  # aiohttp's timeouts subclass TimeoutError
+            raise self._refused("evidence.timeout", type(exc).__name__) from exc
+        except aiohttp.ClientConnectorError as exc:
+            if isinstance(exc.os_error, AddressNotAllowedError):
+                raise self._refused("evidence.address_not_allowed", "resolved address") from exc
+            raise self._refused("evidence.download_failed", type(exc).__name__) from exc
+        except (aiohttp.ClientError, OSError, ValueError) as exc:  # ValueError: a malformed Location
+            raise self._refused("evidence.download_failed", type(exc).__name__) from exc
+        finally:
+            await resolver.close()
+
+    @staticmethod
+    def _refused(reason: str, detail: str) -> EvidenceRejected:
+        log.info("evidence refused reason=%s detail=%s", reason, detail)
+        return EvidenceRejected(reason, detail)
+
+    async def _follow(
+        self, session: aiohttp.ClientSession, url: URL, token: str | None, timeouts: aiohttp.ClientTimeout
+    ) -> _Spooled:
+        """Follow redirects by hand so every hop passes the policy. The bearer token goes only
+        to the origin it was meant for, never to a redirect target elsewhere."""
+        origin = url.origin()
+        for _hop in range(self._limits.max_redirects + 1):
+            self._policy.check_url(url)
+            headers = {"Authorization": f"Bearer {token}"} if token and url.origin() == origin else {}
+            async with session.get(url, headers=headers, allow_redirects=False, timeout=timeouts) as resp:
+                if resp.status in _REDIRECTS:
+                    location = resp.headers.get("Location")
+                    if not location:
+                        raise EvidenceRejected("evidence.download_failed", "redirect without location")
+                    url = url.join(URL(location))
+                    continue
+                await _check_status(resp)
+                return await self._spool(resp)
+        raise EvidenceRejected("evidence.too_many_redirects", f"more than {self._limits.max_redirects}")
+
+    async def _spool(self, resp: aiohttp.ClientResponse) -> _Spooled:
+        lim = self._limits
+        if resp.content_length is not None and resp.content_length > lim.max_bytes:
+            raise EvidenceRejected("evidence.too_large", "declared length")
+        fd, path = await asyncio.to_thread(tempfile.mkstemp, prefix="evidence-", dir=lim.spool_dir)
+        try:
+            spool: IO[bytes] = os.fdopen(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            await _remove(path)
+            raise
+        hasher = hashlib.sha256()
+        buffer = bytearray()
+        head = b""
+        content_type: str | None = None
+        size = 0
+        try:
+            async for chunk in resp.content.iter_chunked(lim.chunk_size):
+                size += len(chunk)
+                if size > lim.max_bytes:
+                    raise EvidenceRejected("evidence.too_large", "received bytes")
+                if content_type is None:
+                    head += chunk[: _SNIFF_BYTES - len(head)]
+                    if len(head) >= _SNIFF_BYTES:
+                        content_type = _require_type(head)
+                buffer += chunk
+                if len(buffer) >= lim.write_buffer:
+                    await asyncio.to_thread(_write_and_hash, spool, hasher, buffer)
+                    buffer.clear()
+            if content_type is None:
+                content_type = _require_type(head)
+            await asyncio.to_thread(_write_and_hash, spool, hasher, buffer)
+            await asyncio.to_thread(spool.close)
+        except BaseException:
+            await asyncio.to_thread(spool.close)
+            await _remove(path)
+            raise
+        return _Spooled(path, hasher.hexdigest(), size, content_type)
+
+
+def _require_type(head: bytes) -> str:
+    sniffed = sniff_type(head)
+    if sniffed is None:
+        raise EvidenceRejected("evidence.bad_type", "magic number")
+    return sniffed
+
+
+def _write_and_hash(spool: IO[bytes], hasher: Any, data: bytearray) -> None:
+    # hashlib releases the GIL on large buffers, so hashing here keeps the event loop free too.
+    hasher.update(data)
+    spool.write(data)
+
+
+async def _check_status(resp: aiohttp.ClientResponse) -> None:
+    if resp.status == 200:
+        return
+    if resp.status == 404:
+        raise EvidenceRejected("evidence.not_found", "404")
+    if resp.status in _EXPIRED:
+        raise EvidenceRejected("evidence.link_expired", str(resp.status))
+    if resp.status == 400:
+        # Some Microsoft endpoints answer an expired pre-authenticated link with 400 and a message.
+        body = await resp.content.read(4096)
+        if b"expire" in body.lower():
+            raise EvidenceRejected("evidence.link_expired", "400 expired")
+    raise EvidenceRejected("evidence.download_failed", str(resp.status))
+
+
+async def _read_file(path: str, chunk_size: int) -> AsyncGenerator[bytes, None]:
+    handle: IO[bytes] = await asyncio.to_thread(open, path, "rb")
+    try:
+        while data := await asyncio.to_thread(handle.read, chunk_size):
+            yield data
+    finally:
+        await asyncio.to_thread(handle.close)
+
+
+async def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        await asyncio.to_thread(os.remove, path)

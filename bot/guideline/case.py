@@ -1,0 +1,279 @@
+"""Opening a case and deciding on it: the one door through which a case changes.
+
+`decide(case, actor, decision, now, policy)` checks, in this order:
+1. the role: the actor's roles are derived from the case (reporter, leader, deputy) plus HR
+   membership. Leader steps, waivers and closing: leader, deputy or HR. The answer to the
+   police offer and new evidence: the reporter only. Reassigning the leader: HR only. The
+   reporter never decides a leader's step nor reassigns their own case, even when they are HR.
+   A refusal raises RoleRefused, so a forwarded or forged card changes nothing.
+2. the case: on a closed case everything is refused (CaseAlreadyClosed) except a repeated close.
+3. the transition (see `steps` for the step rules), raising InvalidTransition.
+A decision that changes nothing (the same decision twice with the same values) returns the very
+same case and no events. Any change bumps `revision` by one and yields events that carry the
+before and after values for the audit log.
+
+Closing requires every step to be DONE, WAIVED (always with a reason) or NOT_APPLICABLE; the
+refusal lists the others in `open_steps`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.guideline import _validate as v
+from bot.guideline import steps
+from bot.guideline.decisions import (
+    ApvFiled,
+    ApvMeasuresSet,
+    CaseClosed,
+    CitizenContacted,
+    CitizenContactNotPossible,
+    Decision,
+    EvidenceAdded,
+    FollowUpDone,
+    FollowUpScheduled,
+    InsuBizNoteDrafted,
+    InsuBizRegistered,
+    Keep,
+    LeaderReassigned,
+    PoliceDeclinedByEmployee,
+    PoliceOfferAnswered,
+    PoliceReported,
+    RemovalDecided,
+    StepWaived,
+)
+from bot.guideline.errors import CaseAlreadyClosed, InvalidDecision, InvalidTransition, RoleRefused
+from bot.guideline.events import (
+    CaseClosedEvent,
+    CaseOpened,
+    Event,
+    EvidenceAttached,
+    LeaderChanged,
+    Leadership,
+    StepDecided,
+)
+from bot.guideline.model import (
+    FOLLOWUP_STEPS,
+    IMMEDIATE_STEPS,
+    MAX_SHORT,
+    Actor,
+    Case,
+    CaseStatus,
+    EvidenceItem,
+    Facts,
+    Person,
+    Role,
+    StepId,
+    StepState,
+    StepStatus,
+    roles_of,
+)
+from bot.guideline.policy import DeadlinePolicy
+
+LEADER_ROLES = frozenset({Role.LEADER, Role.DEPUTY, Role.HR})
+REPORTER_ONLY = frozenset({Role.REPORTER})
+HR_ONLY = frozenset({Role.HR})
+CLOCK_SKEW = timedelta(minutes=5)
+
+Handler = Callable[[Case, Any, steps.Ctx], Case]
+
+
+def _close(case: Case, _d: CaseClosed, ctx: steps.Ctx) -> Case:
+    open_steps = tuple(s.value for s, state in case.steps.items() if not state.settled)
+    if open_steps:
+        raise InvalidTransition("steps_open", ", ".join(open_steps), open_steps=open_steps)
+    return replace(case, status=CaseStatus.CLOSED, closed_at=ctx.now)
+
+
+def _check_leadership(reporter: Person, leader: Person | None, deputy: Person | None) -> None:
+    if leader is not None and leader.aad_object_id == reporter.aad_object_id:
+        raise InvalidDecision("leader", "leader_is_reporter")
+    if deputy is not None and deputy.aad_object_id == reporter.aad_object_id:
+        raise InvalidDecision("deputy", "deputy_is_reporter")
+    if deputy is not None and leader is not None and deputy.aad_object_id == leader.aad_object_id:
+        raise InvalidDecision("deputy", "deputy_is_leader")
+
+
+def _reassign(case: Case, d: LeaderReassigned, _ctx: steps.Ctx) -> Case:
+    _check_leadership(case.reporter, d.new_leader, d.new_deputy)
+    manager = case.leader_manager if isinstance(d.new_leader_manager, Keep) else d.new_leader_manager
+    return replace(case, leader=d.new_leader, deputy=d.new_deputy, leader_manager=manager)
+
+
+def _add_evidence(case: Case, d: EvidenceAdded, ctx: steps.Ctx) -> Case:
+    if any(item.sha256 == d.item.sha256 for item in case.evidence):
+        return case
+    if d.item.uploaded_by != ctx.actor:
+        raise InvalidDecision("uploaded_by", "not_uploader")
+    if len(case.evidence) >= ctx.policy.max_evidence_items:
+        raise InvalidDecision("evidence", "too_many")
+    return replace(case, evidence=(*case.evidence, d.item))
+
+
+_RULES: dict[type[Any], tuple[frozenset[Role], Handler]] = {
+    RemovalDecided: (LEADER_ROLES, steps.removal),
+    CitizenContacted: (LEADER_ROLES, steps.citizen),
+    CitizenContactNotPossible: (LEADER_ROLES, steps.citizen),
+    PoliceReported: (LEADER_ROLES, steps.police),
+    PoliceDeclinedByEmployee: (LEADER_ROLES, steps.police),
+    PoliceOfferAnswered: (REPORTER_ONLY, steps.police_offer),
+    InsuBizNoteDrafted: (LEADER_ROLES, steps.insubiz),
+    InsuBizRegistered: (LEADER_ROLES, steps.insubiz),
+    ApvMeasuresSet: (LEADER_ROLES, steps.apv),
+    ApvFiled: (LEADER_ROLES, steps.apv),
+    FollowUpScheduled: (LEADER_ROLES, steps.followup),
+    FollowUpDone: (LEADER_ROLES, steps.followup),
+    StepWaived: (LEADER_ROLES, steps.waive),
+    CaseClosed: (LEADER_ROLES, _close),
+    LeaderReassigned: (HR_ONLY, _reassign),
+    EvidenceAdded: (REPORTER_ONLY, _add_evidence),
+}
+
+
+def allowed_roles(decision: Decision) -> frozenset[Role]:
+    """The roles that may take this decision (for cards: show an action only to them)."""
+    return _RULES[type(decision)][0]
+
+
+def may_decide(case: Case, actor: Actor, decision: Decision) -> bool:
+    """Whether the role check of `decide` would pass (the transition may still be refused)."""
+    allowed = allowed_roles(decision)
+    roles = roles_of(case, actor)
+    if allowed is not REPORTER_ONLY and Role.REPORTER in roles:
+        return False
+    return bool(roles & allowed)
+
+
+def _leadership(case: Case) -> Leadership:
+    return Leadership(case.leader, case.deputy, case.leader_manager)
+
+
+def decide(
+    case: Case,
+    actor: Actor,
+    decision: Decision,
+    now: datetime,
+    policy: DeadlinePolicy | None = None,
+) -> tuple[Case, list[Event]]:
+    """Apply one decision: the new case and the events it caused, or a DomainError."""
+    v.aware(now, "now")
+    policy = policy or DeadlinePolicy()
+    rule = _RULES.get(type(decision))
+    if rule is None:
+        raise TypeError(f"not a decision: {type(decision).__name__}")
+    allowed, handler = rule
+    if not may_decide(case, actor, decision):
+        raise RoleRefused(tuple(sorted(r.value for r in allowed)))
+    if case.status is CaseStatus.CLOSED:
+        if isinstance(decision, CaseClosed):
+            return case, []
+        raise CaseAlreadyClosed(case.id)
+    ctx = steps.Ctx(actor=actor.aad_object_id, now=now, policy=policy)
+    new = handler(case, decision, ctx)
+    if new == case:
+        return case, []
+    new = replace(new, revision=case.revision + 1)
+    roles = tuple(sorted(roles_of(case, actor) & allowed))
+    return new, _events(case, new, ctx, roles, type(decision).__name__)
+
+
+def _events(before: Case, after: Case, ctx: steps.Ctx, roles: tuple[Role, ...], name: str) -> list[Event]:
+    common: dict[str, Any] = {"actor": ctx.actor, "roles": roles, "at": ctx.now}
+    events: list[Event] = []
+    if _leadership(before) != _leadership(after):
+        events.append(
+            LeaderChanged(case_id=before.id, before=_leadership(before), after=_leadership(after), **common)
+        )
+    for index, item in enumerate(after.evidence[len(before.evidence) :], start=len(before.evidence)):
+        events.append(
+            EvidenceAttached(
+                case_id=before.id, item=item, count_before=index, count_after=index + 1, **common
+            )
+        )
+    for step in StepId:
+        if before.steps[step] != after.steps[step]:
+            events.append(
+                StepDecided(
+                    case_id=before.id,
+                    step=step,
+                    before=before.steps[step],
+                    after=after.steps[step],
+                    decision=name,
+                    **common,
+                )
+            )
+    if before.status is not after.status:
+        events.append(CaseClosedEvent(case_id=before.id, before=before.status, after=after.status, **common))
+    return events
+
+
+def new_case(
+    id: str,
+    number: str,
+    reporter: Person,
+    leader: Person | None,
+    deputy: Person | None,
+    unit: str | None,
+    facts: Facts,
+    evidence: Iterable[EvidenceItem],
+    now: datetime,
+    policy: DeadlinePolicy | None = None,
+    leader_manager: Person | None = None,
+) -> tuple[Case, list[Event]]:
+    """A new open case with every step in place and the immediate steps due.
+
+    Immediate steps are due `policy.immediate_working_days` working days after `now`;
+    INSUBIZ_NOTE is not applicable until the police report is declined; the follow-ups are open
+    with no deadline until a date is set. Duplicate screenshots (same SHA-256) are kept once.
+    """
+    v.aware(now, "now")
+    policy = policy or DeadlinePolicy()
+    case_id = v.text(id, "id", MAX_SHORT)
+    case_number = v.text(number, "number", MAX_SHORT)
+    case_unit = v.optional_text(unit, "unit", MAX_SHORT)
+    _check_leadership(reporter, leader, deputy)
+    if facts.occurred_at > now + CLOCK_SKEW:
+        raise InvalidDecision("occurred_at", "in_future")
+    items: list[EvidenceItem] = []
+    for item in evidence:
+        if item.uploaded_by != reporter.aad_object_id:
+            raise InvalidDecision("uploaded_by", "not_uploader")
+        if all(item.sha256 != seen.sha256 for seen in items):
+            items.append(item)
+    if len(items) > policy.max_evidence_items:
+        raise InvalidDecision("evidence", "too_many")
+    due = steps.Ctx(reporter.aad_object_id, now, policy).immediate_deadline()
+    states = {s: StepState(s, StepStatus.OPEN, due_at=due) for s in IMMEDIATE_STEPS}
+    states[StepId.INSUBIZ_NOTE] = StepState(StepId.INSUBIZ_NOTE, StepStatus.NOT_APPLICABLE)
+    for s in FOLLOWUP_STEPS:
+        states[s] = StepState(s, StepStatus.OPEN)
+    case = Case(
+        id=case_id,
+        number=case_number,
+        unit=case_unit,
+        reporter=reporter,
+        leader=leader,
+        deputy=deputy,
+        leader_manager=leader_manager,
+        facts=facts,
+        evidence=tuple(items),
+        steps=states,
+        status=CaseStatus.OPEN,
+        created_at=now,
+    )
+    opened = CaseOpened(
+        case_id=case.id,
+        number=case.number,
+        actor=reporter.aad_object_id,
+        roles=(Role.REPORTER,),
+        at=now,
+        category=facts.category,
+        unit=case.unit,
+        leadership=_leadership(case),
+        evidence_count=len(items),
+        immediate_due_at=due,
+    )
+    return case, [opened]

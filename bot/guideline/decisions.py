@@ -1,0 +1,228 @@
+"""Decisions: one typed value per thing a person can decide on a case.
+
+Why one class per outcome: a card's payload is parsed into exactly one of these, and each
+validates its own values on construction (raising `InvalidDecision` with the field's name), so
+no service or handler ever sees a half-valid decision. Texts are stripped; a value that differs
+only in surrounding blanks is therefore "the same value" for idempotence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum, StrEnum
+from typing import Literal
+
+from bot.guideline import _validate as v
+from bot.guideline.errors import InvalidDecision
+from bot.guideline.model import FOLLOWUP_STEPS, MAX_NOTE, EvidenceItem, Outcome, Person, StepId
+
+MAX_JOURNAL = 64
+MAX_REFERENCE = 200
+MAX_INSUBIZ_TEXT = 8000
+MAX_MEASURES = 4000
+_HAS_DIGIT = re.compile(r"\d")
+
+
+class RemovalOutcome(StrEnum):
+    REMOVED = Outcome.REMOVED.value
+    REQUESTED = Outcome.REQUESTED.value
+    NOT_POSSIBLE = Outcome.NOT_POSSIBLE.value
+
+
+class Keep(Enum):
+    """Sentinel: leave the current value as it is."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+def _set(obj: object, name: str, value: object) -> None:
+    object.__setattr__(obj, name, value)
+
+
+@dataclass(frozen=True)
+class RemovalDecided:
+    """The leader looked into getting the content removed (REQUESTED keeps the step in progress)."""
+
+    outcome: RemovalOutcome
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.outcome, RemovalOutcome):
+            raise InvalidDecision("outcome", "invalid_choice")
+        _set(self, "note", v.optional_text(self.note, "note", MAX_NOTE))
+
+
+@dataclass(frozen=True)
+class CitizenContacted:
+    note: str
+
+    def __post_init__(self) -> None:
+        _set(self, "note", v.text(self.note, "note", MAX_NOTE))
+
+
+@dataclass(frozen=True)
+class CitizenContactNotPossible:
+    reason: str
+
+    def __post_init__(self) -> None:
+        _set(self, "reason", v.text(self.reason, "reason", MAX_NOTE))
+
+
+@dataclass(frozen=True)
+class PoliceReported:
+    """The episode was reported; the journal number's format is loose (it must hold a digit)."""
+
+    journal_number: str
+
+    def __post_init__(self) -> None:
+        number = v.text(self.journal_number, "journal_number", MAX_JOURNAL)
+        if not _HAS_DIGIT.search(number):
+            raise InvalidDecision("journal_number", "invalid_format")
+        _set(self, "journal_number", number)
+
+
+@dataclass(frozen=True)
+class PoliceDeclinedByEmployee:
+    """The employee does not want the episode reported: the InsuBiz note becomes required."""
+
+
+@dataclass(frozen=True)
+class PoliceOfferAnswered:
+    """The employee's answer to the offer to take part in the police report."""
+
+    wants_to_join: bool
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.wants_to_join, bool):
+            raise InvalidDecision("wants_to_join", "not_bool")
+
+
+@dataclass(frozen=True)
+class InsuBizNoteDrafted:
+    text: str
+
+    def __post_init__(self) -> None:
+        _set(self, "text", v.text(self.text, "text", MAX_INSUBIZ_TEXT))
+
+
+@dataclass(frozen=True)
+class InsuBizRegistered:
+    reference: str
+
+    def __post_init__(self) -> None:
+        _set(self, "reference", v.text(self.reference, "reference", MAX_REFERENCE))
+
+
+@dataclass(frozen=True)
+class ApvMeasuresSet:
+    measures: str
+
+    def __post_init__(self) -> None:
+        _set(self, "measures", v.text(self.measures, "measures", MAX_MEASURES))
+
+
+@dataclass(frozen=True)
+class ApvFiled:
+    """The APV action plan was filed in DEFGO; `reference` says where."""
+
+    reference: str
+
+    def __post_init__(self) -> None:
+        _set(self, "reference", v.text(self.reference, "reference", MAX_REFERENCE))
+
+
+def _followup_step(step: object) -> None:
+    if step not in FOLLOWUP_STEPS:
+        raise InvalidDecision("step", "not_followup_step")
+
+
+def _a_date(value: object, field: str) -> None:
+    if not isinstance(value, date) or hasattr(value, "hour"):
+        raise InvalidDecision(field, "not_date")
+
+
+@dataclass(frozen=True)
+class FollowUpScheduled:
+    step: StepId
+    date: date
+
+    def __post_init__(self) -> None:
+        _followup_step(self.step)
+        _a_date(self.date, "date")
+
+
+@dataclass(frozen=True)
+class FollowUpDone:
+    step: StepId
+    date: date
+    note: str
+
+    def __post_init__(self) -> None:
+        _followup_step(self.step)
+        _a_date(self.date, "date")
+        _set(self, "note", v.text(self.note, "note", MAX_NOTE))
+
+
+@dataclass(frozen=True)
+class StepWaived:
+    step: StepId
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.step, StepId):
+            raise InvalidDecision("step", "invalid_choice")
+        _set(self, "reason", v.text(self.reason, "reason", MAX_NOTE))
+
+
+@dataclass(frozen=True)
+class CaseClosed:
+    """Close the case; refused while any step still needs a decision."""
+
+
+@dataclass(frozen=True)
+class LeaderReassigned:
+    """HR hands the case to another leader. `new_leader_manager` defaults to keeping the current one."""
+
+    new_leader: Person
+    new_deputy: Person | None
+    new_leader_manager: Person | Literal[Keep.KEEP] | None = KEEP
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.new_leader, Person):
+            raise InvalidDecision("new_leader", "missing")
+        if self.new_deputy is not None and self.new_deputy.aad_object_id == self.new_leader.aad_object_id:
+            raise InvalidDecision("new_deputy", "deputy_is_leader")
+
+
+@dataclass(frozen=True)
+class EvidenceAdded:
+    item: EvidenceItem
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.item, EvidenceItem):
+            raise InvalidDecision("item", "missing")
+
+
+Decision = (
+    RemovalDecided
+    | CitizenContacted
+    | CitizenContactNotPossible
+    | PoliceReported
+    | PoliceDeclinedByEmployee
+    | PoliceOfferAnswered
+    | InsuBizNoteDrafted
+    | InsuBizRegistered
+    | ApvMeasuresSet
+    | ApvFiled
+    | FollowUpScheduled
+    | FollowUpDone
+    | StepWaived
+    | CaseClosed
+    | LeaderReassigned
+    | EvidenceAdded
+)

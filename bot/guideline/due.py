@@ -1,0 +1,138 @@
+"""What must be sent now: a pure function of the cases, the clock and the policy.
+
+Why pure: the scheduler shell only sends what this returns and then records each item with
+`mark_sent`; the decision of what is due is tested without any I/O, and two instances reading
+the same cases agree. Every item has a stable `key`; an item whose key is already in
+`case.reminders_sent` is not returned again, so a crash between send and record causes at most
+one duplicate, never a lost reminder.
+
+Kinds and who receives them:
+- CASE_ASSIGNED: a case needs its leader's attention (sent once per leader, so a reassignment
+  notifies the new leader). Leader and deputy; HR when the case has no leader.
+- STEP_OVERDUE: an OPEN step is `remind_after_overdue_hours` past its deadline. Leader and
+  deputy (HR when there is no leader). Steps in progress have been acted on and are not overdue.
+- ESCALATION: an OPEN step is still undecided `escalate_after_days` working days past its
+  deadline. HR and the leader's manager.
+- FOLLOWUP_REMINDER: a scheduled follow-up's day has come. The leader (HR when none).
+- EMPLOYEE_CHECKIN: `checkin_after_followup_days` working days after the follow-up with the
+  employee, the bot asks the employee how things are. This one is also produced for closed
+  cases, since a case is often closed right after the follow-up; the shell decides how far back
+  it loads closed cases. All other kinds concern open cases only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+from bot.guideline.calendar import add_working_days
+from bot.guideline.model import FOLLOWUP_STEPS, Case, CaseStatus, Role, StepId, StepStatus
+from bot.guideline.policy import DeadlinePolicy
+
+
+class DueKind(StrEnum):
+    CASE_ASSIGNED = "case_assigned"
+    STEP_OVERDUE = "step_overdue"
+    ESCALATION = "escalation"
+    FOLLOWUP_REMINDER = "followup_reminder"
+    EMPLOYEE_CHECKIN = "employee_checkin"
+
+
+@dataclass(frozen=True)
+class DueItem:
+    kind: DueKind
+    case_id: str
+    step: StepId | None
+    key: str
+    recipients: tuple[Role, ...]
+    due_at: datetime
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _leaders(case: Case, with_deputy: bool = True) -> tuple[Role, ...]:
+    if case.leader is None:
+        return (Role.HR,)
+    if with_deputy and case.deputy is not None:
+        return (Role.LEADER, Role.DEPUTY)
+    return (Role.LEADER,)
+
+
+def _open_case_items(case: Case, policy: DeadlinePolicy) -> list[DueItem]:
+    items: list[DueItem] = []
+    if case.leader is not None:
+        key = f"assigned:{case.id}:{case.leader.aad_object_id}"
+    else:
+        key = f"unassigned:{case.id}"
+    items.append(DueItem(DueKind.CASE_ASSIGNED, case.id, None, key, _leaders(case), case.created_at))
+    escalate_to = (Role.HR, Role.LEADER_MANAGER) if case.leader_manager is not None else (Role.HR,)
+    for step, state in case.steps.items():
+        if state.due_at is None:
+            continue
+        stamp = _stamp(state.due_at)
+        if state.status is StepStatus.OPEN:
+            overdue_at = state.due_at + timedelta(hours=policy.remind_after_overdue_hours)
+            key = f"overdue:{case.id}:{step.value}:{stamp}"
+            items.append(DueItem(DueKind.STEP_OVERDUE, case.id, step, key, _leaders(case), overdue_at))
+            escalate_at = add_working_days(
+                state.due_at, policy.escalate_after_days, policy.tz, policy.extra_holidays
+            )
+            key = f"escalation:{case.id}:{step.value}:{stamp}"
+            items.append(DueItem(DueKind.ESCALATION, case.id, step, key, escalate_to, escalate_at))
+        elif step in FOLLOWUP_STEPS and state.status is StepStatus.IN_PROGRESS:
+            key = f"followup:{case.id}:{step.value}:{stamp}"
+            recipients = _leaders(case, with_deputy=False)
+            items.append(DueItem(DueKind.FOLLOWUP_REMINDER, case.id, step, key, recipients, state.due_at))
+    return items
+
+
+def _checkin(case: Case, policy: DeadlinePolicy) -> DueItem | None:
+    state = case.step(StepId.FOLLOWUP_EMPLOYEE)
+    done = state.fields.get("done_date")
+    if state.status is not StepStatus.DONE or done is None:
+        return None
+    start = datetime.combine(date.fromisoformat(done), policy.followup_reminder_time, tzinfo=policy.zone)
+    at = add_working_days(start, policy.checkin_after_followup_days, policy.tz, policy.extra_holidays)
+    key = f"checkin:{case.id}:{done}"
+    return DueItem(DueKind.EMPLOYEE_CHECKIN, case.id, StepId.FOLLOWUP_EMPLOYEE, key, (Role.REPORTER,), at)
+
+
+def pending_items(case: Case, policy: DeadlinePolicy | None = None) -> list[DueItem]:
+    """Every item the case will need, due now or later, that has not been sent; oldest first."""
+    policy = policy or DeadlinePolicy()
+    items = _open_case_items(case, policy) if case.status is CaseStatus.OPEN else []
+    checkin = _checkin(case, policy)
+    if checkin is not None:
+        items.append(checkin)
+    pending = [item for item in items if item.key not in case.reminders_sent]
+    pending.sort(key=lambda item: (item.due_at, item.key))
+    return pending
+
+
+def next_due_at(case: Case, policy: DeadlinePolicy | None = None) -> datetime | None:
+    """When `due_items` will next return something for this case (None: never, as it stands).
+
+    For a storage index ("cases due by now") so the scheduler need not read every case.
+    """
+    pending = pending_items(case, policy)
+    return pending[0].due_at if pending else None
+
+
+def due_items(cases: Iterable[Case], now: datetime, policy: DeadlinePolicy | None = None) -> list[DueItem]:
+    """Everything due at `now` and not yet sent, oldest first."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    result = [item for case in cases for item in pending_items(case, policy) if item.due_at <= now]
+    result.sort(key=lambda item: (item.due_at, item.key))
+    return result
+
+
+def mark_sent(case: Case, key: str) -> Case:
+    """Record a sent item; recording it twice changes nothing."""
+    if key in case.reminders_sent:
+        return case
+    return replace(case, reminders_sent=case.reminders_sent | {key}, revision=case.revision + 1)

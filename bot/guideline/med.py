@@ -1,0 +1,186 @@
+"""MED evaluations: the twice-yearly reminder, the evaluation's life, and its figures.
+
+Why here: "which channels get the MED reminder now" and "is this evaluation late" are pure
+decisions like the case reminders; the scheduler shell only sends what `channels_due` returns.
+Periods and the schedule are in `med_period`, the anonymous figures in `med_figures`; both are
+re-exported from this module.
+
+An evaluation goes PENDING -> SENT (reminder posted) -> ON_AGENDA (a meeting date was set) ->
+DONE (evaluated; optionally a link to the minutes, http or https only). It may skip ahead (a
+committee can mark it done without putting it on an agenda first), a meeting may be moved,
+and a done evaluation may have its date or link corrected, but never goes back. Every change
+appends a history entry with who, when, the status before and after, and the new value.
+`mark_sent` never regresses: re-sending after SENT changes nothing.
+
+`needs_followup`: a sent evaluation is late `weeks` weeks after the reminder was sent; one on
+the agenda is late `weeks` weeks after its meeting day. Pending and done ones are never late.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from bot.guideline import _validate as v
+from bot.guideline.calendar import DEFAULT_TZ
+from bot.guideline.errors import InvalidDecision, InvalidTransition
+from bot.guideline.med_figures import Anonymised as Anonymised
+from bot.guideline.med_figures import MedFigures as MedFigures
+from bot.guideline.med_figures import anonymised as anonymised
+from bot.guideline.med_figures import figures as figures
+from bot.guideline.med_period import MedPeriod as MedPeriod
+from bot.guideline.med_period import MedSchedule as MedSchedule
+from bot.guideline.model import MAX_LINK, MAX_SHORT
+
+DEFAULT_CATCH_UP_DAYS = 14
+
+
+class MedStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    ON_AGENDA = "on_agenda"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class MedHistoryEntry:
+    at: datetime
+    actor: str | None
+    action: str
+    before: MedStatus
+    after: MedStatus
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class MedEvaluation:
+    unit: str
+    period_id: str
+    status: MedStatus = MedStatus.PENDING
+    sent_at: datetime | None = None
+    meeting_date: date | None = None
+    done_date: date | None = None
+    minutes_link: str | None = None
+    history: tuple[MedHistoryEntry, ...] = ()
+    revision: int = 1
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "history", tuple(self.history))
+
+
+def new_evaluation(unit: str, period_id: str) -> MedEvaluation:
+    return MedEvaluation(unit=v.text(unit, "unit", MAX_SHORT), period_id=v.text(period_id, "period_id", 20))
+
+
+def _change(
+    ev: MedEvaluation, now: datetime, actor: str | None, action: str, detail: str | None, **values: object
+) -> MedEvaluation:
+    after = replace(ev, **values)  # type: ignore[arg-type]
+    if after == ev:
+        return ev
+    entry = MedHistoryEntry(now, actor, action, ev.status, after.status, detail)
+    return replace(after, history=(*ev.history, entry), revision=ev.revision + 1)
+
+
+def mark_sent(ev: MedEvaluation, now: datetime) -> MedEvaluation:
+    v.aware(now, "now")
+    if ev.status is not MedStatus.PENDING:
+        return ev
+    return _change(ev, now, None, "sent", None, status=MedStatus.SENT, sent_at=now)
+
+
+def put_on_agenda(ev: MedEvaluation, meeting_date: date, actor: str, now: datetime) -> MedEvaluation:
+    v.aware(now, "now")
+    if ev.status is MedStatus.DONE:
+        raise InvalidTransition("med_done")
+    if not isinstance(meeting_date, date) or isinstance(meeting_date, datetime):
+        raise InvalidDecision("meeting_date", "not_date")
+    actor = v.text(actor, "actor", MAX_SHORT)
+    detail = meeting_date.isoformat()
+    return _change(ev, now, actor, "on_agenda", detail, status=MedStatus.ON_AGENDA, meeting_date=meeting_date)
+
+
+def _http_link(link: str | None) -> str | None:
+    cleaned = v.optional_text(link, "minutes_link", MAX_LINK)
+    if cleaned is None:
+        return None
+    parts = urlsplit(cleaned)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in cleaned):
+        raise InvalidDecision("minutes_link", "not_http_link")
+    return cleaned
+
+
+def mark_done(
+    ev: MedEvaluation,
+    done_date: date,
+    minutes_link: str | None,
+    actor: str,
+    now: datetime,
+    tz: str = DEFAULT_TZ,
+) -> MedEvaluation:
+    v.aware(now, "now")
+    if not isinstance(done_date, date) or isinstance(done_date, datetime):
+        raise InvalidDecision("done_date", "not_date")
+    if done_date > now.astimezone(ZoneInfo(tz)).date():
+        raise InvalidDecision("done_date", "in_future")
+    link = _http_link(minutes_link)
+    actor = v.text(actor, "actor", MAX_SHORT)
+    detail = done_date.isoformat() + (f" {link}" if link else "")
+    return _change(
+        ev, now, actor, "done", detail, status=MedStatus.DONE, done_date=done_date, minutes_link=link
+    )
+
+
+def needs_followup(ev: MedEvaluation, now: datetime, weeks: int = 2, tz: str = DEFAULT_TZ) -> bool:
+    if ev.status is MedStatus.SENT and ev.sent_at is not None:
+        return now >= ev.sent_at + timedelta(weeks=weeks)
+    if ev.status is MedStatus.ON_AGENDA and ev.meeting_date is not None:
+        day_after = datetime.combine(ev.meeting_date + timedelta(days=1), time(0), tzinfo=ZoneInfo(tz))
+        return now >= day_after + timedelta(weeks=weeks)
+    return False
+
+
+@dataclass(frozen=True)
+class MedChannel:
+    """A team channel registered for a unit's MED reminders."""
+
+    team_id: str
+    channel_id: str
+    unit: str | None
+    registered_at: datetime
+
+
+@dataclass(frozen=True)
+class MedReminder:
+    channel: MedChannel
+    period: MedPeriod
+    key: str
+
+
+def med_reminder_key(channel: MedChannel, period: MedPeriod) -> str:
+    return f"med:{channel.team_id}:{channel.channel_id}:{period.id}"
+
+
+def channels_due(
+    channels: Iterable[MedChannel],
+    sent_keys: Collection[str],
+    now: datetime,
+    schedule: MedSchedule | None = None,
+    catch_up_days: int = DEFAULT_CATCH_UP_DAYS,
+) -> list[MedReminder]:
+    """The reminders to post now: one per channel for the latest due period, unless sent.
+
+    A reminder more than `catch_up_days` old is no longer sent (a bot that was down for a
+    while catches up; a channel registered months later waits for the next date).
+    """
+    v.aware(now, "now")
+    schedule = schedule or MedSchedule()
+    period = schedule.due_period(now)
+    if now - period.reminder_at > timedelta(days=catch_up_days):
+        return []
+    due = [MedReminder(ch, period, med_reminder_key(ch, period)) for ch in channels]
+    return [r for r in due if r.key not in sent_keys]

@@ -1,0 +1,96 @@
+"""Anonymous figures for a workplace's MED evaluation of one half-year.
+
+Why anonymised: the figures are shown in a team channel. A count between 1 and threshold-1
+could point at a person, so it is never shown (nor kept in the value): the Teams layer renders
+the `text_key` as "under 3" / "færre end 3". Zero is shown as zero, so a quiet period gives
+zeros. The on-time share is hidden whenever the case count is.
+
+"Decided within the deadline" is measured per immediate step (and the InsuBiz note when it
+applied): the first decision on the step (a waiver counts) at or before its deadline. A step
+never decided counts as late once its deadline has passed before the period's end; one that
+was not yet due then is left out. Steps not applicable are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from bot.guideline.definitions import Category
+from bot.guideline.med_period import MedPeriod
+from bot.guideline.model import IMMEDIATE_STEPS, Case, StepId, StepStatus
+
+DEFAULT_THRESHOLD = 3
+
+
+@dataclass(frozen=True)
+class Anonymised:
+    """A count safe to show: `count` is None when it was between 1 and threshold-1."""
+
+    count: int | None
+    threshold: int
+
+    @property
+    def hidden(self) -> bool:
+        return self.count is None
+
+    @property
+    def text_key(self) -> str:
+        return "med.count.under" if self.count is None else "med.count.exact"
+
+
+def anonymised(count: int, threshold: int = DEFAULT_THRESHOLD) -> Anonymised:
+    if count < 0 or threshold < 1:
+        raise ValueError("count must be >= 0 and threshold >= 1")
+    return Anonymised(None if 0 < count < threshold else count, threshold)
+
+
+@dataclass(frozen=True)
+class MedFigures:
+    unit: str | None
+    period_id: str
+    total: Anonymised
+    by_category: Mapping[Category, Anonymised]
+    on_time_percent: int | None
+    on_time_hidden: bool
+    open_apv_plans: Anonymised
+
+
+def figures(
+    cases: Iterable[Case], unit: str | None, period: MedPeriod, threshold: int = DEFAULT_THRESHOLD
+) -> MedFigures:
+    """The figures of `unit` for `period`, from all the cases one has (others are ignored)."""
+    mine = [c for c in cases if c.unit == unit]
+    in_period = [c for c in mine if period.start <= c.created_at < period.end]
+    counts = {cat: sum(1 for c in in_period if c.facts.category is cat) for cat in Category}
+    counted = on_time = 0
+    for case in in_period:
+        for step in (*IMMEDIATE_STEPS, StepId.INSUBIZ_NOTE):
+            state = case.step(step)
+            if state.status is StepStatus.NOT_APPLICABLE or state.due_at is None:
+                continue
+            if state.first_decided_at is not None:
+                counted += 1
+                on_time += state.first_decided_at <= state.due_at
+            elif state.due_at < period.end:
+                counted += 1
+    open_apv = 0
+    for case in mine:
+        if case.created_at >= period.end:
+            continue
+        apv = case.step(StepId.APV_PLAN)
+        settled_in_time = apv.settled and apv.decided_at is not None and apv.decided_at < period.end
+        if not settled_in_time:
+            open_apv += 1
+    total = anonymised(len(in_period), threshold)
+    percent = round(100 * on_time / counted) if counted else None
+    return MedFigures(
+        unit=unit,
+        period_id=period.id,
+        total=total,
+        by_category=MappingProxyType({cat: anonymised(n, threshold) for cat, n in counts.items()}),
+        on_time_percent=None if total.hidden else percent,
+        on_time_hidden=total.hidden,
+        open_apv_plans=anonymised(open_apv, threshold),
+    )

@@ -1,0 +1,230 @@
+"""The case and its parts: frozen values, changed only through `dataclasses.replace`.
+
+Why frozen: a decision is a function old case -> new case plus events. Nothing mutates a case
+in place, so a lost storage race can simply re-apply the decision to the fresh copy.
+Mappings inside frozen values are wrapped read-only for the same reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+
+from bot.guideline import _validate as v
+from bot.guideline.definitions import Category, Platform
+from bot.guideline.errors import InvalidDecision
+
+MAX_DESCRIPTION = 4000
+MAX_NOTE = 2000
+MAX_SHORT = 200
+MAX_LINK = 2048
+
+
+class StepId(StrEnum):
+    REMOVAL = "removal"
+    CITIZEN_CONTACT = "citizen_contact"
+    POLICE_REPORT = "police_report"
+    POLICE_OFFER = "police_offer"
+    INSUBIZ_NOTE = "insubiz_note"
+    APV_PLAN = "apv_plan"
+    FOLLOWUP_EMPLOYEE = "followup_employee"
+    FOLLOWUP_COLLEAGUES = "followup_colleagues"
+
+
+IMMEDIATE_STEPS: tuple[StepId, ...] = (
+    StepId.REMOVAL,
+    StepId.CITIZEN_CONTACT,
+    StepId.POLICE_REPORT,
+    StepId.POLICE_OFFER,
+    StepId.APV_PLAN,
+)
+FOLLOWUP_STEPS: tuple[StepId, ...] = (StepId.FOLLOWUP_EMPLOYEE, StepId.FOLLOWUP_COLLEAGUES)
+
+
+class StepStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    WAIVED = "waived"
+    NOT_APPLICABLE = "not_applicable"
+
+
+SETTLED: frozenset[StepStatus] = frozenset({StepStatus.DONE, StepStatus.WAIVED, StepStatus.NOT_APPLICABLE})
+
+
+class Outcome(StrEnum):
+    """Every value `StepState.outcome` can hold."""
+
+    REMOVED = "removed"
+    REQUESTED = "requested"
+    NOT_POSSIBLE = "not_possible"
+    CONTACTED = "contacted"
+    CONTACT_NOT_POSSIBLE = "contact_not_possible"
+    REPORTED = "reported"
+    DECLINED_BY_EMPLOYEE = "declined_by_employee"
+    WANTS_TO_JOIN = "wants_to_join"
+    DECLINED_TO_JOIN = "declined_to_join"
+    DRAFTED = "drafted"
+    REGISTERED = "registered"
+    MEASURES_SET = "measures_set"
+    FILED = "filed"
+    SCHEDULED = "scheduled"
+    DONE = "done"
+    WAIVED = "waived"
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Role(StrEnum):
+    REPORTER = "reporter"
+    LEADER = "leader"
+    DEPUTY = "deputy"
+    HR = "hr"
+    LEADER_MANAGER = "leader_manager"
+
+
+@dataclass(frozen=True)
+class Person:
+    aad_object_id: str
+    name: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "aad_object_id", v.text(self.aad_object_id, "aad_object_id", MAX_SHORT))
+        if not isinstance(self.name, str) or len(self.name) > MAX_SHORT:
+            raise InvalidDecision("name", "too_long" if isinstance(self.name, str) else "not_text")
+        object.__setattr__(self, "name", self.name.strip())
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Whoever acts; the role is derived from the case, HR membership from the directory."""
+
+    aad_object_id: str
+    is_hr: bool = False
+
+
+@dataclass(frozen=True)
+class Facts:
+    category: Category
+    description: str
+    occurred_at: datetime
+    platform: Platform
+    link: str | None
+    offender: str | None
+    outside_working_hours: bool
+    family_threatened: bool
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.category, Category):
+            raise InvalidDecision("category", "invalid_choice")
+        if not isinstance(self.platform, Platform):
+            raise InvalidDecision("platform", "invalid_choice")
+        object.__setattr__(self, "description", v.text(self.description, "description", MAX_DESCRIPTION))
+        v.aware(self.occurred_at, "occurred_at")
+        object.__setattr__(self, "link", v.optional_text(self.link, "link", MAX_LINK))
+        object.__setattr__(self, "offender", v.optional_text(self.offender, "offender", MAX_SHORT))
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """Metadata of one stored screenshot; the bytes live under evidence/{case}/{sha256}."""
+
+    sha256: str
+    size: int
+    content_type: str
+    original_name: str
+    uploaded_by: str
+    uploaded_at: datetime
+
+    def __post_init__(self) -> None:
+        v.sha256_hex(self.sha256, "sha256")
+        if not isinstance(self.size, int) or isinstance(self.size, bool) or self.size <= 0:
+            raise InvalidDecision("size", "invalid_size")
+        object.__setattr__(self, "content_type", v.text(self.content_type, "content_type", 100))
+        object.__setattr__(self, "original_name", v.text(self.original_name, "original_name", 255))
+        object.__setattr__(self, "uploaded_by", v.text(self.uploaded_by, "uploaded_by", MAX_SHORT))
+        v.aware(self.uploaded_at, "uploaded_at")
+
+
+@dataclass(frozen=True)
+class StepState:
+    """One step of the guideline on one case.
+
+    `decided_at`/`decided_by` record the latest decision; `first_decided_at` the first time the
+    step left OPEN (the MED figure "decided within the deadline" is measured on it).
+    """
+
+    step: StepId
+    status: StepStatus
+    outcome: str | None = None
+    fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    due_at: datetime | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    first_decided_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
+
+    @property
+    def settled(self) -> bool:
+        return self.status in SETTLED
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    number: str
+    unit: str | None
+    reporter: Person
+    leader: Person | None
+    deputy: Person | None
+    leader_manager: Person | None
+    facts: Facts
+    evidence: tuple[EvidenceItem, ...]
+    steps: Mapping[StepId, StepState]
+    status: CaseStatus
+    created_at: datetime
+    closed_at: datetime | None = None
+    reminders_sent: frozenset[str] = frozenset()
+    revision: int = 1
+
+    def __post_init__(self) -> None:
+        steps = dict(self.steps)
+        if set(steps) != set(StepId) or any(state.step is not key for key, state in steps.items()):
+            raise ValueError("a case holds exactly one state per step")
+        object.__setattr__(self, "steps", MappingProxyType({s: steps[s] for s in StepId}))
+        object.__setattr__(self, "evidence", tuple(self.evidence))
+        object.__setattr__(self, "reminders_sent", frozenset(self.reminders_sent))
+
+    def step(self, step: StepId) -> StepState:
+        return self.steps[step]
+
+    def with_step(self, state: StepState) -> Case:
+        """A copy with one step replaced (revision untouched: `decide` bumps it once)."""
+        steps = dict(self.steps)
+        steps[state.step] = state
+        return replace(self, steps=steps)
+
+
+def roles_of(case: Case, actor: Actor) -> frozenset[Role]:
+    """Every role the actor holds on this case (a person may hold several)."""
+    roles: set[Role] = set()
+    who = actor.aad_object_id
+    if who == case.reporter.aad_object_id:
+        roles.add(Role.REPORTER)
+    if case.leader is not None and who == case.leader.aad_object_id:
+        roles.add(Role.LEADER)
+    if case.deputy is not None and who == case.deputy.aad_object_id:
+        roles.add(Role.DEPUTY)
+    if case.leader_manager is not None and who == case.leader_manager.aad_object_id:
+        roles.add(Role.LEADER_MANAGER)
+    if actor.is_hr:
+        roles.add(Role.HR)
+    return frozenset(roles)

@@ -1,0 +1,71 @@
+"""Decisions on a case: one service call per card action.
+
+The domain checks the actor, the step and the transition; this layer reads the case, applies the
+decision, writes it with the ETag (re-reading and re-applying when someone else wrote first),
+appends the audit lines and queues the notifications the change causes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+
+from bot.guideline import case as domain
+from bot.guideline.decisions import Decision
+from bot.guideline.events import Event
+from bot.guideline.model import Actor, Case
+from bot.guideline.policy import DeadlinePolicy
+from bot.logs import fields
+from bot.ports import Clock
+from bot.services.audit import record_events
+from bot.services.cases import CaseDoc, CaseRepository
+from bot.services.docs import Unchanged
+
+log = logging.getLogger(__name__)
+
+HrCheck = Callable[[str], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class Decided:
+    case: Case
+    events: list[Event]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.events)
+
+
+class CaseActions:
+    def __init__(self, repo: CaseRepository, policy: DeadlinePolicy, clock: Clock, is_hr: HrCheck) -> None:
+        self.repo = repo
+        self.policy = policy
+        self.clock = clock
+        self.is_hr = is_hr
+
+    async def actor(self, aad_object_id: str) -> Actor:
+        return Actor(aad_object_id=aad_object_id, is_hr=await self.is_hr(aad_object_id))
+
+    async def decide(self, case_id: str, actor_id: str, decision: Decision) -> Decided:
+        """Apply one decision. DomainError (refused, invalid) propagates with nothing written.
+
+        The same decision twice yields no events and no write (idempotent)."""
+        actor = await self.actor(actor_id)
+        now = self.clock.now()
+
+        unchanged: list[Decided] = []
+
+        def apply(doc: CaseDoc) -> tuple[CaseDoc, Decided]:
+            new_case, events = domain.decide(doc.case, actor, decision, now, self.policy)
+            if not events:
+                unchanged.append(Decided(doc.case, []))
+                raise Unchanged
+            return replace(doc, case=new_case), Decided(new_case, events)
+
+        decided = await self.repo.change(case_id, apply) or unchanged[-1]
+        if decided.events:
+            await record_events(self.repo.store, decided.events)
+            log.info("decision", extra=fields(case_id=case_id, decision=type(decision).__name__,
+                                              events=len(decided.events)))
+        return decided

@@ -1,0 +1,135 @@
+"""The case repository: one JSON document per case, written with the ETag, indexed by tags.
+
+Document `cases/{case_id}.json`: {"schema": 1, "case": <domain case>, "cards": {...}}.
+`cards` remembers where each person's case card was sent, so it can be updated in place.
+Tags answer "my cases", "open cases led by X" and "due by T" without a scan of all cases.
+Everything a case owns lives under its id (cases/, evidence/{id}/, audit/{id}.log), so that
+retention can delete a case as one prefix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from bot.errors import AlreadyExists, NotFound
+from bot.guideline.due import due_items
+from bot.guideline.model import Case
+from bot.guideline.policy import DeadlinePolicy
+from bot.guideline.serialize import case_from_dict, case_to_dict
+from bot.services.docs import Unchanged, update
+from bot.storage.store import Store
+
+T = TypeVar("T")
+NEVER = "9999-12-31T00:00:00Z"
+
+
+def case_name(case_id: str) -> str:
+    return f"cases/{case_id}.json"
+
+
+def unit_tag(unit: str | None) -> str:
+    """Unit names may hold Danish letters, which blob tags refuse: index a short digest."""
+    return hashlib.sha256((unit or "").strip().lower().encode()).hexdigest()[:16] if unit else "none"
+
+
+def stamp(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else NEVER
+
+
+_HORIZON = datetime(2999, 1, 1, tzinfo=UTC)
+
+
+def next_due_at(case: Case, policy: DeadlinePolicy) -> datetime | None:
+    """When this case next needs the scheduler: the earliest item the domain would list.
+
+    Asking the pure due function about a far horizon keeps the rules in one place."""
+    items = due_items([case], _HORIZON, policy)
+    return min((item.due_at for item in items), default=None)
+
+
+@dataclass
+class CaseDoc:
+    case: Case
+    cards: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"schema": 1, "case": case_to_dict(self.case), "cards": self.cards}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CaseDoc:
+        return cls(case_from_dict(data["case"]), dict(data.get("cards") or {}))
+
+
+class CaseRepository:
+    def __init__(self, store: Store, policy: DeadlinePolicy) -> None:
+        self.store = store
+        self.policy = policy
+
+    def tags(self, doc: dict[str, Any]) -> dict[str, str]:
+        case = case_from_dict(doc["case"])
+        return {
+            "kind": "case",
+            "status": case.status.value,
+            "reporter": case.reporter.aad_object_id,
+            "leader": case.leader.aad_object_id if case.leader else "none",
+            "deputy": case.deputy.aad_object_id if case.deputy else "none",
+            "unit": unit_tag(case.unit),
+            "due": stamp(next_due_at(case, self.policy)),
+        }
+
+    async def create(self, doc: CaseDoc) -> None:
+        """Create-only: a repeated submit of the same draft finds the case already there."""
+        data = doc.to_json()
+        await self.store.put(case_name(doc.case.id), data, etag=None, tags=self.tags(data))
+
+    async def get(self, case_id: str) -> CaseDoc:
+        found = await self.store.get(case_name(case_id))
+        if found is None:
+            raise NotFound(case_id)
+        return CaseDoc.from_json(found.data)
+
+    async def exists(self, case_id: str) -> bool:
+        return await self.store.get(case_name(case_id)) is not None
+
+    async def change(self, case_id: str, mutate: Callable[[CaseDoc], tuple[CaseDoc, T]]) -> T:
+        """Read-modify-write with the ETag; `mutate` is re-applied when another writer won.
+
+        `mutate` raises Unchanged for an idempotent repeat (nothing is written)."""
+
+        def apply(current: dict[str, Any] | None) -> tuple[dict[str, Any], T]:
+            if current is None:
+                raise NotFound(case_id)
+            new_doc, result = mutate(CaseDoc.from_json(current))
+            return new_doc.to_json(), result
+
+        return await update(self.store, case_name(case_id), apply, tags=self.tags)
+
+    async def _load(self, names: list[str]) -> list[Case]:
+        cases = []
+        for name in names:
+            found = await self.store.get(name)
+            if found is not None:
+                cases.append(case_from_dict(found.data["case"]))
+        return cases
+
+    async def reported_by(self, aad_object_id: str) -> list[Case]:
+        cases = await self._load(await self.store.find({"kind": "case", "reporter": aad_object_id}))
+        return sorted(cases, key=lambda c: c.created_at, reverse=True)
+
+    async def open_led_by(self, aad_object_id: str) -> list[Case]:
+        led = await self.store.find({"kind": "case", "status": "open", "leader": aad_object_id})
+        deputy = await self.store.find({"kind": "case", "status": "open", "deputy": aad_object_id})
+        return await self._load(sorted(set(led) | set(deputy)))
+
+    async def open_cases(self) -> list[Case]:
+        return await self._load(await self.store.find({"kind": "case", "status": "open"}))
+
+    async def due_by(self, moment: datetime) -> list[Case]:
+        return await self._load(await self.store.find({"kind": "case"}, at_most={"due": stamp(moment)}))
+
+
+__all__ = ["AlreadyExists", "CaseDoc", "CaseRepository", "Unchanged", "case_name"]

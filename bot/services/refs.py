@@ -1,0 +1,43 @@
+"""Conversation references, stored so the bot can message people and channels proactively.
+
+Written on install and on each message; read by the sender. Plain JSON dicts (the Bot Framework
+ConversationReference shape), so this module needs no botbuilder import.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.services.docs import upsert
+from bot.storage.store import Store
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def _safe(part: str) -> str:
+    """Ids from Teams are data, not paths: keep only a conservative character set."""
+    cleaned = _SAFE.sub("_", part)[:200]
+    if not cleaned or cleaned in (".", ".."):
+        raise ValueError("empty id")
+    return cleaned
+
+
+def user_ref_name(aad_object_id: str) -> str:
+    return f"refs/users/{_safe(aad_object_id.lower())}.json"
+
+
+def channel_ref_name(team_id: str, channel_id: str) -> str:
+    return f"refs/channels/{_safe(team_id)}/{_safe(channel_id)}.json"
+
+
+async def remember_user(store: Store, aad_object_id: str, reference: dict[str, Any]) -> None:
+    current = await store.get(user_ref_name(aad_object_id))
+    if current and current.data.get("reference") == reference:
+        return  # unchanged: no write on every message
+    await upsert(store, user_ref_name(aad_object_id), {"aad_object_id": aad_object_id, "reference": reference})
+
+
+async def user_reference(store: Store, aad_object_id: str) -> dict[str, Any] | None:
+    doc = await store.get(user_ref_name(aad_object_id))
+    return dict(doc.data["reference"]) if doc else None

@@ -1,0 +1,163 @@
+"""The employee's side: validate a report, keep evidence with the draft, submit the case once.
+
+A report is validated here, on the server, whatever the card already checked: the card is
+never trusted. Submitting writes the case in one create-only write; the leader notification is
+part of the case (the domain's CASE_ASSIGNED item, delivered by the notification service), so a
+crash between the write and the send never loses it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.directory import Directory, effective_leader
+from bot.errors import AlreadyExists, InvalidInput
+from bot.forms import ReportForm
+from bot.guideline.case import new_case
+from bot.guideline.definitions import Category, Platform
+from bot.guideline.errors import InvalidDecision
+from bot.guideline.model import Case, EvidenceItem, Facts, Person
+from bot.guideline.policy import DeadlinePolicy
+from bot.logs import fields
+from bot.services.audit import record_events
+from bot.services.cases import CaseDoc, CaseRepository
+from bot.services.docs import update
+from bot.storage.store import EvidenceMeta, Store
+
+log = logging.getLogger(__name__)
+_HTTP = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def validate_report(form: ReportForm, now: datetime, zone: ZoneInfo) -> Facts:
+    """Typed facts, or InvalidInput naming the first field that is wrong (a text key as reason)."""
+    try:
+        category = Category(form.category)
+    except ValueError:
+        raise InvalidInput("category", "required" if not form.category else "invalid_choice") from None
+    if not form.description.strip():
+        raise InvalidInput("description", "required")
+    try:
+        platform = Platform(form.platform)
+    except ValueError:
+        raise InvalidInput("platform", "required" if not form.platform else "invalid_choice") from None
+    if not form.date or not form.time:
+        raise InvalidInput("occurred_at", "required")
+    try:
+        local = datetime.combine(date.fromisoformat(form.date), time.fromisoformat(form.time[:5]), zone)
+    except ValueError:
+        raise InvalidInput("occurred_at", "bad_date") from None
+    if local.astimezone(UTC) > now + CLOCK_SKEW:
+        raise InvalidInput("occurred_at", "in_future")
+    if form.link and not _HTTP.match(form.link):
+        raise InvalidInput("link", "not_http")
+    try:
+        return Facts(
+            category=category, description=form.description, occurred_at=local.astimezone(UTC),
+            platform=platform, link=form.link or None, offender=form.offender or None,
+            outside_working_hours=form.outside_hours, family_threatened=form.family,
+        )
+    except InvalidDecision as exc:
+        raise InvalidInput(exc.field, exc.code) from None
+
+
+def new_draft_id() -> str:
+    """The case id is fixed when the draft starts, so its evidence is stored under it at once."""
+    return uuid.uuid4().hex
+
+
+def evidence_item(meta: EvidenceMeta) -> EvidenceItem:
+    return EvidenceItem(meta.sha256, meta.size, meta.content_type, meta.original_name, meta.uploaded_by,
+                        meta.uploaded_at)
+
+
+async def allocate_number(store: Store, year: int) -> str:
+    """KH-2026-0042: a per-year counter document, incremented with the ETag (no two cases share one)."""
+
+    def bump(current: dict[str, Any] | None) -> tuple[dict[str, Any], int]:
+        value = int((current or {}).get("next", 1))
+        return {"year": year, "next": value + 1}, value
+
+    number = await update(store, f"counters/case-number-{year}.json", bump, attempts=50)
+    return f"KH-{year}-{number:04d}"
+
+
+@dataclass(frozen=True)
+class Submitted:
+    case: Case
+    already: bool  # a repeated submit of the same draft
+
+
+class ReportService:
+    def __init__(self, store: Store, cases: CaseRepository, directory: Directory, policy: DeadlinePolicy,
+                 zone: ZoneInfo) -> None:
+        self.store = store
+        self.cases = cases
+        self.directory = directory
+        self.policy = policy
+        self.zone = zone
+
+    async def submit(self, case_id: str, reporter: Person, facts: Facts, evidence: list[EvidenceMeta],
+                     now: datetime) -> Submitted:
+        if await self.cases.exists(case_id):
+            return Submitted((await self.cases.get(case_id)).case, already=True)
+        entry = await self.directory.lookup(reporter.aad_object_id)
+        leader = effective_leader(entry) if entry else None
+        # While the leader is marked absent, the deputy leads the case; otherwise both are on it.
+        deputy = entry.deputy if entry and leader == entry.leader else None
+        number = await allocate_number(self.store, now.astimezone(self.zone).year)
+        case, events = new_case(
+            id=case_id, number=number, reporter=reporter, leader=leader, deputy=deputy,
+            unit=entry.unit if entry else None, facts=facts,
+            evidence=[evidence_item(m) for m in evidence], now=now, policy=self.policy,
+            leader_manager=entry.leader_manager if entry else None,
+        )
+        try:
+            await self.cases.create(CaseDoc(case))
+        except AlreadyExists:
+            return Submitted((await self.cases.get(case_id)).case, already=True)
+        await record_events(self.store, events)
+        log.info("case submitted", extra=fields(case_id=case.id, evidence=len(evidence), has_leader=bool(leader)))
+        return Submitted(case, already=False)
+
+
+def draft_name(aad_object_id: str) -> str:
+    return f"drafts/{aad_object_id.lower()}.json"
+
+
+class DraftIndex:
+    """Where unfinished reports are, so a job can remind and later discard them.
+
+    The draft's content lives in the dialog state (bot state in the same store); this index holds
+    only ids and times, tagged so "drafts untouched since T" needs no scan.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def touch(self, aad_object_id: str, case_id: str, now: datetime) -> None:
+        stamp_ = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        def put(_current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
+            return {"user": aad_object_id, "case_id": case_id, "touched": stamp_, "reminded": False}, None
+
+        await update(self.store, draft_name(aad_object_id), put,
+                     tags=lambda _d: {"kind": "draft", "touched": stamp_})
+
+    async def forget(self, aad_object_id: str) -> None:
+        await self.store.delete(draft_name(aad_object_id))
+
+    async def untouched_since(self, moment: datetime) -> list[dict[str, Any]]:
+        stamp_ = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        out = []
+        for name in await self.store.find({"kind": "draft"}, at_most={"touched": stamp_}):
+            doc = await self.store.get(name)
+            if doc is not None:
+                out.append(doc.data)
+        return out

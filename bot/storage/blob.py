@@ -1,0 +1,291 @@
+"""The Store over Azure Blob Storage (aio client). Production, and Azurite in tests.
+
+Each Store promise maps onto one blob feature: ETag conditions for documents, If-None-Match `*`
+for write-once evidence, blob index tags for `find`, append blobs for the audit, blob leases for
+singleton jobs. Web instances share nothing but the container, so any instance can serve any turn.
+
+Find Blobs by Tags is eventually consistent on real Azure (the index trails writes by a moment);
+Azurite answers at once. Callers re-read what `find` returns (see `Store.find`).
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote, unquote
+
+from azure.core import MatchConditions
+from azure.core.credentials_async import AsyncTokenCredential
+from azure.core.exceptions import (
+    HttpResponseError,
+    ResourceExistsError,
+    ResourceModifiedError,
+    ResourceNotFoundError,
+)
+from azure.storage.blob import BlobSasPermissions, ContentSettings, generate_blob_sas
+from azure.storage.blob.aio import BlobLeaseClient, BlobServiceClient, ContainerClient
+
+from bot.errors import AlreadyExists, Conflict, NotFound
+from bot.storage.store import Document, EvidenceMeta, Lease, check_name, check_tag, check_tags
+
+log = logging.getLogger(__name__)
+
+# Lease ids are derived from (lock, owner): the same owner re-acquiring proposes the active id,
+# which Azure treats as a renewal; anyone else gets 409 until the lease expires.
+_LEASE_NAMESPACE = uuid.UUID("6f1c2a8e-3b7d-4c55-9a8e-2f0d4b7c1e93")
+_JSON = ContentSettings(content_type="application/json")
+
+
+def _status(err: HttpResponseError) -> int:
+    return int(err.status_code or 0)
+
+
+class BlobStore:
+    """A `Store` over one blob container. Build it with a `from_*` constructor."""
+
+    def __init__(
+        self,
+        service: BlobServiceClient,
+        container: str,
+        *,
+        credential: AsyncTokenCredential | None = None,
+    ) -> None:
+        self._service = service
+        self._container: ContainerClient = service.get_container_client(container)
+        self._credential = credential  # closed with the store when we created it
+
+    @classmethod
+    def from_connection_string(cls, connection_string: str, container: str) -> BlobStore:
+        return cls(BlobServiceClient.from_connection_string(connection_string), container)
+
+    @classmethod
+    def from_account_url(
+        cls, account_url: str, container: str, credential: AsyncTokenCredential | None = None
+    ) -> BlobStore:
+        """Managed identity on Azure (DefaultAzureCredential), no secret in configuration."""
+        if credential is None:
+            from azure.identity.aio import DefaultAzureCredential
+
+            credential = DefaultAzureCredential()
+        return cls(BlobServiceClient(account_url, credential=credential), container, credential=credential)
+
+    async def ensure_container(self) -> None:
+        """Create the container if it is missing (idempotent, safe when several instances start)."""
+        if await self._container.exists():
+            return
+        with contextlib.suppress(ResourceExistsError):
+            await self._container.create_container()
+
+    # -- documents ----------------------------------------------------------------------------
+    async def get(self, name: str) -> Document | None:
+        blob = self._container.get_blob_client(check_name(name))
+        try:
+            downloader = await blob.download_blob()
+            raw = await downloader.readall()
+        except ResourceNotFoundError:
+            return None
+        data: dict[str, Any] = json.loads(raw)
+        return Document(data=data, etag=str(downloader.properties.etag))
+
+    async def put(
+        self,
+        name: str,
+        data: Mapping[str, Any],
+        *,
+        etag: str | None,
+        tags: Mapping[str, str] | None = None,
+    ) -> str:
+        blob = self._container.get_blob_client(check_name(name))
+        body = json.dumps(dict(data), ensure_ascii=False, separators=(",", ":")).encode()
+        checked = check_tags(tags or {})
+        try:
+            if etag is None:
+                result = await blob.upload_blob(body, overwrite=False, tags=checked, content_settings=_JSON)
+            else:
+                result = await blob.upload_blob(
+                    body,
+                    overwrite=True,
+                    etag=etag,
+                    match_condition=MatchConditions.IfNotModified,
+                    tags=checked,
+                    content_settings=_JSON,
+                )
+        except (ResourceExistsError, ResourceModifiedError, ResourceNotFoundError) as err:
+            if etag is None:
+                raise AlreadyExists(name) from err
+            raise Conflict(name) from err
+        except HttpResponseError as err:
+            if _status(err) in (409, 412):
+                raise (AlreadyExists(name) if etag is None else Conflict(name)) from err
+            raise
+        return str(result["etag"])
+
+    async def delete(self, name: str, *, etag: str | None = None) -> None:
+        blob = self._container.get_blob_client(check_name(name))
+        try:
+            if etag is None:
+                await blob.delete_blob()
+            else:
+                await blob.delete_blob(etag=etag, match_condition=MatchConditions.IfNotModified)
+        except ResourceNotFoundError:
+            return
+        except (ResourceModifiedError, ResourceExistsError) as err:
+            if not await blob.exists():
+                return  # If-Match on a missing blob answers 412: it is gone, which is the goal
+            raise Conflict(name) from err
+
+    async def find(
+        self, equals: Mapping[str, str], *, at_most: Mapping[str, str] | None = None
+    ) -> builtins.list[str]:
+        clauses = []
+        for op, pairs in (("=", equals), ("<=", at_most or {})):
+            for key, value in pairs.items():
+                check_tag(key, value)  # the charset excludes both quote characters
+                clauses.append(f"\"{key}\" {op} '{value}'")
+        if not clauses:
+            raise ValueError("find needs at least one condition")
+        found = self._container.find_blobs_by_tags(" AND ".join(clauses))
+        return sorted([item.name async for item in found])
+
+    async def list(self, prefix: str) -> builtins.list[str]:
+        return sorted([item.name async for item in self._container.list_blobs(name_starts_with=prefix)])
+
+    # -- evidence -----------------------------------------------------------------------------
+    async def put_evidence(self, name: str, source: AsyncIterator[bytes], meta: EvidenceMeta) -> None:
+        """Create-only upload. Metadata must be ASCII, so free text is percent-encoded."""
+        blob = self._container.get_blob_client(check_name(name))
+        if await blob.exists():
+            raise AlreadyExists(name)  # cheap early answer; the condition below is the real check
+        metadata = {
+            "sha256": meta.sha256,
+            "size": str(meta.size),
+            "original_name": quote(meta.original_name, safe=""),
+            "uploaded_by": quote(meta.uploaded_by, safe=""),
+            "uploaded_at": meta.uploaded_at.astimezone(UTC).isoformat(),
+        }
+        body = b"".join([chunk async for chunk in source])  # evidence is size-capped upstream
+        try:
+            await blob.upload_blob(
+                body,
+                overwrite=False,
+                metadata=metadata,
+                content_settings=ContentSettings(content_type=meta.content_type),
+            )
+        except (ResourceExistsError, ResourceModifiedError) as err:
+            raise AlreadyExists(name) from err
+
+    async def get_evidence_meta(self, name: str) -> EvidenceMeta | None:
+        blob = self._container.get_blob_client(check_name(name))
+        try:
+            props = await blob.get_blob_properties()
+        except ResourceNotFoundError:
+            return None
+        md = props.metadata
+        return EvidenceMeta(
+            sha256=md["sha256"],
+            size=int(md["size"]),
+            content_type=str(props.content_settings.content_type),
+            original_name=unquote(md["original_name"]),
+            uploaded_by=unquote(md["uploaded_by"]),
+            uploaded_at=datetime.fromisoformat(md["uploaded_at"]),
+        )
+
+    async def read_evidence(self, name: str) -> AsyncIterator[bytes]:
+        blob = self._container.get_blob_client(check_name(name))
+        try:
+            downloader = await blob.download_blob()
+        except ResourceNotFoundError:
+            raise NotFound(name) from None
+        async for chunk in downloader.chunks():
+            yield chunk
+
+    async def evidence_read_url(self, name: str, minutes: int) -> str | None:
+        """A read-only SAS URL valid for `minutes`: signed with the account key when we have
+        one (connection string), else with a user delegation key (managed identity)."""
+        blob = self._container.get_blob_client(check_name(name))
+        now = datetime.now(UTC)
+        start, expiry = now - timedelta(minutes=5), now + timedelta(minutes=minutes)
+        account_key = getattr(self._service.credential, "account_key", None)
+        common: dict[str, Any] = {
+            "account_name": str(self._service.account_name),
+            "container_name": self._container.container_name,
+            "blob_name": name,
+            "permission": BlobSasPermissions(read=True),
+            "start": start,
+            "expiry": expiry,
+        }
+        try:
+            if isinstance(account_key, str) and account_key:
+                sas = generate_blob_sas(account_key=account_key, **common)
+            elif self._credential is not None:
+                key = await self._service.get_user_delegation_key(start, expiry)
+                sas = generate_blob_sas(user_delegation_key=key, **common)
+            else:
+                return None
+        except HttpResponseError as err:
+            log.warning("no read URL for evidence: status %s", err.status_code)
+            return None
+        return f"{blob.url}?{sas}"
+
+    # -- audit --------------------------------------------------------------------------------
+    async def append_audit(self, case_id: str, entry: Mapping[str, Any]) -> None:
+        blob = self._container.get_blob_client(check_name(f"audit/{case_id}.log"))
+        line = json.dumps(dict(entry), ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        try:
+            await blob.append_block(line)
+        except ResourceNotFoundError:
+            # IfMissing: never recreate an existing log, that would wipe it
+            with contextlib.suppress(ResourceExistsError, ResourceModifiedError):
+                await blob.create_append_blob(match_condition=MatchConditions.IfMissing)
+            await blob.append_block(line)
+
+    async def read_audit(self, case_id: str) -> builtins.list[dict[str, Any]]:
+        blob = self._container.get_blob_client(check_name(f"audit/{case_id}.log"))
+        try:
+            raw = await (await blob.download_blob()).readall()
+        except ResourceNotFoundError:
+            return []
+        return [json.loads(line) for line in raw.splitlines() if line.strip()]
+
+    # -- leases -------------------------------------------------------------------------------
+    async def acquire_lease(self, name: str, owner: str, seconds: int) -> Lease | None:
+        if not 15 <= seconds <= 60:
+            raise ValueError("blob leases last 15..60 seconds")
+        blob = self._container.get_blob_client(check_name(f"locks/{name}"))
+        lease_id = str(uuid.uuid5(_LEASE_NAMESPACE, f"{name}\n{owner}"))
+        lease = BlobLeaseClient(blob, lease_id=lease_id)
+        for _ in range(2):
+            try:
+                await lease.acquire(lease_duration=seconds)
+                break
+            except ResourceNotFoundError:
+                with contextlib.suppress(ResourceExistsError, ResourceModifiedError):
+                    await blob.upload_blob(b"", overwrite=False)  # unless another instance did
+            except HttpResponseError as err:
+                if _status(err) in (409, 412):
+                    return None  # held by someone else
+                raise
+        else:
+            return None
+        expires_at = datetime.now(UTC) + timedelta(seconds=seconds)
+        return Lease(name=name, owner=owner, expires_at=expires_at, token=lease_id)
+
+    async def release_lease(self, lease: Lease) -> None:
+        blob = self._container.get_blob_client(check_name(f"locks/{lease.name}"))
+        try:
+            await BlobLeaseClient(blob, lease_id=lease.token).release()
+        except HttpResponseError as err:
+            if _status(err) not in (404, 409, 412):
+                raise  # else: the lease was already lost or the blob is gone
+
+    async def close(self) -> None:
+        await self._container.close()
+        await self._service.close()
+        if self._credential is not None:
+            await self._credential.close()

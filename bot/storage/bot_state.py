@@ -1,0 +1,106 @@
+"""botbuilder's `Storage` over our Store, so dialog and conversation state live beside the cases.
+
+Any web instance can then continue any conversation. Items are serialised the way botbuilder's
+own blob storage does (jsonpickle, which keeps the classes of DialogState and friends), and each
+item's `e_tag` carries the Store's ETag: a write with a stale e_tag raises `Conflict`, while an
+item without e_tag, or with "*", is written last-writer-wins. jsonpickle restores classes named
+in the data, so only ever point this at the bot's own container.
+
+This is the one botbuilder import below the Teams edge; it is confined to this adapter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any, cast
+
+import jsonpickle
+from botbuilder.core import Storage
+
+from bot.errors import AlreadyExists, Conflict
+from bot.storage.store import Store
+
+_MAX_ENCODED_KEY = 150
+_LWW_ATTEMPTS = 20
+
+
+def state_name(key: str, prefix: str = "state") -> str:
+    """A safe, injective storage name for any botbuilder key (they hold ':' '/' and more)."""
+    encoded = base64.b32encode(key.encode()).decode().rstrip("=").lower()
+    if len(encoded) > _MAX_ENCODED_KEY:  # b32 has no '-', so the two forms never collide
+        encoded = "h-" + hashlib.sha256(key.encode()).hexdigest()
+    return f"{prefix}/{encoded}.json"
+
+
+def _etag_of(item: object) -> str | None:
+    value = item.get("e_tag") if isinstance(item, Mapping) else getattr(item, "e_tag", None)
+    return None if value is None else str(value)
+
+
+def _set_etag(item: object, etag: str) -> None:
+    if isinstance(item, dict):
+        item["e_tag"] = etag
+    else:  # an object that cannot carry an e_tag (slots) is simply written last-writer-wins
+        with contextlib.suppress(AttributeError, TypeError):
+            setattr(item, "e_tag", etag)  # noqa: B010
+
+
+class StoreBotStorage(Storage):  # type: ignore[misc]  # botbuilder ships no type hints
+    """botbuilder `Storage` (read/write/delete by key) backed by a `Store`."""
+
+    def __init__(self, store: Store, prefix: str = "state") -> None:
+        super().__init__()
+        self._store = store
+        self._prefix = prefix
+
+    async def read(self, keys: list[str]) -> dict[str, object]:
+        if keys is None:
+            raise ValueError("keys are required when reading")
+        docs = await asyncio.gather(*(self._store.get(state_name(k, self._prefix)) for k in keys))
+        items: dict[str, object] = {}
+        for key, doc in zip(keys, docs, strict=True):
+            if doc is None:
+                continue
+            item = cast(object, jsonpickle.Unpickler().restore(doc.data["item"]))
+            _set_etag(item, doc.etag)
+            items[key] = item
+        return items
+
+    async def write(self, changes: dict[str, object]) -> None:
+        if changes is None:
+            raise ValueError("changes are required when writing")
+        for key, item in changes.items():
+            etag = _etag_of(item)
+            if etag == "":
+                raise ValueError("e_tag is empty")
+            encoded = json.loads(cast(str, jsonpickle.encode(item)))
+            if isinstance(encoded, dict):
+                encoded.pop("e_tag", None)  # the Store's own ETag is the truth
+            doc = {"key": key, "item": encoded}
+            name = state_name(key, self._prefix)
+            if etag is None or etag == "*":
+                new_etag = await self._write_last_wins(name, doc)
+            else:
+                new_etag = await self._store.put(name, doc, etag=etag)  # Conflict if it moved
+            # A second save in the same turn then builds on this write instead of conflicting.
+            _set_etag(item, new_etag)
+
+    async def _write_last_wins(self, name: str, doc: Mapping[str, Any]) -> str:
+        for _ in range(_LWW_ATTEMPTS):
+            current = await self._store.get(name)
+            try:
+                return await self._store.put(name, doc, etag=current.etag if current else None)
+            except (Conflict, AlreadyExists):
+                continue
+        raise Conflict(name)
+
+    async def delete(self, keys: list[str]) -> None:
+        if keys is None:
+            raise ValueError("keys are required when deleting")
+        for key in keys:
+            await self._store.delete(state_name(key, self._prefix))

@@ -1,0 +1,312 @@
+"""The Store over a local folder: development, tests, and single-machine deployments.
+
+Layout under `root` (the same names as the blob store, plus hidden bookkeeping):
+
+    {name}                          documents (JSON envelope: etag, tags, data), evidence bytes,
+                                    audit logs (JSON lines), leases (`locks/{name}`)
+    .meta/{name}                    evidence metadata (JSON)
+    .index/{key}/{value}/{name}     one empty-ish file per tagged document (escaped components)
+    .locks/{name}                   flock targets, one per name
+    .tmp/                           temp files, renamed or linked into place
+
+Every read-compare-write runs under an exclusive flock on the name's lock file, so writers in
+other threads and other processes on this machine serialise. Index entries are added before the
+document is replaced and removed after, so a crash leaves at most stale entries, which `find`
+filters out by checking the document's own tags.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import json
+import os
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from bot.errors import AlreadyExists, Conflict, NotFound
+from bot.storage import local_files as lf
+from bot.storage.store import Document, EvidenceMeta, Lease, check_name, check_tag, check_tags
+
+_CHUNK = 64 * 1024
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def meta_to_json(meta: EvidenceMeta) -> dict[str, Any]:
+    raw = asdict(meta)
+    raw["uploaded_at"] = meta.uploaded_at.isoformat()
+    return raw
+
+
+def meta_from_json(raw: Mapping[str, Any]) -> EvidenceMeta:
+    return EvidenceMeta(
+        sha256=str(raw["sha256"]),
+        size=int(raw["size"]),
+        content_type=str(raw["content_type"]),
+        original_name=str(raw["original_name"]),
+        uploaded_by=str(raw["uploaded_by"]),
+        uploaded_at=datetime.fromisoformat(str(raw["uploaded_at"])),
+    )
+
+
+class LocalStore:
+    """A `Store` over a folder; safe for concurrent writers across threads and processes."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = Path(root)
+        self._tmp = self._root / ".tmp"
+
+    # -- paths --------------------------------------------------------------------------------
+    def _path(self, name: str) -> Path:
+        return self._root / check_name(name)
+
+    def _lock(self, name: str) -> Path:
+        return self._root / ".locks" / lf.encode_component(name)
+
+    def _index_dir(self, key: str, value: str | None = None) -> Path:
+        folder = self._root / ".index" / lf.encode_component(key)
+        return folder if value is None else folder / lf.encode_component(value)
+
+    # -- documents ----------------------------------------------------------------------------
+    def _read_envelope(self, name: str) -> dict[str, Any] | None:
+        raw = lf.read_bytes_or_none(self._path(name))
+        if raw is None:
+            return None
+        envelope: dict[str, Any] = json.loads(raw)
+        return envelope
+
+    async def get(self, name: str) -> Document | None:
+        envelope = await asyncio.to_thread(self._read_envelope, name)
+        if envelope is None:
+            return None
+        return Document(data=envelope["data"], etag=envelope["etag"])
+
+    async def put(
+        self,
+        name: str,
+        data: Mapping[str, Any],
+        *,
+        etag: str | None,
+        tags: Mapping[str, str] | None = None,
+    ) -> str:
+        check_name(name)
+        new_tags = check_tags(tags or {})
+        new_etag = uuid.uuid4().hex
+        payload = _dumps({"etag": new_etag, "tags": new_tags, "data": dict(data)})
+        await asyncio.to_thread(self._put_sync, name, payload, etag, new_tags)
+        return new_etag
+
+    def _put_sync(self, name: str, payload: bytes, etag: str | None, tags: dict[str, str]) -> None:
+        with lf.flocked(self._lock(name)):
+            old = self._read_envelope(name)
+            if etag is None and old is not None:
+                raise AlreadyExists(name)
+            if etag is not None and (old is None or old["etag"] != etag):
+                raise Conflict(name)
+            old_tags: dict[str, str] = old["tags"] if old else {}
+            entry = lf.encode_component(name)
+            for key, value in tags.items():
+                if old_tags.get(key) != value:
+                    lf.add_entry(self._index_dir(key, value), entry, name)
+            lf.replace_atomically(self._path(name), payload, self._tmp)
+            for key, value in old_tags.items():
+                if tags.get(key) != value:
+                    lf.remove_entry(self._index_dir(key, value), entry)
+
+    async def delete(self, name: str, *, etag: str | None = None) -> None:
+        check_name(name)
+        await asyncio.to_thread(self._delete_sync, name, etag)
+
+    def _delete_sync(self, name: str, etag: str | None) -> None:
+        with lf.flocked(self._lock(name)):
+            old = self._read_envelope(name)
+            if old is None:
+                return
+            if etag is not None and old["etag"] != etag:
+                raise Conflict(name)
+            self._path(name).unlink()
+            entry = lf.encode_component(name)
+            for key, value in old["tags"].items():
+                lf.remove_entry(self._index_dir(key, value), entry)
+
+    async def find(self, equals: Mapping[str, str], *, at_most: Mapping[str, str] | None = None) -> list[str]:
+        bounds = dict(at_most or {})
+        for key, value in [*equals.items(), *bounds.items()]:
+            check_tag(key, value)
+        if not equals and not bounds:
+            raise ValueError("find needs at least one condition")
+        return await asyncio.to_thread(self._find_sync, dict(equals), bounds)
+
+    def _entries(self, folder: Path) -> set[str]:
+        names = set()
+        for component in lf.list_dir(folder):
+            name = lf.decode_component(component)
+            if name is None:  # hashed: the entry's content holds the name
+                raw = lf.read_bytes_or_none(folder / component)
+                name = raw.decode() if raw else None
+            if name:
+                names.add(name)
+        return names
+
+    def _find_sync(self, equals: dict[str, str], bounds: dict[str, str]) -> list[str]:
+        groups = [self._entries(self._index_dir(key, value)) for key, value in equals.items()]
+        for key, bound in bounds.items():
+            names: set[str] = set()
+            for component in lf.list_dir(self._index_dir(key)):
+                value = lf.decode_component(component)
+                if value is None or value <= bound:  # hashed values are checked below
+                    names |= self._entries(self._index_dir(key) / component)
+            groups.append(names)
+        groups.sort(key=len)
+        candidates = groups[0].intersection(*groups[1:])
+        found = []
+        for name in candidates:  # the index may hold stale entries (crash, concurrent write)
+            envelope = self._read_envelope(name)
+            if envelope is None:
+                continue
+            tags: dict[str, str] = envelope["tags"]
+            if all(tags.get(k) == v for k, v in equals.items()) and all(
+                k in tags and tags[k] <= v for k, v in bounds.items()
+            ):
+                found.append(name)
+        return sorted(found)
+
+    async def list(self, prefix: str) -> list[str]:
+        if prefix.rstrip("/"):
+            check_name(prefix.rstrip("/"))
+        return await asyncio.to_thread(self._list_sync, prefix)
+
+    def _list_sync(self, prefix: str) -> builtins.list[str]:
+        start = self._root / prefix.rpartition("/")[0]
+        found = []
+        for dirpath, dirnames, filenames in os.walk(start):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            rel = Path(dirpath).relative_to(self._root).as_posix()
+            for file in filenames:
+                name = file if rel == "." else f"{rel}/{file}"
+                if name.startswith(prefix) and not file.startswith("."):
+                    found.append(name)
+        return sorted(found)
+
+    # -- evidence -----------------------------------------------------------------------------
+    async def put_evidence(self, name: str, source: AsyncIterator[bytes], meta: EvidenceMeta) -> None:
+        path = self._path(name)
+        if await asyncio.to_thread(path.exists):
+            raise AlreadyExists(name)  # cheap early answer; the real check is under the lock
+        tmp = await asyncio.to_thread(lf.temp_path, self._tmp)
+        file: BinaryIO = await asyncio.to_thread(open, tmp, "xb")
+        try:
+            try:
+                async for chunk in source:
+                    await asyncio.to_thread(file.write, chunk)
+                await asyncio.to_thread(file.flush)
+                await asyncio.to_thread(os.fsync, file.fileno())
+            finally:
+                await asyncio.to_thread(file.close)
+            await asyncio.to_thread(self._commit_evidence, name, tmp, _dumps(meta_to_json(meta)))
+        finally:
+            await asyncio.to_thread(tmp.unlink, missing_ok=True)
+
+    def _commit_evidence(self, name: str, tmp: Path, meta: bytes) -> None:
+        with lf.flocked(self._lock(name)):
+            if self._path(name).exists():
+                raise AlreadyExists(name)
+            # Metadata first, bytes last: the bytes appearing is the commit point.
+            lf.replace_atomically(self._root / ".meta" / name, meta, self._tmp)
+            if not lf.link_create_only(tmp, self._path(name)):
+                raise AlreadyExists(name)
+
+    async def get_evidence_meta(self, name: str) -> EvidenceMeta | None:
+        return await asyncio.to_thread(self._meta_sync, name)
+
+    def _meta_sync(self, name: str) -> EvidenceMeta | None:
+        if not self._path(name).exists():
+            return None
+        raw = lf.read_bytes_or_none(self._root / ".meta" / name)
+        return None if raw is None else meta_from_json(json.loads(raw))
+
+    async def read_evidence(self, name: str) -> AsyncIterator[bytes]:
+        try:
+            file: BinaryIO = await asyncio.to_thread(open, self._path(name), "rb")
+        except FileNotFoundError:
+            raise NotFound(name) from None
+        try:
+            while chunk := await asyncio.to_thread(file.read, _CHUNK):
+                yield chunk
+        finally:
+            await asyncio.to_thread(file.close)
+
+    async def evidence_read_url(self, name: str, minutes: int) -> str | None:
+        return None  # the web layer serves local evidence itself
+
+    # -- audit --------------------------------------------------------------------------------
+    def _audit_path(self, case_id: str) -> Path:
+        return self._path(f"audit/{case_id}.log")
+
+    async def append_audit(self, case_id: str, entry: Mapping[str, Any]) -> None:
+        line = _dumps(dict(entry)) + b"\n"
+        await asyncio.to_thread(self._append_sync, self._audit_path(case_id), line)
+
+    @staticmethod
+    def _append_sync(path: Path, line: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            with lf.flocked(path):  # one line per writer, even if a write were split
+                os.write(fd, line)
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    async def read_audit(self, case_id: str) -> builtins.list[dict[str, Any]]:
+        raw = await asyncio.to_thread(self._read_log, self._audit_path(case_id))
+        return [json.loads(line) for line in raw.splitlines() if line.strip()]
+
+    @staticmethod
+    def _read_log(path: Path) -> bytes:
+        if not path.exists():
+            return b""
+        with lf.flocked(path, shared=True):
+            return path.read_bytes()
+
+    # -- leases -------------------------------------------------------------------------------
+    async def acquire_lease(self, name: str, owner: str, seconds: int) -> Lease | None:
+        """Any positive `seconds` is accepted here (tests use short ones); Azure needs 15..60."""
+        if seconds <= 0:
+            raise ValueError("lease seconds must be positive")
+        return await asyncio.to_thread(self._acquire_sync, f"locks/{name}", name, owner, seconds)
+
+    def _acquire_sync(self, path_name: str, name: str, owner: str, seconds: int) -> Lease | None:
+        path = self._path(path_name)
+        with lf.flocked(self._lock(path_name)):
+            now = datetime.now(UTC)
+            raw = lf.read_bytes_or_none(path)
+            current: dict[str, str] | None = json.loads(raw) if raw else None
+            mine = current is not None and current["owner"] == owner
+            if current and not mine and datetime.fromisoformat(current["expires_at"]) > now:
+                return None
+            token = current["token"] if current and mine else uuid.uuid4().hex
+            expires_at = now + timedelta(seconds=seconds)
+            record = {"owner": owner, "expires_at": expires_at.isoformat(), "token": token}
+            lf.replace_atomically(path, _dumps(record), self._tmp)
+        return Lease(name=name, owner=owner, expires_at=expires_at, token=token)
+
+    async def release_lease(self, lease: Lease) -> None:
+        await asyncio.to_thread(self._release_sync, f"locks/{lease.name}", lease.token)
+
+    def _release_sync(self, path_name: str, token: str) -> None:
+        path = self._path(path_name)
+        with lf.flocked(self._lock(path_name)):
+            raw = lf.read_bytes_or_none(path)
+            if raw and json.loads(raw).get("token") == token:
+                path.unlink()
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,124 @@
+"""Blocking file primitives for LocalStore. Call them only from a worker thread.
+
+Why these shapes: `flock` locks belong to an open file description, so they exclude other threads
+of this process as well as other processes; `os.replace` makes a document change all-or-nothing;
+`os.link` fails if the target exists, which makes a create-only write atomic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+# File names longer than this (after escaping) are replaced by a hash: Linux allows 255 bytes.
+_MAX_COMPONENT = 180
+HASHED = "="  # quote(..., safe="") escapes '=', so an escaped name never starts with it
+
+
+def encode_component(text: str) -> str:
+    """One file name for any string; reversible unless hashed (see `decode_component`)."""
+    escaped = quote(text, safe="")
+    if len(escaped) <= _MAX_COMPONENT:
+        return escaped
+    return HASHED + hashlib.sha256(text.encode()).hexdigest()
+
+
+def decode_component(component: str) -> str | None:
+    """The original string, or None when the component is a hash (look elsewhere for it)."""
+    return None if component.startswith(HASHED) else unquote(component)
+
+
+@contextlib.contextmanager
+def flocked(path: Path, *, shared: bool = False) -> Iterator[int]:
+    """Hold an exclusive (or shared) flock on `path`, creating it if needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)  # closing the last descriptor releases the lock
+
+
+def temp_path(tmp_dir: Path) -> Path:
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    return tmp_dir / uuid.uuid4().hex
+
+
+def write_new_file(path: Path, payload: bytes) -> None:
+    """Write and fsync a file that nobody else knows about yet (a temp file)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def replace_atomically(path: Path, payload: bytes, tmp_dir: Path) -> None:
+    """Readers see the old content or the new, never a torn file."""
+    tmp = temp_path(tmp_dir)
+    try:
+        write_new_file(tmp, payload)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def link_create_only(tmp: Path, path: Path) -> bool:
+    """Move a finished temp file to `path` unless `path` exists. True if it was created."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True
+
+
+def read_bytes_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def add_entry(directory: Path, component: str, content: str) -> None:
+    """Create `directory/component` (an index entry), tolerating a concurrent rmdir of the folder."""
+    for _ in range(100):
+        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(directory / component, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        except FileNotFoundError:
+            continue  # the folder was removed as empty between mkdir and open: make it again
+        try:
+            os.write(fd, content.encode())
+        finally:
+            os.close(fd)
+        return
+    raise OSError(f"could not create index entry in {directory}")
+
+
+def remove_entry(directory: Path, component: str) -> None:
+    """Remove an index entry and the folder if that left it empty (rmdir refuses otherwise)."""
+    (directory / component).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        directory.rmdir()
+
+
+def list_dir(directory: Path) -> list[str]:
+    try:
+        return os.listdir(directory)
+    except (FileNotFoundError, NotADirectoryError):
+        return []

@@ -1,0 +1,150 @@
+"""The one storage interface. Everything the bot persists goes through it.
+
+Two implementations: `bot.storage.blob.BlobStore` (Azure Blob Storage, aio client) and
+`bot.storage.local.LocalStore` (a folder; safe across threads and processes on one machine).
+The same contract suite (tests/contract) runs unchanged against both.
+
+Names are '/'-separated, built by code only (never from user input), e.g. `cases/{id}.json`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+# Azure blob index tags: at most 10 per blob, keys 1..128 and values 0..256 characters from this set.
+# Both stores enforce it, so code that works locally cannot fail on Azure.
+MAX_TAGS = 10
+_TAG_CHARS = re.compile(r"^[A-Za-z0-9 +\-./:=_]*$")
+_NAME_CHARS = re.compile(r"^[A-Za-z0-9!$&'()+,\-.:;=@_~/]+$")
+
+
+def check_tags(tags: Mapping[str, str]) -> dict[str, str]:
+    """Validate index tags (ValueError if Azure would refuse them) and return a plain copy."""
+    if len(tags) > MAX_TAGS:
+        raise ValueError(f"at most {MAX_TAGS} tags")
+    for key, value in tags.items():
+        check_tag(key, value)
+    return dict(tags)
+
+
+def check_tag(key: str, value: str) -> None:
+    if not isinstance(key, str) or not isinstance(value, str):
+        raise ValueError("tag keys and values must be strings")
+    if not 1 <= len(key) <= 128 or not _TAG_CHARS.match(key):
+        raise ValueError(f"bad tag key {key!r}")
+    if len(value) > 256 or not _TAG_CHARS.match(value):
+        raise ValueError(f"bad tag value for {key!r}")
+
+
+def check_name(name: str) -> str:
+    """Validate a storage name: '/'-separated, no empty, '.'-leading or '..' segments.
+
+    Names are built by code, but a bug must never let one escape the local root or collide
+    with the local store's hidden bookkeeping folders (which start with '.').
+    """
+    if not name or len(name) > 1024 or not _NAME_CHARS.match(name):
+        raise ValueError(f"bad storage name {name!r}")
+    for part in name.split("/"):
+        if not part or part.startswith("."):
+            raise ValueError(f"bad storage name {name!r}")
+    return name
+
+
+@dataclass(frozen=True)
+class Document:
+    """A JSON document as read, with the ETag to send back on the next write."""
+
+    data: dict[str, Any]
+    etag: str
+
+
+@dataclass(frozen=True)
+class EvidenceMeta:
+    """What is kept beside each evidence file. Complete enough for a later evidence pack."""
+
+    sha256: str
+    size: int
+    content_type: str
+    original_name: str
+    uploaded_by: str
+    uploaded_at: datetime  # UTC
+
+
+@dataclass(frozen=True)
+class Lease:
+    name: str
+    owner: str
+    expires_at: datetime
+    token: str = field(default="", compare=False)
+
+
+class Store(Protocol):
+    # -- JSON documents with optimistic concurrency ---------------------------------------
+    async def get(self, name: str) -> Document | None:
+        """Read a document, or None when it does not exist."""
+
+    async def put(
+        self,
+        name: str,
+        data: Mapping[str, Any],
+        *,
+        etag: str | None,
+        tags: Mapping[str, str] | None = None,
+    ) -> str:
+        """Write a document and return its new ETag.
+
+        etag=None means create-only (raises AlreadyExists if the name is taken);
+        otherwise the write succeeds only if the stored ETag still equals `etag` (else Conflict,
+        also when the document was deleted meanwhile). `tags` replace the document's index tags
+        atomically with the write (at most 10; keys and values [A-Za-z0-9 +-./:=_], values <= 256);
+        None means no tags, as with a blob upload.
+        """
+
+    async def delete(self, name: str, *, etag: str | None = None) -> None:
+        """Delete a document (no-op if absent). With etag, only if it still matches."""
+
+    async def find(self, equals: Mapping[str, str], *, at_most: Mapping[str, str] | None = None) -> list[str]:
+        """Names of documents whose tags equal every `equals` pair and whose tag values are
+        <= each `at_most` value (string order; use ISO UTC timestamps). Uses the index: the cost
+        grows with the answer, never with the whole store. At least one condition is required.
+
+        On Azure, Find Blobs by Tags is eventually consistent: a fresh write may show up (or a
+        changed tag drop out) a moment late. Treat the answer as candidates: `get` each one and
+        check its data before acting (the local store answers exactly)."""
+
+    async def list(self, prefix: str) -> list[str]:
+        """Names under a prefix (for small, bounded prefixes such as one case's evidence)."""
+
+    # -- write-once evidence ----------------------------------------------------------------
+    async def put_evidence(self, name: str, source: AsyncIterator[bytes], meta: EvidenceMeta) -> None:
+        """Store bytes once. Raises AlreadyExists if the name is taken; never overwrites."""
+
+    async def get_evidence_meta(self, name: str) -> EvidenceMeta | None: ...
+
+    def read_evidence(self, name: str) -> AsyncIterator[bytes]:
+        """Stream the stored bytes (raises NotFound)."""
+
+    async def evidence_read_url(self, name: str, minutes: int) -> str | None:
+        """A short-lived, read-only URL for the bytes (Azure SAS), or None when the store cannot
+        make one (local folder, or no key/delegation available): then serve the bytes yourself."""
+
+    # -- append-only audit -------------------------------------------------------------------
+    async def append_audit(self, case_id: str, entry: Mapping[str, Any]) -> None:
+        """Append one JSON line to `audit/{case_id}.log`. Never rewrites earlier lines."""
+
+    async def read_audit(self, case_id: str) -> builtins.list[dict[str, Any]]:
+        """All lines, in append order."""
+
+    # -- leases for singleton jobs -----------------------------------------------------------
+    async def acquire_lease(self, name: str, owner: str, seconds: int) -> Lease | None:
+        """Take `locks/{name}` for `seconds` (15..60), or None if someone else holds it.
+        An expired lease can be taken by anyone; the holder may re-acquire (renew)."""
+
+    async def release_lease(self, lease: Lease) -> None: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,130 @@
+"""The Teams edge: one activity handler that routes by table and keeps no business rules.
+
+Every turn: remember the user's conversation reference (for proactive messages); then an active
+dialog gets the message, unless the message is a menu command (help, my cases, the guideline),
+which is answered without losing the dialog; else the command or card verb is routed; else a
+kind pointer to the menu. Card actions on case cards (Action.Execute) arrive as invokes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from botbuilder.core import ConversationState, MessageFactory, TurnContext, UserState
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.dialogs import DialogSet, DialogTurnStatus
+from botbuilder.schema import Activity, ChannelAccount
+
+from bot.logs import fields
+from bot.services.cases import CaseRepository
+from bot.services.refs import remember_user
+from bot.storage.store import Store
+from bot.teams.routes import command_for, verb_of
+from bot.texts import Texts, language_for
+from cards.guideline import guideline_card
+from cards.my_cases import my_cases_card
+from cards.verbs import Verb
+from cards.welcome import welcome_card
+from dialogs.add_evidence import AddEvidenceDialog
+from dialogs.report import ReportDialog, card_activity
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[TurnContext, Texts], Awaitable[None]]
+# Menu commands answered even while a dialog is waiting; the dialog stays where it was.
+INTERRUPTIONS = frozenset({Verb.HELP, Verb.MY_CASES, Verb.GUIDELINE})
+
+
+@dataclass
+class BotDeps:
+    conversation_state: ConversationState
+    user_state: UserState
+    store: Store
+    cases: CaseRepository
+    report_dialog: ReportDialog
+    add_evidence_dialog: AddEvidenceDialog
+    zone: ZoneInfo
+    default_language: str = "da"
+
+
+class GuidelineBot(TeamsActivityHandler):
+    def __init__(self, deps: BotDeps) -> None:
+        self._deps = deps
+        self._dialog_state = deps.conversation_state.create_property("DialogState")
+        self._dialogs = DialogSet(self._dialog_state)
+        self._dialogs.add(deps.report_dialog)
+        self._dialogs.add(deps.add_evidence_dialog)
+        self._routes: dict[Verb, Handler] = {
+            Verb.HELP: self._welcome,
+            Verb.MY_CASES: self._my_cases,
+            Verb.GUIDELINE: self._guideline,
+        }
+
+    def texts_for(self, activity: Activity) -> Texts:
+        return Texts(language_for(activity.locale, self._deps.default_language))
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        await self._remember_reference(turn_context)
+        await super().on_turn(turn_context)
+        await self._deps.conversation_state.save_changes(turn_context)
+        await self._deps.user_state.save_changes(turn_context)
+
+    async def _remember_reference(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        sender = activity.from_property
+        if not sender or not sender.aad_object_id or activity.conversation is None:
+            return
+        if activity.conversation.conversation_type not in (None, "personal"):
+            return
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        await remember_user(self._deps.store, sender.aad_object_id, reference)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        tx = self.texts_for(activity)
+        verb = verb_of(activity.value) or command_for(activity.text or "")
+        dc = await self._dialogs.create_context(turn_context)
+        if dc.active_dialog is not None and verb not in INTERRUPTIONS:
+            await dc.continue_dialog()
+            return
+        if verb is Verb.REPORT:
+            await dc.begin_dialog(ReportDialog.ID)
+            return
+        if verb is Verb.ADD_EVIDENCE:
+            case_id = activity.value.get("case_id") if isinstance(activity.value, dict) else None
+            await dc.begin_dialog(AddEvidenceDialog.ID, case_id if isinstance(case_id, str) else "")
+            return
+        handler = self._routes.get(verb) if verb else None
+        if handler is None:
+            log.info("unrouted message", extra=fields(has_value=activity.value is not None,
+                                                      attachments=len(activity.attachments or [])))
+            await turn_context.send_activity(MessageFactory.text(tx("unknown.pointer")))
+            return
+        log.info("route", extra=fields(verb=verb.value if verb else None))
+        await handler(turn_context, tx)
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(member.id == bot_id for member in members_added):
+            conversation_type = turn_context.activity.conversation.conversation_type
+            if conversation_type in (None, "personal"):
+                await self._welcome(turn_context, self.texts_for(turn_context.activity))
+
+    async def _welcome(self, turn_context: TurnContext, tx: Texts) -> None:
+        await turn_context.send_activity(card_activity(welcome_card(tx)))
+
+    async def _guideline(self, turn_context: TurnContext, tx: Texts) -> None:
+        await turn_context.send_activity(card_activity(guideline_card(tx)))
+
+    async def _my_cases(self, turn_context: TurnContext, tx: Texts) -> None:
+        user = turn_context.activity.from_property.aad_object_id or ""
+        cases = await self._deps.cases.reported_by(user) if user else []
+        await turn_context.send_activity(card_activity(my_cases_card(tx, cases, self._deps.zone)))
+
+
+__all__ = ["BotDeps", "DialogTurnStatus", "GuidelineBot"]

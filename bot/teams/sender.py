@@ -1,0 +1,294 @@
+"""Proactive messages to Teams through botbuilder's CloudAdapter, paced and retried.
+
+This is the Notifier the services talk to: they hand over a stored conversation reference and an
+activity as plain JSON, and get back the id of the sent activity (to update the card later). Every
+request first takes a slot from the RateLimiter (so we stay under Teams' throttling), then goes
+through `adapter.continue_conversation`. A 429 is retried after its Retry-After; 412 and 5xx and
+broken connections with exponential back-off and jitter; 403/404 mean the bot was removed or the
+conversation is gone, which no retry fixes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+)
+from msrest.exceptions import ClientRequestError, HttpOperationError
+
+from bot.errors import DeliveryFailed
+from bot.teams.ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+Callback = Callable[[TurnContext], Awaitable[None]]
+T = TypeVar("T")
+
+RETRY_AFTER_STATUSES = frozenset({429})
+BACKOFF_STATUSES = frozenset({412, 500, 502, 503, 504})
+GONE_STATUSES = frozenset({403, 404})
+MAX_RETRY_AFTER = 300.0  # never park a sender longer than this on one answer
+
+
+class DeliveryRejected(DeliveryFailed):
+    """The connector refused the request in a way a retry does not fix (400, 401, 413, ...)."""
+
+    permanent = True
+
+    def __init__(self, conversation_id: str, status: int | None) -> None:
+        super().__init__(f"delivery to {conversation_id} refused with {status}")
+        self.conversation_id = conversation_id
+        self.status = status
+
+
+class ConversationGone(DeliveryRejected):
+    """403/404: the bot was removed or the conversation no longer exists; drop the reference."""
+
+
+class DeliveryExhausted(DeliveryFailed):
+    """Still failing after the last attempt; worth trying again later (the outbox keeps it)."""
+
+    permanent = False
+
+    def __init__(self, conversation_id: str, status: int | None, attempts: int) -> None:
+        super().__init__(f"delivery to {conversation_id} failed {attempts} times, last {status}")
+        self.conversation_id = conversation_id
+        self.status = status
+        self.attempts = attempts
+
+
+class ProactiveAdapter(Protocol):
+    """The part of botbuilder's CloudAdapter we use (a real one in production and in tests)."""
+
+    BOT_CONNECTOR_CLIENT_KEY: str
+
+    async def continue_conversation(
+        self, reference: ConversationReference, callback: Callback, bot_app_id: str
+    ) -> Any: ...
+
+    async def create_conversation(
+        self,
+        bot_app_id: str,
+        callback: Callback,
+        conversation_parameters: ConversationParameters,
+        channel_id: str,
+        service_url: str,
+    ) -> Any: ...
+
+
+class TeamsSender:
+    """Implements the Notifier port: `send`, `update`, `send_to_user`."""
+
+    def __init__(
+        self,
+        adapter: ProactiveAdapter,
+        app_id: str,
+        limiter: RateLimiter,
+        *,
+        max_attempts: int = 5,
+        sleep: Sleep = asyncio.sleep,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self._adapter = adapter
+        self._app_id = app_id
+        self._limiter = limiter
+        self._max_attempts = max_attempts
+        self._sleep = sleep
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._jitter = jitter
+
+    async def send(self, reference: dict[str, Any], activity: dict[str, Any]) -> str:
+        """Post `activity` into the referenced conversation; returns the new activity's id."""
+        ref = _reference(reference)
+
+        async def once() -> str:
+            result: list[str] = []
+
+            async def post(context: TurnContext) -> None:
+                response = await context.send_activity(Activity.deserialize(activity))
+                result.append(response.id if response and response.id else "")
+
+            await self._continue(ref, post)
+            return result[0]
+
+        return await self._with_retries(ref.conversation.id, once)
+
+    async def update(self, reference: dict[str, Any], activity_id: str, activity: dict[str, Any]) -> None:
+        """Replace a sent activity (a card) in place."""
+        ref = _reference(reference)
+
+        async def once() -> None:
+            async def put(context: TurnContext) -> None:
+                replacement = Activity.deserialize(activity)
+                replacement.id = activity_id
+                await context.update_activity(replacement)
+
+            await self._continue(ref, put)
+
+        await self._with_retries(ref.conversation.id, once)
+
+    async def send_to_user(
+        self, user_aad_id: str, tenant_id: str, service_url: str, activity: dict[str, Any]
+    ) -> tuple[dict[str, Any], str]:
+        """Open (or find) the 1:1 chat with a user who never wrote to the bot, then send into it.
+
+        Returns the conversation reference to store for later messages, and the activity id.
+        Teams answers the same conversation for the same user, so a repeated call is harmless.
+        """
+        bot = ChannelAccount(id=f"28:{self._app_id}" if self._app_id else "28:bot")
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=bot,
+            members=[ChannelAccount(id=user_aad_id)],
+            tenant_id=tenant_id,
+            channel_data={"tenant": {"id": tenant_id}},
+        )
+
+        async def create_once() -> dict[str, Any]:
+            created: list[str] = []
+
+            async def remember(context: TurnContext) -> None:
+                created.append(context.activity.conversation.id)
+
+            await _in_turn(
+                lambda callback: self._adapter.create_conversation(
+                    self._app_id, callback, parameters, "msteams", service_url
+                ),
+                remember,
+            )
+            return _user_reference(created[0], user_aad_id, tenant_id, service_url, bot)
+
+        reference = await self._with_retries(f"create:{user_aad_id}", create_once)
+        activity_id = await self.send(reference, activity)
+        return reference, activity_id
+
+    # --- the machinery -----------------------------------------------------------------------
+    async def _continue(self, reference: ConversationReference, work: Callback) -> None:
+        connector_key = self._adapter.BOT_CONNECTOR_CLIENT_KEY
+
+        async def turn(context: TurnContext) -> None:
+            client = context.turn_state.get(connector_key)
+            policy = getattr(getattr(client, "config", None), "retry_policy", None)
+            if policy is not None:
+                policy.retries = 0  # msrest would retry PUTs on its own, behind the limiter's back
+            await work(context)
+
+        await _in_turn(
+            lambda callback: self._adapter.continue_conversation(reference, callback, self._app_id), turn
+        )
+
+    async def _with_retries(self, key: str, once: Callable[[], Awaitable[T]]) -> T:
+        status: int | None = None
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                async with self._limiter.slot(key):
+                    return await once()
+            except HttpOperationError as error:
+                status, retry_after = _status_and_retry_after(error)
+            except (TimeoutError, ClientRequestError, OSError):
+                status, retry_after = None, None  # connection broke: the message may or may not be in
+            log.info("delivery attempt %d/%d to %s failed with %s", attempt, self._max_attempts, key, status)
+            if status in GONE_STATUSES:
+                raise ConversationGone(key, status)
+            if status is not None and status not in RETRY_AFTER_STATUSES | BACKOFF_STATUSES:
+                raise DeliveryRejected(key, status)
+            if attempt == self._max_attempts:
+                break
+            if status in RETRY_AFTER_STATUSES and retry_after is not None:
+                delay = retry_after
+                self._limiter.defer(key, delay)  # hold back the key's other senders as well
+            else:
+                delay = self._backoff(attempt)
+            await self._sleep(delay)
+        raise DeliveryExhausted(key, status, self._max_attempts)
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential back-off with 'equal jitter': at least half the step, never in lockstep."""
+        step = min(self._backoff_cap, self._backoff_base * 2.0 ** (attempt - 1))
+        return step / 2 + step / 2 * self._jitter()
+
+
+async def _in_turn(start: Callable[[Callback], Awaitable[Any]], work: Callback) -> None:
+    """Run `work` in a botbuilder turn and raise its exception here.
+
+    Inside the adapter's pipeline an exception goes to `on_turn_error` (which the app sets to
+    apologise to the user) and never reaches us; so the turn keeps it and we re-raise it after.
+    """
+    failure: list[Exception] = []
+
+    async def turn(context: TurnContext) -> None:
+        try:
+            await work(context)
+        except Exception as error:
+            failure.append(error)
+
+    await start(turn)
+    if failure:
+        raise failure[0]
+
+
+def _reference(data: dict[str, Any]) -> ConversationReference:
+    reference = ConversationReference.deserialize(data)
+    if not reference.conversation or not reference.conversation.id or not reference.service_url:
+        raise DeliveryRejected(str(data.get("conversation", {}).get("id", "?")), None)
+    return reference
+
+
+def _user_reference(
+    conversation_id: str, user_aad_id: str, tenant_id: str, service_url: str, bot: ChannelAccount
+) -> dict[str, Any]:
+    reference = ConversationReference(
+        bot=bot,
+        user=ChannelAccount(id=user_aad_id, aad_object_id=user_aad_id),
+        conversation=ConversationAccount(
+            id=conversation_id, conversation_type="personal", tenant_id=tenant_id, is_group=False
+        ),
+        channel_id="msteams",
+        service_url=service_url,
+    )
+    data: dict[str, Any] = reference.serialize()
+    return data
+
+
+def _status_and_retry_after(error: HttpOperationError) -> tuple[int | None, float | None]:
+    """Read the HTTP status and Retry-After from msrest's error (requests or aiohttp response)."""
+    response = getattr(error, "response", None)
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
+    headers = getattr(response, "headers", None) or {}
+    return (int(status) if status is not None else None), parse_retry_after(headers.get("Retry-After"))
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Retry-After is delta-seconds or an HTTP date; None when absent or unreadable."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds: float = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if seconds != seconds:  # NaN
+        return None
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))

@@ -1,0 +1,157 @@
+"""Danish texts (the reference language). Keys are stable; wording may be adjusted freely."""
+
+from bot.guideline.definitions import DEFINITIONS
+
+TEXTS: dict[str, str] = {
+    # Welcome and help
+    "welcome.title": "Velkommen – støtte ved krænkelser på sociale medier",
+    "welcome.body": (
+        "Jeg hjælper dig, hvis du som ansat bliver udsat for trusler, mobning eller chikane på "
+        "sociale medier. Du kan anmelde en episode, sende skærmbilleder som bevis og følge din sag. "
+        "Din leder får besked med det samme."
+    ),
+    "welcome.24_7": "Retningslinjen gælder 24/7 – også uden for arbejdstiden, og uanset hvor du er.",
+    "welcome.urgent": "Er du i akut fare, så ring 112.",
+    "action.report": "Anmeld en episode",
+    "action.my_cases": "Mine sager",
+    "action.guideline": "Retningslinjen",
+    "action.help": "Hjælp",
+    "unknown.pointer": (
+        "Det forstod jeg ikke helt. Skriv **rapportér** for at anmelde en episode, **mine sager** for "
+        "at se dine sager, **retningslinje** for at læse retningslinjen eller **hjælp** for menuen."
+    ),
+    # Errors (never show technical detail)
+    "error.generic": "Beklager, noget gik galt hos mig. Prøv igen om lidt. Intet af det, du har gemt, er tabt.",
+    "error.not_permitted": "Du har ikke adgang til denne handling. Intet er ændret.",
+    "error.not_found": "Jeg kan ikke finde den sag.",
+    "error.conflict": "Sagen blev ændret samtidig af en anden. Jeg har vist den nyeste udgave – prøv igen.",
+    "error.tenant": "Denne bot kan kun bruges i kommunens egen Teams-organisation.",
+    "error.case_closed": "Sagen er afsluttet, så den kan ikke ændres mere.",
+    "error.not_possible_now": "Det kan ikke lade sig gøre på sagen lige nu. Kortet viser sagens aktuelle tilstand.",
+    "invalid.generic": "{field} er ikke gyldig",
+}
+
+TEXTS.update({
+    # Categories and platforms (Danish definitions come from bot.guideline.definitions)
+    "category.trussel": "Digitale trusler",
+    "category.mobning": "Digital mobning",
+    "category.chikane": "Digital chikane",
+    "platform.facebook": "Facebook", "platform.instagram": "Instagram", "platform.x": "X (Twitter)",
+    "platform.tiktok": "TikTok", "platform.linkedin": "LinkedIn", "platform.youtube": "YouTube",
+    "platform.email": "E-mail", "platform.sms": "SMS", "platform.phone": "Telefon", "platform.other": "Andet",
+    # Report card
+    "report.title": "Anmeld en krænkende handling",
+    "report.intro": "Udfyld det, du kan. Felter med * skal udfyldes. Du kan altid skrive **afbryd**.",
+    "report.category": "Hvad drejer det sig om? *",
+    "report.category.required": "Vælg hvad det drejer sig om.",
+    "report.definitions": "Sådan definerer retningslinjen det",
+    "report.description": "Hvad skete der? *",
+    "report.description.placeholder": "Beskriv med dine egne ord, hvad der blev skrevet eller gjort.",
+    "report.description.required": "Beskriv hvad der skete.",
+    "report.when": "Hvornår skete det? *",
+    "report.when.required": "Angiv dato og klokkeslæt.",
+    "report.platform": "Hvor skete det? *",
+    "report.platform.required": "Vælg hvor det skete.",
+    "report.link": "Link til opslaget (valgfrit)",
+    "report.link.invalid": "Linket skal begynde med http:// eller https://.",
+    "report.offender": "Hvem stod bag? Borgerens navn eller profil (valgfrit)",
+    "report.outside_hours": "Det skete uden for min arbejdstid",
+    "report.family": "Min familie eller mine nærmeste er også truet",
+    "report.submit": "Videre til skærmbilleder",
+    "report.cancel": "Afbryd",
+    "report.fix": "Ret venligst: {problem}",
+    "report.cancelled": "Anmeldelsen er afbrudt. Intet er sendt. Skriv **rapportér** for at begynde igen.",
+    "report.resumed": "Du har en anmeldelse i gang – her kan du fortsætte, hvor du slap.",
+    "report.expired": "Din påbegyndte anmeldelse var ikke rørt i længe og er slettet. Skriv **rapportér** for at begynde forfra.",
+    "report.draft_reminder": "Du har en anmeldelse, der ikke er sendt endnu. Den slettes om {hours} timer, hvis den ikke sendes.",
+    # Validation reasons (field problems)
+    "invalid.required": "{field} mangler",
+    "invalid.too_long": "{field} er for lang",
+    "invalid.in_future": "{field} ligger i fremtiden",
+    "invalid.bad_date": "{field} er ikke en gyldig dato eller tid",
+    "invalid.invalid_choice": "{field} er ikke et gyldigt valg",
+    "invalid.not_http": "{field} skal være et http(s)-link",
+    "field.category": "Kategori", "field.description": "Beskrivelse", "field.occurred_at": "Tidspunkt",
+    "field.platform": "Sted", "field.link": "Link", "field.offender": "Afsender",
+    # Evidence
+    "evidence.advice": (
+        "**Sikr beviser nu.** Tag et skærmprint af opslaget – eller tag et foto af skærmen med din "
+        "mobil eller tablet. Send billederne her i chatten, så mange du vil. Skriv **færdig**, når du har sendt dem."
+    ),
+    "evidence.done_button": "Jeg har sendt mine skærmbilleder",
+    "evidence.received": "✅ Modtaget: {name} ({size}). Kontrolsum {short_hash}. Send flere, eller skriv **færdig**.",
+    "evidence.duplicate": "Det billede har du allerede sendt – det er gemt én gang.",
+    "evidence.none_yet": "Du har ikke sendt skærmbilleder endnu. Du kan sende dem nu eller senere fra **Mine sager**.",
+    "evidence.rejected": "❌ Filen blev ikke gemt: {reason} Det, du allerede har sendt, er bevaret.",
+    "evidence.too_large": "Filen er for stor (højst {max_mb} MB).",
+    "evidence.bad_type": "Kun billeder (PNG, JPEG, GIF, WebP, HEIC) og PDF kan bruges som bevis.",
+    "evidence.host_not_allowed": "Filen kommer fra et sted, jeg ikke må hente fra.",
+    "evidence.address_not_allowed": "Filen kommer fra en adresse, jeg ikke må hente fra.",
+    "evidence.not_https": "Filen skal hentes over en sikker forbindelse.",
+    "evidence.timeout": "Det tog for lang tid at hente filen. Prøv at sende den igen.",
+    "evidence.not_found": "Filen findes ikke længere. Prøv at sende den igen.",
+    "evidence.link_expired": "Linket til filen er udløbet. Send filen igen.",
+    "evidence.download_failed": "Filen kunne ikke hentes. Prøv at sende den igen.",
+    "evidence.too_many_redirects": "Filen kunne ikke hentes (for mange omdirigeringer).",
+    "evidence.unsupported_attachment": "Den slags vedhæftning kan jeg ikke gemme. Send et billede eller en PDF.",
+    "evidence.too_many": "Sagen har allerede det højeste antal beviser.",
+    # Review and receipt
+    "review.title": "Gennemse din anmeldelse",
+    "review.evidence": "Beviser ({count})",
+    "review.no_evidence": "Ingen skærmbilleder endnu.",
+    "review.edit": "Ret oplysninger",
+    "review.submit": "Send anmeldelsen",
+    "review.yes": "Ja", "review.no": "Nej",
+    "review.outside_hours": "Uden for arbejdstid", "review.family": "Familie/nærmeste truet",
+    "receipt.title": "Din anmeldelse er modtaget – sag {number}",
+    "receipt.time": "Modtaget",
+    "receipt.evidence": "Beviser",
+    "receipt.evidence_line": "{count} fil(er): {hashes}",
+    "receipt.next": "Det sker nu",
+    "receipt.next.leader": "Din leder ({leader}) får besked med det samme og skal straks tage sig af de næste skridt.",
+    "receipt.next.leader_unknown": "Jeg kunne ikke finde din leder. HR får besked, så sagen bliver fulgt op.",
+    "receipt.next.police": "Episoden skal politianmeldes. Din leder tilbyder dig at deltage i anmeldelsen.",
+    "receipt.next.save": "Materialet gemmes på sagen i kommunens sagssystem. Gem selv dine skærmbilleder, til sagen er afsluttet.",
+    "receipt.next.support": "Du kan altid følge sagen under **Mine sager**.",
+    # My cases
+    "mycases.title": "Mine sager",
+    "mycases.none": "Du har ingen sager.",
+    "mycases.add_evidence": "Tilføj skærmbilleder",
+    "mycases.add_evidence.prompt": "Send de nye skærmbilleder til sag {number} her i chatten. Skriv **færdig**, når du er færdig.",
+    "mycases.add_evidence.done": "Tak. {count} nye bevis(er) er lagt på sag {number}, og din leder får besked.",
+    "status.open": "Åben", "status.closed": "Afsluttet",
+    "stepstatus.open": "Ikke afgjort", "stepstatus.in_progress": "I gang", "stepstatus.done": "Afgjort",
+    "stepstatus.waived": "Fravalgt", "stepstatus.not_applicable": "Ikke relevant",
+    "step.removal": "Fjernelse af krænkelsen undersøgt",
+    "step.citizen_contact": "Kontakt til borgeren om fremtidige henvendelser",
+    "step.police_report": "Politianmeldelse",
+    "step.police_offer": "Tilbud om at deltage i politianmeldelsen",
+    "step.insubiz_note": "Notat registreret i InsuBiz",
+    "step.apv_plan": "APV-handlingsplan lagt i DEFGO",
+    "step.followup_employee": "Opfølgning med dig",
+    "step.followup_colleagues": "Opfølgning med kolleger og øvrige berørte",
+    # Guideline card
+    "guideline.title": "Retningslinjen for krænkende handlinger på sociale medier",
+    "guideline.zero": "Vi har nultolerance over for krænkende handlinger på sociale medier.",
+    "guideline.definitions": "Definitioner",
+    "guideline.what_to_do": "Hvis du bliver udsat for det",
+    "guideline.what_to_do.body": (
+        "Reager hurtigt og sikr beviser: tag et skærmprint af opslaget eller et foto af skærmen. "
+        "Send det til din leder – her i Teams gør botten det for dig – og gem materialet på sagen."
+    ),
+    "guideline.leader": "Det gør din leder straks",
+    "guideline.leader.body": (
+        "- Undersøger om krænkelsen kan fjernes\n- Kontakter borgeren om, hvordan fremtidige henvendelser sker\n"
+        "- Politianmelder episoden og tilbyder dig at deltage\n- Laver et notat til InsuBiz, hvis du ikke ønsker politianmeldelse\n"
+        "- Laver en APV-handlingsplan og lægger den i DEFGO\n- Følger op med dig og med berørte kolleger"
+    ),
+    "guideline.prevention": "Forebyggelse og adfærd på sociale medier",
+    "guideline.prevention.body": (
+        "Som offentligt ansat har vi selv et ansvar for at udvise hensigtsmæssig adfærd på sociale medier. "
+        "Der må ikke foregå sagsbehandling på sociale medier – kommunikation med borgere skal ske via de officielle kanaler."
+    ),
+    "guideline.24_7": "Retningslinjen gælder 24/7, i og uden for arbejdstiden, uanset hvor du er.",
+})
+
+# The definitions are the guideline's own words, kept in one place: the domain.
+TEXTS.update({f"category.{cat.value}.definition": text for cat, text in DEFINITIONS.items()})

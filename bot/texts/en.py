@@ -1,0 +1,156 @@
+"""English texts, used where the user's Teams runs in English. Missing keys fall back to Danish."""
+
+TEXTS: dict[str, str] = {
+    "welcome.title": "Welcome – support with offensive acts on social media",
+    "welcome.body": (
+        "I help you if you, as an employee, are threatened, bullied or harassed on social media. "
+        "You can report an incident, send screenshots as evidence and follow your case. "
+        "Your leader is told at once."
+    ),
+    "welcome.24_7": "The guideline applies 24/7 – also outside working hours, wherever you are.",
+    "welcome.urgent": "If you are in immediate danger, call 112.",
+    "action.report": "Report an incident",
+    "action.my_cases": "My cases",
+    "action.guideline": "The guideline",
+    "action.help": "Help",
+    "unknown.pointer": (
+        "I didn't quite get that. Type **report** to report an incident, **my cases** to see your "
+        "cases, **guideline** to read the guideline or **help** for the menu."
+    ),
+    "error.generic": "Sorry, something went wrong on my side. Please try again shortly. Nothing you saved is lost.",
+    "error.not_permitted": "You don't have access to this action. Nothing was changed.",
+    "error.not_found": "I can't find that case.",
+    "error.conflict": "Someone changed the case at the same time. I've shown the latest version – please try again.",
+    "error.tenant": "This bot can only be used in the municipality's own Teams organisation.",
+    "error.case_closed": "The case is closed, so it can no longer be changed.",
+    "error.not_possible_now": "That isn't possible on the case right now. The card shows the case's current state.",
+    "invalid.generic": "{field} is not valid",
+}
+
+TEXTS.update({
+    "category.trussel": "Digital threats",
+    "category.mobning": "Digital bullying",
+    "category.chikane": "Digital harassment",
+    "category.trussel.definition": (
+        "Digital threats are behaviour or statements made on social media that can cause serious fear for "
+        "your own or others' life, health or welfare – for example threats against you or your family/close ones."
+    ),
+    "category.mobning.definition": (
+        "Digital bullying (or cyberbullying) is a serious form of bullying through digital media on the internet "
+        "or mobile phones: pictures, videos or offensive texts posted or sent with no regard for a third party's "
+        "feelings or privacy – via blogs, websites, online communities, e-mail, SMS, MMS or video clips."
+    ),
+    "category.chikane.definition": (
+        "Digital harassment is intrusive or offensive behaviour on social media: for example harassing e-mails, "
+        "texts and calls, unwanted parcels/gifts, systematic and persistent pursuit and surveillance including "
+        "stalking, misuse of name and false rumours. It can also be sexual harassment through gestures, written "
+        "or spoken comments or touching."
+    ),
+    "platform.email": "E-mail", "platform.phone": "Phone", "platform.other": "Other",
+    "report.title": "Report an offensive act",
+    "report.intro": "Fill in what you can. Fields marked * are required. You can always type **cancel**.",
+    "report.category": "What is it about? *",
+    "report.category.required": "Choose what it is about.",
+    "report.definitions": "How the guideline defines it",
+    "report.description": "What happened? *",
+    "report.description.placeholder": "Describe in your own words what was written or done.",
+    "report.description.required": "Describe what happened.",
+    "report.when": "When did it happen? *",
+    "report.when.required": "Give a date and time.",
+    "report.platform": "Where did it happen? *",
+    "report.platform.required": "Choose where it happened.",
+    "report.link": "Link to the post (optional)",
+    "report.link.invalid": "The link must start with http:// or https://.",
+    "report.offender": "Who was behind it? The citizen's name or profile (optional)",
+    "report.outside_hours": "It happened outside my working hours",
+    "report.family": "My family or close ones are threatened too",
+    "report.submit": "Continue to screenshots",
+    "report.cancel": "Cancel",
+    "report.fix": "Please correct: {problem}",
+    "report.cancelled": "The report was cancelled. Nothing was sent. Type **report** to start again.",
+    "report.resumed": "You have a report in progress – continue where you left off.",
+    "report.expired": "Your unfinished report was untouched for a long time and has been deleted. Type **report** to start over.",
+    "report.draft_reminder": "You have a report that hasn't been sent yet. It will be deleted in {hours} hours unless you send it.",
+    "invalid.required": "{field} is missing",
+    "invalid.too_long": "{field} is too long",
+    "invalid.in_future": "{field} is in the future",
+    "invalid.bad_date": "{field} is not a valid date or time",
+    "invalid.invalid_choice": "{field} is not a valid choice",
+    "invalid.not_http": "{field} must be an http(s) link",
+    "field.category": "Category", "field.description": "Description", "field.occurred_at": "Time",
+    "field.platform": "Place", "field.link": "Link", "field.offender": "Sender",
+    "evidence.advice": (
+        "**Secure the evidence now.** Take a screenshot of the post – or take a photo of the screen with your "
+        "phone or tablet. Send the pictures here in the chat, as many as you like. Type **done** when you have sent them."
+    ),
+    "evidence.done_button": "I have sent my screenshots",
+    "evidence.received": "✅ Received: {name} ({size}). Checksum {short_hash}. Send more, or type **done**.",
+    "evidence.duplicate": "You already sent that picture – it is stored once.",
+    "evidence.none_yet": "You haven't sent any screenshots yet. You can send them now or later from **My cases**.",
+    "evidence.rejected": "❌ The file was not stored: {reason} What you already sent is kept.",
+    "evidence.too_large": "The file is too large (at most {max_mb} MB).",
+    "evidence.bad_type": "Only pictures (PNG, JPEG, GIF, WebP, HEIC) and PDF can be used as evidence.",
+    "evidence.host_not_allowed": "The file comes from a place I'm not allowed to fetch from.",
+    "evidence.address_not_allowed": "The file comes from an address I'm not allowed to fetch from.",
+    "evidence.not_https": "The file must be fetched over a secure connection.",
+    "evidence.timeout": "Fetching the file took too long. Please send it again.",
+    "evidence.not_found": "The file no longer exists. Please send it again.",
+    "evidence.link_expired": "The link to the file has expired. Please send the file again.",
+    "evidence.download_failed": "The file could not be fetched. Please send it again.",
+    "evidence.too_many_redirects": "The file could not be fetched (too many redirects).",
+    "evidence.unsupported_attachment": "I can't store that kind of attachment. Send a picture or a PDF.",
+    "evidence.too_many": "The case already holds the most evidence allowed.",
+    "review.title": "Review your report",
+    "review.evidence": "Evidence ({count})",
+    "review.no_evidence": "No screenshots yet.",
+    "review.edit": "Edit details",
+    "review.submit": "Send the report",
+    "review.yes": "Yes", "review.no": "No",
+    "review.outside_hours": "Outside working hours", "review.family": "Family/close ones threatened",
+    "receipt.title": "Your report is received – case {number}",
+    "receipt.time": "Received",
+    "receipt.evidence": "Evidence",
+    "receipt.evidence_line": "{count} file(s): {hashes}",
+    "receipt.next": "What happens now",
+    "receipt.next.leader": "Your leader ({leader}) is told at once and must act on the next steps immediately.",
+    "receipt.next.leader_unknown": "I couldn't find your leader. HR is told, so the case is followed up.",
+    "receipt.next.police": "The incident must be reported to the police. Your leader offers you to join the report.",
+    "receipt.next.save": "The material is saved on the case in the municipality's case system. Keep your own screenshots until the case is closed.",
+    "receipt.next.support": "You can always follow the case under **My cases**.",
+    "mycases.title": "My cases",
+    "mycases.none": "You have no cases.",
+    "mycases.add_evidence": "Add screenshots",
+    "mycases.add_evidence.prompt": "Send the new screenshots for case {number} here in the chat. Type **done** when finished.",
+    "mycases.add_evidence.done": "Thank you. {count} new piece(s) of evidence added to case {number}, and your leader is told.",
+    "status.open": "Open", "status.closed": "Closed",
+    "stepstatus.open": "Not decided", "stepstatus.in_progress": "In progress", "stepstatus.done": "Decided",
+    "stepstatus.waived": "Waived", "stepstatus.not_applicable": "Not applicable",
+    "step.removal": "Removal of the content investigated",
+    "step.citizen_contact": "Citizen contacted about future contact",
+    "step.police_report": "Police report",
+    "step.police_offer": "Offer to join the police report",
+    "step.insubiz_note": "Note registered in InsuBiz",
+    "step.apv_plan": "APV action plan filed in DEFGO",
+    "step.followup_employee": "Follow-up with you",
+    "step.followup_colleagues": "Follow-up with colleagues and others affected",
+    "guideline.title": "The guideline on offensive acts on social media",
+    "guideline.zero": "We have zero tolerance of offensive acts on social media.",
+    "guideline.definitions": "Definitions",
+    "guideline.what_to_do": "If it happens to you",
+    "guideline.what_to_do.body": (
+        "React quickly and secure evidence: take a screenshot of the post or a photo of the screen. "
+        "Send it to your leader – here in Teams the bot does that for you – and save the material on the case."
+    ),
+    "guideline.leader": "What your leader does at once",
+    "guideline.leader.body": (
+        "- Investigates whether the content can be removed\n- Contacts the citizen about how future contact happens\n"
+        "- Reports the incident to the police and offers you to join\n- Writes a note for InsuBiz if you don't want a police report\n"
+        "- Makes an APV action plan and files it in DEFGO\n- Follows up with you and with colleagues affected"
+    ),
+    "guideline.prevention": "Prevention and behaviour on social media",
+    "guideline.prevention.body": (
+        "As public employees we are responsible for behaving appropriately on social media. No casework may take "
+        "place on social media – communication with citizens goes through the official channels."
+    ),
+    "guideline.24_7": "The guideline applies 24/7, in and outside working hours, wherever you are.",
+})

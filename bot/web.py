@@ -1,0 +1,61 @@
+"""aiohttp routes: the Bot Framework endpoint and the health probe.
+
+The messages route refuses what it can before botbuilder sees it: a body that is not JSON, and
+(with an app id configured) an activity from any tenant other than ours. botbuilder's CloudAdapter
+then validates the Bot Framework JWT; a refused request never reaches the bot, so nothing is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.logs import fields
+
+log = logging.getLogger(__name__)
+
+Processor = Callable[[web.Request], Awaitable[web.StreamResponse | None]]
+
+
+def activity_tenant(body: dict[str, Any]) -> str:
+    """The tenant an activity claims to come from (Teams puts it in channelData and conversation)."""
+    channel_data = body.get("channelData") or {}
+    tenant = channel_data.get("tenant") if isinstance(channel_data, dict) else None
+    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str):
+        return str(tenant["id"])
+    conversation = body.get("conversation") or {}
+    if isinstance(conversation, dict) and isinstance(conversation.get("tenantId"), str):
+        return str(conversation["tenantId"])
+    return ""
+
+
+def messages_handler(process: Processor, required_tenant: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def messages(request: web.Request) -> web.StreamResponse:
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.json_response({"error": "expected application/json"}, status=415)
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.json_response({"error": "malformed JSON"}, status=400)
+        if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+            return web.json_response({"error": "not an activity"}, status=400)
+        if required_tenant and activity_tenant(body).lower() != required_tenant.lower():
+            log.warning("refused activity from another tenant", extra=fields(activity_type=body.get("type")))
+            return web.json_response({"error": "tenant not allowed"}, status=403)
+        try:
+            response = await process(request)
+        except web.HTTPException as exc:
+            if exc.status in (401, 403):
+                log.warning("refused unauthenticated activity", extra=fields(status=exc.status))
+            return web.json_response({"error": exc.reason}, status=exc.status)
+        return response if response is not None else web.Response(status=201)
+
+    return messages
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})

@@ -1,0 +1,33 @@
+""""Mine sager": the employee's own cases, with status and the state of each step in plain words."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.guideline.model import Case, StepId
+from bot.texts import Texts
+from cards.common import Card, Element, card, facts, heading, submit, text, title
+from cards.verbs import Verb
+
+MAX_LISTED = 10  # keeps the card well under 28 KB; older cases are summarised
+
+
+def my_cases_card(tx: Texts, cases: list[Case], zone: ZoneInfo) -> Card:
+    body: list[Element] = [title(tx("mycases.title"))]
+    if not cases:
+        body.append(text(tx("mycases.none")))
+        return card(body, [submit(tx("action.report"), Verb.REPORT, style="positive")])
+    for case in cases[:MAX_LISTED]:
+        created = case.created_at.astimezone(zone).strftime("%d-%m-%Y")
+        body.append(heading(f"{case.number} · {tx(f'category.{case.facts.category.value}')} · {created}"))
+        body.append(text(f"{tx('status.' + case.status.value)}", weight="Bolder", spacing="None"))
+        body.append(facts([
+            (tx(f"step.{step.value}"), tx(f"stepstatus.{case.steps[step].status.value}"))
+            for step in StepId
+        ]))
+        if case.status.value == "open":
+            body.append({"type": "ActionSet", "actions": [
+                submit(tx("mycases.add_evidence"), Verb.ADD_EVIDENCE, case_id=case.id)]})
+    if len(cases) > MAX_LISTED:
+        body.append(text(f"… +{len(cases) - MAX_LISTED}", isSubtle=True))
+    return card(body)

@@ -1,0 +1,34 @@
+"""Every verb a card can send back. The router (bot/teams/routes.py) maps each to one handler,
+and tests/unit/test_cards_limits.py checks that every card only uses verbs the router knows."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Verb(StrEnum):
+    # Employee, personal chat (Action.Submit -> message with value)
+    REPORT = "report"
+    MY_CASES = "my_cases"
+    GUIDELINE = "guideline"
+    HELP = "help"
+    REPORT_FORM = "report_form"          # the report card's submit
+    REPORT_CANCEL = "report_cancel"
+    EVIDENCE_DONE = "evidence_done"      # "no more screenshots" -> review
+    REVIEW_EDIT = "review_edit"
+    REVIEW_SUBMIT = "review_submit"
+    ADD_EVIDENCE = "add_evidence"        # from "Mine sager"
+    CHOOSE_LEADER = "choose_leader"
+    # Case card (Action.Execute -> adaptiveCard/action invoke)
+    DECIDE = "decide"
+    REFRESH_CASE = "refresh_case"
+    HISTORY = "history"
+    # HR
+    HR_CASES = "hr_cases"
+    HR_OPEN_CASE = "hr_open_case"
+    HR_MED_STATUS = "hr_med_status"
+    HR_MED_SEND = "hr_med_send"
+    # MED channel
+    MED_REGISTER = "med_register"
+    MED_AGENDA = "med_agenda"
+    MED_DONE = "med_done"

@@ -1,0 +1,80 @@
+"""The MED reminder to 300 channels: each exactly once, none lost, at the app limit without 429s."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from typing import Any
+
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+
+from bot.errors import DeliveryFailed
+from bot.teams.broadcast import broadcast
+from bot.teams.ratelimit import RateLimiter
+from bot.teams.sender import ConversationGone, TeamsSender
+from tests.fakes.connector import FakeConnector
+
+
+class LocalConfig:
+    APP_ID = ""
+    APP_PASSWORD = ""
+    APP_TYPE = "MultiTenant"
+    APP_TENANTID = ""
+
+
+def channel_items(fake: FakeConnector, count: int) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    items = []
+    for n in range(count):
+        conversation_id = f"19:unit{n:03d}@thread.tacv2"
+        reference = {
+            "serviceUrl": fake.service_url,
+            "channelId": "msteams",
+            "conversation": {"id": conversation_id, "conversationType": "channel"},
+            "bot": {"id": "28:bot"},
+        }
+        activity = {"type": "message", "text": f"MED-evaluering {n}"}
+        items.append((f"unit{n:03d}", reference, activity))
+    return items
+
+
+def sender_for(fake: FakeConnector) -> TeamsSender:
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(LocalConfig()))
+    return TeamsSender(adapter, "", RateLimiter())
+
+
+async def test_300_channels_get_exactly_one_reminder_each_without_429() -> None:
+    async with FakeConnector() as fake:
+        items = channel_items(fake, 300)
+        reported: list[str] = []
+
+        async def on_result(key: str, activity_id: str | None, error: DeliveryFailed | None) -> None:
+            assert activity_id is not None and error is None
+            reported.append(key)
+
+        started = time.monotonic()
+        result = await broadcast(sender_for(fake), items, concurrency=64, on_result=on_result)
+        elapsed = time.monotonic() - started
+
+        per_channel = Counter(m.conversation_id for m in fake.messages())
+        assert set(per_channel) == {ref["conversation"]["id"] for _, ref, _ in items}
+        assert set(per_channel.values()) == {1}
+        assert sorted(result.sent) == sorted(reported) == [key for key, _, _ in items]
+        assert result.failed == {} and result.complete
+        assert fake.throttled == []
+        assert 5.0 <= elapsed < 15.0  # the app limit (50/s) is what binds
+
+
+async def test_one_removed_channel_fails_alone() -> None:
+    async with FakeConnector() as fake:
+        items = channel_items(fake, 20)
+        fake.remove_bot(items[3][1]["conversation"]["id"])
+        fake.fail_next(2, 503, conversation_id=items[5][1]["conversation"]["id"])
+        sender = TeamsSender(CloudAdapter(ConfigurationBotFrameworkAuthentication(LocalConfig())), "",
+                             RateLimiter(), sleep=lambda _: asyncio.sleep(0))
+
+        result = await broadcast(sender, items, concurrency=8)
+
+        assert list(result.failed) == ["unit003"]
+        assert isinstance(result.failed["unit003"], ConversationGone)
+        assert len(result.sent) == 19 and len(fake.messages()) == 19

@@ -1,0 +1,104 @@
+"""Builders shared by the guideline tests: people, facts, evidence and cases at known moments."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.guideline import (
+    Actor,
+    Case,
+    Category,
+    Decision,
+    DeadlinePolicy,
+    EvidenceItem,
+    Facts,
+    Person,
+    Platform,
+    decide,
+    new_case,
+)
+
+TZ = ZoneInfo("Europe/Copenhagen")
+POLICY = DeadlinePolicy()
+
+REPORTER = Person("u-reporter", "Rita Reporter")
+LEADER = Person("u-leader", "Lene Leder")
+DEPUTY = Person("u-deputy", "Dan Deputy")
+MANAGER = Person("u-manager", "Mona Manager")
+OTHER_LEADER = Person("u-leader2", "Ole Leder")
+
+AS_REPORTER = Actor("u-reporter")
+AS_LEADER = Actor("u-leader")
+AS_DEPUTY = Actor("u-deputy")
+AS_MANAGER = Actor("u-manager")
+AS_HR = Actor("u-hr", is_hr=True)
+AS_STRANGER = Actor("u-stranger")
+
+
+def at(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TZ)
+
+
+# Monday 2 March 2026, 10:00 local: an ordinary working day.
+OPENED = at(2026, 3, 2)
+
+
+def facts(**overrides: object) -> Facts:
+    values: dict[str, object] = {
+        "category": Category.THREAT,
+        "description": "Trusler i kommentarer under kommunens opslag.",
+        "occurred_at": at(2026, 3, 1, 21),
+        "platform": Platform.FACEBOOK,
+        "link": "https://example.invalid/post/1",
+        "offender": "Anonym profil",
+        "outside_working_hours": True,
+        "family_threatened": False,
+    }
+    values.update(overrides)
+    return Facts(**values)  # type: ignore[arg-type]
+
+
+def evidence(n: int = 0, by: str = "u-reporter", when: datetime = OPENED) -> EvidenceItem:
+    return EvidenceItem(
+        sha256=hashlib.sha256(f"shot-{n}".encode()).hexdigest(),
+        size=1000 + n,
+        content_type="image/png",
+        original_name=f"skærmprint-{n}.png",
+        uploaded_by=by,
+        uploaded_at=when,
+    )
+
+
+def opened(
+    now: datetime = OPENED,
+    *,
+    leader: Person | None = LEADER,
+    deputy: Person | None = DEPUTY,
+    leader_manager: Person | None = MANAGER,
+    unit: str | None = "Borgerservice",
+    policy: DeadlinePolicy = POLICY,
+    case_id: str = "case-1",
+    **fact_overrides: object,
+) -> Case:
+    case, _ = new_case(
+        case_id,
+        "KH-2026-0001",
+        REPORTER,
+        leader,
+        deputy,
+        unit,
+        facts(**fact_overrides),
+        [evidence(0)],
+        now,
+        policy,
+        leader_manager=leader_manager,
+    )
+    return case
+
+
+def apply(case: Case, actor: Actor, *decisions: Decision, now: datetime = OPENED) -> Case:
+    for decision in decisions:
+        case, _ = decide(case, actor, decision, now, POLICY)
+    return case
