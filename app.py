@@ -58,6 +58,10 @@ class Runtime:
     actions: CaseActions
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
+    async def close(self) -> None:
+        for close in reversed(self.closers):
+            await close()
+
 
 @dataclass
 class Overrides:
@@ -233,8 +237,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
         runtime = await build_runtime(settings, overrides)
         app[RUNTIME] = runtime
         yield
-        for close in reversed(runtime.closers):
-            await close()
+        await runtime.close()
 
     app.cleanup_ctx.append(lifecycle)
 

@@ -19,8 +19,8 @@ from typing import Any, Protocol
 # Azure blob index tags: at most 10 per blob, keys 1..128 and values 0..256 characters from this set.
 # Both stores enforce it, so code that works locally cannot fail on Azure.
 MAX_TAGS = 10
-_TAG_CHARS = re.compile(r"^[A-Za-z0-9 +\-./:=_]*$")
-_NAME_CHARS = re.compile(r"^[A-Za-z0-9!$&'()+,\-.:;=@_~/]+$")
+_TAG_CHARS = re.compile(r"[A-Za-z0-9 +\-./:=_]*")
+_NAME_CHARS = re.compile(r"[A-Za-z0-9!$&'()+,\-.:;=@_~/]+")
 
 
 def check_tags(tags: Mapping[str, str]) -> dict[str, str]:
@@ -35,9 +35,9 @@ def check_tags(tags: Mapping[str, str]) -> dict[str, str]:
 def check_tag(key: str, value: str) -> None:
     if not isinstance(key, str) or not isinstance(value, str):
         raise ValueError("tag keys and values must be strings")
-    if not 1 <= len(key) <= 128 or not _TAG_CHARS.match(key):
+    if not 1 <= len(key) <= 128 or not _TAG_CHARS.fullmatch(key):
         raise ValueError(f"bad tag key {key!r}")
-    if len(value) > 256 or not _TAG_CHARS.match(value):
+    if len(value) > 256 or not _TAG_CHARS.fullmatch(value):
         raise ValueError(f"bad tag value for {key!r}")
 
 
@@ -47,7 +47,7 @@ def check_name(name: str) -> str:
     Names are built by code, but a bug must never let one escape the local root or collide
     with the local store's hidden bookkeeping folders (which start with '.').
     """
-    if not name or len(name) > 1024 or not _NAME_CHARS.match(name):
+    if not name or len(name) > 1024 or not _NAME_CHARS.fullmatch(name):
         raise ValueError(f"bad storage name {name!r}")
     for part in name.split("/"):
         if not part or part.startswith("."):

@@ -9,7 +9,7 @@ delivery done right away: a crash halfway must not resend what already arrived.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -17,7 +17,7 @@ from bot.errors import DeliveryFailed
 
 
 class Sender(Protocol):
-    async def send(self, reference: dict[str, Any], activity: dict[str, Any]) -> str: ...
+    async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str: ...
 
 
 OnResult = Callable[[str, str | None, DeliveryFailed | None], Awaitable[None]]
@@ -35,8 +35,8 @@ class BroadcastResult:
 
 async def broadcast(
     sender: Sender,
-    items: Sequence[tuple[str, dict[str, Any], dict[str, Any]]],
-    concurrency: int = 8,
+    items: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any]]],
+    concurrency: int = 16,
     on_result: OnResult | None = None,
 ) -> BroadcastResult:
     """Deliver each (key, reference, activity) once; a failure for one key never stops the rest."""
@@ -46,7 +46,7 @@ async def broadcast(
     if len(set(keys)) != len(keys):
         raise ValueError("broadcast keys must be unique")
     result = BroadcastResult()
-    queue: asyncio.Queue[tuple[str, dict[str, Any], dict[str, Any]]] = asyncio.Queue()
+    queue: asyncio.Queue[tuple[str, Mapping[str, Any], Mapping[str, Any]]] = asyncio.Queue()
     for item in items:
         queue.put_nowait(item)
 

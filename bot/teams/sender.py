@@ -15,7 +15,7 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from botbuilder.core import TurnContext
@@ -90,7 +90,11 @@ class ProactiveAdapter(Protocol):
 
 
 class TeamsSender:
-    """Implements the Notifier port: `send`, `update`, `send_to_user`."""
+    """Implements bot.ports.Notifier: `send`, `update`, `send_to_user`.
+
+    Failures raise bot.errors.DeliveryFailed subclasses with a `permanent` flag: ConversationGone
+    and DeliveryRejected (drop or fix, do not retry), DeliveryExhausted (keep it, retry later).
+    """
 
     def __init__(
         self,
@@ -115,7 +119,7 @@ class TeamsSender:
         self._backoff_cap = backoff_cap
         self._jitter = jitter
 
-    async def send(self, reference: dict[str, Any], activity: dict[str, Any]) -> str:
+    async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
         """Post `activity` into the referenced conversation; returns the new activity's id."""
         ref = _reference(reference)
 
@@ -123,7 +127,7 @@ class TeamsSender:
             result: list[str] = []
 
             async def post(context: TurnContext) -> None:
-                response = await context.send_activity(Activity.deserialize(activity))
+                response = await context.send_activity(Activity.deserialize(dict(activity)))
                 result.append(response.id if response and response.id else "")
 
             await self._continue(ref, post)
@@ -131,13 +135,15 @@ class TeamsSender:
 
         return await self._with_retries(ref.conversation.id, once)
 
-    async def update(self, reference: dict[str, Any], activity_id: str, activity: dict[str, Any]) -> None:
+    async def update(
+        self, reference: Mapping[str, Any], activity_id: str, activity: Mapping[str, Any]
+    ) -> None:
         """Replace a sent activity (a card) in place."""
         ref = _reference(reference)
 
         async def once() -> None:
             async def put(context: TurnContext) -> None:
-                replacement = Activity.deserialize(activity)
+                replacement = Activity.deserialize(dict(activity))
                 replacement.id = activity_id
                 await context.update_activity(replacement)
 
@@ -146,7 +152,7 @@ class TeamsSender:
         await self._with_retries(ref.conversation.id, once)
 
     async def send_to_user(
-        self, user_aad_id: str, tenant_id: str, service_url: str, activity: dict[str, Any]
+        self, user_aad_id: str, tenant_id: str, service_url: str, activity: Mapping[str, Any]
     ) -> tuple[dict[str, Any], str]:
         """Open (or find) the 1:1 chat with a user who never wrote to the bot, then send into it.
 
@@ -245,8 +251,8 @@ async def _in_turn(start: Callable[[Callback], Awaitable[Any]], work: Callback) 
         raise failure[0]
 
 
-def _reference(data: dict[str, Any]) -> ConversationReference:
-    reference = ConversationReference.deserialize(data)
+def _reference(data: Mapping[str, Any]) -> ConversationReference:
+    reference = ConversationReference.deserialize(dict(data))
     if not reference.conversation or not reference.conversation.id or not reference.service_url:
         raise DeliveryRejected(str(data.get("conversation", {}).get("id", "?")), None)
     return reference

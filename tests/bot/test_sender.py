@@ -12,6 +12,7 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
 from bot.errors import DeliveryFailed
+from bot.ports import Notifier
 from bot.teams.ratelimit import RateLimiter
 from bot.teams.sender import (
     ConversationGone,
@@ -270,6 +271,11 @@ async def test_a_connector_restart_is_survived(fake: FakeConnector, adapter: Clo
     await make_sender(adapter, sleep=restart_during_backoff).send(reference(fake), card_message("x"))
 
     assert len(delays) == 1 and len(fake.messages()) == 1
+
+
+def test_the_sender_is_the_services_notifier(adapter: CloudAdapter) -> None:
+    notifier: Notifier = make_sender(adapter)  # mypy checks the shape; this checks it exists
+    assert callable(notifier.send) and callable(notifier.update) and callable(notifier.send_to_user)
 
 
 def test_retry_after_reads_seconds_and_http_dates() -> None:

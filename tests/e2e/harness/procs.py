@@ -142,7 +142,9 @@ async def start_bot(
     )
     env.update(extra_env or {})
     await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
-    child = await _spawn("app.py", [_python(), str(REPO / "app.py")], env, data_dir.parent, log_path)
+    # E2E_APP runs the suite against another entry point (e.g. a build under test elsewhere).
+    app = os.environ.get("E2E_APP") or str(REPO / "app.py")
+    child = await _spawn("app.py", [_python(), app], env, data_dir.parent, log_path)
     bot = BotServer(port, data_dir, child)
     try:
         await _wait_http_ok(f"{bot.base_url}/healthz", child, ready_within)

@@ -1,0 +1,71 @@
+"""Chat with the bot as a Teams user through botbuilder's TestAdapter (no HTTP).
+
+The bot is built by app.build_runtime, the same door production uses, over a real store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, ConversationAccount
+
+from app import Runtime
+
+CARD = "application/vnd.microsoft.card.adaptive"
+
+
+class Chat:
+    """One user's personal chat with the bot."""
+
+    def __init__(self, runtime: Runtime, aad_object_id: str, name: str = "Medarbejder", locale: str = "da-DK"):
+        self.runtime = runtime
+        self.locale = locale
+        self.adapter = TestAdapter(
+            runtime.bot.on_turn,
+            Activity(
+                channel_id="msteams",
+                service_url="https://smba.trafficmanager.net/emea/",
+                from_property=ChannelAccount(id=f"29:{aad_object_id}", name=name, aad_object_id=aad_object_id),
+                recipient=ChannelAccount(id="28:bot", name="Bot"),
+                conversation=ConversationAccount(id=f"a:chat-{aad_object_id}", conversation_type="personal",
+                                                 tenant_id="tenant"),
+            ),
+        )
+
+    async def send(self, text: str | None = None, *, value: dict[str, Any] | None = None,
+                   attachments: list[dict[str, Any]] | None = None) -> list[Activity]:
+        before = len(self.adapter.activity_buffer)
+        activity = Activity(
+            type=ActivityTypes.message, text=text, value=value, locale=self.locale,
+            attachments=[Attachment().deserialize(a) for a in attachments or []] or None,
+        )
+        await self.adapter.process_activity(activity, self.runtime.bot.on_turn)
+        replies = list(self.adapter.activity_buffer[before:])
+        return replies
+
+
+def cards(replies: list[Activity]) -> list[dict[str, Any]]:
+    return [a.content for r in replies for a in (r.attachments or []) if a.content_type == CARD]
+
+
+def texts(replies: list[Activity]) -> list[str]:
+    return [r.text for r in replies if r.text]
+
+
+def all_text(card: dict[str, Any]) -> str:
+    """Every string in a card, for "does it say X" assertions."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str):
+            out.append(node)
+
+    walk(card)
+    return "\n".join(out)

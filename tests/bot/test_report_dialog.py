@@ -1,0 +1,159 @@
+"""The employee's report flow through botbuilder's TestAdapter, over a real local store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.guideline.model import CaseStatus, StepId, StepStatus
+from tests.bot.chat import Chat, all_text, cards, texts
+from tests.bot.conftest import EMPLOYEE, LEADER, World, file_attachment
+from tests.fakes.file_host import PNG
+
+GOOD_FORM: dict[str, Any] = {
+    "verb": "report_form", "category": "trussel", "description": "Han skrev at han ved hvor jeg bor.",
+    "date": "2026-11-24", "time": "21:30", "platform": "facebook", "link": "https://facebook.com/p/1",
+    "offender": "Profilen 'Sandhedsvidne'", "outside_hours": "true", "family": "true",
+}
+
+
+async def test_welcome_on_help_and_kind_pointer_on_unknown_text(world: World) -> None:
+    chat = Chat(await world.runtime(), EMPLOYEE)
+    welcome = cards(await chat.send("hjælp"))
+    assert "Velkommen" in all_text(welcome[0]) and "24/7" in all_text(welcome[0])
+    verbs = {a["data"]["verb"] for a in welcome[0]["actions"]}
+    assert verbs == {"report", "my_cases", "guideline"}
+    pointer = texts(await chat.send("hvad er klokken"))
+    assert pointer and "rapportér" in pointer[0]
+
+
+async def test_english_locale_gets_english(world: World) -> None:
+    chat = Chat(await world.runtime(), EMPLOYEE, locale="en-US")
+    welcome = cards(await chat.send("help"))
+    assert "Welcome" in all_text(welcome[0])
+
+
+async def test_guideline_command_shows_the_three_definitions(world: World) -> None:
+    chat = Chat(await world.runtime(), EMPLOYEE)
+    card = cards(await chat.send("retningslinje"))[0]
+    body = all_text(card)
+    assert "Digitale trusler er adfærd" in body and "Digital mobning" in body and "Digital chikane er" in body
+    assert "24/7" in body
+
+
+async def test_happy_path_report_with_evidence_and_receipt(world: World) -> None:
+    runtime = await world.runtime()
+    chat = Chat(runtime, EMPLOYEE)
+    form_card = cards(await chat.send("rapportér"))[0]
+    assert form_card["version"] == "1.5"
+    advice = await chat.send(value=GOOD_FORM)
+    assert "skærmprint" in all_text(cards(advice)[0])
+    ack = texts(await chat.send(attachments=[file_attachment(world.files.url("/files/shot.png"), "shot.png")]))
+    assert any("Modtaget" in t for t in ack)
+    review = cards(await chat.send("færdig"))[0]
+    assert "Gennemse" in all_text(review) and "shot.png" in all_text(review)
+    receipt = cards(await chat.send(value={"verb": "review_submit"}))[0]
+    body = all_text(receipt)
+    assert "KH-2026-0001" in body
+    import hashlib
+    assert hashlib.sha256(PNG).hexdigest()[:12] in body
+    cases = await runtime.cases.reported_by(EMPLOYEE)
+    assert len(cases) == 1
+    case = cases[0]
+    assert case.status is CaseStatus.OPEN and case.leader is not None and case.leader.aad_object_id == LEADER
+    assert case.steps[StepId.REMOVAL].status is StepStatus.OPEN
+    assert case.facts.family_threatened and case.facts.outside_working_hours
+    assert [e.original_name for e in case.evidence] == ["shot.png"]
+    stored = await runtime.store.get_evidence_meta(f"evidence/{case.id}/{case.evidence[0].sha256}")
+    assert stored is not None and stored.size == len(PNG)
+    audit = await runtime.store.read_audit(case.id)
+    assert audit and audit[0]["event"] == "CaseOpened"
+
+
+async def test_invalid_submission_returns_the_same_card_with_input_kept(world: World) -> None:
+    chat = Chat(await world.runtime(), EMPLOYEE)
+    await chat.send("rapportér")
+    future = dict(GOOD_FORM, date="2099-01-01", description="Noget skete")
+    again = cards(await chat.send(value=future))[0]
+    body = all_text(again)
+    assert "fremtiden" in body
+    values = {i.get("id"): i.get("value") for i in _inputs(again)}
+    assert values["description"] == "Noget skete" and values["platform"] == "facebook"
+    bad_link = cards(await chat.send(value=dict(GOOD_FORM, link="javascript:alert(1)")))[0]
+    assert "http" in all_text(bad_link)
+    forged = cards(await chat.send(value=dict(GOOD_FORM, category="spam")))[0]
+    assert "gyldigt valg" in all_text(forged)
+    empty = cards(await chat.send(value={"verb": "report_form"}))[0]
+    assert "mangler" in all_text(empty)
+
+
+async def test_refused_evidence_keeps_the_draft_and_earlier_evidence(world: World) -> None:
+    chat = Chat(await world.runtime(), EMPLOYEE)
+    await chat.send("rapportér")
+    await chat.send(value=GOOD_FORM)
+    await chat.send(attachments=[file_attachment(world.files.url("/files/shot.png"), "shot.png")])
+    refused = texts(await chat.send(attachments=[file_attachment(world.files.url("/files/notes.png"), "notes.png")]))
+    assert any("ikke gemt" in t for t in refused)
+    review = cards(await chat.send("færdig"))[0]
+    assert "shot.png" in all_text(review) and "notes.png" not in all_text(review)
+
+
+async def test_draft_resumes_on_another_instance_after_restart(world: World) -> None:
+    first = Chat(await world.runtime(), EMPLOYEE)
+    await first.send("rapportér")
+    await first.send(value=GOOD_FORM)
+    world.clock.advance(hours=20)
+    second = Chat(await world.runtime(), EMPLOYEE)  # a new instance: nothing in memory
+    review = cards(await second.send("færdig"))[0]
+    assert "Gennemse" in all_text(review) and "Han skrev" in all_text(review)
+
+
+async def test_draft_untouched_too_long_is_discarded(world: World) -> None:
+    chat = Chat(await world.runtime(), EMPLOYEE)
+    await chat.send("rapportér")
+    world.clock.advance(hours=73)
+    replies = texts(await chat.send("færdig"))
+    assert any("slettet" in t for t in replies)
+    assert texts(await chat.send("færdig"))  # now plain unknown text: a pointer, not the dialog
+
+
+async def test_stale_buttons_show_the_current_step_and_submit_twice_is_one_case(world: World) -> None:
+    runtime = await world.runtime()
+    chat = Chat(runtime, EMPLOYEE)
+    await chat.send("rapportér")
+    stale = await chat.send(value={"verb": "review_submit"})  # from an older card
+    assert any("fortsætte" in t for t in texts(stale))
+    await chat.send(value=GOOD_FORM)
+    await chat.send("færdig")
+    await chat.send(value={"verb": "review_submit"})
+    await chat.send(value={"verb": "review_submit"})
+    assert len(await runtime.cases.reported_by(EMPLOYEE)) == 1
+
+
+async def test_my_cases_lists_only_own_cases(world: World) -> None:
+    runtime = await world.runtime()
+    chat = Chat(runtime, EMPLOYEE)
+    await chat.send("rapportér")
+    await chat.send(value=GOOD_FORM)
+    await chat.send("færdig")
+    await chat.send(value={"verb": "review_submit"})
+    mine = all_text(cards(await chat.send("mine sager"))[0])
+    assert "KH-2026-0001" in mine and "Politianmeldelse" in mine
+    other = Chat(runtime, LEADER)
+    assert "KH-2026-0001" not in all_text(cards(await other.send("mine sager"))[0])
+
+
+def _inputs(card: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input."):
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found

@@ -1,0 +1,241 @@
+"""Drive the Agents Playground web UI in headless Chromium, as the person in front of Teams would.
+
+Why: the cards must work where people meet them. The Playground renders Adaptive Cards with the Teams
+host config (Fluent UI controls), validates required inputs, sends Action.Execute invokes and replaces
+the card in place, just as Teams does. These helpers hide its DOM (checked on 0.2.28):
+- every bot message is a `.fai-OutputCard`; a card inside it is `.ac-preview-panel > .ac-adaptiveCard`;
+- the compose box is the Lexical editor `[data-lexical-editor=true]`;
+- chats and channels are tree items named "Personal Chat" and "<team> - <channel>";
+- choice sets and date/time pickers are `[role=combobox]`, toggles are checkboxes named by their title.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.async_api import Browser, BrowserContext, Locator, Page, Route
+
+from tests.e2e.harness.config import PlaygroundConfig
+
+MESSAGE = ".fai-OutputCard"
+CARD_IN_MESSAGE = ".ac-preview-panel > .ac-adaptiveCard"
+COMPOSE = "[data-lexical-editor=true]"
+WAIT_MS = 15_000
+LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Returns 1 + the index of the newest message at or after `after` whose text contains `text`, else 0.
+_FIND_JS = """([sel, after, text]) => {
+  const els = [...document.querySelectorAll(sel)];
+  for (let i = els.length - 1; i >= Math.max(after, 0); i--) {
+    if (els[i].innerText.includes(text)) return i + 1;
+  }
+  return 0;
+}"""
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9æøå]+", "-", text.lower()).strip("-")[:40] or "x"
+
+
+@dataclass
+class Artifacts:
+    """Screenshots of one test, numbered in the order taken: test-artifacts/e2e/<test>/<n>-<name>.png."""
+
+    directory: Path
+    count: int = 0
+
+    def next_path(self, name: str) -> Path:
+        self.count += 1
+        return self.directory / f"{self.count:02d}-{slug(name)}.png"
+
+
+async def _local_only(route: Route) -> None:
+    """The machine reaches no internet; fail fast on the Playground's CDN fonts and telemetry."""
+    if LOCAL.match(route.request.url) or route.request.url.startswith("data:"):
+        await route.continue_()
+    else:
+        await route.abort()
+
+
+@dataclass
+class ChatPage:
+    """One person's Playground tab. Every wait defaults to 15 s."""
+
+    page: Page
+    context: BrowserContext
+    config: PlaygroundConfig
+    artifacts: Artifacts
+    who: str = field(default="")
+
+    @classmethod
+    async def open(cls, browser: Browser, url: str, config: PlaygroundConfig, artifacts: Artifacts) -> ChatPage:
+        """Load the Playground. Loading it is the app install: it sends installationUpdate and
+        conversationUpdate for the personal chat."""
+        context = await browser.new_context(
+            locale=config.locale, timezone_id=config.time_zone, viewport={"width": 1400, "height": 1000}
+        )
+        context.set_default_timeout(WAIT_MS)
+        await context.route("**/*", _local_only)
+        page = await context.new_page()
+        await page.goto(url)
+        await page.get_by_role("treeitem", name="Personal Chat").wait_for()
+        await page.locator(COMPOSE).wait_for()
+        return cls(page, context, config, artifacts, config.current.key)
+
+    async def close(self) -> None:
+        await self.context.close()
+
+    # -- conversations ----------------------------------------------------------------------------
+
+    async def open_personal_chat(self) -> None:
+        await self.page.get_by_role("treeitem", name="Personal Chat").click()
+        await self.page.locator(COMPOSE).wait_for()
+
+    async def open_channel(self, channel_name: str | None = None) -> None:
+        """Open a team channel (default: the configured one; "General" for the team's general channel).
+        The Playground then sends installationUpdate and conversationUpdate for that channel."""
+        name = f"{self.config.team_name} - {channel_name or self.config.channel_name}"
+        await self.page.get_by_role("treeitem", name=name, exact=True).click()
+        await self.page.locator(COMPOSE).wait_for()
+
+    # -- messages ---------------------------------------------------------------------------------
+
+    async def message_count(self) -> int:
+        """Bot messages in the open conversation; pass it as `after=` to wait only for newer ones."""
+        return await self.page.locator(MESSAGE).count()
+
+    async def send_text(self, text: str) -> int:
+        """Type and send a message; returns the bot-message count from before, for `after=`."""
+        before = await self.message_count()
+        box = self.page.locator(COMPOSE)
+        await box.click()
+        await self.page.keyboard.type(text)
+        await self.page.keyboard.press("Enter")
+        return before
+
+    async def _find(self, selector: str, text: str, after: int, wait_ms: int) -> int:
+        handle = await self.page.wait_for_function(
+            _FIND_JS, arg=[selector, after, text], polling=100, timeout=wait_ms
+        )
+        return int(await handle.json_value()) - 1
+
+    async def wait_for_message(self, text: str, *, after: int = 0, wait_ms: int = WAIT_MS) -> Locator:
+        """The newest bot message (text or card) at index >= `after` containing `text`."""
+        index = await self._find(MESSAGE, text, after, wait_ms)
+        return self.page.locator(MESSAGE).nth(index)
+
+    async def wait_for_card(
+        self, text: str, *, after: int = 0, name: str | None = None, wait_ms: int = WAIT_MS
+    ) -> Card:
+        """The newest card at message index >= `after` containing `text`; its screenshot is saved."""
+        index = await self._find(MESSAGE, text, after, wait_ms)
+        card = Card(self, self.page.locator(MESSAGE).nth(index).locator(CARD_IN_MESSAGE).first)
+        await card.root.wait_for()
+        await card.screenshot(name or f"{self.who}-{text}")
+        return card
+
+    async def latest_card(self) -> Card:
+        card = Card(self, self.page.locator(f"{MESSAGE} {CARD_IN_MESSAGE}").last)
+        await card.root.wait_for()
+        return card
+
+    async def screenshot(self, name: str) -> Path:
+        """The whole tab, e.g. to show a chat list or a validation error."""
+        path = self.artifacts.next_path(f"{self.who}-{name}")
+        await self.page.screenshot(path=str(path))
+        return path
+
+
+@dataclass
+class Card:
+    """One rendered Adaptive Card. Field lookups use the input's label as a person reads it."""
+
+    chat: ChatPage
+    root: Locator
+
+    @property
+    def page(self) -> Page:
+        return self.chat.page
+
+    async def text(self) -> str:
+        return await self.root.inner_text()
+
+    async def wait_for_text(self, text: str, *, wait_ms: int = WAIT_MS) -> None:
+        """Wait until the card shows `text` (after an Action.Execute the card is replaced in place)."""
+        await self.root.get_by_text(text).first.wait_for(timeout=wait_ms)
+
+    async def screenshot(self, name: str) -> Path:
+        path = self.chat.artifacts.next_path(name)
+        await self.root.screenshot(path=str(path))
+        return path
+
+    async def _field(self, label: str, role: str | None = None) -> Locator:
+        for exact in (True, False):
+            if role == "combobox":
+                loc = self.root.get_by_role("combobox", name=label, exact=exact)
+            else:
+                loc = self.root.get_by_label(label, exact=exact)
+            n = await loc.count()
+            if n == 1:
+                return loc
+            if n > 1:
+                raise AssertionError(f"{n} inputs labelled {label!r} in the card")
+        raise AssertionError(f"no input labelled {label!r} in the card:\n{await self.text()}")
+
+    async def fill(self, label: str, value: str) -> None:
+        """Input.Text (single or multi-line) or Input.Number."""
+        await (await self._field(label)).fill(value)
+
+    async def select(self, label: str, *titles: str) -> None:
+        """Input.ChoiceSet: pick option(s) by their visible title (compact = combobox, expanded = radios)."""
+        box = self.root.get_by_role("combobox", name=label, exact=True)
+        if await box.count() == 0:
+            box = self.root.get_by_role("combobox", name=label)
+        if await box.count() == 1:
+            await box.click()
+            for title in titles:
+                await self.page.get_by_role("option", name=title, exact=True).click()
+            if await box.get_attribute("aria-expanded") == "true":
+                await box.press("Escape")
+            return
+        for title in titles:
+            await self.root.get_by_label(title, exact=True).check()
+
+    async def toggle(self, title: str, on: bool = True) -> None:
+        """Input.Toggle, found by its title."""
+        await (await self._field(title)).set_checked(on)
+
+    async def set_date(self, label: str, iso_date: str) -> None:
+        """Input.Date: type YYYY-MM-DD into the Fluent date picker, accept, close the calendar."""
+        box = await self._field(label, "combobox")
+        await box.fill(iso_date)
+        await box.press("Enter")
+        await box.press("Escape")
+        if not await box.input_value():
+            raise AssertionError(f"date picker {label!r} did not accept {iso_date!r}")
+
+    async def set_time(self, label: str, hh_mm: str) -> None:
+        """Input.Time: type HH:MM into the Fluent time picker, accept, close the list."""
+        box = await self._field(label, "combobox")
+        await box.fill(hh_mm)
+        await box.press("Enter")
+        await box.press("Escape")
+        if not await box.input_value():
+            raise AssertionError(f"time picker {label!r} did not accept {hh_mm!r}")
+
+    async def click(self, title: str) -> None:
+        """Press a card action (Action.Execute/Submit/ShowCard/OpenUrl) by its title."""
+        await self.root.get_by_role("button", name=title, exact=True).first.click()

@@ -1,0 +1,198 @@
+from datetime import date, datetime
+
+import pytest
+
+from bot.guideline import (
+    IMMEDIATE_STEPS,
+    CaseClosed,
+    CitizenContacted,
+    DeadlinePolicy,
+    DueItem,
+    DueKind,
+    FollowUpDone,
+    FollowUpScheduled,
+    LeaderReassigned,
+    PoliceDeclinedByEmployee,
+    RemovalDecided,
+    RemovalOutcome,
+    Role,
+    StepId,
+    StepWaived,
+    case_from_dict,
+    case_to_dict,
+    due_items,
+    mark_sent,
+    next_due_at,
+    pending_items,
+)
+from tests.unit.guideline.builders import AS_HR, AS_LEADER, OPENED, OTHER_LEADER, apply, at, opened
+
+
+def kinds(items: list[DueItem]) -> list[tuple[DueKind, StepId | None]]:
+    return [(item.kind, item.step) for item in items]
+
+
+def test_new_case_notifies_its_leader_once() -> None:
+    case = opened()
+    [item] = due_items([case], OPENED)
+    assert item == DueItem(
+        DueKind.CASE_ASSIGNED, "case-1", None, "assigned:case-1:u-leader", (Role.LEADER, Role.DEPUTY), OPENED
+    )
+    assert due_items([mark_sent(case, item.key)], OPENED) == []
+
+
+def test_case_without_leader_goes_to_hr() -> None:
+    case = opened(leader=None, deputy=None)
+    [item] = due_items([case], OPENED)
+    assert (item.key, item.recipients) == ("unassigned:case-1", (Role.HR,))
+    overdue = [i for i in due_items([case], at(2026, 3, 3, 10)) if i.kind is DueKind.STEP_OVERDUE]
+    assert {i.recipients for i in overdue} == {(Role.HR,)}
+
+
+def test_reassignment_notifies_the_new_leader() -> None:
+    case = mark_sent(opened(), "assigned:case-1:u-leader")
+    case = apply(case, AS_HR, LeaderReassigned(OTHER_LEADER, None))
+    [item] = due_items([case], OPENED)
+    assert (item.key, item.recipients) == ("assigned:case-1:u-leader2", (Role.LEADER,))
+
+
+def _quiet(case_kwargs: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
+    case = opened(**(case_kwargs or {}))
+    return mark_sent(case, f"assigned:{case.id}:u-leader")
+
+
+def test_overdue_exactly_at_deadline_for_each_open_immediate_step() -> None:
+    case = _quiet()
+    assert due_items([case], at(2026, 3, 3, 9, 59)) == []
+    items = due_items([case], at(2026, 3, 3, 10))
+    assert kinds(items) == sorted(((DueKind.STEP_OVERDUE, s) for s in IMMEDIATE_STEPS), key=lambda k: k[1].value)
+    assert items[0].recipients == (Role.LEADER, Role.DEPUTY)
+    assert items[0].key == "overdue:case-1:apv_plan:2026-03-03T09:00:00Z"
+
+
+def test_overdue_grace_hours() -> None:
+    policy = DeadlinePolicy(remind_after_overdue_hours=8)
+    case = _quiet()
+    assert due_items([case], at(2026, 3, 3, 17, 59), policy) == []
+    assert len(due_items([case], at(2026, 3, 3, 18), policy)) == len(IMMEDIATE_STEPS)
+
+
+def test_decided_and_in_progress_steps_are_not_overdue() -> None:
+    case = apply(
+        _quiet(),
+        AS_LEADER,
+        RemovalDecided(RemovalOutcome.REQUESTED),
+        CitizenContacted("ok"),
+        StepWaived(StepId.APV_PLAN, "x"),
+    )
+    items = due_items([case], at(2026, 3, 3, 12))
+    assert kinds(items) == [(DueKind.STEP_OVERDUE, StepId.POLICE_OFFER), (DueKind.STEP_OVERDUE, StepId.POLICE_REPORT)]
+
+
+def test_escalation_after_three_working_days_over_a_weekend() -> None:
+    case = _quiet()
+    for step in IMMEDIATE_STEPS:
+        case = mark_sent(case, f"overdue:case-1:{step.value}:2026-03-03T09:00:00Z")
+    assert due_items([case], at(2026, 3, 6, 9, 59)) == []
+    items = due_items([case], at(2026, 3, 6, 10))
+    assert {i.kind for i in items} == {DueKind.ESCALATION}
+    assert items[0].recipients == (Role.HR, Role.LEADER_MANAGER)
+    assert items[0].due_at == at(2026, 3, 6, 10)
+
+
+def test_escalation_over_easter_and_without_manager() -> None:
+    case = _quiet({"leader_manager": None, "now": at(2026, 4, 1, 10), "occurred_at": at(2026, 4, 1, 9)})
+    assert case.step(StepId.REMOVAL).due_at == at(2026, 4, 7, 10)
+    escalations = [i for i in due_items([case], at(2026, 4, 10, 10)) if i.kind is DueKind.ESCALATION]
+    assert len(escalations) == len(IMMEDIATE_STEPS)
+    assert escalations[0].recipients == (Role.HR,)
+    assert [i for i in due_items([case], at(2026, 4, 9, 23)) if i.kind is DueKind.ESCALATION] == []
+
+
+def test_insubiz_deadline_after_decline_is_watched() -> None:
+    case = apply(_quiet(), AS_LEADER, PoliceDeclinedByEmployee(), now=at(2026, 3, 6, 15))
+    items = [i for i in due_items([case], at(2026, 3, 9, 15)) if i.step is StepId.INSUBIZ_NOTE]
+    assert kinds(items) == [(DueKind.STEP_OVERDUE, StepId.INSUBIZ_NOTE)]
+
+
+def test_followup_reminder_on_its_day() -> None:
+    case = apply(_quiet(), AS_LEADER, FollowUpScheduled(StepId.FOLLOWUP_EMPLOYEE, date(2026, 3, 16)))
+    before = [i for i in due_items([case], at(2026, 3, 16, 7, 59)) if i.kind is DueKind.FOLLOWUP_REMINDER]
+    assert before == []
+    [item] = [i for i in due_items([case], at(2026, 3, 16, 8)) if i.kind is DueKind.FOLLOWUP_REMINDER]
+    assert (item.key, item.recipients) == ("followup:case-1:followup_employee:2026-03-16T07:00:00Z", (Role.LEADER,))
+    moved = apply(case, AS_LEADER, FollowUpScheduled(StepId.FOLLOWUP_EMPLOYEE, date(2026, 3, 18)))
+    moved = mark_sent(moved, item.key)
+    assert [i for i in due_items([moved], at(2026, 3, 17, 9)) if i.kind is DueKind.FOLLOWUP_REMINDER] == []
+
+
+def _closed_after_followup(done: date, now: datetime):  # type: ignore[no-untyped-def]
+    case = apply(opened(), AS_LEADER, *(StepWaived(s, "x") for s in IMMEDIATE_STEPS), now=now)
+    case = apply(
+        case,
+        AS_LEADER,
+        FollowUpDone(StepId.FOLLOWUP_EMPLOYEE, done, "samtale"),
+        FollowUpDone(StepId.FOLLOWUP_COLLEAGUES, done, "møde"),
+        CaseClosed(),
+        now=now,
+    )
+    return case
+
+
+def test_employee_checkin_next_working_day_even_after_close() -> None:
+    case = _closed_after_followup(date(2026, 3, 13), at(2026, 3, 13, 15))  # a Friday
+    assert due_items([case], at(2026, 3, 16, 7, 59)) == []
+    [item] = due_items([case], at(2026, 3, 16, 8))
+    assert item == DueItem(
+        DueKind.EMPLOYEE_CHECKIN,
+        "case-1",
+        StepId.FOLLOWUP_EMPLOYEE,
+        "checkin:case-1:2026-03-13",
+        (Role.REPORTER,),
+        at(2026, 3, 16, 8),
+    )
+    assert due_items([mark_sent(case, item.key)], at(2026, 3, 20)) == []
+
+
+def test_closed_case_yields_no_step_reminders() -> None:
+    case = _closed_after_followup(date(2026, 3, 2), at(2026, 3, 2, 12))
+    case = mark_sent(case, "checkin:case-1:2026-03-02")
+    assert due_items([case], at(2027, 1, 1)) == []
+    assert next_due_at(case) is None
+
+
+def test_items_are_sorted_oldest_first_across_cases() -> None:
+    early = _quiet({"case_id": "a", "now": at(2026, 3, 2, 9), "occurred_at": at(2026, 3, 2, 8)})
+    late = opened(at(2026, 3, 2, 11), case_id="b", occurred_at=at(2026, 3, 2, 8))
+    items = due_items([late, early], at(2026, 3, 3, 12))
+    assert [i.due_at for i in items] == sorted(i.due_at for i in items)
+    assert items[0].case_id == "b" and items[0].kind is DueKind.CASE_ASSIGNED
+
+
+def test_keys_survive_a_storage_round_trip() -> None:
+    case = _quiet()
+    keys = [i.key for i in due_items([case], at(2026, 3, 6, 12))]
+    assert [i.key for i in due_items([case_from_dict(case_to_dict(case))], at(2026, 3, 6, 12))] == keys
+    assert len(set(keys)) == len(keys)
+
+
+def test_mark_sent_is_idempotent_and_bumps_revision_once() -> None:
+    case = opened()
+    once = mark_sent(case, "k")
+    assert once.revision == case.revision + 1
+    assert mark_sent(once, "k") is once
+
+
+def test_next_due_at_tracks_the_earliest_pending_item() -> None:
+    case = opened()
+    assert next_due_at(case) == OPENED
+    case = _quiet()
+    assert next_due_at(case) == at(2026, 3, 3, 10)
+    assert [i.kind for i in pending_items(case)][:1] == [DueKind.STEP_OVERDUE]
+    settled = apply(case, AS_LEADER, *(StepWaived(s, "x") for s in IMMEDIATE_STEPS))
+    assert next_due_at(settled) is None
+
+
+def test_naive_now_is_refused() -> None:
+    with pytest.raises(ValueError):
+        due_items([opened()], datetime(2026, 3, 3))

@@ -1,0 +1,242 @@
+from dataclasses import replace
+from datetime import date, datetime, time
+
+import pytest
+
+from bot.guideline import (
+    Anonymised,
+    ApvFiled,
+    ApvMeasuresSet,
+    Category,
+    CitizenContacted,
+    InvalidDecision,
+    InvalidTransition,
+    MedChannel,
+    MedSchedule,
+    MedStatus,
+    StepId,
+    StepWaived,
+    anonymised,
+    channels_due,
+    figures,
+    mark_done,
+    med_mark_sent,
+    med_reminder_key,
+    needs_followup,
+    new_evaluation,
+    put_on_agenda,
+)
+from tests.unit.guideline.builders import AS_LEADER, TZ, apply, at, opened
+
+SCHEDULE = MedSchedule()
+
+
+def midnight(y: int, m: int, d: int) -> datetime:
+    return datetime(y, m, d, tzinfo=TZ)
+
+
+# ---- periods -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("moment", "period_id", "start", "end"),
+    [
+        (at(2026, 4, 10), "2026-H2", midnight(2026, 3, 1), midnight(2026, 9, 1)),
+        (at(2026, 1, 15), "2026-H1", midnight(2025, 9, 1), midnight(2026, 3, 1)),
+        (at(2026, 10, 1), "2027-H1", midnight(2026, 9, 1), midnight(2027, 3, 1)),
+        (midnight(2026, 3, 1), "2026-H2", midnight(2026, 3, 1), midnight(2026, 9, 1)),
+        (at(2026, 2, 28, 23, 59), "2026-H1", midnight(2025, 9, 1), midnight(2026, 3, 1)),
+    ],
+)
+def test_period_for(moment: datetime, period_id: str, start: datetime, end: datetime) -> None:
+    period = SCHEDULE.period_for(moment)
+    assert (period.id, period.start, period.end) == (period_id, start, end)
+    assert period.reminder_at == datetime.combine(end.date(), time(9), tzinfo=TZ)
+    assert SCHEDULE.period_by_id(period_id) == period
+
+
+def test_due_period_switches_at_reminder_time() -> None:
+    assert SCHEDULE.due_period(at(2026, 3, 1, 8, 59)).id == "2025-H2"
+    assert SCHEDULE.due_period(at(2026, 3, 1, 9)).id == "2026-H1"
+    assert SCHEDULE.due_period(at(2026, 8, 31)).id == "2026-H1"
+    assert SCHEDULE.due_period(at(2026, 9, 1, 9)).id == "2026-H2"
+
+
+def test_custom_schedule() -> None:
+    quarterly = MedSchedule(dates=((1, 15), (4, 15), (7, 15), (10, 15)))
+    period = quarterly.period_for(at(2026, 5, 1))
+    assert (period.id, period.start, period.end) == ("2026-H3", midnight(2026, 4, 15), midnight(2026, 7, 15))
+
+
+@pytest.mark.parametrize("dates", [(), ((2, 29),), ((9, 1), (3, 1)), ((3, 1), (3, 1)), ((13, 1),)])
+def test_schedule_validation(dates: tuple[tuple[int, int], ...]) -> None:
+    with pytest.raises(ValueError):
+        MedSchedule(dates=dates)
+
+
+def test_period_by_id_validation() -> None:
+    for bad in ("2026-H3", "2026", "H1-2026", "2026-H0"):
+        with pytest.raises(ValueError):
+            SCHEDULE.period_by_id(bad)
+
+
+# ---- figures -------------------------------------------------------------------------------
+
+
+def test_anonymised() -> None:
+    assert anonymised(0) == Anonymised(0, 3)
+    assert anonymised(1) == Anonymised(None, 3)
+    assert anonymised(2).hidden and anonymised(2).text_key == "med.count.under"
+    assert anonymised(3) == Anonymised(3, 3) and anonymised(3).text_key == "med.count.exact"
+    assert anonymised(4, threshold=5).hidden
+    with pytest.raises(ValueError):
+        anonymised(-1)
+
+
+def test_quiet_period_gives_zeros() -> None:
+    period = SCHEDULE.period_by_id("2026-H2")
+    result = figures([], "Borgerservice", period)
+    assert result.total == Anonymised(0, 3)
+    assert all(v == Anonymised(0, 3) for v in result.by_category.values())
+    assert result.on_time_percent is None and not result.on_time_hidden
+    assert result.open_apv_plans == Anonymised(0, 3)
+
+
+def _case(n: int, when: datetime, category: Category = Category.THREAT, unit: str = "Borgerservice"):  # type: ignore[no-untyped-def]
+    return opened(when, case_id=f"c{n}", unit=unit, category=category, occurred_at=when)
+
+
+def test_figures_count_hide_and_measure() -> None:
+    period = SCHEDULE.period_by_id("2026-H2")  # 1 Mar - 1 Sep 2026
+    on_time = apply(_case(1, at(2026, 3, 2)), AS_LEADER, *(StepWaived(s, "x") for s in (
+        StepId.REMOVAL, StepId.CITIZEN_CONTACT, StepId.POLICE_REPORT, StepId.POLICE_OFFER)),
+        ApvMeasuresSet("m"), ApvFiled("r"), now=at(2026, 3, 2, 12))
+    late = apply(_case(2, at(2026, 3, 9)), AS_LEADER, CitizenContacted("ok"), now=at(2026, 3, 20))
+    third = _case(3, at(2026, 8, 31, 23), Category.BULLYING)  # not yet due at period end
+    outside = _case(4, at(2026, 9, 1, 0, 30))
+    other_unit = _case(5, at(2026, 4, 1), unit="Skole")
+    result = figures([on_time, late, third, outside, other_unit], "Borgerservice", period)
+    assert result.period_id == "2026-H2"
+    assert result.total == Anonymised(3, 3)
+    assert result.by_category[Category.THREAT].hidden
+    assert result.by_category[Category.BULLYING].hidden
+    assert result.by_category[Category.HARASSMENT] == Anonymised(0, 3)
+    # on_time: 5 steps in time; late: 5 steps late (one decided late, four never decided); third: left out.
+    assert result.on_time_percent == 50
+    assert not result.on_time_hidden
+    # APV: filed in time (on_time) closed; late and third open; outside was created after the end.
+    assert result.open_apv_plans.hidden
+    few = figures([on_time, late], "Borgerservice", period)
+    assert few.total.hidden and few.on_time_percent is None and few.on_time_hidden
+
+
+def test_open_apv_counts_older_cases_and_filing_after_period_end() -> None:
+    period = SCHEDULE.period_by_id("2026-H2")
+    old = [_case(i, at(2025, 10, i)) for i in range(1, 4)]
+    filed_late = [apply(c, AS_LEADER, ApvMeasuresSet("m"), ApvFiled("r"), now=at(2026, 9, 5)) for c in old]
+    result = figures(filed_late, "Borgerservice", period)
+    assert result.total == Anonymised(0, 3)
+    assert result.open_apv_plans == Anonymised(3, 3)
+    filed_early = [apply(c, AS_LEADER, ApvMeasuresSet("m"), ApvFiled("r"), now=at(2026, 5, 5)) for c in old]
+    assert figures(filed_early, "Borgerservice", period).open_apv_plans == Anonymised(0, 3)
+
+
+# ---- evaluations ---------------------------------------------------------------------------
+
+
+def test_evaluation_lifecycle_and_history() -> None:
+    ev = new_evaluation("Borgerservice", "2026-H1")
+    assert ev.status is MedStatus.PENDING
+    sent = med_mark_sent(ev, at(2026, 3, 1, 9))
+    assert (sent.status, sent.sent_at, sent.revision) == (MedStatus.SENT, at(2026, 3, 1, 9), 2)
+    assert med_mark_sent(sent, at(2026, 3, 2)) is sent
+    agenda = put_on_agenda(sent, date(2026, 3, 20), "u-med", at(2026, 3, 3))
+    assert (agenda.status, agenda.meeting_date) == (MedStatus.ON_AGENDA, date(2026, 3, 20))
+    assert put_on_agenda(agenda, date(2026, 3, 20), "u-med", at(2026, 3, 4)) is agenda
+    moved = put_on_agenda(agenda, date(2026, 3, 27), "u-med", at(2026, 3, 4))
+    done = mark_done(moved, date(2026, 3, 27), " https://intra.example.invalid/referat ", "u-med", at(2026, 3, 27, 15))
+    assert (done.status, done.done_date, done.minutes_link) == (
+        MedStatus.DONE,
+        date(2026, 3, 27),
+        "https://intra.example.invalid/referat",
+    )
+    assert med_mark_sent(done, at(2026, 3, 28)) is done
+    assert [(h.action, h.before, h.after, h.actor) for h in done.history] == [
+        ("sent", MedStatus.PENDING, MedStatus.SENT, None),
+        ("on_agenda", MedStatus.SENT, MedStatus.ON_AGENDA, "u-med"),
+        ("on_agenda", MedStatus.ON_AGENDA, MedStatus.ON_AGENDA, "u-med"),
+        ("done", MedStatus.ON_AGENDA, MedStatus.DONE, "u-med"),
+    ]
+    with pytest.raises(InvalidTransition) as err:
+        put_on_agenda(done, date(2026, 4, 1), "u-med", at(2026, 3, 28))
+    assert err.value.code == "med_done"
+    corrected = mark_done(done, date(2026, 3, 27), None, "u-med", at(2026, 3, 28))
+    assert corrected.minutes_link is None and corrected.status is MedStatus.DONE
+
+
+def test_done_straight_from_pending_without_link() -> None:
+    done = mark_done(new_evaluation("U", "2026-H1"), date(2026, 3, 5), "  ", "u-med", at(2026, 3, 5))
+    assert (done.status, done.minutes_link) == (MedStatus.DONE, None)
+
+
+@pytest.mark.parametrize(
+    "link", ["ftp://x.example.invalid/a", "javascript:alert(1)", "https://", "intra/referat", "https://a b.dk"]
+)
+def test_minutes_link_must_be_http(link: str) -> None:
+    with pytest.raises(InvalidDecision) as err:
+        mark_done(new_evaluation("U", "2026-H1"), date(2026, 3, 5), link, "u-med", at(2026, 3, 5))
+    assert (err.value.field, err.value.code) == ("minutes_link", "not_http_link")
+
+
+def test_done_date_not_in_future() -> None:
+    with pytest.raises(InvalidDecision) as err:
+        mark_done(new_evaluation("U", "2026-H1"), date(2026, 3, 6), None, "u-med", at(2026, 3, 5))
+    assert err.value.code == "in_future"
+
+
+def test_needs_followup() -> None:
+    ev = new_evaluation("U", "2026-H1")
+    assert not needs_followup(ev, at(2027, 1, 1))
+    sent = med_mark_sent(ev, at(2026, 3, 1, 9))
+    assert not needs_followup(sent, at(2026, 3, 15, 8, 59), weeks=2)
+    assert needs_followup(sent, at(2026, 3, 15, 9), weeks=2)
+    agenda = put_on_agenda(sent, date(2026, 3, 20), "u", at(2026, 3, 2))
+    assert not needs_followup(agenda, at(2026, 4, 3, 23), weeks=2)
+    assert needs_followup(agenda, datetime(2026, 4, 4, tzinfo=TZ), weeks=2)
+    done = mark_done(agenda, date(2026, 3, 20), None, "u", at(2026, 3, 20))
+    assert not needs_followup(done, at(2027, 1, 1))
+
+
+# ---- channels ------------------------------------------------------------------------------
+
+CHANNELS = [
+    MedChannel("team-1", "chan-1", "Borgerservice", at(2025, 1, 1)),
+    MedChannel("team-2", "chan-9", "Skole", at(2026, 3, 5)),
+]
+
+
+def test_channels_due_at_reminder_and_not_twice() -> None:
+    assert channels_due(CHANNELS, set(), at(2026, 3, 1, 8, 59)) == [] or all(
+        r.period.id == "2025-H2" for r in channels_due(CHANNELS, set(), at(2026, 3, 1, 8, 59))
+    )
+    due = channels_due(CHANNELS, set(), at(2026, 3, 1, 9))
+    assert [(r.channel.team_id, r.period.id, r.key) for r in due] == [
+        ("team-1", "2026-H1", "med:team-1:chan-1:2026-H1"),
+        ("team-2", "2026-H1", "med:team-2:chan-9:2026-H1"),
+    ]
+    sent = {med_reminder_key(CHANNELS[0], due[0].period)}
+    assert [r.channel.team_id for r in channels_due(CHANNELS, sent, at(2026, 3, 2))] == ["team-2"]
+
+
+def test_channels_due_catch_up_window() -> None:
+    assert len(channels_due(CHANNELS, set(), at(2026, 3, 15, 9))) == 2
+    assert channels_due(CHANNELS, set(), at(2026, 3, 15, 9, 1)) == []
+    assert channels_due(CHANNELS, set(), at(2026, 4, 1), catch_up_days=40) != []
+    assert channels_due([], set(), at(2026, 3, 1, 9)) == []
+
+
+def test_evaluation_is_frozen() -> None:
+    ev = new_evaluation("U", "2026-H1")
+    with pytest.raises(AttributeError):
+        ev.status = MedStatus.DONE  # type: ignore[misc]
+    assert replace(ev, status=MedStatus.DONE).status is MedStatus.DONE
