@@ -16,7 +16,7 @@ RUN groupadd --system --gid 10001 bot \
 
 WORKDIR /app
 
-# Runtime dependencies only, pinned (requirements-dev.txt is never copied or installed).
+# Runtime dependencies only, pinned (the test and lint dependencies are never copied or installed).
 COPY requirements.txt constraints.txt ./
 RUN python -m pip install --no-cache-dir -r requirements.txt -c constraints.txt
 

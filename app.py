@@ -36,7 +36,7 @@ from dialogs.report import ReportDeps, ReportDialog
 
 from bot.logs import configure_logging, correlation_id, fields
 from bot.settings import Settings, SettingsError, load_settings
-from bot.storage.bot_state import StoreBotStorage
+from bot.teams.bot_state import StoreBotStorage
 from bot.storage.factory import open_store
 from bot.storage.store import Store
 from bot.teams.handler import BotDeps, GuidelineBot

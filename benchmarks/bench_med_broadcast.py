@@ -8,7 +8,7 @@ schedule under the app window: 50 at 0 s, 50 at 1 s, ... the last 50 at (300/50 
 The fake connector runs either in this process (sharing its GIL with the sender) or in a child
 process, as the real connector would be elsewhere.
 
-    .venv/bin/python -m benchmarks.bench_med_broadcast [--channels 300] [--concurrency 4 16 64]
+    .venv/bin/python -m benchmarks.bench_med_broadcast [--channels 300] [--concurrency 4 8 64]
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ async def _serve_fake() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--channels", type=int, default=300)
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[4, 16, 64])
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[4, 8, 64])
     parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_fake:

@@ -142,7 +142,7 @@ def may_decide(case: Case, actor: Actor, decision: Decision) -> bool:
     """Whether the role check of `decide` would pass (the transition may still be refused)."""
     allowed = allowed_roles(decision)
     roles = roles_of(case, actor)
-    if allowed is not REPORTER_ONLY and Role.REPORTER in roles:
+    if Role.REPORTER not in allowed and Role.REPORTER in roles:
         return False
     return bool(roles & allowed)
 

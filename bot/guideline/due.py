@@ -6,6 +6,9 @@ the same cases agree. Every item has a stable `key`; an item whose key is alread
 `case.reminders_sent` is not returned again, so a crash between send and record causes at most
 one duplicate, never a lost reminder.
 
+`pending_items(case)` lists what a case will need, now or later; `next_due_at(case)` is the
+earliest of those moments, for a storage index ("which cases have something due by now").
+
 Kinds and who receives them:
 - CASE_ASSIGNED: a case needs its leader's attention (sent once per leader, so a reassignment
   notifies the new leader). Leader and deputy; HR when the case has no leader.

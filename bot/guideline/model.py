@@ -8,10 +8,11 @@ Mappings inside frozen values are wrapped read-only for the same reason.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 from bot.guideline import _validate as v
 from bot.guideline.definitions import Category, Platform
@@ -172,6 +173,9 @@ class StepState:
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _reduce(self)
+
     @property
     def settled(self) -> bool:
         return self.status in SETTLED
@@ -203,6 +207,9 @@ class Case:
         object.__setattr__(self, "evidence", tuple(self.evidence))
         object.__setattr__(self, "reminders_sent", frozenset(self.reminders_sent))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _reduce(self)
+
     def step(self, step: StepId) -> StepState:
         return self.steps[step]
 
@@ -211,6 +218,18 @@ class Case:
         steps = dict(self.steps)
         steps[state.step] = state
         return replace(self, steps=steps)
+
+
+def _reduce(value: Any) -> tuple[Any, ...]:
+    """Pickle and deepcopy support: read-only mapping views cannot be pickled, plain dicts can.
+
+    (botbuilder's MemoryStorage deep-copies whatever a dialog keeps in its state.)
+    """
+    args = []
+    for f in fields(value):
+        item = getattr(value, f.name)
+        args.append(dict(item) if isinstance(item, MappingProxyType) else item)
+    return (type(value), tuple(args))
 
 
 def roles_of(case: Case, actor: Actor) -> frozenset[Role]:

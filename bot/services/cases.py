@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from bot.errors import AlreadyExists, NotFound
-from bot.guideline.due import due_items
+from bot.guideline.due import next_due_at
 from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
 from bot.guideline.serialize import case_from_dict, case_to_dict
@@ -38,17 +38,6 @@ def unit_tag(unit: str | None) -> str:
 
 def stamp(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else NEVER
-
-
-_HORIZON = datetime(2999, 1, 1, tzinfo=UTC)
-
-
-def next_due_at(case: Case, policy: DeadlinePolicy) -> datetime | None:
-    """When this case next needs the scheduler: the earliest item the domain would list.
-
-    Asking the pure due function about a far horizon keeps the rules in one place."""
-    items = due_items([case], _HORIZON, policy)
-    return min((item.due_at for item in items), default=None)
 
 
 @dataclass

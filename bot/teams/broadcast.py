@@ -36,7 +36,7 @@ class BroadcastResult:
 async def broadcast(
     sender: Sender,
     items: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any]]],
-    concurrency: int = 16,
+    concurrency: int = 8,
     on_result: OnResult | None = None,
 ) -> BroadcastResult:
     """Deliver each (key, reference, activity) once; a failure for one key never stops the rest."""

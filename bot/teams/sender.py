@@ -43,30 +43,41 @@ GONE_STATUSES = frozenset({403, 404})
 MAX_RETRY_AFTER = 300.0  # never park a sender longer than this on one answer
 
 
-class DeliveryRejected(DeliveryFailed):
+class SendFailed(DeliveryFailed):
+    """What this sender raises: `permanent` says whether trying again later can help.
+
+    `reference` is set by send_to_user when the chat was opened but the message failed.
+    """
+
+    permanent: bool = False
+    reference: dict[str, Any] | None = None
+
+    def __init__(self, message: str, conversation_id: str, status: int | None) -> None:
+        super().__init__(message)
+        self.conversation_id = conversation_id
+        self.status = status
+
+
+class DeliveryRejected(SendFailed):
     """The connector refused the request in a way a retry does not fix (400, 401, 413, ...)."""
 
     permanent = True
 
     def __init__(self, conversation_id: str, status: int | None) -> None:
-        super().__init__(f"delivery to {conversation_id} refused with {status}")
-        self.conversation_id = conversation_id
-        self.status = status
+        super().__init__(f"delivery to {conversation_id} refused with {status}", conversation_id, status)
 
 
 class ConversationGone(DeliveryRejected):
     """403/404: the bot was removed or the conversation no longer exists; drop the reference."""
 
 
-class DeliveryExhausted(DeliveryFailed):
+class DeliveryExhausted(SendFailed):
     """Still failing after the last attempt; worth trying again later (the outbox keeps it)."""
 
-    permanent = False
-
     def __init__(self, conversation_id: str, status: int | None, attempts: int) -> None:
-        super().__init__(f"delivery to {conversation_id} failed {attempts} times, last {status}")
-        self.conversation_id = conversation_id
-        self.status = status
+        super().__init__(
+            f"delivery to {conversation_id} failed {attempts} times, last {status}", conversation_id, status
+        )
         self.attempts = attempts
 
 
@@ -107,6 +118,7 @@ class TeamsSender:
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
         jitter: Callable[[], float] = random.random,
+        timeout: float = 20.0,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -118,6 +130,7 @@ class TeamsSender:
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
         self._jitter = jitter
+        self._timeout = timeout
 
     async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
         """Post `activity` into the referenced conversation; returns the new activity's id."""
@@ -158,6 +171,7 @@ class TeamsSender:
 
         Returns the conversation reference to store for later messages, and the activity id.
         Teams answers the same conversation for the same user, so a repeated call is harmless.
+        If only the message fails, the raised SendFailed carries `.reference` all the same.
         """
         bot = ChannelAccount(id=f"28:{self._app_id}" if self._app_id else "28:bot")
         parameters = ConversationParameters(
@@ -183,7 +197,11 @@ class TeamsSender:
             return _user_reference(created[0], user_aad_id, tenant_id, service_url, bot)
 
         reference = await self._with_retries(f"create:{user_aad_id}", create_once)
-        activity_id = await self.send(reference, activity)
+        try:
+            activity_id = await self.send(reference, activity)
+        except SendFailed as error:
+            error.reference = reference  # the chat exists: the caller should keep it
+            raise
         return reference, activity_id
 
     # --- the machinery -----------------------------------------------------------------------
@@ -191,10 +209,12 @@ class TeamsSender:
         connector_key = self._adapter.BOT_CONNECTOR_CLIENT_KEY
 
         async def turn(context: TurnContext) -> None:
-            client = context.turn_state.get(connector_key)
-            policy = getattr(getattr(client, "config", None), "retry_policy", None)
-            if policy is not None:
-                policy.retries = 0  # msrest would retry PUTs on its own, behind the limiter's back
+            config = getattr(context.turn_state.get(connector_key), "config", None)
+            if config is not None:
+                config.retry_policy.retries = 0  # msrest would retry PUTs behind the limiter's back
+                config.connection.timeout = self._timeout  # its default is 100 s per request
+            # A proactive message is a new post, not a reply to the made-up continuation event.
+            context.activity.id = None
             await work(context)
 
         await _in_turn(

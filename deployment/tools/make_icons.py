@@ -29,7 +29,7 @@ def _shield_halfwidth(y: float, top: float, shoulder: float, tip: float, half: f
     if y <= shoulder:
         return half
     t = (y - shoulder) / (tip - shoulder)
-    return half * math.cos(t * math.pi / 2) ** 0.75
+    return float(half * math.cos(t * math.pi / 2) ** 0.75)
 
 
 def shield(top: float, shoulder: float, tip: float, half: float) -> Shape:
@@ -91,8 +91,11 @@ def png(size: int, raw_rows: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)  # 8-bit RGBA
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw_rows, 9)) + chunk(
-        b"IEND", b""
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw_rows, 9))
+        + chunk(b"IEND", b"")
     )
 
 

@@ -66,7 +66,7 @@ async def test_happy_path_report_with_evidence_and_receipt(world: World) -> None
     stored = await runtime.store.get_evidence_meta(f"evidence/{case.id}/{case.evidence[0].sha256}")
     assert stored is not None and stored.size == len(PNG)
     audit = await runtime.store.read_audit(case.id)
-    assert audit and audit[0]["event"] == "CaseOpened"
+    assert audit and audit[0]["type"] == "CaseOpened"
 
 
 async def test_invalid_submission_returns_the_same_card_with_input_kept(world: World) -> None:

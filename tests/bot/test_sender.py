@@ -101,6 +101,7 @@ async def test_a_proactive_card_arrives_once_with_its_id(fake: FakeConnector, ad
     assert got.activity["attachments"][0]["content"]["body"][0]["text"] == "MED-evaluering"
     assert got.activity["from"]["id"] == "28:bot"
     assert fake.auth_headers == [None]  # local mode: no token needed
+    assert got.reply_to_id is None and "replyToId" not in got.activity  # a new post, not a reply
 
 
 async def test_429_is_retried_no_sooner_than_retry_after(fake: FakeConnector, adapter: CloudAdapter) -> None:
@@ -258,6 +259,19 @@ async def test_send_to_user_retries_the_create_and_refuses_when_not_installed(
     fake.blocked_users.add("aad-b")
     with pytest.raises(ConversationGone):
         await sender.send_to_user("aad-b", TENANT, fake.service_url, card_message("x"))
+
+
+async def test_send_to_user_keeps_the_new_reference_when_only_the_message_fails(
+    fake: FakeConnector, adapter: CloudAdapter
+) -> None:
+    sender = make_sender(adapter, sleep=Sleeps(), max_attempts=2)
+    ref, _ = await sender.send_to_user("aad-c", TENANT, fake.service_url, card_message("x"))
+    fake.fail_next(2, 503, conversation_id=ref["conversation"]["id"])
+
+    with pytest.raises(DeliveryExhausted) as caught:
+        await sender.send_to_user("aad-c", TENANT, fake.service_url, card_message("y"))
+
+    assert caught.value.reference == ref
 
 
 async def test_a_connector_restart_is_survived(fake: FakeConnector, adapter: CloudAdapter) -> None:

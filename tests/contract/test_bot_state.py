@@ -16,7 +16,7 @@ from botbuilder.dialogs import (
 from botbuilder.dialogs.prompts import PromptOptions
 
 from bot.errors import Conflict
-from bot.storage.bot_state import StoreBotStorage, state_name
+from bot.teams.bot_state import StoreBotStorage, state_name
 from bot.storage.store import Store
 
 KEY = "msteams/conversations/a:1Xy_z/ø?#%/users/29:abc"

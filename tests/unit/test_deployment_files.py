@@ -159,11 +159,14 @@ def test_webapp_staging_refuses_an_incomplete_tree(tmp_path: Path) -> None:
 
 
 def block(name: str) -> str:
-    """The text of `name: { ... }` in the template (first occurrence), braces balanced."""
-    start = BICEP.index(f"{name}: {{")
-    depth, i = 0, BICEP.index("{", start)
+    """The text of `name: { ... }` or `name: [ ... ]` in the template (first occurrence), balanced."""
+    match = re.search(rf"\b{name}: ([{{\[])", BICEP)
+    assert match, name
+    opening = match.group(1)
+    closing = {"{": "}", "[": "]"}[opening]
+    depth, i = 0, match.start(1)
     for j in range(i, len(BICEP)):
-        depth += {"{": 1, "}": -1}.get(BICEP[j], 0)
+        depth += {opening: 1, closing: -1}.get(BICEP[j], 0)
         if depth == 0:
             return BICEP[i : j + 1]
     raise AssertionError(f"unbalanced {name}")
@@ -238,8 +241,17 @@ def test_app_settings_are_variables_the_bot_reads() -> None:
     unknown = set(names) - env_example_names() - platform - sdk
     assert not unknown, f"app settings the bot does not read: {unknown}"
     assert len(names) == len(set(names))
-    for needed in ("MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppType", "MicrosoftAppTenantId",
-                   "STORAGE_ACCOUNT_URL", "AZURE_CLIENT_ID", "PORT", "TIME_ZONE", "MED_REMINDER_DATES"):
+    for needed in (
+        "MicrosoftAppId",
+        "MicrosoftAppPassword",
+        "MicrosoftAppType",
+        "MicrosoftAppTenantId",
+        "STORAGE_ACCOUNT_URL",
+        "AZURE_CLIENT_ID",
+        "PORT",
+        "TIME_ZONE",
+        "MED_REMINDER_DATES",
+    ):
         assert needed in names
 
 
@@ -283,7 +295,10 @@ def test_parameter_files_name_real_parameters_and_all_required_ones() -> None:
 def load_yaml(path: Path) -> dict[str, object]:
     node = shutil.which("node")
     assert node, "node is needed to parse YAML (PyYAML is not a dependency)"
-    script = "const Y=require('yaml');process.stdout.write(JSON.stringify(Y.parse(require('fs').readFileSync(process.argv[1],'utf8'))))"
+    script = (
+        "const Y = require('yaml'); const fs = require('fs');"
+        "process.stdout.write(JSON.stringify(Y.parse(fs.readFileSync(process.argv[1], 'utf8'))))"
+    )
     proc = subprocess.run(
         [node, "-e", script, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60, check=False
     )
@@ -299,10 +314,17 @@ def test_agents_toolkit_file_provisions_and_deploys_with_our_files() -> None:
     deploy = project["deploy"]
     assert isinstance(provision, list) and isinstance(deploy, list)
     actions = [step["uses"] for step in provision]
-    for action in ("teamsApp/create", "aadApp/create", "arm/deploy", "teamsApp/validateManifest",
-                   "teamsApp/zipAppPackage", "teamsApp/update"):
+    for action in (
+        "teamsApp/create",
+        "aadApp/create",
+        "arm/deploy",
+        "teamsApp/validateManifest",
+        "teamsApp/zipAppPackage",
+        "teamsApp/update",
+    ):
         assert action in actions
-    assert actions.index("aadApp/create") < actions.index("arm/deploy") < actions.index("teamsApp/zipAppPackage")
+    order = [actions.index(a) for a in ("aadApp/create", "arm/deploy", "teamsApp/zipAppPackage")]
+    assert order == sorted(order)
     aad = next(step for step in provision if step["uses"] == "aadApp/create")
     assert aad["with"]["signInAudience"] == "AzureADMyOrg"  # single-tenant
     arm = next(step for step in provision if step["uses"] == "arm/deploy")
@@ -322,8 +344,12 @@ def test_toolkit_placeholders_are_all_provided() -> None:
     env_file = (ROOT / "deployment" / "env" / ".env.dev").read_text(encoding="utf-8")
     known = set(re.findall(r"^([A-Z_]+)=", env_file, re.MULTILINE)) | {"SECRET_BOT_PASSWORD"}
     known |= set(re.findall(r"^output (\w+) ", BICEP, re.MULTILINE))
-    for path in ("deployment/appPackage/manifest.json", "deployment/infra/main.parameters.json",
-                 "deployment/aad.manifest.json", "m365agents.yml"):
+    for path in (
+        "deployment/appPackage/manifest.json",
+        "deployment/infra/main.parameters.json",
+        "deployment/aad.manifest.json",
+        "m365agents.yml",
+    ):
         used = set(re.findall(r"\$\{\{([A-Za-z0-9_]+)\}\}", (ROOT / path).read_text(encoding="utf-8")))
         assert used <= known, f"{path}: {used - known}"
 
@@ -333,10 +359,21 @@ def test_toolkit_placeholders_are_all_provided() -> None:
 
 def test_operator_guide_covers_every_topic_of_the_issue() -> None:
     for topic in (
-        "single-tenant", "certificate", "User.Read.All", "GroupMember.Read.All",
-        "TeamsAppInstallation.ReadWriteSelfForUser.All", "admin-consent", "Teams admin centre",
-        "MED_REMINDER_DATES", "RETENTION_DAYS", "TIME_ZONE", "restore", "Rotate", "impact assessment",
-        "build_app_package.py", "Bicep CLI",
+        "single-tenant",
+        "certificate",
+        "User.Read.All",
+        "GroupMember.Read.All",
+        "TeamsAppInstallation.ReadWriteSelfForUser.All",
+        "admin-consent",
+        "Teams admin centre",
+        "MED_REMINDER_DATES",
+        "RETENTION_DAYS",
+        "TIME_ZONE",
+        "restore",
+        "Rotate",
+        "impact assessment",
+        "build_app_package.py",
+        "Bicep CLI",
     ):
         assert topic in README, topic
 
@@ -345,3 +382,44 @@ def test_operator_guide_documents_the_leader_file_format_the_bot_reads() -> None
     from bot.directory.file import COLUMNS
 
     assert ",".join(COLUMNS) in README
+
+
+def test_bot_starts_with_the_settings_the_template_gives_it() -> None:
+    # Evaluate each app setting with the parameter defaults (and sample values for what Azure
+    # fills in), then let the bot's own settings loader judge them: a value it would refuse at
+    # start-up (a bad default, a renamed variable's format) fails here rather than in Azure.
+    from bot.settings import Settings
+
+    defaults = {m.group(1): m.group(2) for m in re.finditer(r"^param (\w+) \w+ = (.+)$", BICEP, re.MULTILINE)}
+    defaults["appPort"] = re.search(r"^var appPort = (.+)$", BICEP, re.MULTILINE).group(1)  # type: ignore[union-attr]
+    azure = {
+        "botAppId": "0b5d6f2e-8c1a-4e3b-9f7d-2a6c4e8b1d30",
+        "botAppPassword": "not-a-real-secret",
+        "tenantId": "11111111-2222-3333-4444-555555555555",
+        "identity.properties.clientId": "22222222-3333-4444-5555-666666666666",
+        "storage.properties.primaryEndpoints.blob": "https://kraenkelserabc.blob.core.windows.net/",
+        "appInsights.properties.ConnectionString": "InstrumentationKey=00000000-0000-0000-0000-000000000000",
+    }
+
+    def evaluate(expression: str) -> str:
+        if expression in azure:
+            return azure[expression]
+        if ternary := re.fullmatch(r"(\w+) \? '(.*)' : '(.*)'", expression):
+            return ternary.group(2) if evaluate(ternary.group(1)) == "true" else ternary.group(3)
+        if call := re.fullmatch(r"string\((\w+)\)", expression):
+            return evaluate(call.group(1))
+        if literal := re.fullmatch(r"'(.*)'", expression):
+            return literal.group(1)
+        if expression in defaults:
+            return evaluate(defaults[expression])
+        return expression  # a number or true/false
+
+    pairs = re.findall(r"name: '(\w+)'\n\s*value: (.+)\n", block("appSettings"))
+    env = {name: evaluate(value.strip()) for name, value in pairs}
+    settings = Settings.from_env(env)
+    assert settings.app_type == "SingleTenant"
+    assert settings.authenticated and settings.bind_host == "0.0.0.0"
+    assert settings.port == 8000
+    assert settings.storage_account_url.startswith("https://")
+    assert settings.med_reminder_dates == ((3, 1), (9, 1))
+    assert settings.time_zone == "Europe/Copenhagen"

@@ -141,7 +141,8 @@ def test_commands_match_the_bots_command_table_in_both_languages() -> None:
 
 def test_other_teams_app_id_and_version_are_taken_from_the_environment(tmp_path: Path) -> None:
     other = "7e0c2a4b-1d3f-4a5b-8c6d-9e0f1a2b3c4d"
-    zip_path = build_package({**ENV, "TEAMS_APP_ID": other.upper(), "APP_VERSION": "1.2.3"}, tmp_path / "p.zip")
+    env = {**ENV, "TEAMS_APP_ID": other.upper(), "APP_VERSION": "1.2.3"}
+    zip_path = build_package(env, tmp_path / "p.zip")
     with zipfile.ZipFile(zip_path) as zf:
         manifest = json.loads(zf.read("manifest.json"))
     assert manifest["id"] == other

@@ -4,6 +4,7 @@ Why: the cards must work where people meet them. The Playground renders Adaptive
 host config (Fluent UI controls), validates required inputs, sends Action.Execute invokes and replaces
 the card in place, just as Teams does. These helpers hide its DOM (checked on 0.2.28):
 - every bot message is a `.fai-OutputCard`; a card inside it is `.ac-preview-panel > .ac-adaptiveCard`;
+- in a team channel, posts are `.fui-Card[role=group]`, newest first, written with a "Post" button;
 - the compose box is the Lexical editor `[data-lexical-editor=true]`;
 - chats and channels are tree items named "Personal Chat" and "<team> - <channel>";
 - choice sets and date/time pickers are `[role=combobox]`, toggles are checkboxes named by their title.
@@ -20,6 +21,8 @@ from playwright.async_api import Browser, BrowserContext, Locator, Page, Route
 from tests.e2e.harness.config import PlaygroundConfig
 
 MESSAGE = ".fai-OutputCard"
+# In a channel every post is a Fluent card with a header menu; the compose card has none. Newest first.
+CHANNEL_POST = '.fui-Card[role=group]:has(button[aria-label="Show more information"])'
 CARD_IN_MESSAGE = ".ac-preview-panel > .ac-adaptiveCard"
 COMPOSE = "[data-lexical-editor=true]"
 WAIT_MS = 15_000
@@ -36,10 +39,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# Returns 1 + the index of the newest message at or after `after` whose text contains `text`, else 0.
-_FIND_JS = """([sel, after, text]) => {
+# Returns 1 + the DOM index of the newest message whose text contains `text`, among the messages that
+# arrived after the first `after` ones; 0 when there is none yet. Channels list the newest post first.
+_FIND_JS = """([sel, after, text, newestFirst]) => {
   const els = [...document.querySelectorAll(sel)];
-  for (let i = els.length - 1; i >= Math.max(after, 0); i--) {
+  const fresh = els.length - Math.max(after, 0);
+  for (let k = 0; k < fresh; k++) {
+    const i = newestFirst ? k : els.length - 1 - k;
     if (els[i].innerText.includes(text)) return i + 1;
   }
   return 0;
@@ -79,9 +85,16 @@ class ChatPage:
     config: PlaygroundConfig
     artifacts: Artifacts
     who: str = field(default="")
+    in_channel: bool = False
+
+    @property
+    def _messages(self) -> str:
+        return CHANNEL_POST if self.in_channel else MESSAGE
 
     @classmethod
-    async def open(cls, browser: Browser, url: str, config: PlaygroundConfig, artifacts: Artifacts) -> ChatPage:
+    async def open(
+        cls, browser: Browser, url: str, config: PlaygroundConfig, artifacts: Artifacts
+    ) -> ChatPage:
         """Load the Playground. Loading it is the app install: it sends installationUpdate and
         conversationUpdate for the personal chat."""
         context = await browser.new_context(
@@ -92,7 +105,7 @@ class ChatPage:
         page = await context.new_page()
         await page.goto(url)
         await page.get_by_role("treeitem", name="Personal Chat").wait_for()
-        await page.locator(COMPOSE).wait_for()
+        await page.locator(COMPOSE).first.wait_for()
         return cls(page, context, config, artifacts, config.current.key)
 
     async def close(self) -> None:
@@ -102,53 +115,61 @@ class ChatPage:
 
     async def open_personal_chat(self) -> None:
         await self.page.get_by_role("treeitem", name="Personal Chat").click()
-        await self.page.locator(COMPOSE).wait_for()
+        await self.page.locator(COMPOSE).first.wait_for()
+        self.in_channel = False
 
     async def open_channel(self, channel_name: str | None = None) -> None:
         """Open a team channel (default: the configured one; "General" for the team's general channel).
         The Playground then sends installationUpdate and conversationUpdate for that channel."""
         name = f"{self.config.team_name} - {channel_name or self.config.channel_name}"
         await self.page.get_by_role("treeitem", name=name, exact=True).click()
-        await self.page.locator(COMPOSE).wait_for()
+        await self.page.get_by_role("button", name="Post", exact=True).wait_for()
+        self.in_channel = True
 
     # -- messages ---------------------------------------------------------------------------------
 
     async def message_count(self) -> int:
-        """Bot messages in the open conversation; pass it as `after=` to wait only for newer ones."""
-        return await self.page.locator(MESSAGE).count()
+        """Messages in the open conversation (bot messages in a chat, all posts in a channel);
+        pass it as `after=` to wait only for newer ones."""
+        return await self.page.locator(self._messages).count()
 
     async def send_text(self, text: str) -> int:
-        """Type and send a message; returns the bot-message count from before, for `after=`."""
+        """Type and send a message (in a channel: a new post, which reaches the bot only with an
+        @mention, so use activities.message_from(..., mention_bot=True) there); returns the message
+        count from before, for `after=`."""
         before = await self.message_count()
-        box = self.page.locator(COMPOSE)
-        await box.click()
+        await self.page.locator(COMPOSE).first.click()
         await self.page.keyboard.type(text)
-        await self.page.keyboard.press("Enter")
+        if self.in_channel:
+            await self.page.get_by_role("button", name="Post", exact=True).click()
+        else:
+            await self.page.keyboard.press("Enter")
         return before
 
-    async def _find(self, selector: str, text: str, after: int, wait_ms: int) -> int:
+    async def _find(self, text: str, after: int, wait_ms: int) -> int:
         handle = await self.page.wait_for_function(
-            _FIND_JS, arg=[selector, after, text], polling=100, timeout=wait_ms
+            _FIND_JS, arg=[self._messages, after, text, self.in_channel], polling=100, timeout=wait_ms
         )
         return int(await handle.json_value()) - 1
 
     async def wait_for_message(self, text: str, *, after: int = 0, wait_ms: int = WAIT_MS) -> Locator:
-        """The newest bot message (text or card) at index >= `after` containing `text`."""
-        index = await self._find(MESSAGE, text, after, wait_ms)
-        return self.page.locator(MESSAGE).nth(index)
+        """The newest message (text or card) containing `text`, among those after the first `after`."""
+        index = await self._find(text, after, wait_ms)
+        return self.page.locator(self._messages).nth(index)
 
     async def wait_for_card(
         self, text: str, *, after: int = 0, name: str | None = None, wait_ms: int = WAIT_MS
     ) -> Card:
-        """The newest card at message index >= `after` containing `text`; its screenshot is saved."""
-        index = await self._find(MESSAGE, text, after, wait_ms)
-        card = Card(self, self.page.locator(MESSAGE).nth(index).locator(CARD_IN_MESSAGE).first)
+        """The newest card containing `text`, among messages after the first `after`; screenshot saved."""
+        index = await self._find(text, after, wait_ms)
+        card = Card(self, self.page.locator(self._messages).nth(index).locator(CARD_IN_MESSAGE).first)
         await card.root.wait_for()
         await card.screenshot(name or f"{self.who}-{text}")
         return card
 
     async def latest_card(self) -> Card:
-        card = Card(self, self.page.locator(f"{MESSAGE} {CARD_IN_MESSAGE}").last)
+        where = self.page.locator(self._messages)
+        card = Card(self, (where.first if self.in_channel else where.last).locator(CARD_IN_MESSAGE).first)
         await card.root.wait_for()
         return card
 

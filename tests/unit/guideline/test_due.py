@@ -1,9 +1,10 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from bot.guideline import (
     IMMEDIATE_STEPS,
+    Case,
     CaseClosed,
     CitizenContacted,
     DeadlinePolicy,
@@ -12,6 +13,7 @@ from bot.guideline import (
     FollowUpDone,
     FollowUpScheduled,
     LeaderReassigned,
+    Person,
     PoliceDeclinedByEmployee,
     RemovalDecided,
     RemovalOutcome,
@@ -25,7 +27,7 @@ from bot.guideline import (
     next_due_at,
     pending_items,
 )
-from tests.unit.guideline.builders import AS_HR, AS_LEADER, OPENED, OTHER_LEADER, apply, at, opened
+from tests.unit.guideline.builders import AS_HR, AS_LEADER, MANAGER, OPENED, OTHER_LEADER, apply, at, opened
 
 
 def kinds(items: list[DueItem]) -> list[tuple[DueKind, StepId | None]]:
@@ -56,8 +58,9 @@ def test_reassignment_notifies_the_new_leader() -> None:
     assert (item.key, item.recipients) == ("assigned:case-1:u-leader2", (Role.LEADER,))
 
 
-def _quiet(case_kwargs: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
-    case = opened(**(case_kwargs or {}))
+def _quiet(now: datetime = OPENED, case_id: str = "case-1", leader_manager: Person | None = MANAGER) -> Case:
+    """A case whose leader notice was sent, so only step reminders remain."""
+    case = opened(now, case_id=case_id, leader_manager=leader_manager, occurred_at=now - timedelta(hours=1))
     return mark_sent(case, f"assigned:{case.id}:u-leader")
 
 
@@ -65,7 +68,9 @@ def test_overdue_exactly_at_deadline_for_each_open_immediate_step() -> None:
     case = _quiet()
     assert due_items([case], at(2026, 3, 3, 9, 59)) == []
     items = due_items([case], at(2026, 3, 3, 10))
-    assert kinds(items) == sorted(((DueKind.STEP_OVERDUE, s) for s in IMMEDIATE_STEPS), key=lambda k: k[1].value)
+    assert kinds(items) == sorted(
+        ((DueKind.STEP_OVERDUE, s) for s in IMMEDIATE_STEPS), key=lambda k: k[1].value
+    )
     assert items[0].recipients == (Role.LEADER, Role.DEPUTY)
     assert items[0].key == "overdue:case-1:apv_plan:2026-03-03T09:00:00Z"
 
@@ -86,7 +91,10 @@ def test_decided_and_in_progress_steps_are_not_overdue() -> None:
         StepWaived(StepId.APV_PLAN, "x"),
     )
     items = due_items([case], at(2026, 3, 3, 12))
-    assert kinds(items) == [(DueKind.STEP_OVERDUE, StepId.POLICE_OFFER), (DueKind.STEP_OVERDUE, StepId.POLICE_REPORT)]
+    assert kinds(items) == [
+        (DueKind.STEP_OVERDUE, StepId.POLICE_OFFER),
+        (DueKind.STEP_OVERDUE, StepId.POLICE_REPORT),
+    ]
 
 
 def test_escalation_after_three_working_days_over_a_weekend() -> None:
@@ -101,7 +109,7 @@ def test_escalation_after_three_working_days_over_a_weekend() -> None:
 
 
 def test_escalation_over_easter_and_without_manager() -> None:
-    case = _quiet({"leader_manager": None, "now": at(2026, 4, 1, 10), "occurred_at": at(2026, 4, 1, 9)})
+    case = _quiet(at(2026, 4, 1, 10), leader_manager=None)
     assert case.step(StepId.REMOVAL).due_at == at(2026, 4, 7, 10)
     escalations = [i for i in due_items([case], at(2026, 4, 10, 10)) if i.kind is DueKind.ESCALATION]
     assert len(escalations) == len(IMMEDIATE_STEPS)
@@ -120,13 +128,16 @@ def test_followup_reminder_on_its_day() -> None:
     before = [i for i in due_items([case], at(2026, 3, 16, 7, 59)) if i.kind is DueKind.FOLLOWUP_REMINDER]
     assert before == []
     [item] = [i for i in due_items([case], at(2026, 3, 16, 8)) if i.kind is DueKind.FOLLOWUP_REMINDER]
-    assert (item.key, item.recipients) == ("followup:case-1:followup_employee:2026-03-16T07:00:00Z", (Role.LEADER,))
+    assert (item.key, item.recipients) == (
+        "followup:case-1:followup_employee:2026-03-16T07:00:00Z",
+        (Role.LEADER,),
+    )
     moved = apply(case, AS_LEADER, FollowUpScheduled(StepId.FOLLOWUP_EMPLOYEE, date(2026, 3, 18)))
     moved = mark_sent(moved, item.key)
     assert [i for i in due_items([moved], at(2026, 3, 17, 9)) if i.kind is DueKind.FOLLOWUP_REMINDER] == []
 
 
-def _closed_after_followup(done: date, now: datetime):  # type: ignore[no-untyped-def]
+def _closed_after_followup(done: date, now: datetime) -> Case:
     case = apply(opened(), AS_LEADER, *(StepWaived(s, "x") for s in IMMEDIATE_STEPS), now=now)
     case = apply(
         case,
@@ -162,7 +173,7 @@ def test_closed_case_yields_no_step_reminders() -> None:
 
 
 def test_items_are_sorted_oldest_first_across_cases() -> None:
-    early = _quiet({"case_id": "a", "now": at(2026, 3, 2, 9), "occurred_at": at(2026, 3, 2, 8)})
+    early = _quiet(at(2026, 3, 2, 9), case_id="a")
     late = opened(at(2026, 3, 2, 11), case_id="b", occurred_at=at(2026, 3, 2, 8))
     items = due_items([late, early], at(2026, 3, 3, 12))
     assert [i.due_at for i in items] == sorted(i.due_at for i in items)

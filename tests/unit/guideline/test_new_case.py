@@ -19,7 +19,17 @@ from bot.guideline import (
     StepStatus,
     new_case,
 )
-from tests.unit.guideline.builders import DEPUTY, LEADER, MANAGER, OPENED, REPORTER, at, evidence, facts, opened
+from tests.unit.guideline.builders import (
+    DEPUTY,
+    LEADER,
+    MANAGER,
+    OPENED,
+    REPORTER,
+    at,
+    evidence,
+    facts,
+    opened,
+)
 
 
 def test_new_case_has_every_step_with_its_starting_state() -> None:
@@ -57,7 +67,15 @@ def test_immediate_deadline_is_configurable() -> None:
 
 def test_case_opened_event_carries_the_audit_values() -> None:
     case, events = new_case(
-        "c-9", "KH-2026-0009", REPORTER, LEADER, DEPUTY, "Skole", facts(), [evidence(1)], OPENED,
+        "c-9",
+        "KH-2026-0009",
+        REPORTER,
+        LEADER,
+        DEPUTY,
+        "Skole",
+        facts(),
+        [evidence(1)],
+        OPENED,
         leader_manager=MANAGER,
     )
     assert events == [
@@ -83,7 +101,9 @@ def test_case_without_leader_is_allowed() -> None:
 
 
 def test_duplicate_screenshots_are_kept_once() -> None:
-    case, _ = new_case("c", "n", REPORTER, LEADER, None, None, facts(), [evidence(1), evidence(1), evidence(2)], OPENED)
+    case, _ = new_case(
+        "c", "n", REPORTER, LEADER, None, None, facts(), [evidence(1), evidence(1), evidence(2)], OPENED
+    )
     assert [item.size for item in case.evidence] == [1001, 1002]
 
 
@@ -104,9 +124,13 @@ def test_leadership_must_not_involve_the_reporter(
 
 
 def test_occurred_in_the_future_is_refused_but_clock_skew_tolerated() -> None:
-    new_case("c", "n", REPORTER, LEADER, None, None, facts(occurred_at=OPENED + timedelta(minutes=4)), [], OPENED)
+    new_case(
+        "c", "n", REPORTER, LEADER, None, None, facts(occurred_at=OPENED + timedelta(minutes=4)), [], OPENED
+    )
     with pytest.raises(InvalidDecision) as err:
-        new_case("c", "n", REPORTER, LEADER, None, None, facts(occurred_at=OPENED + timedelta(hours=1)), [], OPENED)
+        new_case(
+            "c", "n", REPORTER, LEADER, None, None, facts(occurred_at=OPENED + timedelta(hours=1)), [], OPENED
+        )
     assert (err.value.field, err.value.code) == ("occurred_at", "in_future")
 
 

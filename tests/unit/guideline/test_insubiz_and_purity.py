@@ -1,0 +1,99 @@
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.guideline import (
+    DEFINITIONS,
+    Category,
+    InvalidTransition,
+    PoliceDeclinedByEmployee,
+    PoliceReported,
+    insubiz_note_draft,
+)
+from tests.unit.guideline.builders import AS_LEADER, apply, at, opened
+
+GUIDELINE_DIR = Path(__file__).resolve().parents[3] / "bot" / "guideline"
+GUIDELINE_TEXT = (
+    Path(__file__).resolve().parents[4]
+    / "shared"
+    / "guideline"
+    / "retningslinje-kraenkende-handlinger-sociale-medier.txt"
+)
+
+
+def test_draft_names_what_the_note_must_say() -> None:
+    case = apply(opened(family_threatened=True), AS_LEADER, PoliceDeclinedByEmployee(), now=at(2026, 3, 3, 9))
+    text = insubiz_note_draft(case)
+    assert "KH-2026-0001" in text
+    assert "Rita Reporter" in text
+    assert "digitale trusler" in text
+    assert "Facebook" in text
+    assert "01.03.2026" in text  # the episode
+    assert "03.03.2026" in text  # the decline
+    assert "ikke ønsker at anmelde episoden til politiet" in text
+    assert "uden for arbejdstiden" in text
+    assert "familie/nærmeste" in text
+    assert "1 skærmbillede" in text
+    assert "Lene Leder" in text
+    assert case.facts.description not in text
+    assert case.evidence[0].sha256 not in text
+
+
+def test_draft_omits_what_does_not_apply() -> None:
+    case = apply(opened(outside_working_hours=False), AS_LEADER, PoliceDeclinedByEmployee())
+    text = insubiz_note_draft(case)
+    assert "uden for arbejdstiden" not in text
+    assert "familie" not in text
+
+
+def test_draft_refused_unless_declined() -> None:
+    with pytest.raises(InvalidTransition):
+        insubiz_note_draft(opened())
+    with pytest.raises(InvalidTransition):
+        insubiz_note_draft(apply(opened(), AS_LEADER, PoliceReported("1")))
+
+
+def test_definitions_are_the_guidelines_words() -> None:
+    if not GUIDELINE_TEXT.exists():
+        pytest.skip("the guideline text is not beside the repository")
+    source = " ".join(GUIDELINE_TEXT.read_text(encoding="utf-8").split())
+    for category in Category:
+        for sentence in DEFINITIONS[category].split(". "):
+            words = sentence.rstrip(".")
+            # The source breaks one paragraph across lines; compare with whitespace collapsed.
+            assert words in source, (category, words)
+
+
+ALLOWED_ROOTS = {
+    "__future__",
+    "collections",
+    "dataclasses",
+    "datetime",
+    "enum",
+    "functools",
+    "re",
+    "types",
+    "typing",
+    "zoneinfo",
+    "urllib",
+    "bot",
+}
+
+
+def test_the_domain_imports_only_stdlib_and_itself() -> None:
+    for path in sorted(GUIDELINE_DIR.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                root = name.split(".")[0]
+                assert root in ALLOWED_ROOTS and root in sys.stdlib_module_names | {"bot"}, (path.name, name)
+                if root == "bot":
+                    assert name.startswith("bot.guideline"), (path.name, name)

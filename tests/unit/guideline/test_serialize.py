@@ -1,0 +1,187 @@
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.guideline import (
+    Actor,
+    ApvMeasuresSet,
+    Case,
+    CaseClosed,
+    CitizenContactNotPossible,
+    Decision,
+    EvidenceAdded,
+    FollowUpDone,
+    FollowUpScheduled,
+    InsuBizNoteDrafted,
+    LeaderReassigned,
+    MalformedDocument,
+    PoliceDeclinedByEmployee,
+    RemovalDecided,
+    RemovalOutcome,
+    StepId,
+    StepWaived,
+    case_from_dict,
+    case_to_dict,
+    decide,
+    event_to_dict,
+    mark_done,
+    mark_sent,
+    med_evaluation_from_dict,
+    med_evaluation_to_dict,
+    med_mark_sent,
+    new_case,
+    new_evaluation,
+    put_on_agenda,
+)
+from tests.unit.guideline.builders import (
+    AS_HR,
+    AS_LEADER,
+    AS_REPORTER,
+    OPENED,
+    OTHER_LEADER,
+    POLICY,
+    REPORTER,
+    apply,
+    at,
+    evidence,
+    facts,
+    opened,
+)
+
+
+def rich_case() -> Case:
+    case = apply(
+        opened(),
+        AS_LEADER,
+        RemovalDecided(RemovalOutcome.REQUESTED, "Formular udfyldt"),
+        CitizenContactNotPossible("Anonym"),
+        PoliceDeclinedByEmployee(),
+        InsuBizNoteDrafted("Notat med æøå"),
+        ApvMeasuresSet("Moderation"),
+        FollowUpScheduled(StepId.FOLLOWUP_EMPLOYEE, date(2026, 3, 9)),
+        StepWaived(StepId.FOLLOWUP_COLLEAGUES, "Ingen kolleger berørt"),
+    )
+    case = apply(case, AS_REPORTER, EvidenceAdded(evidence(2)))
+    case = apply(case, AS_HR, LeaderReassigned(OTHER_LEADER, None))
+    return mark_sent(case, "assigned:case-1:u-leader")
+
+
+def test_case_round_trip_through_json() -> None:
+    case = rich_case()
+    data = json.loads(json.dumps(case_to_dict(case)))
+    back = case_from_dict(data)
+    assert back == case
+    assert case_to_dict(back) == case_to_dict(case)
+    assert data["steps"]["insubiz_note"]["fields"] == {"note": "Notat med æøå"}
+    assert data["facts"]["occurred_at"] == "2026-03-01T21:00:00+01:00"
+    assert data["schema"] == 1
+
+
+def test_minimal_and_closed_case_round_trip() -> None:
+    case, _ = new_case(
+        "c",
+        "n",
+        REPORTER,
+        None,
+        None,
+        None,
+        facts(link=None, offender=None),
+        [],
+        datetime(2026, 3, 2, 9, tzinfo=UTC),
+    )
+    assert case_from_dict(case_to_dict(case)) == case
+    case = apply(case, AS_HR, *(StepWaived(s, "x") for s in StepId if s is not StepId.INSUBIZ_NOTE))
+    case = apply(case, AS_HR, FollowUpDone(StepId.FOLLOWUP_EMPLOYEE, date(2026, 3, 2), "ok"), CaseClosed())
+    assert case_from_dict(case_to_dict(case)) == case
+
+
+def test_decide_works_on_a_deserialised_case() -> None:
+    case = case_from_dict(json.loads(json.dumps(case_to_dict(opened()))))
+    new, events = decide(case, AS_LEADER, RemovalDecided(RemovalOutcome.REMOVED), OPENED, POLICY)
+    assert new.step(StepId.REMOVAL).settled and events
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda d: d.pop("facts"),
+        lambda d: d.update(schema=2),
+        lambda d: d.update(status="archived"),
+        lambda d: d["steps"].pop("removal"),
+        lambda d: d["steps"].update(unknown=d["steps"]["removal"]),
+        lambda d: d["facts"].update(occurred_at="2026-03-01T21:00:00"),
+        lambda d: d["facts"].update(description="  "),
+        lambda d: d["facts"].update(outside_working_hours="yes"),
+        lambda d: d.update(revision=True),
+        lambda d: d["evidence"][0].update(sha256="abc"),
+        lambda d: d.update(reminders_sent=[1]),
+        lambda d: d["steps"]["removal"].update(fields={"a": 1}),
+        lambda d: d.update(reporter=None),
+    ],
+)
+def test_malformed_case_documents_are_refused(breakage) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(json.dumps(case_to_dict(opened())))
+    breakage(data)
+    with pytest.raises(MalformedDocument) as err:
+        case_from_dict(data)
+    assert err.value.code == "malformed_document"
+
+
+def test_med_evaluation_round_trip() -> None:
+    ev = new_evaluation("Borgerservice", "2026-H1")
+    assert med_evaluation_from_dict(med_evaluation_to_dict(ev)) == ev
+    ev = med_mark_sent(ev, at(2026, 3, 1, 9))
+    ev = put_on_agenda(ev, date(2026, 3, 20), "u-med", at(2026, 3, 2))
+    ev = mark_done(ev, date(2026, 3, 20), "https://intra.example.invalid/r", "u-med", at(2026, 3, 21))
+    data = json.loads(json.dumps(med_evaluation_to_dict(ev)))
+    assert med_evaluation_from_dict(data) == ev
+    data["status"] = "lost"
+    with pytest.raises(MalformedDocument):
+        med_evaluation_from_dict(data)
+
+
+def test_every_event_becomes_a_json_audit_line() -> None:
+    _, opened_events = new_case("c", "n", REPORTER, None, None, None, facts(), [], OPENED)
+    case = opened()
+    events = list(opened_events)
+    steps: list[tuple[Actor, Decision]] = [
+        (AS_LEADER, PoliceDeclinedByEmployee()),
+        (AS_REPORTER, EvidenceAdded(evidence(3))),
+        (AS_HR, LeaderReassigned(OTHER_LEADER, None)),
+    ]
+    for actor, decision in steps:
+        case, new = decide(case, actor, decision, OPENED, POLICY)
+        events += new
+    closable = apply(
+        opened(), Actor("u-hr", True), *(StepWaived(s, "x") for s in StepId if s is not StepId.INSUBIZ_NOTE)
+    )
+    events += decide(closable, AS_HR, CaseClosed(), OPENED, POLICY)[1]
+    lines = [json.loads(json.dumps(event_to_dict(e))) for e in events]
+    assert {line["type"] for line in lines} == {
+        "CaseOpened",
+        "StepDecided",
+        "EvidenceAttached",
+        "LeaderChanged",
+        "CaseClosedEvent",
+    }
+    for line in lines:
+        assert {"case_id", "actor", "roles", "at"} <= set(line)
+    step_line = next(line for line in lines if line["type"] == "StepDecided")
+    assert step_line["step"] == "police_report"
+    assert step_line["before"]["status"] == "open"
+    assert step_line["after"]["outcome"] == "declined_by_employee"
+    leader_line = next(line for line in lines if line["type"] == "LeaderChanged")
+    assert leader_line["before"]["leader"]["aad_object_id"] == "u-leader"
+    assert leader_line["after"]["leader"]["aad_object_id"] == "u-leader2"
+
+
+def test_cases_survive_deepcopy_and_pickle() -> None:
+    """botbuilder's MemoryStorage deep-copies dialog state, which may hold a case."""
+    import copy
+    import pickle
+
+    case = rich_case()
+    assert copy.deepcopy(case) == case
+    assert pickle.loads(pickle.dumps(case)) == case
+    assert copy.deepcopy(case.step(StepId.INSUBIZ_NOTE)).fields == {"note": "Notat med æøå"}
