@@ -27,7 +27,15 @@ from bot.evidence import Limits as EvidenceLimits
 from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
 from bot.netpolicy import DEFAULT_ALLOWED_HOSTS, AddressPolicy, AllowListPolicy
-from bot.ports import Clock, SystemClock
+from bot.background import Background
+from bot.jobs.scheduler import Scheduler
+from bot.ports import Clock, Notifier, SystemClock
+from bot.services.draft_reminders import remind_and_expire
+from bot.services.case_cards import CaseCards
+from bot.services.notifications import Notifications
+from bot.teams.case_invoke import CaseInvokes
+from bot.teams.ratelimit import RateLimiter
+from bot.teams.sender import TeamsSender
 from bot.services.case_actions import CaseActions
 from bot.services.cases import CaseRepository
 from bot.services.reports import DraftIndex, ReportService
@@ -56,6 +64,9 @@ class Runtime:
     bot: GuidelineBot
     cases: CaseRepository
     actions: CaseActions
+    notifications: Notifications
+    background: Background
+    scheduler: Scheduler
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -71,6 +82,9 @@ class Overrides:
     directory: Directory | None = None
     address_policy: AddressPolicy | None = None
     clock: Clock | None = None
+    notifier: Notifier | None = None
+    sleep: Callable[[float], Awaitable[None]] | None = None  # the sender's back-off sleep
+    run_scheduler: bool = True
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -137,11 +151,23 @@ async def build_runtime(settings: Settings, overrides: Overrides) -> Runtime:
     )
     max_mb = settings.evidence_max_bytes // (1024 * 1024)
 
+    is_hr = hr_check(settings, directory)
+    notifier = overrides.notifier or TeamsSender(adapter, settings.app_id, RateLimiter(),
+                                                 sleep=overrides.sleep or asyncio.sleep)
+    case_cards = CaseCards(store, policy, zone, link_signer=None)
+    notifications = Notifications(
+        store, cases, notifier, case_cards, clock, policy, hr_ids=lambda: sorted(settings.hr_aad_object_ids),
+        tenant_id=settings.app_tenant_id, default_language=settings.default_language, is_hr=is_hr,
+    )
+    background = Background()
+    closers.append(background.close)
+
     async def after_submit(case: Case) -> None:
-        return None  # the leader notification is delivered by the notification service (issue 5)
+        # The case is already saved with the notification owed in it; deliver now, in the background.
+        background.spawn(notifications.deliver_case(case.id), "deliver_case")
 
     async def after_added(case: Case, count: int) -> None:
-        return None
+        background.spawn(notifications.evidence_added(case, count), "evidence_added")
 
     report_dialog = ReportDialog(ReportDeps(
         reports=ReportService(store, cases, directory, policy, zone), intake=intake, drafts=DraftIndex(store),
@@ -157,9 +183,18 @@ async def build_runtime(settings: Settings, overrides: Overrides) -> Runtime:
     deps = BotDeps(
         conversation_state=ConversationState(bot_storage), user_state=UserState(bot_storage), store=store,
         cases=cases, report_dialog=report_dialog, add_evidence_dialog=add_evidence_dialog, zone=zone,
+        invokes=CaseInvokes(actions, case_cards, notifications, background), is_hr=is_hr, clock=clock,
         default_language=settings.default_language,
     )
-    return Runtime(settings, store, adapter, GuidelineBot(deps), cases, actions, closers)
+    drafts = report_dialog.deps.drafts
+    draft_ttl = timedelta(hours=settings.draft_ttl_hours)
+    scheduler = Scheduler(store, [
+        ("notifications", notifications.deliver_due),
+        ("drafts", lambda: remind_and_expire(drafts, notifier, clock, draft_ttl, settings.default_language)),
+    ])
+    closers.append(scheduler.stop)
+    return Runtime(settings, store, adapter, GuidelineBot(deps), cases, actions, notifications, background,
+                   scheduler, closers)
 
 
 def bot_token_provider(settings: Settings) -> Callable[[], Awaitable[str | None]] | None:
@@ -236,6 +271,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         runtime = await build_runtime(settings, overrides)
         app[RUNTIME] = runtime
+        if overrides.run_scheduler:
+            runtime.scheduler.start()  # its first tick retries whatever a crash left pending
         yield
         await runtime.close()
 

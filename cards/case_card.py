@@ -97,13 +97,13 @@ def _step_inputs(view: CaseView, tx: Texts, step: StepId) -> list[Element]:
         out += _buttons(view, tx, "police_reported", "police_declined")
     elif step is StepId.POLICE_OFFER and a & {"offer_join", "offer_decline"}:
         out += [text(tx("case.offer_question")), *_buttons(view, tx, "offer_join", "offer_decline")]
-    elif step is StepId.INSUBIZ_NOTE and "insubiz_draft" in a:
-        out += [_input("insubiz_text", tx("in.insubiz_text"), multiline=True, value=view.insubiz_draft,
-                       maxlen=4000), *_buttons(view, tx, "insubiz_draft")]
     elif step is StepId.INSUBIZ_NOTE and "insubiz_registered" in a:
         note = view.case.steps[step].fields.get("note", "")
         out += [text(tx("case.insubiz_copy")), text(note, fontType="Monospace", size="Small"),
                 _input("insubiz_ref", tx("in.insubiz_ref"), maxlen=200), *_buttons(view, tx, "insubiz_registered")]
+    elif step is StepId.INSUBIZ_NOTE and "insubiz_draft" in a:
+        out += [_input("insubiz_text", tx("in.insubiz_text"), multiline=True, value=view.insubiz_draft,
+                       maxlen=4000), *_buttons(view, tx, "insubiz_draft")]
     elif step is StepId.APV_PLAN and "apv_measures" in a and "apv_filed" not in a:
         out += [_input("apv_measures", tx("in.apv_measures"), multiline=True), *_buttons(view, tx, "apv_measures")]
     elif step is StepId.APV_PLAN and "apv_filed" in a:

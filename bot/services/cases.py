@@ -1,7 +1,8 @@
 """The case repository: one JSON document per case, written with the ETag, indexed by tags.
 
-Document `cases/{case_id}.json`: {"schema": 1, "case": <domain case>, "cards": {...}}.
-`cards` remembers where each person's case card was sent, so it can be updated in place.
+Document `cases/{case_id}.json`: {"schema": 1, "case": <domain case>, "cards": {...}, "retry": {...}}.
+`cards` remembers where each person's case card was sent, so it can be updated in place;
+`retry` holds the back-off of notifications that could not be delivered yet.
 Tags answer "my cases", "open cases led by X" and "due by T" without a scan of all cases.
 Everything a case owns lives under its id (cases/, evidence/{id}/, audit/{id}.log), so that
 retention can delete a case as one prefix.
@@ -43,14 +44,15 @@ def stamp(moment: datetime | None) -> str:
 @dataclass
 class CaseDoc:
     case: Case
-    cards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cards: dict[str, dict[str, Any]] = field(default_factory=dict)  # person id -> where their card is
+    retry: dict[str, dict[str, Any]] = field(default_factory=dict)  # due-item key -> attempts, next_at
 
     def to_json(self) -> dict[str, Any]:
-        return {"schema": 1, "case": case_to_dict(self.case), "cards": self.cards}
+        return {"schema": 1, "case": case_to_dict(self.case), "cards": self.cards, "retry": self.retry}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CaseDoc:
-        return cls(case_from_dict(data["case"]), dict(data.get("cards") or {}))
+        return cls(case_from_dict(data["case"]), dict(data.get("cards") or {}), dict(data.get("retry") or {}))
 
 
 class CaseRepository:

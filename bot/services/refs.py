@@ -31,11 +31,17 @@ def channel_ref_name(team_id: str, channel_id: str) -> str:
     return f"refs/channels/{_safe(team_id)}/{_safe(channel_id)}.json"
 
 
-async def remember_user(store: Store, aad_object_id: str, reference: dict[str, Any]) -> None:
+async def remember_user(store: Store, aad_object_id: str, reference: dict[str, Any], locale: str | None = None) -> None:
+    data = {"aad_object_id": aad_object_id, "reference": reference, "locale": locale or ""}
     current = await store.get(user_ref_name(aad_object_id))
-    if current and current.data.get("reference") == reference:
+    if current and current.data == data:
         return  # unchanged: no write on every message
-    await upsert(store, user_ref_name(aad_object_id), {"aad_object_id": aad_object_id, "reference": reference})
+    await upsert(store, user_ref_name(aad_object_id), data)
+
+
+async def user_locale(store: Store, aad_object_id: str) -> str:
+    doc = await store.get(user_ref_name(aad_object_id))
+    return str(doc.data.get("locale") or "") if doc else ""
 
 
 async def user_reference(store: Store, aad_object_id: str) -> dict[str, Any] | None:

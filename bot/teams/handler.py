@@ -13,18 +13,22 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import ConversationState, MessageFactory, TurnContext, UserState
+from botbuilder.core import ConversationState, InvokeResponse, MessageFactory, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.dialogs import DialogSet, DialogTurnStatus
+from botbuilder.dialogs import DialogSet
 from botbuilder.schema import Activity, ChannelAccount
 
 from bot.logs import fields
+from bot.ports import Clock
+from bot.services.case_cards import refusal_card
+from bot.teams.case_invoke import CaseInvokes, card_response
 from bot.services.cases import CaseRepository
 from bot.services.refs import remember_user
 from bot.storage.store import Store
 from bot.teams.routes import command_for, verb_of
 from bot.texts import Texts, language_for
 from cards.guideline import guideline_card
+from cards.hr import hr_cases_card
 from cards.my_cases import my_cases_card
 from cards.verbs import Verb
 from cards.welcome import welcome_card
@@ -35,7 +39,8 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[TurnContext, Texts], Awaitable[None]]
 # Menu commands answered even while a dialog is waiting; the dialog stays where it was.
-INTERRUPTIONS = frozenset({Verb.HELP, Verb.MY_CASES, Verb.GUIDELINE})
+INTERRUPTIONS = frozenset({Verb.HELP, Verb.MY_CASES, Verb.GUIDELINE, Verb.HR_CASES})
+CASE_VERBS = frozenset({Verb.DECIDE, Verb.REFRESH_CASE, Verb.HISTORY, Verb.HR_OPEN_CASE})
 
 
 @dataclass
@@ -47,6 +52,9 @@ class BotDeps:
     report_dialog: ReportDialog
     add_evidence_dialog: AddEvidenceDialog
     zone: ZoneInfo
+    invokes: CaseInvokes
+    is_hr: Callable[[str], Awaitable[bool]]
+    clock: Clock
     default_language: str = "da"
 
 
@@ -61,6 +69,7 @@ class GuidelineBot(TeamsActivityHandler):
             Verb.HELP: self._welcome,
             Verb.MY_CASES: self._my_cases,
             Verb.GUIDELINE: self._guideline,
+            Verb.HR_CASES: self._hr_cases,
         }
 
     def texts_for(self, activity: Activity) -> Texts:
@@ -80,7 +89,7 @@ class GuidelineBot(TeamsActivityHandler):
         if activity.conversation.conversation_type not in (None, "personal"):
             return
         reference = TurnContext.get_conversation_reference(activity).serialize()
-        await remember_user(self._deps.store, sender.aad_object_id, reference)
+        await remember_user(self._deps.store, sender.aad_object_id, reference, activity.locale)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -106,6 +115,22 @@ class GuidelineBot(TeamsActivityHandler):
         log.info("route", extra=fields(verb=verb.value if verb else None))
         await handler(turn_context, tx)
 
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        activity = turn_context.activity
+        if activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        value = activity.value if isinstance(activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        try:
+            verb = Verb(str(action.get("verb")))
+        except ValueError:
+            verb = None
+        tx = self.texts_for(activity)
+        log.info("card action", extra=fields(verb=verb.value if verb else None))
+        if verb in CASE_VERBS:
+            return await self._deps.invokes.handle(turn_context, verb, action.get("data"), tx)
+        return card_response(refusal_card(tx, tx("error.not_possible_now")))
+
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
@@ -121,10 +146,17 @@ class GuidelineBot(TeamsActivityHandler):
     async def _guideline(self, turn_context: TurnContext, tx: Texts) -> None:
         await turn_context.send_activity(card_activity(guideline_card(tx)))
 
+    async def _hr_cases(self, turn_context: TurnContext, tx: Texts) -> None:
+        user = turn_context.activity.from_property.aad_object_id or ""
+        if not await self._deps.is_hr(user):
+            await turn_context.send_activity(tx("hr.only"))
+            return
+        cases = await self._deps.cases.open_cases()
+        now = self._deps.clock.now()
+        await turn_context.send_activity(card_activity(hr_cases_card(tx, cases, now, self._deps.zone)))
+
     async def _my_cases(self, turn_context: TurnContext, tx: Texts) -> None:
         user = turn_context.activity.from_property.aad_object_id or ""
         cases = await self._deps.cases.reported_by(user) if user else []
         await turn_context.send_activity(card_activity(my_cases_card(tx, cases, self._deps.zone)))
 
-
-__all__ = ["BotDeps", "DialogTurnStatus", "GuidelineBot"]

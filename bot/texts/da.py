@@ -223,3 +223,20 @@ TEXTS.update({
     "notify.reassigned_new": "HR har overdraget sag {number} til dig.",
     "notify.reassigned_old": "HR har overdraget sag {number} til {leader}. Du er ikke længere leder på sagen.",
 })
+
+TEXTS.update({
+    "refused.title": "Ingen adgang",
+    "history.someone": "HR/andre",
+    "history.CaseOpened": "Sagen blev anmeldt",
+    "history.CaseClosedEvent": "Sagen blev afsluttet",
+    "history.LeaderChanged": "Sagen fik ny leder",
+    "history.EvidenceAttached": "Nyt bevis tilføjet",
+    "history.notified": "Besked sendt",
+    "history.unreachable": "Lederen kunne ikke kontaktes",
+})
+
+TEXTS.update({
+    "hr.title": "Åbne sager", "hr.summary": "{open} åbne sager.", "hr.none": "Der er ingen åbne sager.",
+    "hr.line": "{number} · {category} · {leader} · {date}", "hr.overdue": "Overskredet: {steps}",
+    "hr.open": "Åbn sagen", "hr.only": "Den kommando er kun for HR.",
+})

@@ -212,3 +212,20 @@ TEXTS.update({
     "notify.reassigned_new": "HR has handed case {number} over to you.",
     "notify.reassigned_old": "HR has handed case {number} over to {leader}. You are no longer the leader on the case.",
 })
+
+TEXTS.update({
+    "refused.title": "No access",
+    "history.someone": "HR/others",
+    "history.CaseOpened": "The case was reported",
+    "history.CaseClosedEvent": "The case was closed",
+    "history.LeaderChanged": "The case got a new leader",
+    "history.EvidenceAttached": "New evidence added",
+    "history.notified": "Message sent",
+    "history.unreachable": "The leader couldn't be reached",
+})
+
+TEXTS.update({
+    "hr.title": "Open cases", "hr.summary": "{open} open cases.", "hr.none": "There are no open cases.",
+    "hr.line": "{number} · {category} · {leader} · {date}", "hr.overdue": "Overdue: {steps}",
+    "hr.open": "Open the case", "hr.only": "That command is for HR only.",
+})

@@ -18,14 +18,15 @@ CARD = "application/vnd.microsoft.card.adaptive"
 class Chat:
     """One user's personal chat with the bot."""
 
-    def __init__(self, runtime: Runtime, aad_object_id: str, name: str = "Medarbejder", locale: str = "da-DK"):
+    def __init__(self, runtime: Runtime, aad_object_id: str, name: str = "Medarbejder", locale: str = "da-DK",
+                 *, service_url: str = "https://smba.trafficmanager.net/emea/"):
         self.runtime = runtime
         self.locale = locale
         self.adapter = TestAdapter(
             runtime.bot.on_turn,
             Activity(
                 channel_id="msteams",
-                service_url="https://smba.trafficmanager.net/emea/",
+                service_url=service_url,
                 from_property=ChannelAccount(id=f"29:{aad_object_id}", name=name, aad_object_id=aad_object_id),
                 recipient=ChannelAccount(id="28:bot", name="Bot"),
                 conversation=ConversationAccount(id=f"a:chat-{aad_object_id}", conversation_type="personal",
@@ -69,3 +70,15 @@ def all_text(card: dict[str, Any]) -> str:
 
     walk(card)
     return "\n".join(out)
+
+
+async def invoke(chat: Chat, verb: str, data: dict[str, Any]) -> dict[str, Any]:
+    """An Action.Execute click: the adaptiveCard/action invoke; returns the card the bot answers with."""
+    before = len(chat.adapter.activity_buffer)
+    activity = Activity(type=ActivityTypes.invoke, name="adaptiveCard/action", locale=chat.locale,
+                        value={"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"})
+    await chat.adapter.process_activity(activity, chat.runtime.bot.on_turn)
+    [response] = [a for a in chat.adapter.activity_buffer[before:] if a.type == "invokeResponse"]
+    body = response.value.body
+    assert response.value.status == 200
+    return body.value if hasattr(body, "value") else body["value"]

@@ -12,7 +12,9 @@ from app import Overrides, Runtime, build_runtime
 from bot.directory import FileDirectory
 from bot.settings import Settings
 from bot.storage.local import LocalStore
+from tests.bot.chat import Chat
 from tests.fakes.clock import FakeClock
+from tests.fakes.connector import FakeConnector
 from tests.fakes.file_host import FakeFileHost, FakeHostPolicy
 
 EMPLOYEE = "00000000-0000-0000-0000-00000000e001"
@@ -34,8 +36,12 @@ class World:
     store: LocalStore
     clock: FakeClock
     files: FakeFileHost
+    connector: FakeConnector
     data_dir: Path
     runtimes: list[Runtime] = field(default_factory=list)
+
+    def chat(self, runtime: Runtime, aad_object_id: str, name: str = "Medarbejder", locale: str = "da-DK") -> Chat:
+        return Chat(runtime, aad_object_id, name, locale, service_url=self.connector.service_url)
 
     async def runtime(self) -> Runtime:
         """A fresh bot instance on the same store (as after a restart, or a second instance)."""
@@ -44,9 +50,15 @@ class World:
             directory=await FileDirectory.open(self.data_dir.parent / "leaders.csv"),
             address_policy=FakeHostPolicy(self.files.url("/")),
             clock=self.clock,
+            sleep=_no_wait,
+            run_scheduler=False,
         ))
         self.runtimes.append(runtime)
         return runtime
+
+
+async def _no_wait(_seconds: float) -> None:
+    """The sender's back-off, without the wait (the fake connector's 429 timing is tested elsewhere)."""
 
 
 @pytest.fixture
@@ -54,8 +66,8 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     (tmp_path / "leaders.csv").write_text(DIRECTORY_CSV, encoding="utf-8")
     settings = Settings.from_env({"DATA_DIR": str(tmp_path / "data"), "HR_AAD_OBJECT_IDS": HR})
     store = LocalStore(tmp_path / "data")
-    async with FakeFileHost() as files:
-        the_world = World(settings, store, FakeClock(), files, tmp_path / "data")
+    async with FakeFileHost() as files, FakeConnector() as connector:
+        the_world = World(settings, store, FakeClock(), files, connector, tmp_path / "data")
         yield the_world
         for runtime in the_world.runtimes:
             await runtime.close()

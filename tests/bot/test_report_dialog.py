@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.guideline.model import CaseStatus, StepId, StepStatus
-from tests.bot.chat import Chat, all_text, cards, texts
+from tests.bot.chat import all_text, cards, texts
 from tests.bot.conftest import EMPLOYEE, LEADER, World, file_attachment
 from tests.fakes.file_host import PNG
 
@@ -17,7 +17,7 @@ GOOD_FORM: dict[str, Any] = {
 
 
 async def test_welcome_on_help_and_kind_pointer_on_unknown_text(world: World) -> None:
-    chat = Chat(await world.runtime(), EMPLOYEE)
+    chat = world.chat(await world.runtime(), EMPLOYEE)
     welcome = cards(await chat.send("hjælp"))
     assert "Velkommen" in all_text(welcome[0]) and "24/7" in all_text(welcome[0])
     verbs = {a["data"]["verb"] for a in welcome[0]["actions"]}
@@ -27,13 +27,13 @@ async def test_welcome_on_help_and_kind_pointer_on_unknown_text(world: World) ->
 
 
 async def test_english_locale_gets_english(world: World) -> None:
-    chat = Chat(await world.runtime(), EMPLOYEE, locale="en-US")
+    chat = world.chat(await world.runtime(), EMPLOYEE, locale="en-US")
     welcome = cards(await chat.send("help"))
     assert "Welcome" in all_text(welcome[0])
 
 
 async def test_guideline_command_shows_the_three_definitions(world: World) -> None:
-    chat = Chat(await world.runtime(), EMPLOYEE)
+    chat = world.chat(await world.runtime(), EMPLOYEE)
     card = cards(await chat.send("retningslinje"))[0]
     body = all_text(card)
     assert "Digitale trusler er adfærd" in body and "Digital mobning" in body and "Digital chikane er" in body
@@ -42,7 +42,7 @@ async def test_guideline_command_shows_the_three_definitions(world: World) -> No
 
 async def test_happy_path_report_with_evidence_and_receipt(world: World) -> None:
     runtime = await world.runtime()
-    chat = Chat(runtime, EMPLOYEE)
+    chat = world.chat(runtime, EMPLOYEE)
     form_card = cards(await chat.send("rapportér"))[0]
     assert form_card["version"] == "1.5"
     advice = await chat.send(value=GOOD_FORM)
@@ -70,7 +70,7 @@ async def test_happy_path_report_with_evidence_and_receipt(world: World) -> None
 
 
 async def test_invalid_submission_returns_the_same_card_with_input_kept(world: World) -> None:
-    chat = Chat(await world.runtime(), EMPLOYEE)
+    chat = world.chat(await world.runtime(), EMPLOYEE)
     await chat.send("rapportér")
     future = dict(GOOD_FORM, date="2099-01-01", description="Noget skete")
     again = cards(await chat.send(value=future))[0]
@@ -87,7 +87,7 @@ async def test_invalid_submission_returns_the_same_card_with_input_kept(world: W
 
 
 async def test_refused_evidence_keeps_the_draft_and_earlier_evidence(world: World) -> None:
-    chat = Chat(await world.runtime(), EMPLOYEE)
+    chat = world.chat(await world.runtime(), EMPLOYEE)
     await chat.send("rapportér")
     await chat.send(value=GOOD_FORM)
     await chat.send(attachments=[file_attachment(world.files.url("/files/shot.png"), "shot.png")])
@@ -98,17 +98,17 @@ async def test_refused_evidence_keeps_the_draft_and_earlier_evidence(world: Worl
 
 
 async def test_draft_resumes_on_another_instance_after_restart(world: World) -> None:
-    first = Chat(await world.runtime(), EMPLOYEE)
+    first = world.chat(await world.runtime(), EMPLOYEE)
     await first.send("rapportér")
     await first.send(value=GOOD_FORM)
     world.clock.advance(hours=20)
-    second = Chat(await world.runtime(), EMPLOYEE)  # a new instance: nothing in memory
+    second = world.chat(await world.runtime(), EMPLOYEE)  # a new instance: nothing in memory
     review = cards(await second.send("færdig"))[0]
     assert "Gennemse" in all_text(review) and "Han skrev" in all_text(review)
 
 
 async def test_draft_untouched_too_long_is_discarded(world: World) -> None:
-    chat = Chat(await world.runtime(), EMPLOYEE)
+    chat = world.chat(await world.runtime(), EMPLOYEE)
     await chat.send("rapportér")
     world.clock.advance(hours=73)
     replies = texts(await chat.send("færdig"))
@@ -118,7 +118,7 @@ async def test_draft_untouched_too_long_is_discarded(world: World) -> None:
 
 async def test_stale_buttons_show_the_current_step_and_submit_twice_is_one_case(world: World) -> None:
     runtime = await world.runtime()
-    chat = Chat(runtime, EMPLOYEE)
+    chat = world.chat(runtime, EMPLOYEE)
     await chat.send("rapportér")
     stale = await chat.send(value={"verb": "review_submit"})  # from an older card
     assert any("fortsætte" in t for t in texts(stale))
@@ -131,14 +131,14 @@ async def test_stale_buttons_show_the_current_step_and_submit_twice_is_one_case(
 
 async def test_my_cases_lists_only_own_cases(world: World) -> None:
     runtime = await world.runtime()
-    chat = Chat(runtime, EMPLOYEE)
+    chat = world.chat(runtime, EMPLOYEE)
     await chat.send("rapportér")
     await chat.send(value=GOOD_FORM)
     await chat.send("færdig")
     await chat.send(value={"verb": "review_submit"})
     mine = all_text(cards(await chat.send("mine sager"))[0])
     assert "KH-2026-0001" in mine and "Politianmeldelse" in mine
-    other = Chat(runtime, LEADER)
+    other = world.chat(runtime, LEADER)
     assert "KH-2026-0001" not in all_text(cards(await other.send("mine sager"))[0])
 
 

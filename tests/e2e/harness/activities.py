@@ -18,7 +18,8 @@ from typing import Any, Literal
 import aiohttp
 from aiohttp import web
 
-from tests.e2e.harness.procs import PlaygroundServer, free_port
+from tests.e2e.harness.net import free_port
+from tests.e2e.harness.procs import PlaygroundServer
 
 FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 

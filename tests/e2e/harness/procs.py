@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import os
 import re
-import socket
 import sys
 import time
 from dataclasses import dataclass
@@ -23,6 +22,8 @@ from typing import IO
 import aiohttp
 
 from tests.e2e.harness.config import PlaygroundConfig
+from tests.e2e.harness.net import free_port
+from tests.e2e.harness.proxy import LocaleProxy
 
 REPO = Path(__file__).resolve().parents[3]
 PLAYGROUND_CLI = REPO / "node_modules" / "@microsoft" / "m365agentsplayground" / "cli.js"
@@ -31,12 +32,6 @@ LISTENING = re.compile(r"Listening on (\d+)")
 
 class HarnessError(AssertionError):
     """A child process did not come up. An AssertionError, so the test fails rather than errors or skips."""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _python() -> str:
@@ -176,6 +171,7 @@ class PlaygroundServer:
     config: PlaygroundConfig
     config_path: Path
     child: Child
+    proxy: LocaleProxy | None = None
 
     @property
     def url(self) -> str:
@@ -188,6 +184,8 @@ class PlaygroundServer:
 
     async def stop(self) -> None:
         await self.child.stop()
+        if self.proxy is not None:
+            await self.proxy.stop()
 
 
 async def start_playground(
@@ -214,15 +212,22 @@ async def start_playground(
         LC_ALL=config.locale.replace("-", "_") + ".UTF-8",
         TZ=config.time_zone,
     )
-    args = ["node", str(PLAYGROUND_CLI), "-e", bot.messages_url, "-c", "msteams", "-p", str(port), "--dt"]
+    # The Playground hard-codes en-US in activities; a Danish client is emulated by the locale proxy.
+    proxy = None
+    endpoint = bot.messages_url
+    if config.locale != "en-US":
+        proxy = await LocaleProxy(bot.messages_url, config.locale).start()
+        endpoint = proxy.url
+    args = ["node", str(PLAYGROUND_CLI), "-e", endpoint, "-c", "msteams", "-p", str(port), "--dt"]
     child = await _spawn(f"playground[{config.current.key}]", args, env, work_dir, log_path)
+    server = PlaygroundServer(port, config, config_path, child, proxy)
     try:
-        port = await _wait_listening(child, ready_within)
-        await _wait_http_ok(f"http://127.0.0.1:{port}/", child, ready_within)
+        server.port = await _wait_listening(child, ready_within)
+        await _wait_http_ok(f"http://127.0.0.1:{server.port}/", child, ready_within)
     except BaseException:
-        await child.stop()
+        await server.stop()
         raise
-    return PlaygroundServer(port, config, config_path, child)
+    return server
 
 
 async def _wait_listening(child: Child, within: float) -> int:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.async_api import Browser, BrowserContext, Locator, Page, Route
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.harness.config import PlaygroundConfig
 
@@ -147,9 +148,18 @@ class ChatPage:
         return before
 
     async def _find(self, text: str, after: int, wait_ms: int) -> int:
-        handle = await self.page.wait_for_function(
-            _FIND_JS, arg=[self._messages, after, text, self.in_channel], polling=100, timeout=wait_ms
-        )
+        try:
+            handle = await self.page.wait_for_function(
+                _FIND_JS, arg=[self._messages, after, text, self.in_channel], polling=100, timeout=wait_ms
+            )
+        except PlaywrightTimeout:
+            # A readable failure: what the person does see, and a screenshot of the whole tab.
+            shot = await self.screenshot(f"timeout-{text}")
+            seen = [t.strip()[:200] for t in await self.page.locator(self._messages).all_inner_texts()]
+            raise AssertionError(
+                f"{self.who}: no message containing {text!r} after the first {after} within {wait_ms} ms.\n"
+                f"Messages shown: {seen}\nScreenshot: {shot}"
+            ) from None
         return int(await handle.json_value()) - 1
 
     async def wait_for_message(self, text: str, *, after: int = 0, wait_ms: int = WAIT_MS) -> Locator:

@@ -1,0 +1,62 @@
+"""The scheduler shell: every tick, one instance (the lease holder) sends what is due.
+
+What is due is decided by pure functions (bot.guideline.due, bot.guideline.med); this shell only
+takes the storage lease, asks, sends and records. With several instances exactly one runs the
+tick; each item is recorded as sent in its document, so it is sent once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from bot.logs import fields
+from bot.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[], Awaitable[object]]
+LEASE = "scheduler"
+
+
+@dataclass
+class Scheduler:
+    store: Store
+    jobs: Sequence[tuple[str, Job]]
+    interval: float = 60.0
+    lease_seconds: int = 60
+    owner: str = field(default_factory=lambda: uuid.uuid4().hex)
+    _task: asyncio.Task[None] | None = None
+
+    async def tick(self) -> bool:
+        """Run every job once if this instance holds the lease; False if another instance does."""
+        lease = await self.store.acquire_lease(LEASE, self.owner, self.lease_seconds)
+        if lease is None:
+            return False
+        for name, job in self.jobs:
+            try:
+                await job()
+            except Exception:  # one failing job must not starve the others
+                log.exception("scheduled job failed", extra=fields(job=name))
+        return True
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("scheduler tick failed")
+            await asyncio.sleep(self.interval)
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._loop())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

@@ -1,0 +1,83 @@
+"""Draw a case card for one person: their role decides what they see and may do.
+
+Services compute the view (available actions from the domain, evidence links from the store,
+history from the audit); cards/case_card.py turns it into JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.guideline.insubiz import insubiz_note_draft
+from bot.guideline.model import Actor, Case
+from bot.guideline.policy import DeadlinePolicy
+from bot.services.case_view import available_actions, viewer_role, waivable_steps
+from bot.storage.store import Store
+from bot.texts import Texts
+from cards.case_card import CaseView, HistoryLine, case_card
+from cards.common import Card, card, text, title
+
+EVIDENCE_LINK_MINUTES = 30
+
+# Local mode has no SAS: the web layer serves evidence on a signed, expiring route instead.
+LinkSigner = Any  # Callable[[str, str], str] | None: (case_id, sha256) -> URL
+
+
+class CaseCards:
+    def __init__(self, store: Store, policy: DeadlinePolicy, zone: ZoneInfo, link_signer: LinkSigner = None) -> None:
+        self.store = store
+        self.policy = policy
+        self.zone = zone
+        self.link_signer = link_signer
+
+    async def evidence_links(self, case: Case) -> dict[str, str]:
+        links: dict[str, str] = {}
+        for item in case.evidence:
+            name = f"evidence/{case.id}/{item.sha256}"
+            url = await self.store.evidence_read_url(name, EVIDENCE_LINK_MINUTES)
+            if url is None and self.link_signer is not None:
+                url = self.link_signer(case.id, item.sha256)
+            if url:
+                links[item.sha256] = url
+        return links
+
+    async def history(self, case: Case, tx: Texts) -> tuple[HistoryLine, ...]:
+        names = {p.aad_object_id: p.name for p in (case.reporter, case.leader, case.deputy, case.leader_manager) if p}
+        lines = []
+        for entry in await self.store.read_audit(case.id):
+            at = datetime.fromisoformat(str(entry.get("at")))
+            actor = names.get(str(entry.get("actor")), tx("history.someone"))
+            kind = str(entry.get("type", ""))
+            what = tx(f"history.{kind}") if tx.has(f"history.{kind}") else kind
+            step = entry.get("step")
+            if isinstance(step, str):
+                after = entry.get("after") or {}
+                outcome = after.get("outcome") if isinstance(after, dict) else None
+                what = f"{tx('step.' + step)}: {tx('outcome.' + outcome) if outcome else tx('stepstatus.' + str(after.get('status', 'open')))}"
+            lines.append(HistoryLine(at, actor, what))
+        return tuple(lines)
+
+    async def render(self, case: Case, actor: Actor, tx: Texts, now: datetime, *, notice: str = "",
+                     notice_is_error: bool = False, with_history: bool = False) -> Card:
+        role = viewer_role(case, actor)
+        if role is None:
+            return refusal_card(tx)
+        available = available_actions(case, actor, now, self.policy)
+        people = [p.aad_object_id for p in (case.reporter, case.leader, case.deputy) if p]
+        view = CaseView(
+            case=case, role=role, available=available, zone=self.zone,
+            today=now.astimezone(self.zone).date(),
+            evidence_links=await self.evidence_links(case),
+            insubiz_draft=insubiz_note_draft(case, self.policy.tz) if "insubiz_draft" in available else "",
+            waivable=tuple(waivable_steps(case, actor, now, self.policy)) if "waive" in available else (),
+            refresh_user_ids=tuple(people), notice=notice, notice_is_error=notice_is_error,
+            history=await self.history(case, tx) if with_history else None,
+        )
+        return case_card(tx, view)
+
+
+def refusal_card(tx: Texts, message: str | None = None) -> Card:
+    """What someone who is not on the case sees: no case content at all."""
+    return card([title(tx("refused.title")), text(message or tx("error.not_permitted"))])

@@ -1,0 +1,254 @@
+"""Delivering what a case needs to tell people: never lost, sent once except after a crash mid-send.
+
+The case document is the outbox. The domain's due function says what is owed (the new case to
+its leader, overdue reminders, escalations, follow-ups, the employee's check-in); each item has
+a stable key, and the key is recorded in the case (with the ETag) only after the send. A crash
+between send and record means one duplicate on retry, never a loss. Retries happen at start-up
+and on every scheduler tick, with back-off recorded in the case document.
+
+Cards are sent into the person's stored conversation; someone who never wrote to the bot gets a
+new 1:1 conversation (Teams creates it from their Entra id and the tenant).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.errors import DeliveryFailed, NotFound
+from bot.guideline.due import DueItem, DueKind, due_items, mark_sent
+from bot.guideline.events import Event, LeaderChanged
+from bot.guideline.model import Actor, Case, Person, Role
+from bot.guideline.policy import DeadlinePolicy
+from bot.logs import fields
+from bot.ports import Clock, Notifier
+from bot.services.audit import record
+from bot.services.case_cards import CaseCards
+from bot.services.cases import CaseDoc, CaseRepository
+from bot.services.docs import Unchanged
+from bot.services.refs import remember_user, user_locale, user_reference
+from bot.storage.store import Store
+from bot.texts import Texts, language_for
+from cards.common import Card, attachment
+
+log = logging.getLogger(__name__)
+
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
+
+
+@dataclass(frozen=True)
+class Recipient:
+    person_id: str
+    role: Role
+
+
+def message(text: str, content: Card | None = None) -> dict[str, Any]:
+    activity: dict[str, Any] = {"type": "message", "text": text}
+    if content is not None:
+        activity["attachments"] = [attachment(content)]
+    return activity
+
+
+class Notifications:
+    def __init__(self, store: Store, repo: CaseRepository, notifier: Notifier, cards: CaseCards, clock: Clock,
+                 policy: DeadlinePolicy, hr_ids: Callable[[], Iterable[str]], tenant_id: str,
+                 default_language: str, is_hr: Callable[[str], Awaitable[bool]]) -> None:
+        self.store = store
+        self.repo = repo
+        self.notifier = notifier
+        self.cards = cards
+        self.clock = clock
+        self.policy = policy
+        self.hr_ids = hr_ids
+        self.tenant_id = tenant_id
+        self.default_language = default_language
+        self.is_hr = is_hr
+
+    # -- what the edge calls ---------------------------------------------------------------------
+    async def deliver_case(self, case_id: str) -> None:
+        """Send everything this case owes now (also the reporter's own case card)."""
+        doc = await self.repo.get(case_id)
+        now = self.clock.now()
+        if doc.case.reporter.aad_object_id not in doc.cards:
+            # The reporter's own card matters less than the leader's: a failure here is retried
+            # on the next tick and must not hold up the leader's notification.
+            await self._send_card(doc.case, doc.case.reporter.aad_object_id, "case.new_for_reporter",
+                                  swallow=True)
+        retry = doc.retry
+        for item in due_items([doc.case], now, self.policy):
+            not_before = retry.get(item.key, {}).get("next_at")
+            if not_before and datetime.fromisoformat(not_before) > now:
+                continue
+            await self._deliver(doc.case, item)
+
+    async def deliver_due(self) -> int:
+        """The scheduler tick: every case with something due by now (index query, no scan)."""
+        count = 0
+        for case in await self.repo.due_by(self.clock.now()):
+            try:
+                await self.deliver_case(case.id)
+                count += 1
+            except Exception:  # one broken case must not stop the others
+                log.exception("delivery failed for a case", extra=fields(case_id=case.id))
+        return count
+
+    async def after_decision(self, case: Case, events: list[Event], actor_id: str) -> None:
+        """Update the other people's cards in place, tell a replaced leader, send what became due."""
+        doc = await self.repo.get(case.id)
+        for person_id, where in doc.cards.items():
+            if person_id == actor_id:
+                continue
+            tx = await self._texts(person_id)
+            content = await self.cards.render(doc.case, await self._actor(person_id), tx, self.clock.now())
+            try:
+                await self.notifier.update(where["reference"], where["activity_id"], message("", content))
+            except DeliveryFailed:
+                log.warning("card update failed", extra=fields(case_id=case.id))
+        for event in events:
+            if isinstance(event, LeaderChanged) and event.before.leader and event.after.leader:
+                old = event.before.leader
+                tx = await self._texts(old.aad_object_id)
+                await self._send_text(old.aad_object_id, tx("notify.reassigned_old", number=case.number,
+                                                            leader=event.after.leader.name))
+        await self.deliver_case(case.id)
+
+    async def evidence_added(self, case: Case, count: int) -> None:
+        for person in (case.leader, case.deputy):
+            if person is not None:
+                tx = await self._texts(person.aad_object_id)
+                await self._send_text(person.aad_object_id, tx("notify.evidence_added", count=count,
+                                                                number=case.number))
+        await self.after_decision(case, [], case.reporter.aad_object_id)
+
+    # -- one due item ----------------------------------------------------------------------------
+    async def _deliver(self, case: Case, item: DueItem) -> None:
+        recipients = self._recipients(case, item.recipients)
+        reached = 0
+        for recipient in recipients:
+            try:
+                await self._send_item(case, item, recipient)
+                reached += 1
+            except DeliveryFailed as exc:
+                log.warning("delivery failed", extra=fields(case_id=case.id, kind=item.kind.value,
+                                                            permanent=getattr(exc, "permanent", False)))
+        now = self.clock.now()
+        if reached or not recipients:
+            await self._mark(case.id, item.key)
+            await record(self.store, case.id, "notified", "bot", now, kind=item.kind.value, reached=reached)
+            return
+        await self._schedule_retry(case, item)
+
+    async def _send_item(self, case: Case, item: DueItem, to: Recipient) -> None:
+        tx = await self._texts(to.person_id)
+        step = tx(f"step.{item.step.value}") if item.step else ""
+        if item.kind is DueKind.CASE_ASSIGNED:
+            intro = "case.new_for_leader" if case.leader else "notify.unassigned"
+            await self._send_card(case, to.person_id, intro)
+            return
+        if item.kind is DueKind.EMPLOYEE_CHECKIN:
+            await self._send_text(to.person_id, tx("notify.checkin", number=case.number))
+            return
+        key = {DueKind.STEP_OVERDUE: "notify.overdue", DueKind.ESCALATION: "notify.escalation",
+               DueKind.FOLLOWUP_REMINDER: "notify.followup"}[item.kind]
+        text = tx(key, step=step, number=case.number, days=self.policy.escalate_after_days)
+        if to.role in (Role.LEADER, Role.DEPUTY, Role.HR):
+            await self._send_card(case, to.person_id, None, text=text)
+        else:
+            await self._send_text(to.person_id, text)
+
+    def _recipients(self, case: Case, roles: Iterable[Role]) -> list[Recipient]:
+        out: list[Recipient] = []
+        for role in roles:
+            people: list[Person | None] = {
+                Role.LEADER: [case.leader], Role.DEPUTY: [case.deputy], Role.REPORTER: [case.reporter],
+                Role.LEADER_MANAGER: [case.leader_manager],
+            }.get(role, [])
+            ids = [p.aad_object_id for p in people if p] if role is not Role.HR else list(self.hr_ids())
+            out += [Recipient(i, role) for i in ids if i not in {r.person_id for r in out}]
+        return out
+
+    async def _schedule_retry(self, case: Case, item: DueItem) -> None:
+        """Nobody reached: back off, and tell the employee and HR once that the leader is unreachable."""
+        now = self.clock.now()
+
+        def bump(doc: CaseDoc) -> tuple[CaseDoc, int]:
+            entry = dict(doc.retry.get(item.key, {}))
+            attempts = int(entry.get("attempts", 0)) + 1
+            wait = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
+            entry.update(attempts=attempts, next_at=(now + wait).isoformat())
+            return replace(doc, retry={**doc.retry, item.key: entry}), attempts
+
+        attempts = await self.repo.change(case.id, bump)
+        if item.kind is DueKind.CASE_ASSIGNED and attempts == 1:
+            tx = await self._texts(case.reporter.aad_object_id)
+            await self._send_text(case.reporter.aad_object_id, tx("notify.unreachable", number=case.number),
+                                  swallow=True)
+            for hr in self.hr_ids():
+                hr_tx = await self._texts(hr)
+                await self._send_card(case, hr, None, text=hr_tx("notify.unreachable_hr", number=case.number),
+                                      swallow=True)
+            await record(self.store, case.id, "unreachable", "bot", now, kind=item.kind.value)
+
+    async def _mark(self, case_id: str, key: str) -> None:
+        def apply(doc: CaseDoc) -> tuple[CaseDoc, None]:
+            if key in doc.case.reminders_sent:
+                raise Unchanged
+            retry = {k: v for k, v in doc.retry.items() if k != key}
+            return replace(doc, case=mark_sent(doc.case, key), retry=retry), None
+
+        await self.repo.change(case_id, apply)
+
+    # -- sending ---------------------------------------------------------------------------------
+    async def _actor(self, person_id: str) -> Actor:
+        return Actor(person_id, is_hr=await self.is_hr(person_id))
+
+    async def _texts(self, person_id: str) -> Texts:
+        return Texts(language_for(await user_locale(self.store, person_id), self.default_language))
+
+    async def _send_card(self, case: Case, person_id: str, intro_key: str | None, *, text: str = "",
+                         swallow: bool = False) -> None:
+        tx = await self._texts(person_id)
+        content = await self.cards.render(case, await self._actor(person_id), tx, self.clock.now())
+        try:
+            reference, activity_id = await self._send(case, person_id, message(text or tx(intro_key or ""), content))
+        except DeliveryFailed:
+            if swallow:
+                return
+            raise
+
+        def remember(doc: CaseDoc) -> tuple[CaseDoc, None]:
+            cards = {**doc.cards, person_id: {"reference": reference, "activity_id": activity_id}}
+            return replace(doc, cards=cards), None
+
+        await self.repo.change(case.id, remember)
+
+    async def _send_text(self, person_id: str, text: str, *, swallow: bool = True) -> None:
+        try:
+            await self._send(None, person_id, message(text))
+        except DeliveryFailed:
+            if not swallow:
+                raise
+            log.warning("text message not delivered", extra=fields())
+
+    async def _send(self, case: Case | None, person_id: str, activity: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        reference = await user_reference(self.store, person_id)
+        if reference is not None:
+            return reference, await self.notifier.send(reference, activity)
+        # Never wrote to the bot: open a 1:1 chat. The service URL comes from the reporter's chat.
+        source = await user_reference(self.store, case.reporter.aad_object_id) if case else None
+        service_url = (source or {}).get("serviceUrl") or ""
+        if not service_url:
+            raise NotReachable(person_id)
+        reference, activity_id = await self.notifier.send_to_user(person_id, self.tenant_id, service_url, activity)
+        await remember_user(self.store, person_id, reference)
+        return reference, activity_id
+
+
+class NotReachable(DeliveryFailed):
+    """No stored conversation and no way to open one."""
+
+
+__all__ = ["Notifications", "NotFound"]

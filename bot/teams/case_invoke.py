@@ -1,0 +1,93 @@
+"""Universal Actions on case cards: `adaptiveCard/action` invokes answered with the refreshed card.
+
+Every action is checked on the server against the case and the actor (the domain decides); a
+card forwarded to or replayed by anyone else gets a refusal card and changes nothing. After
+answering, the other people's cards are updated in the background.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.schema import AdaptiveCardInvokeResponse
+
+from bot.background import Background
+from bot.decision_input import ACTIONS, parse_case_action
+from bot.errors import BotError, InvalidInput, NotFound
+from bot.guideline.errors import DomainError
+from bot.logs import fields
+from bot.services.case_actions import CaseActions
+from bot.services.case_cards import CaseCards, refusal_card
+from bot.services.case_view import viewer_role
+from bot.services.notifications import Notifications
+from bot.teams.messages import message_for
+from bot.texts import Texts
+from cards.common import Card
+from cards.verbs import Verb
+
+log = logging.getLogger(__name__)
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+
+
+def card_response(content: Card) -> InvokeResponse:
+    # botbuilder 4.17 serialises the body itself: hand it the model object, not a dict.
+    return InvokeResponse(status=200, body=AdaptiveCardInvokeResponse(status_code=200, type=CARD_TYPE, value=content))
+
+
+class CaseInvokes:
+    def __init__(self, actions: CaseActions, cards: CaseCards, notifications: Notifications,
+                 background: Background) -> None:
+        self.actions = actions
+        self.cards = cards
+        self.notifications = notifications
+        self.background = background
+
+    async def handle(self, turn_context: TurnContext, verb: Verb, data: Any, tx: Texts) -> InvokeResponse:
+        user = turn_context.activity.from_property.aad_object_id or ""
+        case_id = data.get("case_id") if isinstance(data, dict) else None
+        if not isinstance(case_id, str) or not user:
+            return card_response(refusal_card(tx))
+        try:
+            if verb is Verb.DECIDE:
+                return card_response(await self._decide(user, data, tx))
+            return card_response(await self._show(case_id, user, tx, with_history=verb is Verb.HISTORY))
+        except NotFound:
+            return card_response(refusal_card(tx, tx("error.not_found")))
+
+    async def _show(self, case_id: str, user: str, tx: Texts, *, with_history: bool = False,
+                    notice: str = "", error: bool = False) -> Card:
+        case = (await self.actions.repo.get(case_id)).case
+        actor = await self.actions.actor(user)
+        if viewer_role(case, actor) is None:
+            log.warning("case card refused", extra=fields(case_id=case_id))
+            return refusal_card(tx)
+        return await self.cards.render(case, actor, tx, self.actions.clock.now(), notice=notice,
+                                       notice_is_error=error, with_history=with_history)
+
+    async def _decide(self, user: str, data: dict[str, Any], tx: Texts) -> Card:
+        case_id = str(data.get("case_id"))
+        try:
+            case_id, action, decision = parse_case_action(data)
+            decided = await self.actions.decide(case_id, user, decision)
+        except (DomainError, BotError) as exc:
+            if isinstance(exc, NotFound):
+                raise
+            log.info("decision refused", extra=fields(case_id=case_id, error=type(exc).__name__,
+                                                      code=getattr(exc, "code", None)))
+            actor = await self.actions.actor(user)
+            try:
+                case = (await self.actions.repo.get(case_id)).case
+            except (NotFound, InvalidInput):
+                return refusal_card(tx, message_for(exc, tx))
+            if viewer_role(case, actor) is None:
+                return refusal_card(tx, message_for(exc, tx))
+            return await self._show(case_id, user, tx, notice=message_for(exc, tx), error=True)
+        step = ACTIONS[action][0]
+        what = tx(f"step.{step.value}") if step else tx(f"act.{action}")
+        if decided.changed:
+            self.background.spawn(
+                self.notifications.after_decision(decided.case, decided.events, user), "after_decision")
+        return await self.cards.render(decided.case, await self.actions.actor(user), tx,
+                                       self.actions.clock.now(), notice=tx("case.saved", what=what))

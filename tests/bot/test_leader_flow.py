@@ -1,0 +1,208 @@
+"""The leader's side through botbuilder's TestAdapter, the real sender and a fake Bot Connector."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from app import Runtime
+from bot.guideline.model import CaseStatus, StepId, StepStatus
+from tests.bot.chat import Chat, all_text, cards, invoke
+from tests.bot.conftest import DEPUTY, EMPLOYEE, HR, LEADER, STRANGER, World, file_attachment
+from tests.bot.test_report_dialog import GOOD_FORM
+
+
+async def report(world: World, runtime: Runtime) -> str:
+    chat = world.chat(runtime, EMPLOYEE, "Mette Medarbejder")
+    await chat.send("rapportér")
+    await chat.send(value=GOOD_FORM)
+    await chat.send(attachments=[file_attachment(world.files.url("/files/shot.png"), "shot.png")])
+    await chat.send("færdig")
+    await chat.send(value={"verb": "review_submit"})
+    await runtime.background.drain()
+    [case] = await runtime.cases.reported_by(EMPLOYEE)
+    return case.id
+
+
+def decide(case_id: str, action: str, **inputs: str) -> dict[str, Any]:
+    return {"case_id": case_id, "action": action, **inputs}
+
+
+def leader_messages(world: World) -> list[dict[str, Any]]:
+    created = {c["conversation_id"] for c in world.connector.created if LEADER in str(c)}
+    return [m.activity for m in world.connector.messages() if m.conversation_id in created]
+
+
+async def test_leader_is_notified_at_once_with_the_case_card(world: World) -> None:
+    runtime = await world.runtime()
+    await report(world, runtime)
+    sent = [m.activity for m in world.connector.messages()]
+    leader_cards = [a for a in sent if "Ny sag til dig" in (a.get("text") or "")]
+    assert len(leader_cards) == 2  # the leader and the deputy
+    body = all_text(leader_cards[0]["attachments"][0]["content"])
+    assert "Han skrev at han ved hvor jeg bor." in body  # the reporter's own words
+    assert "Politianmeldt" in body and "Fjernet" in body
+    assert "familie" in body
+    reporter_cards = [a for a in sent if "Her er din sag" in (a.get("text") or "")]
+    assert len(reporter_cards) == 1
+    assert "Ja, jeg vil deltage" in all_text(reporter_cards[0]["attachments"][0]["content"])
+
+
+async def test_leader_decides_steps_and_the_reporters_card_is_updated_in_place(world: World) -> None:
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    leader = world.chat(runtime, LEADER, "Lene Leder")
+    card = await invoke(leader, "decide", decide(case_id, "removal_requested", removal_note="Anmodet hos Meta"))
+    assert "Gemt" in all_text(card)
+    await runtime.background.drain()
+    reporter_card = [m for m in world.connector.messages() if "Her er din sag" in (m.activity.get("text") or "")][0]
+    assert reporter_card.updates, "the reporter's card was updated in place"
+    assert "anmodet om fjernelse" in all_text(reporter_card.updates[-1])
+    audit = await runtime.store.read_audit(case_id)
+    assert any(line.get("step") == "removal" for line in audit)
+
+
+async def test_police_decline_makes_the_insubiz_note_required(world: World) -> None:
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    leader = world.chat(runtime, LEADER, "Lene Leder")
+    card = await invoke(leader, "decide", decide(case_id, "police_declined"))
+    body = all_text(card)
+    assert "Notat til InsuBiz" in body and "ikke ønsker" in body  # the drafted note to copy
+    case = (await runtime.cases.get(case_id)).case
+    assert case.steps[StepId.INSUBIZ_NOTE].status is StepStatus.OPEN
+    card = await invoke(leader, "decide", decide(case_id, "insubiz_draft", insubiz_text="Notat: medarbejderen ..."))
+    assert "Reference i InsuBiz" in all_text(card)
+    card = await invoke(leader, "decide", decide(case_id, "insubiz_registered", insubiz_ref="IB-2026-17"))
+    case = (await runtime.cases.get(case_id)).case
+    assert case.steps[StepId.INSUBIZ_NOTE].status is StepStatus.DONE
+    assert case.steps[StepId.INSUBIZ_NOTE].fields["reference"] == "IB-2026-17"
+
+
+async def test_the_employee_answers_the_offer_on_their_own_card(world: World) -> None:
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    employee = world.chat(runtime, EMPLOYEE, "Mette Medarbejder")
+    card = await invoke(employee, "decide", decide(case_id, "offer_join"))
+    assert "vil deltage" in all_text(card)
+    leader = world.chat(runtime, LEADER, "Lene Leder")
+    refused = await invoke(leader, "decide", decide(case_id, "offer_decline"))  # not the leader's to answer
+    assert "ikke adgang" in all_text(refused)
+    case = (await runtime.cases.get(case_id)).case
+    assert case.steps[StepId.POLICE_OFFER].outcome == "wants_to_join"
+
+
+async def test_a_forged_invoke_from_a_third_user_changes_nothing(world: World) -> None:
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    before = await runtime.cases.get(case_id)
+    audit_before = await runtime.store.read_audit(case_id)
+    stranger = world.chat(runtime, STRANGER, "Fremmed")
+    for verb, data in [("decide", decide(case_id, "police_reported", police_journal="4400-1")),
+                       ("refresh_case", {"case_id": case_id}), ("history", {"case_id": case_id}),
+                       ("decide", decide(case_id, "close"))]:
+        card = await invoke(stranger, verb, data)
+        text = all_text(card)
+        assert "Ingen adgang" in text and "Han skrev" not in text  # no case content leaks
+    after = await runtime.cases.get(case_id)
+    assert after.case == before.case
+    assert await runtime.store.read_audit(case_id) == audit_before
+
+
+async def test_same_action_twice_is_idempotent_and_bad_input_is_explained(world: World) -> None:
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    leader = world.chat(runtime, LEADER, "Lene Leder")
+    await invoke(leader, "decide", decide(case_id, "police_reported", police_journal="4400-80123-00012-26"))
+    lines = len(await runtime.store.read_audit(case_id))
+    await invoke(leader, "decide", decide(case_id, "police_reported", police_journal="4400-80123-00012-26"))
+    assert len(await runtime.store.read_audit(case_id)) == lines
+    card = await invoke(leader, "decide", decide(case_id, "apv_filed", apv_ref="DEFGO-1"))  # measures first
+    assert "ikke lade sig gøre" in all_text(card)
+    card = await invoke(leader, "decide", decide(case_id, "citizen_contacted", citizen_note=""))
+    assert "mangler" in all_text(card)
+    card = await invoke(leader, "decide", {"case_id": case_id, "action": "drop_tables"})
+    assert "gyldigt" in all_text(card)
+
+
+async def test_two_people_clicking_at_once_lose_no_update(world: World) -> None:
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    other = await world.runtime()  # a second instance on the same store
+    leader = world.chat(runtime, LEADER, "Lene Leder")
+    deputy = world.chat(other, DEPUTY, "Dorte Stedfortræder")
+    await asyncio.gather(
+        invoke(leader, "decide", decide(case_id, "removal_removed")),
+        invoke(deputy, "decide", decide(case_id, "citizen_contacted", citizen_note="Ringet til borgeren")),
+        invoke(world.chat(other, LEADER, "Lene Leder"), "decide",
+               decide(case_id, "apv_measures", apv_measures="Ny procedure")),
+    )
+    case = (await runtime.cases.get(case_id)).case
+    assert case.steps[StepId.REMOVAL].status is StepStatus.DONE
+    assert case.steps[StepId.CITIZEN_CONTACT].status is StepStatus.DONE
+    assert case.steps[StepId.APV_PLAN].status is StepStatus.IN_PROGRESS
+
+
+async def test_closing_needs_every_step_and_hr_sees_the_overview(world: World) -> None:
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    leader = world.chat(runtime, LEADER, "Lene Leder")
+    card = await invoke(leader, "decide", decide(case_id, "close"))
+    assert "Afslut sagen" not in all_text(card)  # not offered while steps are open
+    for action, inputs in [("removal_removed", {}), ("citizen_contacted", {"citizen_note": "ok"}),
+                           ("police_reported", {"police_journal": "4400-1"}),
+                           ("apv_measures", {"apv_measures": "Skærmning"}), ("apv_filed", {"apv_ref": "D-9"}),
+                           ("fu_emp_done", {"fu_emp_done_date": "2026-11-24", "fu_emp_note": "Samtale"}),
+                           ("fu_col_done", {"fu_col_done_date": "2026-11-24", "fu_col_note": "Personalemøde"})]:
+        await invoke(leader, "decide", decide(case_id, action, **inputs))
+    employee = world.chat(runtime, EMPLOYEE, "Mette Medarbejder")
+    await invoke(employee, "decide", decide(case_id, "offer_decline"))
+    hr = world.chat(runtime, HR, "Hanne HR")
+    overview = all_text(cards(await hr.send("sager"))[0])
+    assert "KH-2026-0001" in overview
+    card = await invoke(leader, "decide", decide(case_id, "close"))
+    assert "Gemt" in all_text(card)
+    assert (await runtime.cases.get(case_id)).case.status is CaseStatus.CLOSED
+    not_hr = all_text(cards(await employee.send("sager"))[0]) if cards(await employee.send("sager")) else ""
+    assert "KH-2026-0001" not in not_hr
+
+
+async def test_notification_survives_a_crash_between_saving_and_sending(world: World) -> None:
+    first = await world.runtime()
+    # The process dies right after the case is written: the delivery it scheduled never runs.
+    first.background.spawn = lambda work, what: work.close()  # type: ignore[method-assign]
+    chat = world.chat(first, EMPLOYEE, "Mette Medarbejder")
+    await chat.send("rapportér")
+    await chat.send(value=GOOD_FORM)
+    await chat.send("færdig")
+    await chat.send(value={"verb": "review_submit"})
+    assert not [m for m in world.connector.messages() if "Ny sag" in (m.activity.get("text") or "")]
+    restarted = await world.runtime()  # a new process on the same store: its first tick retries
+    await restarted.scheduler.tick()
+    arrived = [m for m in world.connector.messages() if "Ny sag til dig" in (m.activity.get("text") or "")]
+    assert len(arrived) == 2  # leader and deputy, once each
+    await restarted.scheduler.tick()
+    assert len([m for m in world.connector.messages() if "Ny sag til dig" in (m.activity.get("text") or "")]) == 2
+
+
+async def test_connector_down_is_retried_with_back_off_and_the_employee_is_told(world: World) -> None:
+    runtime = await world.runtime()
+    world.connector.fail_next(60, 503)
+    await report(world, runtime)  # every send fails: leader unreachable
+    case = (await runtime.cases.get((await runtime.cases.reported_by(EMPLOYEE))[0].id))
+    assert case.retry, "the failed notification is scheduled for a retry"
+    audit = await runtime.store.read_audit(case.case.id)
+    assert any(line.get("type") == "unreachable" for line in audit)  # employee and HR were told (best effort)
+    world.connector._faults.clear()  # the connector is back
+    await runtime.scheduler.tick()  # too early: back-off not over
+    assert not [m for m in world.connector.messages() if "Ny sag til dig" in (m.activity.get("text") or "")]
+    world.clock.advance(minutes=2)
+    await runtime.scheduler.tick()
+    assert len([m for m in world.connector.messages() if "Ny sag til dig" in (m.activity.get("text") or "")]) == 2
+
+
+async def test_hr_commands_are_for_hr_only(world: World) -> None:
+    runtime = await world.runtime()
+    employee: Chat = world.chat(runtime, EMPLOYEE)
+    replies = await employee.send("sager")
+    assert any("kun for HR" in (r.text or "") for r in replies)
