@@ -21,35 +21,34 @@ from botbuilder.core import ConversationState, TurnContext, UserState
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botframework.connector.auth import MicrosoftAppCredentials
 
+from bot.background import Background
 from bot.directory import ChainedDirectory, Directory, FileDirectory, GraphDirectory, MsalTokenProvider
 from bot.evidence import EvidenceIntake
 from bot.evidence import Limits as EvidenceLimits
 from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
-from bot.netpolicy import DEFAULT_ALLOWED_HOSTS, AddressPolicy, AllowListPolicy
-from bot.background import Background
 from bot.jobs.scheduler import Scheduler
-from bot.ports import Clock, Notifier, SystemClock
-from bot.services.draft_reminders import remind_and_expire
-from bot.services.case_cards import CaseCards
-from bot.services.notifications import Notifications
-from bot.teams.case_invoke import CaseInvokes
-from bot.teams.ratelimit import RateLimiter
-from bot.teams.sender import TeamsSender
-from bot.services.case_actions import CaseActions
-from bot.services.cases import CaseRepository
-from bot.services.reports import DraftIndex, ReportService
-from dialogs.add_evidence import AddEvidenceDeps, AddEvidenceDialog
-from dialogs.report import ReportDeps, ReportDialog
-
 from bot.logs import configure_logging, correlation_id, fields
+from bot.netpolicy import DEFAULT_ALLOWED_HOSTS, AddressPolicy, AllowListPolicy
+from bot.ports import Clock, Notifier, SystemClock
+from bot.services.case_actions import CaseActions
+from bot.services.case_cards import CaseCards
+from bot.services.cases import CaseRepository
+from bot.services.draft_reminders import remind_and_expire
+from bot.services.notifications import Notifications
+from bot.services.reports import DraftIndex, ReportService
 from bot.settings import Settings, SettingsError, load_settings
-from bot.teams.bot_state import StoreBotStorage
 from bot.storage.factory import open_store
 from bot.storage.store import Store
+from bot.teams.bot_state import StoreBotStorage
+from bot.teams.case_invoke import CaseInvokes
 from bot.teams.handler import BotDeps, GuidelineBot
+from bot.teams.ratelimit import RateLimiter
+from bot.teams.sender import TeamsSender
 from bot.texts import Texts, language_for
 from bot.web import healthz, messages_handler
+from dialogs.add_evidence import AddEvidenceDeps, AddEvidenceDialog
+from dialogs.report import ReportDeps, ReportDialog
 
 log = logging.getLogger("app")
 
@@ -103,8 +102,10 @@ async def build_directory(settings: Settings, session: aiohttp.ClientSession) ->
     sources: list[Directory] = []
     if settings.graph_enabled and settings.app_id:
         tokens = MsalTokenProvider(
-            tenant_id=settings.app_tenant_id, client_id=settings.app_id,
-            client_credential=settings.app_password.reveal(), authority_host=settings.login_authority_host,
+            tenant_id=settings.app_tenant_id,
+            client_id=settings.app_id,
+            client_credential=settings.app_password.reveal(),
+            authority_host=settings.login_authority_host,
         )
         sources.append(GraphDirectory(session, tokens, base_url=settings.graph_base_url))
     if settings.leader_directory_file:
@@ -145,19 +146,29 @@ async def build_runtime(settings: Settings, overrides: Overrides) -> Runtime:
     actions = CaseActions(cases, policy, clock, hr_check(settings, directory))
     intake = EvidenceIntake(
         store,
-        overrides.address_policy or AllowListPolicy((*DEFAULT_ALLOWED_HOSTS, *settings.evidence_allowed_hosts)),
+        overrides.address_policy
+        or AllowListPolicy((*DEFAULT_ALLOWED_HOSTS, *settings.evidence_allowed_hosts)),
         EvidenceLimits(max_bytes=settings.evidence_max_bytes),
         token_provider=bot_token_provider(settings),
     )
     max_mb = settings.evidence_max_bytes // (1024 * 1024)
 
     is_hr = hr_check(settings, directory)
-    notifier = overrides.notifier or TeamsSender(adapter, settings.app_id, RateLimiter(),
-                                                 sleep=overrides.sleep or asyncio.sleep)
+    notifier = overrides.notifier or TeamsSender(
+        adapter, settings.app_id, RateLimiter(), sleep=overrides.sleep or asyncio.sleep
+    )
     case_cards = CaseCards(store, policy, zone, link_signer=None)
     notifications = Notifications(
-        store, cases, notifier, case_cards, clock, policy, hr_ids=lambda: sorted(settings.hr_aad_object_ids),
-        tenant_id=settings.app_tenant_id, default_language=settings.default_language, is_hr=is_hr,
+        store,
+        cases,
+        notifier,
+        case_cards,
+        clock,
+        policy,
+        hr_ids=lambda: sorted(settings.hr_aad_object_ids),
+        tenant_id=settings.app_tenant_id,
+        default_language=settings.default_language,
+        is_hr=is_hr,
     )
     background = Background()
     closers.append(background.close)
@@ -169,32 +180,69 @@ async def build_runtime(settings: Settings, overrides: Overrides) -> Runtime:
     async def after_added(case: Case, count: int) -> None:
         background.spawn(notifications.evidence_added(case, count), "evidence_added")
 
-    report_dialog = ReportDialog(ReportDeps(
-        reports=ReportService(store, cases, directory, policy, zone), intake=intake, drafts=DraftIndex(store),
-        clock=clock, zone=zone, draft_ttl=timedelta(hours=settings.draft_ttl_hours),
-        default_language=settings.default_language, max_evidence=policy.max_evidence_items,
-        max_evidence_mb=max_mb, after_submit=after_submit,
-    ))
-    add_evidence_dialog = AddEvidenceDialog(AddEvidenceDeps(
-        actions=actions, intake=intake, clock=clock, default_language=settings.default_language,
-        max_evidence_mb=max_mb, after_added=after_added,
-    ))
+    report_dialog = ReportDialog(
+        ReportDeps(
+            reports=ReportService(store, cases, directory, policy, zone),
+            intake=intake,
+            drafts=DraftIndex(store),
+            clock=clock,
+            zone=zone,
+            draft_ttl=timedelta(hours=settings.draft_ttl_hours),
+            default_language=settings.default_language,
+            max_evidence=policy.max_evidence_items,
+            max_evidence_mb=max_mb,
+            after_submit=after_submit,
+        )
+    )
+    add_evidence_dialog = AddEvidenceDialog(
+        AddEvidenceDeps(
+            actions=actions,
+            intake=intake,
+            clock=clock,
+            default_language=settings.default_language,
+            max_evidence_mb=max_mb,
+            after_added=after_added,
+        )
+    )
     bot_storage = StoreBotStorage(store)
     deps = BotDeps(
-        conversation_state=ConversationState(bot_storage), user_state=UserState(bot_storage), store=store,
-        cases=cases, report_dialog=report_dialog, add_evidence_dialog=add_evidence_dialog, zone=zone,
-        invokes=CaseInvokes(actions, case_cards, notifications, background), is_hr=is_hr, clock=clock,
+        conversation_state=ConversationState(bot_storage),
+        user_state=UserState(bot_storage),
+        store=store,
+        cases=cases,
+        report_dialog=report_dialog,
+        add_evidence_dialog=add_evidence_dialog,
+        zone=zone,
+        invokes=CaseInvokes(actions, case_cards, notifications, background),
+        is_hr=is_hr,
+        clock=clock,
         default_language=settings.default_language,
     )
     drafts = report_dialog.deps.drafts
     draft_ttl = timedelta(hours=settings.draft_ttl_hours)
-    scheduler = Scheduler(store, [
-        ("notifications", notifications.deliver_due),
-        ("drafts", lambda: remind_and_expire(drafts, notifier, clock, draft_ttl, settings.default_language)),
-    ])
+    scheduler = Scheduler(
+        store,
+        [
+            ("notifications", notifications.deliver_due),
+            (
+                "drafts",
+                lambda: remind_and_expire(drafts, notifier, clock, draft_ttl, settings.default_language),
+            ),
+        ],
+    )
     closers.append(scheduler.stop)
-    return Runtime(settings, store, adapter, GuidelineBot(deps), cases, actions, notifications, background,
-                   scheduler, closers)
+    return Runtime(
+        settings,
+        store,
+        adapter,
+        GuidelineBot(deps),
+        cases,
+        actions,
+        notifications,
+        background,
+        scheduler,
+        closers,
+    )
 
 
 def bot_token_provider(settings: Settings) -> Callable[[], Awaitable[str | None]] | None:
@@ -282,7 +330,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
         runtime = request.app[RUNTIME]
         turn = _TrackedTurn(runtime.bot)
         try:
-            return await runtime.adapter.process(request, turn)
+            response: web.StreamResponse | None = await runtime.adapter.process(request, turn)
+            return response
         except web.HTTPException:
             raise
         except Exception as exc:
@@ -293,7 +342,9 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
                 raise web.HTTPUnauthorized(reason="invalid token") from None
             raise
 
-    app.router.add_post("/api/messages", messages_handler(process, settings.app_tenant_id if settings.app_id else ""))
+    app.router.add_post(
+        "/api/messages", messages_handler(process, settings.app_tenant_id if settings.app_id else "")
+    )
     app.router.add_get("/healthz", healthz)
     return app
 
@@ -308,7 +359,8 @@ def main() -> None:
     if not settings.authenticated:
         log.warning(
             "NO MicrosoftAppId: running UNAUTHENTICATED for local use only, bound to %s:%s",
-            settings.bind_host, settings.port,
+            settings.bind_host,
+            settings.port,
         )
     log.info("starting", extra=fields(settings=repr(settings)))
     web.run_app(create_app(settings), host=settings.bind_host, port=settings.port, print=None)

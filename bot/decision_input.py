@@ -68,7 +68,9 @@ def _removal(outcome: RemovalOutcome) -> Callable[[Data], Decision]:
 def _followup(step: StepId, prefix: str) -> dict[str, Callable[[Data], Decision]]:
     return {
         f"{prefix}_schedule": lambda d: FollowUpScheduled(step, _date(d, f"{prefix}_date")),
-        f"{prefix}_done": lambda d: FollowUpDone(step, _date(d, f"{prefix}_done_date"), _text(d, f"{prefix}_note")),
+        f"{prefix}_done": lambda d: FollowUpDone(
+            step, _date(d, f"{prefix}_done_date"), _text(d, f"{prefix}_note")
+        ),
     }
 
 
@@ -77,8 +79,10 @@ ACTIONS: dict[str, tuple[StepId | None, Callable[[Data], Decision]]] = {
     "removal_requested": (StepId.REMOVAL, _removal(RemovalOutcome.REQUESTED)),
     "removal_not_possible": (StepId.REMOVAL, _removal(RemovalOutcome.NOT_POSSIBLE)),
     "citizen_contacted": (StepId.CITIZEN_CONTACT, lambda d: CitizenContacted(_text(d, "citizen_note"))),
-    "citizen_not_possible": (StepId.CITIZEN_CONTACT,
-                             lambda d: CitizenContactNotPossible(_text(d, "citizen_note"))),
+    "citizen_not_possible": (
+        StepId.CITIZEN_CONTACT,
+        lambda d: CitizenContactNotPossible(_text(d, "citizen_note")),
+    ),
     "police_reported": (StepId.POLICE_REPORT, lambda d: PoliceReported(_text(d, "police_journal"))),
     "police_declined": (StepId.POLICE_REPORT, lambda d: PoliceDeclinedByEmployee()),
     "offer_join": (StepId.POLICE_OFFER, lambda d: PoliceOfferAnswered(True)),
@@ -88,7 +92,9 @@ ACTIONS: dict[str, tuple[StepId | None, Callable[[Data], Decision]]] = {
     "apv_measures": (StepId.APV_PLAN, lambda d: ApvMeasuresSet(_text(d, "apv_measures"))),
     "apv_filed": (StepId.APV_PLAN, lambda d: ApvFiled(_text(d, "apv_ref"))),
     **{k: (StepId.FOLLOWUP_EMPLOYEE, f) for k, f in _followup(StepId.FOLLOWUP_EMPLOYEE, "fu_emp").items()},
-    **{k: (StepId.FOLLOWUP_COLLEAGUES, f) for k, f in _followup(StepId.FOLLOWUP_COLLEAGUES, "fu_col").items()},
+    **{
+        k: (StepId.FOLLOWUP_COLLEAGUES, f) for k, f in _followup(StepId.FOLLOWUP_COLLEAGUES, "fu_col").items()
+    },
     "waive": (None, lambda d: StepWaived(_step(d, "waive_step"), _text(d, "waive_reason"))),
     "close": (None, lambda d: CaseClosed()),
 }
@@ -111,10 +117,20 @@ def parse_case_action(data: Any) -> tuple[str, str, Decision]:
 def sample_decision(action: str, today: date) -> Decision:
     """A well-formed instance of an action, used to ask the domain whether it is allowed now."""
     filler: dict[str, str] = {
-        "citizen_note": "-", "police_journal": "1", "insubiz_text": "-", "insubiz_ref": "-", "apv_measures": "-",
-        "apv_ref": "-", "fu_emp_date": today.isoformat(), "fu_emp_done_date": today.isoformat(),
-        "fu_emp_note": "-", "fu_col_date": today.isoformat(), "fu_col_done_date": today.isoformat(),
-        "fu_col_note": "-", "waive_step": StepId.REMOVAL.value, "waive_reason": "-",
+        "citizen_note": "-",
+        "police_journal": "1",
+        "insubiz_text": "-",
+        "insubiz_ref": "-",
+        "apv_measures": "-",
+        "apv_ref": "-",
+        "fu_emp_date": today.isoformat(),
+        "fu_emp_done_date": today.isoformat(),
+        "fu_emp_note": "-",
+        "fu_col_date": today.isoformat(),
+        "fu_col_done_date": today.isoformat(),
+        "fu_col_note": "-",
+        "waive_step": StepId.REMOVAL.value,
+        "waive_reason": "-",
     }
     return ACTIONS[action][1](filler)
 

@@ -20,8 +20,8 @@ _LIMITS = {"description": MAX_DESCRIPTION, "offender": MAX_OFFENDER, "link": MAX
 class ReportForm:
     category: str = ""
     description: str = ""
-    date: str = ""      # YYYY-MM-DD, local time
-    time: str = ""      # HH:MM, local time
+    date: str = ""  # YYYY-MM-DD, local time
+    time: str = ""  # HH:MM, local time
     platform: str = ""
     link: str = ""
     offender: str = ""
@@ -43,10 +43,17 @@ class ReportForm:
         def b(key: str) -> bool:
             return data.get(key) in (True, "true", "True")
 
-        return cls(s("category"), s("description"), s("date"), s("time"), s("platform"), s("link"),
-                   s("offender"), b("outside_hours"), b("family"))
+        return cls(
+            s("category"),
+            s("description"),
+            s("date"),
+            s("time"),
+            s("platform"),
+            s("link"),
+            s("offender"),
+            b("outside_hours"),
+            b("family"),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-

@@ -33,7 +33,9 @@ def activity_tenant(body: dict[str, Any]) -> str:
     return ""
 
 
-def messages_handler(process: Processor, required_tenant: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+def messages_handler(
+    process: Processor, required_tenant: str
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def messages(request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected application/json"}, status=415)

@@ -54,12 +54,23 @@ def _act(view: CaseView, tx: Texts, action: str, style: str | None = None) -> El
 
 
 def _buttons(view: CaseView, tx: Texts, *actions: str) -> list[Element]:
-    found = [a for a in (_act(view, tx, name, "positive" if i == 0 else None) for i, name in enumerate(actions)) if a]
+    found = [
+        a
+        for a in (_act(view, tx, name, "positive" if i == 0 else None) for i, name in enumerate(actions))
+        if a
+    ]
     return [{"type": "ActionSet", "actions": found}] if found else []
 
 
-def _input(input_id: str, label: str, *, multiline: bool = False, value: str = "", kind: str = "Input.Text",
-           maxlen: int = 2000) -> Element:
+def _input(
+    input_id: str,
+    label: str,
+    *,
+    multiline: bool = False,
+    value: str = "",
+    kind: str = "Input.Text",
+    maxlen: int = 2000,
+) -> Element:
     element: Element = {"type": kind, "id": input_id, "label": label}
     if kind == "Input.Text":
         element.update({"isMultiline": multiline, "maxLength": maxlen})
@@ -86,11 +97,15 @@ def _step_inputs(view: CaseView, tx: Texts, step: StepId) -> list[Element]:
     a = view.available
     out: list[Element] = []
     if step is StepId.REMOVAL and a & {"removal_removed", "removal_requested", "removal_not_possible"}:
-        out += [_input("removal_note", tx("in.removal_note"), multiline=True),
-                *_buttons(view, tx, "removal_removed", "removal_requested", "removal_not_possible")]
+        out += [
+            _input("removal_note", tx("in.removal_note"), multiline=True),
+            *_buttons(view, tx, "removal_removed", "removal_requested", "removal_not_possible"),
+        ]
     elif step is StepId.CITIZEN_CONTACT and a & {"citizen_contacted", "citizen_not_possible"}:
-        out += [_input("citizen_note", tx("in.citizen_note"), multiline=True),
-                *_buttons(view, tx, "citizen_contacted", "citizen_not_possible")]
+        out += [
+            _input("citizen_note", tx("in.citizen_note"), multiline=True),
+            *_buttons(view, tx, "citizen_contacted", "citizen_not_possible"),
+        ]
     elif step is StepId.POLICE_REPORT and a & {"police_reported", "police_declined"}:
         if "police_reported" in a:
             out.append(_input("police_journal", tx("in.police_journal"), maxlen=100))
@@ -99,23 +114,39 @@ def _step_inputs(view: CaseView, tx: Texts, step: StepId) -> list[Element]:
         out += [text(tx("case.offer_question")), *_buttons(view, tx, "offer_join", "offer_decline")]
     elif step is StepId.INSUBIZ_NOTE and "insubiz_registered" in a:
         note = view.case.steps[step].fields.get("note", "")
-        out += [text(tx("case.insubiz_copy")), text(note, fontType="Monospace", size="Small"),
-                _input("insubiz_ref", tx("in.insubiz_ref"), maxlen=200), *_buttons(view, tx, "insubiz_registered")]
+        out += [
+            text(tx("case.insubiz_copy")),
+            text(note, fontType="Monospace", size="Small"),
+            _input("insubiz_ref", tx("in.insubiz_ref"), maxlen=200),
+            *_buttons(view, tx, "insubiz_registered"),
+        ]
     elif step is StepId.INSUBIZ_NOTE and "insubiz_draft" in a:
-        out += [_input("insubiz_text", tx("in.insubiz_text"), multiline=True, value=view.insubiz_draft,
-                       maxlen=4000), *_buttons(view, tx, "insubiz_draft")]
+        out += [
+            _input(
+                "insubiz_text", tx("in.insubiz_text"), multiline=True, value=view.insubiz_draft, maxlen=4000
+            ),
+            *_buttons(view, tx, "insubiz_draft"),
+        ]
     elif step is StepId.APV_PLAN and "apv_measures" in a and "apv_filed" not in a:
-        out += [_input("apv_measures", tx("in.apv_measures"), multiline=True), *_buttons(view, tx, "apv_measures")]
+        out += [
+            _input("apv_measures", tx("in.apv_measures"), multiline=True),
+            *_buttons(view, tx, "apv_measures"),
+        ]
     elif step is StepId.APV_PLAN and "apv_filed" in a:
         out += [_input("apv_ref", tx("in.apv_ref"), maxlen=200), *_buttons(view, tx, "apv_filed")]
     elif step in (StepId.FOLLOWUP_EMPLOYEE, StepId.FOLLOWUP_COLLEAGUES):
         p = "fu_emp" if step is StepId.FOLLOWUP_EMPLOYEE else "fu_col"
         if f"{p}_schedule" in a:
-            out += [_input(f"{p}_date", tx("in.followup_date"), kind="Input.Date"),
-                    *_buttons(view, tx, f"{p}_schedule")]
+            out += [
+                _input(f"{p}_date", tx("in.followup_date"), kind="Input.Date"),
+                *_buttons(view, tx, f"{p}_schedule"),
+            ]
         if f"{p}_done" in a:
-            out += [_input(f"{p}_done_date", tx("in.followup_done_date"), kind="Input.Date", value=today),
-                    _input(f"{p}_note", tx("in.followup_note"), multiline=True), *_buttons(view, tx, f"{p}_done")]
+            out += [
+                _input(f"{p}_done_date", tx("in.followup_done_date"), kind="Input.Date", value=today),
+                _input(f"{p}_note", tx("in.followup_note"), multiline=True),
+                *_buttons(view, tx, f"{p}_done"),
+            ]
     return out
 
 
@@ -134,54 +165,90 @@ def case_card(tx: Texts, view: CaseView) -> Card:
     case = view.case
     f = case.facts
     leader_view = view.role in LEADER_ROLES
-    body: list[Element] = [title(tx("case.title", number=case.number, category=tx(f"category.{f.category.value}")))]
+    body: list[Element] = [
+        title(tx("case.title", number=case.number, category=tx(f"category.{f.category.value}")))
+    ]
     if view.notice:
         body.append(text(view.notice, color="Attention" if view.notice_is_error else "Good", weight="Bolder"))
-    body.append(facts([
-        (tx("case.status"), tx(f"status.{case.status.value}")),
-        (tx("case.reporter"), case.reporter.name or "–"),
-        (tx("case.leader"), case.leader.name if case.leader else tx("case.no_leader")),
-        (tx("field.occurred_at"), _when(f.occurred_at, view.zone)),
-        (tx("field.platform"), tx(f"platform.{f.platform.value}")),
-        *([(tx("field.link"), f.link)] if f.link else []),
-        *([(tx("field.offender"), f.offender)] if f.offender else []),
-        (tx("case.reported_at"), _when(case.created_at, view.zone)),
-    ]))
+    body.append(
+        facts(
+            [
+                (tx("case.status"), tx(f"status.{case.status.value}")),
+                (tx("case.reporter"), case.reporter.name or "–"),
+                (tx("case.leader"), case.leader.name if case.leader else tx("case.no_leader")),
+                (tx("field.occurred_at"), _when(f.occurred_at, view.zone)),
+                (tx("field.platform"), tx(f"platform.{f.platform.value}")),
+                *([(tx("field.link"), f.link)] if f.link else []),
+                *([(tx("field.offender"), f.offender)] if f.offender else []),
+                (tx("case.reported_at"), _when(case.created_at, view.zone)),
+            ]
+        )
+    )
     if f.family_threatened:
         body.append(text(tx("case.family_warning"), color="Attention", weight="Bolder"))
     if f.outside_working_hours:
         body.append(text(tx("case.outside_hours"), isSubtle=True))
-    body += [heading(tx("case.own_words")), text(f"“{f.description}”", fontType="Default"),
-             heading(tx("review.evidence", count=len(case.evidence))), *_evidence(view, tx),
-             heading(tx("case.steps"))]
+    body += [
+        heading(tx("case.own_words")),
+        text(f"“{f.description}”", fontType="Default"),
+        heading(tx("review.evidence", count=len(case.evidence))),
+        *_evidence(view, tx),
+        heading(tx("case.steps")),
+    ]
     for step in StepId:
         state = case.steps[step]
         if state.status is StepStatus.NOT_APPLICABLE and not leader_view:
             continue
-        items: list[Element] = [text(f"**{tx(f'step.{step.value}')}**", spacing="Small"),
-                                text(_step_state_line(state, tx, view.zone), isSubtle=True, spacing="None")]
+        items: list[Element] = [
+            text(f"**{tx(f'step.{step.value}')}**", spacing="Small"),
+            text(_step_state_line(state, tx, view.zone), isSubtle=True, spacing="None"),
+        ]
         items += _step_inputs(view, tx, step)
         body.append({"type": "Container", "separator": True, "items": items})
     if "waive" in view.available and view.waivable:
-        body.append({"type": "Container", "separator": True, "items": [
-            text(f"**{tx('case.waive')}**"),
-            {"type": "Input.ChoiceSet", "id": "waive_step", "label": tx("in.waive_step"), "style": "compact",
-             "choices": [{"title": tx(f"step.{s.value}"), "value": s.value} for s in view.waivable]},
-            _input("waive_reason", tx("in.waive_reason"), multiline=True),
-            *_buttons(view, tx, "waive"),
-        ]})
+        body.append(
+            {
+                "type": "Container",
+                "separator": True,
+                "items": [
+                    text(f"**{tx('case.waive')}**"),
+                    {
+                        "type": "Input.ChoiceSet",
+                        "id": "waive_step",
+                        "label": tx("in.waive_step"),
+                        "style": "compact",
+                        "choices": [
+                            {"title": tx(f"step.{s.value}"), "value": s.value} for s in view.waivable
+                        ],
+                    },
+                    _input("waive_reason", tx("in.waive_reason"), multiline=True),
+                    *_buttons(view, tx, "waive"),
+                ],
+            }
+        )
     if view.history is not None:
         body.append(heading(tx("case.history")))
-        body.append(text("\n".join(f"- {_when(h.at, view.zone)} · {h.actor} · {h.what}" for h in view.history[-40:])
-                         or "–", size="Small"))
+        body.append(
+            text(
+                "\n".join(f"- {_when(h.at, view.zone)} · {h.actor} · {h.what}" for h in view.history[-40:])
+                or "–",
+                size="Small",
+            )
+        )
     actions: list[Element] = []
     if "close" in view.available:
-        actions.append(execute(tx("act.close"), Verb.DECIDE, style="positive", case_id=case.id, action="close"))
+        actions.append(
+            execute(tx("act.close"), Verb.DECIDE, style="positive", case_id=case.id, action="close")
+        )
     actions.append(execute(tx("case.history"), Verb.HISTORY, case_id=case.id))
     extra = {}
     if view.refresh_user_ids:
         extra["refresh"] = {
-            "action": {"type": "Action.Execute", "verb": Verb.REFRESH_CASE.value, "data": {"case_id": case.id}},
+            "action": {
+                "type": "Action.Execute",
+                "verb": Verb.REFRESH_CASE.value,
+                "data": {"case_id": case.id},
+            },
             "userIds": list(view.refresh_user_ids)[:60],
         }
     return card(body, actions, **extra)

@@ -26,8 +26,14 @@ def title(text: str) -> Element:
 
 
 def heading(text: str) -> Element:
-    return {"type": "TextBlock", "text": text, "size": "Medium", "weight": "Bolder", "wrap": True,
-            "spacing": "Medium"}
+    return {
+        "type": "TextBlock",
+        "text": text,
+        "size": "Medium",
+        "weight": "Bolder",
+        "wrap": True,
+        "spacing": "Medium",
+    }
 
 
 def text(value: str, **extra: Any) -> Element:

@@ -19,16 +19,31 @@ def hr_cases_card(tx: Texts, cases: list[Case], now: datetime, zone: ZoneInfo) -
         body.append(text(tx("hr.none")))
     ordered = sorted(cases, key=lambda c: c.created_at)
     for case in ordered[:MAX_LISTED]:
-        overdue = [s for s, st in case.steps.items()
-                   if st.status is StepStatus.OPEN and st.due_at is not None and st.due_at < now]
+        overdue = [
+            s
+            for s, st in case.steps.items()
+            if st.status is StepStatus.OPEN and st.due_at is not None and st.due_at < now
+        ]
         leader = case.leader.name if case.leader else tx("case.no_leader")
-        line = tx("hr.line", number=case.number, category=tx(f"category.{case.facts.category.value}"),
-                  leader=leader, date=case.created_at.astimezone(zone).strftime("%d-%m-%Y"))
+        line = tx(
+            "hr.line",
+            number=case.number,
+            category=tx(f"category.{case.facts.category.value}"),
+            leader=leader,
+            date=case.created_at.astimezone(zone).strftime("%d-%m-%Y"),
+        )
         items: list[Element] = [text(f"**{line}**")]
         if overdue:
-            items.append(text(tx("hr.overdue", steps=", ".join(tx(f"step.{s.value}") for s in overdue)),
-                              color="Attention", spacing="None"))
-        items.append({"type": "ActionSet", "actions": [execute(tx("hr.open"), Verb.HR_OPEN_CASE, case_id=case.id)]})
+            items.append(
+                text(
+                    tx("hr.overdue", steps=", ".join(tx(f"step.{s.value}") for s in overdue)),
+                    color="Attention",
+                    spacing="None",
+                )
+            )
+        items.append(
+            {"type": "ActionSet", "actions": [execute(tx("hr.open"), Verb.HR_OPEN_CASE, case_id=case.id)]}
+        )
         body.append({"type": "Container", "separator": True, "items": items})
     if len(ordered) > MAX_LISTED:
         body.append(heading(f"… +{len(ordered) - MAX_LISTED}"))

@@ -1,4 +1,4 @@
-""""Mine sager": the employee's own cases, with status and the state of each step in plain words."""
+""" "Mine sager": the employee's own cases, with status and the state of each step in plain words."""
 
 from __future__ import annotations
 
@@ -21,13 +21,21 @@ def my_cases_card(tx: Texts, cases: list[Case], zone: ZoneInfo) -> Card:
         created = case.created_at.astimezone(zone).strftime("%d-%m-%Y")
         body.append(heading(f"{case.number} · {tx(f'category.{case.facts.category.value}')} · {created}"))
         body.append(text(f"{tx('status.' + case.status.value)}", weight="Bolder", spacing="None"))
-        body.append(facts([
-            (tx(f"step.{step.value}"), tx(f"stepstatus.{case.steps[step].status.value}"))
-            for step in StepId
-        ]))
+        body.append(
+            facts(
+                [
+                    (tx(f"step.{step.value}"), tx(f"stepstatus.{case.steps[step].status.value}"))
+                    for step in StepId
+                ]
+            )
+        )
         if case.status.value == "open":
-            body.append({"type": "ActionSet", "actions": [
-                submit(tx("mycases.add_evidence"), Verb.ADD_EVIDENCE, case_id=case.id)]})
+            body.append(
+                {
+                    "type": "ActionSet",
+                    "actions": [submit(tx("mycases.add_evidence"), Verb.ADD_EVIDENCE, case_id=case.id)],
+                }
+            )
     if len(cases) > MAX_LISTED:
         body.append(text(f"… +{len(cases) - MAX_LISTED}", isSubtle=True))
     return card(body)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.forms import ReportForm
 from bot.texts import Texts
 from cards.common import Card, Element, card, facts, heading, submit, text, title
-from cards.report import ReportForm
 from cards.verbs import Verb
 
 
@@ -51,7 +51,11 @@ def report_facts(tx: Texts, form: ReportForm) -> Element:
 def evidence_list(tx: Texts, evidence: list[EvidenceLine]) -> list[Element]:
     if not evidence:
         return [text(tx("review.no_evidence"), isSubtle=True)]
-    return [facts([(f"{i}. {e.name}", f"{human_size(e.size)} · {e.short_hash}") for i, e in enumerate(evidence, 1)])]
+    return [
+        facts(
+            [(f"{i}. {e.name}", f"{human_size(e.size)} · {e.short_hash}") for i, e in enumerate(evidence, 1)]
+        )
+    ]
 
 
 def review_card(tx: Texts, form: ReportForm, evidence: list[EvidenceLine]) -> Card:
@@ -63,11 +67,14 @@ def review_card(tx: Texts, form: ReportForm, evidence: list[EvidenceLine]) -> Ca
         heading(tx("review.evidence", count=len(evidence))),
         *evidence_list(tx, evidence),
     ]
-    return card(body, [
-        submit(tx("review.submit"), Verb.REVIEW_SUBMIT, style="positive"),
-        submit(tx("review.edit"), Verb.REVIEW_EDIT),
-        submit(tx("report.cancel"), Verb.REPORT_CANCEL),
-    ])
+    return card(
+        body,
+        [
+            submit(tx("review.submit"), Verb.REVIEW_SUBMIT, style="positive"),
+            submit(tx("review.edit"), Verb.REVIEW_EDIT),
+            submit(tx("report.cancel"), Verb.REPORT_CANCEL),
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -80,16 +87,26 @@ class ReceiptView:
 
 def receipt_card(tx: Texts, view: ReceiptView) -> Card:
     hashes = ", ".join(e.short_hash for e in view.evidence) or "–"
-    leader_line = (tx("receipt.next.leader", leader=view.leader_name) if view.leader_name
-                   else tx("receipt.next.leader_unknown"))
+    leader_line = (
+        tx("receipt.next.leader", leader=view.leader_name)
+        if view.leader_name
+        else tx("receipt.next.leader_unknown")
+    )
     body: list[Element] = [
         title(tx("receipt.title", number=view.number)),
-        facts([
-            (tx("receipt.time"), view.received_local),
-            (tx("receipt.evidence"), tx("receipt.evidence_line", count=len(view.evidence), hashes=hashes)),
-        ]),
+        facts(
+            [
+                (tx("receipt.time"), view.received_local),
+                (
+                    tx("receipt.evidence"),
+                    tx("receipt.evidence_line", count=len(view.evidence), hashes=hashes),
+                ),
+            ]
+        ),
         heading(tx("receipt.next")),
-        text(f"- {leader_line}\n- {tx('receipt.next.police')}\n- {tx('receipt.next.save')}\n"
-             f"- {tx('receipt.next.support')}"),
+        text(
+            f"- {leader_line}\n- {tx('receipt.next.police')}\n- {tx('receipt.next.save')}\n"
+            f"- {tx('receipt.next.support')}"
+        ),
     ]
     return card(body, [submit(tx("action.my_cases"), Verb.MY_CASES)])

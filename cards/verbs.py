@@ -12,12 +12,12 @@ class Verb(StrEnum):
     MY_CASES = "my_cases"
     GUIDELINE = "guideline"
     HELP = "help"
-    REPORT_FORM = "report_form"          # the report card's submit
+    REPORT_FORM = "report_form"  # the report card's submit
     REPORT_CANCEL = "report_cancel"
-    EVIDENCE_DONE = "evidence_done"      # "no more screenshots" -> review
+    EVIDENCE_DONE = "evidence_done"  # "no more screenshots" -> review
     REVIEW_EDIT = "review_edit"
     REVIEW_SUBMIT = "review_submit"
-    ADD_EVIDENCE = "add_evidence"        # from "Mine sager"
+    ADD_EVIDENCE = "add_evidence"  # from "Mine sager"
     CHOOSE_LEADER = "choose_leader"
     # Case card (Action.Execute -> adaptiveCard/action invoke)
     DECIDE = "decide"

@@ -37,7 +37,7 @@ class AddEvidenceDeps:
     after_added: Callable[[Case, int], Awaitable[None]]
 
 
-class AddEvidenceDialog(Dialog):
+class AddEvidenceDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hints
     ID = "add_evidence"
 
     def __init__(self, deps: AddEvidenceDeps) -> None:
@@ -73,7 +73,8 @@ class AddEvidenceDialog(Dialog):
             return Dialog.end_of_turn
         if verb_of(activity.value) is Verb.EVIDENCE_DONE or words in DONE_WORDS or words in CANCEL_WORDS:
             await dc.context.send_activity(
-                tx("mycases.add_evidence.done", count=state["added"], number=state["number"]))
+                tx("mycases.add_evidence.done", count=state["added"], number=state["number"])
+            )
             if state["added"]:
                 case = (await self.deps.actions.repo.get(state["case_id"])).case
                 await self.deps.after_added(case, state["added"])
@@ -95,7 +96,9 @@ class AddEvidenceDialog(Dialog):
             if stored is None:
                 continue
             try:
-                decided = await self.deps.actions.decide(case_id, user, EvidenceAdded(evidence_item(stored.meta)))
+                decided = await self.deps.actions.decide(
+                    case_id, user, EvidenceAdded(evidence_item(stored.meta))
+                )
             except DomainError as exc:
                 await dc.context.send_activity(message_for(exc, tx))
                 return
@@ -103,7 +106,11 @@ class AddEvidenceDialog(Dialog):
                 await dc.context.send_activity(tx("evidence.duplicate"))
                 continue
             state["added"] = int(str(state["added"])) + 1
-            await dc.context.send_activity(tx(
-                "evidence.received", name=stored.meta.original_name, size=human_size(stored.meta.size),
-                short_hash=stored.meta.sha256[:12],
-            ))
+            await dc.context.send_activity(
+                tx(
+                    "evidence.received",
+                    name=stored.meta.original_name,
+                    size=human_size(stored.meta.size),
+                    short_hash=stored.meta.sha256[:12],
+                )
+            )

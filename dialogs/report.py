@@ -62,14 +62,25 @@ def card_activity(content: Card) -> Any:
 
 
 def meta_to_json(meta: EvidenceMeta) -> dict[str, Any]:
-    return {"sha256": meta.sha256, "size": meta.size, "content_type": meta.content_type,
-            "original_name": meta.original_name, "uploaded_by": meta.uploaded_by,
-            "uploaded_at": meta.uploaded_at.isoformat()}
+    return {
+        "sha256": meta.sha256,
+        "size": meta.size,
+        "content_type": meta.content_type,
+        "original_name": meta.original_name,
+        "uploaded_by": meta.uploaded_by,
+        "uploaded_at": meta.uploaded_at.isoformat(),
+    }
 
 
 def meta_from_json(data: dict[str, Any]) -> EvidenceMeta:
-    return EvidenceMeta(data["sha256"], int(data["size"]), data["content_type"], data["original_name"],
-                        data["uploaded_by"], datetime.fromisoformat(data["uploaded_at"]))
+    return EvidenceMeta(
+        data["sha256"],
+        int(data["size"]),
+        data["content_type"],
+        data["original_name"],
+        data["uploaded_by"],
+        datetime.fromisoformat(data["uploaded_at"]),
+    )
 
 
 def evidence_lines(state: dict[str, Any]) -> list[EvidenceLine]:
@@ -80,7 +91,7 @@ def evidence_prompt_card(tx: Texts) -> Card:
     return card([text(tx("evidence.advice"))], [submit(tx("evidence.done_button"), Verb.EVIDENCE_DONE)])
 
 
-class ReportDialog(Dialog):
+class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hints
     ID = "report"
 
     def __init__(self, deps: ReportDeps) -> None:
@@ -92,10 +103,15 @@ class ReportDialog(Dialog):
         now = self.deps.clock.now()
         local = now.astimezone(self.deps.zone)
         state = dc.active_dialog.state
-        state.update({
-            "stage": FORM, "case_id": new_draft_id(), "evidence": [], "touched": now.isoformat(),
-            "form": ReportForm(date=local.date().isoformat(), time=local.strftime("%H:%M")).to_dict(),
-        })
+        state.update(
+            {
+                "stage": FORM,
+                "case_id": new_draft_id(),
+                "evidence": [],
+                "touched": now.isoformat(),
+                "form": ReportForm(date=local.date().isoformat(), time=local.strftime("%H:%M")).to_dict(),
+            }
+        )
         await self._touch(dc, state)
         await self._show(dc, state)
         return Dialog.end_of_turn
@@ -176,10 +192,14 @@ class ReportDialog(Dialog):
                 await dc.context.send_activity(tx("evidence.duplicate"))
                 continue
             state["evidence"].append(meta_to_json(stored.meta))
-            await dc.context.send_activity(tx(
-                "evidence.received", name=stored.meta.original_name, size=human_size(stored.meta.size),
-                short_hash=stored.meta.sha256[:12],
-            ))
+            await dc.context.send_activity(
+                tx(
+                    "evidence.received",
+                    name=stored.meta.original_name,
+                    size=human_size(stored.meta.size),
+                    short_hash=stored.meta.sha256[:12],
+                )
+            )
 
     async def _submit(self, dc: DialogContext, state: dict[str, Any], tx: Texts) -> DialogTurnResult:
         form = ReportForm.from_payload(state["form"])
@@ -220,7 +240,9 @@ class ReportDialog(Dialog):
         await dc.context.send_activity(card_activity(content))
 
     async def _touch(self, dc: DialogContext, state: dict[str, Any]) -> None:
-        await self.deps.drafts.touch(self._user(dc.context).aad_object_id, state["case_id"], self.deps.clock.now())
+        await self.deps.drafts.touch(
+            self._user(dc.context).aad_object_id, state["case_id"], self.deps.clock.now()
+        )
 
     def _texts(self, context: TurnContext) -> Texts:
         return Texts(language_for(context.activity.locale, self.deps.default_language))

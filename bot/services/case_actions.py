@@ -66,6 +66,8 @@ class CaseActions:
         decided = await self.repo.change(case_id, apply) or unchanged[-1]
         if decided.events:
             await record_events(self.repo.store, decided.events)
-            log.info("decision", extra=fields(case_id=case_id, decision=type(decision).__name__,
-                                              events=len(decided.events)))
+            log.info(
+                "decision",
+                extra=fields(case_id=case_id, decision=type(decision).__name__, events=len(decided.events)),
+            )
         return decided

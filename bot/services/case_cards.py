@@ -26,7 +26,9 @@ LinkSigner = Any  # Callable[[str, str], str] | None: (case_id, sha256) -> URL
 
 
 class CaseCards:
-    def __init__(self, store: Store, policy: DeadlinePolicy, zone: ZoneInfo, link_signer: LinkSigner = None) -> None:
+    def __init__(
+        self, store: Store, policy: DeadlinePolicy, zone: ZoneInfo, link_signer: LinkSigner = None
+    ) -> None:
         self.store = store
         self.policy = policy
         self.zone = zone
@@ -44,7 +46,11 @@ class CaseCards:
         return links
 
     async def history(self, case: Case, tx: Texts) -> tuple[HistoryLine, ...]:
-        names = {p.aad_object_id: p.name for p in (case.reporter, case.leader, case.deputy, case.leader_manager) if p}
+        names = {
+            p.aad_object_id: p.name
+            for p in (case.reporter, case.leader, case.deputy, case.leader_manager)
+            if p
+        }
         lines = []
         for entry in await self.store.read_audit(case.id):
             at = datetime.fromisoformat(str(entry.get("at")))
@@ -53,26 +59,44 @@ class CaseCards:
             what = tx(f"history.{kind}") if tx.has(f"history.{kind}") else kind
             step = entry.get("step")
             if isinstance(step, str):
-                after = entry.get("after") or {}
-                outcome = after.get("outcome") if isinstance(after, dict) else None
-                what = f"{tx('step.' + step)}: {tx('outcome.' + outcome) if outcome else tx('stepstatus.' + str(after.get('status', 'open')))}"
+                after = entry.get("after")
+                after = after if isinstance(after, dict) else {}
+                outcome = after.get("outcome")
+                state = (
+                    tx(f"outcome.{outcome}") if outcome else tx(f"stepstatus.{after.get('status', 'open')}")
+                )
+                what = f"{tx('step.' + step)}: {state}"
             lines.append(HistoryLine(at, actor, what))
         return tuple(lines)
 
-    async def render(self, case: Case, actor: Actor, tx: Texts, now: datetime, *, notice: str = "",
-                     notice_is_error: bool = False, with_history: bool = False) -> Card:
+    async def render(
+        self,
+        case: Case,
+        actor: Actor,
+        tx: Texts,
+        now: datetime,
+        *,
+        notice: str = "",
+        notice_is_error: bool = False,
+        with_history: bool = False,
+    ) -> Card:
         role = viewer_role(case, actor)
         if role is None:
             return refusal_card(tx)
         available = available_actions(case, actor, now, self.policy)
         people = [p.aad_object_id for p in (case.reporter, case.leader, case.deputy) if p]
         view = CaseView(
-            case=case, role=role, available=available, zone=self.zone,
+            case=case,
+            role=role,
+            available=available,
+            zone=self.zone,
             today=now.astimezone(self.zone).date(),
             evidence_links=await self.evidence_links(case),
             insubiz_draft=insubiz_note_draft(case, self.policy.tz) if "insubiz_draft" in available else "",
             waivable=tuple(waivable_steps(case, actor, now, self.policy)) if "waive" in available else (),
-            refresh_user_ids=tuple(people), notice=notice, notice_is_error=notice_is_error,
+            refresh_user_ids=tuple(people),
+            notice=notice,
+            notice_is_error=notice_is_error,
             history=await self.history(case, tx) if with_history else None,
         )
         return case_card(tx, view)

@@ -20,8 +20,9 @@ from bot.texts import Texts, language_for
 log = logging.getLogger(__name__)
 
 
-async def remind_and_expire(drafts: DraftIndex, notifier: Notifier, clock: Clock, ttl: timedelta,
-                            default_language: str) -> int:
+async def remind_and_expire(
+    drafts: DraftIndex, notifier: Notifier, clock: Clock, ttl: timedelta, default_language: str
+) -> int:
     now = clock.now()
     lead = min(timedelta(hours=12), ttl / 4)
     sent = 0
@@ -36,17 +37,25 @@ async def remind_and_expire(drafts: DraftIndex, notifier: Notifier, clock: Clock
             tx = Texts(language_for(await user_locale(drafts.store, user), default_language))
             hours = max(1, round(lead.total_seconds() / 3600))
             try:
-                await notifier.send(reference, {"type": "message", "text": tx("report.draft_reminder", hours=hours)})
+                await notifier.send(
+                    reference, {"type": "message", "text": tx("report.draft_reminder", hours=hours)}
+                )
                 sent += 1
             except DeliveryFailed:
                 log.warning("draft reminder not delivered", extra=fields())
                 continue
 
-        def reminded(current: dict[str, object] | None) -> tuple[dict[str, object], None]:
-            if current is None or current.get("touched") != draft.get("touched"):
+        def reminded(
+            current: dict[str, object] | None, touched: object = draft.get("touched")
+        ) -> tuple[dict[str, object], None]:
+            if current is None or current.get("touched") != touched:
                 raise Unchanged  # gone, or touched again meanwhile
             return {**current, "reminded": True}, None
 
-        await update(drafts.store, draft_name(user), reminded,
-                     tags=lambda d: {"kind": "draft", "touched": str(d["touched"])})
+        await update(
+            drafts.store,
+            draft_name(user),
+            reminded,
+            tags=lambda d: {"kind": "draft", "touched": str(d["touched"])},
+        )
     return sent

@@ -53,9 +53,19 @@ def message(text: str, content: Card | None = None) -> dict[str, Any]:
 
 
 class Notifications:
-    def __init__(self, store: Store, repo: CaseRepository, notifier: Notifier, cards: CaseCards, clock: Clock,
-                 policy: DeadlinePolicy, hr_ids: Callable[[], Iterable[str]], tenant_id: str,
-                 default_language: str, is_hr: Callable[[str], Awaitable[bool]]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        repo: CaseRepository,
+        notifier: Notifier,
+        cards: CaseCards,
+        clock: Clock,
+        policy: DeadlinePolicy,
+        hr_ids: Callable[[], Iterable[str]],
+        tenant_id: str,
+        default_language: str,
+        is_hr: Callable[[str], Awaitable[bool]],
+    ) -> None:
         self.store = store
         self.repo = repo
         self.notifier = notifier
@@ -75,8 +85,9 @@ class Notifications:
         if doc.case.reporter.aad_object_id not in doc.cards:
             # The reporter's own card matters less than the leader's: a failure here is retried
             # on the next tick and must not hold up the leader's notification.
-            await self._send_card(doc.case, doc.case.reporter.aad_object_id, "case.new_for_reporter",
-                                  swallow=True)
+            await self._send_card(
+                doc.case, doc.case.reporter.aad_object_id, "case.new_for_reporter", swallow=True
+            )
         retry = doc.retry
         for item in due_items([doc.case], now, self.policy):
             not_before = retry.get(item.key, {}).get("next_at")
@@ -111,16 +122,19 @@ class Notifications:
             if isinstance(event, LeaderChanged) and event.before.leader and event.after.leader:
                 old = event.before.leader
                 tx = await self._texts(old.aad_object_id)
-                await self._send_text(old.aad_object_id, tx("notify.reassigned_old", number=case.number,
-                                                            leader=event.after.leader.name))
+                await self._send_text(
+                    old.aad_object_id,
+                    tx("notify.reassigned_old", number=case.number, leader=event.after.leader.name),
+                )
         await self.deliver_case(case.id)
 
     async def evidence_added(self, case: Case, count: int) -> None:
         for person in (case.leader, case.deputy):
             if person is not None:
                 tx = await self._texts(person.aad_object_id)
-                await self._send_text(person.aad_object_id, tx("notify.evidence_added", count=count,
-                                                                number=case.number))
+                await self._send_text(
+                    person.aad_object_id, tx("notify.evidence_added", count=count, number=case.number)
+                )
         await self.after_decision(case, [], case.reporter.aad_object_id)
 
     # -- one due item ----------------------------------------------------------------------------
@@ -132,8 +146,12 @@ class Notifications:
                 await self._send_item(case, item, recipient)
                 reached += 1
             except DeliveryFailed as exc:
-                log.warning("delivery failed", extra=fields(case_id=case.id, kind=item.kind.value,
-                                                            permanent=getattr(exc, "permanent", False)))
+                log.warning(
+                    "delivery failed",
+                    extra=fields(
+                        case_id=case.id, kind=item.kind.value, permanent=getattr(exc, "permanent", False)
+                    ),
+                )
         now = self.clock.now()
         if reached or not recipients:
             await self._mark(case.id, item.key)
@@ -151,8 +169,11 @@ class Notifications:
         if item.kind is DueKind.EMPLOYEE_CHECKIN:
             await self._send_text(to.person_id, tx("notify.checkin", number=case.number))
             return
-        key = {DueKind.STEP_OVERDUE: "notify.overdue", DueKind.ESCALATION: "notify.escalation",
-               DueKind.FOLLOWUP_REMINDER: "notify.followup"}[item.kind]
+        key = {
+            DueKind.STEP_OVERDUE: "notify.overdue",
+            DueKind.ESCALATION: "notify.escalation",
+            DueKind.FOLLOWUP_REMINDER: "notify.followup",
+        }[item.kind]
         text = tx(key, step=step, number=case.number, days=self.policy.escalate_after_days)
         if to.role in (Role.LEADER, Role.DEPUTY, Role.HR):
             await self._send_card(case, to.person_id, None, text=text)
@@ -162,11 +183,13 @@ class Notifications:
     def _recipients(self, case: Case, roles: Iterable[Role]) -> list[Recipient]:
         out: list[Recipient] = []
         for role in roles:
-            people: list[Person | None] = {
-                Role.LEADER: [case.leader], Role.DEPUTY: [case.deputy], Role.REPORTER: [case.reporter],
-                Role.LEADER_MANAGER: [case.leader_manager],
-            }.get(role, [])
-            ids = [p.aad_object_id for p in people if p] if role is not Role.HR else list(self.hr_ids())
+            person: Person | None = {
+                Role.LEADER: case.leader,
+                Role.DEPUTY: case.deputy,
+                Role.REPORTER: case.reporter,
+                Role.LEADER_MANAGER: case.leader_manager,
+            }.get(role)
+            ids = list(self.hr_ids()) if role is Role.HR else [person.aad_object_id] if person else []
             out += [Recipient(i, role) for i in ids if i not in {r.person_id for r in out}]
         return out
 
@@ -184,12 +207,14 @@ class Notifications:
         attempts = await self.repo.change(case.id, bump)
         if item.kind is DueKind.CASE_ASSIGNED and attempts == 1:
             tx = await self._texts(case.reporter.aad_object_id)
-            await self._send_text(case.reporter.aad_object_id, tx("notify.unreachable", number=case.number),
-                                  swallow=True)
+            await self._send_text(
+                case.reporter.aad_object_id, tx("notify.unreachable", number=case.number), swallow=True
+            )
             for hr in self.hr_ids():
                 hr_tx = await self._texts(hr)
-                await self._send_card(case, hr, None, text=hr_tx("notify.unreachable_hr", number=case.number),
-                                      swallow=True)
+                await self._send_card(
+                    case, hr, None, text=hr_tx("notify.unreachable_hr", number=case.number), swallow=True
+                )
             await record(self.store, case.id, "unreachable", "bot", now, kind=item.kind.value)
 
     async def _mark(self, case_id: str, key: str) -> None:
@@ -208,12 +233,15 @@ class Notifications:
     async def _texts(self, person_id: str) -> Texts:
         return Texts(language_for(await user_locale(self.store, person_id), self.default_language))
 
-    async def _send_card(self, case: Case, person_id: str, intro_key: str | None, *, text: str = "",
-                         swallow: bool = False) -> None:
+    async def _send_card(
+        self, case: Case, person_id: str, intro_key: str | None, *, text: str = "", swallow: bool = False
+    ) -> None:
         tx = await self._texts(person_id)
         content = await self.cards.render(case, await self._actor(person_id), tx, self.clock.now())
         try:
-            reference, activity_id = await self._send(case, person_id, message(text or tx(intro_key or ""), content))
+            reference, activity_id = await self._send(
+                case, person_id, message(text or tx(intro_key or ""), content)
+            )
         except DeliveryFailed:
             if swallow:
                 return
@@ -233,7 +261,9 @@ class Notifications:
                 raise
             log.warning("text message not delivered", extra=fields())
 
-    async def _send(self, case: Case | None, person_id: str, activity: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    async def _send(
+        self, case: Case | None, person_id: str, activity: dict[str, Any]
+    ) -> tuple[dict[str, Any], str]:
         reference = await user_reference(self.store, person_id)
         if reference is not None:
             return reference, await self.notifier.send(reference, activity)
@@ -242,7 +272,9 @@ class Notifications:
         service_url = (source or {}).get("serviceUrl") or ""
         if not service_url:
             raise NotReachable(person_id)
-        reference, activity_id = await self.notifier.send_to_user(person_id, self.tenant_id, service_url, activity)
+        reference, activity_id = await self.notifier.send_to_user(
+            person_id, self.tenant_id, service_url, activity
+        )
         await remember_user(self.store, person_id, reference)
         return reference, activity_id
 
@@ -251,4 +283,4 @@ class NotReachable(DeliveryFailed):
     """No stored conversation and no way to open one."""
 
 
-__all__ = ["Notifications", "NotFound"]
+__all__ = ["NotFound", "Notifications"]

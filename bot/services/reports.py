@@ -59,9 +59,14 @@ def validate_report(form: ReportForm, now: datetime, zone: ZoneInfo) -> Facts:
         raise InvalidInput("link", "not_http")
     try:
         return Facts(
-            category=category, description=form.description, occurred_at=local.astimezone(UTC),
-            platform=platform, link=form.link or None, offender=form.offender or None,
-            outside_working_hours=form.outside_hours, family_threatened=form.family,
+            category=category,
+            description=form.description,
+            occurred_at=local.astimezone(UTC),
+            platform=platform,
+            link=form.link or None,
+            offender=form.offender or None,
+            outside_working_hours=form.outside_hours,
+            family_threatened=form.family,
         )
     except InvalidDecision as exc:
         raise InvalidInput(exc.field, exc.code) from None
@@ -73,8 +78,9 @@ def new_draft_id() -> str:
 
 
 def evidence_item(meta: EvidenceMeta) -> EvidenceItem:
-    return EvidenceItem(meta.sha256, meta.size, meta.content_type, meta.original_name, meta.uploaded_by,
-                        meta.uploaded_at)
+    return EvidenceItem(
+        meta.sha256, meta.size, meta.content_type, meta.original_name, meta.uploaded_by, meta.uploaded_at
+    )
 
 
 async def allocate_number(store: Store, year: int) -> str:
@@ -95,16 +101,23 @@ class Submitted:
 
 
 class ReportService:
-    def __init__(self, store: Store, cases: CaseRepository, directory: Directory, policy: DeadlinePolicy,
-                 zone: ZoneInfo) -> None:
+    def __init__(
+        self,
+        store: Store,
+        cases: CaseRepository,
+        directory: Directory,
+        policy: DeadlinePolicy,
+        zone: ZoneInfo,
+    ) -> None:
         self.store = store
         self.cases = cases
         self.directory = directory
         self.policy = policy
         self.zone = zone
 
-    async def submit(self, case_id: str, reporter: Person, facts: Facts, evidence: list[EvidenceMeta],
-                     now: datetime) -> Submitted:
+    async def submit(
+        self, case_id: str, reporter: Person, facts: Facts, evidence: list[EvidenceMeta], now: datetime
+    ) -> Submitted:
         if await self.cases.exists(case_id):
             return Submitted((await self.cases.get(case_id)).case, already=True)
         entry = await self.directory.lookup(reporter.aad_object_id)
@@ -113,9 +126,16 @@ class ReportService:
         deputy = entry.deputy if entry and leader == entry.leader else None
         number = await allocate_number(self.store, now.astimezone(self.zone).year)
         case, events = new_case(
-            id=case_id, number=number, reporter=reporter, leader=leader, deputy=deputy,
-            unit=entry.unit if entry else None, facts=facts,
-            evidence=[evidence_item(m) for m in evidence], now=now, policy=self.policy,
+            id=case_id,
+            number=number,
+            reporter=reporter,
+            leader=leader,
+            deputy=deputy,
+            unit=entry.unit if entry else None,
+            facts=facts,
+            evidence=[evidence_item(m) for m in evidence],
+            now=now,
+            policy=self.policy,
             leader_manager=entry.leader_manager if entry else None,
         )
         try:
@@ -123,7 +143,9 @@ class ReportService:
         except AlreadyExists:
             return Submitted((await self.cases.get(case_id)).case, already=True)
         await record_events(self.store, events)
-        log.info("case submitted", extra=fields(case_id=case.id, evidence=len(evidence), has_leader=bool(leader)))
+        log.info(
+            "case submitted", extra=fields(case_id=case.id, evidence=len(evidence), has_leader=bool(leader))
+        )
         return Submitted(case, already=False)
 
 
@@ -147,8 +169,9 @@ class DraftIndex:
         def put(_current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
             return {"user": aad_object_id, "case_id": case_id, "touched": stamp_, "reminded": False}, None
 
-        await update(self.store, draft_name(aad_object_id), put,
-                     tags=lambda _d: {"kind": "draft", "touched": stamp_})
+        await update(
+            self.store, draft_name(aad_object_id), put, tags=lambda _d: {"kind": "draft", "touched": stamp_}
+        )
 
     async def forget(self, aad_object_id: str) -> None:
         await self.store.delete(draft_name(aad_object_id))

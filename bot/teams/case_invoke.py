@@ -33,12 +33,15 @@ CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 
 def card_response(content: Card) -> InvokeResponse:
     # botbuilder 4.17 serialises the body itself: hand it the model object, not a dict.
-    return InvokeResponse(status=200, body=AdaptiveCardInvokeResponse(status_code=200, type=CARD_TYPE, value=content))
+    return InvokeResponse(
+        status=200, body=AdaptiveCardInvokeResponse(status_code=200, type=CARD_TYPE, value=content)
+    )
 
 
 class CaseInvokes:
-    def __init__(self, actions: CaseActions, cards: CaseCards, notifications: Notifications,
-                 background: Background) -> None:
+    def __init__(
+        self, actions: CaseActions, cards: CaseCards, notifications: Notifications, background: Background
+    ) -> None:
         self.actions = actions
         self.cards = cards
         self.notifications = notifications
@@ -56,15 +59,30 @@ class CaseInvokes:
         except NotFound:
             return card_response(refusal_card(tx, tx("error.not_found")))
 
-    async def _show(self, case_id: str, user: str, tx: Texts, *, with_history: bool = False,
-                    notice: str = "", error: bool = False) -> Card:
+    async def _show(
+        self,
+        case_id: str,
+        user: str,
+        tx: Texts,
+        *,
+        with_history: bool = False,
+        notice: str = "",
+        error: bool = False,
+    ) -> Card:
         case = (await self.actions.repo.get(case_id)).case
         actor = await self.actions.actor(user)
         if viewer_role(case, actor) is None:
             log.warning("case card refused", extra=fields(case_id=case_id))
             return refusal_card(tx)
-        return await self.cards.render(case, actor, tx, self.actions.clock.now(), notice=notice,
-                                       notice_is_error=error, with_history=with_history)
+        return await self.cards.render(
+            case,
+            actor,
+            tx,
+            self.actions.clock.now(),
+            notice=notice,
+            notice_is_error=error,
+            with_history=with_history,
+        )
 
     async def _decide(self, user: str, data: dict[str, Any], tx: Texts) -> Card:
         case_id = str(data.get("case_id"))
@@ -74,8 +92,10 @@ class CaseInvokes:
         except (DomainError, BotError) as exc:
             if isinstance(exc, NotFound):
                 raise
-            log.info("decision refused", extra=fields(case_id=case_id, error=type(exc).__name__,
-                                                      code=getattr(exc, "code", None)))
+            log.info(
+                "decision refused",
+                extra=fields(case_id=case_id, error=type(exc).__name__, code=getattr(exc, "code", None)),
+            )
             actor = await self.actions.actor(user)
             try:
                 case = (await self.actions.repo.get(case_id)).case
@@ -88,6 +108,12 @@ class CaseInvokes:
         what = tx(f"step.{step.value}") if step else tx(f"act.{action}")
         if decided.changed:
             self.background.spawn(
-                self.notifications.after_decision(decided.case, decided.events, user), "after_decision")
-        return await self.cards.render(decided.case, await self.actions.actor(user), tx,
-                                       self.actions.clock.now(), notice=tx("case.saved", what=what))
+                self.notifications.after_decision(decided.case, decided.events, user), "after_decision"
+            )
+        return await self.cards.render(
+            decided.case,
+            await self.actions.actor(user),
+            tx,
+            self.actions.clock.now(),
+            notice=tx("case.saved", what=what),
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from botbuilder.core import ConversationState, InvokeResponse, MessageFactory, TurnContext, UserState
@@ -21,10 +22,10 @@ from botbuilder.schema import Activity, ChannelAccount
 from bot.logs import fields
 from bot.ports import Clock
 from bot.services.case_cards import refusal_card
-from bot.teams.case_invoke import CaseInvokes, card_response
 from bot.services.cases import CaseRepository
 from bot.services.refs import remember_user
 from bot.storage.store import Store
+from bot.teams.case_invoke import CaseInvokes, card_response
 from bot.teams.routes import command_for, verb_of
 from bot.texts import Texts, language_for
 from cards.guideline import guideline_card
@@ -58,7 +59,7 @@ class BotDeps:
     default_language: str = "da"
 
 
-class GuidelineBot(TeamsActivityHandler):
+class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder ships no type hints
     def __init__(self, deps: BotDeps) -> None:
         self._deps = deps
         self._dialog_state = deps.conversation_state.create_property("DialogState")
@@ -108,8 +109,12 @@ class GuidelineBot(TeamsActivityHandler):
             return
         handler = self._routes.get(verb) if verb else None
         if handler is None:
-            log.info("unrouted message", extra=fields(has_value=activity.value is not None,
-                                                      attachments=len(activity.attachments or [])))
+            log.info(
+                "unrouted message",
+                extra=fields(
+                    has_value=activity.value is not None, attachments=len(activity.attachments or [])
+                ),
+            )
             await turn_context.send_activity(MessageFactory.text(tx("unknown.pointer")))
             return
         log.info("route", extra=fields(verb=verb.value if verb else None))
@@ -119,8 +124,9 @@ class GuidelineBot(TeamsActivityHandler):
         activity = turn_context.activity
         if activity.name != "adaptiveCard/action":
             return await super().on_invoke_activity(turn_context)
-        value = activity.value if isinstance(activity.value, dict) else {}
-        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        value: dict[str, Any] = activity.value if isinstance(activity.value, dict) else {}
+        raw_action = value.get("action")
+        action: dict[str, Any] = raw_action if isinstance(raw_action, dict) else {}
         try:
             verb = Verb(str(action.get("verb")))
         except ValueError:
@@ -159,4 +165,3 @@ class GuidelineBot(TeamsActivityHandler):
         user = turn_context.activity.from_property.aad_object_id or ""
         cases = await self._deps.cases.reported_by(user) if user else []
         await turn_context.send_activity(card_activity(my_cases_card(tx, cases, self._deps.zone)))
-

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from bot.errors import BotError, Conflict, EvidenceRejected, InvalidInput, NotFound, NotPermitted
-from bot.guideline.errors import CaseAlreadyClosed, DomainError, InvalidDecision, InvalidTransition, RoleRefused
+from bot.guideline.errors import (
+    CaseAlreadyClosed,
+    DomainError,
+    InvalidDecision,
+    InvalidTransition,
+    RoleRefused,
+)
 from bot.texts import Texts
 
 

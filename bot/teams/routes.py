@@ -13,15 +13,28 @@ from cards.verbs import Verb
 
 # Typed commands, Danish and English, normalised (lower case, no punctuation, "æøå" kept).
 COMMANDS: dict[str, Verb] = {
-    "rapportér": Verb.REPORT, "rapporter": Verb.REPORT, "anmeld": Verb.REPORT, "report": Verb.REPORT,
-    "mine sager": Verb.MY_CASES, "my cases": Verb.MY_CASES,
-    "retningslinje": Verb.GUIDELINE, "retningslinjen": Verb.GUIDELINE, "guideline": Verb.GUIDELINE,
-    "hjælp": Verb.HELP, "hjaelp": Verb.HELP, "help": Verb.HELP, "menu": Verb.HELP,
-    "sager": Verb.HR_CASES, "cases": Verb.HR_CASES,
-    "med-status": Verb.HR_MED_STATUS, "med status": Verb.HR_MED_STATUS,
-    "send med-påmindelse": Verb.HR_MED_SEND, "send med-paamindelse": Verb.HR_MED_SEND,
+    "rapportér": Verb.REPORT,
+    "rapporter": Verb.REPORT,
+    "anmeld": Verb.REPORT,
+    "report": Verb.REPORT,
+    "mine sager": Verb.MY_CASES,
+    "my cases": Verb.MY_CASES,
+    "retningslinje": Verb.GUIDELINE,
+    "retningslinjen": Verb.GUIDELINE,
+    "guideline": Verb.GUIDELINE,
+    "hjælp": Verb.HELP,
+    "hjaelp": Verb.HELP,
+    "help": Verb.HELP,
+    "menu": Verb.HELP,
+    "sager": Verb.HR_CASES,
+    "cases": Verb.HR_CASES,
+    "med-status": Verb.HR_MED_STATUS,
+    "med status": Verb.HR_MED_STATUS,
+    "send med-påmindelse": Verb.HR_MED_SEND,
+    "send med-paamindelse": Verb.HR_MED_SEND,
     "send med reminder": Verb.HR_MED_SEND,
-    "registrer med-kanal": Verb.MED_REGISTER, "registrer med kanal": Verb.MED_REGISTER,
+    "registrer med-kanal": Verb.MED_REGISTER,
+    "registrer med kanal": Verb.MED_REGISTER,
     "register med channel": Verb.MED_REGISTER,
 }
 
@@ -52,7 +65,7 @@ def command_argument(text: str) -> str:
     norm = normalise(text)
     for phrase, verb in COMMANDS.items():
         if verb in ARG_COMMANDS and norm.startswith(phrase + " "):
-            return norm[len(phrase) + 1:].strip()
+            return norm[len(phrase) + 1 :].strip()
     return ""
 
 

@@ -18,8 +18,15 @@ CARD = "application/vnd.microsoft.card.adaptive"
 class Chat:
     """One user's personal chat with the bot."""
 
-    def __init__(self, runtime: Runtime, aad_object_id: str, name: str = "Medarbejder", locale: str = "da-DK",
-                 *, service_url: str = "https://smba.trafficmanager.net/emea/"):
+    def __init__(
+        self,
+        runtime: Runtime,
+        aad_object_id: str,
+        name: str = "Medarbejder",
+        locale: str = "da-DK",
+        *,
+        service_url: str = "https://smba.trafficmanager.net/emea/",
+    ):
         self.runtime = runtime
         self.locale = locale
         self.adapter = TestAdapter(
@@ -27,18 +34,29 @@ class Chat:
             Activity(
                 channel_id="msteams",
                 service_url=service_url,
-                from_property=ChannelAccount(id=f"29:{aad_object_id}", name=name, aad_object_id=aad_object_id),
+                from_property=ChannelAccount(
+                    id=f"29:{aad_object_id}", name=name, aad_object_id=aad_object_id
+                ),
                 recipient=ChannelAccount(id="28:bot", name="Bot"),
-                conversation=ConversationAccount(id=f"a:chat-{aad_object_id}", conversation_type="personal",
-                                                 tenant_id="tenant"),
+                conversation=ConversationAccount(
+                    id=f"a:chat-{aad_object_id}", conversation_type="personal", tenant_id="tenant"
+                ),
             ),
         )
 
-    async def send(self, text: str | None = None, *, value: dict[str, Any] | None = None,
-                   attachments: list[dict[str, Any]] | None = None) -> list[Activity]:
+    async def send(
+        self,
+        text: str | None = None,
+        *,
+        value: dict[str, Any] | None = None,
+        attachments: list[dict[str, Any]] | None = None,
+    ) -> list[Activity]:
         before = len(self.adapter.activity_buffer)
         activity = Activity(
-            type=ActivityTypes.message, text=text, value=value, locale=self.locale,
+            type=ActivityTypes.message,
+            text=text,
+            value=value,
+            locale=self.locale,
             attachments=[Attachment().deserialize(a) for a in attachments or []] or None,
         )
         await self.adapter.process_activity(activity, self.runtime.bot.on_turn)
@@ -75,8 +93,12 @@ def all_text(card: dict[str, Any]) -> str:
 async def invoke(chat: Chat, verb: str, data: dict[str, Any]) -> dict[str, Any]:
     """An Action.Execute click: the adaptiveCard/action invoke; returns the card the bot answers with."""
     before = len(chat.adapter.activity_buffer)
-    activity = Activity(type=ActivityTypes.invoke, name="adaptiveCard/action", locale=chat.locale,
-                        value={"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"})
+    activity = Activity(
+        type=ActivityTypes.invoke,
+        name="adaptiveCard/action",
+        locale=chat.locale,
+        value={"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"},
+    )
     await chat.adapter.process_activity(activity, chat.runtime.bot.on_turn)
     [response] = [a for a in chat.adapter.activity_buffer[before:] if a.type == "invokeResponse"]
     body = response.value.body

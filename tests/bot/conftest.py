@@ -40,19 +40,24 @@ class World:
     data_dir: Path
     runtimes: list[Runtime] = field(default_factory=list)
 
-    def chat(self, runtime: Runtime, aad_object_id: str, name: str = "Medarbejder", locale: str = "da-DK") -> Chat:
+    def chat(
+        self, runtime: Runtime, aad_object_id: str, name: str = "Medarbejder", locale: str = "da-DK"
+    ) -> Chat:
         return Chat(runtime, aad_object_id, name, locale, service_url=self.connector.service_url)
 
     async def runtime(self) -> Runtime:
         """A fresh bot instance on the same store (as after a restart, or a second instance)."""
-        runtime = await build_runtime(self.settings, Overrides(
-            store=self.store,
-            directory=await FileDirectory.open(self.data_dir.parent / "leaders.csv"),
-            address_policy=FakeHostPolicy(self.files.url("/")),
-            clock=self.clock,
-            sleep=_no_wait,
-            run_scheduler=False,
-        ))
+        runtime = await build_runtime(
+            self.settings,
+            Overrides(
+                store=self.store,
+                directory=await FileDirectory.open(self.data_dir.parent / "leaders.csv"),
+                address_policy=FakeHostPolicy(self.files.url("/")),
+                clock=self.clock,
+                sleep=_no_wait,
+                run_scheduler=False,
+            ),
+        )
         self.runtimes.append(runtime)
         return runtime
 

@@ -52,10 +52,14 @@ async def test_leader_decides_steps_and_the_reporters_card_is_updated_in_place(w
     runtime = await world.runtime()
     case_id = await report(world, runtime)
     leader = world.chat(runtime, LEADER, "Lene Leder")
-    card = await invoke(leader, "decide", decide(case_id, "removal_requested", removal_note="Anmodet hos Meta"))
+    card = await invoke(
+        leader, "decide", decide(case_id, "removal_requested", removal_note="Anmodet hos Meta")
+    )
     assert "Gemt" in all_text(card)
     await runtime.background.drain()
-    reporter_card = [m for m in world.connector.messages() if "Her er din sag" in (m.activity.get("text") or "")][0]
+    reporter_card = next(
+        m for m in world.connector.messages() if "Her er din sag" in (m.activity.get("text") or "")
+    )
     assert reporter_card.updates, "the reporter's card was updated in place"
     assert "anmodet om fjernelse" in all_text(reporter_card.updates[-1])
     audit = await runtime.store.read_audit(case_id)
@@ -71,7 +75,9 @@ async def test_police_decline_makes_the_insubiz_note_required(world: World) -> N
     assert "Notat til InsuBiz" in body and "ikke ønsker" in body  # the drafted note to copy
     case = (await runtime.cases.get(case_id)).case
     assert case.steps[StepId.INSUBIZ_NOTE].status is StepStatus.OPEN
-    card = await invoke(leader, "decide", decide(case_id, "insubiz_draft", insubiz_text="Notat: medarbejderen ..."))
+    card = await invoke(
+        leader, "decide", decide(case_id, "insubiz_draft", insubiz_text="Notat: medarbejderen ...")
+    )
     assert "Reference i InsuBiz" in all_text(card)
     card = await invoke(leader, "decide", decide(case_id, "insubiz_registered", insubiz_ref="IB-2026-17"))
     case = (await runtime.cases.get(case_id)).case
@@ -98,9 +104,12 @@ async def test_a_forged_invoke_from_a_third_user_changes_nothing(world: World) -
     before = await runtime.cases.get(case_id)
     audit_before = await runtime.store.read_audit(case_id)
     stranger = world.chat(runtime, STRANGER, "Fremmed")
-    for verb, data in [("decide", decide(case_id, "police_reported", police_journal="4400-1")),
-                       ("refresh_case", {"case_id": case_id}), ("history", {"case_id": case_id}),
-                       ("decide", decide(case_id, "close"))]:
+    for verb, data in [
+        ("decide", decide(case_id, "police_reported", police_journal="4400-1")),
+        ("refresh_case", {"case_id": case_id}),
+        ("history", {"case_id": case_id}),
+        ("decide", decide(case_id, "close")),
+    ]:
         card = await invoke(stranger, verb, data)
         text = all_text(card)
         assert "Ingen adgang" in text and "Han skrev" not in text  # no case content leaks
@@ -134,8 +143,11 @@ async def test_two_people_clicking_at_once_lose_no_update(world: World) -> None:
     await asyncio.gather(
         invoke(leader, "decide", decide(case_id, "removal_removed")),
         invoke(deputy, "decide", decide(case_id, "citizen_contacted", citizen_note="Ringet til borgeren")),
-        invoke(world.chat(other, LEADER, "Lene Leder"), "decide",
-               decide(case_id, "apv_measures", apv_measures="Ny procedure")),
+        invoke(
+            world.chat(other, LEADER, "Lene Leder"),
+            "decide",
+            decide(case_id, "apv_measures", apv_measures="Ny procedure"),
+        ),
     )
     case = (await runtime.cases.get(case_id)).case
     assert case.steps[StepId.REMOVAL].status is StepStatus.DONE
@@ -149,11 +161,15 @@ async def test_closing_needs_every_step_and_hr_sees_the_overview(world: World) -
     leader = world.chat(runtime, LEADER, "Lene Leder")
     card = await invoke(leader, "decide", decide(case_id, "close"))
     assert "Afslut sagen" not in all_text(card)  # not offered while steps are open
-    for action, inputs in [("removal_removed", {}), ("citizen_contacted", {"citizen_note": "ok"}),
-                           ("police_reported", {"police_journal": "4400-1"}),
-                           ("apv_measures", {"apv_measures": "Skærmning"}), ("apv_filed", {"apv_ref": "D-9"}),
-                           ("fu_emp_done", {"fu_emp_done_date": "2026-11-24", "fu_emp_note": "Samtale"}),
-                           ("fu_col_done", {"fu_col_done_date": "2026-11-24", "fu_col_note": "Personalemøde"})]:
+    for action, inputs in [
+        ("removal_removed", {}),
+        ("citizen_contacted", {"citizen_note": "ok"}),
+        ("police_reported", {"police_journal": "4400-1"}),
+        ("apv_measures", {"apv_measures": "Skærmning"}),
+        ("apv_filed", {"apv_ref": "D-9"}),
+        ("fu_emp_done", {"fu_emp_done_date": "2026-11-24", "fu_emp_note": "Samtale"}),
+        ("fu_col_done", {"fu_col_done_date": "2026-11-24", "fu_col_note": "Personalemøde"}),
+    ]:
         await invoke(leader, "decide", decide(case_id, action, **inputs))
     employee = world.chat(runtime, EMPLOYEE, "Mette Medarbejder")
     await invoke(employee, "decide", decide(case_id, "offer_decline"))
@@ -182,14 +198,17 @@ async def test_notification_survives_a_crash_between_saving_and_sending(world: W
     arrived = [m for m in world.connector.messages() if "Ny sag til dig" in (m.activity.get("text") or "")]
     assert len(arrived) == 2  # leader and deputy, once each
     await restarted.scheduler.tick()
-    assert len([m for m in world.connector.messages() if "Ny sag til dig" in (m.activity.get("text") or "")]) == 2
+    assert (
+        len([m for m in world.connector.messages() if "Ny sag til dig" in (m.activity.get("text") or "")])
+        == 2
+    )
 
 
 async def test_connector_down_is_retried_with_back_off_and_the_employee_is_told(world: World) -> None:
     runtime = await world.runtime()
     world.connector.fail_next(60, 503)
     await report(world, runtime)  # every send fails: leader unreachable
-    case = (await runtime.cases.get((await runtime.cases.reported_by(EMPLOYEE))[0].id))
+    case = await runtime.cases.get((await runtime.cases.reported_by(EMPLOYEE))[0].id)
     assert case.retry, "the failed notification is scheduled for a retry"
     audit = await runtime.store.read_audit(case.case.id)
     assert any(line.get("type") == "unreachable" for line in audit)  # employee and HR were told (best effort)
@@ -198,7 +217,10 @@ async def test_connector_down_is_retried_with_back_off_and_the_employee_is_told(
     assert not [m for m in world.connector.messages() if "Ny sag til dig" in (m.activity.get("text") or "")]
     world.clock.advance(minutes=2)
     await runtime.scheduler.tick()
-    assert len([m for m in world.connector.messages() if "Ny sag til dig" in (m.activity.get("text") or "")]) == 2
+    assert (
+        len([m for m in world.connector.messages() if "Ny sag til dig" in (m.activity.get("text") or "")])
+        == 2
+    )
 
 
 async def test_hr_commands_are_for_hr_only(world: World) -> None:

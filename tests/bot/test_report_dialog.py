@@ -10,9 +10,16 @@ from tests.bot.conftest import EMPLOYEE, LEADER, World, file_attachment
 from tests.fakes.file_host import PNG
 
 GOOD_FORM: dict[str, Any] = {
-    "verb": "report_form", "category": "trussel", "description": "Han skrev at han ved hvor jeg bor.",
-    "date": "2026-11-24", "time": "21:30", "platform": "facebook", "link": "https://facebook.com/p/1",
-    "offender": "Profilen 'Sandhedsvidne'", "outside_hours": "true", "family": "true",
+    "verb": "report_form",
+    "category": "trussel",
+    "description": "Han skrev at han ved hvor jeg bor.",
+    "date": "2026-11-24",
+    "time": "21:30",
+    "platform": "facebook",
+    "link": "https://facebook.com/p/1",
+    "offender": "Profilen 'Sandhedsvidne'",
+    "outside_hours": "true",
+    "family": "true",
 }
 
 
@@ -47,7 +54,9 @@ async def test_happy_path_report_with_evidence_and_receipt(world: World) -> None
     assert form_card["version"] == "1.5"
     advice = await chat.send(value=GOOD_FORM)
     assert "skærmprint" in all_text(cards(advice)[0])
-    ack = texts(await chat.send(attachments=[file_attachment(world.files.url("/files/shot.png"), "shot.png")]))
+    ack = texts(
+        await chat.send(attachments=[file_attachment(world.files.url("/files/shot.png"), "shot.png")])
+    )
     assert any("Modtaget" in t for t in ack)
     review = cards(await chat.send("færdig"))[0]
     assert "Gennemse" in all_text(review) and "shot.png" in all_text(review)
@@ -55,6 +64,7 @@ async def test_happy_path_report_with_evidence_and_receipt(world: World) -> None
     body = all_text(receipt)
     assert "KH-2026-0001" in body
     import hashlib
+
     assert hashlib.sha256(PNG).hexdigest()[:12] in body
     cases = await runtime.cases.reported_by(EMPLOYEE)
     assert len(cases) == 1
@@ -91,7 +101,9 @@ async def test_refused_evidence_keeps_the_draft_and_earlier_evidence(world: Worl
     await chat.send("rapportér")
     await chat.send(value=GOOD_FORM)
     await chat.send(attachments=[file_attachment(world.files.url("/files/shot.png"), "shot.png")])
-    refused = texts(await chat.send(attachments=[file_attachment(world.files.url("/files/notes.png"), "notes.png")]))
+    refused = texts(
+        await chat.send(attachments=[file_attachment(world.files.url("/files/notes.png"), "notes.png")])
+    )
     assert any("ikke gemt" in t for t in refused)
     review = cards(await chat.send("færdig"))[0]
     assert "shot.png" in all_text(review) and "notes.png" not in all_text(review)

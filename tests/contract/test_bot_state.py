@@ -16,8 +16,8 @@ from botbuilder.dialogs import (
 from botbuilder.dialogs.prompts import PromptOptions
 
 from bot.errors import Conflict
-from bot.teams.bot_state import StoreBotStorage, state_name
 from bot.storage.store import Store
+from bot.teams.bot_state import StoreBotStorage, state_name
 
 KEY = "msteams/conversations/a:1Xy_z/ø?#%/users/29:abc"
 

@@ -49,8 +49,12 @@ class OpenIdFake:
     ) -> str:
         now = int(time.time())
         claims: dict[str, Any] = {
-            "iss": issuer, "aud": audience, "serviceurl": service_url,
-            "iat": now - 10, "nbf": now - 10, "exp": now + expires_in,
+            "iss": issuer,
+            "aud": audience,
+            "serviceurl": service_url,
+            "iat": now - 10,
+            "nbf": now - 10,
+            "exp": now + expires_in,
         }
         return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid})
 
@@ -64,10 +68,13 @@ def openid_fake() -> Iterator[OpenIdFake]:
     state: dict[str, str] = {}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server API)
+        def do_GET(self) -> None:
             if self.path.endswith("openidconfiguration"):
-                body = {"issuer": ISSUER, "jwks_uri": f"{state['base']}/v1/keys",
-                        "id_token_signing_alg_values_supported": ["RS256"]}
+                body = {
+                    "issuer": ISSUER,
+                    "jwks_uri": f"{state['base']}/v1/keys",
+                    "id_token_signing_alg_values_supported": ["RS256"],
+                }
             elif self.path == "/v1/keys":
                 body = {"keys": [jwk]}
             else:

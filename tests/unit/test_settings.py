@@ -21,10 +21,19 @@ def test_defaults_need_no_environment() -> None:
 @pytest.mark.parametrize(
     ("name", "value"),
     [
-        ("PORT", "eighty"), ("PORT", "70000"), ("MicrosoftAppId", "not-a-guid"), ("TIME_ZONE", "Mars/Olympus"),
-        ("DEFAULT_LANGUAGE", "de"), ("GRAPH_ENABLED", "maybe"), ("MED_REMINDER_DATES", "13-01,09-01"),
-        ("MED_REMINDER_DATES", "03-01,03-01"), ("STORAGE_CONTAINER", "A"), ("HR_AAD_OBJECT_IDS", "abc"),
-        ("EVIDENCE_MAX_BYTES", "-1"), ("STORAGE_ACCOUNT_URL", "ftp://x"), ("MicrosoftAppType", "Anonymous"),
+        ("PORT", "eighty"),
+        ("PORT", "70000"),
+        ("MicrosoftAppId", "not-a-guid"),
+        ("TIME_ZONE", "Mars/Olympus"),
+        ("DEFAULT_LANGUAGE", "de"),
+        ("GRAPH_ENABLED", "maybe"),
+        ("MED_REMINDER_DATES", "13-01,09-01"),
+        ("MED_REMINDER_DATES", "03-01,03-01"),
+        ("STORAGE_CONTAINER", "A"),
+        ("HR_AAD_OBJECT_IDS", "abc"),
+        ("EVIDENCE_MAX_BYTES", "-1"),
+        ("STORAGE_ACCOUNT_URL", "ftp://x"),
+        ("MicrosoftAppType", "Anonymous"),
         ("IMMEDIATE_DEADLINE_WORKING_DAYS", "1.5"),
     ],
 )
@@ -36,17 +45,19 @@ def test_bad_values_name_the_variable(name: str, value: str) -> None:
 
 def test_app_id_requires_tenant_and_password() -> None:
     app_id = "11111111-2222-3333-4444-555555555555"
-    with pytest.raises(SettingsError, match="^MicrosoftAppTenantId"):
+    with pytest.raises(SettingsError, match=r"^MicrosoftAppTenantId"):
         Settings.from_env({"MicrosoftAppId": app_id, "MicrosoftAppPassword": "x"})
-    with pytest.raises(SettingsError, match="^MicrosoftAppPassword"):
+    with pytest.raises(SettingsError, match=r"^MicrosoftAppPassword"):
         Settings.from_env({"MicrosoftAppId": app_id, "MicrosoftAppTenantId": app_id})
 
 
 def test_secrets_never_appear_in_repr() -> None:
-    s = Settings.from_env({
-        "MicrosoftAppPassword": "super-secret-value",
-        "STORAGE_CONNECTION_STRING": "DefaultEndpointsProtocol=https;AccountKey=abcdefsecret",
-    })
+    s = Settings.from_env(
+        {
+            "MicrosoftAppPassword": "super-secret-value",
+            "STORAGE_CONNECTION_STRING": "DefaultEndpointsProtocol=https;AccountKey=abcdefsecret",
+        }
+    )
     assert "super-secret-value" not in repr(s)
     assert "abcdefsecret" not in repr(s)
     assert s.app_password.reveal() == "super-secret-value"
@@ -61,10 +72,13 @@ def test_dotenv_is_read_under_the_real_environment(tmp_path) -> None:  # type: i
 
 
 def test_lists_and_dates_parse() -> None:
-    s = Settings.from_env({
-        "HR_AAD_OBJECT_IDS": "11111111-2222-3333-4444-555555555555, 21111111-2222-3333-4444-555555555555",
-        "MED_REMINDER_DATES": "09-15,02-01", "EVIDENCE_ALLOWED_HOSTS": "files.example.dk,cdn.example.dk",
-    })
+    s = Settings.from_env(
+        {
+            "HR_AAD_OBJECT_IDS": "11111111-2222-3333-4444-555555555555, 21111111-2222-3333-4444-555555555555",
+            "MED_REMINDER_DATES": "09-15,02-01",
+            "EVIDENCE_ALLOWED_HOSTS": "files.example.dk,cdn.example.dk",
+        }
+    )
     assert len(s.hr_aad_object_ids) == 2
     assert s.med_reminder_dates == ((2, 1), (9, 15))
     assert s.evidence_allowed_hosts == ("files.example.dk", "cdn.example.dk")
