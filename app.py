@@ -29,7 +29,7 @@ from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
 from bot.jobs.scheduler import Scheduler
 from bot.logs import configure_logging, correlation_id, fields
-from bot.netpolicy import DEFAULT_ALLOWED_HOSTS, AddressPolicy, AllowListPolicy
+from bot.netpolicy import DEFAULT_ALLOWED_HOSTS, AddressPolicy, AllowListPolicy, DevOriginsPolicy
 from bot.ports import Clock, Notifier, SystemClock
 from bot.services.case_actions import CaseActions
 from bot.services.case_cards import CaseCards
@@ -243,6 +243,13 @@ async def build_runtime(settings: Settings, overrides: Overrides) -> Runtime:
         scheduler,
         closers,
     )
+
+
+def address_policy(settings: Settings) -> AddressPolicy:
+    production = AllowListPolicy((*DEFAULT_ALLOWED_HOSTS, *settings.evidence_allowed_hosts))
+    if settings.evidence_dev_origins:  # local mode only (settings refuse it with an app id)
+        return DevOriginsPolicy(production, settings.evidence_dev_origins)
+    return production
 
 
 def bot_token_provider(settings: Settings) -> Callable[[], Awaitable[str | None]] | None:

@@ -204,3 +204,22 @@ class PolicyResolver(AbstractResolver):
     async def close(self) -> None:
         if self._owns_base:
             await self._base.close()
+
+
+class DevOriginsPolicy:
+    """Local development only: also allow a few exact origins (e.g. a file server on loopback).
+
+    Settings refuse this whenever an app id is configured, so it can never widen a deployed bot.
+    Everything else goes through the production policy unchanged."""
+
+    def __init__(self, base: AllowListPolicy, origins: Iterable[str]) -> None:
+        self._base = base
+        self._origins = frozenset(URL(o).origin() for o in origins)
+
+    def check_url(self, url: URL) -> None:
+        if url.is_absolute() and url.origin() in self._origins:
+            return
+        self._base.check_url(url)
+
+    def address_allowed(self, address: IPAddress) -> bool:
+        return self._base.address_allowed(address)

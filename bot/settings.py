@@ -86,7 +86,8 @@ class Settings:
     med_anonymity_threshold: int = 3
     # Evidence
     evidence_max_bytes: int = 25 * 1024 * 1024
-    evidence_allowed_hosts: tuple[str, ...] = ()  # empty = the built-in Microsoft list
+    evidence_allowed_hosts: tuple[str, ...] = ()  # extra host suffixes beside the built-in Microsoft list
+    evidence_dev_origins: tuple[str, ...] = ()  # local mode only: exact origins, e.g. http://127.0.0.1:8123
     retention_days: int = 0  # 0 = keep (deletion is a planned feature)
     # Test seams, never set in production: where botbuilder fetches OpenID metadata for JWT checks.
     openid_metadata_url: str = ""
@@ -143,6 +144,7 @@ class Settings:
                 "EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, low=1024, high=200 * 1024 * 1024
             ),
             evidence_allowed_hosts=tuple(r.word_list("EVIDENCE_ALLOWED_HOSTS")),
+            evidence_dev_origins=tuple(r.origins("EVIDENCE_DEV_ORIGINS")),
             retention_days=r.integer("RETENTION_DAYS", 0, low=0, high=3650),
             openid_metadata_url=r.url_or_empty("BOT_OPENID_METADATA_URL"),
             token_issuer=r.text("BOT_TOKEN_ISSUER"),
@@ -153,6 +155,8 @@ class Settings:
             )
         if settings.app_id and settings.app_type == "SingleTenant" and not settings.app_password:
             raise SettingsError("MicrosoftAppPassword: required for a SingleTenant bot with MicrosoftAppId")
+        if settings.app_id and settings.evidence_dev_origins:
+            raise SettingsError("EVIDENCE_DEV_ORIGINS: only allowed in local mode (no MicrosoftAppId)")
         return settings
 
 
@@ -230,6 +234,14 @@ class _Reader:
 
     def word_list(self, name: str) -> list[str]:
         return [part.strip() for part in self.text(name).split(",") if part.strip()]
+
+    def origins(self, name: str) -> list[str]:
+        out = []
+        for item in self.word_list(name):
+            if not re.fullmatch(r"https?://[^\s/]+", item):
+                raise self._fail(name, f"{item!r} is not an origin such as http://127.0.0.1:8123")
+            out.append(item)
+        return out
 
     def url_or_empty(self, name: str) -> str:
         raw = self.text(name)

@@ -10,6 +10,7 @@ Azurite answers at once. Callers re-read what `find` returns (see `Store.find`).
 
 from __future__ import annotations
 
+import base64
 import builtins
 import contextlib
 import json
@@ -28,7 +29,7 @@ from azure.core.exceptions import (
     ResourceModifiedError,
     ResourceNotFoundError,
 )
-from azure.storage.blob import BlobSasPermissions, ContentSettings, generate_blob_sas
+from azure.storage.blob import BlobBlock, BlobSasPermissions, ContentSettings, generate_blob_sas
 from azure.storage.blob.aio import BlobLeaseClient, BlobServiceClient, ContainerClient
 
 from bot.errors import AlreadyExists, Conflict, NotFound
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 # which Azure treats as a renewal; anyone else gets 409 until the lease expires.
 _LEASE_NAMESPACE = uuid.UUID("6f1c2a8e-3b7d-4c55-9a8e-2f0d4b7c1e93")
 _JSON = ContentSettings(content_type="application/json")
+BLOCK_BYTES = 4 * 1024 * 1024  # evidence is uploaded in blocks of this size: memory stays one block
 
 
 def _status(err: HttpResponseError) -> int:
@@ -169,16 +171,37 @@ class BlobStore:
             "uploaded_by": quote(meta.uploaded_by, safe=""),
             "uploaded_at": meta.uploaded_at.astimezone(UTC).isoformat(),
         }
-        body = b"".join([chunk async for chunk in source])  # evidence is size-capped upstream
+        # Streamed as blocks of at most BLOCK_BYTES, so memory stays one block whatever the file
+        # size; the commit is create-only (If-None-Match: *), which is the real write-once check.
+        upload = uuid.uuid4().hex[:16]
+        block_ids: list[str] = []
+        buffer = bytearray()
+
+        async def stage() -> None:
+            block_id = base64.b64encode(f"{upload}-{len(block_ids):06d}".encode()).decode()
+            await blob.stage_block(block_id, bytes(buffer))
+            block_ids.append(block_id)
+            buffer.clear()
+
+        async for chunk in source:
+            buffer += chunk
+            if len(buffer) >= BLOCK_BYTES:
+                await stage()
+        if buffer or not block_ids:
+            await stage()
         try:
-            await blob.upload_blob(
-                body,
-                overwrite=False,
+            await blob.commit_block_list(
+                [BlobBlock(block_id=b) for b in block_ids],
                 metadata=metadata,
                 content_settings=ContentSettings(content_type=meta.content_type),
+                if_none_match="*",
             )
         except (ResourceExistsError, ResourceModifiedError) as err:
             raise AlreadyExists(name) from err
+        except HttpResponseError as err:
+            if err.status_code in (409, 412):
+                raise AlreadyExists(name) from err
+            raise
 
     async def get_evidence_meta(self, name: str) -> EvidenceMeta | None:
         blob = self._container.get_blob_client(check_name(name))

@@ -206,6 +206,14 @@ async def test_evidence_is_write_once(store: Store) -> None:
     assert await store.list("evidence/case1/") == [name]
 
 
+async def test_large_evidence_round_trips_byte_for_byte(store: Store) -> None:
+    # Larger than two upload blocks of the blob store, with an odd tail, in uneven chunks.
+    original = hashlib.sha256(b"seed").digest() * (9 * 1024 * 1024 // 32) + b"tail!"
+    name = f"evidence/big/{hashlib.sha256(original).hexdigest()}"
+    await store.put_evidence(name, _chunks(original, 1024 * 1024 + 7), _meta(original))
+    assert await _read_all(store, name) == original
+
+
 async def test_racing_evidence_writes_one_wins(store: Store) -> None:
     one, two = b"one" * 1000, b"two" * 1000
     results = await asyncio.gather(
