@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import builtins
 import contextlib
+import io
 import json
 import logging
 import uuid
@@ -179,7 +180,7 @@ class BlobStore:
 
         async def stage() -> None:
             block_id = base64.b64encode(f"{upload}-{len(block_ids):06d}".encode()).decode()
-            await blob.stage_block(block_id, bytes(buffer))
+            await blob.stage_block(block_id, io.BytesIO(bytes(buffer)), length=len(buffer))
             block_ids.append(block_id)
             buffer.clear()
 
