@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -23,8 +24,10 @@ from botframework.connector.auth import MicrosoftAppCredentials
 
 from bot.background import Background
 from bot.directory import ChainedDirectory, Directory, FileDirectory, GraphDirectory, MsalTokenProvider
+from bot.errors import DeliveryFailed
 from bot.evidence import EvidenceIntake
 from bot.evidence import Limits as EvidenceLimits
+from bot.guideline.med import MedSchedule
 from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
 from bot.jobs.scheduler import Scheduler
@@ -35,7 +38,9 @@ from bot.services.case_actions import CaseActions
 from bot.services.case_cards import CaseCards
 from bot.services.cases import CaseRepository
 from bot.services.draft_reminders import remind_and_expire
+from bot.services.med import MedService
 from bot.services.notifications import Notifications
+from bot.services.refs import user_locale, user_reference
 from bot.services.reports import DraftIndex, ReportService
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.factory import open_store
@@ -43,6 +48,7 @@ from bot.storage.store import Store
 from bot.teams.bot_state import StoreBotStorage
 from bot.teams.case_invoke import CaseInvokes
 from bot.teams.handler import BotDeps, GuidelineBot
+from bot.teams.med_edge import MedEdge
 from bot.teams.ratelimit import RateLimiter
 from bot.teams.sender import TeamsSender
 from bot.texts import Texts, language_for
@@ -64,6 +70,7 @@ class Runtime:
     cases: CaseRepository
     actions: CaseActions
     notifications: Notifications
+    med: MedService
     background: Background
     scheduler: Scheduler
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -172,6 +179,17 @@ async def build_runtime(settings: Settings, overrides: Overrides) -> Runtime:
     )
     background = Background()
     closers.append(background.close)
+    med = MedService(
+        store,
+        notifier,
+        clock,
+        MedSchedule(settings.med_reminder_dates, settings.time_zone),
+        threshold=settings.med_anonymity_threshold,
+        followup_weeks=settings.med_followup_weeks,
+        hr_ids=lambda: sorted(settings.hr_aad_object_ids),
+        tell_hr=hr_messenger(settings, store, notifier),
+        texts=lambda: Texts(settings.default_language),
+    )
 
     async def after_submit(case: Case) -> None:
         # The case is already saved with the notification owed in it; deliver now, in the background.
@@ -214,6 +232,7 @@ async def build_runtime(settings: Settings, overrides: Overrides) -> Runtime:
         add_evidence_dialog=add_evidence_dialog,
         zone=zone,
         invokes=CaseInvokes(actions, case_cards, notifications, background),
+        med=MedEdge(med, directory.units, background),
         is_hr=is_hr,
         clock=clock,
         default_language=settings.default_language,
@@ -228,9 +247,15 @@ async def build_runtime(settings: Settings, overrides: Overrides) -> Runtime:
                 "drafts",
                 lambda: remind_and_expire(drafts, notifier, clock, draft_ttl, settings.default_language),
             ),
+            ("med", med.send_due),
         ],
     )
     closers.append(scheduler.stop)
+
+    async def stop_med() -> None:  # runs before scheduler.stop: a broadcast in flight ends gracefully
+        med.stopping.set()
+
+    closers.append(stop_med)
     return Runtime(
         settings,
         store,
@@ -239,10 +264,31 @@ async def build_runtime(settings: Settings, overrides: Overrides) -> Runtime:
         cases,
         actions,
         notifications,
+        med,
         background,
         scheduler,
         closers,
     )
+
+
+def hr_messenger(
+    settings: Settings, store: Store, notifier: Notifier
+) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+    """Tell every HR person something, in their chat with the bot (best effort, logged)."""
+
+    async def tell(key: str, values: dict[str, Any]) -> None:
+        for hr in sorted(settings.hr_aad_object_ids):
+            reference = await user_reference(store, hr)
+            if reference is None:
+                log.warning("HR person has no chat with the bot yet", extra=fields())
+                continue
+            tx = Texts(language_for(await user_locale(store, hr), settings.default_language))
+            try:
+                await notifier.send(reference, {"type": "message", "text": tx(key, **values)})
+            except DeliveryFailed:
+                log.warning("HR message not delivered", extra=fields())
+
+    return tell
 
 
 def address_policy(settings: Settings) -> AddressPolicy:

@@ -23,7 +23,7 @@ from typing import Any
 
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
-from bot.teams.broadcast import broadcast
+from bot.services.broadcast import broadcast
 from bot.teams.ratelimit import TEAMS_APP_WINDOWS, RateLimiter
 from bot.teams.sender import TeamsSender
 from tests.fakes.connector import FakeConnector

@@ -15,9 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
-from botbuilder.schema import Attachment
 
 from bot.errors import EvidenceRejected, InvalidInput
 from bot.evidence import EvidenceIntake
@@ -27,9 +26,10 @@ from bot.logs import fields
 from bot.ports import Clock
 from bot.services.reports import DraftIndex, ReportService, new_draft_id, validate_report
 from bot.storage.store import EvidenceMeta
+from bot.teams.activities import card_activity
 from bot.teams.routes import normalise, verb_of
 from bot.texts import Texts, language_for
-from cards.common import Card, attachment, card, submit, text
+from cards.common import Card, card, submit, text
 from cards.report import report_card
 from cards.review import EvidenceLine, ReceiptView, human_size, receipt_card, review_card
 from cards.verbs import Verb
@@ -54,11 +54,6 @@ class ReportDeps:
     max_evidence: int
     max_evidence_mb: int
     after_submit: Callable[[Case], Awaitable[None]]
-
-
-def card_activity(content: Card) -> Any:
-    att = attachment(content)
-    return MessageFactory.attachment(Attachment(content_type=att["contentType"], content=att["content"]))
 
 
 def meta_to_json(meta: EvidenceMeta) -> dict[str, Any]:

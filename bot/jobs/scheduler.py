@@ -31,6 +31,7 @@ class Scheduler:
     lease_seconds: int = 60
     owner: str = field(default_factory=lambda: uuid.uuid4().hex)
     _task: asyncio.Task[None] | None = None
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def tick(self) -> bool:
         """Run every job once if this instance holds the lease; False if another instance does."""
@@ -45,18 +46,25 @@ class Scheduler:
         return True
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stop.is_set():
             try:
                 await self.tick()
             except Exception:
                 log.exception("scheduler tick failed")
-            await asyncio.sleep(self.interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.interval)
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._loop())
 
-    async def stop(self) -> None:
-        if self._task is not None:
+    async def stop(self, grace: float = 30.0) -> None:
+        """Let a running tick finish (its jobs see their own stop flags), then end the loop."""
+        self._stop.set()
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), grace)
+        except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task

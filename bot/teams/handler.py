@@ -25,8 +25,10 @@ from bot.services.case_cards import refusal_card
 from bot.services.cases import CaseRepository
 from bot.services.refs import remember_user
 from bot.storage.store import Store
+from bot.teams.activities import card_activity
 from bot.teams.case_invoke import CaseInvokes, card_response
-from bot.teams.routes import command_for, verb_of
+from bot.teams.med_edge import MedEdge, team_and_channel
+from bot.teams.routes import command_argument, command_for, verb_of
 from bot.texts import Texts, language_for
 from cards.guideline import guideline_card
 from cards.hr import hr_cases_card
@@ -34,13 +36,16 @@ from cards.my_cases import my_cases_card
 from cards.verbs import Verb
 from cards.welcome import welcome_card
 from dialogs.add_evidence import AddEvidenceDialog
-from dialogs.report import ReportDialog, card_activity
+from dialogs.report import ReportDialog
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[TurnContext, Texts], Awaitable[None]]
 # Menu commands answered even while a dialog is waiting; the dialog stays where it was.
-INTERRUPTIONS = frozenset({Verb.HELP, Verb.MY_CASES, Verb.GUIDELINE, Verb.HR_CASES})
+INTERRUPTIONS = frozenset(
+    {Verb.HELP, Verb.MY_CASES, Verb.GUIDELINE, Verb.HR_CASES, Verb.HR_MED_STATUS, Verb.HR_MED_SEND}
+)
+MED_VERBS = frozenset({Verb.MED_REGISTER, Verb.MED_AGENDA, Verb.MED_DONE})
 CASE_VERBS = frozenset({Verb.DECIDE, Verb.REFRESH_CASE, Verb.HISTORY, Verb.HR_OPEN_CASE})
 
 
@@ -54,6 +59,7 @@ class BotDeps:
     add_evidence_dialog: AddEvidenceDialog
     zone: ZoneInfo
     invokes: CaseInvokes
+    med: MedEdge
     is_hr: Callable[[str], Awaitable[bool]]
     clock: Clock
     default_language: str = "da"
@@ -71,6 +77,9 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             Verb.MY_CASES: self._my_cases,
             Verb.GUIDELINE: self._guideline,
             Verb.HR_CASES: self._hr_cases,
+            Verb.HR_MED_STATUS: self._hr_med_status,
+            Verb.HR_MED_SEND: self._hr_med_send,
+            Verb.MED_REGISTER: self._med_register,
         }
 
     def texts_for(self, activity: Activity) -> Texts:
@@ -135,6 +144,8 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         log.info("card action", extra=fields(verb=verb.value if verb else None))
         if verb in CASE_VERBS:
             return await self._deps.invokes.handle(turn_context, verb, action.get("data"), tx)
+        if verb in MED_VERBS:
+            return await self._deps.med.invoke(turn_context, verb, action.get("data"), tx)
         return card_response(refusal_card(tx, tx("error.not_possible_now")))
 
     async def on_members_added_activity(
@@ -143,8 +154,31 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if any(member.id == bot_id for member in members_added):
             conversation_type = turn_context.activity.conversation.conversation_type
+            tx = self.texts_for(turn_context.activity)
             if conversation_type in (None, "personal"):
-                await self._welcome(turn_context, self.texts_for(turn_context.activity))
+                await self._welcome(turn_context, tx)
+            elif team_and_channel(turn_context) is not None:
+                await self._deps.med.registration_prompt(turn_context, tx)  # added to a team
+
+    async def on_members_removed_activity(
+        self, members_removed: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        where = team_and_channel(turn_context)
+        if where and any(member.id == bot_id for member in members_removed):
+            await self._deps.med.med.deactivate(where[0], None, "bot removed from the team")
+
+    async def on_teams_channel_deleted(
+        self, channel_info: Any, team_info: Any, turn_context: TurnContext
+    ) -> None:
+        if team_info and channel_info:
+            await self._deps.med.med.deactivate(team_info.id, channel_info.id, "channel deleted")
+
+    async def on_teams_channel_renamed(
+        self, channel_info: Any, team_info: Any, turn_context: TurnContext
+    ) -> None:
+        if team_info and channel_info:
+            await self._deps.med.med.renamed(team_info.id, channel_info.id, channel_info.name or "")
 
     async def _welcome(self, turn_context: TurnContext, tx: Texts) -> None:
         await turn_context.send_activity(card_activity(welcome_card(tx)))
@@ -153,13 +187,29 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         await turn_context.send_activity(card_activity(guideline_card(tx)))
 
     async def _hr_cases(self, turn_context: TurnContext, tx: Texts) -> None:
-        user = turn_context.activity.from_property.aad_object_id or ""
-        if not await self._deps.is_hr(user):
-            await turn_context.send_activity(tx("hr.only"))
+        if not await self._require_hr(turn_context, tx):
             return
         cases = await self._deps.cases.open_cases()
         now = self._deps.clock.now()
         await turn_context.send_activity(card_activity(hr_cases_card(tx, cases, now, self._deps.zone)))
+
+    async def _require_hr(self, turn_context: TurnContext, tx: Texts) -> bool:
+        if await self._deps.is_hr(turn_context.activity.from_property.aad_object_id or ""):
+            return True
+        await turn_context.send_activity(tx("hr.only"))
+        return False
+
+    async def _hr_med_status(self, turn_context: TurnContext, tx: Texts) -> None:
+        if await self._require_hr(turn_context, tx):
+            await self._deps.med.status(turn_context, tx)
+
+    async def _hr_med_send(self, turn_context: TurnContext, tx: Texts) -> None:
+        if await self._require_hr(turn_context, tx):
+            unit = command_argument(turn_context.activity.text or "")
+            await self._deps.med.send_now(turn_context, tx, unit or None)
+
+    async def _med_register(self, turn_context: TurnContext, tx: Texts) -> None:
+        await self._deps.med.registration_prompt(turn_context, tx)
 
     async def _my_cases(self, turn_context: TurnContext, tx: Texts) -> None:
         user = turn_context.activity.from_property.aad_object_id or ""

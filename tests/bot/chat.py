@@ -104,3 +104,50 @@ async def invoke(chat: Chat, verb: str, data: dict[str, Any]) -> dict[str, Any]:
     body = response.value.body
     assert response.value.status == 200
     return body.value if hasattr(body, "value") else body["value"]
+
+
+class ChannelChat(Chat):
+    """A member in a team channel (messages reach the bot when they @mention it)."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        aad_object_id: str,
+        team_id: str,
+        channel_id: str,
+        *,
+        service_url: str,
+        name: str = "MED-medlem",
+    ) -> None:
+        super().__init__(runtime, aad_object_id, name, "da-DK", service_url=service_url)
+        self.team_id = team_id
+        self.channel_id = channel_id
+        self.adapter.template.conversation = ConversationAccount(
+            id=channel_id, conversation_type="channel", tenant_id="tenant", is_group=True
+        )
+
+    def channel_data(self) -> dict[str, Any]:
+        return {
+            "team": {"id": self.team_id, "name": "Arbejdspladsen"},
+            "channel": {"id": self.channel_id},
+            "tenant": {"id": "tenant"},
+        }
+
+    async def activity(self, activity: Activity) -> list[Activity]:
+        before = len(self.adapter.activity_buffer)
+        activity.channel_data = self.channel_data()
+        activity.locale = self.locale
+        await self.adapter.process_activity(activity, self.runtime.bot.on_turn)
+        return list(self.adapter.activity_buffer[before:])
+
+    async def invoke_card(self, verb: str, data: dict[str, Any]) -> dict[str, Any]:
+        replies = await self.activity(
+            Activity(
+                type=ActivityTypes.invoke,
+                name="adaptiveCard/action",
+                value={"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"},
+            )
+        )
+        [response] = [a for a in replies if a.type == "invokeResponse"]
+        body = response.value.body
+        return body.value if hasattr(body, "value") else body["value"]

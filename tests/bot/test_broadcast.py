@@ -10,7 +10,7 @@ from typing import Any
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
 from bot.errors import DeliveryFailed
-from bot.teams.broadcast import broadcast
+from bot.services.broadcast import broadcast
 from bot.teams.ratelimit import RateLimiter
 from bot.teams.sender import ConversationGone, TeamsSender
 from tests.fakes.connector import FakeConnector

@@ -38,8 +38,15 @@ async def broadcast(
     items: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any]]],
     concurrency: int = 8,
     on_result: OnResult | None = None,
+    claim: Callable[[str], Awaitable[bool]] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> BroadcastResult:
-    """Deliver each (key, reference, activity) once; a failure for one key never stops the rest."""
+    """Deliver each (key, reference, activity) once; a failure for one key never stops the rest.
+
+    `claim(key)` runs right before each send (the caller records "sending"; False skips the key),
+    so a stop in the middle leaves the items not yet started unclaimed for the next run. `stop`
+    ends the broadcast gracefully: sends in flight finish and are reported, nothing new starts.
+    """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
     keys = [key for key, _, _ in items]
@@ -52,8 +59,10 @@ async def broadcast(
 
     async def worker() -> None:
         # Workers take items in order, so the limiter's first come, first served order holds.
-        while not queue.empty():
+        while not queue.empty() and not (stop is not None and stop.is_set()):
             key, reference, activity = queue.get_nowait()
+            if claim is not None and not await claim(key):
+                continue
             try:
                 activity_id = await sender.send(reference, activity)
             except DeliveryFailed as error:

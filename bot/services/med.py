@@ -1,0 +1,439 @@
+"""MED evaluations in the workplaces' Teams channels: registration, the twice-yearly reminder,
+"on the agenda" and "done", the follow-up, and HR's status.
+
+Stored (one container, names built from ids only):
+- `med/channels/{team}/{channel}.json`  a registered channel: unit, committee, conversation
+  reference, active flag; tagged kind=med_channel, active, unit.
+- `med/sent/{period}/{team}/{channel}.json`  the (channel, period) reminder record, written before
+  the send ("sending") and after it ("sent" with the activity id, or "failed" with a retry time);
+  tagged kind=med_sent, period, state. A restart or a second instance never sends it twice.
+- `med/evaluations/{unit}/{period}.json`  the unit's evaluation (the domain's MedEvaluation).
+
+What is due is the domain's `channels_due`; this layer claims, sends, records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from bot.errors import AlreadyExists, Conflict, DeliveryFailed, NotFound
+from bot.guideline import med as domain
+from bot.guideline.med import MedChannel, MedEvaluation, MedPeriod, MedSchedule, MedStatus
+from bot.guideline.serialize import case_from_dict, med_evaluation_from_dict, med_evaluation_to_dict
+from bot.logs import fields
+from bot.ports import Clock, Notifier
+from bot.services.broadcast import broadcast
+from bot.services.cases import unit_tag
+from bot.services.docs import Unchanged, update
+from bot.storage.store import Store
+from bot.texts import Texts
+from cards.common import Card, attachment
+from cards.med import MedCardView, med_reminder_card
+
+log = logging.getLogger(__name__)
+
+STALE_CLAIM = timedelta(minutes=10)  # a "sending" record older than this was left by a crash
+RETRY_AFTER = timedelta(minutes=5)
+_SAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def _id(part: str) -> str:
+    return _SAFE.sub("_", part)[:150] or "_"
+
+
+def channel_name(team_id: str, channel_id: str) -> str:
+    return f"med/channels/{_id(team_id)}/{_id(channel_id)}.json"
+
+
+def sent_name(period_id: str, team_id: str, channel_id: str) -> str:
+    return f"med/sent/{period_id}/{_id(team_id)}/{_id(channel_id)}.json"
+
+
+def evaluation_name(unit: str, period_id: str) -> str:
+    return f"med/evaluations/{unit_tag(unit)}/{period_id}.json"
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Registered:
+    team_id: str
+    channel_id: str
+    unit: str
+    committee: str
+    reference: dict[str, Any]
+    active: bool
+    card: dict[str, str] | None = None  # where the current reminder card is, for updates
+
+
+class MedService:
+    def __init__(
+        self,
+        store: Store,
+        notifier: Notifier,
+        clock: Clock,
+        schedule: MedSchedule,
+        threshold: int,
+        followup_weeks: int,
+        hr_ids: Callable[[], Iterable[str]],
+        tell_hr: Callable[[str, dict[str, Any]], Awaitable[None]],
+        texts: Callable[[], Texts],
+    ) -> None:
+        self.store = store
+        self.notifier = notifier
+        self.clock = clock
+        self.schedule = schedule
+        self.threshold = threshold
+        self.followup_weeks = followup_weeks
+        self.hr_ids = hr_ids
+        self.tell_hr = tell_hr  # (text key, values) -> message to every HR person
+        self.texts = texts  # channel cards are Danish first (the municipality's default language)
+        self.stopping = asyncio.Event()  # set at shutdown: sends in flight finish, nothing new starts
+
+    # -- channels --------------------------------------------------------------------------------
+    async def register(
+        self, team_id: str, channel_id: str, unit: str, committee: str, reference: dict[str, Any], actor: str
+    ) -> Registered:
+        unit = unit.strip()[:200]
+        if not unit:
+            raise ValueError("unit required")
+        data = {
+            "team_id": team_id,
+            "channel_id": channel_id,
+            "unit": unit,
+            "committee": committee.strip()[:200],
+            "reference": reference,
+            "active": True,
+            "registered_by": actor,
+            "registered_at": self.clock.now().isoformat(),
+        }
+
+        def put(current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
+            history = list((current or {}).get("history", []))
+            history.append({"at": data["registered_at"], "actor": actor, "what": "registered", "unit": unit})
+            return {**(current or {}), **data, "history": history}, None
+
+        await update(self.store, channel_name(team_id, channel_id), put, tags=self._channel_tags)
+        return self._registered(await self._channel_doc(team_id, channel_id))
+
+    async def deactivate(self, team_id: str, channel_id: str | None, reason: str) -> int:
+        """The bot was removed, or the channel deleted: stop posting, keep history, tell HR."""
+        names = (
+            [channel_name(team_id, channel_id)]
+            if channel_id
+            else await self.store.list(f"med/channels/{_id(team_id)}/")
+        )
+        count = 0
+        for name in names:
+
+            def off(current: dict[str, Any] | None) -> tuple[dict[str, Any], str]:
+                if current is None or not current.get("active"):
+                    raise Unchanged
+                history = [*current.get("history", []), {"at": self.clock.now().isoformat(), "what": reason}]
+                return {**current, "active": False, "history": history}, str(current.get("unit", ""))
+
+            unit = await update(self.store, name, off, tags=self._channel_tags)
+            if unit is not None:
+                count += 1
+                await self.tell_hr("med.hr.channel_gone", {"unit": unit, "reason": reason})
+        return count
+
+    async def renamed(self, team_id: str, channel_id: str, new_name: str) -> None:
+        def rename(current: dict[str, Any] | None) -> tuple[dict[str, Any], str]:
+            if current is None:
+                raise Unchanged
+            return {**current, "channel_name": new_name[:200]}, str(current.get("unit", ""))
+
+        unit = await update(self.store, channel_name(team_id, channel_id), rename, tags=self._channel_tags)
+        if unit is not None:
+            await self.tell_hr("med.hr.channel_renamed", {"unit": unit, "name": new_name[:200]})
+
+    async def active_channels(self, unit: str | None = None) -> list[Registered]:
+        query = {"kind": "med_channel", "active": "true"}
+        if unit:
+            query["unit"] = unit_tag(unit)
+        out = []
+        for name in await self.store.find(query):
+            doc = await self.store.get(name)
+            if doc is not None and doc.data.get("active"):
+                out.append(self._registered(doc.data))
+        return out
+
+    async def channel(self, team_id: str, channel_id: str) -> Registered | None:
+        doc = await self.store.get(channel_name(team_id, channel_id))
+        return self._registered(doc.data) if doc else None
+
+    async def _channel_doc(self, team_id: str, channel_id: str) -> dict[str, Any]:
+        doc = await self.store.get(channel_name(team_id, channel_id))
+        if doc is None:
+            raise NotFound(channel_id)
+        return doc.data
+
+    @staticmethod
+    def _registered(data: dict[str, Any]) -> Registered:
+        return Registered(
+            str(data["team_id"]),
+            str(data["channel_id"]),
+            str(data["unit"]),
+            str(data.get("committee") or ""),
+            dict(data["reference"]),
+            bool(data.get("active")),
+        )
+
+    @staticmethod
+    def _channel_tags(data: dict[str, Any]) -> dict[str, str]:
+        return {
+            "kind": "med_channel",
+            "active": "true" if data.get("active") else "false",
+            "unit": unit_tag(str(data.get("unit", ""))),
+        }
+
+    # -- the reminder ----------------------------------------------------------------------------
+    async def send_due(self) -> int:
+        """The scheduler job: reminders the domain says are due, then follow-ups."""
+        channels = await self.active_channels()
+        now = self.clock.now()
+        period = self.schedule.due_period(now)
+        settled = await self._settled_keys(period.id)
+        due = {
+            r.key
+            for r in domain.channels_due([_as_domain(c, now) for c in channels], settled, now, self.schedule)
+        }
+        sent = await self._send(period, [c for c in channels if self._reminder_key(c, period) in due])
+        await self._followups(period, channels)
+        return sent
+
+    async def send_now(self, unit: str | None) -> int:
+        """HR: send this half-year's reminder now, to every workplace or one."""
+        now = self.clock.now()
+        # The evaluation cycle running now (the same one MED-status shows); channels that already
+        # have its reminder are skipped, so "send now" never duplicates.
+        period = self.schedule.due_period(now)
+        channels = await self.active_channels(unit)
+        settled = await self._settled_keys(period.id)
+        todo = [c for c in channels if self._reminder_key(c, period) not in settled]
+        return await self._send(period, todo)
+
+    async def _settled_keys(self, period_id: str) -> set[str]:
+        """Keys of reminders already sent (or being sent right now by another instance)."""
+        keys = set()
+        now = self.clock.now()
+        for name in await self.store.find({"kind": "med_sent", "period": period_id}):
+            doc = await self.store.get(name)
+            if doc is None:
+                continue
+            state = doc.data.get("state")
+            fresh_claim = state == "sending" and now - datetime.fromisoformat(doc.data["at"]) < STALE_CLAIM
+            waiting = state == "failed" and datetime.fromisoformat(doc.data["next_at"]) > now
+            if state == "sent" or fresh_claim or waiting:
+                keys.add(str(doc.data["key"]))
+        return keys
+
+    async def _claim(self, period: MedPeriod, channel: Registered) -> bool:
+        """Record "sending" before the send; False if someone else holds or finished it."""
+        now = self.clock.now()
+        key = self._reminder_key(channel, period)
+        name = sent_name(period.id, channel.team_id, channel.channel_id)
+        record = {"key": key, "state": "sending", "at": now.isoformat(), "unit": channel.unit}
+        tags = {"kind": "med_sent", "period": period.id, "state": "sending"}
+        try:
+            await self.store.put(name, record, etag=None, tags=tags)
+            return True
+        except AlreadyExists:
+            pass
+        doc = await self.store.get(name)
+        if doc is None:
+            return False
+        state = doc.data.get("state")
+        stale = state == "sending" and now - datetime.fromisoformat(doc.data["at"]) >= STALE_CLAIM
+        retry = state == "failed" and datetime.fromisoformat(doc.data["next_at"]) <= now
+        if not (stale or retry):
+            return False
+        try:  # take it over with the ETag: of two instances only one wins
+            await self.store.put(name, {**doc.data, **record}, etag=doc.etag, tags=tags)
+        except Conflict:
+            return False
+        return True
+
+    async def _send(self, period: MedPeriod, channels: list[Registered]) -> int:
+        if not channels:
+            return 0
+        by_key = {self._key(c): c for c in channels}
+        contents: dict[str, Card] = {}
+        for channel in channels:  # one card per unit: the figures are the unit's, not the channel's
+            if channel.unit not in contents:
+                contents[channel.unit] = await self._card(channel.unit, period)
+        items = [(k, c.reference, _message(contents[c.unit])) for k, c in by_key.items()]
+
+        async def claim(key: str) -> bool:
+            return await self._claim(period, by_key[key])
+
+        async def recorded(key: str, activity_id: str | None, error: DeliveryFailed | None) -> None:
+            channel = by_key[key]
+            name = sent_name(period.id, channel.team_id, channel.channel_id)
+            now = self.clock.now()
+            if activity_id is not None:
+                sent = {"state": "sent", "activity_id": activity_id, "sent_at": now.isoformat()}
+                await self._record(name, sent, period)
+                await self._evaluation_sent(channel.unit, period)
+                return
+            await self._record(name, {"state": "failed", "next_at": (now + RETRY_AFTER).isoformat()}, period)
+            if getattr(error, "permanent", False):
+                await self.deactivate(channel.team_id, channel.channel_id, "bot removed or channel gone")
+
+        result = await broadcast(
+            self.notifier, items, concurrency=8, on_result=recorded, claim=claim, stop=self.stopping
+        )
+        log.info(
+            "med reminders", extra=fields(period=period.id, sent=len(result.sent), failed=len(result.failed))
+        )
+        return len(result.sent)
+
+    async def _record(self, name: str, values: dict[str, Any], period: MedPeriod) -> None:
+        def put(current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
+            return {**(current or {}), **values}, None
+
+        await update(
+            self.store,
+            name,
+            put,
+            tags=lambda d: {"kind": "med_sent", "period": period.id, "state": str(d["state"])},
+        )
+
+    def _reminder_key(self, channel: Registered, period: MedPeriod) -> str:
+        return domain.med_reminder_key(_as_domain(channel, self.clock.now()), period)
+
+    def _key(self, channel: Registered) -> str:
+        return f"{channel.team_id}/{channel.channel_id}"
+
+    # -- evaluations -----------------------------------------------------------------------------
+    async def evaluation(self, unit: str, period_id: str) -> MedEvaluation:
+        doc = await self.store.get(evaluation_name(unit, period_id))
+        return (
+            med_evaluation_from_dict(doc.data["evaluation"])
+            if doc
+            else domain.new_evaluation(unit, period_id)
+        )
+
+    async def _change_evaluation(
+        self, unit: str, period_id: str, change: Callable[[MedEvaluation], MedEvaluation]
+    ) -> MedEvaluation:
+        def apply(current: dict[str, Any] | None) -> tuple[dict[str, Any], MedEvaluation]:
+            ev = (
+                med_evaluation_from_dict(current["evaluation"])
+                if current
+                else domain.new_evaluation(unit, period_id)
+            )
+            new = change(ev)
+            if new == ev and current is not None:
+                raise Unchanged
+            return {**(current or {}), "evaluation": med_evaluation_to_dict(new)}, new
+
+        result = await update(
+            self.store,
+            evaluation_name(unit, period_id),
+            apply,
+            tags=lambda _d: {"kind": "med_evaluation", "period": period_id, "unit": unit_tag(unit)},
+        )
+        return result if result is not None else await self.evaluation(unit, period_id)
+
+    async def _evaluation_sent(self, unit: str, period: MedPeriod) -> None:
+        await self._change_evaluation(unit, period.id, lambda ev: domain.mark_sent(ev, self.clock.now()))
+
+    async def on_agenda(self, unit: str, period_id: str, meeting: date, actor: str) -> MedEvaluation:
+        now = self.clock.now()
+        return await self._change_evaluation(
+            unit, period_id, lambda ev: domain.put_on_agenda(ev, meeting, actor, now)
+        )
+
+    async def done(
+        self, unit: str, period_id: str, done_date: date, link: str | None, actor: str
+    ) -> MedEvaluation:
+        now = self.clock.now()
+        tz = self.schedule.tz
+        return await self._change_evaluation(
+            unit, period_id, lambda ev: domain.mark_done(ev, done_date, link, actor, now, tz)
+        )
+
+    async def _card(self, unit: str, period: MedPeriod, notice: str = "") -> Card:
+        cases = []
+        for name in await self.store.find({"kind": "case", "unit": unit_tag(unit)}):
+            doc = await self.store.get(name)
+            if doc is not None:
+                cases.append(case_from_dict(doc.data["case"]))
+        figures = domain.figures(cases, unit, period, self.threshold)
+        ev = await self.evaluation(unit, period.id)
+        view = MedCardView(
+            unit=unit, period=period, figures=figures, evaluation=ev, zone=self.schedule.zone, notice=notice
+        )
+        return med_reminder_card(self.texts(), view)
+
+    async def card_for(self, unit: str, period_id: str, notice: str = "") -> Card:
+        return await self._card(unit, self.schedule.period_by_id(period_id), notice)
+
+    async def update_cards(self, unit: str, period_id: str, except_channel: str | None) -> None:
+        """After a mark in one channel, the unit's other channels show it too."""
+        period = self.schedule.period_by_id(period_id)
+        content = await self._card(unit, period)
+        for channel in await self.active_channels(unit):
+            if channel.channel_id == except_channel:
+                continue
+            doc = await self.store.get(sent_name(period_id, channel.team_id, channel.channel_id))
+            if doc and doc.data.get("activity_id"):
+                try:
+                    await self.notifier.update(
+                        channel.reference, str(doc.data["activity_id"]), _message(content)
+                    )
+                except DeliveryFailed:
+                    log.warning("med card update failed", extra=fields(period=period_id))
+
+    async def _followups(self, period: MedPeriod, channels: list[Registered]) -> None:
+        """Not done within the configured weeks: one follow-up in each of the unit's channels, HR told."""
+        now = self.clock.now()
+        tx = self.texts()
+        for unit in sorted({c.unit for c in channels}):
+            ev = await self.evaluation(unit, period.id)
+            if not domain.needs_followup(ev, now, self.followup_weeks, self.schedule.tz):
+                continue
+            name = f"med/followups/{unit_tag(unit)}/{period.id}.json"
+            try:
+                await self.store.put(
+                    name, {"unit": unit, "period": period.id, "at": now.isoformat()}, etag=None
+                )
+            except AlreadyExists:
+                continue  # once per unit and period
+            for channel in channels:
+                if channel.unit == unit:
+                    try:
+                        await self.notifier.send(
+                            channel.reference,
+                            {"type": "message", "text": tx("med.followup", period=period.id)},
+                        )
+                    except DeliveryFailed:
+                        log.warning("med follow-up not delivered", extra=fields(period=period.id))
+            await self.tell_hr("med.hr.followup", {"unit": unit, "period": period.id})
+
+    async def status(self) -> tuple[MedPeriod, list[tuple[str, MedEvaluation]]]:
+        """HR's "MED-status": this half-year's evaluation per workplace with an active channel."""
+        period = self.schedule.due_period(self.clock.now())
+        units = sorted({c.unit for c in await self.active_channels()}, key=str.casefold)
+        return period, [(unit, await self.evaluation(unit, period.id)) for unit in units]
+
+
+def _as_domain(channel: Registered, now: datetime) -> MedChannel:
+    return MedChannel(channel.team_id, channel.channel_id, channel.unit, now)
+
+
+def _message(content: Card) -> dict[str, Any]:
+    return {"type": "message", "attachments": [attachment(content)]}
+
+
+__all__ = ["MedService", "MedStatus", "Registered"]

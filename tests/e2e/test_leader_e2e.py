@@ -1,0 +1,102 @@
+"""The leader's side in the Teams Playground: two people (employee, leader) in two Playground
+instances against ONE app, the leader found through the leader directory file.
+
+The leader has the app installed before anything happens (so the bot knows the leader's chat); the
+employee reports; the case card arrives in the leader's chat at once; the employee answers the offer
+to join the police report on their own card; the leader records that the employee does not want a
+police report, drafts and registers the InsuBiz note and marks the post as removed. Every action is
+an Action.Execute whose answer replaces the card in place; the other person's card is updated in
+place by the bot. At the end both cards show the same state for every step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest_asyncio
+
+from bot.texts.da import TEXTS
+from tests.e2e.conftest import BotFactory
+from tests.e2e.harness.config import DEPUTY, EMPLOYEE, LEADER
+from tests.e2e.harness.flows import label, step_states, submit_report, wait_for_step, write_leader_directory
+from tests.e2e.harness.procs import BotServer
+from tests.e2e.harness.ui import ChatPage
+
+DESCRIPTION = "Han skrev i en kommentar, at han ved hvor jeg bor, og at jeg skal passe på."
+NOTE = "Notat: medarbejderen ønsker ikke politianmeldelse. Opslaget er fjernet af Facebook."
+INSUBIZ_REF = "IB-2026-17"
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def bot(bot_factory: BotFactory, tmp_path: Path) -> BotServer:
+    """The app with a leader directory: the employee's leader is LEADER, the deputy DEPUTY."""
+    directory = write_leader_directory(tmp_path / "leaders.csv", [(EMPLOYEE, LEADER, DEPUTY)])
+    return await bot_factory(extra_env={"LEADER_DIRECTORY_FILE": str(directory)})
+
+
+async def test_leader_decides_on_the_case_card_and_both_cards_agree(
+    leader: ChatPage, employee: ChatPage
+) -> None:
+    # The leader installed the app first (the fixture order): the bot now has the leader's chat.
+    await leader.wait_for_card(TEXTS["welcome.title"], name="leader-welcome")
+    leader_before = await leader.message_count()
+
+    submitted = await submit_report(employee, description=DESCRIPTION)
+    receipt = submitted.receipt_text
+    assert LEADER.name in receipt, f"the receipt does not name the leader:\n{receipt}"
+
+    # The case card reaches the leader's own chat, proactively.
+    leader_card = await leader.wait_for_card("Ny sag til dig", after=leader_before, name="leader-case-card")
+    text = await leader_card.text()
+    assert f"Sag {submitted.number}" in text and DESCRIPTION in text
+    assert TEXTS["act.police_declined"] in text and TEXTS["act.removal_removed"] in text
+
+    # The employee's own card: they will join the police report.
+    await employee.wait_for_message("Her er din sag")
+    for i, t in enumerate(await employee.page.locator(".fai-OutputCard").all_inner_texts()):
+        print("MSG", i, repr(t[:150]))
+    print(await employee.page.locator(".fai-OutputCard").nth(1).inner_html())
+    await employee.screenshot("debug")
+    own = await employee.wait_for_card("Her er din sag", name="employee-case-card")
+    assert f"Sag {submitted.number}" in await own.text()
+    await own.click(TEXTS["act.offer_join"])
+    await wait_for_step(own, "step.police_offer", TEXTS["outcome.wants_to_join"])
+    await own.screenshot("employee-case-card-joined")
+    # ... and the leader's card follows, updated in place by the bot.
+    await wait_for_step(leader_card, "step.police_offer", TEXTS["outcome.wants_to_join"])
+
+    # The employee does not want a police report after all: the InsuBiz note becomes the leader's job.
+    await leader_card.click(TEXTS["act.police_declined"])
+    await wait_for_step(leader_card, "step.police_report", TEXTS["outcome.declined_by_employee"])
+    await leader_card.wait_for_text(label("in.insubiz_text"))
+    await leader_card.screenshot("leader-case-card-declined")
+    note_box = leader_card.root.get_by_label(label("in.insubiz_text"), exact=False)
+    drafted = await note_box.input_value()
+    assert drafted.strip(), "the InsuBiz note is not pre-filled with a draft"
+    await note_box.fill(NOTE)
+    await leader_card.click(TEXTS["act.insubiz_draft"])
+    await wait_for_step(leader_card, "step.insubiz_note", TEXTS["outcome.drafted"])
+    await leader_card.wait_for_text(TEXTS["in.insubiz_ref"])
+    assert NOTE in await leader_card.text(), "the saved note is not shown for copying"
+    await leader_card.fill(TEXTS["in.insubiz_ref"], INSUBIZ_REF)
+    await leader_card.click(TEXTS["act.insubiz_registered"])
+    await wait_for_step(leader_card, "step.insubiz_note", TEXTS["outcome.registered"], INSUBIZ_REF)
+
+    await leader_card.fill(TEXTS["in.removal_note"], "Facebook har fjernet kommentaren.")
+    await leader_card.click(TEXTS["act.removal_removed"])
+    await wait_for_step(leader_card, "step.removal", TEXTS["outcome.removed"])
+    await leader_card.screenshot("leader-case-card-after-decisions")
+
+    # The employee's card shows the same, without the employee doing anything.
+    await wait_for_step(own, "step.removal", TEXTS["outcome.removed"])
+    await wait_for_step(own, "step.insubiz_note", TEXTS["outcome.registered"], INSUBIZ_REF)
+    await own.screenshot("employee-case-card-after-decisions")
+
+    leader_states = step_states(await leader_card.text())
+    employee_states = step_states(await own.text())
+    shared = set(leader_states) & set(employee_states)
+    assert {TEXTS["step.removal"], TEXTS["step.police_report"], TEXTS["step.insubiz_note"]} <= shared
+    assert {k: employee_states[k] for k in shared} == {k: leader_states[k] for k in shared}
+    # The employee is not shown the steps that do not apply; the leader is, as such.
+    for hidden in set(leader_states) - shared:
+        assert leader_states[hidden].startswith(TEXTS["stepstatus.not_applicable"]), hidden

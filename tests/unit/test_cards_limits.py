@@ -1,0 +1,509 @@
+"""Every card the bot can send, in Danish and English, with realistic and worst-case data, checked
+against what Teams accepts: Microsoft's renderer (no errors, no warnings), schema 1.5, our 28 KB budget,
+and only verbs the bot's router handles.
+
+Why one place for all cards: a card that renders fine with a short test description can break the
+28 KB budget with a 4,000-character one and 30 screenshots, and a button whose verb no route handles
+is a dead end that only a user would find. The renderer is started once for all cards (one node run).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from azure.storage.blob import BlobSasPermissions, UserDelegationKey, generate_blob_sas
+
+from app import Overrides, build_runtime
+from bot.decision_input import ACTIONS, MAX_INPUT
+from bot.forms import MAX_DESCRIPTION, MAX_LINK, MAX_OFFENDER, ReportForm
+from bot.guideline import (
+    ApvFiled,
+    ApvMeasuresSet,
+    Case,
+    CaseClosed,
+    CitizenContacted,
+    CitizenContactNotPossible,
+    EvidenceItem,
+    FollowUpDone,
+    FollowUpScheduled,
+    InsuBizNoteDrafted,
+    InsuBizRegistered,
+    PoliceDeclinedByEmployee,
+    RemovalDecided,
+    RemovalOutcome,
+    StepId,
+    decide,
+    new_case,
+)
+from bot.guideline.model import MAX_NOTE, MAX_SHORT, Actor, Person
+from bot.services.audit import record, record_events
+from bot.services.case_cards import CaseCards, refusal_card
+from bot.settings import Settings
+from bot.storage.local import LocalStore
+from bot.teams.handler import CASE_VERBS
+from bot.texts import Texts
+from cards.guideline import guideline_card
+from cards.hr import hr_cases_card
+from cards.my_cases import MAX_LISTED, my_cases_card
+from cards.report import report_card
+from cards.review import EvidenceLine, ReceiptView, receipt_card, review_card
+from cards.verbs import Verb
+from cards.welcome import welcome_card
+from dialogs.report import evidence_prompt_card
+from tests.fakes.cardcheck import MAX_CARD_BYTES, CardReport, check_cards
+from tests.unit.guideline.builders import (
+    AS_DEPUTY,
+    AS_HR,
+    AS_LEADER,
+    AS_REPORTER,
+    DEPUTY,
+    LEADER,
+    MANAGER,
+    OPENED,
+    POLICY,
+    REPORTER,
+    TZ,
+    at,
+    evidence,
+    facts,
+)
+
+LANGUAGES = ("da", "en")
+TEAMS_NAME = len("Skærmbillede 2026-03-01 kl. 21.34.12.png")  # what Teams calls a pasted screenshot
+# Danish letters are two bytes in UTF-8: the heaviest text a Danish employee realistically types.
+HEAVY = "Æbleøjne på åen – "
+
+
+def heavy(n: int) -> str:
+    return (HEAVY * (n // len(HEAVY) + 1))[:n]
+
+
+def long_name(n: int = MAX_SHORT) -> str:
+    return heavy(n)
+
+
+# Dialog verbs are matched inside dialogs/report.py's state machine (no table to import there).
+DIALOG_VERBS = frozenset(
+    {Verb.REPORT_FORM, Verb.REPORT_CANCEL, Verb.EVIDENCE_DONE, Verb.REVIEW_EDIT, Verb.REVIEW_SUBMIT}
+)
+# Begun directly in GuidelineBot.on_message_activity.
+DIALOG_STARTS = frozenset({Verb.REPORT, Verb.ADD_EVIDENCE})
+
+
+@dataclass(frozen=True)
+class Checked:
+    name: str
+    card: dict[str, Any]
+    report: CardReport
+
+
+# -- data ------------------------------------------------------------------------------------------
+
+
+def evidence_items(count: int, *, name_len: int = 0) -> list[EvidenceItem]:
+    items = []
+    for n in range(count):
+        item = evidence(n, when=OPENED - timedelta(minutes=count - n))
+        if name_len:
+            suffix = f"-{n}.png"
+            item = replace(item, original_name=heavy(name_len - len(suffix)) + suffix)
+        items.append(item)
+    return items
+
+
+def open_case(
+    *,
+    description: str | None = None,
+    shots: int = 1,
+    name_len: int = 0,
+    people: tuple[Person, Person, Person] = (REPORTER, LEADER, DEPUTY),
+    max_fields: bool = False,
+    case_id: str = "c0ffee00c0ffee00c0ffee00c0ffee00",
+) -> tuple[Case, list[Any]]:
+    overrides: dict[str, object] = {"family_threatened": True}
+    if description is not None:
+        overrides["description"] = description
+    if max_fields:
+        overrides["link"] = "https://www.facebook.com/groups/" + "a" * (MAX_LINK - 32)
+        overrides["offender"] = heavy(MAX_OFFENDER)
+    reporter, leader, deputy = people
+    return new_case(
+        case_id,
+        "KH-2026-0001",
+        reporter,
+        leader,
+        deputy,
+        heavy(MAX_SHORT) if max_fields else "Borgerservice",
+        facts(**overrides),
+        [replace(e, uploaded_by=reporter.aad_object_id) for e in evidence_items(shots, name_len=name_len)],
+        OPENED,
+        POLICY,
+        leader_manager=MANAGER,
+    )
+
+
+Step = tuple[Actor, Any]
+
+
+def leader_flow(case: Case, long_text: int = 0) -> Iterator[tuple[str, Case, list[Any], datetime]]:
+    """The states a case passes through, with the events that got it there (for the audit)."""
+    note = (
+        heavy(MAX_NOTE) if long_text else "Ringet til borgeren, aftalt at henvendelser går via borgerservice."
+    )
+    lead = Actor(case.leader.aad_object_id if case.leader else "")
+    plan: list[tuple[str, list[Step], datetime]] = [
+        ("police_declined_insubiz_open", [(lead, PoliceDeclinedByEmployee())], at(2026, 3, 2, 11)),
+        (
+            "insubiz_drafted",
+            [(lead, InsuBizNoteDrafted(heavy(long_text) if long_text else "Notat: medarbejderen ..."))],
+            at(2026, 3, 2, 12),
+        ),
+        (
+            "apv_measures_set",
+            [
+                (lead, RemovalDecided(RemovalOutcome.REQUESTED, note)),
+                (lead, CitizenContactNotPossible(note)),
+                (lead, ApvMeasuresSet(heavy(long_text) if long_text else note)),
+            ],
+            at(2026, 3, 3, 9),
+        ),
+        (
+            "followups_scheduled",
+            [
+                (lead, FollowUpScheduled(StepId.FOLLOWUP_EMPLOYEE, date(2026, 3, 20))),
+                (lead, FollowUpScheduled(StepId.FOLLOWUP_COLLEAGUES, date(2026, 3, 23))),
+            ],
+            at(2026, 3, 4, 9),
+        ),
+        (
+            "all_decided_close_available",
+            [
+                (lead, RemovalDecided(RemovalOutcome.REMOVED, note)),
+                (lead, CitizenContacted(note)),
+                (lead, InsuBizRegistered("IB-2026-" + "7" * 180 if long_text else "IB-2026-17")),
+                (lead, ApvFiled("DEFGO-2026-" + "9" * 180 if long_text else "DEFGO-2026-117")),
+                (lead, FollowUpDone(StepId.FOLLOWUP_EMPLOYEE, date(2026, 3, 20), note)),
+                (lead, FollowUpDone(StepId.FOLLOWUP_COLLEAGUES, date(2026, 3, 23), note)),
+            ],
+            at(2026, 3, 24, 9),
+        ),
+        ("closed", [(lead, CaseClosed())], at(2026, 3, 24, 10)),
+    ]
+    for name, decisions, when in plan:
+        events: list[Any] = []
+        for actor, decision in decisions:
+            case, caused = decide(case, actor, decision, when, POLICY)
+            assert caused, f"{name}: {decision!r} changed nothing"
+            events += caused
+        yield name, case, events, when
+
+
+# -- case cards ------------------------------------------------------------------------------------
+
+
+DELEGATION_KEY = UserDelegationKey()  # type: ignore[no-untyped-call]
+DELEGATION_KEY.signed_oid = "6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+DELEGATION_KEY.signed_tid = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+DELEGATION_KEY.signed_start = "2026-03-02T09:55:00Z"
+DELEGATION_KEY.signed_expiry = "2026-03-02T10:30:00Z"
+DELEGATION_KEY.signed_service = "b"
+DELEGATION_KEY.signed_version = "2025-01-05"
+DELEGATION_KEY.value = base64.b64encode(b"k" * 32).decode()
+
+
+def sas_link(case_id: str, sha256: str) -> str:
+    """A real user-delegation SAS URL (production signs with a managed identity), so 30 linked
+    screenshots weigh what they will in Teams."""
+    name = f"evidence/{case_id}/{sha256}"
+    sas = generate_blob_sas(
+        account_name="stkraenkelserprod",
+        container_name="guideline",
+        blob_name=name,
+        user_delegation_key=DELEGATION_KEY,
+        permission=BlobSasPermissions(read=True),
+        start=datetime(2026, 3, 2, 9, 55, tzinfo=UTC),
+        expiry=datetime(2026, 3, 2, 10, 30, tzinfo=UTC),
+    )
+    return f"https://stkraenkelserprod.blob.core.windows.net/guideline/{name}?{sas}"
+
+
+@dataclass(frozen=True)
+class Family:
+    """One kind of case, walked through every state of the leader flow."""
+
+    name: str
+    description: str | None = None
+    shots: int = 1
+    name_len: int = 0
+    audit_lines: int = 0
+    long_text: int = 0
+    max_fields: bool = False
+    people: tuple[Person, Person, Person] = (REPORTER, LEADER, DEPUTY)
+
+
+FAMILIES = (
+    Family("realistic"),
+    Family("evidence30", shots=POLICY.max_evidence_items, name_len=TEAMS_NAME),
+    Family("history200", audit_lines=200),
+    Family("description4000", description=heavy(MAX_DESCRIPTION)),
+    # The three above at once: a long-running case with every screenshot and a long account.
+    Family(
+        "listed_maxima",
+        description=heavy(MAX_DESCRIPTION),
+        shots=POLICY.max_evidence_items,
+        name_len=TEAMS_NAME,
+        audit_lines=200,
+    ),
+    # Every field at the most the code accepts (names, file names, notes, link, offender).
+    Family(
+        "worst",
+        description=heavy(MAX_DESCRIPTION),
+        shots=POLICY.max_evidence_items,
+        name_len=255,
+        audit_lines=200,
+        long_text=MAX_INPUT,
+        max_fields=True,
+        people=(
+            Person(REPORTER.aad_object_id, long_name()),
+            Person(LEADER.aad_object_id, long_name()),
+            Person(DEPUTY.aad_object_id, long_name()),
+        ),
+    ),
+)
+VIEWERS = {"leader": AS_LEADER, "deputy": AS_DEPUTY, "hr": AS_HR, "reporter": AS_REPORTER}
+
+
+async def pad_audit(store: LocalStore, case: Case, target: int, when: datetime) -> None:
+    """Reminders and notifications are what makes a long history: pad with them up to `target` lines."""
+    have = len(await store.read_audit(case.id))
+    for n in range(have, target):
+        kind = "notified" if n % 2 else "unreachable"
+        await record(store, case.id, kind, case.leader.aad_object_id if case.leader else "", when, n=n)
+
+
+async def case_cards(store: LocalStore) -> list[tuple[str, dict[str, Any]]]:
+    cards = CaseCards(store, POLICY, TZ, link_signer=sas_link)
+    out: list[tuple[str, dict[str, Any]]] = []
+    for number, family in enumerate(FAMILIES):
+        case, events = open_case(
+            description=family.description,
+            shots=family.shots,
+            name_len=family.name_len,
+            people=family.people,
+            max_fields=family.max_fields,
+            case_id=f"{number:032x}",
+        )
+        states = [("new_case", case, events, OPENED), *leader_flow(case, family.long_text)]
+        for state, current, caused, when in states:
+            await record_events(store, caused)
+            await pad_audit(store, current, family.audit_lines, when)
+            for viewer, actor in VIEWERS.items():
+                for lang in LANGUAGES:
+                    for history in (True, False) if family.name == "realistic" else (True,):
+                        card = await cards.render(current, actor, Texts(lang), when, with_history=history)
+                        label = f"case[{family.name}/{state}/{viewer}/{lang}{'/history' if history else ''}]"
+                        out.append((label, card))
+    return out
+
+
+# -- the employee's and HR's cards -----------------------------------------------------------------
+
+GOOD_FORM = ReportForm(
+    category="trussel",
+    description="Han skrev at han ved hvor jeg bor.",
+    date="2026-03-01",
+    time="21:30",
+    platform="facebook",
+    link="https://facebook.com/p/1",
+    offender="Profilen 'Sandhedsvidne'",
+    outside_hours=True,
+    family=True,
+)
+MAX_FORM = ReportForm(
+    category="chikane",
+    description=heavy(MAX_DESCRIPTION),
+    date="2026-03-01",
+    time="21:30",
+    platform="other",
+    link="https://www.facebook.com/groups/" + "a" * (MAX_LINK - 32),
+    offender=heavy(MAX_OFFENDER),
+    outside_hours=True,
+    family=True,
+)
+
+
+def lines(count: int, name_len: int = 0) -> list[EvidenceLine]:
+    return [
+        EvidenceLine(e.original_name, e.size * 3000, e.sha256)
+        for e in evidence_items(count, name_len=name_len)
+    ]
+
+
+def many_cases(count: int, *, long_names: bool) -> list[Case]:
+    people = (
+        (Person(REPORTER.aad_object_id, long_name()), Person(LEADER.aad_object_id, long_name()), DEPUTY)
+        if long_names
+        else (REPORTER, LEADER, DEPUTY)
+    )
+    cases = []
+    for n in range(count):
+        case, _ = open_case(description=heavy(MAX_DESCRIPTION), people=people, case_id=f"{n:032x}")
+        cases.append(replace(case, number=f"KH-2026-{n + 1:04d}"))
+    return cases
+
+
+def employee_cards(lang: str) -> list[tuple[str, dict[str, Any]]]:
+    tx = Texts(lang)
+    problem = tx("invalid.too_long", field=tx("field.description"))
+    max_date = "2026-03-02"
+    empty = ReportForm(date=max_date, time="10:00")
+    late = OPENED + timedelta(days=30)  # every immediate step overdue
+    receipt = ReceiptView("KH-2026-0001", "02-03-2026 10:00", [], "Lene Leder")
+    return [
+        ("welcome", welcome_card(tx)),
+        ("guideline", guideline_card(tx)),
+        ("evidence_prompt", evidence_prompt_card(tx)),
+        ("report/empty", report_card(tx, empty, max_date=max_date)),
+        ("report/problem", report_card(tx, GOOD_FORM, max_date=max_date, problem=problem)),
+        ("report/max_inputs", report_card(tx, MAX_FORM, max_date=max_date, problem=problem)),
+        ("review/0", review_card(tx, GOOD_FORM, [])),
+        ("review/30", review_card(tx, GOOD_FORM, lines(30))),
+        ("review/30_max", review_card(tx, MAX_FORM, lines(30, name_len=255))),
+        ("receipt/0", receipt_card(tx, receipt)),
+        ("receipt/no_leader", receipt_card(tx, replace(receipt, leader_name=None))),
+        (
+            "receipt/30_max",
+            receipt_card(tx, replace(receipt, evidence=lines(30, name_len=255), leader_name=long_name())),
+        ),
+        ("my_cases/0", my_cases_card(tx, [], TZ)),
+        ("my_cases/1", my_cases_card(tx, many_cases(1, long_names=False), TZ)),
+        ("my_cases/over_max", my_cases_card(tx, many_cases(MAX_LISTED + 5, long_names=True), TZ)),
+        ("hr/0", hr_cases_card(tx, [], late, TZ)),
+        ("hr/60", hr_cases_card(tx, many_cases(60, long_names=True), late, TZ)),
+        ("refusal", refusal_card(tx)),
+        ("refusal/not_possible", refusal_card(tx, tx("error.not_possible_now"))),
+    ]
+
+
+# -- the router's verbs ----------------------------------------------------------------------------
+
+
+async def router_verbs(data_dir: Path) -> tuple[frozenset[Verb], frozenset[Verb]]:
+    """(message verbs, invoke verbs) the bot built by app.build_runtime actually routes."""
+    store = LocalStore(data_dir)
+    runtime = await build_runtime(
+        Settings.from_env({"DATA_DIR": str(data_dir)}), Overrides(store=store, run_scheduler=False)
+    )
+    try:
+        routes = frozenset(runtime.bot._routes)
+    finally:
+        await runtime.close()
+        await store.close()
+    return routes | DIALOG_STARTS | DIALOG_VERBS, frozenset(CASE_VERBS)
+
+
+async def build_all(root: Path) -> list[tuple[str, dict[str, Any]]]:
+    out = [(f"{name}[{lang}]", card) for lang in LANGUAGES for name, card in employee_cards(lang)]
+    store = LocalStore(root / "cases")
+    try:
+        out += await case_cards(store)
+    finally:
+        await store.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory: pytest.TempPathFactory) -> list[Checked]:
+    built = asyncio.run(build_all(tmp_path_factory.mktemp("cards")))
+    reports = check_cards([card for _, card in built])
+    return [Checked(name, card, report) for (name, card), report in zip(built, reports, strict=True)]
+
+
+@pytest.fixture(scope="module")
+def verbs(tmp_path_factory: pytest.TempPathFactory) -> tuple[frozenset[Verb], frozenset[Verb]]:
+    return asyncio.run(router_verbs(tmp_path_factory.mktemp("router")))
+
+
+# -- the checks ------------------------------------------------------------------------------------
+
+
+def test_renderer_reports_no_errors_and_no_warnings(checked: list[Checked]) -> None:
+    problems = [
+        f"{c.name}: {p}"
+        for c in checked
+        for p in [*c.report.errors, *c.report.warnings]
+        if "byte budget" not in p  # the size has its own test, with the numbers
+    ]
+    assert not problems, "\n".join(problems[:40])
+
+
+def test_every_card_fits_the_28_kb_budget(checked: list[Checked]) -> None:
+    worst: dict[str, tuple[int, str, int]] = {}  # kind -> (largest size, its card, how many over)
+    for c in checked:
+        if c.report.size_bytes <= MAX_CARD_BYTES:
+            continue
+        kind = c.name.split("/")[0] if c.name.startswith("case[") else c.name.split("[")[0]
+        size, name, count = worst.get(kind, (0, "", 0))
+        worst[kind] = (
+            (size, name, count + 1)
+            if size >= c.report.size_bytes
+            else (c.report.size_bytes, c.name, count + 1)
+        )
+    assert not worst, "\n".join(
+        f"{kind}: {count} card(s) over; largest {name} is {size} bytes, {size - MAX_CARD_BYTES} over "
+        f"the {MAX_CARD_BYTES}-byte budget"
+        for kind, (size, name, count) in sorted(worst.items())
+    )
+
+
+def test_every_button_is_routed(
+    checked: list[Checked], verbs: tuple[frozenset[Verb], frozenset[Verb]]
+) -> None:
+    message_verbs, invoke_verbs = verbs
+    dead = []
+    for c in checked:
+        for action in c.report.actions:
+            data = action.data if isinstance(action.data, dict) else {}
+            if action.type == "Action.Submit":
+                ok = data.get("verb") in {v.value for v in message_verbs}
+                where = f"Submit verb {data.get('verb')!r}"
+            else:
+                ok = action.verb in {v.value for v in invoke_verbs}
+                where = f"Execute verb {action.verb!r}"
+            if ok and action.verb == Verb.DECIDE.value:
+                ok = data.get("action") in ACTIONS
+                where = f"decide action {data.get('action')!r}"
+            if not ok:
+                dead.append(f"{c.name} {action.path}: {where} is not routed")
+    assert not dead, "\n".join(dead[:40])
+
+
+def test_the_scenarios_reach_every_decision_and_every_card_kind(checked: list[Checked]) -> None:
+    """Guards this test itself: a scenario that stopped drawing a button would check nothing."""
+    drawn = {
+        a.data.get("action")
+        for c in checked
+        for a in c.report.actions
+        if a.verb == Verb.DECIDE.value and isinstance(a.data, dict)
+    }
+    assert drawn == set(ACTIONS)
+    kinds = {c.name.split("[")[0].split("/")[0] for c in checked}
+    assert kinds == {
+        "welcome", "guideline", "evidence_prompt", "report", "review", "receipt",
+        "my_cases", "hr", "refusal", "case",
+    }  # fmt: skip
+
+
+def test_sizes_of_the_heaviest_cards_are_known(checked: list[Checked]) -> None:
+    """Not a limit: prints the heaviest cards (run with -s) so growth is visible before it hurts."""
+    heaviest = sorted(checked, key=lambda c: c.report.size_bytes, reverse=True)[:8]
+    for c in heaviest:
+        print(f"{c.report.size_bytes:>6} {c.name}")
+    assert heaviest[0].report.size_bytes > 0
