@@ -27,6 +27,7 @@ from bot.directory import ChainedDirectory, Directory, FileDirectory, GraphDirec
 from bot.errors import DeliveryFailed
 from bot.evidence import EvidenceIntake
 from bot.evidence import Limits as EvidenceLimits
+from bot.evidence_links import EvidenceLinks
 from bot.guideline.med import MedSchedule
 from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
@@ -52,7 +53,7 @@ from bot.teams.med_edge import MedEdge
 from bot.teams.ratelimit import RateLimiter
 from bot.teams.sender import TeamsSender
 from bot.texts import Texts, language_for
-from bot.web import healthz, messages_handler
+from bot.web import evidence_handler, healthz, messages_handler
 from dialogs.add_evidence import AddEvidenceDeps, AddEvidenceDialog
 from dialogs.report import ReportDeps, ReportDialog
 
@@ -94,6 +95,7 @@ class Overrides:
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
+LINKS = web.AppKey("evidence_links", EvidenceLinks)
 
 
 def deadline_policy(settings: Settings) -> DeadlinePolicy:
@@ -131,7 +133,9 @@ def hr_check(settings: Settings, directory: Directory) -> Callable[[str], Awaita
     return is_hr
 
 
-async def build_runtime(settings: Settings, overrides: Overrides) -> Runtime:
+async def build_runtime(
+    settings: Settings, overrides: Overrides, links: EvidenceLinks | None = None
+) -> Runtime:
     closers: list[Callable[[], Awaitable[None]]] = []
     store = overrides.store
     if store is None:
@@ -164,7 +168,8 @@ async def build_runtime(settings: Settings, overrides: Overrides) -> Runtime:
     notifier = overrides.notifier or TeamsSender(
         adapter, settings.app_id, RateLimiter(), sleep=overrides.sleep or asyncio.sleep
     )
-    case_cards = CaseCards(store, policy, zone, link_signer=None)
+    links = links or EvidenceLinks(settings.base_url)
+    case_cards = CaseCards(store, policy, zone, link_signer=links.sign, leaders=directory.leaders)
     notifications = Notifications(
         store,
         cases,
@@ -369,8 +374,11 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
 
     app = web.Application(middlewares=[correlate], client_max_size=1024 * 1024)
 
+    links = EvidenceLinks(settings.base_url)
+    app[LINKS] = links
+
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        runtime = await build_runtime(settings, overrides)
+        runtime = await build_runtime(settings, overrides, links)
         app[RUNTIME] = runtime
         if overrides.run_scheduler:
             runtime.scheduler.start()  # its first tick retries whatever a crash left pending
@@ -399,6 +407,10 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
         "/api/messages", messages_handler(process, settings.app_tenant_id if settings.app_id else "")
     )
     app.router.add_get("/healthz", healthz)
+    # Local mode only serves files here; on Azure Blob the card links are read-only SAS URLs.
+    app.router.add_get(
+        "/evidence/{case_id}/{sha256}", evidence_handler(links, lambda r: r.app[RUNTIME].store)
+    )
     return app
 
 

@@ -56,6 +56,9 @@ def employee_id(n: int) -> str:
     return f"00000000-0000-0000-0000-{n + 1:012d}"
 
 
+TURN_NAMES = ("rapportér", "form", "færdig", "send")
+
+
 def report_turns() -> list[dict[str, Any]]:
     """The report flow's activities (text and value), as Teams sends them from the cards."""
     yesterday = datetime.now(ZoneInfo("Europe/Copenhagen")) - timedelta(days=1)
@@ -97,6 +100,7 @@ class Run:
     store: str
     latencies: list[float]
     errors: int
+    kinds: list[str]
     receipts: int = 0
     apologies: int = 0
 
@@ -138,11 +142,14 @@ async def process(
                     await proc.wait()
 
 
-async def drive(port: int, service_url: str, employees: int, rounds: int) -> tuple[list[float], int]:
+async def drive(
+    port: int, service_url: str, employees: int, rounds: int
+) -> tuple[list[float], int, list[str]]:
     """Every employee, concurrently, runs `rounds` report flows; returns each turn's latency."""
     url = f"http://127.0.0.1:{port}/api/messages"
     turns = report_turns()
     latencies: list[float] = []
+    kinds: list[str] = []
     errors = 0
 
     async def post(session: aiohttp.ClientSession, body: dict[str, Any]) -> float:
@@ -158,14 +165,15 @@ async def drive(port: int, service_url: str, employees: int, rounds: int) -> tup
         seq = 0
         await post(session, activity(n, {"text": "hjælp"}, service_url, seq))  # warm-up, not timed
         for _ in range(rounds):
-            for turn in turns:
+            for name, turn in zip(TURN_NAMES, turns, strict=True):
                 seq += 1
                 latencies.append(await post(session, activity(n, turn, service_url, seq)))
+                kinds.append(name)
 
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as session:
         await asyncio.gather(*(employee(session, n) for n in range(employees)))
-    return latencies, errors
+    return latencies, errors, kinds
 
 
 def leaders_csv(path: Path, employees: int) -> None:
@@ -192,8 +200,8 @@ async def measure(store: str, connection: str, args: argparse.Namespace, logs: P
         async with process(
             f"echo-{store}", [str(PYTHON), "-m", "benchmarks.echo_bot", str(port)], {}, port, logs
         ):
-            latencies, errors = await drive(port, connector.service_url, args.employees, args.rounds)
-        runs.append(Run("echo", store, latencies, errors))
+            latencies, errors, kinds = await drive(port, connector.service_url, args.employees, args.rounds)
+        runs.append(Run("echo", store, latencies, errors, kinds))
     async with FakeConnector(conversation_windows=UNLIMITED, app_windows=UNLIMITED) as connector:
         port = free_port()
         data_dir = logs / f"data-{store}"
@@ -205,10 +213,18 @@ async def measure(store: str, connection: str, args: argparse.Namespace, logs: P
             "STORAGE_CONNECTION_STRING": connection,
         }
         async with process(f"app-{store}", [str(PYTHON), "app.py"], env, port, logs):
-            latencies, errors = await drive(port, connector.service_url, args.employees, args.rounds)
+            latencies, errors, kinds = await drive(port, connector.service_url, args.employees, args.rounds)
             await asyncio.sleep(1)  # let the leader notifications of the last reports go out
         runs.append(
-            Run("report flow", store, latencies, errors, count(connector, RECEIPT), count(connector, APOLOGY))
+            Run(
+                "report flow",
+                store,
+                latencies,
+                errors,
+                kinds,
+                count(connector, RECEIPT),
+                count(connector, APOLOGY),
+            )
         )
     return runs
 
@@ -239,6 +255,21 @@ def table(runs: list[Run], expected_receipts: int) -> str:
     return "\n".join(lines)
 
 
+def by_turn(runs: list[Run]) -> str:
+    """Where the time goes: the median of each turn of the flow."""
+    lines = [
+        "| store | bot | " + " | ".join(f"{t} ms" for t in TURN_NAMES) + " |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in runs:
+        cells = [
+            percentile([lat for lat, k in zip(r.latencies, r.kinds, strict=True) if k == t], 50) * 1000
+            for t in TURN_NAMES
+        ]
+        lines.append(f"| {r.store} | {r.bot} | " + " | ".join(f"{c:.1f}" for c in cells) + " |")
+    return "\n".join(lines)
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -256,9 +287,14 @@ async def main() -> int:
             else:
                 async with azurite_async() as connection:
                     runs += await measure(store, connection, args, logs)
+            if runs[-1].errors or runs[-1].apologies:
+                tail = (logs / f"app-{store}.log").read_text(errors="replace")[-3000:]
+                print(f"app-{store} had failing turns; its log ends:\n{tail}", file=sys.stderr)
     expected = args.employees * args.rounds
     print(f"{args.employees} employees x {args.rounds} rounds x 4 turns, all on 127.0.0.1\n")
     print(table(runs, expected))
+    print("\nMedian per turn of the flow:\n")
+    print(by_turn(runs))
     failed = [r for r in runs if r.errors or r.apologies or (r.bot != "echo" and r.receipts != expected)]
     return 1 if failed else 0
 

@@ -22,6 +22,7 @@ from bot.guideline.decisions import (
     FollowUpScheduled,
     InsuBizNoteDrafted,
     InsuBizRegistered,
+    LeaderReassigned,
     PoliceDeclinedByEmployee,
     PoliceOfferAnswered,
     PoliceReported,
@@ -29,9 +30,10 @@ from bot.guideline.decisions import (
     RemovalOutcome,
     StepWaived,
 )
-from bot.guideline.model import StepId
+from bot.guideline.model import Person, StepId
 
 Data = Mapping[str, Any]
+SAMPLE_LEADER = "00000000-0000-0000-0000-000000000000"  # only used to ask the domain "allowed now?"
 MAX_INPUT = 4000
 
 
@@ -97,6 +99,11 @@ ACTIONS: dict[str, tuple[StepId | None, Callable[[Data], Decision]]] = {
     },
     "waive": (None, lambda d: StepWaived(_step(d, "waive_step"), _text(d, "waive_reason"))),
     "close": (None, lambda d: CaseClosed()),
+    # HR hands the case to another leader; the edge checks the choice against the directory.
+    "reassign": (
+        None,
+        lambda d: LeaderReassigned(Person(_text(d, "reassign_leader"), _text(d, "reassign_name")), None),
+    ),
 }
 
 
@@ -131,6 +138,8 @@ def sample_decision(action: str, today: date) -> Decision:
         "fu_col_note": "-",
         "waive_step": StepId.REMOVAL.value,
         "waive_reason": "-",
+        "reassign_leader": SAMPLE_LEADER,
+        "reassign_name": "-",
     }
     return ACTIONS[action][1](filler)
 

@@ -89,6 +89,7 @@ class Settings:
     evidence_allowed_hosts: tuple[str, ...] = ()  # extra host suffixes beside the built-in Microsoft list
     evidence_dev_origins: tuple[str, ...] = ()  # local mode only: exact origins, e.g. http://127.0.0.1:8123
     retention_days: int = 0  # 0 = keep (deletion is a planned feature)
+    public_base_url: str = ""  # where signed evidence links point in the local mode
     # Test seams, never set in production: where botbuilder fetches OpenID metadata for JWT checks.
     openid_metadata_url: str = ""
     token_issuer: str = ""
@@ -102,6 +103,10 @@ class Settings:
         if self.host:
             return self.host
         return "0.0.0.0" if self.authenticated else "127.0.0.1"
+
+    @property
+    def base_url(self) -> str:
+        return self.public_base_url or f"http://127.0.0.1:{self.port}"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -146,6 +151,7 @@ class Settings:
             evidence_allowed_hosts=tuple(r.word_list("EVIDENCE_ALLOWED_HOSTS")),
             evidence_dev_origins=tuple(r.origins("EVIDENCE_DEV_ORIGINS")),
             retention_days=r.integer("RETENTION_DAYS", 0, low=0, high=3650),
+            public_base_url=r.url_or_empty("PUBLIC_BASE_URL"),
             openid_metadata_url=r.url_or_empty("BOT_OPENID_METADATA_URL"),
             token_issuer=r.text("BOT_TOKEN_ISSUER"),
         )

@@ -11,10 +11,13 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.evidence_links import EvidenceLinks
 from bot.logs import fields
+from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -61,3 +64,37 @@ def messages_handler(
 
 async def healthz(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
+
+
+def evidence_handler(
+    links: EvidenceLinks, store_of: Callable[[web.Request], Store]
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Serve one evidence file on a signed, expiring link (local mode). Anything else is a 404."""
+
+    async def evidence(request: web.Request) -> web.StreamResponse:
+        case_id = request.match_info["case_id"]
+        sha = request.match_info["sha256"]
+        if not links.verify(case_id, sha, request.query.get("exp", ""), request.query.get("sig", "")):
+            log.warning("evidence link refused", extra=fields())
+            raise web.HTTPNotFound()
+        store = store_of(request)
+        name = f"evidence/{case_id}/{sha}"
+        meta = await store.get_evidence_meta(name)
+        if meta is None:
+            raise web.HTTPNotFound()
+        response = web.StreamResponse(
+            headers={
+                "Content-Type": meta.content_type,
+                "Content-Length": str(meta.size),
+                "Content-Disposition": f"inline; filename*=UTF-8''{quote(meta.original_name)}",
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, no-store",
+            }
+        )
+        await response.prepare(request)
+        async for chunk in store.read_evidence(name):
+            await response.write(chunk)
+        await response.write_eof()
+        return response
+
+    return evidence

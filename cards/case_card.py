@@ -41,6 +41,7 @@ class CaseView:
     notice: str = ""
     notice_is_error: bool = False
     history: tuple[HistoryLine, ...] | None = None
+    leader_choices: tuple[tuple[str, str], ...] = ()  # (id, name) HR may hand the case to
 
 
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -223,6 +224,28 @@ def case_card(tx: Texts, view: CaseView) -> Card:
                     },
                     _input("waive_reason", tx("in.waive_reason"), multiline=True),
                     *_buttons(view, tx, "waive"),
+                ],
+            }
+        )
+    if "reassign" in view.available and view.leader_choices:
+        body.append(
+            {
+                "type": "Container",
+                "separator": True,
+                "items": [
+                    text(f"**{tx('case.reassign')}**"),
+                    {
+                        "type": "Input.ChoiceSet",
+                        "id": "reassign_leader",
+                        "label": tx("in.reassign_leader"),
+                        "style": "compact",
+                        "choices": [
+                            {"title": name, "value": ident}
+                            for ident, name in view.leader_choices
+                            if not view.case.leader or ident != view.case.leader.aad_object_id
+                        ][:100],
+                    },
+                    *_buttons(view, tx, "reassign"),
                 ],
             }
         )

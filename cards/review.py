@@ -58,7 +58,13 @@ def evidence_list(tx: Texts, evidence: list[EvidenceLine]) -> list[Element]:
     ]
 
 
-def review_card(tx: Texts, form: ReportForm, evidence: list[EvidenceLine]) -> Card:
+def review_card(
+    tx: Texts,
+    form: ReportForm,
+    evidence: list[EvidenceLine],
+    leader_choices: list[tuple[str, str]] | None = None,
+) -> Card:
+    """`leader_choices` (id, name) is given when no directory knows the employee's leader."""
     body: list[Element] = [
         title(tx("review.title")),
         report_facts(tx, form),
@@ -67,6 +73,21 @@ def review_card(tx: Texts, form: ReportForm, evidence: list[EvidenceLine]) -> Ca
         heading(tx("review.evidence", count=len(evidence))),
         *evidence_list(tx, evidence),
     ]
+    if leader_choices is not None:
+        body.append(heading(tx("review.leader")))
+        body.append(text(tx("review.leader.why"), isSubtle=True))
+        body.append(
+            {
+                "type": "Input.ChoiceSet",
+                "id": "leader",
+                "label": tx("review.leader.label"),
+                "style": "compact",
+                "choices": [{"title": name, "value": ident} for ident, name in leader_choices[:100]]
+                + [{"title": tx("review.leader.unknown"), "value": "unknown"}],
+                "isRequired": True,
+                "errorMessage": tx("review.leader.required"),
+            }
+        )
     return card(
         body,
         [

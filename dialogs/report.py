@@ -207,7 +207,9 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
             return Dialog.end_of_turn
         reporter = self._user(dc.context)
         evidence = [meta_from_json(e) for e in state["evidence"]]
-        submitted = await self.deps.reports.submit(state["case_id"], reporter, facts, evidence, now)
+        value = dc.context.activity.value if isinstance(dc.context.activity.value, dict) else {}
+        chosen = await self.deps.reports.chosen_leader(reporter.aad_object_id, value.get("leader"))
+        submitted = await self.deps.reports.submit(state["case_id"], reporter, facts, evidence, now, chosen)
         case = submitted.case
         view = ReceiptView(
             number=case.number,
@@ -231,7 +233,9 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
         elif state["stage"] == EVIDENCE:
             content = evidence_prompt_card(tx)
         else:
-            content = review_card(tx, form, evidence_lines(state))
+            user = self._user(dc.context).aad_object_id
+            choices = await self.deps.reports.leader_choices(user)
+            content = review_card(tx, form, evidence_lines(state), choices)
         await dc.context.send_activity(card_activity(content))
 
     async def _touch(self, dc: DialogContext, state: dict[str, Any]) -> None:

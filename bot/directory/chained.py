@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.directory.model import Directory, DirectoryEntry, DirectoryUnavailable
+from bot.directory.model import Directory, DirectoryEntry, DirectoryUnavailable, Person
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,15 @@ class ChainedDirectory:
             except DirectoryUnavailable:
                 continue
         return sorted(units, key=str.casefold)
+
+    async def leaders(self) -> list[Person]:
+        people: dict[str, Person] = {}
+        for directory in self._directories:
+            try:
+                people.update({p.aad_object_id: p for p in await directory.leaders()})
+            except DirectoryUnavailable:
+                continue
+        return sorted(people.values(), key=lambda p: p.name.casefold())
 
     async def is_member_of_group(self, user_id: str, group_id: str) -> bool:
         for directory in self._directories:

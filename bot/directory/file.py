@@ -73,6 +73,11 @@ class FileDirectory:
     async def is_member_of_group(self, user_id: str, group_id: str) -> bool:
         return False  # a file has no groups; HR by group needs Graph
 
+    async def leaders(self) -> list[Person]:
+        await self._refresh_if_changed()
+        people = {p.aad_object_id: p for e in self._entries.values() for p in (e.leader, e.deputy) if p}
+        return sorted(people.values(), key=lambda p: p.name.casefold())
+
     async def _refresh_if_changed(self) -> None:
         try:
             stamp = await asyncio.to_thread(_stamp, self._path)

@@ -82,6 +82,9 @@ class GraphDirectory:
     async def units(self) -> list[str]:
         return []  # listing every department would need a scan of all users; the file names units
 
+    async def leaders(self) -> list[Person]:
+        return []  # in Teams the card's people picker searches the directory instead
+
     async def is_member_of_group(self, user_id: str, group_id: str) -> bool:
         if not (is_object_id(user_id) and is_object_id(group_id)):
             return False

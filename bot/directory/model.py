@@ -66,6 +66,10 @@ class Directory(Protocol):
         """Whether the user is in an Entra group (HR may be configured as a group)."""
         ...
 
+    async def leaders(self) -> list[Person]:
+        """Leaders known (offered when an employee must choose their leader themselves)."""
+        ...
+
 
 class DirectoryUnavailable(BotError):
     """A remote directory could not answer (throttled, down, refused our credentials)."""

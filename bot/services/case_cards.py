@@ -6,12 +6,13 @@ history from the audit); cards/case_card.py turns it into JSON.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.guideline.insubiz import insubiz_note_draft
-from bot.guideline.model import Actor, Case
+from bot.guideline.model import Actor, Case, Person
 from bot.guideline.policy import DeadlinePolicy
 from bot.services.case_view import available_actions, viewer_role, waivable_steps
 from bot.storage.store import Store
@@ -27,8 +28,14 @@ LinkSigner = Any  # Callable[[str, str], str] | None: (case_id, sha256) -> URL
 
 class CaseCards:
     def __init__(
-        self, store: Store, policy: DeadlinePolicy, zone: ZoneInfo, link_signer: LinkSigner = None
+        self,
+        store: Store,
+        policy: DeadlinePolicy,
+        zone: ZoneInfo,
+        link_signer: LinkSigner = None,
+        leaders: Callable[[], Awaitable[list[Person]]] | None = None,
     ) -> None:
+        self.leaders = leaders
         self.store = store
         self.policy = policy
         self.zone = zone
@@ -44,6 +51,9 @@ class CaseCards:
             if url:
                 links[item.sha256] = url
         return links
+
+    async def _leader_choices(self) -> tuple[tuple[str, str], ...]:
+        return tuple((p.aad_object_id, p.name) for p in await self.leaders()) if self.leaders else ()
 
     async def history(self, case: Case, tx: Texts) -> tuple[HistoryLine, ...]:
         names = {
@@ -94,6 +104,7 @@ class CaseCards:
             evidence_links=await self.evidence_links(case),
             insubiz_draft=insubiz_note_draft(case, self.policy.tz) if "insubiz_draft" in available else "",
             waivable=tuple(waivable_steps(case, actor, now, self.policy)) if "waive" in available else (),
+            leader_choices=await self._leader_choices() if "reassign" in available else (),
             refresh_user_ids=tuple(people),
             notice=notice,
             notice_is_error=notice_is_error,

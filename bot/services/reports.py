@@ -115,13 +115,39 @@ class ReportService:
         self.policy = policy
         self.zone = zone
 
+    async def leader_choices(self, reporter_id: str) -> list[tuple[str, str]] | None:
+        """None when the directory knows the leader; else the leaders the employee may choose from."""
+        entry = await self.directory.lookup(reporter_id)
+        if entry is not None and effective_leader(entry) is not None:
+            return None
+        return [
+            (p.aad_object_id, p.name)
+            for p in await self.directory.leaders()
+            if p.aad_object_id != reporter_id
+        ]
+
+    async def chosen_leader(self, reporter_id: str, value: object) -> Person | None:
+        """The employee's own choice, checked against the leaders offered (never trusted as given)."""
+        offered = dict(await self.leader_choices(reporter_id) or [])
+        if isinstance(value, str) and value in offered:
+            return Person(value, offered[value])
+        return None
+
     async def submit(
-        self, case_id: str, reporter: Person, facts: Facts, evidence: list[EvidenceMeta], now: datetime
+        self,
+        case_id: str,
+        reporter: Person,
+        facts: Facts,
+        evidence: list[EvidenceMeta],
+        now: datetime,
+        chosen: Person | None = None,
     ) -> Submitted:
         if await self.cases.exists(case_id):
             return Submitted((await self.cases.get(case_id)).case, already=True)
         entry = await self.directory.lookup(reporter.aad_object_id)
         leader = effective_leader(entry) if entry else None
+        if leader is None and chosen is not None:
+            leader = chosen  # the employee's own choice among the leaders offered
         # While the leader is marked absent, the deputy leads the case; otherwise both are on it.
         deputy = entry.deputy if entry and leader == entry.leader else None
         number = await allocate_number(self.store, now.astimezone(self.zone).year)

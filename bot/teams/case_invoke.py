@@ -16,6 +16,7 @@ from botbuilder.schema import AdaptiveCardInvokeResponse
 from bot.background import Background
 from bot.decision_input import ACTIONS, parse_case_action
 from bot.errors import BotError, InvalidInput, NotFound
+from bot.guideline.decisions import LeaderReassigned
 from bot.guideline.errors import DomainError
 from bot.logs import fields
 from bot.services.case_actions import CaseActions
@@ -59,6 +60,14 @@ class CaseInvokes:
         except NotFound:
             return card_response(refusal_card(tx, tx("error.not_found")))
 
+    async def _checked_reassign(self, decision: LeaderReassigned) -> LeaderReassigned:
+        """Only a leader the directory knows, with the directory's name (never the card's)."""
+        known = {p.aad_object_id: p for p in await self.cards.leaders()} if self.cards.leaders else {}
+        chosen = known.get(decision.new_leader.aad_object_id)
+        if chosen is None:
+            raise InvalidInput("reassign_leader", "invalid_choice")
+        return LeaderReassigned(chosen, None)
+
     async def _show(
         self,
         case_id: str,
@@ -88,6 +97,8 @@ class CaseInvokes:
         case_id = str(data.get("case_id"))
         try:
             case_id, action, decision = parse_case_action(data)
+            if isinstance(decision, LeaderReassigned):
+                decision = await self._checked_reassign(decision)
             decided = await self.actions.decide(case_id, user, decision)
         except (DomainError, BotError) as exc:
             if isinstance(exc, NotFound):

@@ -284,3 +284,14 @@ TEXTS.update({
     "invalid.not_date": "{field} mangler eller er ikke en dato",
     "domain.med_done": "Evalueringen er allerede markeret som gennemført.",
 })
+
+TEXTS.update({
+    "review.leader": "Din leder",
+    "review.leader.why": "Jeg kunne ikke slå din leder op. Vælg lederen, så får vedkommende besked med det samme.",
+    "review.leader.label": "Hvem er din leder?",
+    "review.leader.unknown": "Ved ikke – send sagen til HR",
+    "review.leader.required": "Vælg din leder, eller vælg at sende sagen til HR.",
+})
+
+TEXTS.update({"case.reassign": "Overdrag sagen til en anden leder", "in.reassign_leader": "Ny leder", "act.reassign": "Overdrag sagen",
+              "field.reassign_leader": "Ny leder"})

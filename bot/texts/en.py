@@ -260,3 +260,14 @@ TEXTS.update({
     "invalid.not_http_link": "{field} must be an http(s) link", "invalid.not_date": "{field} is missing or not a date",
     "domain.med_done": "The evaluation is already marked as done.",
 })
+
+TEXTS.update({
+    "review.leader": "Your leader",
+    "review.leader.why": "I couldn't look up your leader. Choose them, and they are told at once.",
+    "review.leader.label": "Who is your leader?",
+    "review.leader.unknown": "Don't know – send the case to HR",
+    "review.leader.required": "Choose your leader, or choose to send the case to HR.",
+})
+
+TEXTS.update({"case.reassign": "Hand the case to another leader", "in.reassign_leader": "New leader", "act.reassign": "Hand over",
+              "field.reassign_leader": "New leader"})

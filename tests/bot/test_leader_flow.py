@@ -228,3 +228,32 @@ async def test_hr_commands_are_for_hr_only(world: World) -> None:
     employee: Chat = world.chat(runtime, EMPLOYEE)
     replies = await employee.send("sager")
     assert any("kun for HR" in (r.text or "") for r in replies)
+
+
+async def test_hr_reassigns_the_case_and_both_leaders_are_told(world: World) -> None:
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    hr = world.chat(runtime, HR, "Hanne HR")
+    card = await invoke(hr, "hr_open_case", {"case_id": case_id})
+    assert "Overdrag sagen" in all_text(card)
+    leader = world.chat(runtime, LEADER, "Lene Leder")
+    refused = await invoke(leader, "decide", decide(case_id, "reassign", reassign_leader=DEPUTY))
+    assert "ikke adgang" in all_text(refused)  # only HR may reassign
+    forged = await invoke(
+        hr, "decide", decide(case_id, "reassign", reassign_leader=STRANGER, reassign_name="X")
+    )
+    assert "gyldigt" in all_text(forged)  # only leaders the directory knows
+    await invoke(
+        hr, "decide", decide(case_id, "reassign", reassign_leader=DEPUTY, reassign_name="Forged Name")
+    )
+    await runtime.background.drain()
+    case = (await runtime.cases.get(case_id)).case
+    assert case.leader is not None and case.leader.aad_object_id == DEPUTY
+    assert case.leader.name == "Dorte Stedfortræder"  # the directory's name, not the card's
+    texts_sent = [m.activity.get("text") or "" for m in world.connector.messages()]
+    assert any("overdraget sag" in t and "Dorte" in t for t in texts_sent)  # the old leader
+    assert (
+        sum("Ny sag til dig" in t for t in texts_sent) == 3
+    )  # leader + deputy at first, then the new leader
+    audit = await runtime.store.read_audit(case_id)
+    assert any(line["type"] == "LeaderChanged" for line in audit)

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.guideline.model import CaseStatus, StepId, StepStatus
 from tests.bot.chat import all_text, cards, texts
-from tests.bot.conftest import EMPLOYEE, LEADER, World, file_attachment
+from tests.bot.conftest import EMPLOYEE, LEADER, STRANGER, World, file_attachment
 from tests.fakes.file_host import PNG
 
 GOOD_FORM: dict[str, Any] = {
@@ -169,3 +169,28 @@ def _inputs(card: dict[str, Any]) -> list[dict[str, Any]]:
 
     walk(card)
     return found
+
+
+async def test_an_employee_the_directory_does_not_know_chooses_their_leader(world: World) -> None:
+    runtime = await world.runtime()
+    chat = world.chat(runtime, STRANGER)
+    await chat.send("rapportér")
+    await chat.send(value=GOOD_FORM)
+    review = cards(await chat.send("færdig"))[0]
+    assert "Hvem er din leder?" in all_text(review) and "Lene Leder" in all_text(review)
+    await chat.send(value={"verb": "review_submit", "leader": LEADER})
+    [case] = await runtime.cases.reported_by(STRANGER)
+    assert (
+        case.leader is not None and case.leader.aad_object_id == LEADER and case.leader.name == "Lene Leder"
+    )
+
+
+async def test_a_forged_leader_choice_sends_the_case_to_hr(world: World) -> None:
+    runtime = await world.runtime()
+    chat = world.chat(runtime, STRANGER)
+    await chat.send("rapportér")
+    await chat.send(value=GOOD_FORM)
+    await chat.send("færdig")
+    await chat.send(value={"verb": "review_submit", "leader": "00000000-0000-0000-0000-00000000dead"})
+    [case] = await runtime.cases.reported_by(STRANGER)
+    assert case.leader is None

@@ -46,18 +46,18 @@ async def test_leader_decides_on_the_case_card_and_both_cards_agree(
     assert LEADER.name in receipt, f"the receipt does not name the leader:\n{receipt}"
 
     # The case card reaches the leader's own chat, proactively.
-    leader_card = await leader.wait_for_card("Ny sag til dig", after=leader_before, name="leader-case-card")
+    # (The Playground draws a message's text and its card as two bubbles; Teams draws one.)
+    await leader.wait_for_message("Ny sag til dig", after=leader_before)
+    leader_card = await leader.wait_for_card(
+        f"Sag {submitted.number}", after=leader_before, name="leader-case-card"
+    )
     text = await leader_card.text()
     assert f"Sag {submitted.number}" in text and DESCRIPTION in text
     assert TEXTS["act.police_declined"] in text and TEXTS["act.removal_removed"] in text
 
     # The employee's own card: they will join the police report.
     await employee.wait_for_message("Her er din sag")
-    for i, t in enumerate(await employee.page.locator(".fai-OutputCard").all_inner_texts()):
-        print("MSG", i, repr(t[:150]))
-    print(await employee.page.locator(".fai-OutputCard").nth(1).inner_html())
-    await employee.screenshot("debug")
-    own = await employee.wait_for_card("Her er din sag", name="employee-case-card")
+    own = await employee.wait_for_card(f"Sag {submitted.number}", name="employee-case-card")
     assert f"Sag {submitted.number}" in await own.text()
     await own.click(TEXTS["act.offer_join"])
     await wait_for_step(own, "step.police_offer", TEXTS["outcome.wants_to_join"])

@@ -1,0 +1,40 @@
+"""Short-lived, signed links to view evidence in the local mode (on Azure a read-only SAS does this).
+
+A link is `/evidence/{case_id}/{sha256}?exp=<unix time>&sig=<HMAC>`; only the bot can make one, it
+names exactly one file, and it stops working after `minutes`. The key lives in memory (or comes
+from settings), so links do not outlive a restart unless the key is configured.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import time
+
+_CASE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+
+
+class EvidenceLinks:
+    def __init__(self, base_url: str, key: bytes | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._key = key or secrets.token_bytes(32)
+        self._now = time.time
+
+    def _sig(self, case_id: str, sha256: str, expires: int) -> str:
+        message = f"{case_id}/{sha256}/{expires}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def sign(self, case_id: str, sha256: str, minutes: int = 30) -> str:
+        expires = int(self._now()) + minutes * 60
+        signature = self._sig(case_id, sha256, expires)
+        return f"{self.base_url}/evidence/{case_id}/{sha256}?exp={expires}&sig={signature}"
+
+    def verify(self, case_id: str, sha256: str, exp: str, sig: str) -> bool:
+        if not (_CASE.match(case_id) and _SHA.match(sha256) and exp.isdigit()):
+            return False
+        if int(exp) < self._now():
+            return False
+        return hmac.compare_digest(self._sig(case_id, sha256, int(exp)), sig)
