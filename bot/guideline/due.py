@@ -67,10 +67,7 @@ def _leaders(case: Case, with_deputy: bool = True) -> tuple[Role, ...]:
 
 def _open_case_items(case: Case, policy: DeadlinePolicy) -> list[DueItem]:
     items: list[DueItem] = []
-    if case.leader is not None:
-        key = f"assigned:{case.id}:{case.leader.aad_object_id}"
-    else:
-        key = f"unassigned:{case.id}"
+    key = f"assigned:{case.id}:{case.leader.aad_object_id}" if case.leader is not None else f"unassigned:{case.id}"
     items.append(DueItem(DueKind.CASE_ASSIGNED, case.id, None, key, _leaders(case), case.created_at))
     escalate_to = (Role.HR, Role.LEADER_MANAGER) if case.leader_manager is not None else (Role.HR,)
     for step, state in case.steps.items():
