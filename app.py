@@ -133,9 +133,7 @@ def hr_check(settings: Settings, directory: Directory) -> Callable[[str], Awaita
     return is_hr
 
 
-async def build_runtime(
-    settings: Settings, overrides: Overrides, links: EvidenceLinks | None = None
-) -> Runtime:
+async def build_runtime(settings: Settings, overrides: Overrides, links: EvidenceLinks | None = None) -> Runtime:
     closers: list[Callable[[], Awaitable[None]]] = []
     store = overrides.store
     if store is None:
@@ -157,8 +155,7 @@ async def build_runtime(
     actions = CaseActions(cases, policy, clock, hr_check(settings, directory))
     intake = EvidenceIntake(
         store,
-        overrides.address_policy
-        or AllowListPolicy((*DEFAULT_ALLOWED_HOSTS, *settings.evidence_allowed_hosts)),
+        overrides.address_policy or AllowListPolicy((*DEFAULT_ALLOWED_HOSTS, *settings.evidence_allowed_hosts)),
         EvidenceLimits(max_bytes=settings.evidence_max_bytes),
         token_provider=bot_token_provider(settings),
     )
@@ -403,14 +400,10 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
                 raise web.HTTPUnauthorized(reason="invalid token") from None
             raise
 
-    app.router.add_post(
-        "/api/messages", messages_handler(process, settings.app_tenant_id if settings.app_id else "")
-    )
+    app.router.add_post("/api/messages", messages_handler(process, settings.app_tenant_id if settings.app_id else ""))
     app.router.add_get("/healthz", healthz)
     # Local mode only serves files here; on Azure Blob the card links are read-only SAS URLs.
-    app.router.add_get(
-        "/evidence/{case_id}/{sha256}", evidence_handler(links, lambda r: r.app[RUNTIME].store)
-    )
+    app.router.add_get("/evidence/{case_id}/{sha256}", evidence_handler(links, lambda r: r.app[RUNTIME].store))
     return app
 
 
@@ -427,7 +420,14 @@ def main() -> None:
             settings.bind_host,
             settings.port,
         )
-    log.info("starting", extra=fields(settings=repr(settings)))
+    log.info(
+        "starting",
+        extra=fields(
+            port=settings.port,
+            storage="blob" if settings.storage_connection_string or settings.storage_account_url else "local",
+        ),
+    )
+    log.debug("settings", extra=fields(settings=repr(settings)))
     web.run_app(create_app(settings), host=settings.bind_host, port=settings.port, print=None)
 
 

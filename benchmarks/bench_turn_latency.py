@@ -11,6 +11,7 @@ flow: "rapportér", the filled-in form, "færdig" (no screenshots), "send". The 
 activities. One untimed "hjælp" per employee warms each bot up first.
 
     .venv/bin/python -m benchmarks.bench_turn_latency [--employees 20] [--rounds 5] [--stores local azurite]
+        [--app-env LOG_LEVEL=WARNING ...]
 """
 
 from __future__ import annotations
@@ -106,9 +107,7 @@ class Run:
 
 
 @contextlib.asynccontextmanager
-async def process(
-    name: str, command: list[str], env: dict[str, str], port: int, logs: Path
-) -> AsyncIterator[None]:
+async def process(name: str, command: list[str], env: dict[str, str], port: int, logs: Path) -> AsyncIterator[None]:
     """Start a bot process and wait until /healthz answers; stop it afterwards."""
     log_path = logs / f"{name}.log"
     with log_path.open("wb") as log:
@@ -126,9 +125,7 @@ async def process(
                                 break
                     await asyncio.sleep(0.1)
                 else:
-                    raise RuntimeError(
-                        f"{name} did not start: {log_path.read_text(errors='replace')[-2000:]}"
-                    )
+                    raise RuntimeError(f"{name} did not start: {log_path.read_text(errors='replace')[-2000:]}")
             if proc.returncode is not None:
                 raise RuntimeError(f"{name} exited: {log_path.read_text(errors='replace')[-2000:]}")
             yield
@@ -142,9 +139,7 @@ async def process(
                     await proc.wait()
 
 
-async def drive(
-    port: int, service_url: str, employees: int, rounds: int
-) -> tuple[list[float], int, list[str]]:
+async def drive(port: int, service_url: str, employees: int, rounds: int) -> tuple[list[float], int, list[str]]:
     """Every employee, concurrently, runs `rounds` report flows; returns each turn's latency."""
     url = f"http://127.0.0.1:{port}/api/messages"
     turns = report_turns()
@@ -182,8 +177,7 @@ def leaders_csv(path: Path, employees: int) -> None:
         "deputy_name,unit,leader_absent"
     ]
     rows += [
-        f"{employee_id(n)},Medarbejder {n + 1},{LEADER},Lene Leder,{DEPUTY},Dorte Stedfortræder,"
-        "Borgerservice,false"
+        f"{employee_id(n)},Medarbejder {n + 1},{LEADER},Lene Leder,{DEPUTY},Dorte Stedfortræder,Borgerservice,false"
         for n in range(employees)
     ]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
@@ -197,9 +191,7 @@ async def measure(store: str, connection: str, args: argparse.Namespace, logs: P
     runs = []
     async with FakeConnector(conversation_windows=UNLIMITED, app_windows=UNLIMITED) as connector:
         port = free_port()
-        async with process(
-            f"echo-{store}", [str(PYTHON), "-m", "benchmarks.echo_bot", str(port)], {}, port, logs
-        ):
+        async with process(f"echo-{store}", [str(PYTHON), "-m", "benchmarks.echo_bot", str(port)], {}, port, logs):
             latencies, errors, kinds = await drive(port, connector.service_url, args.employees, args.rounds)
         runs.append(Run("echo", store, latencies, errors, kinds))
     async with FakeConnector(conversation_windows=UNLIMITED, app_windows=UNLIMITED) as connector:
@@ -211,6 +203,7 @@ async def measure(store: str, connection: str, args: argparse.Namespace, logs: P
             "DATA_DIR": str(data_dir),
             "LEADER_DIRECTORY_FILE": str(logs / "leaders.csv"),
             "STORAGE_CONNECTION_STRING": connection,
+            **dict(item.split("=", 1) for item in args.app_env),
         }
         async with process(f"app-{store}", [str(PYTHON), "app.py"], env, port, logs):
             latencies, errors, kinds = await drive(port, connector.service_url, args.employees, args.rounds)
@@ -271,12 +264,11 @@ def by_turn(runs: list[Run]) -> str:
 
 
 async def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--employees", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--stores", nargs="+", choices=("local", "azurite"), default=["local", "azurite"])
+    parser.add_argument("--app-env", nargs="*", default=[], metavar="KEY=VALUE", help="extra settings for app.py")
     args = parser.parse_args()
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="bench-turns-") as tmp:

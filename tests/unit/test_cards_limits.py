@@ -154,9 +154,7 @@ Step = tuple[Actor, Any]
 
 def leader_flow(case: Case, long_text: int = 0) -> Iterator[tuple[str, Case, list[Any], datetime]]:
     """The states a case passes through, with the events that got it there (for the audit)."""
-    note = (
-        heavy(MAX_NOTE) if long_text else "Ringet til borgeren, aftalt at henvendelser går via borgerservice."
-    )
+    note = heavy(MAX_NOTE) if long_text else "Ringet til borgeren, aftalt at henvendelser går via borgerservice."
     lead = Actor(case.leader.aad_object_id if case.leader else "")
     plan: list[tuple[str, list[Step], datetime]] = [
         ("police_declined_insubiz_open", [(lead, PoliceDeclinedByEmployee())], at(2026, 3, 2, 11)),
@@ -340,10 +338,7 @@ MAX_FORM = ReportForm(
 
 
 def lines(count: int, name_len: int = 0) -> list[EvidenceLine]:
-    return [
-        EvidenceLine(e.original_name, e.size * 3000, e.sha256)
-        for e in evidence_items(count, name_len=name_len)
-    ]
+    return [EvidenceLine(e.original_name, e.size * 3000, e.sha256) for e in evidence_items(count, name_len=name_len)]
 
 
 def many_cases(count: int, *, long_names: bool) -> list[Case]:
@@ -452,9 +447,7 @@ def test_every_card_fits_the_28_kb_budget(checked: list[Checked]) -> None:
         kind = c.name.split("/")[0] if c.name.startswith("case[") else c.name.split("[")[0]
         size, name, count = worst.get(kind, (0, "", 0))
         worst[kind] = (
-            (size, name, count + 1)
-            if size >= c.report.size_bytes
-            else (c.report.size_bytes, c.name, count + 1)
+            (size, name, count + 1) if size >= c.report.size_bytes else (c.report.size_bytes, c.name, count + 1)
         )
     assert not worst, "\n".join(
         f"{kind}: {count} card(s) over; largest {name} is {size} bytes, {size - MAX_CARD_BYTES} over "
@@ -463,9 +456,7 @@ def test_every_card_fits_the_28_kb_budget(checked: list[Checked]) -> None:
     )
 
 
-def test_every_button_is_routed(
-    checked: list[Checked], verbs: tuple[frozenset[Verb], frozenset[Verb]]
-) -> None:
+def test_every_button_is_routed(checked: list[Checked], verbs: tuple[frozenset[Verb], frozenset[Verb]]) -> None:
     message_verbs, invoke_verbs = verbs
     dead = []
     for c in checked:

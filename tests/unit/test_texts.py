@@ -37,8 +37,7 @@ BUILT: dict[str, set[str]] = {
     "stepstatus.": {f"stepstatus.{s.value}" for s in StepStatus},
     "outcome.": {f"outcome.{o.value}" for o in Outcome},
     "status.": {f"status.{s.value}" for s in CaseStatus},
-    "category.": {f"category.{c.value}" for c in Category}
-    | {f"category.{c.value}.definition" for c in Category},
+    "category.": {f"category.{c.value}" for c in Category} | {f"category.{c.value}.definition" for c in Category},
     "platform.": {f"platform.{p.value}" for p in Platform},
     "act.": {f"act.{name}" for name in ACTIONS},
     "med.state.": {f"med.state.{s.value}" for s in MedStatus},
@@ -81,11 +80,7 @@ def uses() -> Iterator[Use]:
             if not isinstance(node, ast.Call) or not _is_texts_call(node) or not node.args:
                 continue
             where = f"{path.relative_to(ROOT)}:{node.lineno}"
-            kwargs = (
-                None
-                if any(k.arg is None for k in node.keywords)
-                else frozenset(str(k.arg) for k in node.keywords)
-            )
+            kwargs = None if any(k.arg is None for k in node.keywords) else frozenset(str(k.arg) for k in node.keywords)
             first = node.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 yield Use(where, first.value, "", kwargs)
@@ -108,11 +103,7 @@ def test_every_english_key_exists_in_danish() -> None:
 
 
 def test_placeholders_match_between_the_languages() -> None:
-    differ = {
-        k: (placeholders(DA[k]), placeholders(EN[k]))
-        for k in EN
-        if placeholders(DA[k]) != placeholders(EN[k])
-    }
+    differ = {k: (placeholders(DA[k]), placeholders(EN[k])) for k in EN if placeholders(DA[k]) != placeholders(EN[k])}
     assert differ == {}
 
 
@@ -135,18 +126,11 @@ def test_literal_keys_get_exactly_the_values_their_placeholders_need() -> None:
 
 def test_every_built_key_has_its_danish_text() -> None:
     unknown = sorted(
-        {
-            f"{u.where}: {u.prefix}..."
-            for u in uses()
-            if u.prefix and u.prefix not in BUILT | dict.fromkeys(GUARDED)
-        }
+        {f"{u.where}: {u.prefix}..." for u in uses() if u.prefix and u.prefix not in BUILT | dict.fromkeys(GUARDED)}
     )
     assert unknown == [], "a new kind of built key: add what it is built from to BUILT"
     missing = sorted(
-        key
-        for prefix in {u.prefix for u in uses() if u.prefix in BUILT}
-        for key in BUILT[prefix]
-        if key not in DA
+        key for prefix in {u.prefix for u in uses() if u.prefix in BUILT} for key in BUILT[prefix] if key not in DA
     )
     assert missing == []
 
@@ -165,9 +149,7 @@ def test_built_keys_get_the_values_their_placeholders_need() -> None:
             if key in FORMATTED_BEFORE_FALLBACK:
                 continue
             if key in DA and placeholders(DA[key]) != set(u.kwargs):
-                wrong.append(
-                    f"{u.where}: {key} needs {sorted(placeholders(DA[key]))}, gets {sorted(u.kwargs)}"
-                )
+                wrong.append(f"{u.where}: {key} needs {sorted(placeholders(DA[key]))}, gets {sorted(u.kwargs)}")
     assert wrong == []
 
 
