@@ -70,9 +70,7 @@ def _removal(outcome: RemovalOutcome) -> Callable[[Data], Decision]:
 def _followup(step: StepId, prefix: str) -> dict[str, Callable[[Data], Decision]]:
     return {
         f"{prefix}_schedule": lambda d: FollowUpScheduled(step, _date(d, f"{prefix}_date")),
-        f"{prefix}_done": lambda d: FollowUpDone(
-            step, _date(d, f"{prefix}_done_date"), _text(d, f"{prefix}_note")
-        ),
+        f"{prefix}_done": lambda d: FollowUpDone(step, _date(d, f"{prefix}_done_date"), _text(d, f"{prefix}_note")),
     }
 
 
@@ -94,9 +92,7 @@ ACTIONS: dict[str, tuple[StepId | None, Callable[[Data], Decision]]] = {
     "apv_measures": (StepId.APV_PLAN, lambda d: ApvMeasuresSet(_text(d, "apv_measures"))),
     "apv_filed": (StepId.APV_PLAN, lambda d: ApvFiled(_text(d, "apv_ref"))),
     **{k: (StepId.FOLLOWUP_EMPLOYEE, f) for k, f in _followup(StepId.FOLLOWUP_EMPLOYEE, "fu_emp").items()},
-    **{
-        k: (StepId.FOLLOWUP_COLLEAGUES, f) for k, f in _followup(StepId.FOLLOWUP_COLLEAGUES, "fu_col").items()
-    },
+    **{k: (StepId.FOLLOWUP_COLLEAGUES, f) for k, f in _followup(StepId.FOLLOWUP_COLLEAGUES, "fu_col").items()},
     "waive": (None, lambda d: StepWaived(_step(d, "waive_step"), _text(d, "waive_reason"))),
     "close": (None, lambda d: CaseClosed()),
     # HR hands the case to another leader; the edge checks the choice against the directory.

@@ -1,15 +1,15 @@
 """The bot's own error tree. Handlers map each class to a friendly message; never show str(e).
 
-    BotError
-    ├── DomainError                 a rule of the guideline says no (bot.guideline.errors)
-    ├── NotFound                    no such case, draft, evidence or channel
-    ├── NotPermitted                the actor may not do this (forwarded or forged card)
-    ├── StorageError
-    │   ├── Conflict                the ETag moved: re-read and re-apply
-    │   └── AlreadyExists           create-only write hit an existing name (evidence is write-once)
-    ├── EvidenceRejected            an attachment was refused; .reason is a text key
-    ├── InvalidInput                a card payload or command failed validation; .field names it
-    └── DeliveryFailed              a proactive message could not be delivered
+BotError
+├── DomainError                 a rule of the guideline says no (bot.guideline.errors)
+├── NotFound                    no such case, draft, evidence or channel
+├── NotPermitted                the actor may not do this (forwarded or forged card)
+├── StorageError
+│   ├── Conflict                the ETag moved: re-read and re-apply
+│   └── AlreadyExists           create-only write hit an existing name (evidence is write-once)
+├── EvidenceRejected            an attachment was refused; .reason is a text key
+├── InvalidInput                a card payload or command failed validation; .field names it
+└── DeliveryFailed              a proactive message could not be delivered
 """
 
 from __future__ import annotations

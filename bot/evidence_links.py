@@ -1,4 +1,5 @@
-"""Short-lived, signed links to view evidence in the local mode (on Azure a read-only SAS does this).
+"""Short-lived, signed links to view evidence: the bot's route streams the file (local store) or
+redirects to a read-only SAS minted at the click (Azure Blob).
 
 A link is `/evidence/{case_id}/{sha256}?exp=<unix time>&sig=<HMAC>`; only the bot can make one, it
 names exactly one file, and it stops working after `minutes`. The key lives in memory (or comes
@@ -25,7 +26,7 @@ class EvidenceLinks:
 
     def _sig(self, case_id: str, sha256: str, expires: int) -> str:
         message = f"{case_id}/{sha256}/{expires}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]  # 128 bits keeps card links short
 
     def sign(self, case_id: str, sha256: str, minutes: int = 30) -> str:
         expires = int(self._now()) + minutes * 60

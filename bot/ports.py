@@ -27,9 +27,7 @@ class Notifier(Protocol):
     async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
         """Send into a stored conversation; returns the activity id."""
 
-    async def update(
-        self, reference: Mapping[str, Any], activity_id: str, activity: Mapping[str, Any]
-    ) -> None:
+    async def update(self, reference: Mapping[str, Any], activity_id: str, activity: Mapping[str, Any]) -> None:
         """Replace a sent message (a card) in place."""
 
     async def send_to_user(

@@ -131,8 +131,7 @@ class Settings:
             leader_directory_file=Path(p) if (p := r.text("LEADER_DIRECTORY_FILE")) else None,
             graph_enabled=r.boolean("GRAPH_ENABLED", False),
             graph_base_url=r.url_or_empty("GRAPH_BASE_URL") or "https://graph.microsoft.com",
-            login_authority_host=r.url_or_empty("LOGIN_AUTHORITY_HOST")
-            or "https://login.microsoftonline.com",
+            login_authority_host=r.url_or_empty("LOGIN_AUTHORITY_HOST") or "https://login.microsoftonline.com",
             hr_aad_object_ids=frozenset(r.guid_list("HR_AAD_OBJECT_IDS")),
             hr_group_id=r.guid_or_empty("HR_GROUP_ID"),
             admin_aad_object_ids=frozenset(r.guid_list("ADMIN_AAD_OBJECT_IDS")),
@@ -145,9 +144,7 @@ class Settings:
             med_reminder_dates=r.month_days("MED_REMINDER_DATES", ((3, 1), (9, 1))),
             med_followup_weeks=r.integer("MED_FOLLOWUP_WEEKS", 4, low=1, high=26),
             med_anonymity_threshold=r.integer("MED_ANONYMITY_THRESHOLD", 3, low=1, high=50),
-            evidence_max_bytes=r.integer(
-                "EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, low=1024, high=200 * 1024 * 1024
-            ),
+            evidence_max_bytes=r.integer("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, low=1024, high=200 * 1024 * 1024),
             evidence_allowed_hosts=tuple(r.word_list("EVIDENCE_ALLOWED_HOSTS")),
             evidence_dev_origins=tuple(r.origins("EVIDENCE_DEV_ORIGINS")),
             retention_days=r.integer("RETENTION_DAYS", 0, low=0, high=3650),
@@ -156,9 +153,7 @@ class Settings:
             token_issuer=r.text("BOT_TOKEN_ISSUER"),
         )
         if settings.app_id and not settings.app_tenant_id and settings.app_type != "MultiTenant":
-            raise SettingsError(
-                "MicrosoftAppTenantId: required when MicrosoftAppId is set (single-tenant bot)"
-            )
+            raise SettingsError("MicrosoftAppTenantId: required when MicrosoftAppId is set (single-tenant bot)")
         if settings.app_id and settings.app_type == "SingleTenant" and not settings.app_password:
             raise SettingsError("MicrosoftAppPassword: required for a SingleTenant bot with MicrosoftAppId")
         if settings.app_id and settings.evidence_dev_origins:

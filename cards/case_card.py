@@ -18,6 +18,11 @@ from cards.common import Card, Element, card, execute, facts, heading, text, tit
 from cards.verbs import Verb
 
 LEADER_ROLES = frozenset({Role.LEADER, Role.DEPUTY, Role.HR})
+# What one card may carry and still stay within 28 KB in the worst case (the card test checks it).
+MAX_EVIDENCE_LINES = 15
+MAX_DESCRIPTION_SHOWN = 2000
+MAX_HISTORY_SHOWN = 20
+MAX_LEADER_CHOICES = 25
 
 
 @dataclass(frozen=True)
@@ -55,11 +60,7 @@ def _act(view: CaseView, tx: Texts, action: str, style: str | None = None) -> El
 
 
 def _buttons(view: CaseView, tx: Texts, *actions: str) -> list[Element]:
-    found = [
-        a
-        for a in (_act(view, tx, name, "positive" if i == 0 else None) for i, name in enumerate(actions))
-        if a
-    ]
+    found = [a for a in (_act(view, tx, name, "positive" if i == 0 else None) for i, name in enumerate(actions)) if a]
     return [{"type": "ActionSet", "actions": found}] if found else []
 
 
@@ -117,15 +118,13 @@ def _step_inputs(view: CaseView, tx: Texts, step: StepId) -> list[Element]:
         note = view.case.steps[step].fields.get("note", "")
         out += [
             text(tx("case.insubiz_copy")),
-            text(note, fontType="Monospace", size="Small"),
+            text(_shown(note, 600, tx), fontType="Monospace", size="Small"),
             _input("insubiz_ref", tx("in.insubiz_ref"), maxlen=200),
             *_buttons(view, tx, "insubiz_registered"),
         ]
     elif step is StepId.INSUBIZ_NOTE and "insubiz_draft" in a:
         out += [
-            _input(
-                "insubiz_text", tx("in.insubiz_text"), multiline=True, value=view.insubiz_draft, maxlen=4000
-            ),
+            _input("insubiz_text", tx("in.insubiz_text"), multiline=True, value=view.insubiz_draft, maxlen=4000),
             *_buttons(view, tx, "insubiz_draft"),
         ]
     elif step is StepId.APV_PLAN and "apv_measures" in a and "apv_filed" not in a:
@@ -151,14 +150,27 @@ def _step_inputs(view: CaseView, tx: Texts, step: StepId) -> list[Element]:
     return out
 
 
+def _clip(value: str, limit: int) -> str:
+    """Names and labels are the users' own text: long ones are cut on the card, kept in the case."""
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def _shown(value: str, limit: int, tx: Texts) -> str:
+    return value if len(value) <= limit else value[:limit].rstrip() + " … " + tx("case.shortened")
+
+
 def _evidence(view: CaseView, tx: Texts) -> list[Element]:
     if not view.case.evidence:
         return [text(tx("review.no_evidence"), isSubtle=True)]
     lines = []
-    for i, item in enumerate(view.case.evidence, 1):
+    for i, item in enumerate(view.case.evidence[:MAX_EVIDENCE_LINES], 1):
         link = view.evidence_links.get(item.sha256)
-        label = f"[{item.original_name}]({link})" if link else item.original_name
+        name = _clip(item.original_name, 40)
+        label = f"[{name}]({link})" if link else name
         lines.append(f"{i}. {label} · {item.sha256[:12]} · {_when(item.uploaded_at, view.zone)}")
+    hidden = len(view.case.evidence) - MAX_EVIDENCE_LINES
+    if hidden > 0:
+        lines.append(tx("case.more", count=hidden))
     return [text("\n".join(lines), size="Small")]
 
 
@@ -166,17 +178,15 @@ def case_card(tx: Texts, view: CaseView) -> Card:
     case = view.case
     f = case.facts
     leader_view = view.role in LEADER_ROLES
-    body: list[Element] = [
-        title(tx("case.title", number=case.number, category=tx(f"category.{f.category.value}")))
-    ]
+    body: list[Element] = [title(tx("case.title", number=case.number, category=tx(f"category.{f.category.value}")))]
     if view.notice:
         body.append(text(view.notice, color="Attention" if view.notice_is_error else "Good", weight="Bolder"))
     body.append(
         facts(
             [
                 (tx("case.status"), tx(f"status.{case.status.value}")),
-                (tx("case.reporter"), case.reporter.name or "–"),
-                (tx("case.leader"), case.leader.name if case.leader else tx("case.no_leader")),
+                (tx("case.reporter"), _clip(case.reporter.name, 80) or "–"),
+                (tx("case.leader"), _clip(case.leader.name, 80) if case.leader else tx("case.no_leader")),
                 (tx("field.occurred_at"), _when(f.occurred_at, view.zone)),
                 (tx("field.platform"), tx(f"platform.{f.platform.value}")),
                 *([(tx("field.link"), f.link)] if f.link else []),
@@ -191,7 +201,7 @@ def case_card(tx: Texts, view: CaseView) -> Card:
         body.append(text(tx("case.outside_hours"), isSubtle=True))
     body += [
         heading(tx("case.own_words")),
-        text(f"“{f.description}”", fontType="Default"),
+        text(f"“{_shown(f.description, MAX_DESCRIPTION_SHOWN, tx)}”", fontType="Default"),
         heading(tx("review.evidence", count=len(case.evidence))),
         *_evidence(view, tx),
         heading(tx("case.steps")),
@@ -218,9 +228,7 @@ def case_card(tx: Texts, view: CaseView) -> Card:
                         "id": "waive_step",
                         "label": tx("in.waive_step"),
                         "style": "compact",
-                        "choices": [
-                            {"title": tx(f"step.{s.value}"), "value": s.value} for s in view.waivable
-                        ],
+                        "choices": [{"title": tx(f"step.{s.value}"), "value": s.value} for s in view.waivable],
                     },
                     _input("waive_reason", tx("in.waive_reason"), multiline=True),
                     *_buttons(view, tx, "waive"),
@@ -240,10 +248,10 @@ def case_card(tx: Texts, view: CaseView) -> Card:
                         "label": tx("in.reassign_leader"),
                         "style": "compact",
                         "choices": [
-                            {"title": name, "value": ident}
+                            {"title": _clip(name, 60), "value": ident}
                             for ident, name in view.leader_choices
                             if not view.case.leader or ident != view.case.leader.aad_object_id
-                        ][:100],
+                        ][:MAX_LEADER_CHOICES],
                     },
                     *_buttons(view, tx, "reassign"),
                 ],
@@ -253,17 +261,20 @@ def case_card(tx: Texts, view: CaseView) -> Card:
         body.append(heading(tx("case.history")))
         body.append(
             text(
-                "\n".join(f"- {_when(h.at, view.zone)} · {h.actor} · {h.what}" for h in view.history[-40:])
+                "\n".join(
+                    f"- {_when(h.at, view.zone)} · {_clip(h.actor, 40)} · {_clip(h.what, 80)}"
+                    for h in view.history[-MAX_HISTORY_SHOWN:]
+                )
                 or "–",
                 size="Small",
             )
         )
     actions: list[Element] = []
     if "close" in view.available:
-        actions.append(
-            execute(tx("act.close"), Verb.DECIDE, style="positive", case_id=case.id, action="close")
-        )
+        actions.append(execute(tx("act.close"), Verb.DECIDE, style="positive", case_id=case.id, action="close"))
     actions.append(execute(tx("case.history"), Verb.HISTORY, case_id=case.id))
+    if len(case.evidence) > MAX_EVIDENCE_LINES:
+        actions.append(execute(tx("case.all_evidence"), Verb.EVIDENCE_LIST, case_id=case.id))
     extra = {}
     if view.refresh_user_ids:
         extra["refresh"] = {
@@ -275,3 +286,19 @@ def case_card(tx: Texts, view: CaseView) -> Card:
             "userIds": list(view.refresh_user_ids)[:60],
         }
     return card(body, actions, **extra)
+
+
+def evidence_card(tx: Texts, view: CaseView) -> Card:
+    """Every screenshot of a case with its view link (the case card lists the newest few)."""
+    lines = []
+    for i, item in enumerate(view.case.evidence, 1):
+        link = view.evidence_links.get(item.sha256)
+        name = _clip(item.original_name, 40)
+        label = f"[{name}]({link})" if link else name
+        lines.append(f"{i}. {label} · {item.sha256[:12]} · {_when(item.uploaded_at, view.zone)}")
+    body: list[Element] = [
+        title(tx("case.title", number=view.case.number, category=tx(f"category.{view.case.facts.category.value}"))),
+        heading(tx("review.evidence", count=len(view.case.evidence))),
+        text("\n".join(lines) or tx("review.no_evidence"), size="Small"),
+    ]
+    return card(body, [execute(tx("case.back"), Verb.REFRESH_CASE, case_id=view.case.id)])

@@ -41,9 +41,7 @@ def hr_cases_card(tx: Texts, cases: list[Case], now: datetime, zone: ZoneInfo) -
                     spacing="None",
                 )
             )
-        items.append(
-            {"type": "ActionSet", "actions": [execute(tx("hr.open"), Verb.HR_OPEN_CASE, case_id=case.id)]}
-        )
+        items.append({"type": "ActionSet", "actions": [execute(tx("hr.open"), Verb.HR_OPEN_CASE, case_id=case.id)]})
         body.append({"type": "Container", "separator": True, "items": items})
     if len(ordered) > MAX_LISTED:
         body.append(heading(f"… +{len(ordered) - MAX_LISTED}"))

@@ -13,10 +13,16 @@ from cards.common import Card, Element, card, execute, facts, heading, text, tit
 from cards.verbs import Verb
 
 OTHER_UNIT = "__other__"
+MAX_UNITS = 50  # more than this: type the unit (keeps the card within 28 KB)
+MAX_STATUS_ROWS = 60
+
+
+def _clip(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
 def registration_card(tx: Texts, units: list[str], notice: str = "") -> Card:
-    choices = [{"title": u, "value": u} for u in units[:100]]
+    choices = [{"title": _clip(u, 60), "value": u} for u in units[:MAX_UNITS]]
     body: list[Element] = [title(tx("med.register.title")), text(tx("med.register.body"))]
     if notice:
         body.append(text(notice, color="Attention", weight="Bolder"))
@@ -133,9 +139,16 @@ def _state_line(tx: Texts, ev: MedEvaluation) -> str:
 
 
 def med_status_card(tx: Texts, period: MedPeriod, rows: list[tuple[str, MedEvaluation]]) -> Card:
+    """Counts per state first; then the workplaces still missing their evaluation (the ones HR
+    chases), with those done listed only while there is room."""
     body: list[Element] = [title(tx("med.status.title", period=period.id))]
     if not rows:
         body.append(text(tx("med.status.none")))
-    else:
-        body.append(facts([(unit, _state_line(tx, ev)) for unit, ev in rows[:200]]))
+        return card(body)
+    counts = {status: sum(1 for _, ev in rows if ev.status is status) for status in MedStatus}
+    body.append(facts([(tx(f"med.status.count.{s.value}"), str(n)) for s, n in counts.items()]))
+    ordered = sorted(rows, key=lambda row: (row[1].status is MedStatus.DONE, row[0].casefold()))
+    body.append(facts([(_clip(unit, 60), _state_line(tx, ev)) for unit, ev in ordered[:MAX_STATUS_ROWS]]))
+    if len(ordered) > MAX_STATUS_ROWS:
+        body.append(text(f"… +{len(ordered) - MAX_STATUS_ROWS}", isSubtle=True))
     return card(body)

@@ -22,12 +22,7 @@ def my_cases_card(tx: Texts, cases: list[Case], zone: ZoneInfo) -> Card:
         body.append(heading(f"{case.number} · {tx(f'category.{case.facts.category.value}')} · {created}"))
         body.append(text(f"{tx('status.' + case.status.value)}", weight="Bolder", spacing="None"))
         body.append(
-            facts(
-                [
-                    (tx(f"step.{step.value}"), tx(f"stepstatus.{case.steps[step].status.value}"))
-                    for step in StepId
-                ]
-            )
+            facts([(tx(f"step.{step.value}"), tx(f"stepstatus.{case.steps[step].status.value}")) for step in StepId])
         )
         if case.status.value == "open":
             body.append(

@@ -51,11 +51,7 @@ def report_facts(tx: Texts, form: ReportForm) -> Element:
 def evidence_list(tx: Texts, evidence: list[EvidenceLine]) -> list[Element]:
     if not evidence:
         return [text(tx("review.no_evidence"), isSubtle=True)]
-    return [
-        facts(
-            [(f"{i}. {e.name}", f"{human_size(e.size)} · {e.short_hash}") for i, e in enumerate(evidence, 1)]
-        )
-    ]
+    return [facts([(f"{i}. {e.name}", f"{human_size(e.size)} · {e.short_hash}") for i, e in enumerate(evidence, 1)])]
 
 
 def review_card(
@@ -109,9 +105,7 @@ class ReceiptView:
 def receipt_card(tx: Texts, view: ReceiptView) -> Card:
     hashes = ", ".join(e.short_hash for e in view.evidence) or "–"
     leader_line = (
-        tx("receipt.next.leader", leader=view.leader_name)
-        if view.leader_name
-        else tx("receipt.next.leader_unknown")
+        tx("receipt.next.leader", leader=view.leader_name) if view.leader_name else tx("receipt.next.leader_unknown")
     )
     body: list[Element] = [
         title(tx("receipt.title", number=view.number)),

@@ -23,6 +23,7 @@ class Verb(StrEnum):
     DECIDE = "decide"
     REFRESH_CASE = "refresh_case"
     HISTORY = "history"
+    EVIDENCE_LIST = "evidence_list"
     # HR
     HR_CASES = "hr_cases"
     HR_OPEN_CASE = "hr_open_case"

@@ -67,8 +67,14 @@ def merge(employee: str, found: Sequence[DirectoryEntry]) -> DirectoryEntry:
     if not found:
         return DirectoryEntry(employee_id=employee.lower(), employee_name="")
     primary = next((e for e in found if e.leader is not None), found[0])
-    agreeing = [e for e in found if e is not primary and e.leader is not None and primary.leader is not None
-                and e.leader.aad_object_id == primary.leader.aad_object_id]
+    agreeing = [
+        e
+        for e in found
+        if e is not primary
+        and e.leader is not None
+        and primary.leader is not None
+        and e.leader.aad_object_id == primary.leader.aad_object_id
+    ]
     merged = primary
     for other in agreeing:
         if merged.deputy is None and other.deputy is not None:

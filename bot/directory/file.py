@@ -143,9 +143,7 @@ def _csv_rows(text: str, name: str) -> Iterator[_Row]:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
-            raise DirectoryFileError(
-                name, f"expected {len(header)} cells, found {len(cells)}", line=reader.line_num
-            )
+            raise DirectoryFileError(name, f"expected {len(header)} cells, found {len(cells)}", line=reader.line_num)
         yield _Row(reader.line_num, {h: c.strip() for h, c in zip(header, cells, strict=True)})
 
 
@@ -178,8 +176,9 @@ def _check_columns(columns: list[str], name: str, line: int | None = None, entry
     prefix = f"entry {entry}: " if entry is not None else ""
     unknown = [c for c in columns if c not in COLUMNS]
     if unknown:
-        raise DirectoryFileError(name, f"{prefix}unknown column; expected {', '.join(COLUMNS)}",
-                                 line=line, column=unknown[0])
+        raise DirectoryFileError(
+            name, f"{prefix}unknown column; expected {', '.join(COLUMNS)}", line=line, column=unknown[0]
+        )
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise DirectoryFileError(name, f"{prefix}missing column", line=line, column=missing[0])
@@ -213,8 +212,13 @@ def _build(rows: list[_Row], name: str) -> dict[str, DirectoryEntry]:
     for employee, (_line, employee_name, leader, deputy, unit, absent) in people.items():
         above = people.get(leader.aad_object_id) if leader else None
         entries[employee] = DirectoryEntry(
-            employee_id=employee, employee_name=employee_name, leader=leader, deputy=deputy,
-            unit=unit, leader_absent=absent, leader_manager=above[2] if above else None,
+            employee_id=employee,
+            employee_name=employee_name,
+            leader=leader,
+            deputy=deputy,
+            unit=unit,
+            leader_absent=absent,
+            leader_manager=above[2] if above else None,
         )
     return entries
 

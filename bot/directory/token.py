@@ -114,8 +114,7 @@ class MsalTokenProvider:
     def _build(self) -> Any:
         return msal.ConfidentialClientApplication(
             self._client_id,
-            client_credential=dict(self._credential) if isinstance(self._credential, Mapping)
-            else self._credential,
+            client_credential=dict(self._credential) if isinstance(self._credential, Mapping) else self._credential,
             authority=self._authority,
             # Known Microsoft hosts skip instance discovery anyway; a sovereign or test host must
             # not call the public discovery endpoint.
@@ -133,7 +132,8 @@ class MsalTokenProvider:
         session = requests.Session()
         session.mount("https://", requests.adapters.HTTPAdapter(max_retries=1))
         session.request = functools.partial(  # type: ignore[method-assign]
-            session.request, timeout=self._timeout, verify=self._verify)
+            session.request, timeout=self._timeout, verify=self._verify
+        )
         if self._session is not None:
             self._session.close()
         self._session = session

@@ -184,14 +184,10 @@ def _events(before: Case, after: Case, ctx: steps.Ctx, roles: tuple[Role, ...], 
     common: dict[str, Any] = {"actor": ctx.actor, "roles": roles, "at": ctx.now}
     events: list[Event] = []
     if _leadership(before) != _leadership(after):
-        events.append(
-            LeaderChanged(case_id=before.id, before=_leadership(before), after=_leadership(after), **common)
-        )
+        events.append(LeaderChanged(case_id=before.id, before=_leadership(before), after=_leadership(after), **common))
     for index, item in enumerate(after.evidence[len(before.evidence) :], start=len(before.evidence)):
         events.append(
-            EvidenceAttached(
-                case_id=before.id, item=item, count_before=index, count_after=index + 1, **common
-            )
+            EvidenceAttached(case_id=before.id, item=item, count_before=index, count_after=index + 1, **common)
         )
     for step in StepId:
         if before.steps[step] != after.steps[step]:

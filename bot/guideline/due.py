@@ -78,9 +78,7 @@ def _open_case_items(case: Case, policy: DeadlinePolicy) -> list[DueItem]:
             overdue_at = state.due_at + timedelta(hours=policy.remind_after_overdue_hours)
             key = f"overdue:{case.id}:{step.value}:{stamp}"
             items.append(DueItem(DueKind.STEP_OVERDUE, case.id, step, key, _leaders(case), overdue_at))
-            escalate_at = add_working_days(
-                state.due_at, policy.escalate_after_days, policy.tz, policy.extra_holidays
-            )
+            escalate_at = add_working_days(state.due_at, policy.escalate_after_days, policy.tz, policy.extra_holidays)
             key = f"escalation:{case.id}:{step.value}:{stamp}"
             items.append(DueItem(DueKind.ESCALATION, case.id, step, key, escalate_to, escalate_at))
         elif step in FOLLOWUP_STEPS and state.status is StepStatus.IN_PROGRESS:

@@ -44,26 +44,15 @@ def insubiz_note_draft(case: Case, tz: str = DEFAULT_TZ) -> str:
             f"{CATEGORY_NAMES_DA[facts.category]} via {PLATFORM_NAMES_DA[facts.platform]}."
         ),
         "Episoden fandt sted uden for arbejdstiden." if facts.outside_working_hours else None,
-        (
-            "Der blev også fremsat trusler mod medarbejderens familie/nærmeste."
-            if facts.family_threatened
-            else None
-        ),
-        (
-            f"Der er sikret {len(case.evidence)} skærmbillede(r) som dokumentation på sagen."
-            if case.evidence
-            else None
-        ),
+        ("Der blev også fremsat trusler mod medarbejderens familie/nærmeste." if facts.family_threatened else None),
+        (f"Der er sikret {len(case.evidence)} skærmbillede(r) som dokumentation på sagen." if case.evidence else None),
         "Medarbejderen er tilbudt at deltage ved politianmeldelse af episoden.",
         (
             f"Medarbejderen har den {_day(declined_at, zone)} oplyst, at medarbejderen ikke ønsker "
             "at anmelde episoden til politiet."
         ),
         "",
-        (
-            "Notatet registreres i InsuBiz efter kommunens retningslinje for krænkende handlinger "
-            "på sociale medier."
-        ),
+        ("Notatet registreres i InsuBiz efter kommunens retningslinje for krænkende handlinger på sociale medier."),
         f"Udarbejdet af: {leader}",
     ]
     return "\n".join(line for line in lines if line is not None)

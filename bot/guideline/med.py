@@ -130,9 +130,7 @@ def mark_done(
     link = _http_link(minutes_link)
     actor = v.text(actor, "actor", MAX_SHORT)
     detail = done_date.isoformat() + (f" {link}" if link else "")
-    return _change(
-        ev, now, actor, "done", detail, status=MedStatus.DONE, done_date=done_date, minutes_link=link
-    )
+    return _change(ev, now, actor, "done", detail, status=MedStatus.DONE, done_date=done_date, minutes_link=link)
 
 
 def needs_followup(ev: MedEvaluation, now: datetime, weeks: int = 2, tz: str = DEFAULT_TZ) -> bool:

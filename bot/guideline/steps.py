@@ -157,9 +157,7 @@ def police(case: Case, d: PoliceReported | PoliceDeclinedByEmployee, ctx: Ctx) -
     if new is case:
         return case
     if insubiz.status is S.NOT_APPLICABLE:
-        new = put(
-            new, StepId.INSUBIZ_NOTE, S.OPEN, None, {}, ctx, due_at=ctx.immediate_deadline(), decided=False
-        )
+        new = put(new, StepId.INSUBIZ_NOTE, S.OPEN, None, {}, ctx, due_at=ctx.immediate_deadline(), decided=False)
     if offer.status is S.OPEN:
         new = put(new, StepId.POLICE_OFFER, S.NOT_APPLICABLE, None, {}, ctx, due_at=None, decided=False)
     return new
@@ -195,9 +193,7 @@ def apv(case: Case, d: ApvMeasuresSet | ApvFiled, ctx: Ctx) -> Case:
     if isinstance(d, ApvMeasuresSet):
         if cur.status is S.DONE:
             raise InvalidTransition("apv_filed")
-        return put(
-            case, StepId.APV_PLAN, S.IN_PROGRESS, Outcome.MEASURES_SET.value, {"measures": d.measures}, ctx
-        )
+        return put(case, StepId.APV_PLAN, S.IN_PROGRESS, Outcome.MEASURES_SET.value, {"measures": d.measures}, ctx)
     measures = cur.fields.get("measures")
     if measures is None:
         raise InvalidTransition("apv_no_measures")

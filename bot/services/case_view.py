@@ -26,9 +26,7 @@ def _changes(case: Case, actor: Actor, decision: object, now: datetime, policy: 
 def available_actions(case: Case, actor: Actor, now: datetime, policy: DeadlinePolicy) -> frozenset[str]:
     today = now.astimezone(policy.zone).date()
     out = {
-        name
-        for name in ACTIONS
-        if name != "waive" and _changes(case, actor, sample_decision(name, today), now, policy)
+        name for name in ACTIONS if name != "waive" and _changes(case, actor, sample_decision(name, today), now, policy)
     }
     if waivable_steps(case, actor, now, policy):
         out.add("waive")

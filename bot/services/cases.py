@@ -21,7 +21,7 @@ from bot.guideline.due import next_due_at
 from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
 from bot.guideline.serialize import case_from_dict, case_to_dict
-from bot.services.docs import Unchanged, update
+from bot.services.docs import Unchanged, get_many, update
 from bot.storage.store import Store
 
 T = TypeVar("T")
@@ -100,12 +100,7 @@ class CaseRepository:
         return await update(self.store, case_name(case_id), apply, tags=self.tags)
 
     async def _load(self, names: list[str]) -> list[Case]:
-        cases = []
-        for name in names:
-            found = await self.store.get(name)
-            if found is not None:
-                cases.append(case_from_dict(found.data["case"]))
-        return cases
+        return [case_from_dict(d["case"]) for d in await get_many(self.store, names)]
 
     async def reported_by(self, aad_object_id: str) -> list[Case]:
         cases = await self._load(await self.store.find({"kind": "case", "reporter": aad_object_id}))

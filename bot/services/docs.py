@@ -6,6 +6,7 @@ data (or None) to the new data; on Conflict the document is re-read and the func
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
@@ -58,3 +59,16 @@ async def upsert(store: Store, name: str, data: Data, *, tags: Mapping[str, str]
 
 
 Loader = Callable[[], Awaitable[T]]
+
+
+async def get_many(store: Store, names: list[str], concurrency: int = 16) -> list[Data]:
+    """Read several documents at once (bounded), in the given order; missing ones are left out."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(name: str) -> Data | None:
+        async with gate:
+            doc = await store.get(name)
+        return doc.data if doc is not None else None
+
+    found = await asyncio.gather(*(one(n) for n in names))
+    return [d for d in found if d is not None]

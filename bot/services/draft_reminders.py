@@ -37,9 +37,7 @@ async def remind_and_expire(
             tx = Texts(language_for(await user_locale(drafts.store, user), default_language))
             hours = max(1, round(lead.total_seconds() / 3600))
             try:
-                await notifier.send(
-                    reference, {"type": "message", "text": tx("report.draft_reminder", hours=hours)}
-                )
+                await notifier.send(reference, {"type": "message", "text": tx("report.draft_reminder", hours=hours)})
                 sent += 1
             except DeliveryFailed:
                 log.warning("draft reminder not delivered", extra=fields())

@@ -30,7 +30,7 @@ from bot.logs import fields
 from bot.ports import Clock, Notifier
 from bot.services.broadcast import broadcast
 from bot.services.cases import unit_tag
-from bot.services.docs import Unchanged, update
+from bot.services.docs import Unchanged, get_many, update
 from bot.storage.store import Store
 from bot.texts import Texts
 from cards.common import Card, attachment
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 STALE_CLAIM = timedelta(minutes=10)  # a "sending" record older than this was left by a crash
 RETRY_AFTER = timedelta(minutes=5)
+SEND_CONCURRENCY = 12  # channels in flight at once; the sender's limiter paces them to Teams' limits
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -160,12 +161,8 @@ class MedService:
         query = {"kind": "med_channel", "active": "true"}
         if unit:
             query["unit"] = unit_tag(unit)
-        out = []
-        for name in await self.store.find(query):
-            doc = await self.store.get(name)
-            if doc is not None and doc.data.get("active"):
-                out.append(self._registered(doc.data))
-        return out
+        docs = await get_many(self.store, await self.store.find(query))
+        return [self._registered(d) for d in docs if d.get("active")]
 
     async def channel(self, team_id: str, channel_id: str) -> Registered | None:
         doc = await self.store.get(channel_name(team_id, channel_id))
@@ -203,10 +200,7 @@ class MedService:
         now = self.clock.now()
         period = self.schedule.due_period(now)
         settled = await self._settled_keys(period.id)
-        due = {
-            r.key
-            for r in domain.channels_due([_as_domain(c, now) for c in channels], settled, now, self.schedule)
-        }
+        due = {r.key for r in domain.channels_due([_as_domain(c, now) for c in channels], settled, now, self.schedule)}
         sent = await self._send(period, [c for c in channels if self._reminder_key(c, period) in due])
         await self._followups(period, channels)
         return sent
@@ -226,15 +220,12 @@ class MedService:
         """Keys of reminders already sent (or being sent right now by another instance)."""
         keys = set()
         now = self.clock.now()
-        for name in await self.store.find({"kind": "med_sent", "period": period_id}):
-            doc = await self.store.get(name)
-            if doc is None:
-                continue
-            state = doc.data.get("state")
-            fresh_claim = state == "sending" and now - datetime.fromisoformat(doc.data["at"]) < STALE_CLAIM
-            waiting = state == "failed" and datetime.fromisoformat(doc.data["next_at"]) > now
+        for data in await get_many(self.store, await self.store.find({"kind": "med_sent", "period": period_id})):
+            state = data.get("state")
+            fresh_claim = state == "sending" and now - datetime.fromisoformat(data["at"]) < STALE_CLAIM
+            waiting = state == "failed" and datetime.fromisoformat(data["next_at"]) > now
             if state == "sent" or fresh_claim or waiting:
-                keys.add(str(doc.data["key"]))
+                keys.add(str(data["key"]))
         return keys
 
     async def _claim(self, period: MedPeriod, channel: Registered) -> bool:
@@ -276,25 +267,42 @@ class MedService:
         async def claim(key: str) -> bool:
             return await self._claim(period, by_key[key])
 
-        async def recorded(key: str, activity_id: str | None, error: DeliveryFailed | None) -> None:
+        units_marked: set[str] = set()
+
+        async def record(key: str, activity_id: str | None, error: DeliveryFailed | None) -> None:
             channel = by_key[key]
             name = sent_name(period.id, channel.team_id, channel.channel_id)
             now = self.clock.now()
             if activity_id is not None:
                 sent = {"state": "sent", "activity_id": activity_id, "sent_at": now.isoformat()}
                 await self._record(name, sent, period)
-                await self._evaluation_sent(channel.unit, period)
+                if channel.unit not in units_marked:
+                    units_marked.add(channel.unit)
+                    await self._evaluation_sent(channel.unit, period)
                 return
             await self._record(name, {"state": "failed", "next_at": (now + RETRY_AFTER).isoformat()}, period)
             if getattr(error, "permanent", False):
                 await self.deactivate(channel.team_id, channel.channel_id, "bot removed or channel gone")
 
-        result = await broadcast(
-            self.notifier, items, concurrency=8, on_result=recorded, claim=claim, stop=self.stopping
-        )
-        log.info(
-            "med reminders", extra=fields(period=period.id, sent=len(result.sent), failed=len(result.failed))
-        )
+        # Recording runs beside the next send (the worker is not held up by storage); all records
+        # are awaited before this returns, so a graceful stop still leaves nothing unrecorded.
+        recording: list[asyncio.Task[None]] = []
+
+        async def recorded(key: str, activity_id: str | None, error: DeliveryFailed | None) -> None:
+            recording.append(asyncio.create_task(record(key, activity_id, error)))
+
+        try:
+            result = await broadcast(
+                self.notifier,
+                items,
+                concurrency=SEND_CONCURRENCY,
+                on_result=recorded,
+                claim=claim,
+                stop=self.stopping,
+            )
+        finally:
+            await asyncio.gather(*recording)
+        log.info("med reminders", extra=fields(period=period.id, sent=len(result.sent), failed=len(result.failed)))
         return len(result.sent)
 
     async def _record(self, name: str, values: dict[str, Any], period: MedPeriod) -> None:
@@ -317,21 +325,13 @@ class MedService:
     # -- evaluations -----------------------------------------------------------------------------
     async def evaluation(self, unit: str, period_id: str) -> MedEvaluation:
         doc = await self.store.get(evaluation_name(unit, period_id))
-        return (
-            med_evaluation_from_dict(doc.data["evaluation"])
-            if doc
-            else domain.new_evaluation(unit, period_id)
-        )
+        return med_evaluation_from_dict(doc.data["evaluation"]) if doc else domain.new_evaluation(unit, period_id)
 
     async def _change_evaluation(
         self, unit: str, period_id: str, change: Callable[[MedEvaluation], MedEvaluation]
     ) -> MedEvaluation:
         def apply(current: dict[str, Any] | None) -> tuple[dict[str, Any], MedEvaluation]:
-            ev = (
-                med_evaluation_from_dict(current["evaluation"])
-                if current
-                else domain.new_evaluation(unit, period_id)
-            )
+            ev = med_evaluation_from_dict(current["evaluation"]) if current else domain.new_evaluation(unit, period_id)
             new = change(ev)
             if new == ev and current is not None:
                 raise Unchanged
@@ -350,13 +350,9 @@ class MedService:
 
     async def on_agenda(self, unit: str, period_id: str, meeting: date, actor: str) -> MedEvaluation:
         now = self.clock.now()
-        return await self._change_evaluation(
-            unit, period_id, lambda ev: domain.put_on_agenda(ev, meeting, actor, now)
-        )
+        return await self._change_evaluation(unit, period_id, lambda ev: domain.put_on_agenda(ev, meeting, actor, now))
 
-    async def done(
-        self, unit: str, period_id: str, done_date: date, link: str | None, actor: str
-    ) -> MedEvaluation:
+    async def done(self, unit: str, period_id: str, done_date: date, link: str | None, actor: str) -> MedEvaluation:
         now = self.clock.now()
         tz = self.schedule.tz
         return await self._change_evaluation(
@@ -364,11 +360,8 @@ class MedService:
         )
 
     async def _card(self, unit: str, period: MedPeriod, notice: str = "") -> Card:
-        cases = []
-        for name in await self.store.find({"kind": "case", "unit": unit_tag(unit)}):
-            doc = await self.store.get(name)
-            if doc is not None:
-                cases.append(case_from_dict(doc.data["case"]))
+        names = await self.store.find({"kind": "case", "unit": unit_tag(unit)})
+        cases = [case_from_dict(d["case"]) for d in await get_many(self.store, names)]
         figures = domain.figures(cases, unit, period, self.threshold)
         ev = await self.evaluation(unit, period.id)
         view = MedCardView(
@@ -389,9 +382,7 @@ class MedService:
             doc = await self.store.get(sent_name(period_id, channel.team_id, channel.channel_id))
             if doc and doc.data.get("activity_id"):
                 try:
-                    await self.notifier.update(
-                        channel.reference, str(doc.data["activity_id"]), _message(content)
-                    )
+                    await self.notifier.update(channel.reference, str(doc.data["activity_id"]), _message(content))
                 except DeliveryFailed:
                     log.warning("med card update failed", extra=fields(period=period_id))
 
@@ -405,9 +396,7 @@ class MedService:
                 continue
             name = f"med/followups/{unit_tag(unit)}/{period.id}.json"
             try:
-                await self.store.put(
-                    name, {"unit": unit, "period": period.id, "at": now.isoformat()}, etag=None
-                )
+                await self.store.put(name, {"unit": unit, "period": period.id, "at": now.isoformat()}, etag=None)
             except AlreadyExists:
                 continue  # once per unit and period
             for channel in channels:

@@ -85,9 +85,7 @@ class Notifications:
         if doc.case.reporter.aad_object_id not in doc.cards:
             # The reporter's own card matters less than the leader's: a failure here is retried
             # on the next tick and must not hold up the leader's notification.
-            await self._send_card(
-                doc.case, doc.case.reporter.aad_object_id, "case.new_for_reporter", swallow=True
-            )
+            await self._send_card(doc.case, doc.case.reporter.aad_object_id, "case.new_for_reporter", swallow=True)
         retry = doc.retry
         for item in due_items([doc.case], now, self.policy):
             not_before = retry.get(item.key, {}).get("next_at")
@@ -148,9 +146,7 @@ class Notifications:
             except DeliveryFailed as exc:
                 log.warning(
                     "delivery failed",
-                    extra=fields(
-                        case_id=case.id, kind=item.kind.value, permanent=getattr(exc, "permanent", False)
-                    ),
+                    extra=fields(case_id=case.id, kind=item.kind.value, permanent=getattr(exc, "permanent", False)),
                 )
         now = self.clock.now()
         if reached or not recipients:
@@ -239,9 +235,7 @@ class Notifications:
         tx = await self._texts(person_id)
         content = await self.cards.render(case, await self._actor(person_id), tx, self.clock.now())
         try:
-            reference, activity_id = await self._send(
-                case, person_id, message(text or tx(intro_key or ""), content)
-            )
+            reference, activity_id = await self._send(case, person_id, message(text or tx(intro_key or ""), content))
         except DeliveryFailed:
             if swallow:
                 return
@@ -261,9 +255,7 @@ class Notifications:
                 raise
             log.warning("text message not delivered", extra=fields())
 
-    async def _send(
-        self, case: Case | None, person_id: str, activity: dict[str, Any]
-    ) -> tuple[dict[str, Any], str]:
+    async def _send(self, case: Case | None, person_id: str, activity: dict[str, Any]) -> tuple[dict[str, Any], str]:
         reference = await user_reference(self.store, person_id)
         if reference is not None:
             return reference, await self.notifier.send(reference, activity)
@@ -272,9 +264,7 @@ class Notifications:
         service_url = (source or {}).get("serviceUrl") or ""
         if not service_url:
             raise NotReachable(person_id)
-        reference, activity_id = await self.notifier.send_to_user(
-            person_id, self.tenant_id, service_url, activity
-        )
+        reference, activity_id = await self.notifier.send_to_user(person_id, self.tenant_id, service_url, activity)
         await remember_user(self.store, person_id, reference)
         return reference, activity_id
 

@@ -31,9 +31,7 @@ def channel_ref_name(team_id: str, channel_id: str) -> str:
     return f"refs/channels/{_safe(team_id)}/{_safe(channel_id)}.json"
 
 
-async def remember_user(
-    store: Store, aad_object_id: str, reference: dict[str, Any], locale: str | None = None
-) -> None:
+async def remember_user(store: Store, aad_object_id: str, reference: dict[str, Any], locale: str | None = None) -> None:
     data = {"aad_object_id": aad_object_id, "reference": reference, "locale": locale or ""}
     current = await store.get(user_ref_name(aad_object_id))
     if current and current.data == data:

@@ -120,11 +120,7 @@ class ReportService:
         entry = await self.directory.lookup(reporter_id)
         if entry is not None and effective_leader(entry) is not None:
             return None
-        return [
-            (p.aad_object_id, p.name)
-            for p in await self.directory.leaders()
-            if p.aad_object_id != reporter_id
-        ]
+        return [(p.aad_object_id, p.name) for p in await self.directory.leaders() if p.aad_object_id != reporter_id]
 
     async def chosen_leader(self, reporter_id: str, value: object) -> Person | None:
         """The employee's own choice, checked against the leaders offered (never trusted as given)."""
@@ -169,9 +165,7 @@ class ReportService:
         except AlreadyExists:
             return Submitted((await self.cases.get(case_id)).case, already=True)
         await record_events(self.store, events)
-        log.info(
-            "case submitted", extra=fields(case_id=case.id, evidence=len(evidence), has_leader=bool(leader))
-        )
+        log.info("case submitted", extra=fields(case_id=case.id, evidence=len(evidence), has_leader=bool(leader)))
         return Submitted(case, already=False)
 
 
@@ -195,9 +189,7 @@ class DraftIndex:
         def put(_current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
             return {"user": aad_object_id, "case_id": case_id, "touched": stamp_, "reminded": False}, None
 
-        await update(
-            self.store, draft_name(aad_object_id), put, tags=lambda _d: {"kind": "draft", "touched": stamp_}
-        )
+        await update(self.store, draft_name(aad_object_id), put, tags=lambda _d: {"kind": "draft", "touched": stamp_})
 
     async def forget(self, aad_object_id: str) -> None:
         await self.store.delete(draft_name(aad_object_id))

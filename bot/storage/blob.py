@@ -143,9 +143,7 @@ class BlobStore:
                 return  # If-Match on a missing blob answers 412: it is gone, which is the goal
             raise Conflict(name) from err
 
-    async def find(
-        self, equals: Mapping[str, str], *, at_most: Mapping[str, str] | None = None
-    ) -> builtins.list[str]:
+    async def find(self, equals: Mapping[str, str], *, at_most: Mapping[str, str] | None = None) -> builtins.list[str]:
         clauses = []
         for op, pairs in (("=", equals), ("<=", at_most or {})):
             for key, value in pairs.items():

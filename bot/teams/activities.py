@@ -10,9 +10,7 @@ from cards.common import Card, attachment
 
 def card_activity(content: Card, text: str | None = None) -> Activity:
     att = attachment(content)
-    activity: Activity = MessageFactory.attachment(
-        Attachment(content_type=att["contentType"], content=att["content"])
-    )
+    activity: Activity = MessageFactory.attachment(Attachment(content_type=att["contentType"], content=att["content"]))
     if text:
         activity.text = text
     return activity

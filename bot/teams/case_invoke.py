@@ -34,9 +34,7 @@ CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 
 def card_response(content: Card) -> InvokeResponse:
     # botbuilder 4.17 serialises the body itself: hand it the model object, not a dict.
-    return InvokeResponse(
-        status=200, body=AdaptiveCardInvokeResponse(status_code=200, type=CARD_TYPE, value=content)
-    )
+    return InvokeResponse(status=200, body=AdaptiveCardInvokeResponse(status_code=200, type=CARD_TYPE, value=content))
 
 
 class CaseInvokes:
@@ -56,6 +54,8 @@ class CaseInvokes:
         try:
             if verb is Verb.DECIDE:
                 return card_response(await self._decide(user, data, tx))
+            if verb is Verb.EVIDENCE_LIST:
+                return card_response(await self._show(case_id, user, tx, evidence_only=True))
             return card_response(await self._show(case_id, user, tx, with_history=verb is Verb.HISTORY))
         except NotFound:
             return card_response(refusal_card(tx, tx("error.not_found")))
@@ -75,6 +75,7 @@ class CaseInvokes:
         tx: Texts,
         *,
         with_history: bool = False,
+        evidence_only: bool = False,
         notice: str = "",
         error: bool = False,
     ) -> Card:
@@ -91,6 +92,7 @@ class CaseInvokes:
             notice=notice,
             notice_is_error=error,
             with_history=with_history,
+            evidence_only=evidence_only,
         )
 
     async def _decide(self, user: str, data: dict[str, Any], tx: Texts) -> Card:

@@ -46,7 +46,7 @@ INTERRUPTIONS = frozenset(
     {Verb.HELP, Verb.MY_CASES, Verb.GUIDELINE, Verb.HR_CASES, Verb.HR_MED_STATUS, Verb.HR_MED_SEND}
 )
 MED_VERBS = frozenset({Verb.MED_REGISTER, Verb.MED_AGENDA, Verb.MED_DONE})
-CASE_VERBS = frozenset({Verb.DECIDE, Verb.REFRESH_CASE, Verb.HISTORY, Verb.HR_OPEN_CASE})
+CASE_VERBS = frozenset({Verb.DECIDE, Verb.REFRESH_CASE, Verb.HISTORY, Verb.EVIDENCE_LIST, Verb.HR_OPEN_CASE})
 
 
 @dataclass
@@ -120,9 +120,7 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         if handler is None:
             log.info(
                 "unrouted message",
-                extra=fields(
-                    has_value=activity.value is not None, attachments=len(activity.attachments or [])
-                ),
+                extra=fields(has_value=activity.value is not None, attachments=len(activity.attachments or [])),
             )
             await turn_context.send_activity(MessageFactory.text(tx("unknown.pointer")))
             return
@@ -148,9 +146,7 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             return await self._deps.med.invoke(turn_context, verb, action.get("data"), tx)
         return card_response(refusal_card(tx, tx("error.not_possible_now")))
 
-    async def on_members_added_activity(
-        self, members_added: list[ChannelAccount], turn_context: TurnContext
-    ) -> None:
+    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if any(member.id == bot_id for member in members_added):
             conversation_type = turn_context.activity.conversation.conversation_type
@@ -168,15 +164,11 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         if where and any(member.id == bot_id for member in members_removed):
             await self._deps.med.med.deactivate(where[0], None, "bot removed from the team")
 
-    async def on_teams_channel_deleted(
-        self, channel_info: Any, team_info: Any, turn_context: TurnContext
-    ) -> None:
+    async def on_teams_channel_deleted(self, channel_info: Any, team_info: Any, turn_context: TurnContext) -> None:
         if team_info and channel_info:
             await self._deps.med.med.deactivate(team_info.id, channel_info.id, "channel deleted")
 
-    async def on_teams_channel_renamed(
-        self, channel_info: Any, team_info: Any, turn_context: TurnContext
-    ) -> None:
+    async def on_teams_channel_renamed(self, channel_info: Any, team_info: Any, turn_context: TurnContext) -> None:
         if team_info and channel_info:
             await self._deps.med.med.renamed(team_info.id, channel_info.id, channel_info.name or "")
 

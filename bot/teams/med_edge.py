@@ -84,13 +84,9 @@ class MedEdge:
             content = await self.med.card_for(channel.unit, str(period_id), notice=message_for(exc, tx))
             return card_response(content)
         log.info("med evaluation marked", extra=fields(verb=verb.value, period=period_id))
-        self.background.spawn(
-            self.med.update_cards(channel.unit, str(period_id), channel_id), "med_update_cards"
-        )
+        self.background.spawn(self.med.update_cards(channel.unit, str(period_id), channel_id), "med_update_cards")
         name = turn_context.activity.from_property.name or ""
-        return card_response(
-            await self.med.card_for(channel.unit, str(period_id), notice=tx("med.saved", name=name))
-        )
+        return card_response(await self.med.card_for(channel.unit, str(period_id), notice=tx("med.saved", name=name)))
 
     async def _register(
         self,

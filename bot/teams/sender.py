@@ -148,9 +148,7 @@ class TeamsSender:
 
         return await self._with_retries(ref.conversation.id, once)
 
-    async def update(
-        self, reference: Mapping[str, Any], activity_id: str, activity: Mapping[str, Any]
-    ) -> None:
+    async def update(self, reference: Mapping[str, Any], activity_id: str, activity: Mapping[str, Any]) -> None:
         """Replace a sent activity (a card) in place."""
         ref = _reference(reference)
 
@@ -217,9 +215,7 @@ class TeamsSender:
             context.activity.id = None
             await work(context)
 
-        await _in_turn(
-            lambda callback: self._adapter.continue_conversation(reference, callback, self._app_id), turn
-        )
+        await _in_turn(lambda callback: self._adapter.continue_conversation(reference, callback, self._app_id), turn)
 
     async def _with_retries(self, key: str, once: Callable[[], Awaitable[T]]) -> T:
         status: int | None = None

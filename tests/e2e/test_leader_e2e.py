@@ -4,9 +4,10 @@ instances against ONE app, the leader found through the leader directory file.
 The leader has the app installed before anything happens (so the bot knows the leader's chat); the
 employee reports; the case card arrives in the leader's chat at once; the employee answers the offer
 to join the police report on their own card; the leader records that the employee does not want a
-police report, drafts and registers the InsuBiz note and marks the post as removed. Every action is
-an Action.Execute whose answer replaces the card in place; the other person's card is updated in
-place by the bot. At the end both cards show the same state for every step.
+police report after all, drafts and registers the InsuBiz note and marks the post as removed; the
+employee then declines to join (there is no report). Every action is an Action.Execute whose answer
+replaces the actor's card in place; the other person's card is updated in place by the bot, in both
+directions. At the end both cards show the same state for every step the employee is shown.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from tests.e2e.conftest import BotFactory
 from tests.e2e.harness.config import DEPUTY, EMPLOYEE, LEADER
 from tests.e2e.harness.flows import label, step_states, submit_report, wait_for_step, write_leader_directory
 from tests.e2e.harness.procs import BotServer
-from tests.e2e.harness.ui import ChatPage
+from tests.e2e.harness.ui import MESSAGE, ChatPage
 
 DESCRIPTION = "Han skrev i en kommentar, at han ved hvor jeg bor, og at jeg skal passe på."
 NOTE = "Notat: medarbejderen ønsker ikke politianmeldelse. Opslaget er fjernet af Facebook."
@@ -34,9 +35,7 @@ async def bot(bot_factory: BotFactory, tmp_path: Path) -> BotServer:
     return await bot_factory(extra_env={"LEADER_DIRECTORY_FILE": str(directory)})
 
 
-async def test_leader_decides_on_the_case_card_and_both_cards_agree(
-    leader: ChatPage, employee: ChatPage
-) -> None:
+async def test_leader_decides_on_the_case_card_and_both_cards_agree(leader: ChatPage, employee: ChatPage) -> None:
     # The leader installed the app first (the fixture order): the bot now has the leader's chat.
     await leader.wait_for_card(TEXTS["welcome.title"], name="leader-welcome")
     leader_before = await leader.message_count()
@@ -48,9 +47,7 @@ async def test_leader_decides_on_the_case_card_and_both_cards_agree(
     # The case card reaches the leader's own chat, proactively.
     # (The Playground draws a message's text and its card as two bubbles; Teams draws one.)
     await leader.wait_for_message("Ny sag til dig", after=leader_before)
-    leader_card = await leader.wait_for_card(
-        f"Sag {submitted.number}", after=leader_before, name="leader-case-card"
-    )
+    leader_card = await leader.wait_for_card(f"Sag {submitted.number}", after=leader_before, name="leader-case-card")
     text = await leader_card.text()
     assert f"Sag {submitted.number}" in text and DESCRIPTION in text
     assert TEXTS["act.police_declined"] in text and TEXTS["act.removal_removed"] in text
@@ -62,12 +59,12 @@ async def test_leader_decides_on_the_case_card_and_both_cards_agree(
     await own.click(TEXTS["act.offer_join"])
     await wait_for_step(own, "step.police_offer", TEXTS["outcome.wants_to_join"])
     await own.screenshot("employee-case-card-joined")
-    # ... and the leader's card follows, updated in place by the bot.
-    await wait_for_step(leader_card, "step.police_offer", TEXTS["outcome.wants_to_join"])
 
     # The employee does not want a police report after all: the InsuBiz note becomes the leader's job.
+    # The answer to the leader's action is the whole current card, so it also shows the employee's answer.
     await leader_card.click(TEXTS["act.police_declined"])
     await wait_for_step(leader_card, "step.police_report", TEXTS["outcome.declined_by_employee"])
+    await wait_for_step(leader_card, "step.police_offer", TEXTS["outcome.wants_to_join"])
     await leader_card.wait_for_text(label("in.insubiz_text"))
     await leader_card.screenshot("leader-case-card-declined")
     note_box = leader_card.root.get_by_label(label("in.insubiz_text"), exact=False)
@@ -87,10 +84,29 @@ async def test_leader_decides_on_the_case_card_and_both_cards_agree(
     await wait_for_step(leader_card, "step.removal", TEXTS["outcome.removed"])
     await leader_card.screenshot("leader-case-card-after-decisions")
 
-    # The employee's card shows the same, without the employee doing anything.
-    await wait_for_step(own, "step.removal", TEXTS["outcome.removed"])
-    await wait_for_step(own, "step.insubiz_note", TEXTS["outcome.registered"], INSUBIZ_REF)
+    # The employee's card shows the same, without the employee doing anything: the bot updates it
+    # in place (updateActivity on the activity id it kept when it sent the card).
+    not_updated = "the bot did not update the employee's case card in place; see bot.log (after_decision)"
+    await wait_for_step(own, "step.removal", TEXTS["outcome.removed"], hint=not_updated)
+    await wait_for_step(own, "step.insubiz_note", TEXTS["outcome.registered"], INSUBIZ_REF, hint=not_updated)
     await own.screenshot("employee-case-card-after-decisions")
+
+    # One case, one notification: the leader's chat holds the case card once (the bot updates it, never
+    # posts it again).
+    leader_texts = await leader.page.locator(MESSAGE).all_inner_texts()
+    copies = sum(f"Sag {submitted.number}" in t for t in leader_texts)
+    assert copies == 1, f"the leader's chat shows the case card {copies} times"
+
+    # With no police report to join, the employee changes the answer; the leader's card follows.
+    await own.click(TEXTS["act.offer_decline"])
+    await wait_for_step(own, "step.police_offer", TEXTS["outcome.declined_to_join"])
+    await wait_for_step(
+        leader_card,
+        "step.police_offer",
+        TEXTS["outcome.declined_to_join"],
+        hint="the bot did not update the leader's case card in place; see bot.log (after_decision)",
+    )
+    await leader_card.screenshot("leader-case-card-final")
 
     leader_states = step_states(await leader_card.text())
     employee_states = step_states(await own.text())

@@ -10,18 +10,17 @@ is a dead end that only a user would find. The renderer is started once for all 
 from __future__ import annotations
 
 import asyncio
-import base64
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from azure.storage.blob import BlobSasPermissions, UserDelegationKey, generate_blob_sas
 
 from app import Overrides, build_runtime
 from bot.decision_input import ACTIONS, MAX_INPUT
+from bot.evidence_links import EvidenceLinks
 from bot.forms import MAX_DESCRIPTION, MAX_LINK, MAX_OFFENDER, ReportForm
 from bot.guideline import (
     ApvFiled,
@@ -42,15 +41,19 @@ from bot.guideline import (
     decide,
     new_case,
 )
+from bot.guideline.med import MedSchedule, mark_done, new_evaluation, put_on_agenda
+from bot.guideline.med import figures as med_figures
+from bot.guideline.med import mark_sent as med_mark_sent
 from bot.guideline.model import MAX_NOTE, MAX_SHORT, Actor, Person
 from bot.services.audit import record, record_events
 from bot.services.case_cards import CaseCards, refusal_card
 from bot.settings import Settings
 from bot.storage.local import LocalStore
-from bot.teams.handler import CASE_VERBS
+from bot.teams.handler import CASE_VERBS, MED_VERBS
 from bot.texts import Texts
 from cards.guideline import guideline_card
 from cards.hr import hr_cases_card
+from cards.med import MedCardView, med_reminder_card, med_status_card, registered_card, registration_card
 from cards.my_cases import MAX_LISTED, my_cases_card
 from cards.report import report_card
 from cards.review import EvidenceLine, ReceiptView, receipt_card, review_card
@@ -76,6 +79,7 @@ from tests.unit.guideline.builders import (
 )
 
 LANGUAGES = ("da", "en")
+LEADERS_IN_DIRECTORY = 400
 TEAMS_NAME = len("Skærmbillede 2026-03-01 kl. 21.34.12.png")  # what Teams calls a pasted screenshot
 # Danish letters are two bytes in UTF-8: the heaviest text a Danish employee realistically types.
 HEAVY = "Æbleøjne på åen – "
@@ -206,30 +210,13 @@ def leader_flow(case: Case, long_text: int = 0) -> Iterator[tuple[str, Case, lis
 # -- case cards ------------------------------------------------------------------------------------
 
 
-DELEGATION_KEY = UserDelegationKey()  # type: ignore[no-untyped-call]
-DELEGATION_KEY.signed_oid = "6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
-DELEGATION_KEY.signed_tid = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
-DELEGATION_KEY.signed_start = "2026-03-02T09:55:00Z"
-DELEGATION_KEY.signed_expiry = "2026-03-02T10:30:00Z"
-DELEGATION_KEY.signed_service = "b"
-DELEGATION_KEY.signed_version = "2025-01-05"
-DELEGATION_KEY.value = base64.b64encode(b"k" * 32).decode()
+def production_link(case_id: str, sha256: str) -> str:
+    """The link production puts on cards: the bot's own signed route (which redirects to a
+    read-only SAS on Azure), under a realistic App Service host name."""
+    return LINKS.sign(case_id, sha256)
 
 
-def sas_link(case_id: str, sha256: str) -> str:
-    """A real user-delegation SAS URL (production signs with a managed identity), so 30 linked
-    screenshots weigh what they will in Teams."""
-    name = f"evidence/{case_id}/{sha256}"
-    sas = generate_blob_sas(
-        account_name="stkraenkelserprod",
-        container_name="guideline",
-        blob_name=name,
-        user_delegation_key=DELEGATION_KEY,
-        permission=BlobSasPermissions(read=True),
-        start=datetime(2026, 3, 2, 9, 55, tzinfo=UTC),
-        expiry=datetime(2026, 3, 2, 10, 30, tzinfo=UTC),
-    )
-    return f"https://stkraenkelserprod.blob.core.windows.net/guideline/{name}?{sas}"
+LINKS = EvidenceLinks("https://app-kraenkelser-prod-weu.azurewebsites.net")
 
 
 @dataclass(frozen=True)
@@ -278,6 +265,16 @@ FAMILIES = (
 VIEWERS = {"leader": AS_LEADER, "deputy": AS_DEPUTY, "hr": AS_HR, "reporter": AS_REPORTER}
 
 
+def directory_leaders(family: Family) -> Callable[[], Awaitable[list[Person]]]:
+    """The leaders HR may hand a case to: a large municipality's directory (the card caps the list)."""
+    name = long_name() if family.max_fields else "Lene Lederlund-Christensen"
+
+    async def leaders() -> list[Person]:
+        return [Person(f"00000000-0000-0000-0000-{n:012d}", name) for n in range(LEADERS_IN_DIRECTORY)]
+
+    return leaders
+
+
 async def pad_audit(store: LocalStore, case: Case, target: int, when: datetime) -> None:
     """Reminders and notifications are what makes a long history: pad with them up to `target` lines."""
     have = len(await store.read_audit(case.id))
@@ -287,9 +284,9 @@ async def pad_audit(store: LocalStore, case: Case, target: int, when: datetime) 
 
 
 async def case_cards(store: LocalStore) -> list[tuple[str, dict[str, Any]]]:
-    cards = CaseCards(store, POLICY, TZ, link_signer=sas_link)
     out: list[tuple[str, dict[str, Any]]] = []
     for number, family in enumerate(FAMILIES):
+        cards = CaseCards(store, POLICY, TZ, link_signer=production_link, leaders=directory_leaders(family))
         case, events = open_case(
             description=family.description,
             shots=family.shots,
@@ -308,6 +305,9 @@ async def case_cards(store: LocalStore) -> list[tuple[str, dict[str, Any]]]:
                         card = await cards.render(current, actor, Texts(lang), when, with_history=history)
                         label = f"case[{family.name}/{state}/{viewer}/{lang}{'/history' if history else ''}]"
                         out.append((label, card))
+            if state == "new_case":
+                evidence = await cards.render(current, VIEWERS["leader"], Texts("da"), when, evidence_only=True)
+                out.append((f"evidence_list[{family.name}]", evidence))
     return out
 
 
@@ -401,11 +401,50 @@ async def router_verbs(data_dir: Path) -> tuple[frozenset[Verb], frozenset[Verb]
     finally:
         await runtime.close()
         await store.close()
-    return routes | DIALOG_STARTS | DIALOG_VERBS, frozenset(CASE_VERBS)
+    return routes | DIALOG_STARTS | DIALOG_VERBS, frozenset(CASE_VERBS | MED_VERBS)
+
+
+def med_cards(lang: str) -> list[tuple[str, dict[str, Any]]]:
+    """The MED channel's cards: registration (100 long unit names), the reminder in its states
+    with quiet, anonymised and full figures, and HR's status over 200 workplaces."""
+    tx = Texts(lang)
+    schedule = MedSchedule()
+    period = schedule.period_by_id("2026-H2")
+    units = [f"{heavy(150)} {i}" for i in range(120)]
+    cases = [case for case, _ in (open_case(case_id=f"{i:032x}") for i in range(5))]
+    unit = cases[0].unit
+    out = [
+        ("med_register", registration_card(tx, units)),
+        ("med_register", registration_card(tx, [], notice="x")),
+        ("med_registered", registered_card(tx, heavy(200), heavy(200))),
+    ]
+    ev = new_evaluation(unit or "u", period.id)
+    states = [
+        ev,
+        med_mark_sent(ev, period.reminder_at),
+        put_on_agenda(med_mark_sent(ev, period.reminder_at), date(2026, 9, 15), "a", period.reminder_at),
+    ]
+    states.append(
+        mark_done(
+            states[-1],
+            date(2026, 9, 15),
+            "https://intra.example.dk/" + "r" * 1900,
+            "a",
+            datetime(2026, 9, 20, tzinfo=UTC),
+        )
+    )
+    for quiet in (True, False):
+        figures = med_figures([] if quiet else cases, unit, period)
+        for state in states:
+            view = MedCardView(heavy(200), period, figures, state, TZ, notice=heavy(100))
+            out.append(("med_reminder", med_reminder_card(tx, view)))
+    out.append(("med_status", med_status_card(tx, period, [(f"{heavy(120)} {i}", states[i % 4]) for i in range(200)])))
+    return [(f"{name}[{lang}]", c) for name, c in out]
 
 
 async def build_all(root: Path) -> list[tuple[str, dict[str, Any]]]:
     out = [(f"{name}[{lang}]", card) for lang in LANGUAGES for name, card in employee_cards(lang)]
+    out += [card for lang in LANGUAGES for card in med_cards(lang)]
     store = LocalStore(root / "cases")
     try:
         out += await case_cards(store)
@@ -488,7 +527,8 @@ def test_the_scenarios_reach_every_decision_and_every_card_kind(checked: list[Ch
     kinds = {c.name.split("[")[0].split("/")[0] for c in checked}
     assert kinds == {
         "welcome", "guideline", "evidence_prompt", "report", "review", "receipt",
-        "my_cases", "hr", "refusal", "case",
+        "my_cases", "hr", "refusal", "case", "evidence_list", "med_register", "med_registered",
+        "med_reminder", "med_status",
     }  # fmt: skip
 
 

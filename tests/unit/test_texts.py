@@ -41,6 +41,7 @@ BUILT: dict[str, set[str]] = {
     "platform.": {f"platform.{p.value}" for p in Platform},
     "act.": {f"act.{name}" for name in ACTIONS},
     "med.state.": {f"med.state.{s.value}" for s in MedStatus},
+    "med.status.count.": {f"med.status.count.{s.value}" for s in MedStatus},
     "fieldname.": {f"fieldname.{k}" for k in ("journal_number", "reference", "followup_date", "done_date")},
 }
 # Built keys looked up only after `tx.has(key)`, with a fallback, or checked by a behaviour test below.

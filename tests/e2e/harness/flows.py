@@ -52,9 +52,7 @@ def png(seed: str, width: int = 48, height: int = 24) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
-    )
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
 def write_leader_directory(
@@ -191,7 +189,7 @@ def step_states(card_text: str) -> dict[str, str]:
     return out
 
 
-async def wait_for_step(card: Card, step_key: str, *fragments: str, wait_ms: int = 15_000) -> str:
+async def wait_for_step(card: Card, step_key: str, *fragments: str, wait_ms: int = 15_000, hint: str = "") -> str:
     """Poll the card (it is replaced in place after an action or a bot update) until the step's
     state line contains every fragment; returns that line."""
     title = TEXTS[step_key]
@@ -205,6 +203,6 @@ async def wait_for_step(card: Card, step_key: str, *fragments: str, wait_ms: int
             shot = await card.chat.screenshot(f"timeout-{step_key}")
             raise AssertionError(
                 f"{card.chat.who}: step {title!r} shows {line!r}, never {fragments!r} within {wait_ms} ms\n"
-                f"Screenshot: {shot}"
+                f"Screenshot: {shot}" + (f"\n{hint}" if hint else "")
             )
         await asyncio.sleep(0.1)

@@ -27,6 +27,7 @@ CHANNEL_POST = '.fui-Card[role=group]:has(button[aria-label="Show more informati
 CARD_IN_MESSAGE = ".ac-preview-panel > .ac-adaptiveCard"
 COMPOSE = "[data-lexical-editor=true]"
 WAIT_MS = 15_000
+TOOLBARS_PX = 400  # the Playground's header, toolbar and compose box around the message list
 LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/")
 
 CHROMIUM = "/usr/bin/chromium"
@@ -209,8 +210,22 @@ class Card:
         await self.root.get_by_text(text).first.wait_for(timeout=wait_ms)
 
     async def screenshot(self, name: str) -> Path:
+        """The card alone. A card taller than the tab (a case card) would come out cut and overlaid by
+        the Playground's toolbar, so the tab is made tall enough for the moment of the screenshot."""
         path = self.chat.artifacts.next_path(name)
-        await self.root.screenshot(path=str(path))
+        viewport = self.page.viewport_size
+        box = await self.root.bounding_box()
+        grow = viewport is not None and box is not None and box["height"] + TOOLBARS_PX > viewport["height"]
+        if grow and viewport is not None and box is not None:
+            await self.page.set_viewport_size(
+                {"width": viewport["width"], "height": int(box["height"]) + TOOLBARS_PX}
+            )
+        try:
+            await self.root.scroll_into_view_if_needed()
+            await self.root.screenshot(path=str(path))
+        finally:
+            if grow and viewport is not None:
+                await self.page.set_viewport_size(viewport)
         return path
 
     async def _field(self, label: str, role: str | None = None) -> Locator:
