@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
@@ -58,6 +59,7 @@ from dialogs.add_evidence import AddEvidenceDeps, AddEvidenceDialog
 from dialogs.report import ReportDeps, ReportDialog
 
 log = logging.getLogger("app")
+WORKER_THREADS = 32
 
 
 @dataclass
@@ -375,6 +377,9 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     app[LINKS] = links
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        # botbuilder's connector client and the local store run blocking calls in the default
+        # executor; Python's default (cores + 4 = 6 threads here) queues them under load.
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=WORKER_THREADS))
         runtime = await build_runtime(settings, overrides, links)
         app[RUNTIME] = runtime
         if overrides.run_scheduler:

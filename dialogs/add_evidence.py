@@ -96,9 +96,7 @@ class AddEvidenceDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no ty
             if stored is None:
                 continue
             try:
-                decided = await self.deps.actions.decide(
-                    case_id, user, EvidenceAdded(evidence_item(stored.meta))
-                )
+                decided = await self.deps.actions.decide(case_id, user, EvidenceAdded(evidence_item(stored.meta)))
             except DomainError as exc:
                 await dc.context.send_activity(message_for(exc, tx))
                 return

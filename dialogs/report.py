@@ -40,6 +40,7 @@ CANCEL_WORDS = frozenset({"afbryd", "annuller", "cancel", "stop"})
 DONE_WORDS = frozenset({"færdig", "faerdig", "done", "færdig med billeder", "finished"})
 
 FORM, EVIDENCE, REVIEW = "form", "evidence", "review"
+INDEX_EVERY = timedelta(minutes=10)
 
 
 @dataclass
@@ -239,9 +240,14 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
         await dc.context.send_activity(card_activity(content))
 
     async def _touch(self, dc: DialogContext, state: dict[str, Any]) -> None:
-        await self.deps.drafts.touch(
-            self._user(dc.context).aad_object_id, state["case_id"], self.deps.clock.now()
-        )
+        """Keep the draft index fresh, but write it at most every few minutes, not every turn:
+        the time-to-live is counted in hours."""
+        now = self.deps.clock.now()
+        indexed = state.get("indexed")
+        if indexed and now - datetime.fromisoformat(indexed) < INDEX_EVERY:
+            return
+        await self.deps.drafts.touch(self._user(dc.context).aad_object_id, state["case_id"], now)
+        state["indexed"] = now.isoformat()
 
     def _texts(self, context: TurnContext) -> Texts:
         return Texts(language_for(context.activity.locale, self.deps.default_language))

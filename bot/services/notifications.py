@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -82,16 +82,21 @@ class Notifications:
         """Send everything this case owes now (also the reporter's own case card)."""
         doc = await self.repo.get(case_id)
         now = self.clock.now()
-        if doc.case.reporter.aad_object_id not in doc.cards:
-            # The reporter's own card matters less than the leader's: a failure here is retried
-            # on the next tick and must not hold up the leader's notification.
-            await self._send_card(doc.case, doc.case.reporter.aad_object_id, "case.new_for_reporter", swallow=True)
-        retry = doc.retry
-        for item in due_items([doc.case], now, self.policy):
-            not_before = retry.get(item.key, {}).get("next_at")
-            if not_before and datetime.fromisoformat(not_before) > now:
-                continue
-            await self._deliver(doc.case, item)
+        done = _Delivered()
+        try:
+            if doc.case.reporter.aad_object_id not in doc.cards:
+                # The reporter's own card matters less than the leader's: a failure here is retried
+                # on the next tick and must not hold up the leader's notification.
+                await self._send_card(
+                    doc.case, doc.case.reporter.aad_object_id, "case.new_for_reporter", swallow=True, done=done
+                )
+            for item in due_items([doc.case], now, self.policy):
+                not_before = doc.retry.get(item.key, {}).get("next_at")
+                if not_before and datetime.fromisoformat(not_before) > now:
+                    continue
+                await self._deliver(doc.case, item, done)
+        finally:
+            await self._record_delivered(case_id, done)  # one write for everything sent above
 
     async def deliver_due(self) -> int:
         """The scheduler tick: every case with something due by now (index query, no scan)."""
@@ -136,12 +141,12 @@ class Notifications:
         await self.after_decision(case, [], case.reporter.aad_object_id)
 
     # -- one due item ----------------------------------------------------------------------------
-    async def _deliver(self, case: Case, item: DueItem) -> None:
+    async def _deliver(self, case: Case, item: DueItem, done: _Delivered) -> None:
         recipients = self._recipients(case, item.recipients)
         reached = 0
         for recipient in recipients:
             try:
-                await self._send_item(case, item, recipient)
+                await self._send_item(case, item, recipient, done)
                 reached += 1
             except DeliveryFailed as exc:
                 log.warning(
@@ -150,12 +155,12 @@ class Notifications:
                 )
         now = self.clock.now()
         if reached or not recipients:
-            await self._mark(case.id, item.key)
+            done.keys.append(item.key)
             await record(self.store, case.id, "notified", "bot", now, kind=item.kind.value, reached=reached)
             return
         await self._schedule_retry(case, item)
 
-    async def _send_item(self, case: Case, item: DueItem, to: Recipient) -> None:
+    async def _send_item(self, case: Case, item: DueItem, to: Recipient, done: _Delivered) -> None:
         tx = await self._texts(to.person_id)
         step = tx(f"step.{item.step.value}") if item.step else ""
         if item.kind is DueKind.CASE_ASSIGNED:
@@ -172,7 +177,7 @@ class Notifications:
         }[item.kind]
         text = tx(key, step=step, number=case.number, days=self.policy.escalate_after_days)
         if to.role in (Role.LEADER, Role.DEPUTY, Role.HR):
-            await self._send_card(case, to.person_id, None, text=text)
+            await self._send_card(case, to.person_id, None, text=text, done=done)
         else:
             await self._send_text(to.person_id, text)
 
@@ -213,12 +218,20 @@ class Notifications:
                 )
             await record(self.store, case.id, "unreachable", "bot", now, kind=item.kind.value)
 
-    async def _mark(self, case_id: str, key: str) -> None:
+    async def _record_delivered(self, case_id: str, done: _Delivered) -> None:
+        """Mark the sent items and remember where the cards went, in one conditional write."""
+        if not done.keys and not done.cards:
+            return
+
         def apply(doc: CaseDoc) -> tuple[CaseDoc, None]:
-            if key in doc.case.reminders_sent:
+            case = doc.case
+            for key in done.keys:
+                case = mark_sent(case, key)
+            retry = {k: v for k, v in doc.retry.items() if k not in done.keys}
+            new = replace(doc, case=case, cards={**doc.cards, **done.cards}, retry=retry)
+            if new == doc:
                 raise Unchanged
-            retry = {k: v for k, v in doc.retry.items() if k != key}
-            return replace(doc, case=mark_sent(doc.case, key), retry=retry), None
+            return new, None
 
         await self.repo.change(case_id, apply)
 
@@ -230,7 +243,14 @@ class Notifications:
         return Texts(language_for(await user_locale(self.store, person_id), self.default_language))
 
     async def _send_card(
-        self, case: Case, person_id: str, intro_key: str | None, *, text: str = "", swallow: bool = False
+        self,
+        case: Case,
+        person_id: str,
+        intro_key: str | None,
+        *,
+        text: str = "",
+        swallow: bool = False,
+        done: _Delivered | None = None,
     ) -> None:
         tx = await self._texts(person_id)
         content = await self.cards.render(case, await self._actor(person_id), tx, self.clock.now())
@@ -241,9 +261,13 @@ class Notifications:
                 return
             raise
 
+        where = {"reference": reference, "activity_id": activity_id}
+        if done is not None:
+            done.cards[person_id] = where
+            return
+
         def remember(doc: CaseDoc) -> tuple[CaseDoc, None]:
-            cards = {**doc.cards, person_id: {"reference": reference, "activity_id": activity_id}}
-            return replace(doc, cards=cards), None
+            return replace(doc, cards={**doc.cards, person_id: where}), None
 
         await self.repo.change(case.id, remember)
 
@@ -267,6 +291,14 @@ class Notifications:
         reference, activity_id = await self.notifier.send_to_user(person_id, self.tenant_id, service_url, activity)
         await remember_user(self.store, person_id, reference)
         return reference, activity_id
+
+
+@dataclass
+class _Delivered:
+    """What one delivery round sent: recorded in the case together at the end."""
+
+    keys: list[str] = field(default_factory=list)
+    cards: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class NotReachable(DeliveryFailed):

@@ -31,6 +31,25 @@ def channel_ref_name(team_id: str, channel_id: str) -> str:
     return f"refs/channels/{_safe(team_id)}/{_safe(channel_id)}.json"
 
 
+class ReferenceBook:
+    """Remembers conversation references; a small in-process memory of what was last written
+    saves a store round trip on every message (another instance writing the same value is harmless)."""
+
+    def __init__(self, store: Store, memory: int = 10_000) -> None:
+        self.store = store
+        self._written: dict[str, dict[str, Any]] = {}
+        self._memory = memory
+
+    async def remember(self, aad_object_id: str, reference: dict[str, Any], locale: str | None = None) -> None:
+        data = {"aad_object_id": aad_object_id, "reference": reference, "locale": locale or ""}
+        if self._written.get(aad_object_id) == data:
+            return
+        await remember_user(self.store, aad_object_id, reference, locale)
+        if len(self._written) >= self._memory:
+            self._written.clear()
+        self._written[aad_object_id] = data
+
+
 async def remember_user(store: Store, aad_object_id: str, reference: dict[str, Any], locale: str | None = None) -> None:
     data = {"aad_object_id": aad_object_id, "reference": reference, "locale": locale or ""}
     current = await store.get(user_ref_name(aad_object_id))

@@ -23,7 +23,7 @@ from bot.logs import fields
 from bot.ports import Clock
 from bot.services.case_cards import refusal_card
 from bot.services.cases import CaseRepository
-from bot.services.refs import remember_user
+from bot.services.refs import ReferenceBook
 from bot.storage.store import Store
 from bot.teams.activities import card_activity
 from bot.teams.case_invoke import CaseInvokes, card_response
@@ -68,6 +68,7 @@ class BotDeps:
 class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder ships no type hints
     def __init__(self, deps: BotDeps) -> None:
         self._deps = deps
+        self._references = ReferenceBook(deps.store)
         self._dialog_state = deps.conversation_state.create_property("DialogState")
         self._dialogs = DialogSet(self._dialog_state)
         self._dialogs.add(deps.report_dialog)
@@ -99,7 +100,7 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         if activity.conversation.conversation_type not in (None, "personal"):
             return
         reference = TurnContext.get_conversation_reference(activity).serialize()
-        await remember_user(self._deps.store, sender.aad_object_id, reference, activity.locale)
+        await self._references.remember(sender.aad_object_id, reference, activity.locale)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

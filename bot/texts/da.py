@@ -379,4 +379,11 @@ TEXTS.update(
 
 TEXTS.update({"case.all_evidence": "Alle beviser", "case.back": "Tilbage til sagen"})
 
-TEXTS.update({"med.status.count.pending": "Ikke sendt", "med.status.count.sent": "Sendt, ikke på dagsorden", "med.status.count.on_agenda": "På dagsorden", "med.status.count.done": "Gennemført"})
+TEXTS.update(
+    {
+        "med.status.count.pending": "Ikke sendt",
+        "med.status.count.sent": "Sendt, ikke på dagsorden",
+        "med.status.count.on_agenda": "På dagsorden",
+        "med.status.count.done": "Gennemført",
+    }
+)

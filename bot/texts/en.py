@@ -374,4 +374,11 @@ TEXTS.update(
 
 TEXTS.update({"case.all_evidence": "All evidence", "case.back": "Back to the case"})
 
-TEXTS.update({"med.status.count.pending": "Not sent", "med.status.count.sent": "Sent, not on an agenda", "med.status.count.on_agenda": "On the agenda", "med.status.count.done": "Done"})
+TEXTS.update(
+    {
+        "med.status.count.pending": "Not sent",
+        "med.status.count.sent": "Sent, not on an agenda",
+        "med.status.count.on_agenda": "On the agenda",
+        "med.status.count.done": "Done",
+    }
+)

@@ -8,12 +8,14 @@ as Teams does: nothing reaches the bot until the required inputs are filled in.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest_asyncio
 
 from bot.texts.da import TEXTS
 from tests.e2e.conftest import BotFactory
 from tests.e2e.harness.activities import FileServer
+from tests.e2e.harness.config import DEPUTY, EMPLOYEE, LEADER
 from tests.e2e.harness.flows import (
     CASE_NUMBER,
     Evidence,
@@ -23,6 +25,7 @@ from tests.e2e.harness.flows import (
     png,
     send_evidence,
     stored_evidence,
+    write_leader_directory,
 )
 from tests.e2e.harness.procs import BotServer, PlaygroundServer
 from tests.e2e.harness.ui import ChatPage
@@ -31,9 +34,16 @@ DESCRIPTION = "Han skrev under mit opslag, at han ved hvor jeg bor, og at jeg sk
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def bot(bot_factory: BotFactory, file_server: FileServer) -> BotServer:
-    """The app, allowed (local mode only) to fetch attachments from the test's file server."""
-    return await bot_factory(extra_env={"EVIDENCE_DEV_ORIGINS": f"http://127.0.0.1:{file_server.port}"})
+async def bot(bot_factory: BotFactory, file_server: FileServer, tmp_path: Path) -> BotServer:
+    """The app, allowed (local mode only) to fetch attachments from the test's file server, with a
+    leader directory that knows the employee's leader."""
+    directory = write_leader_directory(tmp_path / "leaders.csv", [(EMPLOYEE, LEADER, DEPUTY)])
+    return await bot_factory(
+        extra_env={
+            "EVIDENCE_DEV_ORIGINS": f"http://127.0.0.1:{file_server.port}",
+            "LEADER_DIRECTORY_FILE": str(directory),
+        }
+    )
 
 
 async def test_employee_reports_with_a_screenshot_and_gets_a_receipt(
@@ -63,6 +73,7 @@ async def test_employee_reports_with_a_screenshot_and_gets_a_receipt(
 
     shot = Evidence("opslag.png", png("report-e2e"))
     ack = await send_evidence(employee, employee_pg, file_server, shot)
+    assert "Modtaget" in ack, f"the screenshot was not kept: {ack!r}"
     assert "opslag.png" in ack and shot.sha256[:12] in ack
     assert file_server.downloads, "the bot never fetched the file"
     await employee.screenshot("chat-after-upload")
@@ -81,6 +92,7 @@ async def test_employee_reports_with_a_screenshot_and_gets_a_receipt(
     receipt_text = await receipt.text()
     assert CASE_NUMBER.search(receipt_text), receipt_text
     assert shot.sha256[:12] in receipt_text
+    assert LEADER.name in receipt_text, "the receipt does not say which leader is told"
 
     copies = await stored_evidence(bot.data_dir, shot.sha256)
     assert len(copies) == 1, f"expected one stored copy of the screenshot, found {copies}"

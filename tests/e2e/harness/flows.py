@@ -21,7 +21,7 @@ from bot.texts.da import TEXTS
 from tests.e2e.harness.activities import FileServer, send_file
 from tests.e2e.harness.config import PlaygroundUser
 from tests.e2e.harness.procs import PlaygroundServer
-from tests.e2e.harness.ui import Card, ChatPage
+from tests.e2e.harness.ui import MESSAGE, WAIT_MS, Card, ChatPage
 
 CASE_NUMBER = re.compile(r"KH-\d{4}-\d{4,}")
 DIRECTORY_HEADER = (
@@ -129,11 +129,22 @@ async def fill_report_card(
 
 
 async def send_evidence(chat: ChatPage, pg: PlaygroundServer, files: FileServer, item: Evidence) -> str:
-    """Send one screenshot as a Teams file in the personal chat; returns the bot's acknowledgement."""
+    """Send one screenshot as a Teams file in the personal chat; returns the bot's answer, which is
+    either the acknowledgement ("Modtaget") or its refusal ("Filen blev ikke gemt"), so a refused
+    file fails the caller's assertion at once with the bot's own words."""
     before = await chat.message_count()
     await send_file(pg, files, item.name, item.data, "image/png")
-    ack = await chat.wait_for_message(TEXTS["evidence.received"].split(":")[0], after=before)
-    return await ack.inner_text()
+    answers = (TEXTS["evidence.received"].split(":")[0], TEXTS["evidence.rejected"].split(":")[0])
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT_MS / 1000
+    while loop.time() < deadline:
+        fresh = (await chat.page.locator(MESSAGE).all_inner_texts())[before:]
+        for text in reversed(fresh):
+            if any(a in text for a in answers):
+                return text
+        await asyncio.sleep(0.1)
+    shot = await chat.screenshot("timeout-evidence-answer")
+    raise AssertionError(f"{chat.who}: no answer to the file {item.name!r} within {WAIT_MS} ms\nScreenshot: {shot}")
 
 
 async def submit_report(
