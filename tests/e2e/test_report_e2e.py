@@ -37,7 +37,9 @@ DESCRIPTION = "Han skrev under mit opslag, at han ved hvor jeg bor, og at jeg sk
 async def bot(bot_factory: BotFactory, file_server: FileServer, tmp_path: Path) -> BotServer:
     """The app, allowed (local mode only) to fetch attachments from the test's file server, with a
     leader directory that knows the employee's leader."""
-    directory = write_leader_directory(tmp_path / "leaders.csv", [(EMPLOYEE, LEADER, DEPUTY)])
+    directory = await asyncio.to_thread(
+        write_leader_directory, tmp_path / "leaders.csv", [(EMPLOYEE, LEADER, DEPUTY)]
+    )
     return await bot_factory(
         extra_env={
             "EVIDENCE_DEV_ORIGINS": f"http://127.0.0.1:{file_server.port}",
