@@ -11,19 +11,17 @@ from dataclasses import dataclass
 
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 
-from bot.errors import EvidenceRejected, NotFound
-from bot.evidence import EvidenceIntake
+from bot.errors import NotFound
+from bot.evidence import EvidenceIntake, StoredEvidence
 from bot.guideline.decisions import EvidenceAdded
-from bot.guideline.errors import DomainError
 from bot.guideline.model import Case
 from bot.ports import Clock
 from bot.services.case_actions import CaseActions
 from bot.services.reports import evidence_item
-from bot.teams.messages import message_for
 from bot.teams.routes import normalise, verb_of
 from bot.texts import Texts, language_for
-from cards.review import human_size
 from cards.verbs import Verb
+from dialogs.evidence_chat import take_attachments
 from dialogs.report import CANCEL_WORDS, DONE_WORDS
 
 
@@ -85,30 +83,12 @@ class AddEvidenceDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no ty
     async def _take(self, dc: DialogContext, state: dict[str, object], tx: Texts) -> None:
         user = dc.context.activity.from_property.aad_object_id or ""
         case_id = str(state["case_id"])
-        for item in dc.context.activity.attachments or []:
-            raw = item.serialize() if hasattr(item, "serialize") else dict(item)
-            try:
-                stored = await self.deps.intake.ingest(raw, case_id, user, self.deps.clock.now())
-            except EvidenceRejected as exc:
-                reason = tx(exc.reason, max_mb=self.deps.max_evidence_mb)
-                await dc.context.send_activity(tx("evidence.rejected", reason=reason))
-                continue
-            if stored is None:
-                continue
-            try:
-                decided = await self.deps.actions.decide(case_id, user, EvidenceAdded(evidence_item(stored.meta)))
-            except DomainError as exc:
-                await dc.context.send_activity(message_for(exc, tx))
-                return
-            if not decided.changed:
-                await dc.context.send_activity(tx("evidence.duplicate"))
-                continue
-            state["added"] = int(str(state["added"])) + 1
-            await dc.context.send_activity(
-                tx(
-                    "evidence.received",
-                    name=stored.meta.original_name,
-                    size=human_size(stored.meta.size),
-                    short_hash=stored.meta.sha256[:12],
-                )
-            )
+
+        async def add(stored: StoredEvidence) -> bool:
+            decided = await self.deps.actions.decide(case_id, user, EvidenceAdded(evidence_item(stored.meta)))
+            return decided.changed
+
+        added = await take_attachments(
+            dc.context, self.deps.intake, case_id, user, self.deps.clock.now(), tx, self.deps.max_evidence_mb, add
+        )
+        state["added"] = int(str(state["added"])) + added

@@ -18,9 +18,10 @@ from zoneinfo import ZoneInfo
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 
-from bot.errors import EvidenceRejected, InvalidInput
-from bot.evidence import EvidenceIntake
+from bot.errors import InvalidInput
+from bot.evidence import EvidenceIntake, StoredEvidence
 from bot.forms import ReportForm
+from bot.guideline.errors import InvalidDecision
 from bot.guideline.model import Case, Person
 from bot.logs import fields
 from bot.ports import Clock
@@ -31,8 +32,9 @@ from bot.teams.routes import normalise, verb_of
 from bot.texts import Texts, language_for
 from cards.common import Card, card, submit, text
 from cards.report import report_card
-from cards.review import EvidenceLine, ReceiptView, human_size, receipt_card, review_card
+from cards.review import EvidenceLine, ReceiptView, receipt_card, review_card
 from cards.verbs import Verb
+from dialogs.evidence_chat import take_attachments
 
 log = logging.getLogger(__name__)
 
@@ -170,32 +172,25 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
         return Dialog.end_of_turn
 
     async def _take_evidence(self, dc: DialogContext, state: dict[str, Any], tx: Texts) -> None:
-        uploader = self._user(dc.context).aad_object_id
-        for item in dc.context.activity.attachments or []:
-            raw = item.serialize() if hasattr(item, "serialize") else dict(item)
-            if len(state["evidence"]) >= self.deps.max_evidence:
-                await dc.context.send_activity(tx("evidence.too_many"))
-                return
-            try:
-                stored = await self.deps.intake.ingest(raw, state["case_id"], uploader, self.deps.clock.now())
-            except EvidenceRejected as exc:
-                reason = tx(exc.reason, max_mb=self.deps.max_evidence_mb)
-                await dc.context.send_activity(tx("evidence.rejected", reason=reason))
-                continue
-            if stored is None:
-                continue  # the text/html copy Teams sends beside inline images
+        async def keep(stored: StoredEvidence) -> bool:
             if any(e["sha256"] == stored.meta.sha256 for e in state["evidence"]):
-                await dc.context.send_activity(tx("evidence.duplicate"))
-                continue
+                return False
+            if len(state["evidence"]) >= self.deps.max_evidence:
+                raise InvalidDecision("evidence", "too_many")
             state["evidence"].append(meta_to_json(stored.meta))
-            await dc.context.send_activity(
-                tx(
-                    "evidence.received",
-                    name=stored.meta.original_name,
-                    size=human_size(stored.meta.size),
-                    short_hash=stored.meta.sha256[:12],
-                )
-            )
+            return True
+
+        user = self._user(dc.context).aad_object_id
+        await take_attachments(
+            dc.context,
+            self.deps.intake,
+            state["case_id"],
+            user,
+            self.deps.clock.now(),
+            tx,
+            self.deps.max_evidence_mb,
+            keep,
+        )
 
     async def _submit(self, dc: DialogContext, state: dict[str, Any], tx: Texts) -> DialogTurnResult:
         form = ReportForm.from_payload(state["form"])

@@ -257,3 +257,24 @@ async def test_hr_reassigns_the_case_and_both_leaders_are_told(world: World) -> 
     )  # leader + deputy at first, then the new leader
     audit = await runtime.store.read_audit(case_id)
     assert any(line["type"] == "LeaderChanged" for line in audit)
+
+
+async def test_more_evidence_from_my_cases_and_the_leader_is_told(world: World) -> None:
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    employee = world.chat(runtime, EMPLOYEE, "Mette Medarbejder")
+    prompt = await employee.send(value={"verb": "add_evidence", "case_id": case_id})
+    assert any("KH-2026-0001" in (r.text or "") for r in prompt)
+    acks = await employee.send(attachments=[file_attachment(world.files.url("/files/photo.jpg"), "foto.jpg")])
+    assert any("Modtaget" in (r.text or "") for r in acks)
+    again = await employee.send(attachments=[file_attachment(world.files.url("/files/photo.jpg"), "foto.jpg")])
+    assert any("allerede sendt" in (r.text or "") for r in again)
+    await employee.send("færdig")
+    await runtime.background.drain()
+    case = (await runtime.cases.get(case_id)).case
+    assert [e.original_name for e in case.evidence] == ["shot.png", "foto.jpg"]
+    told = [m.activity.get("text") or "" for m in world.connector.messages()]
+    assert sum("1 nye beviser på sag KH-2026-0001" in t for t in told) == 2  # leader and deputy
+    stranger = world.chat(runtime, STRANGER)
+    refused = await stranger.send(value={"verb": "add_evidence", "case_id": case_id})
+    assert any("ikke adgang" in (r.text or "") for r in refused)
