@@ -36,6 +36,8 @@ from cards.common import Card, attachment
 
 log = logging.getLogger(__name__)
 
+REPORTER_CARD = "reporter_card"  # the reporter's own case card, claimed like a due item
+CLAIM_FOR = timedelta(minutes=5)
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
 
 
@@ -80,23 +82,48 @@ class Notifications:
     # -- what the edge calls ---------------------------------------------------------------------
     async def deliver_case(self, case_id: str) -> None:
         """Send everything this case owes now (also the reporter's own case card)."""
-        doc = await self.repo.get(case_id)
-        now = self.clock.now()
+        claimed = await self._claim(case_id)
+        if claimed is None:
+            return  # nothing owed now, or another delivery (this or another instance) holds it
+        case, items, reporter_card = claimed
         done = _Delivered()
         try:
-            if doc.case.reporter.aad_object_id not in doc.cards:
+            if reporter_card:
                 # The reporter's own card matters less than the leader's: a failure here is retried
                 # on the next tick and must not hold up the leader's notification.
                 await self._send_card(
-                    doc.case, doc.case.reporter.aad_object_id, "case.new_for_reporter", swallow=True, done=done
+                    case, case.reporter.aad_object_id, "case.new_for_reporter", swallow=True, done=done
                 )
-            for item in due_items([doc.case], now, self.policy):
-                not_before = doc.retry.get(item.key, {}).get("next_at")
-                if not_before and datetime.fromisoformat(not_before) > now:
-                    continue
-                await self._deliver(doc.case, item, done)
+            for item in items:
+                await self._deliver(case, item, done)
         finally:
-            await self._record_delivered(case_id, done)  # one write for everything sent above
+            # One write for everything sent above; claims of what was not sent are released.
+            released = [item.key for item in items] + ([REPORTER_CARD] if reporter_card else [])
+            await self._record_delivered(case_id, done, released)
+
+    async def _claim(self, case_id: str) -> tuple[Case, list[DueItem], bool] | None:
+        """Claim what is owed with the case's ETag before sending, so two deliveries of the same
+        case (a decision's and the scheduler's, or two instances') never both send it. A claim
+        left by a crash expires after CLAIM_FOR and the item is sent then: at least once."""
+        now = self.clock.now()
+
+        def free(entry: dict[str, Any]) -> bool:
+            return all(
+                not entry.get(k) or datetime.fromisoformat(entry[k]) <= now for k in ("next_at", "claimed_until")
+            )
+
+        def claim(doc: CaseDoc) -> tuple[CaseDoc, tuple[Case, list[DueItem], bool]]:
+            items = [i for i in due_items([doc.case], now, self.policy) if free(doc.retry.get(i.key, {}))]
+            reporter_card = doc.case.reporter.aad_object_id not in doc.cards and free(doc.retry.get(REPORTER_CARD, {}))
+            if not items and not reporter_card:
+                raise Unchanged
+            until = (now + CLAIM_FOR).isoformat()
+            keys = [i.key for i in items] + ([REPORTER_CARD] if reporter_card else [])
+            retry = {**doc.retry, **{k: {**doc.retry.get(k, {}), "claimed_until": until} for k in keys}}
+            return replace(doc, retry=retry), (doc.case, items, reporter_card)
+
+        result: tuple[Case, list[DueItem], bool] | None = await self.repo.change(case_id, claim)
+        return result
 
     async def deliver_due(self) -> int:
         """The scheduler tick: every case with something due by now (index query, no scan)."""
@@ -218,16 +245,21 @@ class Notifications:
                 )
             await record(self.store, case.id, "unreachable", "bot", now, kind=item.kind.value)
 
-    async def _record_delivered(self, case_id: str, done: _Delivered) -> None:
-        """Mark the sent items and remember where the cards went, in one conditional write."""
-        if not done.keys and not done.cards:
-            return
+    async def _record_delivered(self, case_id: str, done: _Delivered, claimed: list[str]) -> None:
+        """Mark the sent items, remember where the cards went and release the claims: one write."""
 
         def apply(doc: CaseDoc) -> tuple[CaseDoc, None]:
             case = doc.case
             for key in done.keys:
                 case = mark_sent(case, key)
-            retry = {k: v for k, v in doc.retry.items() if k not in done.keys}
+            finished = set(done.keys) | ({REPORTER_CARD} if case.reporter.aad_object_id in done.cards else set())
+            retry = {}
+            for key, entry in doc.retry.items():
+                if key in finished:
+                    continue
+                kept = {k: v for k, v in entry.items() if not (key in claimed and k == "claimed_until")}
+                if kept:
+                    retry[key] = kept
             new = replace(doc, case=case, cards={**doc.cards, **done.cards}, retry=retry)
             if new == doc:
                 raise Unchanged

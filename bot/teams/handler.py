@@ -19,7 +19,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogSet
 from botbuilder.schema import Activity, ChannelAccount
 
-from bot.logs import fields
+from bot.logs import correlation_id, fields
 from bot.ports import Clock
 from bot.services.case_cards import refusal_card
 from bot.services.cases import CaseRepository
@@ -87,6 +87,9 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         return Texts(language_for(activity.locale, self._deps.default_language))
 
     async def on_turn(self, turn_context: TurnContext) -> None:
+        # One correlation id per activity: the activity id Teams gave it, else the request's.
+        if turn_context.activity.id:
+            correlation_id.set(f"{correlation_id.get()}/{turn_context.activity.id}"[-80:])
         await self._remember_reference(turn_context)
         await super().on_turn(turn_context)
         await self._deps.conversation_state.save_changes(turn_context)

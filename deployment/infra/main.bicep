@@ -585,6 +585,11 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
           name: 'RETENTION_DAYS'
           value: string(retentionDays)
         }
+        // Signed evidence links on the case cards point here (the route redirects to a SAS).
+        {
+          name: 'PUBLIC_BASE_URL'
+          value: 'https://${webAppName}.azurewebsites.net'
+        }
       ]
     }
   }

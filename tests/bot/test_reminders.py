@@ -1,0 +1,70 @@
+"""Deadlines, reminders, escalation, check-ins and drafts, sent by the scheduler tick (one instance)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.bot.chat import invoke
+from tests.bot.conftest import EMPLOYEE, HR, LEADER, World
+from tests.bot.test_leader_flow import decide, report
+from tests.bot.test_report_dialog import GOOD_FORM
+
+
+def sent_texts(world: World) -> list[str]:
+    return [m.activity.get("text") or "" for m in world.connector.messages()]
+
+
+async def test_overdue_step_reminds_the_leader_then_escalates_to_hr_once(world: World) -> None:
+    world.clock.current = datetime(2026, 11, 24, 21, 55, tzinfo=UTC)  # Tuesday evening
+    runtime = await world.runtime()
+    await world.chat(runtime, HR, "Hanne HR").send("hjælp")  # HR has a chat with the bot
+    await report(world, runtime)
+    await runtime.scheduler.tick()
+    assert not any("Påmindelse" in t for t in sent_texts(world))  # due one working day later
+    world.clock.current = datetime(2026, 11, 26, 8, tzinfo=UTC)  # Thursday: past the deadline
+    await runtime.scheduler.tick()
+    await runtime.scheduler.tick()
+    reminders = [t for t in sent_texts(world) if t.startswith("Påmindelse")]
+    assert reminders and all("har overskredet fristen" in t for t in reminders)
+    count = len(reminders)
+    world.clock.current = datetime(2026, 12, 2, 8, tzinfo=UTC)  # 3 working days past the deadline
+    await runtime.scheduler.tick()
+    await runtime.scheduler.tick()
+    escalations = [t for t in sent_texts(world) if t.startswith("Eskalering")]
+    assert escalations  # to HR (no leader's manager in the directory)
+    assert len([t for t in sent_texts(world) if t.startswith("Påmindelse")]) == count  # not repeated
+
+
+async def test_the_employee_gets_a_kind_check_in_after_the_follow_up(world: World) -> None:
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    leader = world.chat(runtime, LEADER, "Lene Leder")
+    await invoke(leader, "decide", decide(case_id, "fu_emp_done", fu_emp_done_date="2026-11-24", fu_emp_note="Samtale"))
+    world.clock.current = datetime(2026, 11, 26, 9, tzinfo=UTC)
+    await runtime.scheduler.tick()
+    assert sum("Hvordan har du det?" in t for t in sent_texts(world)) == 1
+    await runtime.scheduler.tick()
+    assert sum("Hvordan har du det?" in t for t in sent_texts(world)) == 1
+
+
+async def test_only_one_instance_runs_the_tick(world: World) -> None:
+    first, second = await world.runtime(), await world.runtime()
+    assert await first.scheduler.tick() is True
+    assert await second.scheduler.tick() is False  # the lease is held by the first
+    assert await first.scheduler.tick() is True  # the holder renews
+
+
+async def test_an_unfinished_draft_gets_one_reminder_then_expires(world: World) -> None:
+    runtime = await world.runtime()
+    chat = world.chat(runtime, EMPLOYEE)
+    await chat.send("rapportér")
+    await chat.send(value=GOOD_FORM)
+    world.clock.advance(hours=62)  # 72 h time-to-live: within the last 12 h
+    await runtime.scheduler.tick()
+    await runtime.scheduler.tick()
+    assert sum("ikke er sendt endnu" in t for t in sent_texts(world)) == 1
+    world.clock.advance(hours=11)
+    await runtime.scheduler.tick()
+    assert await runtime.store.get(f"drafts/{EMPLOYEE}.json") is None
+    replies = await chat.send("færdig")
+    assert any("slettet" in (r.text or "") for r in replies)
