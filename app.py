@@ -157,7 +157,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
     actions = CaseActions(cases, policy, clock, hr_check(settings, directory))
     intake = EvidenceIntake(
         store,
-        overrides.address_policy or AllowListPolicy((*DEFAULT_ALLOWED_HOSTS, *settings.evidence_allowed_hosts)),
+        overrides.address_policy or address_policy(settings),
         EvidenceLimits(max_bytes=settings.evidence_max_bytes),
         token_provider=bot_token_provider(settings),
     )

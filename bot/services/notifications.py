@@ -48,7 +48,9 @@ class Recipient:
 
 
 def message(text: str, content: Card | None = None) -> dict[str, Any]:
-    activity: dict[str, Any] = {"type": "message", "text": text}
+    activity: dict[str, Any] = {"type": "message"}
+    if text:
+        activity["text"] = text
     if content is not None:
         activity["attachments"] = [attachment(content)]
     return activity
@@ -144,9 +146,11 @@ class Notifications:
                 continue
             tx = await self._texts(person_id)
             content = await self.cards.render(doc.case, await self._actor(person_id), tx, self.clock.now())
+            if not where.get("activity_id"):
+                continue  # the channel gave no id for this card: it cannot be updated in place
             try:
                 await self.notifier.update(where["reference"], where["activity_id"], message("", content))
-            except DeliveryFailed:
+            except Exception:  # one card that cannot be updated must not stop the others
                 log.warning("card update failed", extra=fields(case_id=case.id))
         for event in events:
             if isinstance(event, LeaderChanged) and event.before.leader and event.after.leader:
@@ -252,7 +256,7 @@ class Notifications:
             case = doc.case
             for key in done.keys:
                 case = mark_sent(case, key)
-            finished = set(done.keys) | ({REPORTER_CARD} if case.reporter.aad_object_id in done.cards else set())
+            finished = set(done.keys) | ({REPORTER_CARD} if case.reporter.aad_object_id in done.cards_sent else set())
             retry = {}
             for key, entry in doc.retry.items():
                 if key in finished:
@@ -260,7 +264,7 @@ class Notifications:
                 kept = {k: v for k, v in entry.items() if not (key in claimed and k == "claimed_until")}
                 if kept:
                     retry[key] = kept
-            new = replace(doc, case=case, cards={**doc.cards, **done.cards}, retry=retry)
+            new = replace(doc, case=case, retry=retry)
             if new == doc:
                 raise Unchanged
             return new, None
@@ -285,20 +289,22 @@ class Notifications:
         done: _Delivered | None = None,
     ) -> None:
         tx = await self._texts(person_id)
-        content = await self.cards.render(case, await self._actor(person_id), tx, self.clock.now())
+        # The intro goes inside the card: a message of text plus card is two messages to some
+        # clients, and only a single one gets an id back that lets the card be updated in place.
+        intro = text or tx(intro_key or "")
+        content = await self.cards.render(case, await self._actor(person_id), tx, self.clock.now(), notice=intro)
         try:
-            reference, activity_id = await self._send(case, person_id, message(text or tx(intro_key or ""), content))
+            reference, activity_id = await self._send(case, person_id, message("", content))
         except DeliveryFailed:
             if swallow:
                 return
             raise
-
-        where = {"reference": reference, "activity_id": activity_id}
         if done is not None:
-            done.cards[person_id] = where
-            return
+            done.cards_sent.add(person_id)
 
+        # Written at once (not with the round's marks) so a decision made meanwhile updates it.
         def remember(doc: CaseDoc) -> tuple[CaseDoc, None]:
+            where = {"reference": reference, "activity_id": activity_id}
             return replace(doc, cards={**doc.cards, person_id: where}), None
 
         await self.repo.change(case.id, remember)
@@ -330,7 +336,7 @@ class _Delivered:
     """What one delivery round sent: recorded in the case together at the end."""
 
     keys: list[str] = field(default_factory=list)
-    cards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cards_sent: set[str] = field(default_factory=set)  # people whose case card went out
 
 
 class NotReachable(DeliveryFailed):

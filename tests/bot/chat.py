@@ -151,3 +151,9 @@ class ChannelChat(Chat):
         [response] = [a for a in replies if a.type == "invokeResponse"]
         body = response.value.body
         return body.value if hasattr(body, "value") else body["value"]
+
+
+def said(activity: dict[str, Any]) -> str:
+    """Everything a person sees in one message: its text and its cards' text."""
+    cards_text = [all_text(a.get("content") or {}) for a in activity.get("attachments") or []]
+    return "\n".join([activity.get("text") or "", *cards_text])

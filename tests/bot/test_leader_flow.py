@@ -7,7 +7,7 @@ from typing import Any
 
 from app import Runtime
 from bot.guideline.model import CaseStatus, StepId, StepStatus
-from tests.bot.chat import Chat, all_text, cards, invoke
+from tests.bot.chat import Chat, all_text, cards, invoke, said
 from tests.bot.conftest import DEPUTY, EMPLOYEE, HR, LEADER, STRANGER, World, file_attachment
 from tests.bot.test_report_dialog import GOOD_FORM
 
@@ -37,13 +37,13 @@ async def test_leader_is_notified_at_once_with_the_case_card(world: World) -> No
     runtime = await world.runtime()
     await report(world, runtime)
     sent = [m.activity for m in world.connector.messages()]
-    leader_cards = [a for a in sent if "Ny sag til dig" in (a.get("text") or "")]
+    leader_cards = [a for a in sent if "Ny sag til dig" in said(a)]
     assert len(leader_cards) == 2  # the leader and the deputy
     body = all_text(leader_cards[0]["attachments"][0]["content"])
     assert "Han skrev at han ved hvor jeg bor." in body  # the reporter's own words
     assert "Politianmeldt" in body and "Fjernet" in body
     assert "familie" in body
-    reporter_cards = [a for a in sent if "Her er din sag" in (a.get("text") or "")]
+    reporter_cards = [a for a in sent if "Her er din sag" in said(a)]
     assert len(reporter_cards) == 1
     assert "Ja, jeg vil deltage" in all_text(reporter_cards[0]["attachments"][0]["content"])
 
@@ -58,7 +58,7 @@ async def test_leader_decides_steps_and_the_reporters_card_is_updated_in_place(w
     assert "Gemt" in all_text(card)
     await runtime.background.drain()
     reporter_card = next(
-        m for m in world.connector.messages() if "Her er din sag" in (m.activity.get("text") or "")
+        m for m in world.connector.messages() if "Her er din sag" in said(m.activity)
     )
     assert reporter_card.updates, "the reporter's card was updated in place"
     assert "anmodet om fjernelse" in all_text(reporter_card.updates[-1])
@@ -192,14 +192,14 @@ async def test_notification_survives_a_crash_between_saving_and_sending(world: W
     await chat.send(value=GOOD_FORM)
     await chat.send("færdig")
     await chat.send(value={"verb": "review_submit"})
-    assert not [m for m in world.connector.messages() if "Ny sag" in (m.activity.get("text") or "")]
+    assert not [m for m in world.connector.messages() if "Ny sag" in said(m.activity)]
     restarted = await world.runtime()  # a new process on the same store: its first tick retries
     await restarted.scheduler.tick()
-    arrived = [m for m in world.connector.messages() if "Ny sag til dig" in (m.activity.get("text") or "")]
+    arrived = [m for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)]
     assert len(arrived) == 2  # leader and deputy, once each
     await restarted.scheduler.tick()
     assert (
-        len([m for m in world.connector.messages() if "Ny sag til dig" in (m.activity.get("text") or "")])
+        len([m for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)])
         == 2
     )
 
@@ -214,11 +214,11 @@ async def test_connector_down_is_retried_with_back_off_and_the_employee_is_told(
     assert any(line.get("type") == "unreachable" for line in audit)  # employee and HR were told (best effort)
     world.connector._faults.clear()  # the connector is back
     await runtime.scheduler.tick()  # too early: back-off not over
-    assert not [m for m in world.connector.messages() if "Ny sag til dig" in (m.activity.get("text") or "")]
+    assert not [m for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)]
     world.clock.advance(minutes=2)
     await runtime.scheduler.tick()
     assert (
-        len([m for m in world.connector.messages() if "Ny sag til dig" in (m.activity.get("text") or "")])
+        len([m for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)])
         == 2
     )
 
@@ -250,7 +250,7 @@ async def test_hr_reassigns_the_case_and_both_leaders_are_told(world: World) -> 
     case = (await runtime.cases.get(case_id)).case
     assert case.leader is not None and case.leader.aad_object_id == DEPUTY
     assert case.leader.name == "Dorte Stedfortræder"  # the directory's name, not the card's
-    texts_sent = [m.activity.get("text") or "" for m in world.connector.messages()]
+    texts_sent = [said(m.activity) for m in world.connector.messages()]
     assert any("overdraget sag" in t and "Dorte" in t for t in texts_sent)  # the old leader
     assert (
         sum("Ny sag til dig" in t for t in texts_sent) == 3
@@ -273,7 +273,7 @@ async def test_more_evidence_from_my_cases_and_the_leader_is_told(world: World) 
     await runtime.background.drain()
     case = (await runtime.cases.get(case_id)).case
     assert [e.original_name for e in case.evidence] == ["shot.png", "foto.jpg"]
-    told = [m.activity.get("text") or "" for m in world.connector.messages()]
+    told = [said(m.activity) for m in world.connector.messages()]
     assert sum("1 nye beviser på sag KH-2026-0001" in t for t in told) == 2  # leader and deputy
     stranger = world.chat(runtime, STRANGER)
     refused = await stranger.send(value={"verb": "add_evidence", "case_id": case_id})

@@ -10,7 +10,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from app import Runtime
 from bot.guideline.med import MedStatus
-from tests.bot.chat import ChannelChat, all_text, cards, texts
+from tests.bot.chat import ChannelChat, all_text, cards, said, texts
 from tests.bot.conftest import HR, World
 
 TEAM = "19:team-1@thread.tacv2"
@@ -143,7 +143,7 @@ async def test_removed_bot_stops_posting_keeps_history_and_tells_hr(world: World
     assert await runtime.med.active_channels() == []
     doc = await runtime.store.get("med/channels/19_team-1_thread.tacv2/19_c1_thread.tacv2.json")
     assert doc is not None and doc.data["history"]  # history kept
-    told = [m.activity.get("text", "") for m in world.connector.messages()]
+    told = [said(m.activity) for m in world.connector.messages()]
     assert any("modtager ikke længere" in t for t in told)
 
 
@@ -167,7 +167,7 @@ async def test_not_done_after_the_configured_weeks_gets_one_follow_up(world: Wor
     followups = [
         m
         for m in world.connector.messages()
-        if "ikke markeret som gennemført" in (m.activity.get("text") or "")
+        if "ikke markeret som gennemført" in said(m.activity)
     ]
     assert len(followups) == 1
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.bot.chat import invoke
+from tests.bot.chat import invoke, said
 from tests.bot.conftest import EMPLOYEE, HR, LEADER, World
 from tests.bot.test_leader_flow import decide, report
 from tests.bot.test_report_dialog import GOOD_FORM
 
 
 def sent_texts(world: World) -> list[str]:
-    return [m.activity.get("text") or "" for m in world.connector.messages()]
+    return [said(m.activity) for m in world.connector.messages()]
 
 
 async def test_overdue_step_reminds_the_leader_then_escalates_to_hr_once(world: World) -> None:
@@ -24,15 +24,15 @@ async def test_overdue_step_reminds_the_leader_then_escalates_to_hr_once(world: 
     world.clock.current = datetime(2026, 11, 26, 8, tzinfo=UTC)  # Thursday: past the deadline
     await runtime.scheduler.tick()
     await runtime.scheduler.tick()
-    reminders = [t for t in sent_texts(world) if t.startswith("Påmindelse")]
+    reminders = [t for t in sent_texts(world) if "Påmindelse: skridtet" in t]
     assert reminders and all("har overskredet fristen" in t for t in reminders)
     count = len(reminders)
     world.clock.current = datetime(2026, 12, 2, 8, tzinfo=UTC)  # 3 working days past the deadline
     await runtime.scheduler.tick()
     await runtime.scheduler.tick()
-    escalations = [t for t in sent_texts(world) if t.startswith("Eskalering")]
+    escalations = [t for t in sent_texts(world) if "Eskalering:" in t]
     assert escalations  # to HR (no leader's manager in the directory)
-    assert len([t for t in sent_texts(world) if t.startswith("Påmindelse")]) == count  # not repeated
+    assert len([t for t in sent_texts(world) if "Påmindelse: skridtet" in t]) == count  # not repeated
 
 
 async def test_the_employee_gets_a_kind_check_in_after_the_follow_up(world: World) -> None:

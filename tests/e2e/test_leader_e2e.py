@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest_asyncio
 
 from bot.texts.da import TEXTS
-from tests.e2e.conftest import BotFactory
+from tests.e2e.conftest import BotFactory, ChatFactory, PlaygroundFactory
 from tests.e2e.harness.config import DEPUTY, EMPLOYEE, LEADER
 from tests.e2e.harness.flows import label, step_states, submit_report, wait_for_step, write_leader_directory
 from tests.e2e.harness.procs import BotServer
@@ -38,10 +38,22 @@ async def bot(bot_factory: BotFactory, tmp_path: Path) -> BotServer:
     return await bot_factory(extra_env={"LEADER_DIRECTORY_FILE": str(directory)})
 
 
-async def test_leader_decides_on_the_case_card_and_both_cards_agree(leader: ChatPage, employee: ChatPage) -> None:
-    # The leader installed the app first (the fixture order): the bot now has the leader's chat.
+@pytest_asyncio.fixture(loop_scope="session")
+async def deputy(bot: BotServer, playground_factory: PlaygroundFactory, open_chat: ChatFactory) -> ChatPage:
+    """The deputy has the app installed too (a third Playground instance), so the bot reaches them at
+    once. (The Playground answers 500 to messages for a user who is in none of its instances, which the
+    bot rightly retries with back-off for seconds; that would only slow this test down.)"""
+    return await open_chat(await playground_factory(bot, DEPUTY))
+
+
+async def test_leader_decides_on_the_case_card_and_both_cards_agree(
+    leader: ChatPage, deputy: ChatPage, employee: ChatPage
+) -> None:
+    # The leader and the deputy installed the app first (the fixture order): the bot has their chats.
     await leader.wait_for_card(TEXTS["welcome.title"], name="leader-welcome")
+    await deputy.wait_for_card(TEXTS["welcome.title"], name="deputy-welcome")
     leader_before = await leader.message_count()
+    deputy_before = await deputy.message_count()
 
     submitted = await submit_report(employee, description=DESCRIPTION)
     receipt = submitted.receipt_text
@@ -54,6 +66,9 @@ async def test_leader_decides_on_the_case_card_and_both_cards_agree(leader: Chat
     text = await leader_card.text()
     assert f"Sag {submitted.number}" in text and DESCRIPTION in text
     assert TEXTS["act.police_declined"] in text and TEXTS["act.removal_removed"] in text
+
+    await deputy.wait_for_message("Ny sag til dig", after=deputy_before)
+    await deputy.wait_for_card(f"Sag {submitted.number}", after=deputy_before, name="deputy-case-card")
 
     # The employee's own card: they will join the police report.
     await employee.wait_for_message("Her er din sag")

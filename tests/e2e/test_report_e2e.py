@@ -8,7 +8,10 @@ as Teams does: nothing reaches the bot until the required inputs are filled in.
 from __future__ import annotations
 
 import asyncio
+import re
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest_asyncio
 
@@ -85,6 +88,8 @@ async def test_employee_reports_with_a_screenshot_and_gets_a_receipt(
     review_text = await review.text()
     assert "opslag.png" in review_text and shot.sha256[:12] in review_text
     assert DESCRIPTION in review_text and TEXTS["platform.facebook"] in review_text
+    today = datetime.now(ZoneInfo(employee.config.time_zone)).date().isoformat()
+    assert re.search(rf"{today} \d\d:\d\d", review_text), "the pre-filled date and time did not come through"
 
     before = await employee.message_count()
     await review.click(TEXTS["review.submit"])
