@@ -146,7 +146,7 @@ TEXTS.update(
         "step.police_offer": "Tilbud om at deltage i politianmeldelsen",
         "step.insubiz_note": "Notat registreret i InsuBiz",
         "step.apv_plan": "APV-handlingsplan lagt i DEFGO",
-        "step.followup_employee": "Opfølgning med dig",
+        "step.followup_employee": "Opfølgning med medarbejderen",
         "step.followup_colleagues": "Opfølgning med kolleger og øvrige berørte",
         # Guideline card
         "guideline.title": "Retningslinjen for krænkende handlinger på sociale medier",

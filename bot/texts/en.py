@@ -144,7 +144,7 @@ TEXTS.update(
         "step.police_offer": "Offer to join the police report",
         "step.insubiz_note": "Note registered in InsuBiz",
         "step.apv_plan": "APV action plan filed in DEFGO",
-        "step.followup_employee": "Follow-up with you",
+        "step.followup_employee": "Follow-up with the employee",
         "step.followup_colleagues": "Follow-up with colleagues and others affected",
         "guideline.title": "The guideline on offensive acts on social media",
         "guideline.zero": "We have zero tolerance of offensive acts on social media.",
