@@ -261,7 +261,7 @@ class MedService:
         contents: dict[str, Card] = {}
         for channel in channels:  # one card per unit: the figures are the unit's, not the channel's
             if channel.unit not in contents:
-                contents[channel.unit] = await self._card(channel.unit, period)
+                contents[channel.unit] = await self._card(channel.unit, period, being_sent=True)
         items = [(k, c.reference, _message(contents[c.unit])) for k, c in by_key.items()]
 
         async def claim(key: str) -> bool:
@@ -359,11 +359,13 @@ class MedService:
             unit, period_id, lambda ev: domain.mark_done(ev, done_date, link, actor, now, tz)
         )
 
-    async def _card(self, unit: str, period: MedPeriod, notice: str = "") -> Card:
+    async def _card(self, unit: str, period: MedPeriod, notice: str = "", *, being_sent: bool = False) -> Card:
         names = await self.store.find({"kind": "case", "unit": unit_tag(unit)})
         cases = [case_from_dict(d["case"]) for d in await get_many(self.store, names)]
         figures = domain.figures(cases, unit, period, self.threshold)
         ev = await self.evaluation(unit, period.id)
+        if being_sent:  # the card shows the state it will have once it arrives
+            ev = domain.mark_sent(ev, self.clock.now())
         view = MedCardView(
             unit=unit, period=period, figures=figures, evaluation=ev, zone=self.schedule.zone, notice=notice
         )

@@ -106,6 +106,10 @@ class MedEdge:
         if not unit:
             return registration_card(tx, await self.units(), notice=tx("med.register.unit_missing"))
         reference = TurnContext.get_conversation_reference(turn_context.activity).serialize()
+        # The click's conversation id names the registration post's thread (";messageid=..."):
+        # reminders must be new posts in the channel, not replies hidden under that post.
+        reference["conversation"] = {**reference.get("conversation", {}), "id": channel_id}
+        reference.pop("activityId", None)
         await self.med.register(team_id, channel_id, unit, committee, reference, actor)
         return registered_card(tx, unit[:200], committee.strip()[:200])
 

@@ -205,3 +205,14 @@ async def test_300_channels_each_get_exactly_one_reminder_across_a_restart(world
     )
     assert len(per_channel) == 300 and set(per_channel.values()) == {1}  # none lost, none twice
     assert await second.med.send_due() == 0
+
+
+async def test_reminders_are_new_posts_not_replies_in_the_registration_thread(world: World) -> None:
+    runtime = await world.runtime()
+    chat = ChannelChat(runtime, MEMBER, TEAM, "19:c1@thread.tacv2", service_url=world.connector.service_url)
+    # In Teams, a click on a card in a channel arrives in that post's thread.
+    chat.adapter.template.conversation.id = "19:c1@thread.tacv2;messageid=1795623627897"
+    await chat.invoke_card("med_register", {"unit": "__other__", "unit_text": "Borgerservice"})
+    [registered] = await runtime.med.active_channels()
+    assert registered.reference["conversation"]["id"] == "19:c1@thread.tacv2"
+    assert "activityId" not in registered.reference
