@@ -12,12 +12,14 @@ import argparse
 import asyncio
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
+from app import WORKER_THREADS
 from benchmarks.bench_med_broadcast import _LocalConfig, least_time
 from bot.guideline.med import MedSchedule
 from bot.services.med import MedService
@@ -59,6 +61,8 @@ async def run(store: Store, channels: int) -> tuple[float, int, int, int]:
 
 
 async def main_async(channels: int, azurite: bool) -> None:
+    # As the app runs (app.py sets the same pool): the connector client sends from worker threads.
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=WORKER_THREADS))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         store: Store = LocalStore(Path(tmp))

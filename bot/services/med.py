@@ -258,10 +258,15 @@ class MedService:
         if not channels:
             return 0
         by_key = {self._key(c): c for c in channels}
-        contents: dict[str, Card] = {}
-        for channel in channels:  # one card per unit: the figures are the unit's, not the channel's
-            if channel.unit not in contents:
-                contents[channel.unit] = await self._card(channel.unit, period, being_sent=True)
+        # One card per unit (the figures are the unit's, not the channel's), built side by side.
+        units = sorted({c.unit for c in channels})
+        gate = asyncio.Semaphore(8)
+
+        async def build(unit: str) -> Card:
+            async with gate:
+                return await self._card(unit, period, being_sent=True)
+
+        contents: dict[str, Card] = dict(zip(units, await asyncio.gather(*(build(u) for u in units)), strict=True))
         items = [(k, c.reference, _message(contents[c.unit])) for k, c in by_key.items()]
 
         async def claim(key: str) -> bool:
