@@ -67,9 +67,7 @@ async def bot_factory(tmp_path: Path, artifacts: Artifacts) -> AsyncIterator[Bot
     started: list[BotServer] = []
 
     async def start(*, extra_env: dict[str, str] | None = None, name: str = "bot") -> BotServer:
-        server = await start_bot(
-            tmp_path / name / "data", artifacts.directory / f"{name}.log", extra_env=extra_env
-        )
+        server = await start_bot(tmp_path / name / "data", artifacts.directory / f"{name}.log", extra_env=extra_env)
         started.append(server)
         return server
 

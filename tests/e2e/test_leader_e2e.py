@@ -32,9 +32,7 @@ INSUBIZ_REF = "IB-2026-17"
 @pytest_asyncio.fixture(loop_scope="session")
 async def bot(bot_factory: BotFactory, tmp_path: Path) -> BotServer:
     """The app with a leader directory: the employee's leader is LEADER, the deputy DEPUTY."""
-    directory = await asyncio.to_thread(
-        write_leader_directory, tmp_path / "leaders.csv", [(EMPLOYEE, LEADER, DEPUTY)]
-    )
+    directory = await asyncio.to_thread(write_leader_directory, tmp_path / "leaders.csv", [(EMPLOYEE, LEADER, DEPUTY)])
     return await bot_factory(extra_env={"LEADER_DIRECTORY_FILE": str(directory)})
 
 

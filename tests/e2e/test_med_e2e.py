@@ -113,37 +113,6 @@ async def is_own_post(chat: ChatPage, title: str) -> bool:
     return title in await post.locator(CARD_IN_MESSAGE).first.inner_text()
 
 
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
-async def pick_date(card: Card, field: str, day: date) -> None:
-    """Choose `day` in an Input.Date by clicking it in the calendar, as a person does.
-
-    Typing into the Playground's Fluent date picker (what `Card.set_date` does) shows the date in the
-    box but never reaches the Adaptive Card's input value, so the invoke carries no date at all;
-    only a click in the calendar does. The calendar's labels are Fluent's English defaults:
-    the header button says "November 2026", a day "4, November, 2026"."""
-    box = card.root.get_by_role("combobox", name=field, exact=True)
-    await box.click()
-    calendar = card.page.get_by_role("dialog", name="Calendar")
-    await calendar.wait_for()
-    wanted = calendar.get_by_role("button", name=f"{day.day}, {MONTHS[day.month - 1]}, {day.year}", exact=True)
-    for _ in range(24):
-        if await wanted.count():
-            await wanted.first.click()
-            await calendar.wait_for(state="hidden")
-            return
-        shown = await calendar.locator(".fui-CalendarDay__monthAndYear").inner_text()
-        month, year = shown.split()
-        forward = (day.year, day.month) > (int(year), MONTHS.index(month) + 1)
-        step = "Next month" if forward else "Previous month"
-        await calendar.locator(f'button[title^="{step}"]').click()
-    raise AssertionError(f"{field}: the calendar never showed {day.isoformat()}")
-
-
 def lines_of(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -198,7 +167,7 @@ async def test_hr_sends_the_med_reminder_and_the_workplace_marks_it_on_the_agend
     # Put on the agenda for a meeting next week: the card is replaced in place and says so.
     today = today_local()
     meeting = today + timedelta(days=7)
-    await pick_date(reminder, label("med.meeting_date"), meeting)
+    await reminder.set_date(label("med.meeting_date"), meeting.isoformat())
     await reminder.click(TEXTS["med.on_agenda"])
     on_agenda = TEXTS["med.state.on_agenda"].format(date=meeting.strftime("%d-%m-%Y"))
     await reminder.wait_for_text(on_agenda)
@@ -206,7 +175,7 @@ async def test_hr_sends_the_med_reminder_and_the_workplace_marks_it_on_the_agend
     assert TEXTS["med.saved"].format(name=HR.name) in await reminder.text()
 
     # Evaluated today: done; the card no longer offers "on the agenda".
-    await pick_date(reminder, label("med.done_date"), today)
+    await reminder.set_date(label("med.done_date"), today.isoformat())
     await reminder.click(TEXTS["med.done"])
     done = TEXTS["med.state.done"].format(date=today.strftime("%d-%m-%Y"))
     await reminder.wait_for_text(done)

@@ -40,9 +40,7 @@ DESCRIPTION = "Han skrev under mit opslag, at han ved hvor jeg bor, og at jeg sk
 async def bot(bot_factory: BotFactory, file_server: FileServer, tmp_path: Path) -> BotServer:
     """The app, allowed (local mode only) to fetch attachments from the test's file server, with a
     leader directory that knows the employee's leader."""
-    directory = await asyncio.to_thread(
-        write_leader_directory, tmp_path / "leaders.csv", [(EMPLOYEE, LEADER, DEPUTY)]
-    )
+    directory = await asyncio.to_thread(write_leader_directory, tmp_path / "leaders.csv", [(EMPLOYEE, LEADER, DEPUTY)])
     return await bot_factory(
         extra_env={
             "EVIDENCE_DEV_ORIGINS": f"http://127.0.0.1:{file_server.port}",
@@ -93,9 +91,7 @@ async def test_employee_reports_with_a_screenshot_and_gets_a_receipt(
 
     before = await employee.message_count()
     await review.click(TEXTS["review.submit"])
-    receipt = await employee.wait_for_card(
-        "Din anmeldelse er modtaget", after=before, name="employee-receipt"
-    )
+    receipt = await employee.wait_for_card("Din anmeldelse er modtaget", after=before, name="employee-receipt")
     receipt_text = await receipt.text()
     assert CASE_NUMBER.search(receipt_text), receipt_text
     assert shot.sha256[:12] in receipt_text

@@ -44,9 +44,7 @@ class PlaygroundUser:
 
 
 def _user(key: str, given: str, surname: str, n: int) -> PlaygroundUser:
-    return PlaygroundUser(
-        key, f"{given} {surname}", f"00000000-0000-0000-0000-0000000001{n:02d}", given, surname
-    )
+    return PlaygroundUser(key, f"{given} {surname}", f"00000000-0000-0000-0000-0000000001{n:02d}", given, surname)
 
 
 EMPLOYEE = _user("employee", "Ellen", "Medarbejder", 1)
@@ -80,9 +78,7 @@ class PlaygroundConfig:
 
     def __post_init__(self) -> None:
         if len(self.others) != OTHER_USERS:
-            raise ValueError(
-                f"the Playground needs exactly {OTHER_USERS} other users, got {len(self.others)}"
-            )
+            raise ValueError(f"the Playground needs exactly {OTHER_USERS} other users, got {len(self.others)}")
         ids = [self.current.id, *(u.id for u in self.others)]
         if len(set(ids)) != len(ids):
             raise ValueError("user ids must be unique")
@@ -118,10 +114,7 @@ def _user_yaml(user: PlaygroundUser, first: str, rest: str | None = None) -> str
         ("surname", user.surname),
         ("email", user.upn),
     ]
-    lines = [
-        f"{first if i == 0 else rest}{k}: {json.dumps(v, ensure_ascii=False)}"
-        for i, (k, v) in enumerate(fields)
-    ]
+    lines = [f"{first if i == 0 else rest}{k}: {json.dumps(v, ensure_ascii=False)}" for i, (k, v) in enumerate(fields)]
     return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from playwright.async_api import Browser, BrowserContext, Locator, Page, Route
@@ -52,6 +53,21 @@ _FIND_JS = """([sel, after, text, newestFirst]) => {
   }
   return 0;
 }"""
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def slug(text: str) -> str:
@@ -94,9 +110,7 @@ class ChatPage:
         return CHANNEL_POST if self.in_channel else MESSAGE
 
     @classmethod
-    async def open(
-        cls, browser: Browser, url: str, config: PlaygroundConfig, artifacts: Artifacts
-    ) -> ChatPage:
+    async def open(cls, browser: Browser, url: str, config: PlaygroundConfig, artifacts: Artifacts) -> ChatPage:
         """Load the Playground. Loading it is the app install: it sends installationUpdate and
         conversationUpdate for the personal chat."""
         context = await browser.new_context(
@@ -217,9 +231,7 @@ class Card:
         box = await self.root.bounding_box()
         grow = viewport is not None and box is not None and box["height"] + TOOLBARS_PX > viewport["height"]
         if grow and viewport is not None and box is not None:
-            await self.page.set_viewport_size(
-                {"width": viewport["width"], "height": int(box["height"]) + TOOLBARS_PX}
-            )
+            await self.page.set_viewport_size({"width": viewport["width"], "height": int(box["height"]) + TOOLBARS_PX})
         try:
             await self.root.scroll_into_view_if_needed()
             await self.root.screenshot(path=str(path))
@@ -265,13 +277,29 @@ class Card:
         await (await self._field(title)).set_checked(on)
 
     async def set_date(self, label: str, iso_date: str) -> None:
-        """Input.Date: type YYYY-MM-DD into the Fluent date picker, accept, close the calendar."""
+        """Input.Date: click the day in the calendar, as a person does.
+
+        Typing into the Playground's Fluent date picker shows the date in the box but never
+        reaches the card's input value (the invoke then carries no date); a click in the
+        calendar does. The calendar's labels are Fluent's English defaults: the header says
+        "November 2026", a day button "4, November, 2026"."""
+        day = date.fromisoformat(iso_date)
         box = await self._field(label, "combobox")
-        await box.fill(iso_date)
-        await box.press("Enter")
-        await box.press("Escape")
-        if not await box.input_value():
-            raise AssertionError(f"date picker {label!r} did not accept {iso_date!r}")
+        await box.click()
+        calendar = self.page.get_by_role("dialog", name="Calendar")
+        await calendar.wait_for()
+        wanted = calendar.get_by_role("button", name=f"{day.day}, {MONTHS[day.month - 1]}, {day.year}", exact=True)
+        for _ in range(24):
+            if await wanted.count():
+                await wanted.first.click()
+                await calendar.wait_for(state="hidden")
+                return
+            shown = await calendar.locator(".fui-CalendarDay__monthAndYear").inner_text()
+            month, year = shown.split()
+            forward = (day.year, day.month) > (int(year), MONTHS.index(month) + 1)
+            step = "Next month" if forward else "Previous month"
+            await calendar.locator(f'button[title^="{step}"]').click()
+        raise AssertionError(f"{label}: the calendar never showed {iso_date}")
 
     async def set_time(self, label: str, hh_mm: str) -> None:
         """Input.Time: type HH:MM into the Fluent time picker, accept, close the list."""
