@@ -15,7 +15,6 @@ whole journey and every fault at once.
 from __future__ import annotations
 
 import asyncio
-import csv
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,8 +23,8 @@ import pytest_asyncio
 
 from bot.texts.da import TEXTS
 from tests.e2e.conftest import BotFactory, ChatFactory, PlaygroundFactory
-from tests.e2e.harness.config import COLLEAGUE, DEPUTY, EMPLOYEE, HR, LEADER, MED_MEMBER, PlaygroundUser
-from tests.e2e.harness.flows import DIRECTORY_HEADER, label
+from tests.e2e.harness.config import COLLEAGUE, DEPUTY, EMPLOYEE, HR, LEADER, MED_MEMBER
+from tests.e2e.harness.flows import label, write_leader_directory
 from tests.e2e.harness.procs import BotServer
 from tests.e2e.harness.ui import CARD_IN_MESSAGE, CHANNEL_POST, Card, ChatPage
 
@@ -47,29 +46,14 @@ def reminder_dates(today: date) -> str:
 
 def write_directory(path: Path) -> Path:
     """The leader directory (LEADER_DIRECTORY_FILE) with three workplaces."""
-    rows: list[tuple[PlaygroundUser, PlaygroundUser, PlaygroundUser | None, str]] = [
-        (EMPLOYEE, LEADER, DEPUTY, UNIT),
-        (COLLEAGUE, LEADER, None, OTHER_UNITS[0]),
-        (MED_MEMBER, DEPUTY, None, OTHER_UNITS[1]),
-    ]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(DIRECTORY_HEADER)
-        for employee, leader, deputy, unit in rows:
-            writer.writerow(
-                [
-                    employee.aad_object_id,
-                    employee.name,
-                    leader.aad_object_id,
-                    leader.name,
-                    deputy.aad_object_id if deputy else "",
-                    deputy.name if deputy else "",
-                    unit,
-                    "false",
-                ]
-            )
-    return path
+    return write_leader_directory(
+        path,
+        [
+            (EMPLOYEE, LEADER, DEPUTY, UNIT),
+            (COLLEAGUE, LEADER, None, OTHER_UNITS[0]),
+            (MED_MEMBER, DEPUTY, None, OTHER_UNITS[1]),
+        ],
+    )
 
 
 def today_local() -> date:

@@ -14,6 +14,7 @@ import hashlib
 import re
 import struct
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,15 +58,19 @@ def png(seed: str, width: int = 48, height: int = 24) -> bytes:
 
 def write_leader_directory(
     path: Path,
-    rows: list[tuple[PlaygroundUser, PlaygroundUser, PlaygroundUser | None]],
+    rows: Sequence[
+        tuple[PlaygroundUser, PlaygroundUser, PlaygroundUser | None]
+        | tuple[PlaygroundUser, PlaygroundUser, PlaygroundUser | None, str]
+    ],
     unit: str = "Borgerservice",
 ) -> Path:
-    """The CSV read by LEADER_DIRECTORY_FILE: (employee, leader, deputy) per row."""
+    """The CSV read by LEADER_DIRECTORY_FILE: (employee, leader, deputy[, unit]) per row."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(DIRECTORY_HEADER)
-        for employee, leader, deputy in rows:
+        for row in rows:
+            employee, leader, deputy = row[0], row[1], row[2]
             writer.writerow(
                 [
                     employee.aad_object_id,
@@ -74,7 +79,7 @@ def write_leader_directory(
                     leader.name,
                     deputy.aad_object_id if deputy else "",
                     deputy.name if deputy else "",
-                    unit,
+                    row[3] if len(row) > 3 else unit,
                     "false",
                 ]
             )
