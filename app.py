@@ -51,6 +51,7 @@ from bot.teams.bot_state import StoreBotStorage
 from bot.teams.case_invoke import CaseInvokes
 from bot.teams.handler import BotDeps, GuidelineBot
 from bot.teams.med_edge import MedEdge
+from bot.teams.msrest_patch import speed_up_msrest_retry_policy
 from bot.teams.ratelimit import RateLimiter
 from bot.teams.sender import TeamsSender
 from bot.texts import Texts, language_for
@@ -333,6 +334,7 @@ def botbuilder_configuration(settings: Settings) -> SimpleNamespace:
 
 
 def build_adapter(settings: Settings) -> CloudAdapter:
+    speed_up_msrest_retry_policy()
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(botbuilder_configuration(settings)))
 
     async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
