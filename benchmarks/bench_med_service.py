@@ -79,7 +79,8 @@ async def main_async(channels: int, azurite: bool) -> None:
     print("| store | channels | time (s) | first send after (s) | least time (s) | x least | duplicates | lost |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, elapsed, sent, dup, lost, first in rows:
-        print(f"| {name} | {sent} | {elapsed:.2f} | {first:.2f} | {floor:.2f} | {elapsed / floor:.2f} | {dup} | {lost} |")
+        ratio = elapsed / floor
+        print(f"| {name} | {sent} | {elapsed:.2f} | {first:.2f} | {floor:.2f} | {ratio:.2f} | {dup} | {lost} |")
 
 
 def main() -> None:

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from bot.errors import AlreadyExists, NotFound
+from bot.errors import NotFound
 from bot.guideline.due import next_due_at
 from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
 from bot.guideline.serialize import case_from_dict, case_to_dict
-from bot.services.docs import Unchanged, get_many, update
+from bot.services.docs import get_many, update
 from bot.storage.store import Store
 
 T = TypeVar("T")
@@ -116,6 +116,3 @@ class CaseRepository:
 
     async def due_by(self, moment: datetime) -> list[Case]:
         return await self._load(await self.store.find({"kind": "case"}, at_most={"due": stamp(moment)}))
-
-
-__all__ = ["AlreadyExists", "CaseDoc", "CaseRepository", "Unchanged", "case_name"]

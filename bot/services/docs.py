@@ -7,7 +7,7 @@ data (or None) to the new data; on Conflict the document is re-read and the func
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from bot.errors import AlreadyExists, Conflict
@@ -56,9 +56,6 @@ async def upsert(store: Store, name: str, data: Data, *, tags: Mapping[str, str]
         return data, None
 
     await update(store, name, replace, tags=(lambda _d: tags) if tags is not None else None)
-
-
-Loader = Callable[[], Awaitable[T]]
 
 
 async def get_many(store: Store, names: list[str], concurrency: int = 16) -> list[Data]:

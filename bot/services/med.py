@@ -24,7 +24,7 @@ from typing import Any
 
 from bot.errors import AlreadyExists, Conflict, DeliveryFailed, NotFound
 from bot.guideline import med as domain
-from bot.guideline.med import MedChannel, MedEvaluation, MedPeriod, MedSchedule, MedStatus
+from bot.guideline.med import MedChannel, MedEvaluation, MedPeriod, MedSchedule
 from bot.guideline.serialize import case_from_dict, med_evaluation_from_dict, med_evaluation_to_dict
 from bot.logs import fields
 from bot.ports import Clock, Notifier
@@ -430,6 +430,3 @@ def _as_domain(channel: Registered, now: datetime) -> MedChannel:
 
 def _message(content: Card) -> dict[str, Any]:
     return {"type": "message", "attachments": [attachment(content)]}
-
-
-__all__ = ["MedService", "MedStatus", "Registered"]

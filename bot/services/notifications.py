@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.errors import DeliveryFailed, NotFound
+from bot.errors import DeliveryFailed
 from bot.guideline.due import DueItem, DueKind, due_items, mark_sent
 from bot.guideline.events import Event, LeaderChanged
 from bot.guideline.model import Actor, Case, Person, Role
@@ -341,6 +341,3 @@ class _Delivered:
 
 class NotReachable(DeliveryFailed):
     """No stored conversation and no way to open one."""
-
-
-__all__ = ["NotFound", "Notifications"]
