@@ -28,7 +28,7 @@ from bot.directory import ChainedDirectory, Directory, FileDirectory, GraphDirec
 from bot.errors import DeliveryFailed
 from bot.evidence import EvidenceIntake
 from bot.evidence import Limits as EvidenceLimits
-from bot.evidence_links import EvidenceLinks
+from bot.evidence_links import EvidenceLinks, link_key
 from bot.guideline.med import MedSchedule
 from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
@@ -168,7 +168,9 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
     notifier = overrides.notifier or TeamsSender(
         adapter, settings.app_id, RateLimiter(), sleep=overrides.sleep or asyncio.sleep
     )
-    links = links or EvidenceLinks(settings.base_url)
+    links = links or EvidenceLinks(
+        settings.base_url, link_key(settings.evidence_link_key.reveal(), settings.app_password.reveal())
+    )
     case_cards = CaseCards(store, policy, zone, link_signer=links.sign, leaders=directory.leaders)
     notifications = Notifications(
         store,
@@ -375,7 +377,9 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
 
     app = web.Application(middlewares=[correlate], client_max_size=1024 * 1024)
 
-    links = EvidenceLinks(settings.base_url)
+    links = EvidenceLinks(
+        settings.base_url, link_key(settings.evidence_link_key.reveal(), settings.app_password.reveal())
+    )
     app[LINKS] = links
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:

@@ -18,6 +18,16 @@ _CASE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 
 
+def link_key(configured: str, app_password: str) -> bytes | None:
+    """The signing key every instance shares: the configured key, else one derived from the app's
+    secret; None (a random key per process) only in the local mode with neither."""
+    if configured:
+        return hashlib.sha256(b"evidence-links:" + configured.encode()).digest()
+    if app_password:
+        return hmac.new(app_password.encode(), b"evidence-links", hashlib.sha256).digest()
+    return None
+
+
 class EvidenceLinks:
     def __init__(self, base_url: str, key: bytes | None = None) -> None:
         self.base_url = base_url.rstrip("/")

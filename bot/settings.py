@@ -89,7 +89,8 @@ class Settings:
     evidence_allowed_hosts: tuple[str, ...] = ()  # extra host suffixes beside the built-in Microsoft list
     evidence_dev_origins: tuple[str, ...] = ()  # local mode only: exact origins, e.g. http://127.0.0.1:8123
     retention_days: int = 0  # 0 = keep (deletion is a planned feature)
-    public_base_url: str = ""  # where signed evidence links point in the local mode
+    public_base_url: str = ""  # where signed evidence links point
+    evidence_link_key: Secret = field(default_factory=lambda: Secret(""))  # shared by all instances
     # Test seams, never set in production: where botbuilder fetches OpenID metadata for JWT checks.
     openid_metadata_url: str = ""
     token_issuer: str = ""
@@ -149,6 +150,7 @@ class Settings:
             evidence_dev_origins=tuple(r.origins("EVIDENCE_DEV_ORIGINS")),
             retention_days=r.integer("RETENTION_DAYS", 0, low=0, high=3650),
             public_base_url=r.url_or_empty("PUBLIC_BASE_URL"),
+            evidence_link_key=Secret(r.text("EVIDENCE_LINK_KEY")),
             openid_metadata_url=r.url_or_empty("BOT_OPENID_METADATA_URL"),
             token_issuer=r.text("BOT_TOKEN_ISSUER"),
         )

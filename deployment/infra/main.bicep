@@ -44,6 +44,10 @@ param botAppId string
 @secure()
 param botAppPassword string
 
+@description('Key that signs the evidence links on case cards, shared by all instances. A fresh random value per deployment by default (links live 30 minutes).')
+@secure()
+param evidenceLinkKey string = newGuid()
+
 @description('Entra tenant id of the municipality. Only this tenant can use the bot.')
 param tenantId string = subscription().tenantId
 
@@ -589,6 +593,10 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         {
           name: 'PUBLIC_BASE_URL'
           value: 'https://${webAppName}.azurewebsites.net'
+        }
+        {
+          name: 'EVIDENCE_LINK_KEY'
+          value: evidenceLinkKey
         }
       ]
     }

@@ -51,3 +51,18 @@ async def test_a_signed_link_serves_the_file_and_anything_else_is_404(tmp_path: 
 def test_the_production_app_has_links_only_to_its_own_base_url() -> None:
     links = EvidenceLinks("https://bot.example.dk/")
     assert links.sign("c", "a" * 64).startswith("https://bot.example.dk/evidence/c/")
+
+
+def test_instances_sharing_the_configured_key_accept_each_others_links() -> None:
+    from bot.evidence_links import link_key
+
+    sha = "b" * 64
+    a = EvidenceLinks("https://bot.example.dk", link_key("shared-secret", ""))
+    b = EvidenceLinks("https://bot.example.dk", link_key("shared-secret", ""))
+    other = EvidenceLinks("https://bot.example.dk", link_key("another", ""))
+    url = a.sign("case1", sha)
+    exp, sig = re.search(r"exp=(\d+)&sig=([0-9a-f]+)", url).groups()  # type: ignore[union-attr]
+    assert b.verify("case1", sha, exp, sig)
+    assert not other.verify("case1", sha, exp, sig)
+    assert link_key("", "app-secret") == link_key("", "app-secret")
+    assert link_key("", "") is None  # local mode: a random key per process
