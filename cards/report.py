@@ -79,7 +79,7 @@ def report_card(tx: Texts, form: ReportForm, *, max_date: str, problem: str = ""
                         {
                             "type": "Input.Time",
                             "id": "time",
-                            "label": " ",
+                            "label": tx("report.time"),
                             "isRequired": True,
                             "value": form.time,
                             "errorMessage": tx("report.when.required"),

@@ -387,3 +387,5 @@ TEXTS.update(
         "med.status.count.done": "Gennemført",
     }
 )
+
+TEXTS.update({"report.time": "Klokkeslæt"})

@@ -382,3 +382,5 @@ TEXTS.update(
         "med.status.count.done": "Done",
     }
 )
+
+TEXTS.update({"report.time": "Time"})
