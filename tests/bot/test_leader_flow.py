@@ -278,3 +278,17 @@ async def test_more_evidence_from_my_cases_and_the_leader_is_told(world: World) 
     stranger = world.chat(runtime, STRANGER)
     refused = await stranger.send(value={"verb": "add_evidence", "case_id": case_id})
     assert any("ikke adgang" in (r.text or "") for r in refused)
+
+
+async def test_an_unreachable_leader_means_the_employee_and_hr_are_told(world: World) -> None:
+    runtime = await world.runtime()
+    hr = world.chat(runtime, HR, "Hanne HR")
+    await hr.send("hjælp")  # HR has a chat with the bot
+    # Neither the leader nor the deputy has the app: Teams refuses to open a chat with them.
+    world.connector.blocked_users.update({LEADER, DEPUTY})
+    case_id = await report(world, runtime)
+    told = [said(m.activity) for m in world.connector.messages()]
+    assert any("kunne ikke kontaktes" in t and "HR er orienteret" in t for t in told)  # the employee
+    assert any("kunne ikke kontaktes i Teams. Følg op" in t for t in told)  # HR, with the case card
+    case = await runtime.cases.get(case_id)
+    assert case.retry  # and the notification is retried later, with back-off
