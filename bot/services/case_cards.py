@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.guideline.insubiz import insubiz_note_draft
@@ -20,10 +19,7 @@ from bot.texts import Texts
 from cards.case_card import CaseView, HistoryLine, case_card, evidence_card
 from cards.common import Card, card, text, title
 
-EVIDENCE_LINK_MINUTES = 30
-
-# Local mode has no SAS: the web layer serves evidence on a signed, expiring route instead.
-LinkSigner = Any  # Callable[[str, str], str] | None: (case_id, sha256) -> URL
+LinkSigner = Callable[[str, str], str]  # (case_id, sha256) -> a signed, expiring URL
 
 
 class CaseCards:
@@ -32,7 +28,7 @@ class CaseCards:
         store: Store,
         policy: DeadlinePolicy,
         zone: ZoneInfo,
-        link_signer: LinkSigner = None,
+        link_signer: LinkSigner | None = None,
         leaders: Callable[[], Awaitable[list[Person]]] | None = None,
     ) -> None:
         self.leaders = leaders
