@@ -18,7 +18,6 @@ class Verb(StrEnum):
     REVIEW_EDIT = "review_edit"
     REVIEW_SUBMIT = "review_submit"
     ADD_EVIDENCE = "add_evidence"  # from "Mine sager"
-    CHOOSE_LEADER = "choose_leader"
     # Case card (Action.Execute -> adaptiveCard/action invoke)
     DECIDE = "decide"
     REFRESH_CASE = "refresh_case"

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
-import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import Overrides, create_app
@@ -22,11 +20,3 @@ async def running_app(settings: Settings, store: Store | None = None) -> AsyncIt
         yield client
     finally:
         await client.close()
-
-
-@pytest.fixture
-def local_settings(tmp_path: Path) -> Settings:
-    return Settings.from_env({"DATA_DIR": str(tmp_path / "data")})
-
-
-AppFactory = Callable[..., object]

@@ -24,6 +24,3 @@ async def record(store: Store, case_id: str, event: str, actor: str, at: datetim
     """An audit line for something that is not a domain decision (a notification sent, a card viewed)."""
     await store.append_audit(case_id, {"type": event, "actor": actor, "at": at.isoformat(), **details})
 
-
-async def history(store: Store, case_id: str) -> list[dict[str, Any]]:
-    return await store.read_audit(case_id)

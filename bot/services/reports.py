@@ -12,14 +12,14 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.directory import Directory, effective_leader
 from bot.errors import AlreadyExists, InvalidInput
 from bot.forms import ReportForm
-from bot.guideline.case import new_case
+from bot.guideline.case import CLOCK_SKEW, new_case
 from bot.guideline.definitions import Category, Platform
 from bot.guideline.errors import InvalidDecision
 from bot.guideline.model import Case, EvidenceItem, Facts, Person
@@ -32,7 +32,6 @@ from bot.storage.store import EvidenceMeta, Store
 
 log = logging.getLogger(__name__)
 _HTTP = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 def validate_report(form: ReportForm, now: datetime, zone: ZoneInfo) -> Facts:

@@ -38,6 +38,9 @@ COMMANDS: dict[str, Verb] = {
     "register med channel": Verb.MED_REGISTER,
 }
 
+# Commands that take an argument after them ("send MED-påmindelse Borgerservice").
+ARG_COMMANDS = frozenset({Verb.HR_MED_SEND})
+
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 
 
@@ -68,8 +71,6 @@ def command_argument(text: str) -> str:
             return norm[len(phrase) + 1 :].strip()
     return ""
 
-
-ARG_COMMANDS = frozenset({Verb.HR_MED_SEND})
 
 
 def verb_of(value: Any) -> Verb | None:

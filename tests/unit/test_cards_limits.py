@@ -530,11 +530,3 @@ def test_the_scenarios_reach_every_decision_and_every_card_kind(checked: list[Ch
         "my_cases", "hr", "refusal", "case", "evidence_list", "med_register", "med_registered",
         "med_reminder", "med_status",
     }  # fmt: skip
-
-
-def test_sizes_of_the_heaviest_cards_are_known(checked: list[Checked]) -> None:
-    """Not a limit: prints the heaviest cards (run with -s) so growth is visible before it hurts."""
-    heaviest = sorted(checked, key=lambda c: c.report.size_bytes, reverse=True)[:8]
-    for c in heaviest:
-        print(f"{c.report.size_bytes:>6} {c.name}")
-    assert heaviest[0].report.size_bytes > 0
