@@ -103,6 +103,9 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         if activity.conversation.conversation_type not in (None, "personal"):
             return
         reference = TurnContext.get_conversation_reference(activity).serialize()
+        # The message's own id changes every turn and is no use for a later proactive message;
+        # without it the reference is stable, so the memory below skips the store on most turns.
+        reference.pop("activityId", None)
         await self._references.remember(sender.aad_object_id, reference, activity.locale)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.guideline.model import CaseStatus, StepId, StepStatus
+from bot.services.refs import user_ref_name
 from tests.bot.chat import all_text, cards, texts
 from tests.bot.conftest import EMPLOYEE, LEADER, STRANGER, World, file_attachment
 from tests.fakes.file_host import PNG
@@ -31,6 +32,20 @@ async def test_welcome_on_help_and_kind_pointer_on_unknown_text(world: World) ->
     assert verbs == {"report", "my_cases", "guideline"}
     pointer = texts(await chat.send("hvad er klokken"))
     assert pointer and "rapportér" in pointer[0]
+
+
+async def test_the_users_reference_is_stored_once_not_on_every_message(world: World) -> None:
+    """The reference is what a proactive message needs; the message's own id is not part of it."""
+    chat = world.chat(await world.runtime(), EMPLOYEE)
+    await chat.send("hjælp")
+    first = await world.store.get(user_ref_name(EMPLOYEE))
+    await chat.send("hvad er klokken")
+    await chat.send("hjælp")
+    later = await world.store.get(user_ref_name(EMPLOYEE))
+    assert first is not None and later is not None
+    assert later.etag == first.etag
+    assert "activityId" not in later.data["reference"]
+    assert later.data["reference"]["conversation"]["id"] == f"a:chat-{EMPLOYEE}"
 
 
 async def test_english_locale_gets_english(world: World) -> None:
