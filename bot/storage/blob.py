@@ -31,7 +31,7 @@ from azure.core.exceptions import (
     ResourceNotFoundError,
 )
 from azure.storage.blob import BlobBlock, BlobSasPermissions, ContentSettings, generate_blob_sas
-from azure.storage.blob.aio import BlobLeaseClient, BlobServiceClient, ContainerClient
+from azure.storage.blob.aio import BlobClient, BlobLeaseClient, BlobServiceClient, ContainerClient
 
 from bot.errors import AlreadyExists, Conflict, NotFound
 from bot.storage.store import Document, EvidenceMeta, Lease, check_name, check_tag, check_tags
@@ -42,6 +42,11 @@ log = logging.getLogger(__name__)
 # which Azure treats as a renewal; anyone else gets 409 until the lease expires.
 _LEASE_NAMESPACE = uuid.UUID("6f1c2a8e-3b7d-4c55-9a8e-2f0d4b7c1e93")
 _JSON = ContentSettings(content_type="application/json")
+_BLOB_CLIENTS = 4096  # how many blob clients to keep (a few KB each)
+# The SDK's aiohttp session would otherwise trust the environment, and aiohttp then reads the netrc
+# file in a worker thread on every request: a large share of a small request's CPU. The bot runs in
+# Azure with no proxy between it and its storage account.
+_NO_ENV = {"use_env_settings": False}
 BLOCK_BYTES = 4 * 1024 * 1024  # evidence is uploaded in blocks of this size: memory stays one block
 
 
@@ -62,10 +67,20 @@ class BlobStore:
         self._service = service
         self._container: ContainerClient = service.get_container_client(container)
         self._credential = credential  # closed with the store when we created it
+        self._blobs: dict[str, BlobClient] = {}
+
+    def _blob(self, name: str) -> BlobClient:
+        """A client per blob name, kept: building one costs more CPU than the request it makes."""
+        client = self._blobs.get(name)
+        if client is None:
+            if len(self._blobs) >= _BLOB_CLIENTS:
+                self._blobs.clear()
+            client = self._blobs[name] = self._container.get_blob_client(check_name(name))
+        return client
 
     @classmethod
     def from_connection_string(cls, connection_string: str, container: str) -> BlobStore:
-        return cls(BlobServiceClient.from_connection_string(connection_string), container)
+        return cls(BlobServiceClient.from_connection_string(connection_string, **_NO_ENV), container)
 
     @classmethod
     def from_account_url(
@@ -76,7 +91,7 @@ class BlobStore:
             from azure.identity.aio import DefaultAzureCredential
 
             credential = DefaultAzureCredential()
-        return cls(BlobServiceClient(account_url, credential=credential), container, credential=credential)
+        return cls(BlobServiceClient(account_url, credential=credential, **_NO_ENV), container, credential=credential)
 
     async def ensure_container(self) -> None:
         """Create the container if it is missing (idempotent, safe when several instances start)."""
@@ -87,7 +102,7 @@ class BlobStore:
 
     # -- documents ----------------------------------------------------------------------------
     async def get(self, name: str) -> Document | None:
-        blob = self._container.get_blob_client(check_name(name))
+        blob = self._blob(name)
         try:
             downloader = await blob.download_blob()
             raw = await downloader.readall()
@@ -104,7 +119,7 @@ class BlobStore:
         etag: str | None,
         tags: Mapping[str, str] | None = None,
     ) -> str:
-        blob = self._container.get_blob_client(check_name(name))
+        blob = self._blob(name)
         body = json.dumps(dict(data), ensure_ascii=False, separators=(",", ":")).encode()
         checked = check_tags(tags or {})
         try:
@@ -130,7 +145,7 @@ class BlobStore:
         return str(result["etag"])
 
     async def delete(self, name: str, *, etag: str | None = None) -> None:
-        blob = self._container.get_blob_client(check_name(name))
+        blob = self._blob(name)
         try:
             if etag is None:
                 await blob.delete_blob()
@@ -160,7 +175,7 @@ class BlobStore:
     # -- evidence -----------------------------------------------------------------------------
     async def put_evidence(self, name: str, source: AsyncIterator[bytes], meta: EvidenceMeta) -> None:
         """Create-only upload. Metadata must be ASCII, so free text is percent-encoded."""
-        blob = self._container.get_blob_client(check_name(name))
+        blob = self._blob(name)
         if await blob.exists():
             raise AlreadyExists(name)  # cheap early answer; the condition below is the real check
         metadata = {
@@ -203,7 +218,7 @@ class BlobStore:
             raise
 
     async def get_evidence_meta(self, name: str) -> EvidenceMeta | None:
-        blob = self._container.get_blob_client(check_name(name))
+        blob = self._blob(name)
         try:
             props = await blob.get_blob_properties()
         except ResourceNotFoundError:
@@ -219,7 +234,7 @@ class BlobStore:
         )
 
     async def read_evidence(self, name: str) -> AsyncIterator[bytes]:
-        blob = self._container.get_blob_client(check_name(name))
+        blob = self._blob(name)
         try:
             downloader = await blob.download_blob()
         except ResourceNotFoundError:
@@ -230,7 +245,7 @@ class BlobStore:
     async def evidence_read_url(self, name: str, minutes: int) -> str | None:
         """A read-only SAS URL valid for `minutes`: signed with the account key when we have
         one (connection string), else with a user delegation key (managed identity)."""
-        blob = self._container.get_blob_client(check_name(name))
+        blob = self._blob(name)
         now = datetime.now(UTC)
         start, expiry = now - timedelta(minutes=5), now + timedelta(minutes=minutes)
         account_key = getattr(self._service.credential, "account_key", None)
@@ -257,7 +272,7 @@ class BlobStore:
 
     # -- audit --------------------------------------------------------------------------------
     async def append_audit(self, case_id: str, entry: Mapping[str, Any]) -> None:
-        blob = self._container.get_blob_client(check_name(f"audit/{case_id}.log"))
+        blob = self._blob(f"audit/{case_id}.log")
         line = json.dumps(dict(entry), ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
         try:
             await blob.append_block(line)
@@ -268,7 +283,7 @@ class BlobStore:
             await blob.append_block(line)
 
     async def read_audit(self, case_id: str) -> builtins.list[dict[str, Any]]:
-        blob = self._container.get_blob_client(check_name(f"audit/{case_id}.log"))
+        blob = self._blob(f"audit/{case_id}.log")
         try:
             raw = await (await blob.download_blob()).readall()
         except ResourceNotFoundError:
@@ -279,7 +294,7 @@ class BlobStore:
     async def acquire_lease(self, name: str, owner: str, seconds: int) -> Lease | None:
         if not 15 <= seconds <= 60:
             raise ValueError("blob leases last 15..60 seconds")
-        blob = self._container.get_blob_client(check_name(f"locks/{name}"))
+        blob = self._blob(f"locks/{name}")
         lease_id = str(uuid.uuid5(_LEASE_NAMESPACE, f"{name}\n{owner}"))
         lease = BlobLeaseClient(blob, lease_id=lease_id)
         for _ in range(2):
@@ -299,7 +314,7 @@ class BlobStore:
         return Lease(name=name, owner=owner, expires_at=expires_at, token=lease_id)
 
     async def release_lease(self, lease: Lease) -> None:
-        blob = self._container.get_blob_client(check_name(f"locks/{lease.name}"))
+        blob = self._blob(f"locks/{lease.name}")
         try:
             await BlobLeaseClient(blob, lease_id=lease.token).release()
         except HttpResponseError as err:
