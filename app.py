@@ -42,7 +42,7 @@ from bot.services.cases import CaseRepository
 from bot.services.draft_reminders import remind_and_expire
 from bot.services.med import MedService
 from bot.services.notifications import Notifications
-from bot.services.refs import user_locale, user_reference
+from bot.services.refs import ReferenceBook
 from bot.services.reports import DraftIndex, ReportService
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.factory import open_store
@@ -172,6 +172,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         settings.base_url, link_key(settings.evidence_link_key.reveal(), settings.app_password.reveal())
     )
     case_cards = CaseCards(store, policy, zone, link_signer=links.sign, leaders=directory.leaders)
+    references = ReferenceBook(store)
     notifications = Notifications(
         store,
         cases,
@@ -183,6 +184,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         tenant_id=settings.app_tenant_id,
         default_language=settings.default_language,
         is_hr=is_hr,
+        refs=references,
     )
     background = Background()
     closers.append(background.close)
@@ -194,7 +196,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         threshold=settings.med_anonymity_threshold,
         followup_weeks=settings.med_followup_weeks,
         hr_ids=lambda: sorted(settings.hr_aad_object_ids),
-        tell_hr=hr_messenger(settings, store, notifier),
+        tell_hr=hr_messenger(settings, references, notifier),
         texts=lambda: Texts(settings.default_language),
     )
 
@@ -242,6 +244,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         med=MedEdge(med, directory.units, background),
         is_hr=is_hr,
         clock=clock,
+        references=references,
         default_language=settings.default_language,
     )
     drafts = report_dialog.deps.drafts
@@ -279,17 +282,17 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
 
 
 def hr_messenger(
-    settings: Settings, store: Store, notifier: Notifier
+    settings: Settings, references: ReferenceBook, notifier: Notifier
 ) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
     """Tell every HR person something, in their chat with the bot (best effort, logged)."""
 
     async def tell(key: str, values: dict[str, Any]) -> None:
         for hr in sorted(settings.hr_aad_object_ids):
-            reference = await user_reference(store, hr)
+            reference = await references.reference(hr)
             if reference is None:
                 log.warning("HR person has no chat with the bot yet", extra=fields())
                 continue
-            tx = Texts(language_for(await user_locale(store, hr), settings.default_language))
+            tx = Texts(language_for(await references.locale(hr), settings.default_language))
             try:
                 await notifier.send(reference, {"type": "message", "text": tx(key, **values)})
             except DeliveryFailed:

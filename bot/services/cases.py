@@ -21,7 +21,7 @@ from bot.guideline.due import next_due_at
 from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
 from bot.guideline.serialize import case_from_dict, case_to_dict
-from bot.services.docs import get_many, update
+from bot.services.docs import Recent, get_many, update
 from bot.storage.store import Store
 
 T = TypeVar("T")
@@ -59,6 +59,7 @@ class CaseRepository:
     def __init__(self, store: Store, policy: DeadlinePolicy) -> None:
         self.store = store
         self.policy = policy
+        self.recent = Recent()  # saves the read before most writes of a case this instance just wrote
 
     def tags(self, doc: dict[str, Any]) -> dict[str, str]:
         case = case_from_dict(doc["case"])
@@ -75,7 +76,8 @@ class CaseRepository:
     async def create(self, doc: CaseDoc) -> None:
         """Create-only: a repeated submit of the same draft finds the case already there."""
         data = doc.to_json()
-        await self.store.put(case_name(doc.case.id), data, etag=None, tags=self.tags(data))
+        etag = await self.store.put(case_name(doc.case.id), data, etag=None, tags=self.tags(data))
+        self.recent.keep(case_name(doc.case.id), data, etag)
 
     async def get(self, case_id: str) -> CaseDoc:
         found = await self.store.get(case_name(case_id))
@@ -97,7 +99,7 @@ class CaseRepository:
             new_doc, result = mutate(CaseDoc.from_json(current))
             return new_doc.to_json(), result
 
-        return await update(self.store, case_name(case_id), apply, tags=self.tags)
+        return await update(self.store, case_name(case_id), apply, tags=self.tags, recent=self.recent)
 
     async def _load(self, names: list[str]) -> list[Case]:
         return [case_from_dict(d["case"]) for d in await get_many(self.store, names)]

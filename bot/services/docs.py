@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from bot.errors import AlreadyExists, Conflict
-from bot.storage.store import Store
+from bot.storage.store import Document, Store
 
 T = TypeVar("T")
 Data = dict[str, Any]
@@ -21,6 +21,27 @@ class Unchanged(Exception):
     """Raised by a mutator to say: nothing to write (idempotent repeat)."""
 
 
+class Recent:
+    """What this instance last wrote of some documents, with the ETag: a first guess for `update`.
+
+    A guess saves the read before a write. It is never trusted: the write is conditional on the
+    guessed ETag, so if another writer (or instance) got there first the write fails, the document
+    is read, and `mutate` runs again on what is really stored. Each guess is used once.
+    """
+
+    def __init__(self, size: int = 1000) -> None:
+        self._docs: dict[str, Document] = {}
+        self._size = size
+
+    def take(self, name: str) -> Document | None:
+        return self._docs.pop(name, None)
+
+    def keep(self, name: str, data: Data, etag: str) -> None:
+        if len(self._docs) >= self._size:
+            self._docs.clear()
+        self._docs[name] = Document(data=data, etag=etag)
+
+
 async def update(
     store: Store,
     name: str,
@@ -28,24 +49,32 @@ async def update(
     *,
     tags: Callable[[Data], Mapping[str, str]] | None = None,
     attempts: int = 8,
+    recent: Recent | None = None,
 ) -> T:
     """Apply `mutate` to the document and write it conditionally; returns mutate's second value.
 
-    `mutate` must be pure: it may run more than once when writers race.
+    `mutate` must be pure: it may run more than once when writers race, and must not change the
+    data it is given.
     """
     last: Exception | None = None
+    guess = recent.take(name) if recent else None
     for _ in range(attempts):
-        doc = await store.get(name)
+        doc, guessed, guess = (guess, True, None) if guess is not None else (await store.get(name), False, None)
         current = doc.data if doc else None
         try:
             new, result = mutate(current)
         except Unchanged:
+            if guessed:
+                continue  # the guess may be behind what is stored: decide on the stored document
             return None  # type: ignore[return-value]
         try:
-            await store.put(name, new, etag=doc.etag if doc else None, tags=tags(new) if tags else None)
-            return result
+            etag = await store.put(name, new, etag=doc.etag if doc else None, tags=tags(new) if tags else None)
         except (Conflict, AlreadyExists) as exc:
             last = exc
+            continue
+        if recent is not None:
+            recent.keep(name, new, etag)
+        return result
     raise Conflict(f"gave up on {name} after {attempts} attempts") from last
 
 

@@ -29,7 +29,7 @@ from bot.services.audit import record
 from bot.services.case_cards import CaseCards
 from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.docs import Unchanged
-from bot.services.refs import remember_user, user_locale, user_reference
+from bot.services.refs import ReferenceBook
 from bot.storage.store import Store
 from bot.texts import Texts, language_for
 from cards.common import Card, attachment
@@ -69,8 +69,10 @@ class Notifications:
         tenant_id: str,
         default_language: str,
         is_hr: Callable[[str], Awaitable[bool]],
+        refs: ReferenceBook,
     ) -> None:
         self.store = store
+        self.refs = refs
         self.repo = repo
         self.notifier = notifier
         self.cards = cards
@@ -276,7 +278,7 @@ class Notifications:
         return Actor(person_id, is_hr=await self.is_hr(person_id))
 
     async def _texts(self, person_id: str) -> Texts:
-        return Texts(language_for(await user_locale(self.store, person_id), self.default_language))
+        return Texts(language_for(await self.refs.locale(person_id), self.default_language))
 
     async def _send_card(
         self,
@@ -318,16 +320,16 @@ class Notifications:
             log.warning("text message not delivered", extra=fields())
 
     async def _send(self, case: Case | None, person_id: str, activity: dict[str, Any]) -> tuple[dict[str, Any], str]:
-        reference = await user_reference(self.store, person_id)
+        reference = await self.refs.reference(person_id)
         if reference is not None:
             return reference, await self.notifier.send(reference, activity)
         # Never wrote to the bot: open a 1:1 chat. The service URL comes from the reporter's chat.
-        source = await user_reference(self.store, case.reporter.aad_object_id) if case else None
+        source = await self.refs.reference(case.reporter.aad_object_id) if case else None
         service_url = (source or {}).get("serviceUrl") or ""
         if not service_url:
             raise NotReachable(person_id)
         reference, activity_id = await self.notifier.send_to_user(person_id, self.tenant_id, service_url, activity)
-        await remember_user(self.store, person_id, reference)
+        await self.refs.remember(person_id, reference)
         return reference, activity_id
 
 

@@ -7,6 +7,8 @@ ConversationReference shape), so this module needs no botbuilder import.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from typing import Any
 
 from bot.services.docs import upsert
@@ -32,26 +34,70 @@ def channel_ref_name(team_id: str, channel_id: str) -> str:
 
 
 class ReferenceBook:
-    """Remembers conversation references; a small in-process memory of what was last written
-    saves a store round trip on every message (another instance writing the same value is harmless)."""
+    """Remembers conversation references, with a small in-process memory.
 
-    def __init__(self, store: Store, memory: int = 10_000) -> None:
+    - What this instance last wrote is not written again: a store round trip saved on every message
+      (another instance writing the same value is harmless).
+    - What was read is reused for `read_for` seconds, so one delivery (the texts' language, then
+      the send) reads a person's reference once. A reference changed on another instance is seen
+      here within that time; references change rarely (a new chat, another language).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        memory: int = 10_000,
+        read_for: float = 60.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.store = store
         self._written: dict[str, dict[str, Any]] = {}
+        self._read: dict[str, tuple[float, dict[str, Any]]] = {}
         self._memory = memory
+        self._read_for = read_for
+        self._monotonic = monotonic
 
     async def remember(self, aad_object_id: str, reference: dict[str, Any], locale: str | None = None) -> None:
-        data = {"aad_object_id": aad_object_id, "reference": reference, "locale": locale or ""}
+        data = _user_doc(aad_object_id, reference, locale)
         if self._written.get(aad_object_id) == data:
             return
         await remember_user(self.store, aad_object_id, reference, locale)
-        if len(self._written) >= self._memory:
-            self._written.clear()
-        self._written[aad_object_id] = data
+        _bounded(self._written, self._memory)[aad_object_id] = data
+        self._read.pop(aad_object_id, None)
+
+    async def reference(self, aad_object_id: str) -> dict[str, Any] | None:
+        doc = await self._user(aad_object_id)
+        return dict(doc["reference"]) if doc else None
+
+    async def locale(self, aad_object_id: str) -> str:
+        doc = await self._user(aad_object_id)
+        return str(doc.get("locale") or "") if doc else ""
+
+    async def _user(self, aad_object_id: str) -> dict[str, Any] | None:
+        now = self._monotonic()
+        cached = self._read.get(aad_object_id)
+        if cached is not None and now - cached[0] < self._read_for:
+            return cached[1]
+        doc = await self.store.get(user_ref_name(aad_object_id))
+        if doc is None:
+            return None  # not remembered: the person may write to the bot any moment
+        _bounded(self._read, self._memory)[aad_object_id] = (now, doc.data)
+        return doc.data
+
+
+def _bounded(memory: dict[str, Any], size: int) -> dict[str, Any]:
+    if len(memory) >= size:
+        memory.clear()
+    return memory
+
+
+def _user_doc(aad_object_id: str, reference: dict[str, Any], locale: str | None) -> dict[str, Any]:
+    return {"aad_object_id": aad_object_id, "reference": reference, "locale": locale or ""}
 
 
 async def remember_user(store: Store, aad_object_id: str, reference: dict[str, Any], locale: str | None = None) -> None:
-    data = {"aad_object_id": aad_object_id, "reference": reference, "locale": locale or ""}
+    data = _user_doc(aad_object_id, reference, locale)
     current = await store.get(user_ref_name(aad_object_id))
     if current and current.data == data:
         return  # unchanged: no write on every message

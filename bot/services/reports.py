@@ -8,6 +8,7 @@ crash between the write and the send never loses it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import uuid
@@ -185,10 +186,17 @@ class DraftIndex:
     async def touch(self, aad_object_id: str, case_id: str, now: datetime) -> None:
         stamp_ = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-        def put(_current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
-            return {"user": aad_object_id, "case_id": case_id, "touched": stamp_, "reminded": False}, None
+        data = {"user": aad_object_id, "case_id": case_id, "touched": stamp_, "reminded": False}
+        tags = {"kind": "draft", "touched": stamp_}
+        with contextlib.suppress(AlreadyExists):
+            # Most drafts are new (the last one was sent or discarded): one create-only write.
+            await self.store.put(draft_name(aad_object_id), data, etag=None, tags=tags)
+            return
 
-        await update(self.store, draft_name(aad_object_id), put, tags=lambda _d: {"kind": "draft", "touched": stamp_})
+        def put(_current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
+            return data, None
+
+        await update(self.store, draft_name(aad_object_id), put, tags=lambda _d: tags)
 
     async def forget(self, aad_object_id: str) -> None:
         await self.store.delete(draft_name(aad_object_id))

@@ -46,7 +46,7 @@ _BLOB_CLIENTS = 4096  # how many blob clients to keep (a few KB each)
 # The SDK's aiohttp session would otherwise trust the environment, and aiohttp then reads the netrc
 # file in a worker thread on every request: a large share of a small request's CPU. The bot runs in
 # Azure with no proxy between it and its storage account.
-_NO_ENV = {"use_env_settings": False}
+_TRUST_ENV = False
 BLOCK_BYTES = 4 * 1024 * 1024  # evidence is uploaded in blocks of this size: memory stays one block
 
 
@@ -80,7 +80,7 @@ class BlobStore:
 
     @classmethod
     def from_connection_string(cls, connection_string: str, container: str) -> BlobStore:
-        return cls(BlobServiceClient.from_connection_string(connection_string, **_NO_ENV), container)
+        return cls(BlobServiceClient.from_connection_string(connection_string, use_env_settings=_TRUST_ENV), container)
 
     @classmethod
     def from_account_url(
@@ -91,7 +91,11 @@ class BlobStore:
             from azure.identity.aio import DefaultAzureCredential
 
             credential = DefaultAzureCredential()
-        return cls(BlobServiceClient(account_url, credential=credential, **_NO_ENV), container, credential=credential)
+        return cls(
+            BlobServiceClient(account_url, credential=credential, use_env_settings=_TRUST_ENV),
+            container,
+            credential=credential,
+        )
 
     async def ensure_container(self) -> None:
         """Create the container if it is missing (idempotent, safe when several instances start)."""

@@ -62,13 +62,14 @@ class BotDeps:
     med: MedEdge
     is_hr: Callable[[str], Awaitable[bool]]
     clock: Clock
+    references: ReferenceBook
     default_language: str = "da"
 
 
 class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder ships no type hints
     def __init__(self, deps: BotDeps) -> None:
         self._deps = deps
-        self._references = ReferenceBook(deps.store)
+        self._references = deps.references
         self._dialog_state = deps.conversation_state.create_property("DialogState")
         self._dialogs = DialogSet(self._dialog_state)
         self._dialogs.add(deps.report_dialog)

@@ -1,0 +1,69 @@
+"""The reference book's memory: fewer store calls, and another instance's change still seen in time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.services.docs import upsert
+from bot.services.refs import ReferenceBook, user_ref_name
+from bot.storage.local import LocalStore
+
+USER = "00000000-0000-0000-0000-00000000e001"
+CHAT = {"conversation": {"id": "a:chat"}, "serviceUrl": "https://smba.example/emea/"}
+
+
+class Ticks:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_an_unchanged_reference_is_not_written_again(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    book = ReferenceBook(store)
+    await book.remember(USER, CHAT, "da-DK")
+    first = await store.get(user_ref_name(USER))
+    await book.remember(USER, CHAT, "da-DK")
+    assert (await store.get(user_ref_name(USER))) == first
+    await book.remember(USER, CHAT, "en-US")  # a change is written
+    changed = await store.get(user_ref_name(USER))
+    assert changed is not None and first is not None and changed.etag != first.etag
+    assert changed.data["locale"] == "en-US"
+    await store.close()
+
+
+async def test_a_change_made_by_another_instance_is_seen_after_the_read_time(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    ticks = Ticks()
+    book = ReferenceBook(store, read_for=60, monotonic=ticks)
+    other = ReferenceBook(store)
+    await other.remember(USER, CHAT, "da-DK")
+    assert await book.locale(USER) == "da-DK"
+    await upsert(store, user_ref_name(USER), {"aad_object_id": USER, "reference": CHAT, "locale": "en-US"})
+    ticks.now += 59
+    assert await book.locale(USER) == "da-DK"  # within the read time: the memory answers
+    ticks.now += 2
+    assert await book.locale(USER) == "en-US"
+    assert await book.reference(USER) == CHAT
+    await store.close()
+
+
+async def test_nobody_unknown_is_remembered_as_missing(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    book = ReferenceBook(store, monotonic=Ticks())
+    assert await book.reference(USER) is None
+    await ReferenceBook(store).remember(USER, CHAT, "da-DK")  # they write to the bot on another instance
+    assert await book.reference(USER) == CHAT
+    await store.close()
+
+
+async def test_what_this_instance_writes_is_read_back_at_once(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    book = ReferenceBook(store, monotonic=Ticks())
+    await book.remember(USER, CHAT, "da-DK")
+    assert await book.locale(USER) == "da-DK"
+    await book.remember(USER, CHAT, "en-GB")
+    assert await book.locale(USER) == "en-GB"
+    await store.close()
