@@ -21,19 +21,19 @@ import time
 from collections import Counter
 from typing import Any
 
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.integration.aiohttp import CloudAdapter
 
+from app import build_adapter
 from bot.services.broadcast import broadcast
+from bot.settings import Settings
 from bot.teams.ratelimit import TEAMS_APP_WINDOWS, RateLimiter
 from bot.teams.sender import TeamsSender
 from tests.fakes.connector import FakeConnector
 
 
-class _LocalConfig:
-    APP_ID = ""
-    APP_PASSWORD = ""
-    APP_TYPE = "MultiTenant"
-    APP_TENANTID = ""
+def app_adapter() -> CloudAdapter:
+    """The adapter exactly as app.py builds it (no app id: local, like these fakes)."""
+    return build_adapter(Settings.from_env({}))
 
 
 def least_time(messages: int, windows: tuple[tuple[int, float], ...] = TEAMS_APP_WINDOWS) -> float:
@@ -62,12 +62,45 @@ def _items(service_url: str, channels: int) -> list[tuple[str, dict[str, Any], d
 
 def _stats(fake: FakeConnector) -> dict[str, Any]:
     per_channel = Counter(m.conversation_id for m in fake.messages())
-    return {"per_channel": dict(per_channel), "throttled": len(fake.throttled), "requests": fake.requests}
+    # time.monotonic is the system's monotonic clock: comparable with the parent's
+    first = min((m.at for m in fake.messages()), default=None)
+    return {"per_channel": dict(per_channel), "throttled": len(fake.throttled), "requests": fake.requests,
+            "first_at": first}
+
+
+class ChildConnector:
+    """The throttling fake connector in a child process, as the real one would be elsewhere."""
+
+    def __init__(self) -> None:
+        self.service_url = ""
+        self._child: asyncio.subprocess.Process | None = None
+
+    async def __aenter__(self) -> ChildConnector:
+        self._child = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "benchmarks.bench_med_broadcast", "--serve-fake",
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )
+        assert self._child.stdout is not None
+        self.service_url = (await self._child.stdout.readline()).decode().strip()
+        return self
+
+    async def stats(self) -> dict[str, Any]:
+        """What the connector saw; it stops afterwards."""
+        assert self._child is not None and self._child.stdin is not None and self._child.stdout is not None
+        self._child.stdin.write(b"dump\n")
+        await self._child.stdin.drain()
+        stats: dict[str, Any] = json.loads(await self._child.stdout.readline())
+        return stats
+
+    async def __aexit__(self, *_exc: object) -> None:
+        if self._child is not None:
+            if self._child.returncode is None:
+                self._child.kill()
+            await self._child.wait()
 
 
 async def _run(service_url: str, channels: int, concurrency: int) -> tuple[float, int, int]:
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_LocalConfig()))
-    sender = TeamsSender(adapter, "", RateLimiter())
+    sender = TeamsSender(app_adapter(), "", RateLimiter())
     started = time.monotonic()
     result = await broadcast(sender, _items(service_url, channels), concurrency=concurrency)
     return time.monotonic() - started, len(result.sent), len(result.failed)
@@ -80,18 +113,9 @@ async def _in_process(channels: int, concurrency: int) -> tuple[float, dict[str,
 
 
 async def _in_child(channels: int, concurrency: int) -> tuple[float, dict[str, Any], int]:
-    child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "benchmarks.bench_med_broadcast", "--serve-fake",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-    )
-    assert child.stdin is not None and child.stdout is not None
-    service_url = (await child.stdout.readline()).decode().strip()
-    elapsed, _, failed = await _run(service_url, channels, concurrency)
-    child.stdin.write(b"dump\n")
-    await child.stdin.drain()
-    stats = json.loads(await child.stdout.readline())
-    await child.wait()
-    return elapsed, stats, failed
+    async with ChildConnector() as child:
+        elapsed, _, failed = await _run(child.service_url, channels, concurrency)
+        return elapsed, await child.stats(), failed
 
 
 async def _serve_fake() -> None:

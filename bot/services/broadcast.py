@@ -9,11 +9,13 @@ delivery done right away: a crash halfway must not resend what already arrived.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from bot.errors import DeliveryFailed
+
+T = TypeVar("T")
 
 
 class Sender(Protocol):
@@ -21,6 +23,8 @@ class Sender(Protocol):
 
 
 OnResult = Callable[[str, str | None, DeliveryFailed | None], Awaitable[None]]
+Activity = Mapping[str, Any] | Callable[[], Awaitable[Mapping[str, Any]]]
+Item = tuple[str, Mapping[str, Any], Activity]  # key, conversation reference, activity
 
 
 @dataclass
@@ -35,7 +39,7 @@ class BroadcastResult:
 
 async def broadcast(
     sender: Sender,
-    items: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any]]],
+    items: Iterable[Item] | AsyncIterable[Item],
     concurrency: int = 8,
     on_result: OnResult | None = None,
     claim: Callable[[str], Awaitable[bool]] | None = None,
@@ -43,28 +47,54 @@ async def broadcast(
 ) -> BroadcastResult:
     """Deliver each (key, reference, activity) once; a failure for one key never stops the rest.
 
+    `items` may be a list or an async stream: sending starts with the first item while the
+    caller is still reading the rest. An activity may be given as a coroutine function that
+    builds it (called once per item, after its claim), so a card is built only when needed.
     `claim(key)` runs right before each send (the caller records "sending"; False skips the key),
     so a stop in the middle leaves the items not yet started unclaimed for the next run. `stop`
     ends the broadcast gracefully: sends in flight finish and are reported, nothing new starts.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
-    keys = [key for key, _, _ in items]
-    if len(set(keys)) != len(keys):
-        raise ValueError("broadcast keys must be unique")
+    if not isinstance(items, AsyncIterable):
+        items = list(items)
+        keys = [key for key, _, _ in items]
+        if len(set(keys)) != len(keys):
+            raise ValueError("broadcast keys must be unique")
+        concurrency = min(concurrency, len(items))
     result = BroadcastResult()
-    queue: asyncio.Queue[tuple[str, Mapping[str, Any], Mapping[str, Any]]] = asyncio.Queue()
-    for item in items:
-        queue.put_nowait(item)
+    queue: asyncio.Queue[Item | None] = asyncio.Queue()
+    seen: set[str] = set()
+    broken: list[Exception] = []
+
+    def stopped() -> bool:
+        return stop is not None and stop.is_set()
+
+    async def produce() -> None:
+        # A failing stream ends the broadcast after the sends in flight, never in the middle of one.
+        try:
+            async for item in as_stream(items):
+                if stopped():
+                    break
+                if item[0] in seen:
+                    raise ValueError("broadcast keys must be unique")
+                seen.add(item[0])
+                queue.put_nowait(item)
+        except Exception as exc:
+            broken.append(exc)
+        finally:
+            for _ in range(concurrency):
+                queue.put_nowait(None)
 
     async def worker() -> None:
         # Workers take items in order, so the limiter's first come, first served order holds.
-        while not queue.empty() and not (stop is not None and stop.is_set()):
-            key, reference, activity = queue.get_nowait()
-            if claim is not None and not await claim(key):
+        while (item := await queue.get()) is not None:
+            key, reference, activity = item
+            if stopped() or (claim is not None and not await claim(key)):
                 continue
             try:
-                activity_id = await sender.send(reference, activity)
+                content = await _build(activity)
+                activity_id = await sender.send(reference, content)
             except DeliveryFailed as error:
                 result.failed[key] = error
                 if on_result is not None:
@@ -75,6 +105,32 @@ async def broadcast(
                     await on_result(key, activity_id, None)
 
     async with asyncio.TaskGroup() as group:
-        for _ in range(min(concurrency, len(items))):
+        group.create_task(produce())
+        for _ in range(concurrency):
             group.create_task(worker())
+    if broken:
+        raise broken[0]
     return result
+
+
+async def _build(activity: Activity) -> Mapping[str, Any]:
+    if not callable(activity):
+        return activity
+    try:
+        return await activity()
+    except Exception as exc:  # reported like a failed send, so the caller's outbox retries it
+        raise MessageNotBuilt(str(exc)) from exc
+
+
+class MessageNotBuilt(DeliveryFailed):
+    """The message could not be built (its data could not be read): nothing was sent."""
+
+
+async def as_stream(items: Iterable[T] | AsyncIterable[T]) -> AsyncIterator[T]:
+    """A list or a stream, as a stream."""
+    if isinstance(items, AsyncIterable):
+        async for item in items:
+            yield item
+    else:
+        for item in items:
+            yield item

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -28,10 +28,10 @@ from bot.guideline.med import MedChannel, MedEvaluation, MedPeriod, MedSchedule
 from bot.guideline.serialize import case_from_dict, med_evaluation_from_dict, med_evaluation_to_dict
 from bot.logs import fields
 from bot.ports import Clock, Notifier
-from bot.services.broadcast import broadcast
+from bot.services.broadcast import Item, as_stream, broadcast
 from bot.services.cases import unit_tag
-from bot.services.docs import Unchanged, get_many, update
-from bot.storage.store import Store
+from bot.services.docs import Recent, Unchanged, get_many, update
+from bot.storage.store import Document, Store
 from bot.texts import Texts
 from cards.common import Card, attachment
 from cards.med import MedCardView, med_reminder_card
@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 
 STALE_CLAIM = timedelta(minutes=10)  # a "sending" record older than this was left by a crash
 RETRY_AFTER = timedelta(minutes=5)
-SEND_CONCURRENCY = 8  # channels in flight at once; the sender's limiter paces them to Teams' limits
+SEND_CONCURRENCY = 16  # channels in flight at once; the sender's limiter paces them to Teams' limits
+READ_CONCURRENCY = 16  # store reads side by side (channel records, the units' figures)
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -98,6 +99,7 @@ class MedService:
         self.tell_hr = tell_hr  # (text key, values) -> message to every HR person
         self.texts = texts  # channel cards are Danish first (the municipality's default language)
         self.stopping = asyncio.Event()  # set at shutdown: sends in flight finish, nothing new starts
+        self._recent = Recent()  # the "sending" records just written, so "sent" is one write
 
     # -- channels --------------------------------------------------------------------------------
     async def register(
@@ -158,11 +160,28 @@ class MedService:
             await self.tell_hr("med.hr.channel_renamed", {"unit": unit, "name": new_name[:200]})
 
     async def active_channels(self, unit: str | None = None) -> list[Registered]:
+        return [channel async for channel in self._active_stream(unit)]
+
+    async def _active_stream(self, unit: str | None = None) -> AsyncIterator[Registered]:
+        """The active channels in name order, each as soon as it is read (reads run side by side)."""
         query = {"kind": "med_channel", "active": "true"}
         if unit:
             query["unit"] = unit_tag(unit)
-        docs = await get_many(self.store, await self.store.find(query))
-        return [self._registered(d) for d in docs if d.get("active")]
+        gate = asyncio.Semaphore(READ_CONCURRENCY)
+
+        async def read(name: str) -> Document | None:
+            async with gate:
+                return await self.store.get(name)
+
+        reads = [asyncio.ensure_future(read(name)) for name in await self.store.find(query)]
+        try:
+            for pending in reads:
+                doc = await pending
+                if doc is not None and doc.data.get("active"):
+                    yield self._registered(doc.data)
+        finally:
+            for pending in reads:
+                pending.cancel()
 
     async def channel(self, team_id: str, channel_id: str) -> Registered | None:
         doc = await self.store.get(channel_name(team_id, channel_id))
@@ -195,13 +214,21 @@ class MedService:
 
     # -- the reminder ----------------------------------------------------------------------------
     async def send_due(self) -> int:
-        """The scheduler job: reminders the domain says are due, then follow-ups."""
-        channels = await self.active_channels()
+        """The scheduler job: reminders the domain says are due, then follow-ups.
+
+        Sending starts with the first channel read; the rest are read while the first are sent."""
         now = self.clock.now()
         period = self.schedule.due_period(now)
         settled = await self._settled_keys(period.id)
-        due = {r.key for r in domain.channels_due([_as_domain(c, now) for c in channels], settled, now, self.schedule)}
-        sent = await self._send(period, [c for c in channels if self._reminder_key(c, period) in due])
+        channels: list[Registered] = []
+
+        async def due() -> AsyncIterator[Registered]:
+            async for channel in self._active_stream():
+                channels.append(channel)
+                if domain.channels_due([_as_domain(channel, now)], settled, now, self.schedule):
+                    yield channel
+
+        sent = await self._send(period, due())
         await self._followups(period, channels)
         return sent
 
@@ -236,10 +263,12 @@ class MedService:
         record = {"key": key, "state": "sending", "at": now.isoformat(), "unit": channel.unit}
         tags = {"kind": "med_sent", "period": period.id, "state": "sending"}
         try:
-            await self.store.put(name, record, etag=None, tags=tags)
-            return True
+            etag = await self.store.put(name, record, etag=None, tags=tags)
         except AlreadyExists:
             pass
+        else:
+            self._recent.keep(name, record, etag)  # the record after the send needs no read
+            return True
         doc = await self.store.get(name)
         if doc is None:
             return False
@@ -249,25 +278,35 @@ class MedService:
         if not (stale or retry):
             return False
         try:  # take it over with the ETag: of two instances only one wins
-            await self.store.put(name, {**doc.data, **record}, etag=doc.etag, tags=tags)
+            taken = {**doc.data, **record}
+            self._recent.keep(name, taken, await self.store.put(name, taken, etag=doc.etag, tags=tags))
         except Conflict:
             return False
         return True
 
-    async def _send(self, period: MedPeriod, channels: list[Registered]) -> int:
-        if not channels:
-            return 0
-        by_key = {self._key(c): c for c in channels}
-        # One card per unit (the figures are the unit's, not the channel's), built side by side.
-        units = sorted({c.unit for c in channels})
-        gate = asyncio.Semaphore(8)
+    async def _send(self, period: MedPeriod, channels: AsyncIterable[Registered] | list[Registered]) -> int:
+        by_key: dict[str, Registered] = {}
+        # One card per unit (the figures are the unit's, not the channel's). Each is started as
+        # soon as its first channel is known and awaited by the first send that needs it.
+        cards: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        gate = asyncio.Semaphore(READ_CONCURRENCY)
 
-        async def build(unit: str) -> Card:
+        async def build(unit: str) -> dict[str, Any]:
             async with gate:
-                return await self._card(unit, period, being_sent=True)
+                return _message(await self._card(unit, period, being_sent=True))
 
-        contents: dict[str, Card] = dict(zip(units, await asyncio.gather(*(build(u) for u in units)), strict=True))
-        items = [(k, c.reference, _message(contents[c.unit])) for k, c in by_key.items()]
+        async def items() -> AsyncIterator[Item]:
+            async for channel in as_stream(channels):
+                key = self._key(channel)
+                by_key[key] = channel
+                if channel.unit not in cards:
+                    cards[channel.unit] = asyncio.ensure_future(build(channel.unit))
+                card = cards[channel.unit]
+
+                async def content(card: asyncio.Future[dict[str, Any]] = card) -> dict[str, Any]:
+                    return await asyncio.shield(card)
+
+                yield key, channel.reference, content
 
         async def claim(key: str) -> bool:
             return await self._claim(period, by_key[key])
@@ -299,7 +338,7 @@ class MedService:
         try:
             result = await broadcast(
                 self.notifier,
-                items,
+                items(),
                 concurrency=SEND_CONCURRENCY,
                 on_result=recorded,
                 claim=claim,
@@ -307,6 +346,8 @@ class MedService:
             )
         finally:
             await asyncio.gather(*recording)
+            for card in cards.values():
+                card.cancel()  # a card no send needed (every channel of its unit was skipped)
         log.info("med reminders", extra=fields(period=period.id, sent=len(result.sent), failed=len(result.failed)))
         return len(result.sent)
 
@@ -319,6 +360,7 @@ class MedService:
             name,
             put,
             tags=lambda d: {"kind": "med_sent", "period": period.id, "state": str(d["state"])},
+            recent=self._recent,
         )
 
     def _reminder_key(self, channel: Registered, period: MedPeriod) -> str:
@@ -397,8 +439,14 @@ class MedService:
         """Not done within the configured weeks: one follow-up in each of the unit's channels, HR told."""
         now = self.clock.now()
         tx = self.texts()
-        for unit in sorted({c.unit for c in channels}):
-            ev = await self.evaluation(unit, period.id)
+        units = sorted({c.unit for c in channels})
+        gate = asyncio.Semaphore(READ_CONCURRENCY)
+
+        async def read(unit: str) -> MedEvaluation:
+            async with gate:
+                return await self.evaluation(unit, period.id)
+
+        for unit, ev in zip(units, await asyncio.gather(*(read(u) for u in units)), strict=True):
             if not domain.needs_followup(ev, now, self.followup_weeks, self.schedule.tz):
                 continue
             name = f"med/followups/{unit_tag(unit)}/{period.id}.json"

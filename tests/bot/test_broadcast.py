@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from typing import Any
 
+import pytest
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
 from bot.errors import DeliveryFailed
@@ -78,3 +79,75 @@ async def test_one_removed_channel_fails_alone() -> None:
         assert list(result.failed) == ["unit003"]
         assert isinstance(result.failed["unit003"], ConversationGone)
         assert len(result.sent) == 19 and len(fake.messages()) == 19
+
+
+async def test_sending_starts_while_the_stream_is_still_being_read() -> None:
+    async with FakeConnector() as fake:
+        items = channel_items(fake, 10)
+        inner = sender_for(fake)
+        first_arrived = asyncio.Event()
+
+        class Watching:
+            async def send(self, reference: Any, activity: Any) -> str:
+                activity_id = await inner.send(reference, activity)
+                first_arrived.set()
+                return activity_id
+
+        async def stream() -> Any:
+            yield items[0]
+            # The rest come only once the connector has the first: a broadcast that read the
+            # whole stream before sending would wait here forever.
+            await first_arrived.wait()
+            assert len(fake.messages()) == 1
+            for item in items[1:]:
+                yield item
+
+        result = await asyncio.wait_for(broadcast(Watching(), stream(), concurrency=4), 10)
+        assert sorted(result.sent) == [key for key, _, _ in items]
+        assert Counter(m.conversation_id for m in fake.messages()).most_common(1)[0][1] == 1
+
+
+async def test_a_message_that_cannot_be_built_fails_alone_and_is_reported() -> None:
+    async with FakeConnector() as fake:
+        items: list[Any] = channel_items(fake, 5)
+        built: list[str] = []
+
+        def builder(key: str, activity: dict[str, Any]) -> Any:
+            async def build() -> dict[str, Any]:
+                if key == "unit002":
+                    raise OSError("the unit's figures could not be read")
+                built.append(key)
+                return activity
+
+            return build
+
+        lazy = [(key, ref, builder(key, activity)) for key, ref, activity in items]
+        reported: dict[str, DeliveryFailed | None] = {}
+
+        async def on_result(key: str, _activity_id: str | None, error: DeliveryFailed | None) -> None:
+            reported[key] = error
+
+        result = await broadcast(sender_for(fake), lazy, concurrency=2, on_result=on_result)
+        assert list(result.failed) == ["unit002"] and isinstance(reported["unit002"], DeliveryFailed)
+        assert sorted(result.sent) == ["unit000", "unit001", "unit003", "unit004"]
+        assert sorted(built) == sorted(result.sent) and len(fake.messages()) == 4
+
+
+async def test_a_stream_that_breaks_ends_after_the_sends_in_flight_are_reported() -> None:
+    async with FakeConnector() as fake:
+        items = channel_items(fake, 6)
+        reported: list[str] = []
+
+        async def stream() -> Any:
+            for item in items[:3]:
+                yield item
+            raise OSError("store went away")
+
+        async def on_result(key: str, activity_id: str | None, _error: DeliveryFailed | None) -> None:
+            assert activity_id is not None
+            reported.append(key)
+
+        with pytest.raises(OSError, match="store went away"):
+            await broadcast(sender_for(fake), stream(), concurrency=3, on_result=on_result)
+        assert sorted(reported) == ["unit000", "unit001", "unit002"]  # nothing read was dropped
+        assert len(fake.messages()) == 3
