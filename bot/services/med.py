@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 STALE_CLAIM = timedelta(minutes=10)  # a "sending" record older than this was left by a crash
 RETRY_AFTER = timedelta(minutes=5)
-SEND_CONCURRENCY = 16  # channels in flight at once; the sender's limiter paces them to Teams' limits
+SEND_CONCURRENCY = 8  # channels in flight at once; the sender's limiter paces them to Teams' limits
 READ_CONCURRENCY = 16  # store reads side by side (channel records, the units' figures)
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
