@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)  # a "sending" record older than this was left by a crash
 RETRY_AFTER = timedelta(minutes=5)
 SEND_CONCURRENCY = 8  # channels in flight at once; the sender's limiter paces them to Teams' limits
-READ_CONCURRENCY = 16  # store reads side by side (channel records, the units' figures)
+READ_CONCURRENCY = 4  # store reads side by side (channel records, the units' figures)
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -219,16 +219,19 @@ class MedService:
         Sending starts with the first channel read; the rest are read while the first are sent."""
         now = self.clock.now()
         period = self.schedule.due_period(now)
-        settled = await self._settled_keys(period.id)
+        settled = asyncio.ensure_future(self._settled_keys(period.id))  # read beside the channels
         channels: list[Registered] = []
 
         async def due() -> AsyncIterator[Registered]:
             async for channel in self._active_stream():
                 channels.append(channel)
-                if domain.channels_due([_as_domain(channel, now)], settled, now, self.schedule):
+                if domain.channels_due([_as_domain(channel, now)], await settled, now, self.schedule):
                     yield channel
 
-        sent = await self._send(period, due())
+        try:
+            sent = await self._send(period, due())
+        finally:
+            settled.cancel()  # no channel at all: nobody awaited it
         await self._followups(period, channels)
         return sent
 
