@@ -350,6 +350,8 @@ class MedService:
         finally:
             await asyncio.gather(*recording)
             for card in cards.values():
+                if card.done() and not card.cancelled():
+                    card.exception()  # a failure was reported per channel; mark it as seen
                 card.cancel()  # a card no send needed (every channel of its unit was skipped)
         log.info("med reminders", extra=fields(period=period.id, sent=len(result.sent), failed=len(result.failed)))
         return len(result.sent)
