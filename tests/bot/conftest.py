@@ -12,6 +12,7 @@ from app import Overrides, Runtime, build_runtime
 from bot.directory import FileDirectory
 from bot.settings import Settings
 from bot.storage.local import LocalStore
+from bot.storage.store import Store
 from tests.bot.chat import Chat
 from tests.fakes.clock import FakeClock
 from tests.fakes.connector import FakeConnector
@@ -45,12 +46,12 @@ class World:
     ) -> Chat:
         return Chat(runtime, aad_object_id, name, locale, service_url=self.connector.service_url)
 
-    async def runtime(self) -> Runtime:
+    async def runtime(self, store: Store | None = None) -> Runtime:
         """A fresh bot instance on the same store (as after a restart, or a second instance)."""
         runtime = await build_runtime(
             self.settings,
             Overrides(
-                store=self.store,
+                store=store or self.store,
                 directory=await FileDirectory.open(self.data_dir.parent / "leaders.csv"),
                 address_policy=FakeHostPolicy(self.files.url("/")),
                 clock=self.clock,

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from app import Runtime
 from bot.guideline.med import MedStatus
+from bot.services.cases import unit_tag
+from bot.services.med import sent_name
+from bot.storage.store import Store
 from tests.bot.chat import ChannelChat, all_text, cards, said, texts
 from tests.bot.conftest import HR, World
 
@@ -216,3 +220,41 @@ async def test_reminders_are_new_posts_not_replies_in_the_registration_thread(wo
     [registered] = await runtime.med.active_channels()
     assert registered.reference["conversation"]["id"] == "19:c1@thread.tacv2"
     assert "activityId" not in registered.reference
+
+
+class FiguresUnreadable:
+    """The store, except that one unit's cases cannot be read (a storage hiccup) while `broken`."""
+
+    def __init__(self, inner: Store, unit: str) -> None:
+        self._inner = inner
+        self._unit = unit_tag(unit)
+        self.broken = True
+
+    async def find(self, equals: dict[str, str], *, at_most: dict[str, str] | None = None) -> list[str]:
+        if self.broken and equals.get("kind") == "case" and equals.get("unit") == self._unit:
+            raise OSError("the storage account did not answer")
+        return await self._inner.find(equals, at_most=at_most)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+async def test_a_unit_whose_figures_cannot_be_read_is_retried_and_the_others_are_sent(world: World) -> None:
+    world.clock.current = datetime(2026, 9, 1, 8, tzinfo=UTC)
+    await register(world, await world.runtime(), "19:c1@thread.tacv2", "Borgerservice")
+    await register(world, await world.runtime(), "19:c2@thread.tacv2", "Jobcenter")
+    flaky = FiguresUnreadable(world.store, "Borgerservice")
+    runtime = await world.runtime(cast(Store, flaky))
+
+    assert await runtime.med.send_due() == 1
+    assert [m.conversation_id for m in world.connector.messages()] == ["19:c2@thread.tacv2"]
+    period = runtime.med.schedule.due_period(world.clock.now())
+    record = await world.store.get(sent_name(period.id, TEAM, "19:c1@thread.tacv2"))
+    assert record is not None and record.data["state"] == "failed"  # recorded, not lost
+
+    flaky.broken = False
+    assert await runtime.med.send_due() == 0  # not before its retry time
+    world.clock.current += timedelta(minutes=6)
+    assert await runtime.med.send_due() == 1
+    per_channel = Counter(m.conversation_id for m in world.connector.messages())
+    assert per_channel == {"19:c1@thread.tacv2": 1, "19:c2@thread.tacv2": 1}
