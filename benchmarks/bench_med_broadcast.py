@@ -60,7 +60,7 @@ def _items(service_url: str, channels: int) -> list[tuple[str, dict[str, Any], d
     ]
 
 
-def _stats(fake: FakeConnector) -> dict[str, Any]:
+def connector_stats(fake: FakeConnector) -> dict[str, Any]:
     per_channel = Counter(m.conversation_id for m in fake.messages())
     # time.monotonic is the system's monotonic clock: comparable with the parent's
     first = min((m.at for m in fake.messages()), default=None)
@@ -109,7 +109,7 @@ async def _run(service_url: str, channels: int, concurrency: int) -> tuple[float
 async def _in_process(channels: int, concurrency: int) -> tuple[float, dict[str, Any], int]:
     async with FakeConnector() as fake:
         elapsed, _, failed = await _run(fake.service_url, channels, concurrency)
-        return elapsed, _stats(fake), failed
+        return elapsed, connector_stats(fake), failed
 
 
 async def _in_child(channels: int, concurrency: int) -> tuple[float, dict[str, Any], int]:
@@ -122,7 +122,7 @@ async def _serve_fake() -> None:
     async with FakeConnector() as fake:
         print(fake.service_url, flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
-        print(json.dumps(_stats(fake)), flush=True)
+        print(json.dumps(connector_stats(fake)), flush=True)
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app import WORKER_THREADS
-from benchmarks.bench_med_broadcast import ChildConnector, _stats, app_adapter, least_time
+from benchmarks.bench_med_broadcast import ChildConnector, app_adapter, connector_stats, least_time
 from bot.guideline.med import MedSchedule
 from bot.services.med import MedService
 from bot.storage.blob import BlobStore
@@ -53,7 +53,7 @@ class _InProcess:
         return self
 
     async def stats(self) -> dict[str, Any]:
-        return _stats(self._fake)
+        return connector_stats(self._fake)
 
     async def __aexit__(self, *exc: object) -> None:
         await self._fake.__aexit__(None, None, None)

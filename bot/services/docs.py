@@ -59,7 +59,11 @@ async def update(
     last: Exception | None = None
     guess = recent.take(name) if recent else None
     for _ in range(attempts):
-        doc, guessed, guess = (guess, True, None) if guess is not None else (await store.get(name), False, None)
+        doc: Document | None
+        if guess is not None:
+            doc, guessed, guess = guess, True, None
+        else:
+            doc, guessed = await store.get(name), False
         current = doc.data if doc else None
         try:
             new, result = mutate(current)

@@ -41,7 +41,10 @@ log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)  # a "sending" record older than this was left by a crash
 RETRY_AFTER = timedelta(minutes=5)
 SEND_CONCURRENCY = 8  # channels in flight at once; the sender's limiter paces them to Teams' limits
-READ_CONCURRENCY = 4  # store reads side by side (channel records, the units' figures)
+READ_CONCURRENCY = 16  # store reads side by side (a listing of channels, the units' figures)
+# While a reminder goes out, fewer: 4 reads keep well ahead of 50 sends a second, and leave the
+# store (and, on one machine, the CPU) to the sends' claims and records.
+SEND_READ_CONCURRENCY = 4
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -162,12 +165,14 @@ class MedService:
     async def active_channels(self, unit: str | None = None) -> list[Registered]:
         return [channel async for channel in self._active_stream(unit)]
 
-    async def _active_stream(self, unit: str | None = None) -> AsyncIterator[Registered]:
+    async def _active_stream(
+        self, unit: str | None = None, concurrency: int = READ_CONCURRENCY
+    ) -> AsyncIterator[Registered]:
         """The active channels in name order, each as soon as it is read (reads run side by side)."""
         query = {"kind": "med_channel", "active": "true"}
         if unit:
             query["unit"] = unit_tag(unit)
-        gate = asyncio.Semaphore(READ_CONCURRENCY)
+        gate = asyncio.Semaphore(concurrency)
 
         async def read(name: str) -> Document | None:
             async with gate:
@@ -223,7 +228,7 @@ class MedService:
         channels: list[Registered] = []
 
         async def due() -> AsyncIterator[Registered]:
-            async for channel in self._active_stream():
+            async for channel in self._active_stream(concurrency=SEND_READ_CONCURRENCY):
                 channels.append(channel)
                 if domain.channels_due([_as_domain(channel, now)], await settled, now, self.schedule):
                     yield channel
@@ -292,7 +297,7 @@ class MedService:
         # One card per unit (the figures are the unit's, not the channel's). Each is started as
         # soon as its first channel is known and awaited by the first send that needs it.
         cards: dict[str, asyncio.Future[dict[str, Any]]] = {}
-        gate = asyncio.Semaphore(READ_CONCURRENCY)
+        gate = asyncio.Semaphore(SEND_READ_CONCURRENCY)
 
         async def build(unit: str) -> dict[str, Any]:
             async with gate:
