@@ -54,8 +54,10 @@ from bot.teams.med_edge import MedEdge
 from bot.teams.msrest_patch import speed_up_msrest_retry_policy
 from bot.teams.ratelimit import RateLimiter
 from bot.teams.sender import TeamsSender
+from bot.telemetry import Telemetry, client_trace_config
+from bot.telemetry import configure as configure_telemetry
 from bot.texts import Texts, language_for
-from bot.web import evidence_handler, healthz, messages_handler
+from bot.web import evidence_handler, healthz, messages_handler, readyz_handler
 from dialogs.add_evidence import AddEvidenceDeps, AddEvidenceDialog
 from dialogs.report import ReportDeps, ReportDialog
 
@@ -77,6 +79,7 @@ class Runtime:
     med: MedService
     background: Background
     scheduler: Scheduler
+    telemetry: Telemetry
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -147,7 +150,10 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
             data_dir=settings.data_dir,
         )
         closers.append(store.close)
-    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+    telemetry = Telemetry()
+    session = aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=30), trace_configs=[client_trace_config(telemetry)]
+    )
     closers.append(session.close)
     directory = overrides.directory or await build_directory(settings, session)
     clock = overrides.clock or SystemClock()
@@ -166,7 +172,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
 
     is_hr = hr_check(settings, directory)
     notifier = overrides.notifier or TeamsSender(
-        adapter, settings.app_id, RateLimiter(), sleep=overrides.sleep or asyncio.sleep
+        adapter, settings.app_id, RateLimiter(), sleep=overrides.sleep or asyncio.sleep, telemetry=telemetry
     )
     links = links or EvidenceLinks(
         settings.base_url, link_key(settings.evidence_link_key.reveal(), settings.app_password.reveal())
@@ -277,6 +283,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         med,
         background,
         scheduler,
+        telemetry,
         closers,
     )
 
@@ -370,12 +377,26 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     """Build the web application; everything else is built when it starts (cleanup_ctx)."""
     overrides = overrides or Overrides()
 
+    telemetry = Telemetry()
+
     @web.middleware
     async def correlate(request: web.Request, handler):  # type: ignore[no-untyped-def]
         token = correlation_id.set(request.headers.get("x-ms-correlation-id") or os.urandom(6).hex())
+        route = request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
+        status = 500
         try:
-            return await handler(request)
+            with telemetry.server_span(request.method, route, correlation_id.get()) as span:
+                try:
+                    response = await handler(request)
+                    status = response.status
+                    return response
+                except web.HTTPException as exc:
+                    status = exc.status
+                    raise
+                finally:
+                    span.set_attribute("http.response.status_code", status)
         finally:
+            telemetry.request(route, status)
             correlation_id.reset(token)
 
     app = web.Application(middlewares=[correlate], client_max_size=1024 * 1024)
@@ -416,9 +437,30 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
 
     app.router.add_post("/api/messages", messages_handler(process, settings.app_tenant_id if settings.app_id else ""))
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz_handler(readiness_checks))
     # Local mode only serves files here; on Azure Blob the card links are read-only SAS URLs.
     app.router.add_get("/evidence/{case_id}/{sha256}", evidence_handler(links, lambda r: r.app[RUNTIME].store))
     return app
+
+
+def readiness_checks(request: web.Request) -> dict[str, Callable[[], Awaitable[bool]]]:
+    """What /readyz asks: the store answers a read, and this instance's scheduler loop runs."""
+    runtime = request.app.get(RUNTIME)
+    if runtime is None:
+        return {"started": _false}
+
+    async def store() -> bool:
+        await runtime.store.get("health/ready.json")  # absent is fine: the store answered
+        return True
+
+    async def scheduler() -> bool:
+        return runtime.scheduler.alive()
+
+    return {"store": store, "scheduler": scheduler}
+
+
+async def _false() -> bool:
+    return False
 
 
 def main() -> None:
@@ -428,6 +470,7 @@ def main() -> None:
         print(f"Configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     configure_logging(settings.log_level)
+    configure_telemetry(settings.applicationinsights_connection_string.reveal())
     if not settings.authenticated:
         log.warning(
             "NO MicrosoftAppId: running UNAUTHENTICATED for local use only, bound to %s:%s",

@@ -61,6 +61,8 @@ class Settings:
     port: int = 3978
     host: str = ""  # derived when empty: 0.0.0.0 with an app id, else 127.0.0.1
     log_level: str = "INFO"
+    # Application Insights (OpenTelemetry through the Azure Monitor distro); empty = nothing sent.
+    applicationinsights_connection_string: Secret = field(default_factory=lambda: Secret(""))
     # Storage
     storage_connection_string: Secret = field(default_factory=lambda: Secret(""))
     storage_account_url: str = ""
@@ -125,6 +127,7 @@ class Settings:
             port=r.integer("PORT", 3978, low=1, high=65535),
             host=r.text("HOST"),
             log_level=r.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+            applicationinsights_connection_string=Secret(r.text("APPLICATIONINSIGHTS_CONNECTION_STRING")),
             storage_connection_string=Secret(r.text("STORAGE_CONNECTION_STRING")),
             storage_account_url=r.url_or_empty("STORAGE_ACCOUNT_URL"),
             storage_container=r.container("STORAGE_CONTAINER", "kraenkelser"),

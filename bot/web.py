@@ -1,4 +1,4 @@
-"""aiohttp routes: the Bot Framework endpoint and the health probe.
+"""aiohttp routes: the Bot Framework endpoint and the health and readiness probes.
 
 The messages route refuses what it can before botbuilder sees it: a body that is not JSON, and
 (with an app id configured) an activity from any tenant other than ours. botbuilder's CloudAdapter
@@ -7,6 +7,7 @@ then validates the Bot Framework JWT; a refused request never reaches the bot, s
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -63,7 +64,33 @@ def messages_handler(
 
 
 async def healthz(_request: web.Request) -> web.Response:
+    """Liveness: the process answers. Restarting it is the only cure when this fails."""
     return web.json_response({"status": "ok"})
+
+
+Check = Callable[[], Awaitable[bool]]
+
+
+def readyz_handler(
+    checks: Callable[[web.Request], dict[str, Check]], timeout: float = 5.0
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """Readiness: the store answers and the scheduler loop is alive. App Service's health check
+    uses this one, so an instance that cannot reach its store gets no traffic."""
+
+    async def readyz(request: web.Request) -> web.Response:
+        results: dict[str, str] = {}
+        for name, check in checks(request).items():
+            try:
+                async with asyncio.timeout(timeout):
+                    ok = await check()
+            except Exception as error:  # any failure is "not ready"; the type alone is logged
+                log.warning("readiness check failed", extra=fields(check=name, error=type(error).__name__))
+                ok = False
+            results[name] = "ok" if ok else "failing"
+        ready = all(value == "ok" for value in results.values())
+        return web.json_response({"status": "ok" if ready else "failing", **results}, status=200 if ready else 503)
+
+    return readyz
 
 
 def evidence_handler(

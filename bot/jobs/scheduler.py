@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ class Scheduler:
     lease_seconds: int = 60
     owner: str = field(default_factory=lambda: uuid.uuid4().hex)
     _task: asyncio.Task[None] | None = None
+    _last_loop: float | None = None  # monotonic time the loop last began or ended a tick
+    _ticking: bool = False
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def tick(self) -> bool:
@@ -47,12 +50,22 @@ class Scheduler:
 
     async def _loop(self) -> None:
         while not self._stop.is_set():
+            self._last_loop, self._ticking = time.monotonic(), True
             try:
                 await self.tick()
             except Exception:
                 log.exception("scheduler tick failed")
+            self._last_loop, self._ticking = time.monotonic(), False
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), self.interval)
+
+    def alive(self, now: float | None = None) -> bool:
+        """The loop runs: a tick is under way (a MED broadcast may take many minutes, and the lease
+        keeps it honest), or the last one ended lately."""
+        if self._task is None or self._task.done() or self._last_loop is None:
+            return False
+        now = time.monotonic() if now is None else now
+        return self._ticking or now - self._last_loop <= 3 * self.interval + 60.0
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._loop())

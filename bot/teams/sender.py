@@ -30,6 +30,7 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.errors import DeliveryFailed
 from bot.teams.ratelimit import RateLimiter
+from bot.telemetry import Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,7 @@ class TeamsSender:
         backoff_cap: float = 30.0,
         jitter: Callable[[], float] = random.random,
         timeout: float = 20.0,
+        telemetry: Telemetry | None = None,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -131,6 +133,7 @@ class TeamsSender:
         self._backoff_cap = backoff_cap
         self._jitter = jitter
         self._timeout = timeout
+        self._telemetry = telemetry or Telemetry()
 
     async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
         """Post `activity` into the referenced conversation; returns the new activity's id."""
@@ -222,7 +225,8 @@ class TeamsSender:
         for attempt in range(1, self._max_attempts + 1):
             try:
                 async with self._limiter.slot(key):
-                    return await once()
+                    with self._telemetry.dependency("bot-connector", "send"):
+                        return await once()
             except HttpOperationError as error:
                 status, retry_after = _status_and_retry_after(error)
             except (TimeoutError, ClientRequestError, OSError):
@@ -234,6 +238,8 @@ class TeamsSender:
                 raise DeliveryRejected(key, status)
             if attempt == self._max_attempts:
                 break
+            if status in RETRY_AFTER_STATUSES:
+                self._telemetry.throttled()
             if status in RETRY_AFTER_STATUSES and retry_after is not None:
                 delay = retry_after
                 self._limiter.defer(key, delay)  # hold back the key's other senders as well

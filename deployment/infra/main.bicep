@@ -84,6 +84,22 @@ param appServicePlanSku string = 'B1'
 @maxValue(10)
 param instanceCount int = 1
 
+@description('Autoscale the plan on CPU between autoscaleMinInstances and autoscaleMaxInstances (needs a Standard or Premium plan). Two instances behave as one.')
+param enableAutoscale bool = false
+
+@description('Fewest instances when autoscale is on (2 keeps the bot up while one restarts).')
+@minValue(2)
+@maxValue(10)
+param autoscaleMinInstances int = 2
+
+@description('Most instances when autoscale is on.')
+@minValue(2)
+@maxValue(10)
+param autoscaleMaxInstances int = 4
+
+@description('E-mail address that receives the alerts (notification undelivered, 5xx rate, MED broadcast failed, readiness failing). Empty = alerts fire in the portal only.')
+param alertEmail string = ''
+
 // ---------------------------------------------------------------------------------------------
 // Storage
 // ---------------------------------------------------------------------------------------------
@@ -461,7 +477,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
       linuxFxVersion: 'PYTHON|3.11'
       appCommandLine: 'python app.py'
       alwaysOn: true
-      healthCheckPath: '/healthz'
+      healthCheckPath: '/readyz' // readiness: store reachable, scheduler alive (/healthz is liveness)
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
@@ -658,6 +674,180 @@ resource storageDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-pr
       {
         category: 'Transaction'
         enabled: true
+      }
+    ]
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alerts (the runbook in deployment/README.md says what each means and what to do)
+// ---------------------------------------------------------------------------------------------
+
+resource alertGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(alertEmail)) {
+  name: '${baseName}-alerts-${suffix}'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: 'kraenkelser'
+    enabled: true
+    emailReceivers: [
+      {
+        name: 'operator'
+        emailAddress: alertEmail
+        useCommonAlertSchema: true
+      }
+    ]
+  }
+}
+
+var alertActions = empty(alertEmail) ? [] : [alertGroup.id]
+
+// Each rule: a KQL query over Application Insights (the same query the runbook gives).
+var logAlerts = [
+  {
+    name: 'notification-undelivered'
+    description: 'A notification reached nobody within its retry window: a case may be waiting for a person.'
+    severity: 1
+    query: 'customMetrics | where name == "notifications.undelivered" | summarize total = sum(valueSum)'
+    threshold: 0
+  }
+  {
+    name: 'server-errors'
+    description: 'More than 5 % of requests to the bot answered 5xx in 15 minutes.'
+    severity: 2
+    query: 'requests | summarize total = count(), failed = countif(toint(resultCode) >= 500) | where total >= 20 | extend total = 100.0 * failed / total | project total'
+    threshold: 5
+  }
+  {
+    name: 'med-broadcast-failed'
+    description: 'A MED reminder broadcast failed for at least one workplace.'
+    severity: 2
+    query: 'customMetrics | where name == "med.broadcast_failed" | summarize total = sum(valueSum)'
+    threshold: 0
+  }
+]
+
+resource queryAlerts 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = [for rule in logAlerts: {
+  name: '${baseName}-${rule.name}-${suffix}'
+  location: location
+  tags: tags
+  properties: {
+    displayName: '${baseName}: ${rule.name}'
+    description: rule.description
+    severity: rule.severity
+    enabled: true
+    scopes: [
+      appInsights.id
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: rule.query
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'total'
+          operator: 'GreaterThan'
+          threshold: rule.threshold
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: alertActions
+    }
+  }
+}]
+
+resource readinessAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: '${baseName}-readiness-failing-${suffix}'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'App Service health check (/readyz) below 100 %: an instance cannot reach its store or its scheduler stopped.'
+    severity: 1
+    enabled: true
+    scopes: [
+      webApp.id
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          name: 'health'
+          criterionType: 'StaticThresholdCriterion'
+          metricName: 'HealthCheckStatus'
+          metricNamespace: 'Microsoft.Web/sites'
+          operator: 'LessThan'
+          threshold: 100
+          timeAggregation: 'Average'
+        }
+      ]
+    }
+    actions: [for id in alertActions: {
+      actionGroupId: id
+    }]
+  }
+}
+
+resource autoscale 'Microsoft.Insights/autoscalesettings@2022-10-01' = if (enableAutoscale) {
+  name: '${baseName}-autoscale-${suffix}'
+  location: location
+  tags: tags
+  properties: {
+    enabled: true
+    targetResourceUri: plan.id
+    profiles: [
+      {
+        name: 'cpu'
+        capacity: {
+          minimum: string(autoscaleMinInstances)
+          maximum: string(autoscaleMaxInstances)
+          default: string(autoscaleMinInstances)
+        }
+        rules: [
+          {
+            metricTrigger: {
+              metricName: 'CpuPercentage'
+              metricResourceUri: plan.id
+              timeGrain: 'PT1M'
+              statistic: 'Average'
+              timeWindow: 'PT10M'
+              timeAggregation: 'Average'
+              operator: 'GreaterThan'
+              threshold: 70
+            }
+            scaleAction: {
+              direction: 'Increase'
+              type: 'ChangeCount'
+              value: '1'
+              cooldown: 'PT10M'
+            }
+          }
+          {
+            metricTrigger: {
+              metricName: 'CpuPercentage'
+              metricResourceUri: plan.id
+              timeGrain: 'PT1M'
+              statistic: 'Average'
+              timeWindow: 'PT20M'
+              timeAggregation: 'Average'
+              operator: 'LessThan'
+              threshold: 30
+            }
+            scaleAction: {
+              direction: 'Decrease'
+              type: 'ChangeCount'
+              value: '1'
+              cooldown: 'PT20M'
+            }
+          }
+        ]
       }
     ]
   }

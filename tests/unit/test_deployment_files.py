@@ -211,7 +211,7 @@ def test_web_app_runs_python_311_securely_with_health_check() -> None:
         "httpsOnly: true",
         "minTlsVersion: '1.2'",
         "ftpsState: 'Disabled'",
-        "healthCheckPath: '/healthz'",
+        "healthCheckPath: '/readyz'",
     ):
         assert setting in BICEP, setting
 
@@ -423,3 +423,13 @@ def test_bot_starts_with_the_settings_the_template_gives_it() -> None:
     assert settings.storage_account_url.startswith("https://")
     assert settings.med_reminder_dates == ((3, 1), (9, 1))
     assert settings.time_zone == "Europe/Copenhagen"
+
+
+def test_alerts_autoscale_and_readiness_are_in_the_template_and_the_runbook() -> None:
+    assert "healthCheckPath: '/readyz'" in BICEP
+    for alert in ("notification-undelivered", "server-errors", "med-broadcast-failed", "readiness-failing"):
+        assert alert in BICEP, alert
+        assert f"### {alert}" in README, alert  # the runbook says what to do for each alert
+    for metric in ("notifications.undelivered", "med.broadcast_failed"):
+        assert metric in BICEP and metric in (ROOT / "bot" / "telemetry.py").read_text(encoding="utf-8")
+    assert "Microsoft.Insights/autoscalesettings" in BICEP and "if (enableAutoscale)" in BICEP

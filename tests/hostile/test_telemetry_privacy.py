@@ -1,0 +1,131 @@
+"""Telemetry carries no personal data: a whole report over HTTP, then every span and metric is read.
+
+The app's spans and metrics go to OpenTelemetry's global providers; here those are in-memory
+ones (set once per process, as the distro would in production), so what Application Insights
+would receive is exactly what this test reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from opentelemetry import metrics, trace
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from bot.settings import Settings
+from bot.storage.local import LocalStore
+from tests.bot.test_report_dialog import GOOD_FORM
+from tests.conftest import running_app
+from tests.fakes.connector import FakeConnector
+
+EMPLOYEE = "00000000-0000-0000-0000-00000000e7e7"
+LEADER = "00000000-0000-0000-0000-00000000a7a7"
+CHAT = "a:personal-chat-telemetry"
+SECRET_WORDS = "Hemmeligt-Ord-Q7"
+NAMES = ("Mette Medarbejder", "Lene Leder", "Borgerservice")
+
+
+class Exporters:
+    def __init__(self) -> None:
+        self.spans = InMemorySpanExporter()
+        self.metrics = InMemoryMetricReader()
+        tracer_provider = TracerProvider()
+        tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans))
+        trace.set_tracer_provider(tracer_provider)
+        metrics.set_meter_provider(MeterProvider(metric_readers=[self.metrics]))
+
+
+_EXPORTERS: list[Exporters] = []
+
+
+@pytest.fixture
+def exporters() -> Iterator[Exporters]:
+    """OpenTelemetry's global providers can be set once per process: reuse them, clear the spans."""
+    if not _EXPORTERS:
+        _EXPORTERS.append(Exporters())
+    found = _EXPORTERS[0]
+    found.spans.clear()
+    yield found
+
+
+def activity(service_url: str, n: int, *, text: str | None = None, value: dict[str, Any] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": "message",
+        "id": f"act-{n}",
+        "channelId": "msteams",
+        "serviceUrl": service_url,
+        "locale": "da-DK",
+        "from": {"id": "29:user", "aadObjectId": EMPLOYEE, "name": NAMES[0]},
+        "recipient": {"id": "28:bot", "name": "Bot"},
+        "conversation": {"id": CHAT, "conversationType": "personal", "tenantId": "t"},
+    }
+    if text is not None:
+        body["text"] = text
+    if value is not None:
+        body["value"] = value
+    return body
+
+
+def everything_exported(exporters: Exporters) -> list[str]:
+    out: list[str] = []
+    for span in exporters.spans.get_finished_spans():
+        out.append(span.name)
+        out.extend(f"{k}={v}" for k, v in (span.attributes or {}).items())
+        out.extend(str(event.attributes) for event in span.events)
+        out.append(str(span.status.description))
+    data = exporters.metrics.get_metrics_data()
+    for resource_metrics in data.resource_metrics if data else ():
+        for scope in resource_metrics.scope_metrics:
+            for metric in scope.metrics:
+                out.append(metric.name)
+                out.extend(str(dict(point.attributes or {})) for point in metric.data.data_points)
+    return out
+
+
+async def test_a_report_leaves_no_personal_data_in_spans_or_metrics(tmp_path: Path, exporters: Exporters) -> None:
+    leaders = tmp_path / "leaders.csv"
+    leaders.write_text(
+        "employee_aad_object_id,employee_name,leader_aad_object_id,leader_name,unit\n"
+        f"{EMPLOYEE},{NAMES[0]},{LEADER},{NAMES[1]},{NAMES[2]}\n",
+        encoding="utf-8",
+    )
+    settings = Settings.from_env({"DATA_DIR": str(tmp_path / "data"), "LEADER_DIRECTORY_FILE": str(leaders)})
+    store = LocalStore(tmp_path / "data")
+    form = dict(GOOD_FORM, description=f"{SECRET_WORDS} skrev noget grimt", offender="Profilen Sandhedsvidne")
+    async with FakeConnector() as connector, running_app(settings, store=store) as client:
+        url = connector.service_url
+        steps = [
+            activity(url, 1, text="rapportér"),
+            activity(url, 2, value=form),
+            activity(url, 3, text="færdig"),
+            activity(url, 4, value={"verb": "review_submit"}),
+            activity(url, 5, text="mine sager"),
+        ]
+        for step in steps:
+            assert (await client.post("/api/messages", json=step)).status in (200, 201)
+        # The leader's card goes out in the background after the answer: wait for its span.
+        for _ in range(200):
+            if any(s.name.startswith("bot-connector") for s in exporters.spans.get_finished_spans()):
+                break
+            await __import__("asyncio").sleep(0.02)
+        assert (await client.get("/readyz")).status in (200, 503)
+    await store.close()
+
+    exported = everything_exported(exporters)
+    names = {s.name for s in exporters.spans.get_finished_spans()}
+    assert "POST /api/messages" in names  # incoming requests are traced, by route template
+    assert any(n.startswith("bot-connector") for n in names)  # and the proactive delivery
+    metric_names = {line for line in exported if line.startswith(("cases.", "http.", "connector."))}
+    assert "http.requests" in metric_names
+    case_files = [p.stem for p in (tmp_path / "data").rglob("*.json") if "cases" in p.parts]
+    assert case_files, "the report was saved"
+    forbidden = [EMPLOYEE, LEADER, CHAT, SECRET_WORDS, "Sandhedsvidne", *NAMES, *case_files, "KH-"]
+    leaks = [(word, line) for line in exported for word in forbidden if word.lower() in line.lower()]
+    assert not leaks, leaks
