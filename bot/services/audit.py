@@ -23,3 +23,4 @@ async def record_events(store: Store, events: Iterable[Event]) -> None:
 async def record(store: Store, case_id: str, event: str, actor: str, at: datetime, **details: Any) -> None:
     """An audit line for something that is not a domain decision (a notification sent, a card viewed)."""
     await store.append_audit(case_id, {"type": event, "actor": actor, "at": at.isoformat(), **details})
+

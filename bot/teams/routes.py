@@ -72,6 +72,7 @@ def command_argument(text: str) -> str:
     return ""
 
 
+
 def verb_of(value: Any) -> Verb | None:
     """The verb in a card's submitted data; unknown verbs are None (never trusted)."""
     if not isinstance(value, dict):

@@ -55,7 +55,9 @@ def exporters() -> Iterator[Exporters]:
     yield found
 
 
-def activity(service_url: str, n: int, *, text: str | None = None, value: dict[str, Any] | None = None) -> dict[str, Any]:
+def activity(
+    service_url: str, n: int, *, text: str | None = None, value: dict[str, Any] | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": "message",
         "id": f"act-{n}",
