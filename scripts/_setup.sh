@@ -22,11 +22,15 @@ ensure_node() {
     echo "$want" > node_modules/.stamp
   fi
 }
-ensure_debian() {  # Debian packages the end-to-end tests need (headless Chromium)
-  if ! command -v chromium >/dev/null 2>&1; then
+ensure_debian() {  # Debian packages the tests need (scripts/debian-packages.txt): installs any that are missing
+  local wanted missing=() pkg
+  wanted="$(grep -v '^#' scripts/debian-packages.txt | tr -s ' \n' ' ')"
+  for pkg in $wanted; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
     local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-      $(grep -v '^#' scripts/debian-packages.txt)
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
 }

@@ -389,3 +389,37 @@ TEXTS.update(
 )
 
 TEXTS.update({"report.time": "Klokkeslæt"})
+
+# The evidence pack ("Bevismappe"): the documents and the messages about them
+TEXTS.update(
+    {
+        "pack.title": "Bevismappe – sag {number}",
+        "pack.producer": "Kommunens bot for krænkende handlinger på sociale medier",
+        "pack.intro": (
+            "Bevismappen er dannet af sagens data pr. {as_of}. Alle tider er i UTC. Skærmbillederne er vist "
+            "i udskriftsstørrelse; SHA-256 er originalfilens, og originalerne ligger uændret i ZIP-filen med "
+            "manifest.json og SHA256SUMS."
+        ),
+        "pack.case_number": "Sagsnummer",
+        "pack.category": "Hvad drejer det sig om",
+        "pack.no_link": "(intet link angivet)",
+        "pack.own_words": "Hvad skete der – med anmelderens egne ord",
+        "pack.timeline": "Tidslinje",
+        "pack.when_utc": "Tidspunkt (UTC)",
+        "pack.who": "Hvem",
+        "pack.what": "Hvad",
+        "pack.reported": "Episoden blev anmeldt",
+        "pack.evidence_added": "Skærmbillede tilføjet: {name} (SHA-256 {sha}…)",
+        "pack.screenshots": "Skærmbilleder ({count})",
+        "pack.no_screenshots": "Der er ingen skærmbilleder på sagen.",
+        "pack.item_heading": "Bilag {index}: {name}",
+        "pack.view_note": "Visningen er formindsket til udskrift. SHA-256 ovenfor er originalfilens.",
+        "pack.no_view": "Filen kan ikke vises her. Originalen ligger uændret i ZIP-filen.",
+        "pack.size": "Størrelse",
+        "pack.original_name": "Oprindeligt filnavn",
+        "pack.uploader": "Sendt af",
+        "pack.uploaded_at": "Modtaget (UTC)",
+        "pack.seen_at": "Set på (link)",
+        "pack.in_zip": "Sti i ZIP-filen",
+    }
+)

@@ -384,3 +384,37 @@ TEXTS.update(
 )
 
 TEXTS.update({"report.time": "Time"})
+
+# The evidence pack ("Bevismappe"): the documents and the messages about them
+TEXTS.update(
+    {
+        "pack.title": "Evidence pack – case {number}",
+        "pack.producer": "The municipality's bot for offensive acts on social media",
+        "pack.intro": (
+            "This evidence pack was made from the case's data as of {as_of}. All times are UTC. The "
+            "screenshots are shown at print size; the SHA-256 is the original file's, and the originals "
+            "are unaltered in the ZIP file with manifest.json and SHA256SUMS."
+        ),
+        "pack.case_number": "Case number",
+        "pack.category": "What it is about",
+        "pack.no_link": "(no link given)",
+        "pack.own_words": "What happened – in the reporter's own words",
+        "pack.timeline": "Time line",
+        "pack.when_utc": "Time (UTC)",
+        "pack.who": "Who",
+        "pack.what": "What",
+        "pack.reported": "The incident was reported",
+        "pack.evidence_added": "Screenshot added: {name} (SHA-256 {sha}…)",
+        "pack.screenshots": "Screenshots ({count})",
+        "pack.no_screenshots": "There are no screenshots on the case.",
+        "pack.item_heading": "Exhibit {index}: {name}",
+        "pack.view_note": "The view is reduced for printing. The SHA-256 above is the original file's.",
+        "pack.no_view": "This file cannot be shown here. The original is unaltered in the ZIP file.",
+        "pack.size": "Size",
+        "pack.original_name": "Original file name",
+        "pack.uploader": "Sent by",
+        "pack.uploaded_at": "Received (UTC)",
+        "pack.seen_at": "Seen at (link)",
+        "pack.in_zip": "Path in the ZIP file",
+    }
+)
