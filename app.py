@@ -435,7 +435,12 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
                 raise web.HTTPUnauthorized(reason="invalid token") from None
             raise
 
-    app.router.add_post("/api/messages", messages_handler(process, settings.app_tenant_id if settings.app_id else ""))
+    app.router.add_post(
+        "/api/messages",
+        messages_handler(
+            process, settings.app_tenant_id if settings.app_id else "", local_mode=not settings.authenticated
+        ),
+    )
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz_handler(readiness_checks))
     # Local mode only serves files here; on Azure Blob the card links are read-only SAS URLs.

@@ -7,6 +7,7 @@ logged. Every variable is documented in `.env.example`.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from collections.abc import Mapping
@@ -163,7 +164,29 @@ class Settings:
             raise SettingsError("MicrosoftAppPassword: required for a SingleTenant bot with MicrosoftAppId")
         if settings.app_id and settings.evidence_dev_origins:
             raise SettingsError("EVIDENCE_DEV_ORIGINS: only allowed in local mode (no MicrosoftAppId)")
+        if not settings.app_id and settings.host and not is_loopback_host(settings.host):
+            # Without an app id nothing authenticates a request: anyone who reaches the port could
+            # post as any employee. Local mode therefore listens on this machine only.
+            raise SettingsError(
+                f"HOST: {settings.host!r} is not a loopback address; without MicrosoftAppId the bot is "
+                "unauthenticated and may only listen on 127.0.0.1, ::1 or localhost (set MicrosoftAppId "
+                "to serve other hosts)"
+            )
         return settings
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for a host name or address that can only be reached from this machine."""
+    name = host.strip().strip("[]").lower()
+    if name in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def load_settings(env: Mapping[str, str], dotenv_path: Path | None = Path(".env")) -> Settings:

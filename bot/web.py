@@ -3,6 +3,11 @@
 The messages route refuses what it can before botbuilder sees it: a body that is not JSON, and
 (with an app id configured) an activity from any tenant other than ours. botbuilder's CloudAdapter
 then validates the Bot Framework JWT; a refused request never reaches the bot, so nothing is stored.
+
+Without an app id nothing authenticates a request, so the route also refuses what a web page in
+the user's browser could send: any Content-Type but `application/json` (a page may post
+`text/plain` or a form without asking the server first, never JSON), and any Host header that
+is not a loopback name (a DNS-rebinding page would name its own host). See docs/security.md.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
+from aiohttp.helpers import parse_mimetype
 
 from bot.evidence_links import EvidenceLinks
 from bot.logs import fields
+from bot.settings import is_loopback_host
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -37,12 +44,33 @@ def activity_tenant(body: dict[str, Any]) -> str:
     return ""
 
 
+def is_json_content_type(header: str) -> bool:
+    """Exactly `application/json`, optionally with `charset=utf-8`: no other type, no other parameter."""
+    mime = parse_mimetype(header)
+    if (mime.type, mime.subtype, mime.suffix) != ("application", "json", ""):
+        return False
+    params = {key.lower(): value.lower() for key, value in mime.parameters.items()}
+    return set(params) <= {"charset"} and params.get("charset", "utf-8") in ("utf-8", "utf8")
+
+
+def host_name(host_header: str) -> str:
+    """The name in a Host header, without the port: `[::1]:3978` -> `::1`, `localhost:80` -> `localhost`."""
+    host = host_header.strip()
+    if host.startswith("["):
+        end = host.find("]")
+        return host[1:end] if end > 0 else ""
+    return host.split(":", 1)[0] if host.count(":") == 1 else host
+
+
 def messages_handler(
-    process: Processor, required_tenant: str
+    process: Processor, required_tenant: str, *, local_mode: bool = False
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def messages(request: web.Request) -> web.StreamResponse:
-        if "application/json" not in request.headers.get("Content-Type", ""):
+        if not is_json_content_type(request.headers.get("Content-Type", "")):
             return web.json_response({"error": "expected application/json"}, status=415)
+        if local_mode and not is_loopback_host(host_name(request.headers.get("Host", ""))):
+            log.warning("refused a request to a non-loopback host in local mode", extra=fields())
+            return web.json_response({"error": "local mode answers loopback hosts only"}, status=403)
         try:
             body = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
