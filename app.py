@@ -49,6 +49,7 @@ from bot.storage.factory import open_store
 from bot.storage.store import Store
 from bot.teams.bot_state import StoreBotStorage
 from bot.teams.case_invoke import CaseInvokes
+from bot.teams.connectors import ReusingAuthentication
 from bot.teams.handler import BotDeps, GuidelineBot
 from bot.teams.med_edge import MedEdge
 from bot.teams.msrest_patch import speed_up_msrest_retry_policy
@@ -160,6 +161,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
     policy = deadline_policy(settings)
     zone = settings.zone
     adapter = build_adapter(settings)
+    closers.append(adapter.bot_framework_authentication.close)  # the kept connector clients
     cases = CaseRepository(store, policy)
     actions = CaseActions(cases, policy, clock, hr_check(settings, directory))
     intake = EvidenceIntake(
@@ -347,7 +349,8 @@ def botbuilder_configuration(settings: Settings) -> SimpleNamespace:
 
 def build_adapter(settings: Settings) -> CloudAdapter:
     speed_up_msrest_retry_policy()
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(botbuilder_configuration(settings)))
+    authentication = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(botbuilder_configuration(settings)))
+    adapter = CloudAdapter(authentication)
 
     async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
         log.error("turn failed", exc_info=error, extra=fields(error=type(error).__name__))

@@ -1,0 +1,129 @@
+"""Connector and token clients kept per service URL instead of built for every message.
+
+botbuilder 4.17 builds a new ConnectorClient (with its own aiohttp session, so a new TCP and TLS
+connection) and a new UserTokenClient for every incoming activity and every proactive message.
+That costs CPU on each turn and a handshake on each reply. This wrapper around botbuilder's
+authentication keeps them, keyed by what they are built from: the bot's identity, the service URL
+and the audience. A conversation whose service URL changes simply gets a client for the new URL.
+
+Two caches, not one: the proactive sender tunes its clients (no msrest retries behind the rate
+limiter's back, a shorter timeout), and replies within a turn keep botbuilder's defaults.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+    UserTokenClient,
+)
+from botframework.connector.skills import BotFrameworkClient
+
+MAX_CLIENTS = 64  # service URLs are per region: a handful in practice; the bound is for safety
+
+
+class _Bounded:
+    """An LRU map of clients; the least recently used is dropped (and closed) past the bound."""
+
+    def __init__(self, bound: int = MAX_CLIENTS) -> None:
+        self._items: OrderedDict[tuple[str, ...], Any] = OrderedDict()
+        self._bound = bound
+
+    async def get(self, key: tuple[str, ...], build: Callable[[], Awaitable[Any]]) -> Any:
+        client = self._items.get(key)
+        if client is None:
+            client = await build()
+            self._items[key] = client
+            while len(self._items) > self._bound:
+                _key, old = self._items.popitem(last=False)
+                await _close(old)
+        else:
+            self._items.move_to_end(key)
+        return client
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    async def close(self) -> None:
+        while self._items:
+            _key, client = self._items.popitem()
+            await _close(client)
+
+
+async def _close(client: Any) -> None:
+    """Close a client's aiohttp session if it has one (msrest keeps it on the client's pipeline)."""
+    inner = getattr(client, "_client", client)  # a UserTokenClient wraps a TokenApiClient
+    close = getattr(inner, "close", None)
+    if close is not None:
+        result = close()
+        if hasattr(result, "__await__"):
+            await result
+
+
+def _identity_key(claims_identity: ClaimsIdentity | None) -> str:
+    claims = getattr(claims_identity, "claims", None) or {}
+    return "|".join(str(claims.get(name, "")) for name in ("aud", "appid", "azp", "ver"))
+
+
+class _ReusingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
+    def __init__(self, inner: ConnectorFactory, clients: _Bounded, identity: str) -> None:
+        self._inner = inner
+        self._clients = clients
+        self._identity = identity
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        key = (self._identity, service_url, audience or "")
+        client: ConnectorClient = await self._clients.get(key, lambda: self._inner.create(service_url, audience))
+        return client
+
+
+class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
+    """botbuilder's authentication, unchanged, except that the clients it builds are kept."""
+
+    def __init__(self, inner: BotFrameworkAuthentication, bound: int = MAX_CLIENTS) -> None:
+        self._inner = inner
+        self.reply_clients = _Bounded(bound)
+        self.proactive_clients = _Bounded(bound)
+        self.token_clients = _Bounded(bound)
+
+    async def authenticate_request(self, activity: Any, auth_header: str) -> AuthenticateRequestResult:
+        result: AuthenticateRequestResult = await self._inner.authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            identity = _identity_key(result.claims_identity)
+            result.connector_factory = _ReusingConnectorFactory(result.connector_factory, self.reply_clients, identity)
+        return result
+
+    async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str) -> Any:
+        return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        inner = self._inner.create_connector_factory(claims_identity)
+        return _ReusingConnectorFactory(inner, self.proactive_clients, _identity_key(claims_identity))
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        key = (_identity_key(claims_identity),)
+        client: UserTokenClient = await self.token_clients.get(
+            key, lambda: self._inner.create_user_token_client(claims_identity)
+        )
+        return client
+
+    def create_bot_framework_client(self) -> BotFrameworkClient:
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        audience: str = self._inner.get_originating_audience()
+        return audience
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self._inner.authenticate_channel_request(auth_header)
+
+    async def close(self) -> None:
+        for clients in (self.reply_clients, self.proactive_clients, self.token_clients):
+            await clients.close()
