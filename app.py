@@ -40,6 +40,7 @@ from bot.services.case_actions import CaseActions
 from bot.services.case_cards import CaseCards
 from bot.services.cases import CaseRepository
 from bot.services.draft_reminders import remind_and_expire
+from bot.services.hr_people import HrPeople, HrUnavailable
 from bot.services.med import MedService
 from bot.services.notifications import Notifications
 from bot.services.refs import ReferenceBook
@@ -181,6 +182,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
     )
     case_cards = CaseCards(store, policy, zone, link_signer=links.sign, leaders=directory.leaders)
     references = ReferenceBook(store)
+    hr_people = HrPeople(settings.hr_aad_object_ids, settings.hr_group_id, directory)
     notifications = Notifications(
         store,
         cases,
@@ -188,11 +190,12 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         case_cards,
         clock,
         policy,
-        hr_ids=lambda: sorted(settings.hr_aad_object_ids),
+        hr=hr_people,
         tenant_id=settings.app_tenant_id,
         default_language=settings.default_language,
         is_hr=is_hr,
         refs=references,
+        alert_after=timedelta(minutes=settings.undelivered_alert_minutes),
     )
     background = Background()
     closers.append(background.close)
@@ -203,8 +206,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         MedSchedule(settings.med_reminder_dates, settings.time_zone),
         threshold=settings.med_anonymity_threshold,
         followup_weeks=settings.med_followup_weeks,
-        hr_ids=lambda: sorted(settings.hr_aad_object_ids),
-        tell_hr=hr_messenger(settings, references, notifier),
+        tell_hr=hr_messenger(settings, hr_people, references, notifier),
         texts=lambda: Texts(settings.default_language),
     )
 
@@ -291,12 +293,20 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
 
 
 def hr_messenger(
-    settings: Settings, references: ReferenceBook, notifier: Notifier
+    settings: Settings, hr_people: HrPeople, references: ReferenceBook, notifier: Notifier
 ) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
-    """Tell every HR person something, in their chat with the bot (best effort, logged)."""
+    """Tell every HR person (HR's group expanded) something, in their chat with the bot.
+
+    Best effort: a MED notice is information, not a case. When it reaches nobody, an ERROR says so.
+    """
 
     async def tell(key: str, values: dict[str, Any]) -> None:
-        for hr in sorted(settings.hr_aad_object_ids):
+        try:
+            people = await hr_people.ids()
+        except HrUnavailable:
+            people = []
+        reached = 0
+        for hr in people:
             reference = await references.reference(hr)
             if reference is None:
                 log.warning("HR person has no chat with the bot yet", extra=fields())
@@ -304,8 +314,11 @@ def hr_messenger(
             tx = Texts(language_for(await references.locale(hr), settings.default_language))
             try:
                 await notifier.send(reference, {"type": "message", "text": tx(key, **values)})
+                reached += 1
             except DeliveryFailed:
                 log.warning("HR message not delivered", extra=fields())
+        if not reached:
+            log.error("nobody reached", extra=fields(kind=key, hr_people=len(people)))
 
     return tell
 

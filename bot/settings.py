@@ -84,6 +84,7 @@ class Settings:
     escalate_after_days: int = 3
     checkin_after_followup_days: int = 1
     draft_ttl_hours: int = 72
+    undelivered_alert_minutes: int = 60
     med_reminder_dates: tuple[tuple[int, int], ...] = ((3, 1), (9, 1))
     med_followup_weeks: int = 4
     med_anonymity_threshold: int = 3
@@ -146,6 +147,7 @@ class Settings:
             escalate_after_days=r.integer("ESCALATE_AFTER_DAYS", 3, low=1, high=90),
             checkin_after_followup_days=r.integer("CHECKIN_AFTER_FOLLOWUP_DAYS", 1, low=0, high=90),
             draft_ttl_hours=r.integer("DRAFT_TTL_HOURS", 72, low=1, high=24 * 90),
+            undelivered_alert_minutes=r.integer("UNDELIVERED_ALERT_MINUTES", 60, low=1, high=7 * 24 * 60),
             med_reminder_dates=r.month_days("MED_REMINDER_DATES", ((3, 1), (9, 1))),
             med_followup_weeks=r.integer("MED_FOLLOWUP_WEEKS", 4, low=1, high=26),
             med_anonymity_threshold=r.integer("MED_ANONYMITY_THRESHOLD", 3, low=1, high=50),

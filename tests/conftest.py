@@ -13,8 +13,12 @@ from bot.storage.store import Store
 
 
 @asynccontextmanager
-async def running_app(settings: Settings, store: Store | None = None) -> AsyncIterator[TestClient]:
-    client = TestClient(TestServer(create_app(settings, overrides=Overrides(store=store)), host="127.0.0.1"))
+async def running_app(
+    settings: Settings, store: Store | None = None, *, overrides: Overrides | None = None
+) -> AsyncIterator[TestClient]:
+    """The app over HTTP on 127.0.0.1; `overrides` plugs in fakes (its store wins over `store`)."""
+    overrides = overrides or Overrides(store=store)
+    client = TestClient(TestServer(create_app(settings, overrides=overrides), host="127.0.0.1"))
     await client.start_server()
     try:
         yield client

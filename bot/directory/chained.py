@@ -61,6 +61,22 @@ class ChainedDirectory:
                 log.warning("directory unavailable for a group check")
         return False
 
+    async def group_members(self, group_id: str) -> frozenset[str]:
+        """Every directory's answer together. When a directory could not answer and the others
+        know nobody, that is not "the group is empty": DirectoryUnavailable goes to the caller,
+        which keeps the message pending instead of recording it as delivered to no one."""
+        members: set[str] = set()
+        failed = False
+        for directory in self._directories:
+            try:
+                members |= await directory.group_members(group_id)
+            except DirectoryUnavailable:
+                failed = True
+                log.warning("directory unavailable for a group's members")
+        if failed and not members:
+            raise DirectoryUnavailable("no directory could list the group's members")
+        return frozenset(members)
+
 
 def merge(employee: str, found: Sequence[DirectoryEntry]) -> DirectoryEntry:
     """Combine entries given in priority order (see the module docstring)."""

@@ -73,6 +73,9 @@ class FileDirectory:
     async def is_member_of_group(self, user_id: str, group_id: str) -> bool:
         return False  # a file has no groups; HR by group needs Graph
 
+    async def group_members(self, group_id: str) -> frozenset[str]:
+        return frozenset()  # a file has no groups; HR by group needs Graph
+
     async def leaders(self) -> list[Person]:
         await self._refresh_if_changed()
         people = {p.aad_object_id: p for e in self._entries.values() for p in (e.leader, e.deputy) if p}

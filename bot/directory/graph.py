@@ -60,6 +60,7 @@ class GraphDirectory:
         self._jitter = jitter
         self._clock = clock
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
+        self._group_lock = asyncio.Lock()
 
     async def lookup(self, employee: str) -> DirectoryEntry | None:
         if not is_object_id(employee):
@@ -88,11 +89,23 @@ class GraphDirectory:
     async def is_member_of_group(self, user_id: str, group_id: str) -> bool:
         if not (is_object_id(user_id) and is_object_id(group_id)):
             return False
+        return user_id.lower() in await self.group_members(group_id)
+
+    async def group_members(self, group_id: str) -> frozenset[str]:
+        """The group's users (nested groups expanded), read through Graph's pages and cached for
+        `group_cache_seconds`. A failed read is not cached: the next call asks Graph again."""
+        if not is_object_id(group_id):
+            return frozenset()
+        group_id = group_id.lower()
         cached = self._groups.get(group_id)
-        if cached is None or self._clock() - cached[0] > self._group_ttl:
-            cached = (self._clock(), await self._group_members(group_id))
-            self._groups[group_id] = cached
-        return user_id.lower() in cached[1]
+        if cached is not None and self._clock() - cached[0] <= self._group_ttl:
+            return cached[1]
+        async with self._group_lock:  # many messages to HR at once must not each page through Graph
+            cached = self._groups.get(group_id)
+            if cached is None or self._clock() - cached[0] > self._group_ttl:
+                cached = (self._clock(), await self._group_members(group_id))
+                self._groups[group_id] = cached
+        return cached[1]
 
     async def _manager_of(self, user_id: str) -> Person | None:
         body = await self._get(self._url("users", user_id, "manager", select=_PERSON_SELECT))
@@ -113,7 +126,7 @@ class GraphDirectory:
                 return frozenset()
             self._raise_for(status, body)
             assert body is not None
-            members.update(str(m["id"]).lower() for m in body.get("value", []) if "id" in m)
+            members.update(str(m["id"]).lower() for m in body.get("value", []) if _is_user(m))
             url = self._next_link(body.get("@odata.nextLink"))
         log.debug("group members read", extra={"fields": {"group_id": group_id, "pages": pages}})
         return frozenset(members)
@@ -193,3 +206,11 @@ class GraphDirectory:
                 return seconds
         ceiling = min(self._backoff_cap, self._backoff_base * 2.0 ** (attempt - 1))
         return ceiling / 2 + self._jitter() * ceiling / 2  # "equal jitter": never zero, never above the cap
+
+
+def _is_user(member: Any) -> bool:
+    """transitiveMembers lists nested groups, devices and service principals too; only users
+    can be sent a message or act as HR. An entry without a type is taken as a user."""
+    if not isinstance(member, dict) or not isinstance(member.get("id"), str):
+        return False
+    return bool(member.get("@odata.type", "#microsoft.graph.user") == "#microsoft.graph.user")

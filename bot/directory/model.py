@@ -66,6 +66,11 @@ class Directory(Protocol):
         """Whether the user is in an Entra group (HR may be configured as a group)."""
         ...
 
+    async def group_members(self, group_id: str) -> frozenset[str]:
+        """The object ids of a group's users (HR configured as a group gets every HR message).
+        Raises DirectoryUnavailable when the directory that knows groups cannot answer."""
+        ...
+
     async def leaders(self) -> list[Person]:
         """Leaders known (offered when an employee must choose their leader themselves)."""
         ...

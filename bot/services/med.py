@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -88,7 +88,6 @@ class MedService:
         schedule: MedSchedule,
         threshold: int,
         followup_weeks: int,
-        hr_ids: Callable[[], Iterable[str]],
         tell_hr: Callable[[str, dict[str, Any]], Awaitable[None]],
         texts: Callable[[], Texts],
     ) -> None:
@@ -98,7 +97,6 @@ class MedService:
         self.schedule = schedule
         self.threshold = threshold
         self.followup_weeks = followup_weeks
-        self.hr_ids = hr_ids
         self.tell_hr = tell_hr  # (text key, values) -> message to every HR person
         self.texts = texts  # channel cards are Danish first (the municipality's default language)
         self.stopping = asyncio.Event()  # set at shutdown: sends in flight finish, nothing new starts

@@ -29,6 +29,7 @@ from bot.services.audit import record
 from bot.services.case_cards import CaseCards
 from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.docs import Unchanged
+from bot.services.hr_people import HrPeople, HrUnavailable
 from bot.services.refs import ReferenceBook
 from bot.storage.store import Store
 from bot.texts import Texts, language_for
@@ -65,11 +66,12 @@ class Notifications:
         cards: CaseCards,
         clock: Clock,
         policy: DeadlinePolicy,
-        hr_ids: Callable[[], Iterable[str]],
+        hr: HrPeople,
         tenant_id: str,
         default_language: str,
         is_hr: Callable[[str], Awaitable[bool]],
         refs: ReferenceBook,
+        alert_after: timedelta = timedelta(hours=1),
     ) -> None:
         self.store = store
         self.refs = refs
@@ -78,7 +80,8 @@ class Notifications:
         self.cards = cards
         self.clock = clock
         self.policy = policy
-        self.hr_ids = hr_ids
+        self.hr = hr
+        self.alert_after = alert_after  # nobody reached for this long: tell the reporter, log an ERROR
         self.tenant_id = tenant_id
         self.default_language = default_language
         self.is_hr = is_hr
@@ -89,7 +92,7 @@ class Notifications:
         claimed = await self._claim(case_id)
         if claimed is None:
             return  # nothing owed now, or another delivery (this or another instance) holds it
-        case, items, reporter_card = claimed
+        case, items, reporter_card, pending = claimed
         done = _Delivered()
         try:
             if reporter_card:
@@ -99,13 +102,13 @@ class Notifications:
                     case, case.reporter.aad_object_id, "case.new_for_reporter", swallow=True, done=done
                 )
             for item in items:
-                await self._deliver(case, item, done)
+                await self._deliver(case, item, done, pending.get(item.key, {}))
         finally:
             # One write for everything sent above; claims of what was not sent are released.
             released = [item.key for item in items] + ([REPORTER_CARD] if reporter_card else [])
             await self._record_delivered(case_id, done, released)
 
-    async def _claim(self, case_id: str) -> tuple[Case, list[DueItem], bool] | None:
+    async def _claim(self, case_id: str) -> tuple[Case, list[DueItem], bool, dict[str, Any]] | None:
         """Claim what is owed with the case's ETag before sending, so two deliveries of the same
         case (a decision's and the scheduler's, or two instances') never both send it. A claim
         left by a crash expires after CLAIM_FOR and the item is sent then: at least once."""
@@ -116,7 +119,7 @@ class Notifications:
                 not entry.get(k) or datetime.fromisoformat(entry[k]) <= now for k in ("next_at", "claimed_until")
             )
 
-        def claim(doc: CaseDoc) -> tuple[CaseDoc, tuple[Case, list[DueItem], bool]]:
+        def claim(doc: CaseDoc) -> tuple[CaseDoc, tuple[Case, list[DueItem], bool, dict[str, Any]]]:
             items = [i for i in due_items([doc.case], now, self.policy) if free(doc.retry.get(i.key, {}))]
             reporter_card = doc.case.reporter.aad_object_id not in doc.cards and free(doc.retry.get(REPORTER_CARD, {}))
             if not items and not reporter_card:
@@ -124,9 +127,9 @@ class Notifications:
             until = (now + CLAIM_FOR).isoformat()
             keys = [i.key for i in items] + ([REPORTER_CARD] if reporter_card else [])
             retry = {**doc.retry, **{k: {**doc.retry.get(k, {}), "claimed_until": until} for k in keys}}
-            return replace(doc, retry=retry), (doc.case, items, reporter_card)
+            return replace(doc, retry=retry), (doc.case, items, reporter_card, doc.retry)
 
-        result: tuple[Case, list[DueItem], bool] | None = await self.repo.change(case_id, claim)
+        result: tuple[Case, list[DueItem], bool, dict[str, Any]] | None = await self.repo.change(case_id, claim)
         return result
 
     async def deliver_due(self) -> int:
@@ -174,8 +177,10 @@ class Notifications:
         await self.after_decision(case, [], case.reporter.aad_object_id)
 
     # -- one due item ----------------------------------------------------------------------------
-    async def _deliver(self, case: Case, item: DueItem, done: _Delivered) -> None:
-        recipients = self._recipients(case, item.recipients)
+    async def _deliver(self, case: Case, item: DueItem, done: _Delivered, pending: dict[str, Any]) -> None:
+        """Send one item to everyone it is for. Recorded as delivered only when a person got it:
+        an empty HR group, an unreadable one or nobody reachable keeps it pending (`_not_reached`)."""
+        recipients = await self._recipients(case, item.recipients)
         reached = 0
         for recipient in recipients:
             try:
@@ -187,11 +192,15 @@ class Notifications:
                     extra=fields(case_id=case.id, kind=item.kind.value, permanent=getattr(exc, "permanent", False)),
                 )
         now = self.clock.now()
-        if reached or not recipients:
-            done.keys.append(item.key)
-            await record(self.store, case.id, "notified", "bot", now, kind=item.kind.value, reached=reached)
+        if not reached:
+            await self._not_reached(case, item, bool(recipients))
             return
-        await self._schedule_retry(case, item)
+        done.keys.append(item.key)
+        await record(self.store, case.id, "notified", "bot", now, kind=item.kind.value, reached=reached)
+        if item.kind is DueKind.CASE_ASSIGNED and pending.get("reporter_told_nobody"):
+            # The reporter was told that nobody had the case; now somebody has: say so.
+            tx = await self._texts(case.reporter.aad_object_id)
+            await self._send_text(case.reporter.aad_object_id, tx("notify.reached_late", number=case.number))
 
     async def _send_item(self, case: Case, item: DueItem, to: Recipient, done: _Delivered) -> None:
         tx = await self._texts(to.person_id)
@@ -214,7 +223,7 @@ class Notifications:
         else:
             await self._send_text(to.person_id, text)
 
-    def _recipients(self, case: Case, roles: Iterable[Role]) -> list[Recipient]:
+    async def _recipients(self, case: Case, roles: Iterable[Role]) -> list[Recipient]:
         out: list[Recipient] = []
         for role in roles:
             person: Person | None = {
@@ -223,33 +232,87 @@ class Notifications:
                 Role.REPORTER: case.reporter,
                 Role.LEADER_MANAGER: case.leader_manager,
             }.get(role)
-            ids = list(self.hr_ids()) if role is Role.HR else [person.aad_object_id] if person else []
+            ids = await self._hr_ids() if role is Role.HR else [person.aad_object_id] if person else []
             out += [Recipient(i, role) for i in ids if i not in {r.person_id for r in out}]
         return out
 
-    async def _schedule_retry(self, case: Case, item: DueItem) -> None:
-        """Nobody reached: back off, and tell the employee and HR once that the leader is unreachable."""
+    async def _hr_ids(self) -> list[str]:
+        try:
+            return await self.hr.ids()
+        except HrUnavailable:
+            log.warning("HR's group could not be read; HR's messages stay pending", extra=fields())
+            return []
+
+    async def _not_reached(self, case: Case, item: DueItem, had_recipients: bool) -> None:
+        """Nobody got the item: it stays pending with back-off. An unreachable leader's case goes to
+        HR, and the reporter hears "HR has been told" only once HR really got it. When nobody at all
+        has been reached for `alert_after`, the reporter is told the truth and an ERROR is logged
+        for the operator (ids and counts only)."""
         now = self.clock.now()
 
-        def bump(doc: CaseDoc) -> tuple[CaseDoc, int]:
+        def bump(doc: CaseDoc) -> tuple[CaseDoc, dict[str, Any]]:
             entry = dict(doc.retry.get(item.key, {}))
             attempts = int(entry.get("attempts", 0)) + 1
             wait = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
-            entry.update(attempts=attempts, next_at=(now + wait).isoformat())
-            return replace(doc, retry={**doc.retry, item.key: entry}), attempts
-
-        attempts = await self.repo.change(case.id, bump)
-        if item.kind is DueKind.CASE_ASSIGNED and attempts == 1:
-            tx = await self._texts(case.reporter.aad_object_id)
-            await self._send_text(
-                case.reporter.aad_object_id, tx("notify.unreachable", number=case.number), swallow=True
+            entry.update(
+                attempts=attempts, next_at=(now + wait).isoformat(), since=entry.get("since") or now.isoformat()
             )
-            for hr in self.hr_ids():
-                hr_tx = await self._texts(hr)
-                await self._send_card(
-                    case, hr, None, text=hr_tx("notify.unreachable_hr", number=case.number), swallow=True
+            return replace(doc, retry={**doc.retry, item.key: entry}), entry
+
+        entry = await self.repo.change(case.id, bump)
+        notes: dict[str, Any] = {}
+        hr_has_it = bool(entry.get("hr_told"))
+        if item.kind is DueKind.CASE_ASSIGNED and case.leader is not None and not hr_has_it:
+            hr_has_it = await self._hand_to_hr(case)
+            if hr_has_it:
+                notes["hr_told"] = True
+                tx = await self._texts(case.reporter.aad_object_id)
+                await self._send_text(case.reporter.aad_object_id, tx("notify.unreachable", number=case.number))
+                await record(self.store, case.id, "unreachable", "bot", now, kind=item.kind.value)
+        waited = now - datetime.fromisoformat(str(entry["since"]))
+        if waited >= self.alert_after and not entry.get("alerted"):
+            log.error(
+                "nobody reached",
+                extra=fields(
+                    case_id=case.id,
+                    kind=item.kind.value,
+                    attempts=entry["attempts"],
+                    minutes=int(waited.total_seconds() // 60),
+                    recipients=had_recipients,
+                    hr_has_it=hr_has_it,
+                ),
+            )
+            told = True
+            if item.kind is DueKind.CASE_ASSIGNED and not hr_has_it:
+                tx = await self._texts(case.reporter.aad_object_id)
+                told = await self._send_text(
+                    case.reporter.aad_object_id, tx("notify.nobody_reached", number=case.number)
                 )
-            await record(self.store, case.id, "unreachable", "bot", now, kind=item.kind.value)
+                if told:
+                    notes["reporter_told_nobody"] = True
+                    await record(self.store, case.id, "nobody_reached", "bot", now, kind=item.kind.value)
+            if told:
+                notes["alerted"] = True
+        if notes:
+
+            def note(doc: CaseDoc) -> tuple[CaseDoc, None]:
+                if item.key not in doc.retry:
+                    raise Unchanged  # delivered meanwhile
+                return replace(doc, retry={**doc.retry, item.key: {**doc.retry[item.key], **notes}}), None
+
+            await self.repo.change(case.id, note)
+
+    async def _hand_to_hr(self, case: Case) -> bool:
+        """The leader cannot be reached: HR gets the case card with a note. True when one HR person got it."""
+        reached = False
+        for hr in await self._hr_ids():
+            hr_tx = await self._texts(hr)
+            try:
+                await self._send_card(case, hr, None, text=hr_tx("notify.unreachable_hr", number=case.number))
+                reached = True
+            except DeliveryFailed:
+                log.warning("HR not reached about an unreachable leader", extra=fields(case_id=case.id))
+        return reached
 
     async def _record_delivered(self, case_id: str, done: _Delivered, claimed: list[str]) -> None:
         """Mark the sent items, remember where the cards went and release the claims: one write."""
@@ -311,13 +374,16 @@ class Notifications:
 
         await self.repo.change(case.id, remember)
 
-    async def _send_text(self, person_id: str, text: str, *, swallow: bool = True) -> None:
+    async def _send_text(self, person_id: str, text: str, *, swallow: bool = True) -> bool:
+        """Send a plain message; False when it could not be delivered (and `swallow`)."""
         try:
             await self._send(None, person_id, message(text))
         except DeliveryFailed:
             if not swallow:
                 raise
             log.warning("text message not delivered", extra=fields())
+            return False
+        return True
 
     async def _send(self, case: Case | None, person_id: str, activity: dict[str, Any]) -> tuple[dict[str, Any], str]:
         reference = await self.refs.reference(person_id)

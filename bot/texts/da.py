@@ -123,7 +123,7 @@ TEXTS.update(
         "receipt.evidence_line": "{count} fil(er): {hashes}",
         "receipt.next": "Det sker nu",
         "receipt.next.leader": "Din leder ({leader}) får besked med det samme og skal straks tage sig af de næste skridt.",
-        "receipt.next.leader_unknown": "Jeg kunne ikke finde din leder. HR får besked, så sagen bliver fulgt op.",
+        "receipt.next.leader_unknown": "Jeg kunne ikke finde din leder. Jeg sender sagen til HR og giver dig besked, hvis ingen hos HR kan nås.",
         "receipt.next.police": "Episoden skal politianmeldes. Din leder tilbyder dig at deltage i anmeldelsen.",
         "receipt.next.save": "Materialet gemmes på sagen i kommunens sagssystem. Gem selv dine skærmbilleder, til sagen er afsluttet.",
         "receipt.next.support": "Du kan altid følge sagen under **Mine sager**.",
@@ -182,7 +182,7 @@ TEXTS.update(
         "case.status": "Status",
         "case.reporter": "Anmeldt af",
         "case.leader": "Leder",
-        "case.no_leader": "Ikke fundet – HR følger op",
+        "case.no_leader": "Ikke fundet – sagen sendes til HR",
         "case.reported_at": "Anmeldt",
         "case.family_warning": "⚠ Medarbejderens familie eller nærmeste er også truet.",
         "case.outside_hours": "Episoden skete uden for arbejdstiden.",
@@ -269,8 +269,10 @@ TEXTS.update(
         "notify.followup": 'Påmindelse: opfølgningen "{step}" på sag {number} er planlagt til i dag.',
         "notify.checkin": "Hej. Det er et stykke tid siden episoden i sag {number}. Hvordan har du det? Tal gerne med din leder eller HR, hvis du har brug for støtte.",
         "notify.unassigned": "Sag {number} har ingen leder. Tildel en leder, så sagen bliver fulgt op.",
-        "notify.unreachable": "Lederen på sag {number} kunne ikke kontaktes i Teams. HR er orienteret, så sagen bliver fulgt op.",
+        "notify.unreachable": "Lederen på sag {number} kunne ikke kontaktes i Teams. HR har fået sagen, så den bliver fulgt op.",
         "notify.unreachable_hr": "Lederen på sag {number} kunne ikke kontaktes i Teams. Følg op på sagen.",
+        "notify.nobody_reached": "Sag {number} er endnu ikke nået frem til nogen: hverken din leder eller HR kunne kontaktes i Teams. Jeg bliver ved med at prøve og giver dig besked, når nogen har fået sagen. Kontakt gerne din leder eller HR direkte imens.",
+        "notify.reached_late": "Sag {number} er nu nået frem, så den bliver fulgt op.",
         "notify.evidence_added": "Der er kommet {count} nye beviser på sag {number}.",
         "notify.reassigned_new": "HR har overdraget sag {number} til dig.",
         "notify.reassigned_old": "HR har overdraget sag {number} til {leader}. Du er ikke længere leder på sagen.",
@@ -287,6 +289,7 @@ TEXTS.update(
         "history.EvidenceAttached": "Nyt bevis tilføjet",
         "history.notified": "Besked sendt",
         "history.unreachable": "Lederen kunne ikke kontaktes",
+        "history.nobody_reached": "Hverken lederen eller HR kunne kontaktes",
     }
 )
 

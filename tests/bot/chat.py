@@ -100,6 +100,10 @@ async def invoke(chat: Chat, verb: str, data: dict[str, Any]) -> dict[str, Any]:
         value={"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"},
     )
     await chat.adapter.process_activity(activity, chat.runtime.bot.on_turn)
+    # The invoke answers before its follow-up work (other people's cards, what became due) is
+    # done in the background. A test that moves the clock next must not let that work run at the
+    # new time (it once claimed a check-in at the moved clock while the tick asserted on it).
+    await chat.runtime.background.drain()
     [response] = [a for a in chat.adapter.activity_buffer[before:] if a.type == "invokeResponse"]
     body = response.value.body
     assert response.value.status == 200

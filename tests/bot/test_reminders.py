@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
+import pytest
+
+from bot.teams.sender import TeamsSender
 from tests.bot.chat import invoke, said
 from tests.bot.conftest import EMPLOYEE, HR, LEADER, World
 from tests.bot.test_leader_flow import decide, report
@@ -43,6 +48,34 @@ async def test_the_employee_gets_a_kind_check_in_after_the_follow_up(world: Worl
     world.clock.current = datetime(2026, 11, 26, 9, tzinfo=UTC)
     await runtime.scheduler.tick()
     assert sum("Hvordan har du det?" in t for t in sent_texts(world)) == 1
+    await runtime.scheduler.tick()
+    assert sum("Hvordan har du det?" in t for t in sent_texts(world)) == 1
+
+
+async def test_a_tick_during_a_decisions_delivery_sends_the_check_in_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race behind a once-flaky CI run, made certain: a decision's background delivery is
+    still sending when the tick runs. The claim lets exactly one of them send the check-in."""
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    leader = world.chat(runtime, LEADER, "Lene Leder")
+    await invoke(leader, "decide", decide(case_id, "fu_emp_done", fu_emp_done_date="2026-11-24", fu_emp_note="Samtale"))
+    world.clock.current = datetime(2026, 11, 26, 9, tzinfo=UTC)
+    connector_send = TeamsSender.send
+    in_flight = asyncio.Event()
+
+    async def slow_send(self: TeamsSender, reference: Any, activity: Any) -> str:
+        if "Hvordan har du det?" in str(activity):
+            in_flight.set()
+            await asyncio.sleep(0.2)
+        return await connector_send(self, reference, activity)
+
+    monkeypatch.setattr(TeamsSender, "send", slow_send)
+    runtime.background.spawn(runtime.notifications.deliver_case(case_id), "deliver_case")
+    await in_flight.wait()
+    await runtime.scheduler.tick()  # finds the check-in claimed by the delivery in flight
+    await runtime.background.drain()
     await runtime.scheduler.tick()
     assert sum("Hvordan har du det?" in t for t in sent_texts(world)) == 1
 

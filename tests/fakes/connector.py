@@ -105,6 +105,7 @@ class FakeConnector:
         self.activities: list[Recorded] = []
         self.throttled: list[Throttled] = []
         self.created: list[dict[str, Any]] = []
+        self.opened: dict[str, str] = {}  # member id -> the 1:1 conversation created with them
         self.log: list[Request] = []
         self.removed: set[str] = set()
         self.unknown: set[str] = set()
@@ -214,6 +215,7 @@ class FakeConnector:
         # botbuilder-python spells it "tenantID"; the service reads JSON case-insensitively.
         tenant = next((v for k, v in body.items() if k.lower() == "tenantid"), None)
         digest = hashlib.sha256(f"{member_id}|{tenant}".encode()).hexdigest()[:24]
+        self.opened[member_id] = f"a:1{digest}"
         return web.json_response({"id": f"a:1{digest}", "serviceUrl": self.service_url}, status=201)
 
     async def _send(self, request: web.Request) -> web.StreamResponse:

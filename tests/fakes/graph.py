@@ -16,6 +16,7 @@ unknown or expired tokens, paging through absolute `@odata.nextLink` URLs. Fault
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ipaddress
 import secrets
@@ -58,6 +59,7 @@ class Recorded:
 class _Fault:
     status: int
     retry_after: str | None
+    hang: float = 0.0  # seconds to hold the request before answering (a client timeout sees nothing)
 
 
 @dataclass
@@ -86,6 +88,11 @@ class FakeGraph:
     def fail_next(self, status: int, times: int = 1, retry_after: str | None = None) -> None:
         """The next `times` Graph requests answer `status` (with Retry-After when given)."""
         self._faults.extend(_Fault(status, retry_after) for _ in range(times))
+
+    def hang_next(self, seconds: float, times: int = 1) -> None:
+        """The next `times` Graph requests get no answer for `seconds` (then a 504, as a gateway
+        would send): a client with a shorter timeout sees Graph hang."""
+        self._faults.extend(_Fault(504, None, hang=seconds) for _ in range(times))
 
     def expire_tokens(self) -> None:
         """Every token issued so far is rejected from now on, as after expiry or revocation."""
@@ -119,6 +126,8 @@ class FakeGraph:
         if request.path.startswith("/v1.0/"):
             if self._faults:
                 fault = self._faults.popleft()
+                if fault.hang:
+                    await asyncio.sleep(fault.hang)
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
                 code = "TooManyRequests" if fault.status == 429 else "serviceNotAvailable"
                 return _error(fault.status, code, "scripted fault", headers)
@@ -169,16 +178,35 @@ class FakeGraph:
             {"@odata.type": "#microsoft.graph.user", **_select(self.users[manager], request)})
 
     async def _members(self, request: web.Request) -> web.Response:
-        members = self.groups.get(request.match_info["id"])
-        if members is None:
-            return _not_found(request.match_info["id"])
+        """Direct members list a nested group as a group object; transitiveMembers list it and,
+        flattened, its own members (each object once), as Graph does."""
+        group_id = request.match_info["id"]
+        if group_id not in self.groups:
+            return _not_found(group_id)
+        members = self._flatten(group_id, set()) if request.path.endswith("/transitiveMembers") else [
+            (m, "group" if m in self.groups else "user") for m in self.groups[group_id]]
         start = int(request.query.get("$skiptoken", "0"))
         page = members[start:start + self.page_size]
-        body: dict[str, object] = {"value": [{"@odata.type": "#microsoft.graph.user", "id": m} for m in page]}
+        body: dict[str, object] = {"value": [{"@odata.type": f"#microsoft.graph.{kind}", "id": m}
+                                             for m, kind in page]}
         if start + self.page_size < len(members):
             query = {**request.query, "$skiptoken": str(start + self.page_size)}
             body["@odata.nextLink"] = str(URL(self.base_url).with_path(request.path).with_query(query))
         return web.json_response(body)
+
+
+    def _flatten(self, group_id: str, seen: set[str]) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for member in self.groups.get(group_id, []):
+            if member in seen:
+                continue
+            seen.add(member)
+            if member in self.groups:
+                out.append((member, "group"))
+                out += self._flatten(member, seen)
+            else:
+                out.append((member, "user"))
+        return out
 
 
 def _select(resource: dict[str, str], request: web.Request) -> dict[str, str]:

@@ -291,3 +291,45 @@ async def test_group_members_are_read_again_after_the_cache_expires(
     assert await graph.is_member_of_group(EMP, HR_GROUP) is False  # still the cached answer
     now[0] += 2
     assert await graph.is_member_of_group(EMP, HR_GROUP) is True
+
+
+NESTED = "90000000-0000-4000-8000-000000000002"
+
+
+async def test_group_members_are_users_only_with_nested_groups_expanded(
+    graph: GraphDirectory, fake: RunningFake
+) -> None:
+    fake.graph.groups[NESTED] = [EMP]
+    fake.graph.groups[HR_GROUP] = [*HR_MEMBERS[:2], NESTED]
+
+    members = await graph.group_members(HR_GROUP)
+
+    assert members == {HR_MEMBERS[0], HR_MEMBERS[1], EMP}  # the nested group itself is no person
+    assert NESTED not in members
+
+
+async def test_a_failed_group_read_is_not_cached(graph: GraphDirectory, fake: RunningFake) -> None:
+    fake.graph.fail_next(503, times=4)
+    with pytest.raises(DirectoryUnavailable):
+        await graph.group_members(HR_GROUP)
+    assert await graph.group_members(HR_GROUP) == set(HR_MEMBERS)
+
+
+async def test_a_hanging_graph_times_out_and_is_unavailable(
+    fake: RunningFake, session: aiohttp.ClientSession, sleeps: Sleeps, tokens: TokenFactory
+) -> None:
+    graph = GraphDirectory(session, tokens(), base_url=fake.base_url, sleep=sleeps, timeout=0.2, max_attempts=2)
+    fake.graph.hang_next(1.0, times=2)
+    with pytest.raises(DirectoryUnavailable):
+        await graph.group_members(HR_GROUP)
+
+
+async def test_the_chain_says_unavailable_rather_than_an_empty_group(
+    graph: GraphDirectory, fake: RunningFake, tmp_path: Path
+) -> None:
+    file = await file_directory(tmp_path, [f"{EMP},Ea Medarbejder,{FILE_LEADER},Fie Leder,,,,"])
+    fake.graph.fail_next(503, times=100)
+    with pytest.raises(DirectoryUnavailable):
+        await ChainedDirectory([graph, file]).group_members(HR_GROUP)
+    fake.graph._faults.clear()
+    assert await ChainedDirectory([graph, file]).group_members(HR_GROUP) == set(HR_MEMBERS)
