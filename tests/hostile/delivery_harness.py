@@ -1,5 +1,7 @@
-"""Harness for the delivery tests: the running app over HTTP, as an unlucky user meets it: activities posted to
-replies and proactive messages caught by the fake connector, HR's group in the fake Graph.
+"""Harness for the delivery tests: the running app over HTTP, as an unlucky user meets it.
+
+Activities are posted to /api/messages; replies and proactive messages are caught by the fake
+connector; HR's group lives in the fake Graph.
 
 Built through `create_app` (the production door) with fakes of the real boundaries only: the
 Bot Framework connector, Microsoft Graph and Entra (https), a file host, a hand clock.
