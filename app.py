@@ -22,11 +22,12 @@ from aiohttp import web
 from botbuilder.core import ConversationState, TurnContext, UserState
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botframework.connector.auth import MicrosoftAppCredentials
+from yarl import URL
 
 from bot.background import Background
 from bot.directory import ChainedDirectory, Directory, FileDirectory, GraphDirectory, MsalTokenProvider
 from bot.errors import DeliveryFailed
-from bot.evidence import EvidenceIntake
+from bot.evidence import EvidenceIntake, sweep_spool
 from bot.evidence import Limits as EvidenceLimits
 from bot.evidence_links import EvidenceLinks, link_key
 from bot.guideline.med import MedSchedule
@@ -34,7 +35,13 @@ from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
 from bot.jobs.scheduler import Scheduler
 from bot.logs import configure_logging, correlation_id, fields
-from bot.netpolicy import DEFAULT_ALLOWED_HOSTS, AddressPolicy, AllowListPolicy, DevOriginsPolicy
+from bot.netpolicy import (
+    DEFAULT_ALLOWED_HOSTS,
+    AddressPolicy,
+    AllowListPolicy,
+    DevOriginsPolicy,
+    is_bot_attachment_host,
+)
 from bot.ports import Clock, Notifier, SystemClock
 from bot.services.case_actions import CaseActions
 from bot.services.case_cards import CaseCards
@@ -45,10 +52,11 @@ from bot.services.med import MedService
 from bot.services.notifications import Notifications
 from bot.services.refs import ReferenceBook
 from bot.services.reports import DraftIndex, ReportService
+from bot.services.seen import SeenActivities
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.factory import open_store
 from bot.storage.store import Store
-from bot.teams.bot_state import StoreBotStorage
+from bot.teams.bot_state import StoreBotStorage, state_name
 from bot.teams.case_invoke import CaseInvokes
 from bot.teams.connectors import ReusingAuthentication
 from bot.teams.handler import BotDeps, GuidelineBot
@@ -61,6 +69,7 @@ from bot.telemetry import configure as configure_telemetry
 from bot.texts import Texts, language_for
 from bot.web import evidence_handler, healthz, messages_handler, readyz_handler
 from dialogs.add_evidence import AddEvidenceDeps, AddEvidenceDialog
+from dialogs.evidence_chat import EvidenceChat
 from dialogs.report import ReportDeps, ReportDialog
 
 log = logging.getLogger("app")
@@ -100,6 +109,8 @@ class Overrides:
     notifier: Notifier | None = None
     sleep: Callable[[float], Awaitable[None]] | None = None  # the sender's back-off sleep
     run_scheduler: bool = True
+    bot_token: Callable[[], Awaitable[str | None]] | None = None  # the bot's token for inline images (AAD)
+    bot_token_hosts: Callable[[URL], bool] | None = None  # which URLs may see it (the Bot Framework's)
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -165,11 +176,18 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
     closers.append(adapter.bot_framework_authentication.close)  # the kept connector clients
     cases = CaseRepository(store, policy)
     actions = CaseActions(cases, policy, clock, hr_check(settings, directory))
+    evidence_limits = EvidenceLimits(
+        max_bytes=settings.evidence_max_bytes, spool_dir=settings.evidence_spool_dir or None
+    )
+    swept = await asyncio.to_thread(sweep_spool, evidence_limits)
+    if swept:
+        log.warning("removed downloads left by a crash", extra=fields(files=swept))
     intake = EvidenceIntake(
         store,
         overrides.address_policy or address_policy(settings),
-        EvidenceLimits(max_bytes=settings.evidence_max_bytes),
-        token_provider=bot_token_provider(settings),
+        evidence_limits,
+        token_provider=overrides.bot_token or bot_token_provider(settings),
+        token_hosts=overrides.bot_token_hosts or is_bot_attachment_host,
     )
     max_mb = settings.evidence_max_bytes // (1024 * 1024)
 
@@ -217,34 +235,46 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
     async def after_added(case: Case, count: int) -> None:
         background.spawn(notifications.evidence_added(case, count), "evidence_added")
 
+    evidence_chat = EvidenceChat(
+        intake,
+        notifier,
+        background,
+        max_mb=max_mb,
+        per_message=settings.evidence_files_per_message,
+        turn_budget=settings.evidence_turn_budget_ms / 1000,
+    )
+    conversation_state = ConversationState(StoreBotStorage(store))
+
+    def state_doc(context: TurnContext) -> str:
+        return state_name(conversation_state.get_storage_key(context))
+
     report_dialog = ReportDialog(
         ReportDeps(
             reports=ReportService(store, cases, directory, policy, zone),
-            intake=intake,
+            evidence=evidence_chat,
             drafts=DraftIndex(store),
             clock=clock,
             zone=zone,
             draft_ttl=timedelta(hours=settings.draft_ttl_hours),
             default_language=settings.default_language,
             max_evidence=policy.max_evidence_items,
-            max_evidence_mb=max_mb,
             after_submit=after_submit,
+            state_doc=state_doc,
         )
     )
     add_evidence_dialog = AddEvidenceDialog(
         AddEvidenceDeps(
             actions=actions,
-            intake=intake,
+            evidence=evidence_chat,
             clock=clock,
             default_language=settings.default_language,
-            max_evidence_mb=max_mb,
+            max_evidence=policy.max_evidence_items,
             after_added=after_added,
         )
     )
-    bot_storage = StoreBotStorage(store)
     deps = BotDeps(
-        conversation_state=ConversationState(bot_storage),
-        user_state=UserState(bot_storage),
+        conversation_state=conversation_state,
+        user_state=UserState(StoreBotStorage(store)),
         store=store,
         cases=cases,
         report_dialog=report_dialog,
@@ -256,6 +286,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         clock=clock,
         references=references,
         default_language=settings.default_language,
+        seen=SeenActivities(store),
     )
     drafts = report_dialog.deps.drafts
     draft_ttl = timedelta(hours=settings.draft_ttl_hours)

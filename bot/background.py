@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Background:
@@ -20,6 +21,10 @@ class Background:
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def spawn(self, work: Coroutine[Any, Any, Any], what: str) -> None:
+        self.start(work, what)
+
+    def start(self, work: Coroutine[Any, Any, T], what: str) -> asyncio.Task[T]:
+        """Like `spawn`, and the caller may also wait for the task (for a while)."""
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
 
@@ -29,6 +34,7 @@ class Background:
                 log.error("background work failed", exc_info=t.exception(), extra={"fields": {"what": what}})
 
         task.add_done_callback(done)
+        return task
 
     async def drain(self) -> None:
         while self._tasks:

@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import tempfile
+import time
 import unicodedata
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -28,8 +29,9 @@ from aiohttp.abc import AbstractResolver
 from aiohttp.resolver import DefaultResolver
 from yarl import URL
 
+from bot.docx_check import DOCX, ZIP_MAGIC, is_docx
 from bot.errors import AlreadyExists, EvidenceRejected
-from bot.netpolicy import AddressNotAllowedError, AddressPolicy, PolicyResolver
+from bot.netpolicy import AddressNotAllowedError, AddressPolicy, PolicyResolver, is_bot_attachment_host
 from bot.storage.store import EvidenceMeta
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _EXPIRED = frozenset({401, 403, 410})
 _CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 _SNIFF_BYTES = 16
+_ZIP = "application/zip"
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,8 @@ def parse_attachment(attachment: Mapping[str, Any]) -> AttachmentRef | None:
 
 
 def sniff_type(head: bytes) -> str | None:
-    """The MIME type the first bytes prove, or None. Names and declared types are never trusted."""
+    """The MIME type the first bytes prove (for a ZIP only a candidate the central directory must
+    confirm), or None. Names and declared types are never trusted."""
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png"
     if head.startswith(b"\xff\xd8\xff"):
@@ -121,6 +125,8 @@ def sniff_type(head: bytes) -> str | None:
             return "image/heif"
     if head.startswith(b"%PDF-"):
         return "application/pdf"
+    if head.startswith(ZIP_MAGIC):
+        return _ZIP  # only a candidate: the central directory must show a Word document
     return None
 
 
@@ -165,9 +171,12 @@ class EvidenceIntake:
         token_provider: TokenProvider | None = None,
         *,
         dns_resolver: AbstractResolver | None = None,
+        token_hosts: Callable[[URL], bool] = is_bot_attachment_host,
     ) -> None:
         """`session_factory` gets the policy-enforcing resolver and MUST build its connector on
-        it. `dns_resolver` replaces the system resolver underneath the policy (tests)."""
+        it. `dns_resolver` replaces the system resolver underneath the policy (tests).
+        `token_hosts` says which URLs may get the bot's token (the Bot Framework's own hosts)."""
+        self._token_hosts = token_hosts
         self._store = store
         self._policy = policy
         self._limits = limits or Limits()
@@ -186,7 +195,15 @@ class EvidenceIntake:
         ref = parse_attachment(attachment)
         if ref is None:
             return None
-        token = await self._token_provider() if ref.needs_auth and self._token_provider else None
+        return await self.ingest_ref(ref, case_id, uploader, now)
+
+    async def ingest_ref(self, ref: AttachmentRef, case_id: str, uploader: str, now: datetime) -> StoredEvidence:
+        """Download, check and store one parsed attachment (EvidenceRejected with a reason key)."""
+        if not _CASE_ID.fullmatch(case_id):
+            raise ValueError("case_id is not a code-made id")
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        token = await self._token_for(ref)
         spooled = await self._download(ref, token)
         try:
             meta = EvidenceMeta(
@@ -211,6 +228,21 @@ class EvidenceIntake:
             return StoredEvidence(name, meta)
         finally:
             await _remove(spooled.path)
+
+    async def _token_for(self, ref: AttachmentRef) -> str | None:
+        """The bot's token, only for an inline image on a Bot Framework host: a SharePoint or any
+        other allow-listed URL never sees it. A failed token fetch is a refusal, not a crash."""
+        if not (ref.needs_auth and self._token_provider):
+            return None
+        try:
+            if not self._token_hosts(URL(ref.url)):
+                return None
+        except (ValueError, TypeError):
+            return None  # the download refuses the URL with its own reason
+        try:
+            return await self._token_provider()
+        except Exception as exc:  # MSAL/HTTP/anything: the user gets a clear answer, the log the type
+            raise self._refused("evidence.token_failed", type(exc).__name__) from exc
 
     async def _download(self, ref: AttachmentRef, token: str | None) -> _Spooled:
         try:
@@ -253,7 +285,11 @@ class EvidenceIntake:
         origin = url.origin()
         for _hop in range(self._limits.max_redirects + 1):
             self._policy.check_url(url)
-            headers = {"Authorization": f"Bearer {token}"} if token and url.origin() == origin else {}
+            # identity: the bytes stored must be the bytes sent; a host that compresses anyway is
+            # refused below rather than inflated (no decompression bomb can reach us).
+            headers = {"Accept-Encoding": "identity"}
+            if token and url.origin() == origin and self._token_hosts(url):
+                headers["Authorization"] = f"Bearer {token}"
             async with session.get(url, headers=headers, allow_redirects=False, timeout=timeouts) as resp:
                 if resp.status in _REDIRECTS:
                     location = resp.headers.get("Location")
@@ -262,6 +298,9 @@ class EvidenceIntake:
                     url = url.join(URL(location))
                     continue
                 await _check_status(resp)
+                encoding = resp.headers.get("Content-Encoding", "").strip().lower()
+                if encoding not in ("", "identity"):
+                    raise EvidenceRejected("evidence.compressed", encoding[:40])
                 return await self._spool(resp)
         raise EvidenceRejected("evidence.too_many_redirects", f"more than {self._limits.max_redirects}")
 
@@ -269,7 +308,7 @@ class EvidenceIntake:
         lim = self._limits
         if resp.content_length is not None and resp.content_length > lim.max_bytes:
             raise EvidenceRejected("evidence.too_large", "declared length")
-        fd, path = await asyncio.to_thread(tempfile.mkstemp, prefix="evidence-", dir=lim.spool_dir)
+        fd, path = await asyncio.to_thread(_make_spool_file, spool_directory(lim))
         try:
             spool: IO[bytes] = os.fdopen(fd, "wb")
         except BaseException:
@@ -298,11 +337,48 @@ class EvidenceIntake:
                 content_type = _require_type(head)
             await asyncio.to_thread(_write_and_hash, spool, hasher, buffer)
             await asyncio.to_thread(spool.close)
+            if content_type == _ZIP and not await asyncio.to_thread(is_docx, path):
+                raise EvidenceRejected("evidence.bad_type", "zip that is not a Word document")
+            if content_type == _ZIP:
+                content_type = DOCX
         except BaseException:
             await asyncio.to_thread(spool.close)
             await _remove(path)
             raise
         return _Spooled(path, hasher.hexdigest(), size, content_type)
+
+
+SPOOL_PREFIX = "evidence-"
+
+
+def spool_directory(limits: Limits) -> str:
+    """Where downloads are spooled: a folder of their own, so a start-up sweep touches nothing else."""
+    return limits.spool_dir or os.path.join(tempfile.gettempdir(), "evidence-spool")
+
+
+def _make_spool_file(folder: str) -> tuple[int, str]:
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    return tempfile.mkstemp(prefix=SPOOL_PREFIX, dir=folder)
+
+
+def sweep_spool(limits: Limits, now: float | None = None) -> int:
+    """Remove spool files a crashed process left behind (older than any download may take).
+    Run at start-up; returns how many were removed. Blocking: call it in a thread."""
+    folder = spool_directory(limits)
+    cutoff = (now if now is not None else time.time()) - limits.total_timeout - 60
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return 0
+    for entry in entries:
+        if not entry.name.startswith(SPOOL_PREFIX) or not entry.is_file(follow_symlinks=False):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.remove(entry.path)
+                removed += 1
+    return removed
 
 
 def _require_type(head: bytes) -> str:

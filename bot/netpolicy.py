@@ -41,6 +41,20 @@ DEFAULT_ALLOWED_HOSTS: tuple[str, ...] = (
     "asm.skype.com",
 )
 
+#: The Bot Framework's own attachment hosts: the only ones that may see the bot's token (an inline
+#: image's `contentUrl` needs it). SharePoint, OneDrive and the rest are allowed download hosts,
+#: but a token sent there would be a bearer credential handed to a host that never asked for it.
+BOT_TOKEN_HOSTS: tuple[str, ...] = ("smba.trafficmanager.net", "botframework.com", "asm.skype.com")
+
+
+def is_bot_attachment_host(url: URL) -> bool:
+    """HTTPS to a Bot Framework attachment host (suffix match on a label boundary), port 443."""
+    host = _normal_host(url)
+    if url.scheme.lower() != "https" or url.port != 443 or parse_ip(host) is not None:
+        return False
+    return any(host == h or host.endswith("." + h) for h in BOT_TOKEN_HOSTS)
+
+
 # Networks that are never a public Internet host, beyond what the ipaddress flags already say.
 # Listed explicitly so the rule does not drift with the Python version's idea of "global".
 _BLOCKED_V4 = tuple(

@@ -92,6 +92,9 @@ class Settings:
     evidence_max_bytes: int = 25 * 1024 * 1024
     evidence_allowed_hosts: tuple[str, ...] = ()  # extra host suffixes beside the built-in Microsoft list
     evidence_dev_origins: tuple[str, ...] = ()  # local mode only: exact origins, e.g. http://127.0.0.1:8123
+    evidence_files_per_message: int = 10  # more in one message are refused before any download
+    evidence_turn_budget_ms: int = 5000  # then "receiving…" and the answers follow proactively
+    evidence_spool_dir: str = ""  # "" = a folder of its own under the system temp dir
     retention_days: int = 0  # 0 = keep (deletion is a planned feature)
     public_base_url: str = ""  # where signed evidence links point
     evidence_link_key: Secret = field(default_factory=lambda: Secret(""))  # shared by all instances
@@ -154,6 +157,9 @@ class Settings:
             evidence_max_bytes=r.integer("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, low=1024, high=200 * 1024 * 1024),
             evidence_allowed_hosts=tuple(r.word_list("EVIDENCE_ALLOWED_HOSTS")),
             evidence_dev_origins=tuple(r.origins("EVIDENCE_DEV_ORIGINS")),
+            evidence_files_per_message=r.integer("EVIDENCE_FILES_PER_MESSAGE", 10, low=1, high=50),
+            evidence_turn_budget_ms=r.integer("EVIDENCE_TURN_BUDGET_MS", 5000, low=0, high=12000),
+            evidence_spool_dir=r.text("EVIDENCE_SPOOL_DIR"),
             retention_days=r.integer("RETENTION_DAYS", 0, low=0, high=3650),
             public_base_url=r.url_or_empty("PUBLIC_BASE_URL"),
             evidence_link_key=Secret(r.text("EVIDENCE_LINK_KEY")),

@@ -1,7 +1,10 @@
 """More screenshots for a submitted case, started from "Mine sager".
 
-Only the reporter may add evidence (the domain refuses anyone else). Each file is stored
-write-once under the case and added to the case with the ETag; the leader is told afterwards.
+Only the reporter may add evidence, and only to an open case: both are checked before anything
+is downloaded (and the domain checks again when the file is added). Each file is stored
+write-once under the case and added to the case with the ETag; a file the case then refuses is
+deleted again. The dialog state is not touched by a message with files, so messages sent at the
+same time never overwrite each other; the leader is told when the employee is done.
 """
 
 from __future__ import annotations
@@ -11,28 +14,61 @@ from dataclasses import dataclass
 
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 
-from bot.errors import NotFound
-from bot.evidence import EvidenceIntake, StoredEvidence
+from bot.errors import NotFound, NotPermitted
+from bot.evidence import StoredEvidence
 from bot.guideline.decisions import EvidenceAdded
-from bot.guideline.model import Case
+from bot.guideline.errors import CaseAlreadyClosed
+from bot.guideline.model import Case, CaseStatus
 from bot.ports import Clock
 from bot.services.case_actions import CaseActions
 from bot.services.reports import evidence_item
 from bot.teams.routes import normalise, verb_of
 from bot.texts import Texts, language_for
 from cards.verbs import Verb
-from dialogs.evidence_chat import take_attachments
+from dialogs.evidence_chat import EvidenceChat
 from dialogs.report import CANCEL_WORDS, DONE_WORDS
 
 
 @dataclass
 class AddEvidenceDeps:
     actions: CaseActions
-    intake: EvidenceIntake
+    evidence: EvidenceChat
     clock: Clock
     default_language: str
-    max_evidence_mb: int
+    max_evidence: int
     after_added: Callable[[Case, int], Awaitable[None]]
+
+
+@dataclass
+class CaseTarget:
+    """Files of one message, added to a submitted case."""
+
+    actions: CaseActions
+    user: str
+    case_id: str
+    cap: int
+
+    async def reserve(self, count: int) -> tuple[int, int]:
+        case = (await self.actions.repo.get(self.case_id)).case
+        if case.reporter.aad_object_id != self.user:
+            raise NotPermitted(self.case_id)
+        if case.status is CaseStatus.CLOSED:
+            raise CaseAlreadyClosed(self.case_id)
+        # Messages sent at the same time may each see the same room; the domain's cap on the
+        # case write is the final word, and a file it refuses is deleted again (discard).
+        return min(count, max(0, self.cap - len(case.evidence))), self.cap
+
+    async def record(self, stored: StoredEvidence) -> bool:
+        decided = await self.actions.decide(self.case_id, self.user, EvidenceAdded(evidence_item(stored.meta)))
+        return decided.changed
+
+    async def release(self) -> None:
+        return None
+
+    async def discard(self, stored: StoredEvidence) -> None:
+        case = (await self.actions.repo.get(self.case_id)).case
+        if not any(item.sha256 == stored.meta.sha256 for item in case.evidence):
+            await self.actions.repo.store.delete_evidence(stored.name)
 
 
 class AddEvidenceDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hints
@@ -57,7 +93,11 @@ class AddEvidenceDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no ty
         if case.case.reporter.aad_object_id != user:
             await dc.context.send_activity(tx("error.not_permitted"))
             return await dc.end_dialog()
-        dc.active_dialog.state.update({"case_id": case_id, "number": case.case.number, "added": 0})
+        if case.case.status is CaseStatus.CLOSED:
+            await dc.context.send_activity(tx("error.case_closed"))
+            return await dc.end_dialog()
+        before = [item.sha256 for item in case.case.evidence]
+        dc.active_dialog.state.update({"case_id": case_id, "number": case.case.number, "before": before})
         await dc.context.send_activity(tx("mycases.add_evidence.prompt", number=case.case.number))
         return Dialog.end_of_turn
 
@@ -67,28 +107,23 @@ class AddEvidenceDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no ty
         activity = dc.context.activity
         words = normalise(activity.text or "")
         if activity.attachments:
-            await self._take(dc, state, tx)
+            user = activity.from_property.aad_object_id or ""
+            target = CaseTarget(self.deps.actions, user, str(state["case_id"]), self.deps.max_evidence)
+            await self.deps.evidence.take(dc.context, target, tx, user, self.deps.clock.now())
             return Dialog.end_of_turn
         if verb_of(activity.value) is Verb.EVIDENCE_DONE or words in DONE_WORDS or words in CANCEL_WORDS:
-            await dc.context.send_activity(
-                tx("mycases.add_evidence.done", count=state["added"], number=state["number"])
-            )
-            if state["added"]:
-                case = (await self.deps.actions.repo.get(state["case_id"])).case
-                await self.deps.after_added(case, state["added"])
+            case = (await self.deps.actions.repo.get(state["case_id"])).case
+            added = _added_since(case, activity.from_property.aad_object_id or "", state.get("before") or [])
+            await dc.context.send_activity(tx("mycases.add_evidence.done", count=added, number=state["number"]))
+            if added:
+                await self.deps.after_added(case, added)
             return await dc.end_dialog()
         await dc.context.send_activity(tx("mycases.add_evidence.prompt", number=state["number"]))
         return Dialog.end_of_turn
 
-    async def _take(self, dc: DialogContext, state: dict[str, object], tx: Texts) -> None:
-        user = dc.context.activity.from_property.aad_object_id or ""
-        case_id = str(state["case_id"])
 
-        async def add(stored: StoredEvidence) -> bool:
-            decided = await self.deps.actions.decide(case_id, user, EvidenceAdded(evidence_item(stored.meta)))
-            return decided.changed
-
-        added = await take_attachments(
-            dc.context, self.deps.intake, case_id, user, self.deps.clock.now(), tx, self.deps.max_evidence_mb, add
-        )
-        state["added"] = int(str(state["added"])) + added
+def _added_since(case: Case, user: str, before: list[str]) -> int:
+    """Files this person added since the dialog began, counted on the case itself (the dialog
+    keeps no counter, so messages sent at the same time cannot lose each other's count)."""
+    known = set(before)
+    return sum(1 for item in case.evidence if item.uploaded_by == user and item.sha256 not in known)

@@ -1,58 +1,168 @@
-"""Screenshots sent in the chat, for both the report dialog and "add evidence": each file is
-fetched safely, acknowledged with its size and short hash, or refused with a reason. What
-happens to an accepted file (kept in the draft, or added to the case) is the caller's `accept`.
+"""Screenshots sent in the chat, for both the report dialog and "add evidence".
+
+Caps come before work: the files of one message are counted (and the surplus refused) and room is
+reserved on the draft or case before anything is downloaded. The downloads run in the background;
+the turn waits for them at most `turn_budget` seconds (Teams re-sends an activity whose turn takes
+over 15 s). Done in time, the answers come in the turn; otherwise the employee is told at once that
+the files are being received, and the answers come as a proactive message when they are stored.
+
+Each file is confirmed only after it is recorded on the draft or the case (`Target.record`), so
+"received" is never said about a file that could still drop out. What happens to a file (kept on
+the draft, or added to the case) is the caller's `Target`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol
 
 from botbuilder.core import TurnContext
 
-from bot.errors import EvidenceRejected
-from bot.evidence import EvidenceIntake, StoredEvidence
+from bot.background import Background
+from bot.errors import BotError, EvidenceRejected
+from bot.evidence import AttachmentRef, EvidenceIntake, StoredEvidence, parse_attachment
 from bot.guideline.errors import DomainError
+from bot.logs import fields
+from bot.ports import Notifier
+from bot.services.drafts import DraftGone
 from bot.teams.messages import message_for
 from bot.texts import Texts
 from cards.review import human_size
 
-# accept(stored) -> True when it was new, False for a file already there; DomainError refuses.
-Accept = Callable[[StoredEvidence], Awaitable[bool]]
+log = logging.getLogger(__name__)
 
 
-async def take_attachments(
-    context: TurnContext,
-    intake: EvidenceIntake,
-    case_id: str,
-    uploader: str,
-    now: datetime,
-    tx: Texts,
-    max_mb: int,
-    accept: Accept,
-) -> int:
-    """Ingest every attachment of the message; returns how many were new."""
-    added = 0
-    for item in context.activity.attachments or []:
-        raw = item.serialize() if hasattr(item, "serialize") else dict(item)
+class Target(Protocol):
+    """Where a message's files go: a draft or a submitted case."""
+
+    case_id: str
+
+    async def reserve(self, count: int) -> tuple[int, int]:
+        """Room for `count` files before any download: (granted, the cap). Refuses (DomainError,
+        NotPermitted, DraftGone) when nothing may be added at all, e.g. a closed case."""
+
+    async def record(self, stored: StoredEvidence) -> bool:
+        """Record a stored file; True when new. Refusals raise; the caller deletes the bytes."""
+
+    async def release(self) -> None:
+        """The message's downloads are over (its reservation no longer counts)."""
+
+    async def discard(self, stored: StoredEvidence) -> None:
+        """Delete the bytes of a file that was stored but could not be recorded."""
+
+
+@dataclass
+class EvidenceChat:
+    intake: EvidenceIntake
+    notifier: Notifier
+    background: Background
+    max_mb: int
+    per_message: int
+    turn_budget: float
+
+    async def take(self, context: TurnContext, target: Target, tx: Texts, uploader: str, now: datetime) -> bool:
+        """Take every attachment of the message. True when the answers were given in this turn
+        (False: they follow as a proactive message, or nothing was taken)."""
+        refs, answers = self._parse(context.activity.attachments or [], tx)
+        if len(refs) > self.per_message:
+            answers.append(
+                tx("evidence.too_many_in_message", max=self.per_message, skipped=len(refs) - self.per_message)
+            )
+            refs = refs[: self.per_message]
+        if refs:
+            try:
+                granted, cap = await target.reserve(len(refs))
+            except (DomainError, BotError) as exc:
+                answers.append(message_for(exc, tx))
+                refs, granted, cap = [], 0, 0
+            except DraftGone as gone:
+                answers.append(tx("evidence.draft_submitted" if gone.submitted else "evidence.draft_gone"))
+                refs, granted, cap = [], 0, 0
+            if granted < len(refs):
+                answers.append(tx("evidence.case_full", max=cap, skipped=len(refs) - granted))
+                refs = refs[:granted]
+        for answer in answers:
+            await context.send_activity(answer)
+        if not refs:
+            return False
+        task = self.background.start(self._receive(refs, target, tx, uploader, now), "evidence")
+        done, _ = await asyncio.wait({task}, timeout=self.turn_budget)
+        if done:
+            for answer in task.result():
+                await context.send_activity(answer)
+            return True
+        await context.send_activity(tx("evidence.receiving", count=len(refs)))
+        reference = TurnContext.get_conversation_reference(context.activity).serialize()
+        reference.pop("activityId", None)
+        self.background.spawn(self._post_later(task, reference, target.case_id), "evidence answers")
+        return False
+
+    def _parse(self, attachments: list[Any], tx: Texts) -> tuple[list[AttachmentRef], list[str]]:
+        refs: list[AttachmentRef] = []
+        answers: list[str] = []
+        for item in attachments:
+            raw = item.serialize() if hasattr(item, "serialize") else dict(item)
+            try:
+                ref = parse_attachment(raw if isinstance(raw, Mapping) else {})
+            except EvidenceRejected as exc:
+                answers.append(tx("evidence.rejected", reason=tx(exc.reason, max_mb=self.max_mb)))
+                continue
+            if ref is not None:  # None: the text/html copy Teams sends beside inline images
+                refs.append(ref)
+        return refs, answers
+
+    async def _receive(
+        self, refs: list[AttachmentRef], target: Target, tx: Texts, uploader: str, now: datetime
+    ) -> list[str]:
+        answers: list[str] = []
         try:
-            stored = await intake.ingest(raw, case_id, uploader, now)
+            for ref in refs:
+                answers.append(await self._one(ref, target, tx, uploader, now))
+        finally:
+            await target.release()
+        return answers
+
+    async def _one(self, ref: AttachmentRef, target: Target, tx: Texts, uploader: str, now: datetime) -> str:
+        try:
+            stored = await self.intake.ingest_ref(ref, target.case_id, uploader, now)
         except EvidenceRejected as exc:
-            await context.send_activity(tx("evidence.rejected", reason=tx(exc.reason, max_mb=max_mb)))
-            continue
-        if stored is None:
-            continue  # the text/html copy Teams sends beside inline images
+            return tx("evidence.rejected", reason=tx(exc.reason, max_mb=self.max_mb))
+        except Exception:
+            log.exception("evidence download failed", extra=fields(case_id=target.case_id))
+            return tx("evidence.not_stored")
         try:
-            new = await accept(stored)
-        except DomainError as exc:
-            await context.send_activity(message_for(exc, tx))
-            return added
+            new = await target.record(stored)
+        except DraftGone as gone:
+            await self._discard(target, stored)
+            return tx("evidence.draft_submitted" if gone.submitted else "evidence.draft_gone")
+        except (DomainError, BotError) as exc:
+            await self._discard(target, stored)
+            return message_for(exc, tx)
+        except Exception:
+            log.exception("evidence not recorded", extra=fields(case_id=target.case_id))
+            await self._discard(target, stored)
+            return tx("evidence.not_stored")
         if not new:
-            await context.send_activity(tx("evidence.duplicate"))
-            continue
-        added += 1
+            return tx("evidence.duplicate")
         meta = stored.meta
-        await context.send_activity(
-            tx("evidence.received", name=meta.original_name, size=human_size(meta.size), short_hash=meta.sha256[:12])
-        )
-    return added
+        return tx("evidence.received", name=meta.original_name, size=human_size(meta.size), short_hash=meta.sha256[:12])
+
+    async def _discard(self, target: Target, stored: StoredEvidence) -> None:
+        if stored.already_stored:
+            return  # the bytes were there before this message: someone else's record holds them
+        try:
+            await target.discard(stored)
+        except Exception:
+            log.exception("unrecorded evidence not deleted", extra=fields(case_id=target.case_id))
+
+    async def _post_later(self, task: asyncio.Task[list[str]], reference: dict[str, Any], case_id: str) -> None:
+        answers = await task
+        for answer in answers:
+            try:
+                await self.notifier.send(reference, {"type": "message", "text": answer})
+            except BotError:  # DeliveryFailed: the file is recorded; only the answer is lost
+                log.warning("evidence answer not delivered", extra=fields(case_id=case_id))

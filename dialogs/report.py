@@ -8,6 +8,7 @@ failing. No business rules here: validation and submit are service calls.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -19,13 +20,14 @@ from botbuilder.core import TurnContext
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 
 from bot.errors import InvalidInput
-from bot.evidence import EvidenceIntake, StoredEvidence
+from bot.evidence import StoredEvidence
 from bot.forms import ReportForm
 from bot.guideline.errors import InvalidDecision
 from bot.guideline.model import Case, Person
 from bot.logs import fields
 from bot.ports import Clock
-from bot.services.reports import DraftIndex, ReportService, new_draft_id, validate_report
+from bot.services.drafts import DraftGone, DraftIndex, StillReceiving, meta_from_json
+from bot.services.reports import ReportService, new_draft_id, validate_report
 from bot.storage.store import EvidenceMeta
 from bot.teams.activities import card_activity
 from bot.teams.routes import normalise, verb_of
@@ -34,7 +36,7 @@ from cards.common import Card, card, submit, text
 from cards.report import report_card
 from cards.review import EvidenceLine, ReceiptView, receipt_card, review_card
 from cards.verbs import Verb
-from dialogs.evidence_chat import take_attachments
+from dialogs.evidence_chat import EvidenceChat
 
 log = logging.getLogger(__name__)
 
@@ -48,45 +50,48 @@ INDEX_EVERY = timedelta(minutes=10)
 @dataclass
 class ReportDeps:
     reports: ReportService
-    intake: EvidenceIntake
+    evidence: EvidenceChat
     drafts: DraftIndex
     clock: Clock
     zone: ZoneInfo
     draft_ttl: timedelta
     default_language: str
     max_evidence: int
-    max_evidence_mb: int
     after_submit: Callable[[Case], Awaitable[None]]
+    state_doc: Callable[[TurnContext], str] = lambda _context: ""  # where this chat's dialog state is stored
 
 
-def meta_to_json(meta: EvidenceMeta) -> dict[str, Any]:
-    return {
-        "sha256": meta.sha256,
-        "size": meta.size,
-        "content_type": meta.content_type,
-        "original_name": meta.original_name,
-        "uploaded_by": meta.uploaded_by,
-        "uploaded_at": meta.uploaded_at.isoformat(),
-    }
-
-
-def meta_from_json(data: dict[str, Any]) -> EvidenceMeta:
-    return EvidenceMeta(
-        data["sha256"],
-        int(data["size"]),
-        data["content_type"],
-        data["original_name"],
-        data["uploaded_by"],
-        datetime.fromisoformat(data["uploaded_at"]),
-    )
-
-
-def evidence_lines(state: dict[str, Any]) -> list[EvidenceLine]:
-    return [EvidenceLine(e["original_name"], int(e["size"]), e["sha256"]) for e in state["evidence"]]
+def evidence_lines(evidence: list[EvidenceMeta]) -> list[EvidenceLine]:
+    return [EvidenceLine(e.original_name, e.size, e.sha256) for e in evidence]
 
 
 def evidence_prompt_card(tx: Texts) -> Card:
     return card([text(tx("evidence.advice"))], [submit(tx("evidence.done_button"), Verb.EVIDENCE_DONE)])
+
+
+@dataclass
+class DraftTarget:
+    """Files of one message, recorded on the draft document (not in the dialog state)."""
+
+    drafts: DraftIndex
+    user: str
+    case_id: str
+    activity_id: str
+    cap: int
+    now: datetime
+
+    async def reserve(self, count: int) -> tuple[int, int]:
+        reservation = await self.drafts.reserve(self.user, self.case_id, self.activity_id, count, self.cap, self.now)
+        return reservation.granted, self.cap
+
+    async def record(self, stored: StoredEvidence) -> bool:
+        return (await self.drafts.record(self.user, self.case_id, stored.meta, self.cap)).new
+
+    async def release(self) -> None:
+        await self.drafts.release(self.user, self.case_id, self.activity_id)
+
+    async def discard(self, stored: StoredEvidence) -> None:
+        await self.drafts.store.delete_evidence(stored.name)
 
 
 class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hints
@@ -105,12 +110,13 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
             {
                 "stage": FORM,
                 "case_id": new_draft_id(),
-                "evidence": [],
                 "touched": now.isoformat(),
                 "form": ReportForm(date=local.date().isoformat(), time=local.strftime("%H:%M")).to_dict(),
             }
         )
-        await self._touch(dc, state)
+        user = self._user(dc.context).aad_object_id
+        await self.deps.drafts.start(user, state["case_id"], now, self.deps.state_doc(dc.context))
+        state["indexed"] = now.isoformat()
         await self._show(dc, state)
         return Dialog.end_of_turn
 
@@ -119,28 +125,32 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
         state = dc.active_dialog.state
         tx = self._texts(dc.context)
         now = self.deps.clock.now()
+        user = self._user(dc.context).aad_object_id
         if now - datetime.fromisoformat(state["touched"]) > self.deps.draft_ttl:
             await dc.context.send_activity(tx("report.expired"))
-            await self.deps.drafts.forget(self._user(dc.context).aad_object_id)
+            await self.deps.drafts.discard(user, state["case_id"], with_state=False)
             return await dc.end_dialog()
-        state["touched"] = now.isoformat()
         verb = verb_of(activity.value)
         words = normalise(activity.text or "")
         if verb is Verb.REPORT_CANCEL or (verb is None and words in CANCEL_WORDS):
+            await self.deps.drafts.discard(user, state["case_id"], with_state=False)
             await dc.context.send_activity(tx("report.cancelled"))
-            await self.deps.drafts.forget(self._user(dc.context).aad_object_id)
             return await dc.end_dialog()
-        await self._touch(dc, state)
         stage = state["stage"]
         if activity.attachments and stage in (EVIDENCE, REVIEW):
-            await self._take_evidence(dc, state, tx)
-            if stage == REVIEW:
+            # The dialog state is left untouched, so turns running at the same time never
+            # overwrite each other: the files are recorded on the draft document.
+            answered = await self._take_evidence(dc, state)
+            if stage == REVIEW and answered:
                 await self._show(dc, state)
             return Dialog.end_of_turn
+        state["touched"] = now.isoformat()
+        await self._migrate_legacy_evidence(user, state)
+        await self._touch(dc, state)
         if stage == FORM and verb is Verb.REPORT_FORM:
             return await self._on_form(dc, state, tx)
         if stage == EVIDENCE and (verb is Verb.EVIDENCE_DONE or (verb is None and words in DONE_WORDS)):
-            if not state["evidence"]:
+            if not await self.deps.drafts.evidence(self._user(dc.context).aad_object_id, state["case_id"]):
                 await dc.context.send_activity(tx("evidence.none_yet"))
             state["stage"] = REVIEW
             await self._show(dc, state)
@@ -171,26 +181,19 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
         await self._show(dc, state)
         return Dialog.end_of_turn
 
-    async def _take_evidence(self, dc: DialogContext, state: dict[str, Any], tx: Texts) -> None:
-        async def keep(stored: StoredEvidence) -> bool:
-            if any(e["sha256"] == stored.meta.sha256 for e in state["evidence"]):
-                return False
-            if len(state["evidence"]) >= self.deps.max_evidence:
-                raise InvalidDecision("evidence", "too_many")
-            state["evidence"].append(meta_to_json(stored.meta))
-            return True
-
+    async def _take_evidence(self, dc: DialogContext, state: dict[str, Any]) -> bool:
         user = self._user(dc.context).aad_object_id
-        await take_attachments(
-            dc.context,
-            self.deps.intake,
-            state["case_id"],
-            user,
-            self.deps.clock.now(),
-            tx,
-            self.deps.max_evidence_mb,
-            keep,
-        )
+        now = self.deps.clock.now()
+        activity_id = dc.context.activity.id or new_draft_id()
+        target = DraftTarget(self.deps.drafts, user, state["case_id"], activity_id, self.deps.max_evidence, now)
+        return await self.deps.evidence.take(dc.context, target, self._texts(dc.context), user, now)
+
+    async def _migrate_legacy_evidence(self, user: str, state: dict[str, Any]) -> None:
+        """Drafts begun before evidence moved to the draft document kept it in the dialog state."""
+        legacy = state.pop("evidence", None)
+        for item in legacy or []:
+            with contextlib.suppress(DraftGone, InvalidDecision):
+                await self.deps.drafts.record(user, state["case_id"], meta_from_json(item), self.deps.max_evidence)
 
     async def _submit(self, dc: DialogContext, state: dict[str, Any], tx: Texts) -> DialogTurnResult:
         form = ReportForm.from_payload(state["form"])
@@ -202,7 +205,14 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
             await self._show(dc, state, problem=tx(f"invalid.{exc.reason}", field=tx(f"field.{exc.field}")))
             return Dialog.end_of_turn
         reporter = self._user(dc.context)
-        evidence = [meta_from_json(e) for e in state["evidence"]]
+        try:
+            evidence = await self.deps.drafts.close(reporter.aad_object_id, state["case_id"], now)
+        except StillReceiving:
+            await dc.context.send_activity(tx("evidence.still_receiving"))
+            return Dialog.end_of_turn
+        except DraftGone:
+            await dc.context.send_activity(tx("report.expired"))
+            return await dc.end_dialog()
         value = dc.context.activity.value if isinstance(dc.context.activity.value, dict) else {}
         chosen = await self.deps.reports.chosen_leader(reporter.aad_object_id, value.get("leader"))
         submitted = await self.deps.reports.submit(state["case_id"], reporter, facts, evidence, now, chosen)
@@ -231,7 +241,8 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
         else:
             user = self._user(dc.context).aad_object_id
             choices = await self.deps.reports.leader_choices(user)
-            content = review_card(tx, form, evidence_lines(state), choices)
+            evidence = await self.deps.drafts.evidence(user, state["case_id"])
+            content = review_card(tx, form, evidence_lines(evidence), choices)
         await dc.context.send_activity(card_activity(content))
 
     async def _touch(self, dc: DialogContext, state: dict[str, Any]) -> None:

@@ -1,7 +1,8 @@
 """Unfinished reports: one kind reminder before a draft expires, then the index entry goes.
 
-The draft itself lives in the dialog state; the dialog discards it when the employee next
-writes after the time-to-live. This job only finds drafts through the index (no scan).
+The draft's description lives in the dialog state, its files under its case id: an expired draft
+is discarded whole (files, dialog state, index entry), so nothing of it is left behind. This job
+only finds drafts through the index (no scan).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from bot.errors import DeliveryFailed
 from bot.logs import fields
 from bot.ports import Clock, Notifier
 from bot.services.docs import Unchanged, update
+from bot.services.drafts import DraftIndex, draft_name
 from bot.services.refs import user_locale, user_reference
-from bot.services.reports import DraftIndex, draft_name
 from bot.texts import Texts, language_for
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,8 @@ async def remind_and_expire(
     lead = min(timedelta(hours=12), ttl / 4)
     sent = 0
     for draft in await drafts.untouched_since(now - ttl):
-        await drafts.forget(str(draft["user"]))
+        # Its files, its dialog state (with the description) and the index entry go together.
+        await drafts.discard(str(draft["user"]), str(draft.get("case_id") or "") or None)
     for draft in await drafts.untouched_since(now - ttl + lead):
         if draft.get("reminded"):
             continue

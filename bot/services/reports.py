@@ -1,4 +1,4 @@
-"""The employee's side: validate a report, keep evidence with the draft, submit the case once.
+"""The employee's side: validate a report, submit the case once (the draft is in drafts.py).
 
 A report is validated here, on the server, whatever the card already checked: the card is
 never trusted. Submitting writes the case in one create-only write; the leader notification is
@@ -8,7 +8,6 @@ crash between the write and the send never loses it.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import uuid
@@ -29,7 +28,10 @@ from bot.logs import fields
 from bot.services.audit import record_events
 from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.docs import update
+from bot.services.drafts import DraftIndex, draft_name
 from bot.storage.store import EvidenceMeta, Store
+
+__all__ = ["DraftIndex", "ReportService", "draft_name", "validate_report"]  # the draft index moved to drafts.py
 
 log = logging.getLogger(__name__)
 _HTTP = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -167,45 +169,3 @@ class ReportService:
         await record_events(self.store, events)
         log.info("case submitted", extra=fields(case_id=case.id, evidence=len(evidence), has_leader=bool(leader)))
         return Submitted(case, already=False)
-
-
-def draft_name(aad_object_id: str) -> str:
-    return f"drafts/{aad_object_id.lower()}.json"
-
-
-class DraftIndex:
-    """Where unfinished reports are, so a job can remind and later discard them.
-
-    The draft's content lives in the dialog state (bot state in the same store); this index holds
-    only ids and times, tagged so "drafts untouched since T" needs no scan.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    async def touch(self, aad_object_id: str, case_id: str, now: datetime) -> None:
-        stamp_ = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-        data = {"user": aad_object_id, "case_id": case_id, "touched": stamp_, "reminded": False}
-        tags = {"kind": "draft", "touched": stamp_}
-        with contextlib.suppress(AlreadyExists):
-            # Most drafts are new (the last one was sent or discarded): one create-only write.
-            await self.store.put(draft_name(aad_object_id), data, etag=None, tags=tags)
-            return
-
-        def put(_current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
-            return data, None
-
-        await update(self.store, draft_name(aad_object_id), put, tags=lambda _d: tags)
-
-    async def forget(self, aad_object_id: str) -> None:
-        await self.store.delete(draft_name(aad_object_id))
-
-    async def untouched_since(self, moment: datetime) -> list[dict[str, Any]]:
-        stamp_ = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        out = []
-        for name in await self.store.find({"kind": "draft"}, at_most={"touched": stamp_}):
-            doc = await self.store.get(name)
-            if doc is not None:
-                out.append(doc.data)
-        return out

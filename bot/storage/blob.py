@@ -221,6 +221,10 @@ class BlobStore:
                 raise AlreadyExists(name) from err
             raise
 
+    async def delete_evidence(self, name: str) -> None:
+        with contextlib.suppress(ResourceNotFoundError):
+            await self._blob(name).delete_blob()
+
     async def get_evidence_meta(self, name: str) -> EvidenceMeta | None:
         blob = self._blob(name)
         try:

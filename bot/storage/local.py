@@ -226,6 +226,16 @@ class LocalStore:
     async def get_evidence_meta(self, name: str) -> EvidenceMeta | None:
         return await asyncio.to_thread(self._meta_sync, name)
 
+    async def delete_evidence(self, name: str) -> None:
+        check_name(name)
+        await asyncio.to_thread(self._delete_evidence_sync, name)
+
+    def _delete_evidence_sync(self, name: str) -> None:
+        with lf.flocked(self._lock(name)):
+            # Bytes first: they are the commit point, so a half-done delete reads as "absent".
+            self._path(name).unlink(missing_ok=True)
+            (self._root / ".meta" / name).unlink(missing_ok=True)
+
     def _meta_sync(self, name: str) -> EvidenceMeta | None:
         if not self._path(name).exists():
             return None

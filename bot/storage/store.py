@@ -126,6 +126,11 @@ class Store(Protocol):
 
     async def get_evidence_meta(self, name: str) -> EvidenceMeta | None: ...
 
+    async def delete_evidence(self, name: str) -> None:
+        """Remove a file and its metadata (no-op if absent). Only for evidence that never became
+        part of a case: a draft's files when the draft is cancelled or expires, or a file the case
+        refused. Write-once means never overwritten, not never deleted (retention deletes too)."""
+
     def read_evidence(self, name: str) -> AsyncIterator[bytes]:
         """Stream the stored bytes (raises NotFound)."""
 

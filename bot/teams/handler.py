@@ -24,6 +24,7 @@ from bot.ports import Clock
 from bot.services.case_cards import refusal_card
 from bot.services.cases import CaseRepository
 from bot.services.refs import ReferenceBook
+from bot.services.seen import SeenActivities
 from bot.storage.store import Store
 from bot.teams.activities import card_activity
 from bot.teams.case_invoke import CaseInvokes, card_response
@@ -64,6 +65,7 @@ class BotDeps:
     clock: Clock
     references: ReferenceBook
     default_language: str = "da"
+    seen: SeenActivities | None = None  # re-sent activities with files are recognised (store-backed)
 
 
 class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder ships no type hints
@@ -113,6 +115,9 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         activity = turn_context.activity
         tx = self.texts_for(activity)
         verb = verb_of(activity.value) or command_for(activity.text or "")
+        if activity.attachments and not await self._first_time(activity):
+            log.info("repeated activity ignored", extra=fields(attachments=len(activity.attachments)))
+            return
         dc = await self._dialogs.create_context(turn_context)
         if dc.active_dialog is not None and verb not in INTERRUPTIONS:
             await dc.continue_dialog()
@@ -134,6 +139,12 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             return
         log.info("route", extra=fields(verb=verb.value if verb else None))
         await handler(turn_context, tx)
+
+    async def _first_time(self, activity: Activity) -> bool:
+        """Teams re-sends an activity whose turn ran long; its files are taken once."""
+        if self._deps.seen is None or not activity.id or activity.conversation is None:
+            return True
+        return await self._deps.seen.first_time(activity.conversation.id or "", activity.id)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         activity = turn_context.activity

@@ -96,7 +96,7 @@ TEXTS.update(
         "evidence.none_yet": "Du har ikke sendt skærmbilleder endnu. Du kan sende dem nu eller senere fra **Mine sager**.",
         "evidence.rejected": "❌ Filen blev ikke gemt: {reason} Det, du allerede har sendt, er bevaret.",
         "evidence.too_large": "Filen er for stor (højst {max_mb} MB).",
-        "evidence.bad_type": "Kun billeder (PNG, JPEG, GIF, WebP, HEIC) og PDF kan bruges som bevis.",
+        "evidence.bad_type": "Kun billeder (PNG, JPEG, GIF, WebP, HEIC), PDF og Word-dokumenter (.docx) kan bruges som bevis.",
         "evidence.host_not_allowed": "Filen kommer fra et sted, jeg ikke må hente fra.",
         "evidence.address_not_allowed": "Filen kommer fra en adresse, jeg ikke må hente fra.",
         "evidence.not_https": "Filen skal hentes over en sikker forbindelse.",
@@ -105,7 +105,7 @@ TEXTS.update(
         "evidence.link_expired": "Linket til filen er udløbet. Send filen igen.",
         "evidence.download_failed": "Filen kunne ikke hentes. Prøv at sende den igen.",
         "evidence.too_many_redirects": "Filen kunne ikke hentes (for mange omdirigeringer).",
-        "evidence.unsupported_attachment": "Den slags vedhæftning kan jeg ikke gemme. Send et billede eller en PDF.",
+        "evidence.unsupported_attachment": "Den slags vedhæftning kan jeg ikke gemme. Send et billede, en PDF eller et Word-dokument.",
         "evidence.too_many": "Sagen har allerede det højeste antal beviser.",
         # Review and receipt
         "review.title": "Gennemse din anmeldelse",
@@ -424,5 +424,31 @@ TEXTS.update(
         "pack.uploaded_at": "Modtaget (UTC)",
         "pack.seen_at": "Set på (link)",
         "pack.in_zip": "Sti i ZIP-filen",
+    }
+)
+
+
+# Evidence intake: caps before work, answers that may follow later, refusals that explain.
+TEXTS.update(
+    {
+        "evidence.too_many_in_message": (
+            "Jeg tager højst {max} filer fra én besked. {skipped} fil(er) blev ikke hentet – send dem i en ny besked."
+        ),
+        "evidence.case_full": (
+            "En sag kan rumme højst {max} filer. {skipped} fil(er) blev ikke hentet, fordi der ikke er plads til flere."
+        ),
+        "evidence.receiving": ("⏳ Jeg henter {count} fil(er) nu. Du får besked her i chatten, så snart de er gemt."),
+        "evidence.still_receiving": (
+            "Jeg er ved at hente filer, du har sendt. Vent til du har fået besked om dem, og send så anmeldelsen igen."
+        ),
+        "evidence.draft_gone": "Filen blev ikke gemt: anmeldelsen, den hørte til, er afbrudt eller slettet.",
+        "evidence.draft_submitted": (
+            "Filen blev ikke lagt på anmeldelsen, fordi den allerede var sendt. Tilføj den fra **Mine sager**."
+        ),
+        "evidence.not_stored": "❌ Filen blev ikke gemt på grund af en fejl hos mig. Send den gerne igen.",
+        "evidence.compressed": "Filen kom pakket på en måde, så jeg ikke kan gemme den uændret. Send den igen.",
+        "evidence.token_failed": (
+            "Jeg kunne ikke få adgang til billedet lige nu. Send det igen om lidt, eller send det som en fil."
+        ),
     }
 )

@@ -96,7 +96,7 @@ TEXTS.update(
         "evidence.none_yet": "You haven't sent any screenshots yet. You can send them now or later from **My cases**.",
         "evidence.rejected": "❌ The file was not stored: {reason} What you already sent is kept.",
         "evidence.too_large": "The file is too large (at most {max_mb} MB).",
-        "evidence.bad_type": "Only pictures (PNG, JPEG, GIF, WebP, HEIC) and PDF can be used as evidence.",
+        "evidence.bad_type": "Only pictures (PNG, JPEG, GIF, WebP, HEIC), PDF and Word documents (.docx) can be used as evidence.",
         "evidence.host_not_allowed": "The file comes from a place I'm not allowed to fetch from.",
         "evidence.address_not_allowed": "The file comes from an address I'm not allowed to fetch from.",
         "evidence.not_https": "The file must be fetched over a secure connection.",
@@ -105,7 +105,7 @@ TEXTS.update(
         "evidence.link_expired": "The link to the file has expired. Please send the file again.",
         "evidence.download_failed": "The file could not be fetched. Please send it again.",
         "evidence.too_many_redirects": "The file could not be fetched (too many redirects).",
-        "evidence.unsupported_attachment": "I can't store that kind of attachment. Send a picture or a PDF.",
+        "evidence.unsupported_attachment": "I can't store that kind of attachment. Send a picture, a PDF or a Word document.",
         "evidence.too_many": "The case already holds the most evidence allowed.",
         "review.title": "Review your report",
         "review.evidence": "Evidence ({count})",
@@ -419,5 +419,31 @@ TEXTS.update(
         "pack.uploaded_at": "Received (UTC)",
         "pack.seen_at": "Seen at (link)",
         "pack.in_zip": "Path in the ZIP file",
+    }
+)
+
+
+# Evidence intake: caps before work, answers that may follow later, refusals that explain.
+TEXTS.update(
+    {
+        "evidence.too_many_in_message": (
+            "I take at most {max} files from one message. {skipped} file(s) were not fetched – send them in a new message."
+        ),
+        "evidence.case_full": (
+            "A case can hold at most {max} files. {skipped} file(s) were not fetched because there is no room for more."
+        ),
+        "evidence.receiving": "⏳ I'm fetching {count} file(s) now. I'll tell you here in the chat as soon as they are stored.",
+        "evidence.still_receiving": (
+            "I'm still fetching files you sent. Wait until I've told you about them, then send the report again."
+        ),
+        "evidence.draft_gone": "The file was not stored: the report it belonged to was cancelled or deleted.",
+        "evidence.draft_submitted": (
+            "The file was not added to the report because it had already been sent. Add it from **My cases**."
+        ),
+        "evidence.not_stored": "❌ The file was not stored because of an error on my side. Please send it again.",
+        "evidence.compressed": "The file arrived packed in a way that means I can't store it unaltered. Please send it again.",
+        "evidence.token_failed": (
+            "I couldn't get access to the picture just now. Send it again shortly, or send it as a file."
+        ),
     }
 )

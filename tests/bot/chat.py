@@ -5,6 +5,7 @@ The bot is built by app.build_runtime, the same door production uses, over a rea
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from botbuilder.core.adapters import TestAdapter
@@ -34,15 +35,16 @@ class Chat:
             Activity(
                 channel_id="msteams",
                 service_url=service_url,
-                from_property=ChannelAccount(
-                    id=f"29:{aad_object_id}", name=name, aad_object_id=aad_object_id
-                ),
+                from_property=ChannelAccount(id=f"29:{aad_object_id}", name=name, aad_object_id=aad_object_id),
                 recipient=ChannelAccount(id="28:bot", name="Bot"),
                 conversation=ConversationAccount(
                     id=f"a:chat-{aad_object_id}", conversation_type="personal", tenant_id="tenant"
                 ),
             ),
         )
+        # TestAdapter numbers activities 0, 1, 2... per adapter; Teams' ids are unique per
+        # conversation, and the bot ignores a repeated id (a re-send). Start each chat elsewhere.
+        self.adapter._next_id = secrets.randbelow(10**12) * 1000
 
     async def send(
         self,

@@ -206,6 +206,20 @@ async def test_evidence_is_write_once(store: Store) -> None:
     assert await store.list("evidence/case1/") == [name]
 
 
+async def test_evidence_of_a_discarded_draft_can_be_deleted(store: Store) -> None:
+    original = b"draft screenshot"
+    name = f"evidence/draft1/{hashlib.sha256(original).hexdigest()}"
+    await store.put_evidence(name, _chunks(original), _meta(original))
+    await store.delete_evidence(name)
+    await store.delete_evidence(name)  # absent: a no-op
+    assert await store.get_evidence_meta(name) is None
+    assert await store.list("evidence/draft1/") == []
+    with pytest.raises(NotFound):
+        await _read_all(store, name)
+    await store.put_evidence(name, _chunks(original), _meta(original))  # the name is free again
+    assert await _read_all(store, name) == original
+
+
 async def test_large_evidence_round_trips_byte_for_byte(store: Store) -> None:
     # Larger than two upload blocks of the blob store, with an odd tail, in uneven chunks.
     original = hashlib.sha256(b"seed").digest() * (9 * 1024 * 1024 // 32) + b"tail!"

@@ -38,9 +38,7 @@ def _png() -> bytes:
 
 
 PNG = _png()
-JPEG = (
-    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(range(256)) + b"\xff\xd9"
-)
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(range(256)) + b"\xff\xd9"
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
 TEXT = b"Det her er ikke et billede, bare tekst med .png i navnet.\n"
@@ -193,6 +191,12 @@ class FakeFileHost:
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
             return web.Response(status=401, text="Unauthorized")
         return web.Response(body=PNG, content_type="image/png")
+
+
+def token_origins(*origins: str) -> Callable[[URL], bool]:
+    """Which URLs play the Bot Framework's attachment hosts (the only ones given the bot's token)."""
+    allowed = {URL(o).origin() for o in origins}
+    return lambda url: url.origin() in allowed
 
 
 class FakeHostPolicy:

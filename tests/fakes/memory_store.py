@@ -34,6 +34,10 @@ class MemoryEvidenceStore:
     async def get_evidence_meta(self, name: str) -> EvidenceMeta | None:
         return self.meta.get(name)
 
+    async def delete_evidence(self, name: str) -> None:
+        self.evidence.pop(name, None)
+        self.meta.pop(name, None)
+
     async def read_evidence(self, name: str) -> AsyncIterator[bytes]:
         if name not in self.evidence:
             raise NotFound(name)

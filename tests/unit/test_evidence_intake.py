@@ -16,7 +16,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bot.errors import EvidenceRejected
 from bot.evidence import EvidenceIntake, Limits, parse_attachment, sanitise_name, sniff_type
-from tests.fakes.file_host import GOOD_FILES, PNG, TOKEN, FakeFileHost, FakeHostPolicy
+from tests.fakes.file_host import GOOD_FILES, PNG, TOKEN, FakeFileHost, FakeHostPolicy, token_origins
 from tests.fakes.memory_store import MemoryEvidenceStore
 
 NOW = datetime(2026, 3, 2, 10, 30, tzinfo=timezone(timedelta(hours=1)))
@@ -61,7 +61,8 @@ def intake_for(
         return TOKEN
 
     limits = Limits(max_bytes=max_bytes, connect_timeout=2, read_timeout=read_timeout, spool_dir=str(spool))
-    return EvidenceIntake(store, FakeHostPolicy(host.url("/")), limits, token_provider=token)
+    policy = FakeHostPolicy(host.url("/"))
+    return EvidenceIntake(store, policy, limits, token_provider=token, token_hosts=token_origins(host.url("/")))
 
 
 # -- happy paths -----------------------------------------------------------------------------
@@ -126,13 +127,9 @@ async def test_inline_image_without_a_token_is_an_expired_link(
     async def no_token() -> None:
         return None
 
-    intake = EvidenceIntake(
-        store, FakeHostPolicy(host.url("/")), Limits(spool_dir=str(spool)), token_provider=no_token
-    )
+    intake = EvidenceIntake(store, FakeHostPolicy(host.url("/")), Limits(spool_dir=str(spool)), token_provider=no_token)
     with pytest.raises(EvidenceRejected) as info:
-        await intake.ingest(
-            {"contentType": "image/png", "contentUrl": host.url("/auth/inline.png")}, CASE, "u", NOW
-        )
+        await intake.ingest({"contentType": "image/png", "contentUrl": host.url("/auth/inline.png")}, CASE, "u", NOW)
     assert info.value.reason == "evidence.link_expired"
     assert store.evidence == {}
 
@@ -140,9 +137,7 @@ async def test_inline_image_without_a_token_is_an_expired_link(
 async def test_redirect_on_the_same_allowed_host_is_followed(
     host: FakeFileHost, store: MemoryEvidenceStore, spool: Path
 ) -> None:
-    stored = await intake_for(host, store, spool).ingest(
-        file_info(host.url("/redirect/loop/4")), CASE, "u", NOW
-    )
+    stored = await intake_for(host, store, spool).ingest(file_info(host.url("/redirect/loop/4")), CASE, "u", NOW)
     assert stored is not None and store.evidence[stored.name] == PNG
 
 
@@ -206,9 +201,7 @@ async def test_redirect_to_another_loopback_port_is_refused_before_any_request(
     async with FakeFileHost() as other:
         host.redirect_target = other.url("/files/shot.png")
         with pytest.raises(EvidenceRejected) as info:
-            await intake_for(host, store, spool).ingest(
-                file_info(host.url("/redirect/to-target")), CASE, "u", NOW
-            )
+            await intake_for(host, store, spool).ingest(file_info(host.url("/redirect/to-target")), CASE, "u", NOW)
         assert info.value.reason == "evidence.host_not_allowed"
         assert other.seen == []  # the target was never contacted
     assert store.evidence == {}
@@ -227,9 +220,7 @@ async def test_redirect_off_the_list_is_refused(
 ) -> None:
     host.redirect_target = target
     with pytest.raises(EvidenceRejected) as info:
-        await intake_for(host, store, spool).ingest(
-            file_info(host.url("/redirect/to-target")), CASE, "u", NOW
-        )
+        await intake_for(host, store, spool).ingest(file_info(host.url("/redirect/to-target")), CASE, "u", NOW)
     assert info.value.reason == reason
     assert store.evidence == {}
 
@@ -253,7 +244,9 @@ async def test_token_is_not_forwarded_to_another_origin(store: MemoryEvidenceSto
             return TOKEN
 
         policy = FakeHostPolicy(first.url("/"), second.url("/"))
-        intake = EvidenceIntake(store, policy, Limits(spool_dir=str(spool)), token_provider=token)
+        limits = Limits(spool_dir=str(spool))
+        hosts = token_origins(first.url("/"), second.url("/"))  # even a token host elsewhere gets none
+        intake = EvidenceIntake(store, policy, limits, token_provider=token, token_hosts=hosts)
         attachment = {"contentType": "image/png", "contentUrl": first.url("/redirect/to-target")}
         stored = await intake.ingest(attachment, CASE, "u", NOW)
     assert stored is not None
@@ -292,7 +285,7 @@ def test_sniff_type_by_bytes_only() -> None:
     assert sniff_type(b"\x00\x00\x00\x1cftypmif1") == "image/heif"
     assert sniff_type(b"\x00\x00\x00\x1cftypisom") is None  # mp4
     assert sniff_type(b"<svg xmlns=") is None
-    assert sniff_type(b"PK\x03\x04") is None
+    assert sniff_type(b"PK\x03\x04") == "application/zip"  # a candidate: only a Word document passes
     assert sniff_type(b"") is None
 
 
