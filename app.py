@@ -244,6 +244,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         turn_budget=settings.evidence_turn_budget_ms / 1000,
     )
     conversation_state = ConversationState(StoreBotStorage(store))
+    seen = SeenActivities(store, clock)
 
     def state_doc(context: TurnContext) -> str:
         return state_name(conversation_state.get_storage_key(context))
@@ -286,7 +287,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         clock=clock,
         references=references,
         default_language=settings.default_language,
-        seen=SeenActivities(store),
+        seen=seen,
     )
     drafts = report_dialog.deps.drafts
     draft_ttl = timedelta(hours=settings.draft_ttl_hours)
@@ -299,6 +300,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
                 lambda: remind_and_expire(drafts, notifier, clock, draft_ttl, settings.default_language),
             ),
             ("med", med.send_due),
+            ("seen activities", seen.forget_old),
         ],
     )
     closers.append(scheduler.stop)

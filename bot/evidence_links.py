@@ -16,6 +16,10 @@ import time
 
 _CASE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _SHA = re.compile(r"^[0-9a-f]{64}$")
+# ASCII digits only: str.isdigit() also says yes to "²" and "١٢٣", which int() then refuses or
+# reads as a number, and a crash there was a 500 on a public route.
+_EXP = re.compile(r"[0-9]{1,12}")
+_SIG = re.compile(r"[0-9a-f]{32}")
 
 
 def link_key(configured: str, app_password: str) -> bytes | None:
@@ -44,7 +48,7 @@ class EvidenceLinks:
         return f"{self.base_url}/evidence/{case_id}/{sha256}?exp={expires}&sig={signature}"
 
     def verify(self, case_id: str, sha256: str, exp: str, sig: str) -> bool:
-        if not (_CASE.match(case_id) and _SHA.match(sha256) and exp.isdigit()):
+        if not (_CASE.fullmatch(case_id) and _SHA.fullmatch(sha256) and _EXP.fullmatch(exp) and _SIG.fullmatch(sig)):
             return False
         if int(exp) < self._now():
             return False

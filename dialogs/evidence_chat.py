@@ -85,17 +85,15 @@ class EvidenceChat:
             if granted < len(refs):
                 answers.append(tx("evidence.case_full", max=cap, skipped=len(refs) - granted))
                 refs = refs[:granted]
-        for answer in answers:
-            await context.send_activity(answer)
         if not refs:
+            await _say(context, answers)
             return False
         task = self.background.start(self._receive(refs, target, tx, uploader, now), "evidence")
         done, _ = await asyncio.wait({task}, timeout=self.turn_budget)
         if done:
-            for answer in task.result():
-                await context.send_activity(answer)
+            await _say(context, [*answers, *task.result()])
             return True
-        await context.send_activity(tx("evidence.receiving", count=len(refs)))
+        await _say(context, [*answers, tx("evidence.receiving", count=len(refs))])
         reference = TurnContext.get_conversation_reference(context.activity).serialize()
         reference.pop("activityId", None)
         self.background.spawn(self._post_later(task, reference, target.case_id), "evidence answers")
@@ -161,8 +159,18 @@ class EvidenceChat:
 
     async def _post_later(self, task: asyncio.Task[list[str]], reference: dict[str, Any], case_id: str) -> None:
         answers = await task
-        for answer in answers:
-            try:
-                await self.notifier.send(reference, {"type": "message", "text": answer})
-            except BotError:  # DeliveryFailed: the file is recorded; only the answer is lost
-                log.warning("evidence answer not delivered", extra=fields(case_id=case_id))
+        try:
+            await self.notifier.send(reference, {"type": "message", "text": _one_message(answers)})
+        except BotError:  # DeliveryFailed: the files are recorded; only the answer is lost
+            log.warning("evidence answer not delivered", extra=fields(case_id=case_id))
+
+
+def _one_message(answers: list[str]) -> str:
+    # One message per message received, however many files: Teams allows a bot about 7 messages
+    # a second in a conversation, and 11 separate answers to one message would be throttled.
+    return "\n\n".join(answers)
+
+
+async def _say(context: TurnContext, answers: list[str]) -> None:
+    if answers:
+        await context.send_activity(_one_message(answers))

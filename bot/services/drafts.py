@@ -30,6 +30,7 @@ from bot.storage.store import EvidenceMeta, Store
 
 log = logging.getLogger(__name__)
 
+_ATTEMPTS = 40  # a burst of messages with files all write this one document; each retry re-reads
 RESERVATION_TTL = timedelta(minutes=10)  # longer than a download may take (Limits.total_timeout)
 
 
@@ -121,7 +122,7 @@ class DraftIndex:
         def replace(_current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
             return fresh, None
 
-        await update(self.store, draft_name(aad_object_id), replace, tags=_tags)
+        await update(self.store, draft_name(aad_object_id), replace, tags=_tags, attempts=_ATTEMPTS)
 
     async def touch(self, aad_object_id: str, case_id: str, now: datetime) -> None:
         def touched(current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
@@ -129,7 +130,7 @@ class DraftIndex:
                 raise Unchanged  # discarded meanwhile: do not bring it back
             return {**current, "touched": _stamp(now), "reminded": False}, None
 
-        await update(self.store, draft_name(aad_object_id), touched, tags=_tags)
+        await update(self.store, draft_name(aad_object_id), touched, tags=_tags, attempts=_ATTEMPTS)
 
     async def get(self, aad_object_id: str, case_id: str) -> dict[str, Any] | None:
         doc = await self.store.get(draft_name(aad_object_id))
@@ -163,7 +164,7 @@ class DraftIndex:
             return {**current, "pending": pending, **touched}, Reservation(granted, free)
 
         try:
-            return await update(self.store, draft_name(aad_object_id), reserve, tags=_tags)
+            return await update(self.store, draft_name(aad_object_id), reserve, tags=_tags, attempts=_ATTEMPTS)
         except _NothingGranted as none:
             return none.reservation
 
@@ -182,7 +183,7 @@ class DraftIndex:
             return {**current, "evidence": evidence}, Recorded(True, len(evidence))
 
         try:
-            return await update(self.store, draft_name(aad_object_id), add, tags=_tags)
+            return await update(self.store, draft_name(aad_object_id), add, tags=_tags, attempts=_ATTEMPTS)
         except _Known as known:
             return Recorded(False, known.count)
 
@@ -197,7 +198,7 @@ class DraftIndex:
                 raise Unchanged
             return {**current, "pending": pending}, None
 
-        await update(self.store, draft_name(aad_object_id), drop, tags=_tags)
+        await update(self.store, draft_name(aad_object_id), drop, tags=_tags, attempts=_ATTEMPTS)
 
     async def close(self, aad_object_id: str, case_id: str, now: datetime) -> list[EvidenceMeta]:
         """Submit: no file is recorded on the draft after this. StillReceiving while files of a
@@ -214,7 +215,7 @@ class DraftIndex:
             return {**current, "closed": True, "pending": {}}, evidence
 
         try:
-            return await update(self.store, draft_name(aad_object_id), close, tags=_tags)
+            return await update(self.store, draft_name(aad_object_id), close, tags=_tags, attempts=_ATTEMPTS)
         except _AlreadyClosed as closed:
             return closed.evidence
 

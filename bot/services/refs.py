@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bot.services.docs import upsert
+from bot.services.docs import Unchanged, update
 from bot.storage.store import Store
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -101,7 +101,13 @@ async def remember_user(store: Store, aad_object_id: str, reference: dict[str, A
     current = await store.get(user_ref_name(aad_object_id))
     if current and current.data == data:
         return  # unchanged: no write on every message
-    await upsert(store, user_ref_name(aad_object_id), data)
+
+    def put(stored: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
+        if stored == data:
+            raise Unchanged  # a turn of the same person, running at the same time, wrote it
+        return data, None
+
+    await update(store, user_ref_name(aad_object_id), put)
 
 
 async def user_locale(store: Store, aad_object_id: str) -> str:

@@ -1,39 +1,52 @@
 """Activities already taken: Teams re-sends an activity whose turn took over 15 seconds.
 
 A repeated activity id must not be processed twice (the files downloaded again, every answer
-given twice). The ids live in the store, so a re-send that reaches another instance is recognised
-too: one small document per conversation, holding the last `keep` ids, written with the ETag.
-Bounded per conversation; a conversation's document costs what a conversation reference costs.
+given twice). The claim is one create-only document per (conversation, activity id) in the store,
+so a re-send that reaches another instance is recognised too, and any number of messages arriving
+at once never contend for one document. Bounded: a job deletes claims older than `keep_for`
+(Teams re-sends within seconds), found through their `at` tag, never by a scan.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from datetime import UTC, timedelta
 
-from bot.services.docs import Unchanged, update
+from bot.errors import AlreadyExists
+from bot.ports import Clock
 from bot.storage.store import Store
 
 
-def seen_name(conversation_id: str) -> str:
-    # Conversation ids hold ':' '@' ';' and more: name the document by a digest.
-    return f"seen/{hashlib.sha256(conversation_id.encode()).hexdigest()[:40]}.json"
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def seen_name(conversation_id: str, activity_id: str) -> str:
+    # Conversation and activity ids hold ':' '@' ';' and more: name the claim by digests.
+    return f"seen/{_digest(conversation_id)}/{_digest(activity_id)}.json"
 
 
 class SeenActivities:
-    def __init__(self, store: Store, keep: int = 64) -> None:
+    def __init__(self, store: Store, clock: Clock, keep_for: timedelta = timedelta(hours=1)) -> None:
         self._store = store
-        self._keep = keep
+        self._clock = clock
+        self._keep_for = keep_for
 
     async def first_time(self, conversation_id: str, activity_id: str) -> bool:
-        """Record the id; False when it was recorded before (a re-send)."""
-        activity_id = activity_id[:200]
+        """Claim the id; False when it was claimed before (a re-send)."""
+        at = self._clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            await self._store.put(
+                seen_name(conversation_id, activity_id), {"at": at}, etag=None, tags={"kind": "seen", "at": at}
+            )
+        except AlreadyExists:
+            return False
+        return True
 
-        def add(current: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
-            ids = [str(i) for i in (current or {}).get("ids", [])]
-            if activity_id in ids:
-                raise Unchanged
-            ids.append(activity_id)
-            return {"ids": ids[-self._keep :]}, True
-
-        return bool(await update(self._store, seen_name(conversation_id), add))
+    async def forget_old(self) -> int:
+        """Delete claims older than `keep_for` (a scheduler job); returns how many."""
+        cutoff = (self._clock.now() - self._keep_for).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        names = await self._store.find({"kind": "seen"}, at_most={"at": cutoff})
+        for name in names:
+            await self._store.delete(name)
+        return len(names)

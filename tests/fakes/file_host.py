@@ -59,6 +59,7 @@ GOOD_FILES: dict[str, tuple[bytes, str]] = {
 class Seen:
     path: str
     authorization: str | None
+    accept_encoding: str | None = None
 
 
 class FakeFileHost:
@@ -67,6 +68,8 @@ class FakeFileHost:
     def __init__(self, *, slow_seconds: float = 5.0) -> None:
         self.slow_seconds = slow_seconds
         self.seen: list[Seen] = []
+        # /custom/{name}: bytes and headers a test serves as it likes (a Word file, a gzip bomb...)
+        self.custom: dict[str, tuple[bytes, dict[str, str]]] = {}
         self.redirect_target = "http://127.0.0.1:9/files/shot.png"  # tests set this
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -92,6 +95,7 @@ class FakeFileHost:
         app.router.add_get("/slow/headers", self._slow_headers)
         app.router.add_get("/slow/body", self._slow_body)
         app.router.add_get("/auth/inline.png", self._auth)
+        app.router.add_get("/custom/{name}", self._custom)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -110,7 +114,9 @@ class FakeFileHost:
     async def _record(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        self.seen.append(Seen(request.path, request.headers.get("Authorization")))
+        self.seen.append(
+            Seen(request.path, request.headers.get("Authorization"), request.headers.get("Accept-Encoding"))
+        )
         return await handler(request)
 
     async def _file(self, request: web.Request) -> web.Response:
@@ -186,6 +192,13 @@ class FakeFileHost:
         with contextlib.suppress(ConnectionResetError):
             await resp.write(PNG[20:])
         return resp
+
+    async def _custom(self, request: web.Request) -> web.Response:
+        found = self.custom.get(request.match_info["name"])
+        if found is None:
+            return web.Response(status=404, text="Not Found")
+        body, headers = found
+        return web.Response(body=body, headers=headers)
 
     async def _auth(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":

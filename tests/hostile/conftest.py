@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from app import Overrides, create_app
+from app import RUNTIME, Overrides, Runtime, create_app
 from bot.settings import Settings
 from bot.storage.local import LocalStore
 from tests.bot.chat import said
@@ -123,3 +123,18 @@ async def start_report(client: TestClient, connector: FakeConnector) -> None:
     assert await post(client, activity(connector.service_url, text="rapportér")) in (200, 201)
     assert await post(client, activity(connector.service_url, value=GOOD_FORM)) in (200, 201)
     assert "skærmprint" in shown(connector)[-1]
+
+
+def runtime_of(client: TestClient) -> Runtime:
+    return client.server.app[RUNTIME]
+
+
+async def settle(*clients: TestClient) -> None:
+    """Let every instance finish its background work (downloads, proactive answers)."""
+    for client in clients:
+        await runtime_of(client).background.drain()
+
+
+async def draft_of(store: LocalStore, user: str = EMPLOYEE) -> dict[str, Any] | None:
+    doc = await store.get(f"drafts/{user}.json")
+    return None if doc is None else doc.data
