@@ -18,7 +18,7 @@ from bot.guideline.model import Actor, Case
 from bot.guideline.policy import DeadlinePolicy
 from bot.logs import fields
 from bot.ports import Clock
-from bot.services.audit import record_events
+from bot.services import audit
 from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.docs import Unchanged
 
@@ -61,11 +61,14 @@ class CaseActions:
             if not events:
                 unchanged.append(Decided(doc.case, []))
                 raise Unchanged
-            return replace(doc, case=new_case), Decided(new_case, events)
+            # The audit lines go into the case in the same write: a crash after it loses none.
+            return replace(doc, case=new_case, audit=[*doc.audit, *audit.event_lines(events)]), Decided(
+                new_case, events
+            )
 
         decided = await self.repo.change(case_id, apply) or unchanged[-1]
         if decided.events:
-            await record_events(self.repo.store, decided.events)
+            await audit.flush(self.repo, case_id)
             log.info(
                 "decision",
                 extra=fields(case_id=case_id, decision=type(decision).__name__, events=len(decided.events)),

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.guideline.insubiz import insubiz_note_draft
 from bot.guideline.model import Actor, Case, Person
 from bot.guideline.policy import DeadlinePolicy
+from bot.services import audit
 from bot.services.case_view import available_actions, viewer_role, waivable_steps
 from bot.storage.store import Store
 from bot.texts import Texts
@@ -50,7 +51,7 @@ class CaseCards:
     async def history(self, case: Case, tx: Texts) -> tuple[HistoryLine, ...]:
         names = {p.aad_object_id: p.name for p in (case.reporter, case.leader, case.deputy, case.leader_manager) if p}
         lines = []
-        for entry in await self.store.read_audit(case.id):
+        for entry in await audit.trail(self.store, case.id):
             at = datetime.fromisoformat(str(entry.get("at")))
             actor = names.get(str(entry.get("actor")), tx("history.someone"))
             kind = str(entry.get("type", ""))

@@ -1,6 +1,7 @@
 """The case repository: one JSON document per case, written with the ETag, indexed by tags.
 
-Document `cases/{case_id}.json`: {"schema": 1, "case": <domain case>, "cards": {...}, "retry": {...}}.
+Document `cases/{case_id}.json`: {"schema": 1, "case": <domain case>, "cards": {...}, "retry": {...},
+"audit": [...]}; `audit` holds audit lines written with the change and not yet in the log.
 `cards` remembers where each person's case card was sent, so it can be updated in place;
 `retry` holds the back-off of notifications that could not be delivered yet.
 Tags answer "my cases", "open cases led by X" and "due by T" without a scan of all cases.
@@ -37,6 +38,15 @@ def unit_tag(unit: str | None) -> str:
     return hashlib.sha256((unit or "").strip().lower().encode()).hexdigest()[:16] if unit else "none"
 
 
+def due_at(case: Case, audit_outbox: list[dict[str, Any]], policy: DeadlinePolicy) -> datetime | None:
+    """When the scheduler must look at the case: its next due item, or at once when audit lines
+    wait in its outbox (a crash or a failed append left them there)."""
+    moments = [next_due_at(case, policy)]
+    moments += [datetime.fromisoformat(str(line["at"])) for line in audit_outbox if line.get("at")]
+    known = [m for m in moments if m is not None]
+    return min(known) if known else None
+
+
 def stamp(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else NEVER
 
@@ -46,13 +56,22 @@ class CaseDoc:
     case: Case
     cards: dict[str, dict[str, Any]] = field(default_factory=dict)  # person id -> where their card is
     retry: dict[str, dict[str, Any]] = field(default_factory=dict)  # due-item key -> attempts, next_at
+    audit: list[dict[str, Any]] = field(default_factory=list)  # audit lines not yet in the log (outbox)
 
     def to_json(self) -> dict[str, Any]:
-        return {"schema": 1, "case": case_to_dict(self.case), "cards": self.cards, "retry": self.retry}
+        data = {"schema": 1, "case": case_to_dict(self.case), "cards": self.cards, "retry": self.retry}
+        if self.audit:
+            data["audit"] = self.audit
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CaseDoc:
-        return cls(case_from_dict(data["case"]), dict(data.get("cards") or {}), dict(data.get("retry") or {}))
+        return cls(
+            case_from_dict(data["case"]),
+            dict(data.get("cards") or {}),
+            dict(data.get("retry") or {}),
+            list(data.get("audit") or []),
+        )
 
 
 class CaseRepository:
@@ -70,7 +89,7 @@ class CaseRepository:
             "leader": case.leader.aad_object_id if case.leader else "none",
             "deputy": case.deputy.aad_object_id if case.deputy else "none",
             "unit": unit_tag(case.unit),
-            "due": stamp(next_due_at(case, self.policy)),
+            "due": stamp(due_at(case, doc.get("audit") or [], self.policy)),
         }
 
     async def create(self, doc: CaseDoc) -> None:

@@ -25,7 +25,7 @@ from bot.guideline.model import Actor, Case, Person, Role
 from bot.guideline.policy import DeadlinePolicy
 from bot.logs import fields
 from bot.ports import Clock, Notifier
-from bot.services.audit import record
+from bot.services import audit
 from bot.services.case_cards import CaseCards
 from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.docs import Unchanged
@@ -107,6 +107,8 @@ class Notifications:
             # One write for everything sent above; claims of what was not sent are released.
             released = [item.key for item in items] + ([REPORTER_CARD] if reporter_card else [])
             await self._record_delivered(case_id, done, released)
+            if done.audit:
+                await audit.flush(self.repo, case_id)
 
     async def _claim(self, case_id: str) -> tuple[Case, list[DueItem], bool, dict[str, Any]] | None:
         """Claim what is owed with the case's ETag before sending, so two deliveries of the same
@@ -137,6 +139,7 @@ class Notifications:
         count = 0
         for case in await self.repo.due_by(self.clock.now()):
             try:
+                await audit.flush(self.repo, case.id)  # lines a crash or a failed append left behind
                 await self.deliver_case(case.id)
                 count += 1
             except Exception:  # one broken case must not stop the others
@@ -196,7 +199,7 @@ class Notifications:
             await self._not_reached(case, item, bool(recipients))
             return
         done.keys.append(item.key)
-        await record(self.store, case.id, "notified", "bot", now, kind=item.kind.value, reached=reached)
+        done.audit.append(audit.note_line("notified", "bot", now, kind=item.kind.value, reached=reached))
         if item.kind is DueKind.CASE_ASSIGNED and pending.get("reporter_told_nobody"):
             # The reporter was told that nobody had the case; now somebody has: say so.
             tx = await self._texts(case.reporter.aad_object_id)
@@ -261,6 +264,7 @@ class Notifications:
 
         entry = await self.repo.change(case.id, bump)
         notes: dict[str, Any] = {}
+        lines: list[dict[str, Any]] = []  # audit lines, written with the notes
         hr_has_it = bool(entry.get("hr_told"))
         if item.kind is DueKind.CASE_ASSIGNED and case.leader is not None and not hr_has_it:
             hr_has_it = await self._hand_to_hr(case)
@@ -268,7 +272,7 @@ class Notifications:
                 notes["hr_told"] = True
                 tx = await self._texts(case.reporter.aad_object_id)
                 await self._send_text(case.reporter.aad_object_id, tx("notify.unreachable", number=case.number))
-                await record(self.store, case.id, "unreachable", "bot", now, kind=item.kind.value)
+                lines.append(audit.note_line("unreachable", "bot", now, kind=item.kind.value))
         waited = now - datetime.fromisoformat(str(entry["since"]))
         if waited >= self.alert_after and not entry.get("alerted"):
             log.error(
@@ -290,17 +294,20 @@ class Notifications:
                 )
                 if told:
                     notes["reporter_told_nobody"] = True
-                    await record(self.store, case.id, "nobody_reached", "bot", now, kind=item.kind.value)
+                    lines.append(audit.note_line("nobody_reached", "bot", now, kind=item.kind.value))
             if told:
                 notes["alerted"] = True
-        if notes:
+        if notes or lines:
 
             def note(doc: CaseDoc) -> tuple[CaseDoc, None]:
-                if item.key not in doc.retry:
-                    raise Unchanged  # delivered meanwhile
-                return replace(doc, retry={**doc.retry, item.key: {**doc.retry[item.key], **notes}}), None
+                retry = doc.retry
+                if item.key in retry:  # (not when delivered meanwhile)
+                    retry = {**retry, item.key: {**retry[item.key], **notes}}
+                return replace(doc, retry=retry, audit=[*doc.audit, *lines]), None
 
             await self.repo.change(case.id, note)
+            if lines:
+                await audit.flush(self.repo, case.id)
 
     async def _hand_to_hr(self, case: Case) -> bool:
         """The leader cannot be reached: HR gets the case card with a note. True when one HR person got it."""
@@ -329,7 +336,7 @@ class Notifications:
                 kept = {k: v for k, v in entry.items() if not (key in claimed and k == "claimed_until")}
                 if kept:
                     retry[key] = kept
-            new = replace(doc, case=case, retry=retry)
+            new = replace(doc, case=case, retry=retry, audit=[*doc.audit, *done.audit])
             if new == doc:
                 raise Unchanged
             return new, None
@@ -404,6 +411,7 @@ class _Delivered:
     """What one delivery round sent: recorded in the case together at the end."""
 
     keys: list[str] = field(default_factory=list)
+    audit: list[dict[str, Any]] = field(default_factory=list)  # "notified" lines, written with the marks
     cards_sent: set[str] = field(default_factory=set)  # people whose case card went out
 
 

@@ -25,7 +25,7 @@ from bot.guideline.errors import InvalidDecision
 from bot.guideline.model import Case, EvidenceItem, Facts, Person
 from bot.guideline.policy import DeadlinePolicy
 from bot.logs import fields
-from bot.services.audit import record_events
+from bot.services import audit
 from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.docs import update
 from bot.services.drafts import DraftIndex, draft_name
@@ -163,9 +163,9 @@ class ReportService:
             leader_manager=entry.leader_manager if entry else None,
         )
         try:
-            await self.cases.create(CaseDoc(case))
+            await self.cases.create(CaseDoc(case, audit=audit.event_lines(events)))
         except AlreadyExists:
             return Submitted((await self.cases.get(case_id)).case, already=True)
-        await record_events(self.store, events)
+        await audit.flush(self.cases, case.id)
         log.info("case submitted", extra=fields(case_id=case.id, evidence=len(evidence), has_leader=bool(leader)))
         return Submitted(case, already=False)

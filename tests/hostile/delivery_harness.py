@@ -97,6 +97,25 @@ class HostileApp:
         response = await self.client.post("/api/messages", json=body)
         return response.status
 
+    async def click(self, user: str, data: dict[str, Any], *, verb: str = "decide") -> tuple[int, Any]:
+        """An Action.Execute click on a case card (the `adaptiveCard/action` invoke): status, body."""
+        body = {
+            "type": "invoke",
+            "name": "adaptiveCard/action",
+            "id": f"act-{next(self._ids)}",
+            "channelId": "msteams",
+            "serviceUrl": self.connector.service_url,
+            "locale": "da-DK",
+            "from": {"id": f"29:{user}", "aadObjectId": user, "name": "Leder"},
+            "recipient": {"id": "28:bot", "name": "Bot"},
+            "conversation": {"id": f"a:chat-{user}", "conversationType": "personal", "tenantId": TENANT},
+            "value": {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"},
+        }
+        response = await self.client.post("/api/messages", json=body)
+        answer = await response.json() if response.content_type == "application/json" else None
+        await self.settle()
+        return response.status, answer
+
     async def report(
         self, user: str, *, locale: str = "da-DK", leader: str | None = None, before_submit: Any = None
     ) -> str:
@@ -173,3 +192,9 @@ def fake_graph_with_hr(members: list[str]) -> FakeGraph:
     graph = FakeGraph(page_size=2)
     graph.groups[HR_GROUP] = list(members)
     return graph
+
+
+async def file_directory(folder: Path) -> Directory:
+    """The leader file only (no Graph): EMPLOYEE's leader is LEADER."""
+    (folder / "leaders.csv").write_text(DIRECTORY_CSV, encoding="utf-8")
+    return await FileDirectory.open(folder / "leaders.csv")
