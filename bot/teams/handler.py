@@ -29,6 +29,7 @@ from bot.storage.store import Store
 from bot.teams.activities import card_activity
 from bot.teams.case_invoke import CaseInvokes, card_response
 from bot.teams.med_edge import MedEdge, team_and_channel
+from bot.teams.privacy import PERSONAL_ONLY, is_personal
 from bot.teams.routes import command_argument, command_for, verb_of
 from bot.texts import Texts, language_for
 from cards.guideline import guideline_card
@@ -115,6 +116,9 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         activity = turn_context.activity
         tx = self.texts_for(activity)
         verb = verb_of(activity.value) or command_for(activity.text or "")
+        if not is_personal(activity):
+            await self._shared_message(turn_context, verb, tx)
+            return
         if activity.attachments and not await self._first_time(activity):
             log.info("repeated activity ignored", extra=fields(attachments=len(activity.attachments)))
             return
@@ -146,6 +150,20 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             return True
         return await self._deps.seen.first_time(activity.conversation.id or "", activity.id)
 
+    async def _shared_message(self, turn_context: TurnContext, verb: Verb | None, tx: Texts) -> None:
+        """A channel or group chat: no dialog runs here, and personal commands get only a pointer."""
+        if verb in PERSONAL_ONLY:
+            log.info("personal command in a shared conversation", extra=fields(verb=verb.value if verb else None))
+            await turn_context.send_activity(MessageFactory.text(tx("privacy.personal_only")))
+            return
+        handler = self._routes.get(verb) if verb else None
+        if handler is None:
+            log.info("unrouted message", extra=fields(shared=True))
+            await turn_context.send_activity(MessageFactory.text(tx("privacy.shared_pointer")))
+            return
+        log.info("route", extra=fields(verb=verb.value if verb else None, shared=True))
+        await handler(turn_context, tx)
+
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         activity = turn_context.activity
         if activity.name != "adaptiveCard/action":
@@ -159,6 +177,8 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             verb = None
         tx = self.texts_for(activity)
         log.info("card action", extra=fields(verb=verb.value if verb else None))
+        if verb in PERSONAL_ONLY and not is_personal(activity):
+            return card_response(refusal_card(tx, tx("privacy.personal_only")))
         if verb in CASE_VERBS:
             return await self._deps.invokes.handle(turn_context, verb, action.get("data"), tx)
         if verb in MED_VERBS:

@@ -16,6 +16,14 @@ TEXTS: dict[str, str] = {
     "action.my_cases": "Mine sager",
     "action.guideline": "Retningslinjen",
     "action.help": "Hjælp",
+    "privacy.personal_only": (
+        "Anmeldelser og sager hører til din personlige chat med mig, for her kan andre læse med. "
+        "Åbn en chat med mig (klik på mit navn og vælg Chat), og skriv **hjælp** der."
+    ),
+    "privacy.shared_pointer": (
+        "Her kan jeg vise **retningslinje** og registrere kanalen til MED-evalueringen "
+        "(**registrer MED-kanal**). Anmeldelser og sager hører til din personlige chat med mig."
+    ),
     "unknown.pointer": (
         "Det forstod jeg ikke helt. Skriv **rapportér** for at anmelde en episode, **mine sager** for "
         "at se dine sager, **retningslinje** for at læse retningslinjen eller **hjælp** for menuen."

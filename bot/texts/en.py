@@ -13,6 +13,14 @@ TEXTS: dict[str, str] = {
     "action.my_cases": "My cases",
     "action.guideline": "The guideline",
     "action.help": "Help",
+    "privacy.personal_only": (
+        "Reports and cases belong in your personal chat with me, because others can read along here. "
+        "Open a chat with me (select my name, then Chat) and type **help** there."
+    ),
+    "privacy.shared_pointer": (
+        "Here I can show the **guideline** and register the channel for the MED evaluation "
+        "(**register MED channel**). Reports and cases belong in your personal chat with me."
+    ),
     "unknown.pointer": (
         "I didn't quite get that. Type **report** to report an incident, **my cases** to see your "
         "cases, **guideline** to read the guideline or **help** for the menu."

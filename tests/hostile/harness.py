@@ -22,8 +22,10 @@ from app import RUNTIME, Overrides, Runtime, create_app
 from bot.directory import FileDirectory
 from bot.settings import Settings
 from bot.storage.local import LocalStore
+from bot.guideline.model import Case
 from tests.bot.chat import said
-from tests.bot.conftest import DIRECTORY_CSV, EMPLOYEE, HR
+from tests.bot.conftest import DIRECTORY_CSV, EMPLOYEE, HR, file_attachment
+from tests.bot.test_report_dialog import GOOD_FORM
 from tests.fakes.clock import FakeClock
 from tests.fakes.connector import FakeConnector
 from tests.fakes.file_host import FakeFileHost, FakeHostPolicy
@@ -118,6 +120,24 @@ class Bot:
         """An Action.Execute click: the `adaptiveCard/action` invoke."""
         value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}
         return await self.post(self.activity(user, kind="invoke", value=value, **kw) | {"name": "adaptiveCard/action"})
+
+
+    async def report(
+        self, user: str = EMPLOYEE, form: dict[str, Any] | None = None, name: str = "Mette Medarbejder"
+    ) -> Case:
+        """The whole report flow in the user's personal chat, with one screenshot; returns the case."""
+        steps: list[dict[str, Any]] = [
+            {"text": "rapportér"},
+            {"value": form or GOOD_FORM},
+            {"attachments": [file_attachment(self.files.url("/files/shot.png"), "shot.png")]},
+            {"text": "færdig"},
+            {"value": {"verb": "review_submit"}},
+        ]
+        for step in steps:
+            answer = await self.post(self.activity(user, name=name, **step))
+            assert answer.status in (200, 201), answer
+        [case] = await self.runtime.cases.reported_by(user)
+        return case
 
 
 def personal_chat(user: str) -> str:
