@@ -20,9 +20,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from app import RUNTIME, Overrides, Runtime, create_app
 from bot.directory import FileDirectory
+from bot.guideline.model import Case
 from bot.settings import Settings
 from bot.storage.local import LocalStore
-from bot.guideline.model import Case
 from tests.bot.chat import said
 from tests.bot.conftest import DIRECTORY_CSV, EMPLOYEE, HR, file_attachment
 from tests.bot.test_report_dialog import GOOD_FORM
@@ -120,7 +120,6 @@ class Bot:
         """An Action.Execute click: the `adaptiveCard/action` invoke."""
         value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}
         return await self.post(self.activity(user, kind="invoke", value=value, **kw) | {"name": "adaptiveCard/action"})
-
 
     async def report(
         self, user: str = EMPLOYEE, form: dict[str, Any] | None = None, name: str = "Mette Medarbejder"
