@@ -19,6 +19,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from azure.core.exceptions import DeserializationError
 from botbuilder.core import ConversationState, TurnContext, UserState
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botframework.connector.auth import MicrosoftAppCredentials
@@ -476,6 +477,11 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
             return response
         except web.HTTPException:
             raise
+        except DeserializationError:
+            # A field of a type botbuilder's model cannot read (a date that is none, say): the
+            # request is malformed, whoever sent it; nothing has been read or stored yet.
+            log.info("refused an activity botbuilder cannot read", extra=fields())
+            raise web.HTTPBadRequest(reason="not an activity") from None
         except Exception as exc:
             # botbuilder surfaces some token failures (bad signature, unknown key) as plain
             # exceptions. Whatever fails before the bot's turn began is an authentication failure.

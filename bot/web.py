@@ -23,6 +23,7 @@ from aiohttp import web
 from aiohttp.helpers import parse_mimetype
 
 from bot.evidence_links import EvidenceLinks
+from bot.inbound import activity_problem
 from bot.logs import fields
 from bot.settings import is_loopback_host
 from bot.storage.store import Store
@@ -73,9 +74,11 @@ def messages_handler(
             return web.json_response({"error": "local mode answers loopback hosts only"}, status=403)
         try:
             body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             return web.json_response({"error": "malformed JSON"}, status=400)
-        if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+        problem = activity_problem(body)
+        if problem is not None:
+            log.info("refused a malformed activity", extra=fields(problem=problem))
             return web.json_response({"error": "not an activity"}, status=400)
         if required_tenant and activity_tenant(body).lower() != required_tenant.lower():
             log.warning("refused activity from another tenant", extra=fields(activity_type=body.get("type")))

@@ -111,7 +111,8 @@ class AddEvidenceDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no ty
             target = CaseTarget(self.deps.actions, user, str(state["case_id"]), self.deps.max_evidence)
             await self.deps.evidence.take(dc.context, target, tx, user, self.deps.clock.now())
             return Dialog.end_of_turn
-        if verb_of(activity.value) is Verb.EVIDENCE_DONE or words in DONE_WORDS or words in CANCEL_WORDS:
+        verb = verb_of(activity.value)
+        if verb in (Verb.EVIDENCE_DONE, Verb.REPORT_CANCEL) or words in DONE_WORDS or words in CANCEL_WORDS:
             case = (await self.deps.actions.repo.get(state["case_id"])).case
             added = _added_since(case, activity.from_property.aad_object_id or "", state.get("before") or [])
             await dc.context.send_activity(tx("mycases.add_evidence.done", count=added, number=state["number"]))

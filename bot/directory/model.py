@@ -13,6 +13,7 @@ from typing import Protocol
 
 from bot.errors import BotError
 from bot.guideline import Person
+from bot.guideline.model import MAX_NAME
 
 __all__ = [
     "Directory",
@@ -24,7 +25,7 @@ __all__ = [
     "is_object_id",
 ]
 
-NAME_MAX = 200  # what the domain's Person accepts
+NAME_MAX = MAX_NAME  # what the domain's Person accepts: Entra's 256 characters
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from bot.guideline.errors import InvalidDecision
 MAX_DESCRIPTION = 4000
 MAX_NOTE = 2000
 MAX_SHORT = 200
+MAX_NAME = 256  # Entra ID allows display names of up to 256 characters
 MAX_LINK = 2048
 
 
@@ -97,7 +98,7 @@ class Person:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "aad_object_id", v.text(self.aad_object_id, "aad_object_id", MAX_SHORT))
-        if not isinstance(self.name, str) or len(self.name) > MAX_SHORT:
+        if not isinstance(self.name, str) or len(self.name) > MAX_NAME:
             raise InvalidDecision("name", "too_long" if isinstance(self.name, str) else "not_text")
         object.__setattr__(self, "name", self.name.strip())
 

@@ -12,6 +12,7 @@ retention can delete a case as one prefix.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +28,14 @@ from bot.storage.store import Store
 
 T = TypeVar("T")
 NEVER = "9999-12-31T00:00:00Z"
+
+
+# Case ids are made by the bot (a uuid4's hex); one arriving from a card is only data.
+_CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+
+
+def is_case_id(value: object) -> bool:
+    return isinstance(value, str) and _CASE_ID.fullmatch(value) is not None
 
 
 def case_name(case_id: str) -> str:
@@ -99,18 +108,24 @@ class CaseRepository:
         self.recent.keep(case_name(doc.case.id), data, etag)
 
     async def get(self, case_id: str) -> CaseDoc:
+        if not is_case_id(case_id):  # a forged or mangled id names no case (and no storage path)
+            raise NotFound("malformed case id")
         found = await self.store.get(case_name(case_id))
         if found is None:
             raise NotFound(case_id)
         return CaseDoc.from_json(found.data)
 
     async def exists(self, case_id: str) -> bool:
+        if not is_case_id(case_id):
+            return False
         return await self.store.get(case_name(case_id)) is not None
 
     async def change(self, case_id: str, mutate: Callable[[CaseDoc], tuple[CaseDoc, T]]) -> T:
         """Read-modify-write with the ETag; `mutate` is re-applied when another writer won.
 
         `mutate` raises Unchanged for an idempotent repeat (nothing is written)."""
+        if not is_case_id(case_id):
+            raise NotFound("malformed case id")
 
         def apply(current: dict[str, Any] | None) -> tuple[dict[str, Any], T]:
             if current is None:

@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 from botbuilder.core import ConversationState, InvokeResponse, MessageFactory, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.dialogs import DialogSet
+from botbuilder.dialogs import DialogContext, DialogSet
 from botbuilder.schema import Activity, ChannelAccount
 
+from bot.guideline.model import MAX_NAME
 from bot.logs import correlation_id, fields
 from bot.ports import Clock
 from bot.services.case_cards import refusal_card
@@ -69,6 +70,16 @@ class BotDeps:
     seen: SeenActivities | None = None  # re-sent activities with files are recognised (store-backed)
 
 
+def tidy_sender(activity: Activity) -> None:
+    """Teams sends display names of up to 256 characters (Entra's limit); a longer one is cut
+    here, once, so every later use (the report's reporter, a MED notice) can rely on the limit."""
+    sender = activity.from_property
+    if sender is not None and isinstance(sender.name, str) and len(sender.name) > MAX_NAME:
+        sender.name = sender.name[:MAX_NAME]
+    if sender is not None and not isinstance(sender.name, (str, type(None))):
+        sender.name = None
+
+
 class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder ships no type hints
     def __init__(self, deps: BotDeps) -> None:
         self._deps = deps
@@ -91,6 +102,7 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         return Texts(language_for(activity.locale, self._deps.default_language))
 
     async def on_turn(self, turn_context: TurnContext) -> None:
+        tidy_sender(turn_context.activity)
         # One correlation id per activity: the activity id Teams gave it, else the request's.
         if turn_context.activity.id:
             correlation_id.set(f"{correlation_id.get()}/{turn_context.activity.id}"[-80:])
@@ -123,6 +135,9 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             log.info("repeated activity ignored", extra=fields(attachments=len(activity.attachments)))
             return
         dc = await self._dialogs.create_context(turn_context)
+        if verb is Verb.REPORT_CANCEL:
+            await self._cancel(dc, tx)
+            return
         if dc.active_dialog is not None and verb not in INTERRUPTIONS:
             await dc.continue_dialog()
             return
@@ -150,6 +165,30 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             return True
         return await self._deps.seen.first_time(activity.conversation.id or "", activity.id)
 
+    async def _cancel(self, dc: DialogContext, tx: Texts) -> None:
+        """`annuller`/`cancel` always gets the user out, whatever state the dialog is in.
+
+        The dialog is asked first, so it cleans up after itself (the draft, its evidence). If it
+        cannot (its state is damaged, it is no longer known, it fails), the stack is cleared here.
+        """
+        context = dc.context
+        if dc.active_dialog is None:
+            await context.send_activity(MessageFactory.text(tx("cancel.nothing")))
+            return
+        if await dc.find_dialog(dc.active_dialog.id) is not None:
+            try:
+                await dc.continue_dialog()
+            except Exception as exc:  # the user's way out must not depend on the dialog working
+                log.warning("dialog failed on cancel; ending it", extra=fields(error=type(exc).__name__))
+            if dc.active_dialog is None:
+                return
+        await dc.cancel_all_dialogs()
+        user = context.activity.from_property.aad_object_id
+        if user:  # the draft's files and index go too: no reminder about a report the user ended
+            await self._deps.report_dialog.deps.drafts.discard(user, with_state=False)
+        log.info("dialog ended on cancel", extra=fields())
+        await context.send_activity(MessageFactory.text(tx("cancel.done")))
+
     async def _shared_message(self, turn_context: TurnContext, verb: Verb | None, tx: Texts) -> None:
         """A channel or group chat: no dialog runs here, and personal commands get only a pointer."""
         if verb in PERSONAL_ONLY:
@@ -167,7 +206,11 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         activity = turn_context.activity
         if activity.name != "adaptiveCard/action":
-            return await super().on_invoke_activity(turn_context)
+            response: InvokeResponse | None = await super().on_invoke_activity(turn_context)
+            if response is None or response.status == 501:
+                # botbuilder answers an invoke nobody handles with 501; it is the sender's mistake.
+                return InvokeResponse(status=400)
+            return response
         value: dict[str, Any] = activity.value if isinstance(activity.value, dict) else {}
         raw_action = value.get("action")
         action: dict[str, Any] = raw_action if isinstance(raw_action, dict) else {}

@@ -36,6 +36,11 @@ COMMANDS: dict[str, Verb] = {
     "registrer med-kanal": Verb.MED_REGISTER,
     "registrer med kanal": Verb.MED_REGISTER,
     "register med channel": Verb.MED_REGISTER,
+    # Cancel works everywhere: the dialog in progress ends, or the user hears there was none.
+    "annuller": Verb.REPORT_CANCEL,
+    "afbryd": Verb.REPORT_CANCEL,
+    "cancel": Verb.REPORT_CANCEL,
+    "stop": Verb.REPORT_CANCEL,
 }
 
 # Commands that take an argument after them ("send MED-påmindelse Borgerservice").

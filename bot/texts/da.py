@@ -24,6 +24,8 @@ TEXTS: dict[str, str] = {
         "Her kan jeg vise **retningslinje** og registrere kanalen til MED-evalueringen "
         "(**registrer MED-kanal**). Anmeldelser og sager hører til din personlige chat med mig."
     ),
+    "cancel.done": "Afbrudt. Skriv **hjælp** for menuen.",
+    "cancel.nothing": "Der er ikke noget i gang, der kan afbrydes. Skriv **hjælp** for menuen.",
     "unknown.pointer": (
         "Det forstod jeg ikke helt. Skriv **rapportér** for at anmelde en episode, **mine sager** for "
         "at se dine sager, **retningslinje** for at læse retningslinjen eller **hjælp** for menuen."

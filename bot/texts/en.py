@@ -21,6 +21,8 @@ TEXTS: dict[str, str] = {
         "Here I can show the **guideline** and register the channel for the MED evaluation "
         "(**register MED channel**). Reports and cases belong in your personal chat with me."
     ),
+    "cancel.done": "Cancelled. Type **help** for the menu.",
+    "cancel.nothing": "There is nothing in progress to cancel. Type **help** for the menu.",
     "unknown.pointer": (
         "I didn't quite get that. Type **report** to report an incident, **my cases** to see your "
         "cases, **guideline** to read the guideline or **help** for the menu."

@@ -150,9 +150,11 @@ def invoke_card(answer: Said) -> dict[str, Any]:
 
 
 @asynccontextmanager
-async def hostile_app(tmp_path: Path, env: dict[str, str] | None = None) -> AsyncIterator[Bot]:
+async def hostile_app(
+    tmp_path: Path, env: dict[str, str] | None = None, directory_csv: str = DIRECTORY_CSV
+) -> AsyncIterator[Bot]:
     """The app over HTTP on loopback, with every outside boundary faked by a real local server."""
-    (tmp_path / "leaders.csv").write_text(DIRECTORY_CSV, encoding="utf-8")
+    (tmp_path / "leaders.csv").write_text(directory_csv, encoding="utf-8")
     settings = Settings.from_env({"DATA_DIR": str(tmp_path / "data"), "HR_AAD_OBJECT_IDS": HR, **(env or {})})
     store = LocalStore(tmp_path / "data")
     clock = FakeClock()

@@ -44,7 +44,7 @@ from bot.guideline import (
 from bot.guideline.med import MedSchedule, mark_done, new_evaluation, put_on_agenda
 from bot.guideline.med import figures as med_figures
 from bot.guideline.med import mark_sent as med_mark_sent
-from bot.guideline.model import MAX_NOTE, MAX_SHORT, Actor, Person
+from bot.guideline.model import MAX_NAME, MAX_NOTE, MAX_SHORT, Actor, Person
 from bot.services.audit import record, record_events
 from bot.services.case_cards import CaseCards, refusal_card
 from bot.settings import Settings
@@ -89,7 +89,7 @@ def heavy(n: int) -> str:
     return (HEAVY * (n // len(HEAVY) + 1))[:n]
 
 
-def long_name(n: int = MAX_SHORT) -> str:
+def long_name(n: int = MAX_NAME) -> str:
     return heavy(n)
 
 

@@ -106,7 +106,7 @@ async def test_json_file(tmp_path: Path) -> None:
         ([f"{EMP},Ea,{EMP},Ea,,,,"], 2, "leader_aad_object_id"),
         ([f"{EMP},Ea,{LEADER},Lars,,,,", "", f"{EMP},Ea,{LEADER},Lars,,,,"], 4, "employee_aad_object_id"),
         ([f"{EMP},,{LEADER},Lars,,,,"], 2, "employee_name"),
-        ([f"{EMP},Ea,{LEADER},{'L' * 201},,,,"], 2, "leader_name"),
+        ([f"{EMP},Ea,{LEADER},{'L' * 257},,,,"], 2, "leader_name"),
     ],
 )
 async def test_bad_rows_name_the_file_line_and_column(
