@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.guideline.model import MAX_NAME
-from bot.services.reports import draft_name
+from bot.services.drafts import draft_name
 from bot.teams.bot_state import state_name
 from tests.bot.conftest import DEPUTY, EMPLOYEE, HR, LEADER
 from tests.hostile.harness import TENANT, Bot, hostile_app, personal_chat
