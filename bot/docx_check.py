@@ -32,9 +32,7 @@ def zip_entry_names(path: str) -> set[str] | None:
         tail_len = min(size, _EOCD_SIZE + _MAX_COMMENT)
         handle.seek(size - tail_len)
         tail = handle.read(tail_len)
-        at = tail.rfind(_EOCD)
-        while at >= 0 and at + _EOCD_SIZE + struct.unpack_from("<H", tail, at + 20)[0] != tail_len:
-            at = tail.rfind(_EOCD, 0, at)  # a signature inside the comment: look further back
+        at = _find_eocd(tail)
         if at < 0:
             return None
         disk, cd_disk, on_disk, total, cd_size, cd_offset = struct.unpack_from("<HHHHII", tail, at + 4)
@@ -46,6 +44,17 @@ def zip_entry_names(path: str) -> set[str] | None:
         handle.seek(cd_offset)
         directory = handle.read(cd_size)
     return _names(directory, total)
+
+
+def _find_eocd(tail: bytes) -> int:
+    """The end-of-central-directory record whose comment runs exactly to the end of the file
+    (a signature inside the comment is skipped), or -1."""
+    at = tail.rfind(_EOCD)
+    while at >= 0:
+        if at + _EOCD_SIZE <= len(tail) and at + _EOCD_SIZE + struct.unpack_from("<H", tail, at + 20)[0] == len(tail):
+            return at
+        at = tail.rfind(_EOCD, 0, at)
+    return -1
 
 
 def _names(directory: bytes, total: int) -> set[str] | None:

@@ -65,8 +65,9 @@ def evidence_lines(evidence: list[EvidenceMeta]) -> list[EvidenceLine]:
     return [EvidenceLine(e.original_name, e.size, e.sha256) for e in evidence]
 
 
-def evidence_prompt_card(tx: Texts) -> Card:
-    return card([text(tx("evidence.advice"))], [submit(tx("evidence.done_button"), Verb.EVIDENCE_DONE)])
+def evidence_prompt_card(tx: Texts, per_message: int = 10) -> Card:
+    advice = tx("evidence.advice", per_message=per_message)
+    return card([text(advice)], [submit(tx("evidence.done_button"), Verb.EVIDENCE_DONE)])
 
 
 @dataclass
@@ -237,7 +238,7 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
             max_date = self.deps.clock.now().astimezone(self.deps.zone).date().isoformat()
             content = report_card(tx, form, max_date=max_date, problem=problem)
         elif state["stage"] == EVIDENCE:
-            content = evidence_prompt_card(tx)
+            content = evidence_prompt_card(tx, self.deps.evidence.per_message)
         else:
             user = self._user(dc.context).aad_object_id
             choices = await self.deps.reports.leader_choices(user)

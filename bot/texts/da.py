@@ -98,7 +98,8 @@ TEXTS.update(
         # Evidence
         "evidence.advice": (
             "**Sikr beviser nu.** Tag et skærmprint af opslaget – eller tag et foto af skærmen med din "
-            "mobil eller tablet. Send billederne her i chatten, så mange du vil. Skriv **færdig**, når du har sendt dem."
+            "mobil eller tablet. Send billederne her i chatten (også gerne et Word-dokument med skærmprintet), "
+            "op til {per_message} ad gangen. Skriv **færdig**, når du har sendt dem."
         ),
         "evidence.done_button": "Jeg har sendt mine skærmbilleder",
         "evidence.received": "✅ Modtaget: {name} ({size}). Kontrolsum {short_hash}. Send flere, eller skriv **færdig**.",

@@ -98,7 +98,8 @@ TEXTS.update(
         "field.offender": "Sender",
         "evidence.advice": (
             "**Secure the evidence now.** Take a screenshot of the post – or take a photo of the screen with your "
-            "phone or tablet. Send the pictures here in the chat, as many as you like. Type **done** when you have sent them."
+            "phone or tablet. Send the pictures here in the chat (a Word document with the screenshot works too), "
+            "up to {per_message} at a time. Type **done** when you have sent them."
         ),
         "evidence.done_button": "I have sent my screenshots",
         "evidence.received": "✅ Received: {name} ({size}). Checksum {short_hash}. Send more, or type **done**.",
