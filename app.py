@@ -48,6 +48,7 @@ from bot.services.case_actions import CaseActions
 from bot.services.case_cards import CaseCards
 from bot.services.cases import CaseRepository
 from bot.services.draft_reminders import remind_and_expire
+from bot.services.evidence_packs import EvidencePacks
 from bot.services.hr_people import HrPeople, HrUnavailable
 from bot.services.med import MedService
 from bot.services.notifications import Notifications
@@ -63,12 +64,13 @@ from bot.teams.connectors import ReusingAuthentication
 from bot.teams.handler import BotDeps, GuidelineBot
 from bot.teams.med_edge import MedEdge
 from bot.teams.msrest_patch import speed_up_msrest_retry_policy
+from bot.teams.pack_edge import PackEdge
 from bot.teams.ratelimit import RateLimiter
 from bot.teams.sender import TeamsSender
 from bot.telemetry import Telemetry, client_trace_config
 from bot.telemetry import configure as configure_telemetry
 from bot.texts import Texts, language_for
-from bot.web import evidence_handler, healthz, messages_handler, readyz_handler
+from bot.web import evidence_handler, healthz, messages_handler, pack_handler, readyz_handler
 from dialogs.add_evidence import AddEvidenceDeps, AddEvidenceDialog
 from dialogs.evidence_chat import EvidenceChat
 from dialogs.report import ReportDeps, ReportDialog
@@ -92,6 +94,7 @@ class Runtime:
     background: Background
     scheduler: Scheduler
     telemetry: Telemetry
+    packs: EvidencePacks
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -200,6 +203,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         settings.base_url, link_key(settings.evidence_link_key.reveal(), settings.app_password.reveal())
     )
     case_cards = CaseCards(store, policy, zone, link_signer=links.sign, leaders=directory.leaders)
+    packs = EvidencePacks(store, cases, actions.actor, clock, links, settings.evidence_pack_link_minutes)
     references = ReferenceBook(store)
     hr_people = HrPeople(settings.hr_aad_object_ids, settings.hr_group_id, directory)
     notifications = Notifications(
@@ -282,7 +286,13 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         report_dialog=report_dialog,
         add_evidence_dialog=add_evidence_dialog,
         zone=zone,
-        invokes=CaseInvokes(actions, case_cards, notifications, background),
+        invokes=CaseInvokes(
+            actions,
+            case_cards,
+            notifications,
+            background,
+            PackEdge(packs, notifier, background, zone),
+        ),
         med=MedEdge(med, directory.units, background),
         is_hr=is_hr,
         clock=clock,
@@ -322,6 +332,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         background,
         scheduler,
         telemetry,
+        packs,
         closers,
     )
 
@@ -500,6 +511,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     app.router.add_get("/readyz", readyz_handler(readiness_checks))
     # Local mode only serves files here; on Azure Blob the card links are read-only SAS URLs.
     app.router.add_get("/evidence/{case_id}/{sha256}", evidence_handler(links, lambda r: r.app[RUNTIME].store))
+    app.router.add_get("/pack/{case_id}/{sha256}", pack_handler(links, lambda r: r.app[RUNTIME].packs))
     return app
 
 

@@ -2,7 +2,10 @@
 redirects to a read-only SAS minted at the click (Azure Blob).
 
 A link is `/evidence/{case_id}/{sha256}?exp=<unix time>&sig=<HMAC>`; only the bot can make one, it
-names exactly one file, and it stops working after `minutes`. The key lives in memory (or comes
+names exactly one file, and it stops working after `minutes`. Evidence pack links
+(`/pack/{case_id}/{sha256}?to=<person>&exp=..&sig=..`) also sign the person they were issued to, so
+each download's audit line can say whose link was used; their signature covers a different message,
+so neither kind of link opens the other route. The key lives in memory (or comes
 from settings), so links do not outlive a restart unless the key is configured.
 """
 
@@ -20,6 +23,7 @@ _SHA = re.compile(r"^[0-9a-f]{64}$")
 # reads as a number, and a crash there was a 500 on a public route.
 _EXP = re.compile(r"[0-9]{1,12}")
 _SIG = re.compile(r"[0-9a-f]{32}")
+_PERSON = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
 def link_key(configured: str, app_password: str) -> bytes | None:
@@ -53,3 +57,23 @@ class EvidenceLinks:
         if int(exp) < self._now():
             return False
         return hmac.compare_digest(self._sig(case_id, sha256, int(exp)), sig)
+
+    def _pack_sig(self, case_id: str, sha256: str, to: str, expires: int) -> str:
+        message = f"pack/{case_id}/{sha256}/{to}/{expires}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+
+    def sign_pack(self, case_id: str, sha256: str, to: str, minutes: int) -> tuple[str, int]:
+        """A link to one stored pack file for one person; returns (url, expiry as unix time)."""
+        if not _PERSON.fullmatch(to):
+            raise ValueError("not a person id")
+        expires = int(self._now()) + minutes * 60
+        signature = self._pack_sig(case_id, sha256, to, expires)
+        return f"{self.base_url}/pack/{case_id}/{sha256}?to={to}&exp={expires}&sig={signature}", expires
+
+    def verify_pack(self, case_id: str, sha256: str, to: str, exp: str, sig: str) -> bool:
+        checks = ((_CASE, case_id), (_SHA, sha256), (_PERSON, to), (_EXP, exp), (_SIG, sig))
+        if not all(pattern.fullmatch(value) for pattern, value in checks):
+            return False
+        if int(exp) < self._now():
+            return False
+        return hmac.compare_digest(self._pack_sig(case_id, sha256, to, int(exp)), sig)

@@ -98,6 +98,7 @@ class Settings:
     retention_days: int = 0  # 0 = keep (deletion is a planned feature)
     public_base_url: str = ""  # where signed evidence links point
     evidence_link_key: Secret = field(default_factory=lambda: Secret(""))  # shared by all instances
+    evidence_pack_link_minutes: int = 60  # how long the links to an evidence pack work
     # Test seams, never set in production: where botbuilder fetches OpenID metadata for JWT checks.
     openid_metadata_url: str = ""
     token_issuer: str = ""
@@ -163,6 +164,7 @@ class Settings:
             retention_days=r.integer("RETENTION_DAYS", 0, low=0, high=3650),
             public_base_url=r.url_or_empty("PUBLIC_BASE_URL"),
             evidence_link_key=Secret(r.text("EVIDENCE_LINK_KEY")),
+            evidence_pack_link_minutes=r.integer("EVIDENCE_PACK_LINK_MINUTES", 60, low=5, high=7 * 24 * 60),
             openid_metadata_url=r.url_or_empty("BOT_OPENID_METADATA_URL"),
             token_issuer=r.text("BOT_TOKEN_ISSUER"),
         )

@@ -15,18 +15,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from aiohttp import web
 from aiohttp.helpers import parse_mimetype
 
+from bot.errors import NotFound
 from bot.evidence_links import EvidenceLinks
 from bot.inbound import activity_problem
 from bot.logs import fields
 from bot.settings import is_loopback_host
-from bot.storage.store import Store
+from bot.storage.store import EvidenceMeta, Store
 
 log = logging.getLogger(__name__)
 
@@ -159,3 +160,49 @@ def evidence_handler(
         return response
 
     return evidence
+
+
+class PackOpener(Protocol):
+    """The service side of a pack download: the audit line, then the stored file."""
+
+    async def opened(self, case_id: str, sha256: str, issued_to: str) -> EvidenceMeta: ...
+
+    def read(self, case_id: str, sha256: str) -> AsyncIterator[bytes]: ...
+
+
+def pack_handler(
+    links: EvidenceLinks, packs_of: Callable[[web.Request], PackOpener]
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Download one evidence pack file from a signed, expiring link issued to one person.
+
+    Streamed through the bot (never a SAS redirect), so the download is an audit line and the file
+    arrives under its own name (`Bevismappe-KH-2026-0001.pdf`). Anything else is a 404."""
+
+    async def pack(request: web.Request) -> web.StreamResponse:
+        case_id = request.match_info["case_id"]
+        sha = request.match_info["sha256"]
+        q = request.query
+        if not links.verify_pack(case_id, sha, q.get("to", ""), q.get("exp", ""), q.get("sig", "")):
+            log.warning("evidence pack link refused", extra=fields())
+            raise web.HTTPNotFound()
+        packs = packs_of(request)
+        try:
+            meta = await packs.opened(case_id, sha, q["to"])
+        except NotFound:
+            raise web.HTTPNotFound() from None
+        response = web.StreamResponse(
+            headers={
+                "Content-Type": meta.content_type,
+                "Content-Length": str(meta.size),
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(meta.original_name)}",
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, no-store",
+            }
+        )
+        await response.prepare(request)
+        async for chunk in packs.read(case_id, sha):
+            await response.write(chunk)
+        await response.write_eof()
+        return response
+
+    return pack

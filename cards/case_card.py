@@ -273,6 +273,7 @@ def case_card(tx: Texts, view: CaseView) -> Card:
     if "close" in view.available:
         actions.append(execute(tx("act.close"), Verb.DECIDE, style="positive", case_id=case.id, action="close"))
     actions.append(execute(tx("case.history"), Verb.HISTORY, case_id=case.id))
+    actions.append(execute(tx("act.evidence_pack"), Verb.EVIDENCE_PACK, case_id=case.id))
     if len(case.evidence) > MAX_EVIDENCE_LINES:
         actions.append(execute(tx("case.all_evidence"), Verb.EVIDENCE_LIST, case_id=case.id))
     extra = {}

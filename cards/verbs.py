@@ -23,6 +23,7 @@ class Verb(StrEnum):
     REFRESH_CASE = "refresh_case"
     HISTORY = "history"
     EVIDENCE_LIST = "evidence_list"
+    EVIDENCE_PACK = "evidence_pack"  # build the pack; the links come as a chat message
     # HR
     HR_CASES = "hr_cases"
     HR_OPEN_CASE = "hr_open_case"

@@ -15,7 +15,7 @@ from botbuilder.schema import AdaptiveCardInvokeResponse
 
 from bot.background import Background
 from bot.decision_input import ACTIONS, parse_case_action
-from bot.errors import BotError, InvalidInput, NotFound
+from bot.errors import BotError, InvalidInput, NotFound, NotPermitted
 from bot.guideline.decisions import LeaderReassigned
 from bot.guideline.errors import DomainError
 from bot.logs import fields
@@ -24,6 +24,7 @@ from bot.services.case_cards import CaseCards, refusal_card
 from bot.services.case_view import viewer_role
 from bot.services.notifications import Notifications
 from bot.teams.messages import message_for
+from bot.teams.pack_edge import PackEdge
 from bot.texts import Texts
 from cards.common import Card
 from cards.verbs import Verb
@@ -39,8 +40,14 @@ def card_response(content: Card) -> InvokeResponse:
 
 class CaseInvokes:
     def __init__(
-        self, actions: CaseActions, cards: CaseCards, notifications: Notifications, background: Background
+        self,
+        actions: CaseActions,
+        cards: CaseCards,
+        notifications: Notifications,
+        background: Background,
+        packs: PackEdge | None = None,
     ) -> None:
+        self.packs = packs
         self.actions = actions
         self.cards = cards
         self.notifications = notifications
@@ -54,11 +61,16 @@ class CaseInvokes:
         try:
             if verb is Verb.DECIDE:
                 return card_response(await self._decide(user, data, tx))
+            if verb is Verb.EVIDENCE_PACK and self.packs is not None:
+                notice = await self.packs.request(turn_context, case_id, user, tx)
+                return card_response(await self._show(case_id, user, tx, notice=notice))
             if verb is Verb.EVIDENCE_LIST:
                 return card_response(await self._show(case_id, user, tx, evidence_only=True))
             return card_response(await self._show(case_id, user, tx, with_history=verb is Verb.HISTORY))
         except NotFound:
             return card_response(refusal_card(tx, tx("error.not_found")))
+        except NotPermitted:
+            return card_response(refusal_card(tx))
 
     async def _checked_reassign(self, decision: LeaderReassigned) -> LeaderReassigned:
         """Only a leader the directory knows, with the directory's name (never the card's)."""

@@ -49,7 +49,9 @@ INTERRUPTIONS = frozenset(
     {Verb.HELP, Verb.MY_CASES, Verb.GUIDELINE, Verb.HR_CASES, Verb.HR_MED_STATUS, Verb.HR_MED_SEND}
 )
 MED_VERBS = frozenset({Verb.MED_REGISTER, Verb.MED_AGENDA, Verb.MED_DONE})
-CASE_VERBS = frozenset({Verb.DECIDE, Verb.REFRESH_CASE, Verb.HISTORY, Verb.EVIDENCE_LIST, Verb.HR_OPEN_CASE})
+CASE_VERBS = frozenset(
+    {Verb.DECIDE, Verb.REFRESH_CASE, Verb.HISTORY, Verb.EVIDENCE_LIST, Verb.EVIDENCE_PACK, Verb.HR_OPEN_CASE}
+)
 
 
 @dataclass

@@ -463,3 +463,34 @@ TEXTS.update(
         ),
     }
 )
+
+
+TEXTS.update(
+    {
+        "act.evidence_pack": "Bevismappe (Word, PDF, ZIP)",
+        "pack.building": "Bevismappen bliver lavet. Du får linkene her i chatten om et øjeblik.",
+        "pack.ready.title": "Bevismappe – sag {number}",
+        "pack.ready.body": (
+            "Bevismappen er klar: et Word-dokument og en PDF med sagens fakta, tidslinje og alle skærmbilleder "
+            "med SHA-256, og en ZIP-fil med originalerne, manifest.json og SHA256SUMS. Linkene er kun til dig "
+            "og virker til {expires}; bed om en ny bevismappe på sagskortet, når de er udløbet."
+        ),
+        "pack.ready.not_saved": (
+            "Botten gemmer ikke bevismappen i kommunens sagssystem. Gem den selv på den relevante sag der."
+        ),
+        "pack.kind.pdf": "PDF",
+        "pack.kind.docx": "Word",
+        "pack.kind.zip": "ZIP",
+        "pack.open.pdf": "Hent PDF",
+        "pack.open.docx": "Hent Word-dokument",
+        "pack.open.zip": "Hent ZIP med originaler",
+        "pack.failed": "Bevismappen til sag {number} kunne ikke laves lige nu. Prøv igen om lidt på sagskortet.",
+        "pack.integrity_failed": (
+            "Bevismappen til sag {number} blev ikke lavet: et gemt skærmbillede svarer ikke længere til den "
+            "SHA-256, det fik ved modtagelsen. Sig det til HR, så det kan blive undersøgt."
+        ),
+        "history.pack_built": "Bevismappe dannet",
+        "history.pack_link_issued": "Link til bevismappe udleveret",
+        "history.pack_downloaded": "Bevismappe hentet",
+    }
+)

@@ -458,3 +458,36 @@ TEXTS.update(
         ),
     }
 )
+
+
+TEXTS.update(
+    {
+        "act.evidence_pack": "Evidence pack (Word, PDF, ZIP)",
+        "pack.building": "The evidence pack is being made. You will get the links here in the chat in a moment.",
+        "pack.ready.title": "Evidence pack – case {number}",
+        "pack.ready.body": (
+            "The evidence pack is ready: a Word document and a PDF with the case's facts, time line and every "
+            "screenshot with its SHA-256, and a ZIP file with the originals, manifest.json and SHA256SUMS. The "
+            "links are for you only and work until {expires}; ask for a new pack on the case card when they "
+            "have expired."
+        ),
+        "pack.ready.not_saved": (
+            "The bot does not save the evidence pack in the municipality's case system. Save it on the relevant "
+            "case there yourself."
+        ),
+        "pack.kind.pdf": "PDF",
+        "pack.kind.docx": "Word",
+        "pack.kind.zip": "ZIP",
+        "pack.open.pdf": "Download PDF",
+        "pack.open.docx": "Download Word document",
+        "pack.open.zip": "Download ZIP with originals",
+        "pack.failed": "The evidence pack for case {number} could not be made just now. Try again shortly on the case card.",
+        "pack.integrity_failed": (
+            "The evidence pack for case {number} was not made: a stored screenshot no longer matches the SHA-256 "
+            "it had when it was received. Please tell HR, so that it can be looked into."
+        ),
+        "history.pack_built": "Evidence pack made",
+        "history.pack_link_issued": "Evidence pack link issued",
+        "history.pack_downloaded": "Evidence pack downloaded",
+    }
+)

@@ -51,6 +51,7 @@ from bot.settings import Settings
 from bot.storage.local import LocalStore
 from bot.teams.handler import CASE_VERBS, MED_VERBS
 from bot.texts import Texts
+from cards.evidence_pack import PackFileView, PackReadyView, pack_ready_card
 from cards.guideline import guideline_card
 from cards.hr import hr_cases_card
 from cards.med import MedCardView, med_reminder_card, med_status_card, registered_card, registration_card
@@ -354,6 +355,17 @@ def many_cases(count: int, *, long_names: bool) -> list[Case]:
     return cases
 
 
+PACK_READY = PackReadyView(
+    "KH-2026-0001",
+    tuple(
+        PackFileView(kind, f"Bevismappe-KH-2026-0001.{kind}", 25 << 20, "a" * 64, "https://bot.example.dk/" + "p" * 300)
+        for kind in ("pdf", "docx", "zip")
+    ),
+    OPENED,
+    TZ,
+)
+
+
 def employee_cards(lang: str) -> list[tuple[str, dict[str, Any]]]:
     tx = Texts(lang)
     problem = tx("invalid.too_long", field=tx("field.description"))
@@ -363,6 +375,7 @@ def employee_cards(lang: str) -> list[tuple[str, dict[str, Any]]]:
     receipt = ReceiptView("KH-2026-0001", "02-03-2026 10:00", [], "Lene Leder")
     return [
         ("welcome", welcome_card(tx)),
+        ("evidence_pack_ready", pack_ready_card(tx, PACK_READY)),
         ("guideline", guideline_card(tx)),
         ("evidence_prompt", evidence_prompt_card(tx)),
         ("report/empty", report_card(tx, empty, max_date=max_date)),

@@ -24,6 +24,7 @@ from bot.forms import MAX_DESCRIPTION, MAX_LINK, MAX_OFFENDER, ReportForm
 from bot.guideline.definitions import Category, Platform
 from bot.guideline.med import MedStatus
 from bot.guideline.model import CaseStatus, Outcome, StepId, StepStatus
+from bot.services.evidence_packs import KINDS as PACK_KINDS
 from bot.services.reports import validate_report
 from bot.texts import da, en
 
@@ -43,6 +44,8 @@ BUILT: dict[str, set[str]] = {
     "med.state.": {f"med.state.{s.value}" for s in MedStatus},
     "med.status.count.": {f"med.status.count.{s.value}" for s in MedStatus},
     "fieldname.": {f"fieldname.{k}" for k in ("journal_number", "reference", "followup_date", "done_date")},
+    "pack.kind.": {f"pack.kind.{kind}" for kind in PACK_KINDS},
+    "pack.open.": {f"pack.open.{kind}" for kind in PACK_KINDS},
 }
 # Built keys looked up only after `tx.has(key)`, with a fallback, or checked by a behaviour test below.
 GUARDED = {"history.", "domain.", "invalid.", "field."}
