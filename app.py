@@ -112,6 +112,7 @@ class Overrides:
     clock: Clock | None = None
     notifier: Notifier | None = None
     sleep: Callable[[float], Awaitable[None]] | None = None  # the sender's back-off sleep
+    limiter: RateLimiter | None = None  # the sender's pacing (a test's runs on the test's clock)
     run_scheduler: bool = True
     bot_token: Callable[[], Awaitable[str | None]] | None = None  # the bot's token for inline images (AAD)
     bot_token_hosts: Callable[[URL], bool] | None = None  # which URLs may see it (the Bot Framework's)
@@ -197,7 +198,11 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
 
     is_hr = hr_check(settings, directory)
     notifier = overrides.notifier or TeamsSender(
-        adapter, settings.app_id, RateLimiter(), sleep=overrides.sleep or asyncio.sleep, telemetry=telemetry
+        adapter,
+        settings.app_id,
+        overrides.limiter or RateLimiter(),
+        sleep=overrides.sleep or asyncio.sleep,
+        telemetry=telemetry,
     )
     links = links or EvidenceLinks(
         settings.base_url, link_key(settings.evidence_link_key.reveal(), settings.app_password.reveal())
@@ -313,6 +318,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
             ("med", med.send_due),
             ("seen activities", seen.forget_old),
         ],
+        clock=clock,
     )
     closers.append(scheduler.stop)
 

@@ -9,11 +9,13 @@ delivery done right away: a crash halfway must not resend what already arrived.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from bot.errors import DeliveryFailed
+from bot.send_guard import ClaimLost, guarded
 
 T = TypeVar("T")
 
@@ -44,6 +46,7 @@ async def broadcast(
     on_result: OnResult | None = None,
     claim: Callable[[str], Awaitable[bool]] | None = None,
     stop: asyncio.Event | None = None,
+    still_claimed: Callable[[str], Awaitable[None]] | None = None,
 ) -> BroadcastResult:
     """Deliver each (key, reference, activity) once; a failure for one key never stops the rest.
 
@@ -53,6 +56,9 @@ async def broadcast(
     `claim(key)` runs right before each send (the caller records "sending"; False skips the key),
     so a stop in the middle leaves the items not yet started unclaimed for the next run. `stop`
     ends the broadcast gracefully: sends in flight finish and are reported, nothing new starts.
+    `still_claimed(key)` runs before every send attempt of the key (after any Retry-After wait);
+    it raises ClaimLost when another instance took the claim over: the key is then left to it,
+    neither sent nor reported here.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
@@ -94,7 +100,13 @@ async def broadcast(
                 continue
             try:
                 content = await _build(activity)
-                activity_id = await sender.send(reference, content)
+                if still_claimed is None:
+                    activity_id = await sender.send(reference, content)
+                else:
+                    with guarded(functools.partial(still_claimed, key)):
+                        activity_id = await sender.send(reference, content)
+            except ClaimLost:
+                continue  # another instance holds it now and sends it
             except DeliveryFailed as error:
                 result.failed[key] = error
                 if on_result is not None:

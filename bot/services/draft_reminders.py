@@ -7,18 +7,25 @@ only finds drafts through the index (no scan).
 
 from __future__ import annotations
 
+import functools
 import logging
-from datetime import timedelta
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from bot.errors import DeliveryFailed
 from bot.logs import fields
 from bot.ports import Clock, Notifier
+from bot.send_guard import ClaimLost, guarded
 from bot.services.docs import Unchanged, update
 from bot.services.drafts import DraftIndex, draft_name
 from bot.services.refs import user_locale, user_reference
 from bot.texts import Texts, language_for
 
 log = logging.getLogger(__name__)
+
+CLAIM_FOR = timedelta(minutes=5)
+CLAIM_MARGIN = timedelta(minutes=1)
 
 
 async def remind_and_expire(
@@ -34,28 +41,79 @@ async def remind_and_expire(
         if draft.get("reminded"):
             continue
         user = str(draft["user"])
+        claim = await _claim(drafts, user, draft.get("touched"), now)
+        if claim is None:
+            continue  # reminded meanwhile, touched again, gone, or another instance is on it
+        delivered = True
         reference = await user_reference(drafts.store, user)
         if reference is not None:
             tx = Texts(language_for(await user_locale(drafts.store, user), default_language))
             hours = max(1, round(lead.total_seconds() / 3600))
             try:
-                await notifier.send(reference, {"type": "message", "text": tx("report.draft_reminder", hours=hours)})
+                with guarded(functools.partial(_still_ours, drafts, user, claim, clock)):
+                    await notifier.send(
+                        reference, {"type": "message", "text": tx("report.draft_reminder", hours=hours)}
+                    )
                 sent += 1
+            except ClaimLost:
+                continue  # another delivery took the claim over and sends it
             except DeliveryFailed:
                 log.warning("draft reminder not delivered", extra=fields())
-                continue
-
-        def reminded(
-            current: dict[str, object] | None, touched: object = draft.get("touched")
-        ) -> tuple[dict[str, object], None]:
-            if current is None or current.get("touched") != touched:
-                raise Unchanged  # gone, or touched again meanwhile
-            return {**current, "reminded": True}, None
-
-        await update(
-            drafts.store,
-            draft_name(user),
-            reminded,
-            tags=lambda d: {"kind": "draft", "touched": str(d["touched"])},
-        )
+                delivered = False
+        await _settle(drafts, user, claim, delivered)
     return sent
+
+
+async def _claim(drafts: DraftIndex, user: str, touched: object, now: datetime) -> _DraftClaim | None:
+    """Claim the reminder in the index entry with its ETag, as due items are claimed in a case:
+    two instances (or a tick that lost its lease and its successor) never both send it."""
+    claim = _DraftClaim(uuid.uuid4().hex, now + CLAIM_FOR)
+
+    def take(current: dict[str, object] | None) -> tuple[dict[str, object], _DraftClaim]:
+        if current is None or current.get("touched") != touched or current.get("reminded"):
+            raise Unchanged
+        until = current.get("claimed_until")
+        if isinstance(until, str) and datetime.fromisoformat(until) > now:
+            raise Unchanged  # another delivery holds it
+        return {**current, "claimed_until": claim.until.isoformat(), "claimed_by": claim.token}, claim
+
+    result: _DraftClaim | None = await update(drafts.store, draft_name(user), take, tags=_tags)
+    return result
+
+
+async def _still_ours(drafts: DraftIndex, user: str, claim: _DraftClaim, clock: Clock) -> None:
+    """Before each send attempt: near its end the claim is extended if still ours, else ClaimLost."""
+    now = clock.now()
+    if now < claim.until - CLAIM_MARGIN:
+        return
+    until = now + CLAIM_FOR
+
+    def extend(current: dict[str, object] | None) -> tuple[dict[str, object], None]:
+        if current is None or current.get("claimed_by") != claim.token:
+            raise ClaimLost(draft_name(user))
+        return {**current, "claimed_until": until.isoformat()}, None
+
+    await update(drafts.store, draft_name(user), extend, tags=_tags)
+    claim.until = until
+
+
+async def _settle(drafts: DraftIndex, user: str, claim: _DraftClaim, delivered: bool) -> None:
+    """Record the reminder as sent (or, when it failed, only release the claim for the next tick)."""
+
+    def done(current: dict[str, object] | None) -> tuple[dict[str, object], None]:
+        if current is None or current.get("claimed_by") != claim.token:
+            raise Unchanged  # gone (sent or discarded), or taken over
+        kept = {k: v for k, v in current.items() if k not in ("claimed_until", "claimed_by")}
+        return ({**kept, "reminded": True} if delivered else kept), None
+
+    await update(drafts.store, draft_name(user), done, tags=_tags)
+
+
+def _tags(data: dict[str, object]) -> dict[str, str]:
+    return {"kind": "draft", "touched": str(data["touched"])}
+
+
+@dataclass
+class _DraftClaim:
+    token: str
+    until: datetime

@@ -28,6 +28,7 @@ from bot.guideline.med import MedChannel, MedEvaluation, MedPeriod, MedSchedule
 from bot.guideline.serialize import case_from_dict, med_evaluation_from_dict, med_evaluation_to_dict
 from bot.logs import fields
 from bot.ports import Clock, Notifier
+from bot.send_guard import ClaimLost
 from bot.services.broadcast import Item, as_stream, broadcast
 from bot.services.cases import unit_tag
 from bot.services.docs import Recent, Unchanged, get_many, update
@@ -39,6 +40,7 @@ from cards.med import MedCardView, med_reminder_card
 log = logging.getLogger(__name__)
 
 STALE_CLAIM = timedelta(minutes=10)  # a "sending" record older than this was left by a crash
+CLAIM_MARGIN = timedelta(minutes=1)  # a send attempt starts only with this much of the claim left
 RETRY_AFTER = timedelta(minutes=5)
 SEND_CONCURRENCY = 8  # channels in flight at once; the sender's limiter paces them to Teams' limits
 READ_CONCURRENCY = 16  # store reads side by side (a listing of channels, the units' figures)
@@ -261,8 +263,8 @@ class MedService:
                 keys.add(str(data["key"]))
         return keys
 
-    async def _claim(self, period: MedPeriod, channel: Registered) -> bool:
-        """Record "sending" before the send; False if someone else holds or finished it."""
+    async def _claim(self, period: MedPeriod, channel: Registered) -> datetime | None:
+        """Record "sending" before the send: its time, or None if someone else holds or finished it."""
         now = self.clock.now()
         key = self._reminder_key(channel, period)
         name = sent_name(period.id, channel.team_id, channel.channel_id)
@@ -274,21 +276,36 @@ class MedService:
             pass
         else:
             self._recent.keep(name, record, etag)  # the record after the send needs no read
-            return True
+            return now
         doc = await self.store.get(name)
         if doc is None:
-            return False
+            return None
         state = doc.data.get("state")
         stale = state == "sending" and now - datetime.fromisoformat(doc.data["at"]) >= STALE_CLAIM
         retry = state == "failed" and datetime.fromisoformat(doc.data["next_at"]) <= now
         if not (stale or retry):
-            return False
+            return None
         try:  # take it over with the ETag: of two instances only one wins
             taken = {**doc.data, **record}
             self._recent.keep(name, taken, await self.store.put(name, taken, etag=doc.etag, tags=tags))
         except Conflict:
-            return False
-        return True
+            return None
+        return now
+
+    async def _renew_claim(self, period: MedPeriod, channel: Registered, since: datetime) -> datetime:
+        """Move our "sending" record's time to now, with the ETag; ClaimLost if it is not ours."""
+        name = sent_name(period.id, channel.team_id, channel.channel_id)
+        doc = await self.store.get(name)
+        if doc is None or doc.data.get("state") != "sending" or doc.data.get("at") != since.isoformat():
+            raise ClaimLost(name)
+        now = self.clock.now()
+        renewed = {**doc.data, "at": now.isoformat()}
+        tags = {"kind": "med_sent", "period": period.id, "state": "sending"}
+        try:
+            self._recent.keep(name, renewed, await self.store.put(name, renewed, etag=doc.etag, tags=tags))
+        except Conflict:
+            raise ClaimLost(name) from None
+        return now
 
     async def _send(self, period: MedPeriod, channels: AsyncIterable[Registered] | list[Registered]) -> int:
         by_key: dict[str, Registered] = {}
@@ -314,8 +331,22 @@ class MedService:
 
                 yield key, channel.reference, content
 
+        claimed_at: dict[str, datetime] = {}
+
         async def claim(key: str) -> bool:
-            return await self._claim(period, by_key[key])
+            at = await self._claim(period, by_key[key])
+            if at is None:
+                return False
+            claimed_at[key] = at
+            return True
+
+        async def still_claimed(key: str) -> None:
+            """Before each send attempt: a claim near STALE_CLAIM (a long Retry-After) is renewed
+            if the record is still ours, or the send ends unsent (ClaimLost) if it was taken over."""
+            if self.clock.now() - claimed_at[key] < STALE_CLAIM - CLAIM_MARGIN:
+                return
+            channel = by_key[key]
+            claimed_at[key] = await self._renew_claim(period, channel, claimed_at[key])
 
         units_marked: set[str] = set()
 
@@ -348,6 +379,7 @@ class MedService:
                 concurrency=SEND_CONCURRENCY,
                 on_result=recorded,
                 claim=claim,
+                still_claimed=still_claimed,
                 stop=self.stopping,
             )
         finally:

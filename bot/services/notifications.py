@@ -13,6 +13,7 @@ new 1:1 conversation (Teams creates it from their Entra id and the tenant).
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from bot.guideline.model import Actor, Case, Person, Role
 from bot.guideline.policy import DeadlinePolicy
 from bot.logs import fields
 from bot.ports import Clock, Notifier
+from bot.send_guard import ClaimLost, NotOurs, guarded
 from bot.services import audit
 from bot.services.case_cards import CaseCards
 from bot.services.cases import CaseDoc, CaseRepository
@@ -39,6 +41,7 @@ log = logging.getLogger(__name__)
 
 REPORTER_CARD = "reporter_card"  # the reporter's own case card, claimed like a due item
 CLAIM_FOR = timedelta(minutes=5)
+CLAIM_MARGIN = timedelta(minutes=1)  # a send attempt starts only with this much of the claim left
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
 
 
@@ -92,25 +95,28 @@ class Notifications:
         claimed = await self._claim(case_id)
         if claimed is None:
             return  # nothing owed now, or another delivery (this or another instance) holds it
-        case, items, reporter_card, pending = claimed
+        case, items, reporter_card, pending, mine = claimed
         done = _Delivered()
         try:
-            if reporter_card:
-                # The reporter's own card matters less than the leader's: a failure here is retried
-                # on the next tick and must not hold up the leader's notification.
-                await self._send_card(
-                    case, case.reporter.aad_object_id, "case.new_for_reporter", swallow=True, done=done
-                )
-            for item in items:
-                await self._deliver(case, item, done, pending.get(item.key, {}))
+            # Every send first checks the claim (a Retry-After can outlast it): see _keep_claim.
+            with guarded(lambda: self._keep_claim(case_id, mine)):
+                if reporter_card:
+                    # The reporter's own card matters less than the leader's: a failure here is
+                    # retried on the next tick and must not hold up the leader's notification.
+                    await self._send_card(
+                        case, case.reporter.aad_object_id, "case.new_for_reporter", swallow=True, done=done
+                    )
+                for item in items:
+                    await self._deliver(case, item, done, pending.get(item.key, {}))
+        except ClaimLost:
+            log.info("claim taken over by another delivery; it sends the rest", extra=fields(case_id=case_id))
         finally:
-            # One write for everything sent above; claims of what was not sent are released.
-            released = [item.key for item in items] + ([REPORTER_CARD] if reporter_card else [])
-            await self._record_delivered(case_id, done, released)
+            # One write for everything sent above; our claims of what was not sent are released.
+            await self._record_delivered(case_id, done, mine)
             if done.audit:
                 await audit.flush(self.repo, case_id)
 
-    async def _claim(self, case_id: str) -> tuple[Case, list[DueItem], bool, dict[str, Any]] | None:
+    async def _claim(self, case_id: str) -> tuple[Case, list[DueItem], bool, dict[str, Any], _Claim] | None:
         """Claim what is owed with the case's ETag before sending, so two deliveries of the same
         case (a decision's and the scheduler's, or two instances') never both send it. A claim
         left by a crash expires after CLAIM_FOR and the item is sent then: at least once."""
@@ -121,18 +127,42 @@ class Notifications:
                 not entry.get(k) or datetime.fromisoformat(entry[k]) <= now for k in ("next_at", "claimed_until")
             )
 
-        def claim(doc: CaseDoc) -> tuple[CaseDoc, tuple[Case, list[DueItem], bool, dict[str, Any]]]:
+        token = uuid.uuid4().hex
+
+        def claim(doc: CaseDoc) -> tuple[CaseDoc, tuple[Case, list[DueItem], bool, dict[str, Any], _Claim]]:
             items = [i for i in due_items([doc.case], now, self.policy) if free(doc.retry.get(i.key, {}))]
             reporter_card = doc.case.reporter.aad_object_id not in doc.cards and free(doc.retry.get(REPORTER_CARD, {}))
             if not items and not reporter_card:
                 raise Unchanged
-            until = (now + CLAIM_FOR).isoformat()
+            until = now + CLAIM_FOR
             keys = [i.key for i in items] + ([REPORTER_CARD] if reporter_card else [])
-            retry = {**doc.retry, **{k: {**doc.retry.get(k, {}), "claimed_until": until} for k in keys}}
-            return replace(doc, retry=retry), (doc.case, items, reporter_card, doc.retry)
+            mark = {"claimed_until": until.isoformat(), "claimed_by": token}
+            retry = {**doc.retry, **{k: {**doc.retry.get(k, {}), **mark} for k in keys}}
+            return replace(doc, retry=retry), (doc.case, items, reporter_card, doc.retry, _Claim(token, keys, until))
 
-        result: tuple[Case, list[DueItem], bool, dict[str, Any]] | None = await self.repo.change(case_id, claim)
+        result: tuple[Case, list[DueItem], bool, dict[str, Any], _Claim] | None = await self.repo.change(case_id, claim)
         return result
+
+    async def _keep_claim(self, case_id: str, mine: _Claim) -> None:
+        """Right before each send: is the claim still ours? Far from its end it surely is (no
+        other delivery takes a claim before it expires). Near or past its end, it is extended with
+        the ETag if the case still names us; if another delivery took it over, ClaimLost."""
+        now = self.clock.now()
+        if now < mine.until - CLAIM_MARGIN:
+            return
+        until = now + CLAIM_FOR
+
+        def extend(doc: CaseDoc) -> tuple[CaseDoc, None]:
+            retry = dict(doc.retry)
+            for key in mine.keys:
+                entry = retry.get(key) or {}
+                if entry.get("claimed_by") != mine.token:
+                    raise ClaimLost(key)
+                retry[key] = {**entry, "claimed_until": until.isoformat()}
+            return replace(doc, retry=retry), None
+
+        await self.repo.change(case_id, extend)
+        mine.until = until
 
     async def deliver_due(self) -> int:
         """The scheduler tick: every case with something due by now (index query, no scan)."""
@@ -142,6 +172,8 @@ class Notifications:
                 await audit.flush(self.repo, case.id)  # lines a crash or a failed append left behind
                 await self.deliver_case(case.id)
                 count += 1
+            except NotOurs:
+                raise  # the scheduler lease is gone: the tick stops sending
             except Exception:  # one broken case must not stop the others
                 log.exception("delivery failed for a case", extra=fields(case_id=case.id))
         return count
@@ -321,8 +353,9 @@ class Notifications:
                 log.warning("HR not reached about an unreachable leader", extra=fields(case_id=case.id))
         return reached
 
-    async def _record_delivered(self, case_id: str, done: _Delivered, claimed: list[str]) -> None:
-        """Mark the sent items, remember where the cards went and release the claims: one write."""
+    async def _record_delivered(self, case_id: str, done: _Delivered, mine: _Claim) -> None:
+        """Mark the sent items, remember where the cards went and release our claims: one write.
+        A claim another delivery has taken over is left to it."""
 
         def apply(doc: CaseDoc) -> tuple[CaseDoc, None]:
             case = doc.case
@@ -333,7 +366,8 @@ class Notifications:
             for key, entry in doc.retry.items():
                 if key in finished:
                     continue
-                kept = {k: v for k, v in entry.items() if not (key in claimed and k == "claimed_until")}
+                ours = key in mine.keys and entry.get("claimed_by") == mine.token
+                kept = {k: v for k, v in entry.items() if not (ours and k in ("claimed_until", "claimed_by"))}
                 if kept:
                     retry[key] = kept
             new = replace(doc, case=case, retry=retry, audit=[*doc.audit, *done.audit])
@@ -404,6 +438,15 @@ class Notifications:
         reference, activity_id = await self.notifier.send_to_user(person_id, self.tenant_id, service_url, activity)
         await self.refs.remember(person_id, reference)
         return reference, activity_id
+
+
+@dataclass
+class _Claim:
+    """What one delivery claimed: its token in the case's `retry` entries, and until when."""
+
+    token: str
+    keys: list[str]
+    until: datetime
 
 
 @dataclass

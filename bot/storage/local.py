@@ -22,7 +22,7 @@ import builtins
 import json
 import os
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -59,8 +59,10 @@ def meta_from_json(raw: Mapping[str, Any]) -> EvidenceMeta:
 class LocalStore:
     """A `Store` over a folder; safe for concurrent writers across threads and processes."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, clock: Callable[[], datetime] | None = None) -> None:
+        """`clock` is the time leases are counted in (tests move it by hand); the wall clock by default."""
         self._root = Path(root)
+        self._now = clock or (lambda: datetime.now(UTC))
         self._tmp = self._root / ".tmp"
 
     # -- paths --------------------------------------------------------------------------------
@@ -296,7 +298,7 @@ class LocalStore:
     def _acquire_sync(self, path_name: str, name: str, owner: str, seconds: int) -> Lease | None:
         path = self._path(path_name)
         with lf.flocked(self._lock(path_name)):
-            now = datetime.now(UTC)
+            now = self._now()
             raw = lf.read_bytes_or_none(path)
             current: dict[str, str] | None = json.loads(raw) if raw else None
             mine = current is not None and current["owner"] == owner

@@ -29,6 +29,7 @@ from botbuilder.schema import (
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.errors import DeliveryFailed
+from bot.send_guard import may_send
 from bot.teams.ratelimit import RateLimiter
 from bot.telemetry import Telemetry
 
@@ -225,6 +226,9 @@ class TeamsSender:
         for attempt in range(1, self._max_attempts + 1):
             try:
                 async with self._limiter.slot(key):
+                    # After any wait (Retry-After, back-off, the limiter): is the lease or claim
+                    # this send runs under still ours? If not, NotOurs ends it here, unsent.
+                    await may_send()
                     with self._telemetry.dependency("bot-connector", "send"):
                         return await once()
             except HttpOperationError as error:

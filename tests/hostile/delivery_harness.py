@@ -182,8 +182,11 @@ async def hostile_app(
     directory: Directory,
     *,
     sleep: Any = _no_wait,
+    limiter: Any = None,
 ) -> AsyncIterator[HostileApp]:
-    overrides = Overrides(store=store, directory=directory, clock=clock, sleep=sleep, run_scheduler=False)
+    overrides = Overrides(
+        store=store, directory=directory, clock=clock, sleep=sleep, limiter=limiter, run_scheduler=False
+    )
     async with running_app(settings, overrides=overrides) as client:
         yield HostileApp(client, connector, clock)
 
