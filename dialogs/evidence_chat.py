@@ -63,6 +63,12 @@ class EvidenceChat:
     max_mb: int
     per_message: int
     turn_budget: float
+    downloads_at_once: int = 8
+
+    def __post_init__(self) -> None:
+        # However many messages arrive, at most this many downloads run in this process at once;
+        # the rest wait their turn (their files are already reserved, so they are counted).
+        self._gate = asyncio.Semaphore(self.downloads_at_once)
 
     async def take(self, context: TurnContext, target: Target, tx: Texts, uploader: str, now: datetime) -> bool:
         """Take every attachment of the message. True when the answers were given in this turn
@@ -96,7 +102,7 @@ class EvidenceChat:
         await _say(context, [*answers, tx("evidence.receiving", count=len(refs))])
         reference = TurnContext.get_conversation_reference(context.activity).serialize()
         reference.pop("activityId", None)
-        self.background.spawn(self._post_later(task, reference, target.case_id), "evidence answers")
+        self.background.spawn(self._post_later(task, reference, target.case_id, tx), "evidence answers")
         return False
 
     def _parse(self, attachments: list[Any], tx: Texts) -> tuple[list[AttachmentRef], list[str]]:
@@ -119,9 +125,13 @@ class EvidenceChat:
         answers: list[str] = []
         try:
             for ref in refs:
-                answers.append(await self._one(ref, target, tx, uploader, now))
+                async with self._gate:
+                    answers.append(await self._one(ref, target, tx, uploader, now))
         finally:
-            await target.release()
+            try:
+                await target.release()
+            except Exception:  # the reservation then lapses by itself (RESERVATION_TTL)
+                log.exception("evidence reservation not released", extra=fields(case_id=target.case_id))
         return answers
 
     async def _one(self, ref: AttachmentRef, target: Target, tx: Texts, uploader: str, now: datetime) -> str:
@@ -157,8 +167,15 @@ class EvidenceChat:
         except Exception:
             log.exception("unrecorded evidence not deleted", extra=fields(case_id=target.case_id))
 
-    async def _post_later(self, task: asyncio.Task[list[str]], reference: dict[str, Any], case_id: str) -> None:
-        answers = await task
+    async def _post_later(
+        self, task: asyncio.Task[list[str]], reference: dict[str, Any], case_id: str, tx: Texts
+    ) -> None:
+        """The answers of a message whose turn could not wait: "receiving" was a promise to tell."""
+        try:
+            answers = await task
+        except Exception:
+            log.exception("evidence work failed", extra=fields(case_id=case_id))
+            answers = [tx("evidence.not_stored")]
         try:
             await self.notifier.send(reference, {"type": "message", "text": _one_message(answers)})
         except BotError:  # DeliveryFailed: the files are recorded; only the answer is lost
