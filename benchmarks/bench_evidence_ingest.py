@@ -120,10 +120,7 @@ async def _parent(repeat: int) -> None:
     print("| mode | file | time (s) | MB/s | tracemalloc peak (KiB) | ru_maxrss delta (KiB) |")
     print("|---|---:|---:|---:|---:|---:|")
     for mode, size, seconds, peak, rss in rows:
-        print(
-            f"| {mode} | {size // MB} MB | {seconds:.3f} | {size / MB / seconds:.0f} "
-            f"| {peak // 1024:,} | {rss:,} |"
-        )
+        print(f"| {mode} | {size // MB} MB | {seconds:.3f} | {size / MB / seconds:.0f} | {peak // 1024:,} | {rss:,} |")
 
 
 def main() -> None:

@@ -52,8 +52,12 @@ def _items(service_url: str, channels: int) -> list[tuple[str, dict[str, Any], d
     return [
         (
             f"unit{n:03d}",
-            {"serviceUrl": service_url, "channelId": "msteams", "bot": {"id": "28:bot"},
-             "conversation": {"id": f"19:unit{n:03d}@thread.tacv2", "conversationType": "channel"}},
+            {
+                "serviceUrl": service_url,
+                "channelId": "msteams",
+                "bot": {"id": "28:bot"},
+                "conversation": {"id": f"19:unit{n:03d}@thread.tacv2", "conversationType": "channel"},
+            },
             {"type": "message", "text": "MED-evaluering"},
         )
         for n in range(channels)
@@ -64,8 +68,12 @@ def connector_stats(fake: FakeConnector) -> dict[str, Any]:
     per_channel = Counter(m.conversation_id for m in fake.messages())
     # time.monotonic is the system's monotonic clock: comparable with the parent's
     first = min((m.at for m in fake.messages()), default=None)
-    return {"per_channel": dict(per_channel), "throttled": len(fake.throttled), "requests": fake.requests,
-            "first_at": first}
+    return {
+        "per_channel": dict(per_channel),
+        "throttled": len(fake.throttled),
+        "requests": fake.requests,
+        "first_at": first,
+    }
 
 
 class ChildConnector:
@@ -77,8 +85,12 @@ class ChildConnector:
 
     async def __aenter__(self) -> ChildConnector:
         self._child = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "benchmarks.bench_med_broadcast", "--serve-fake",
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "benchmarks.bench_med_broadcast",
+            "--serve-fake",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
         )
         assert self._child.stdout is not None
         self.service_url = (await self._child.stdout.readline()).decode().strip()
@@ -145,8 +157,10 @@ def main() -> None:
             counts = stats["per_channel"]
             duplicates = sum(c - 1 for c in counts.values() if c > 1)
             lost = args.channels - len(counts)
-            print(f"| {where} | {concurrency} | {elapsed:.2f} | {elapsed / floor:.2f} | {stats['throttled']} "
-                  f"| {duplicates} | {lost} | {failed} |")
+            print(
+                f"| {where} | {concurrency} | {elapsed:.2f} | {elapsed / floor:.2f} | {stats['throttled']} "
+                f"| {duplicates} | {lost} | {failed} |"
+            )
 
 
 if __name__ == "__main__":

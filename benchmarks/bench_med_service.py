@@ -69,8 +69,12 @@ async def run(store: Store, channels: int, child: bool) -> tuple[float, int, int
         registering = _service(store, sender)
         for i in range(channels):
             cid = f"19:c{i:03d}@thread.tacv2"
-            ref = {"serviceUrl": fake.service_url, "channelId": "msteams", "bot": {"id": "28:bot"},
-                   "conversation": {"id": cid, "conversationType": "channel"}}
+            ref = {
+                "serviceUrl": fake.service_url,
+                "channelId": "msteams",
+                "bot": {"id": "28:bot"},
+                "conversation": {"id": cid, "conversationType": "channel"},
+            }
             await registering.register("19:team@thread.tacv2", cid, f"Enhed {i % 40}", "LMU", ref, "bench")
         med = _service(store, sender)  # a fresh instance, as on the reminder date months later
         start = time.monotonic()
@@ -101,13 +105,16 @@ async def main_async(channels: int, azurite: bool) -> None:
                 rows.append(("Azurite", where, *await run(blob, channels, child)))
                 await blob.close()
     floor = least_time(channels)
-    print("| store | fake connector | channels | time (s) | first send after (s) | least time (s) | x least "
-          "| duplicates | lost |")
+    print(
+        "| store | fake connector | channels | time (s) | first send after (s) | least time (s) | x least "
+        "| duplicates | lost |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, where, elapsed, sent, dup, lost, first in rows:
         ratio = elapsed / floor
-        print(f"| {name} | {where} | {sent} | {elapsed:.2f} | {first:.2f} | {floor:.2f} | {ratio:.2f} | {dup} "
-              f"| {lost} |")
+        print(
+            f"| {name} | {where} | {sent} | {elapsed:.2f} | {first:.2f} | {floor:.2f} | {ratio:.2f} | {dup} | {lost} |"
+        )
 
 
 def main() -> None:
