@@ -34,6 +34,7 @@ from bot.evidence_links import EvidenceLinks, link_key
 from bot.guideline.med import MedSchedule
 from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
+from bot.guideline.retention import RetentionRules
 from bot.jobs.scheduler import Scheduler
 from bot.logs import configure_logging, correlation_id, fields
 from bot.netpolicy import (
@@ -55,6 +56,7 @@ from bot.services.notifications import Notifications
 from bot.services.refs import ReferenceBook
 from bot.services.reports import DraftIndex, ReportService
 from bot.services.seen import SeenActivities
+from bot.services.retention import Retention
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.factory import open_store
 from bot.storage.store import Store
@@ -306,6 +308,13 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         seen=seen,
     )
     drafts = report_dialog.deps.drafts
+    retention = Retention(
+        store,
+        cases,
+        clock,
+        RetentionRules(settings.retention_days),
+        MedSchedule(settings.med_reminder_dates, settings.time_zone),
+    )
     draft_ttl = timedelta(hours=settings.draft_ttl_hours)
     scheduler = Scheduler(
         store,
@@ -317,6 +326,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
             ),
             ("med", med.send_due),
             ("seen activities", seen.forget_old),
+            ("retention", retention.run),
         ],
         clock=clock,
     )

@@ -95,7 +95,7 @@ class Settings:
     evidence_files_per_message: int = 10  # more in one message are refused before any download
     evidence_turn_budget_ms: int = 5000  # then "receiving…" and the answers follow proactively
     evidence_spool_dir: str = ""  # "" = a folder of its own under the system temp dir
-    retention_days: int = 0  # 0 = keep (deletion is a planned feature)
+    retention_days: int = 730  # days after closing before a case is deleted; 0 = keep (see bot/guideline/retention.py)
     public_base_url: str = ""  # where signed evidence links point
     evidence_link_key: Secret = field(default_factory=lambda: Secret(""))  # shared by all instances
     evidence_pack_link_minutes: int = 60  # how long the links to an evidence pack work
@@ -161,7 +161,7 @@ class Settings:
             evidence_files_per_message=r.integer("EVIDENCE_FILES_PER_MESSAGE", 10, low=1, high=50),
             evidence_turn_budget_ms=r.integer("EVIDENCE_TURN_BUDGET_MS", 5000, low=0, high=12000),
             evidence_spool_dir=r.text("EVIDENCE_SPOOL_DIR"),
-            retention_days=r.integer("RETENTION_DAYS", 0, low=0, high=3650),
+            retention_days=r.retention_days("RETENTION_DAYS", 730),
             public_base_url=r.url_or_empty("PUBLIC_BASE_URL"),
             evidence_link_key=Secret(r.text("EVIDENCE_LINK_KEY")),
             evidence_pack_link_minutes=r.integer("EVIDENCE_PACK_LINK_MINUTES", 60, low=5, high=7 * 24 * 60),
@@ -232,6 +232,12 @@ class _Reader:
             raise self._fail(name, f"must be a whole number, got {raw!r}") from None
         if not low <= value <= high:
             raise self._fail(name, f"must be between {low} and {high}, got {value}")
+        return value
+
+    def retention_days(self, name: str, default: int) -> int:
+        value = self.integer(name, default, low=0, high=3650)
+        if 0 < value < 365:  # bot.guideline.retention.MIN_CLOSED_CASE_DAYS (settings import no domain)
+            raise self._fail(name, f"must be 0 (keep) or at least 365 days, got {value}")
         return value
 
     def boolean(self, name: str, default: bool) -> bool:

@@ -66,11 +66,17 @@ class CaseDoc:
     cards: dict[str, dict[str, Any]] = field(default_factory=dict)  # person id -> where their card is
     retry: dict[str, dict[str, Any]] = field(default_factory=dict)  # due-item key -> attempts, next_at
     audit: list[dict[str, Any]] = field(default_factory=list)  # audit lines not yet in the log (outbox)
+    hold: dict[str, str] | None = None  # HR stopped deletion: {"by", "at"} (bot/services/retention.py)
+    deleting: str | None = None  # retention claimed the case for deletion at this UTC time
 
     def to_json(self) -> dict[str, Any]:
         data = {"schema": 1, "case": case_to_dict(self.case), "cards": self.cards, "retry": self.retry}
         if self.audit:
             data["audit"] = self.audit
+        if self.hold is not None:
+            data["hold"] = self.hold
+        if self.deleting is not None:
+            data["deleting"] = self.deleting
         return data
 
     @classmethod
@@ -80,6 +86,8 @@ class CaseDoc:
             dict(data.get("cards") or {}),
             dict(data.get("retry") or {}),
             list(data.get("audit") or []),
+            dict(data["hold"]) if data.get("hold") else None,
+            data.get("deleting") or None,
         )
 
 
@@ -99,6 +107,7 @@ class CaseRepository:
             "deputy": case.deputy.aad_object_id if case.deputy else "none",
             "unit": unit_tag(case.unit),
             "due": stamp(due_at(case, doc.get("audit") or [], self.policy)),
+            "closed": stamp(case.closed_at),  # retention finds old closed cases by it
         }
 
     async def create(self, doc: CaseDoc) -> None:
@@ -149,6 +158,11 @@ class CaseRepository:
 
     async def open_cases(self) -> list[Case]:
         return await self._load(await self.store.find({"kind": "case", "status": "open"}))
+
+    async def closed_by(self, moment: datetime) -> list[str]:
+        """Ids of cases closed at or before `moment` (candidates: check each before acting)."""
+        names = await self.store.find({"kind": "case", "status": "closed"}, at_most={"closed": stamp(moment)})
+        return [name.removeprefix("cases/").removesuffix(".json") for name in names]
 
     async def due_by(self, moment: datetime) -> list[Case]:
         return await self._load(await self.store.find({"kind": "case"}, at_most={"due": stamp(moment)}))

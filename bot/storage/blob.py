@@ -176,6 +176,29 @@ class BlobStore:
     async def list(self, prefix: str) -> builtins.list[str]:
         return sorted([item.name async for item in self._container.list_blobs(name_starts_with=prefix)])
 
+    async def purge(self, prefix: str) -> int:
+        """Current blobs first (with versioning on, deleting one makes it a previous version),
+        then every version left: Azurite lists no versions, Azure lists them all."""
+        count = 0
+        for name in await self.list(prefix):
+            with contextlib.suppress(ResourceNotFoundError):
+                await self._blob(name).delete_blob(delete_snapshots="include")
+                count += 1
+        try:
+            versions = [
+                (item.name, item.version_id)
+                async for item in self._container.list_blobs(name_starts_with=prefix, include=["versions"])
+                if item.version_id
+            ]
+        except HttpResponseError as err:
+            if _status(err) not in (400, 501):  # an emulator without versioning refuses the listing
+                raise
+            versions = []
+        for name, version_id in versions:
+            with contextlib.suppress(ResourceNotFoundError):
+                await self._container.get_blob_client(name, version_id=version_id).delete_blob()
+        return count
+
     # -- evidence -----------------------------------------------------------------------------
     async def put_evidence(self, name: str, source: AsyncIterator[bytes], meta: EvidenceMeta) -> None:
         """Create-only upload. Metadata must be ASCII, so free text is percent-encoded."""

@@ -197,6 +197,20 @@ class LocalStore:
                     found.append(name)
         return sorted(found)
 
+    async def purge(self, prefix: str) -> int:
+        check_name(prefix.rstrip("/"))
+        return await asyncio.to_thread(self._purge_sync, prefix)
+
+    def _purge_sync(self, prefix: str) -> int:
+        count = 0
+        for name in self._list_sync(prefix):
+            with lf.flocked(self._lock(name)):
+                # Bytes first: they are evidence's commit point, so a half-done purge reads as gone.
+                self._path(name).unlink(missing_ok=True)
+                (self._root / ".meta" / name).unlink(missing_ok=True)
+            count += 1
+        return count
+
     # -- evidence -----------------------------------------------------------------------------
     async def put_evidence(self, name: str, source: AsyncIterator[bytes], meta: EvidenceMeta) -> None:
         path = self._path(name)

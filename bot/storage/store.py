@@ -120,6 +120,13 @@ class Store(Protocol):
     async def list(self, prefix: str) -> list[str]:
         """Names under a prefix (for small, bounded prefixes such as one case's evidence)."""
 
+    async def purge(self, prefix: str) -> int:
+        """Delete for good everything whose name starts with `prefix` that is not an indexed
+        document: evidence and its metadata, audit logs, built packs (retention, a person's
+        request). On Azure also every previous version, so nothing waits for the lifecycle rule;
+        soft delete still keeps a deleted blob for the account's soft-delete days. Returns how
+        many objects went. Idempotent: a second call finds nothing."""
+
     # -- write-once evidence ----------------------------------------------------------------
     async def put_evidence(self, name: str, source: AsyncIterator[bytes], meta: EvidenceMeta) -> None:
         """Store bytes once. Raises AlreadyExists if the name is taken; never overwrites."""

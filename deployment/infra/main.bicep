@@ -215,10 +215,10 @@ param evidenceMaxBytes int = 26214400
 @description('Extra host suffixes evidence may be fetched from (comma-separated, https only). Empty: the built-in Microsoft list.')
 param evidenceAllowedHosts string = ''
 
-@description('Days after closing before a case is deleted; 0 keeps cases. PLANNED: the bot does not delete yet.')
+@description('Days after closing before a case is deleted with its evidence and audit log (0 keeps cases; otherwise at least 365). HR can hold a case.')
 @minValue(0)
 @maxValue(3650)
-param retentionDays int = 0
+param retentionDays int = 730
 
 @description('Log level: INFO and above never log message text, names or case facts.')
 @allowed([
@@ -409,6 +409,8 @@ resource blobTagsRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
           'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags/read'
           'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags/write'
           'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/filter/action'
+          // Retention deletes a deleted case's previous versions too, not only the current blob.
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/deleteBlobVersion/action'
         ]
         notDataActions: []
       }

@@ -304,3 +304,27 @@ async def test_expired_lease_can_be_stolen(store: Store, lease_seconds: int) -> 
     assert stolen is not None and stolen.owner == "instance-b"
     assert await store.acquire_lease("scheduler", "instance-a", lease_seconds) is None
     await store.release_lease(stolen)
+
+
+# -- purge (retention, a person's request) --------------------------------------------------------
+
+
+async def test_purge_deletes_a_prefix_for_good_and_nothing_else(store: Store) -> None:
+    for name in ("evidence/c1/" + "a" * 64, "evidence/c1/" + "b" * 64, "evidence/c2/" + "a" * 64):
+        await store.put_evidence(name, _chunks(b"png bytes " + name.encode()), _meta(name.encode()))
+    await store.append_audit("c1", {"type": "reported"})
+    await store.append_audit("c2", {"type": "reported"})
+
+    assert await store.purge("evidence/c1/") == 2
+    assert await store.list("evidence/c1/") == []
+    assert await store.get_evidence_meta("evidence/c1/" + "a" * 64) is None
+    with pytest.raises(NotFound):
+        await _read_all(store, "evidence/c1/" + "a" * 64)
+    assert await store.purge("audit/c1.log") == 1
+    assert await store.read_audit("c1") == []
+
+    assert await store.list("evidence/c2/") == ["evidence/c2/" + "a" * 64]  # the other case is untouched
+    assert await store.read_audit("c2") == [{"type": "reported"}]
+    assert await store.purge("evidence/c1/") == 0  # idempotent
+    # A name once purged can be written again (write-once means never overwritten, not never freed).
+    await store.put_evidence("evidence/c1/" + "a" * 64, _chunks(b"again"), _meta(b"again"))

@@ -124,7 +124,7 @@ def _run_renderer(cards: list[Any]) -> list[dict[str, list[str]]]:
         input=json.dumps(cards).encode("utf-8"),
         capture_output=True,
         cwd=REPO_ROOT,
-        timeout=60,
+        timeout=300,  # generous: a loaded CI machine is slow; a real hang still fails
         check=False,
     )
     if proc.returncode != 0:

@@ -1,0 +1,141 @@
+"""Retention: closed cases are deleted when their time is up, unless HR holds them.
+
+A scheduler job (under the scheduler lease, so one instance at a time). For each closed case
+whose time is up (bot.guideline.retention decides), in an order that survives a kill anywhere:
+
+1. claim: mark the case document `deleting` with its ETag, refused while HR holds the case (a
+   hold and a claim go through the same ETag, so exactly one of them wins);
+2. count: add the case to the period's anonymous figures (`stats/med/{period}.json`, by unit
+   digest and category; a case number list makes the count idempotent);
+3. record: create `deletions/{case_id}.json` once: case number, when, by which rule;
+4. delete everything the case owns: evidence, built packs, the audit log, then the case
+   document itself (last, so a kill before it leaves a claimed case that the next run finishes).
+
+Every step is idempotent, so a run that dies in the middle is simply run again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.errors import AlreadyExists, NotFound
+from bot.guideline.med_period import MedSchedule
+from bot.guideline.retention import RetentionRules, due_for_deletion
+from bot.logs import fields
+from bot.ports import Clock
+from bot.services.cases import CaseDoc, CaseRepository, case_name, unit_tag
+from bot.services.docs import Unchanged, update
+from bot.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+BATCH = 200  # cases per run: a backlog is worked off over a few ticks, never in one long one
+
+
+def deletion_name(case_id: str) -> str:
+    return f"deletions/{case_id}.json"
+
+
+def stats_name(period_id: str) -> str:
+    return f"stats/med/{period_id}.json"
+
+
+def owned_prefixes(case_id: str) -> tuple[str, ...]:
+    """Everything a case owns besides its document (storage names: bot/services/cases.py)."""
+    return (f"evidence/{case_id}/", f"packs/{case_id}/", f"audit/{case_id}.log", case_name(case_id))
+
+
+class Held(Exception):
+    """The case is on hold: retention leaves it alone."""
+
+
+class DeletionUnderWay(Exception):
+    """The case was already claimed for deletion: it can no longer be held."""
+
+
+@dataclass
+class Retention:
+    store: Store
+    cases: CaseRepository
+    clock: Clock
+    rules: RetentionRules
+    periods: MedSchedule
+
+    async def run(self) -> int:
+        """Delete the closed cases whose time is up; returns how many went."""
+        if self.rules.closed_case_days == 0:
+            return 0
+        now = self.clock.now()
+        deleted = 0
+        for case_id in (await self.cases.closed_by(now - timedelta(days=self.rules.closed_case_days)))[:BATCH]:
+            try:
+                if await self.delete_case(case_id, now):
+                    deleted += 1
+            except Exception:  # one case must not stop the others; the next run tries again
+                log.exception("retention could not delete a case", extra=fields(case_id=case_id))
+        if deleted:
+            log.info("retention deleted cases", extra=fields(count=deleted, rule=self.rules.rule))
+        return deleted
+
+    async def delete_case(self, case_id: str, now: datetime) -> bool:
+        try:
+            doc = await self._claim(case_id, now)
+        except (Held, NotFound):
+            return False
+        case = doc.case
+        period = self.periods.period_for(case.created_at)
+        await self._count(period.id, unit_tag(case.unit), case.facts.category.value, case.number)
+        record = {
+            "case_number": case.number,
+            "deleted_at": now.astimezone(UTC).isoformat(),
+            "rule": self.rules.rule,
+        }
+        with contextlib.suppress(AlreadyExists):  # a run that died after this step
+            await self.store.put(deletion_name(case_id), record, etag=None, tags={"kind": "deletion"})
+        for prefix in owned_prefixes(case_id)[:-1]:
+            await self.store.purge(prefix)
+        await self.store.delete(case_name(case_id))
+        await self.store.purge(case_name(case_id))  # on Azure, the document's previous versions
+        return True
+
+    async def _claim(self, case_id: str, now: datetime) -> CaseDoc:
+        def claim(doc: CaseDoc) -> tuple[CaseDoc, CaseDoc]:
+            if doc.deleting is not None:
+                return doc, doc  # claimed by a run that died: finish it
+            if not due_for_deletion(doc.case, self.rules, doc.hold is not None, now):
+                raise Held(case_id)
+            doc = CaseDoc(doc.case, doc.cards, doc.retry, doc.hold, now.astimezone(UTC).isoformat())
+            return doc, doc
+
+        return await self.cases.change(case_id, claim)
+
+    async def _count(self, period_id: str, unit: str, category: str, number: str) -> None:
+        def add(current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
+            data = current or {"period": period_id, "units": {}, "counted": []}
+            if number in data["counted"]:
+                raise Unchanged()
+            units = {key: dict(value) for key, value in data["units"].items()}
+            units.setdefault(unit, {})
+            units[unit][category] = units[unit].get(category, 0) + 1
+            return {"period": period_id, "units": units, "counted": [*data["counted"], number]}, None
+
+        await update(self.store, stats_name(period_id), add)  # Unchanged: counted by a run that died
+
+    # -- HR's hold ---------------------------------------------------------------------------
+    async def hold(self, case_id: str, by: str, on: bool) -> bool:
+        """Put a case on hold (or lift it); False when it already was so. Raises DeletionUnderWay."""
+        at = self.clock.now().astimezone(UTC).isoformat()
+
+        def change(doc: CaseDoc) -> tuple[CaseDoc, bool]:
+            if doc.deleting is not None:
+                raise DeletionUnderWay(case_id)
+            if (doc.hold is not None) == on:
+                raise Unchanged()
+            hold = {"by": by, "at": at} if on else None
+            return CaseDoc(doc.case, doc.cards, doc.retry, hold, None), True
+
+        return bool(await self.cases.change(case_id, change))  # None: Unchanged, nothing written
