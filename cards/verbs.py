@@ -29,6 +29,8 @@ class Verb(StrEnum):
     HR_OPEN_CASE = "hr_open_case"
     HR_MED_STATUS = "hr_med_status"
     HR_MED_SEND = "hr_med_send"
+    HR_HOLD = "hr_hold"  # stop a case's deletion (retention)
+    HR_RELEASE = "hr_release"  # let it be deleted again
     # MED channel
     MED_REGISTER = "med_register"
     MED_AGENDA = "med_agenda"

@@ -108,6 +108,7 @@ class CaseRepository:
             "unit": unit_tag(case.unit),
             "due": stamp(due_at(case, doc.get("audit") or [], self.policy)),
             "closed": stamp(case.closed_at),  # retention finds old closed cases by it
+            "number": case.number,  # HR names a case by its number ("stop sletning KH-2026-0001")
         }
 
     async def create(self, doc: CaseDoc) -> None:
@@ -158,6 +159,16 @@ class CaseRepository:
 
     async def open_cases(self) -> list[Case]:
         return await self._load(await self.store.find({"kind": "case", "status": "open"}))
+
+    async def id_of_number(self, number: str) -> str | None:
+        """The id of the case with this number (KH-YYYY-NNNN), or None."""
+        if not re.fullmatch(r"KH-\d{4}-\d{4,6}", number):
+            return None
+        for name in await self.store.find({"kind": "case", "number": number}):
+            found = await self.store.get(name)
+            if found is not None and found.data["case"]["number"] == number:  # tags lag on Azure
+                return name.removeprefix("cases/").removesuffix(".json")
+        return None
 
     async def closed_by(self, moment: datetime) -> list[str]:
         """Ids of cases closed at or before `moment` (candidates: check each before acting)."""

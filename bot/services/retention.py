@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -108,7 +108,7 @@ class Retention:
                 return doc, doc  # claimed by a run that died: finish it
             if not due_for_deletion(doc.case, self.rules, doc.hold is not None, now):
                 raise Held(case_id)
-            doc = CaseDoc(doc.case, doc.cards, doc.retry, doc.hold, now.astimezone(UTC).isoformat())
+            doc = replace(doc, deleting=now.astimezone(UTC).isoformat())
             return doc, doc
 
         return await self.cases.change(case_id, claim)
@@ -135,7 +135,6 @@ class Retention:
                 raise DeletionUnderWay(case_id)
             if (doc.hold is not None) == on:
                 raise Unchanged()
-            hold = {"by": by, "at": at} if on else None
-            return CaseDoc(doc.case, doc.cards, doc.retry, hold, None), True
+            return replace(doc, hold={"by": by, "at": at} if on else None), True
 
         return bool(await self.cases.change(case_id, change))  # None: Unchanged, nothing written

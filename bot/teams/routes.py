@@ -33,6 +33,10 @@ COMMANDS: dict[str, Verb] = {
     "send med-påmindelse": Verb.HR_MED_SEND,
     "send med-paamindelse": Verb.HR_MED_SEND,
     "send med reminder": Verb.HR_MED_SEND,
+    "stop sletning": Verb.HR_HOLD,
+    "hold deletion": Verb.HR_HOLD,
+    "tillad sletning": Verb.HR_RELEASE,
+    "release deletion": Verb.HR_RELEASE,
     "registrer med-kanal": Verb.MED_REGISTER,
     "registrer med kanal": Verb.MED_REGISTER,
     "register med channel": Verb.MED_REGISTER,
@@ -44,7 +48,7 @@ COMMANDS: dict[str, Verb] = {
 }
 
 # Commands that take an argument after them ("send MED-påmindelse Borgerservice").
-ARG_COMMANDS = frozenset({Verb.HR_MED_SEND})
+ARG_COMMANDS = frozenset({Verb.HR_MED_SEND, Verb.HR_HOLD, Verb.HR_RELEASE})
 
 _UP_TO_LAST_CLOSE = re.compile(r".*</at>", re.IGNORECASE | re.DOTALL)  # greedy: backs off to the last one
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
