@@ -55,8 +55,8 @@ from bot.services.med import MedService
 from bot.services.notifications import Notifications
 from bot.services.refs import ReferenceBook
 from bot.services.reports import DraftIndex, ReportService
-from bot.services.seen import SeenActivities
 from bot.services.retention import Retention
+from bot.services.seen import SeenActivities
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.factory import open_store
 from bot.storage.store import Store
@@ -285,6 +285,13 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
             after_added=after_added,
         )
     )
+    retention = Retention(
+        store,
+        cases,
+        clock,
+        RetentionRules(settings.retention_days),
+        MedSchedule(settings.med_reminder_dates, settings.time_zone),
+    )
     deps = BotDeps(
         conversation_state=conversation_state,
         user_state=UserState(StoreBotStorage(store)),
@@ -306,15 +313,9 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         references=references,
         default_language=settings.default_language,
         seen=seen,
+        retention=retention,
     )
     drafts = report_dialog.deps.drafts
-    retention = Retention(
-        store,
-        cases,
-        clock,
-        RetentionRules(settings.retention_days),
-        MedSchedule(settings.med_reminder_dates, settings.time_zone),
-    )
     draft_ttl = timedelta(hours=settings.draft_ttl_hours)
     scheduler = Scheduler(
         store,

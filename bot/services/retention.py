@@ -27,6 +27,7 @@ from bot.guideline.med_period import MedSchedule
 from bot.guideline.retention import RetentionRules, due_for_deletion
 from bot.logs import fields
 from bot.ports import Clock
+from bot.services.audit import record
 from bot.services.cases import CaseDoc, CaseRepository, case_name, unit_tag
 from bot.services.docs import Unchanged, update
 from bot.storage.store import Store
@@ -127,7 +128,8 @@ class Retention:
 
     # -- HR's hold ---------------------------------------------------------------------------
     async def hold(self, case_id: str, by: str, on: bool) -> bool:
-        """Put a case on hold (or lift it); False when it already was so. Raises DeletionUnderWay."""
+        """Put a case on hold (or lift it), with an audit line; False when it already was so.
+        Raises DeletionUnderWay once retention has claimed the case."""
         at = self.clock.now().astimezone(UTC).isoformat()
 
         def change(doc: CaseDoc) -> tuple[CaseDoc, bool]:
@@ -137,4 +139,7 @@ class Retention:
                 raise Unchanged()
             return replace(doc, hold={"by": by, "at": at} if on else None), True
 
-        return bool(await self.cases.change(case_id, change))  # None: Unchanged, nothing written
+        changed = bool(await self.cases.change(case_id, change))  # None: Unchanged, nothing written
+        if changed:
+            await record(self.store, case_id, "retention_hold" if on else "retention_release", by, self.clock.now())
+        return changed

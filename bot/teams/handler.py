@@ -25,6 +25,7 @@ from bot.ports import Clock
 from bot.services.case_cards import refusal_card
 from bot.services.cases import CaseRepository
 from bot.services.refs import ReferenceBook
+from bot.services.retention import DeletionUnderWay, Retention
 from bot.services.seen import SeenActivities
 from bot.storage.store import Store
 from bot.teams.activities import card_activity
@@ -46,7 +47,16 @@ log = logging.getLogger(__name__)
 Handler = Callable[[TurnContext, Texts], Awaitable[None]]
 # Menu commands answered even while a dialog is waiting; the dialog stays where it was.
 INTERRUPTIONS = frozenset(
-    {Verb.HELP, Verb.MY_CASES, Verb.GUIDELINE, Verb.HR_CASES, Verb.HR_MED_STATUS, Verb.HR_MED_SEND}
+    {
+        Verb.HELP,
+        Verb.MY_CASES,
+        Verb.GUIDELINE,
+        Verb.HR_CASES,
+        Verb.HR_MED_STATUS,
+        Verb.HR_MED_SEND,
+        Verb.HR_HOLD,
+        Verb.HR_RELEASE,
+    }
 )
 MED_VERBS = frozenset({Verb.MED_REGISTER, Verb.MED_AGENDA, Verb.MED_DONE})
 CASE_VERBS = frozenset(
@@ -70,6 +80,7 @@ class BotDeps:
     references: ReferenceBook
     default_language: str = "da"
     seen: SeenActivities | None = None  # re-sent activities with files are recognised (store-backed)
+    retention: Retention | None = None  # HR's hold on a case's deletion
 
 
 def tidy_sender(activity: Activity) -> None:
@@ -97,6 +108,8 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             Verb.HR_CASES: self._hr_cases,
             Verb.HR_MED_STATUS: self._hr_med_status,
             Verb.HR_MED_SEND: self._hr_med_send,
+            Verb.HR_HOLD: self._hr_hold,
+            Verb.HR_RELEASE: self._hr_release,
             Verb.MED_REGISTER: self._med_register,
         }
 
@@ -283,6 +296,33 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         if await self._require_hr(turn_context, tx):
             unit = command_argument(turn_context.activity.text or "")
             await self._deps.med.send_now(turn_context, tx, unit or None)
+
+    async def _hr_hold(self, turn_context: TurnContext, tx: Texts) -> None:
+        await self._hold(turn_context, tx, True)
+
+    async def _hr_release(self, turn_context: TurnContext, tx: Texts) -> None:
+        await self._hold(turn_context, tx, False)
+
+    async def _hold(self, turn_context: TurnContext, tx: Texts, on: bool) -> None:
+        """HR stops (or allows again) the deletion of one case, named by its number."""
+        if not await self._require_hr(turn_context, tx) or self._deps.retention is None:
+            return
+        number = command_argument(turn_context.activity.text or "").upper()
+        case_id = await self._deps.cases.id_of_number(number)
+        if case_id is None:
+            await turn_context.send_activity(tx("retention.not_found" if number else "retention.usage"))
+            return
+        who = turn_context.activity.from_property.aad_object_id or ""
+        try:
+            changed = await self._deps.retention.hold(case_id, who, on)
+        except DeletionUnderWay:
+            await turn_context.send_activity(tx("retention.under_way", number=number))
+            return
+        if on:
+            key = "retention.held" if changed else "retention.already_held"
+        else:
+            key = "retention.released" if changed else "retention.not_held"
+        await turn_context.send_activity(tx(key, number=number))
 
     async def _med_register(self, turn_context: TurnContext, tx: Texts) -> None:
         await self._deps.med.registration_prompt(turn_context, tx)

@@ -313,6 +313,13 @@ TEXTS.update(
         "hr.overdue": "Overskredet: {steps}",
         "hr.open": "Åbn sagen",
         "hr.only": "Den kommando er kun for HR.",
+        "retention.usage": "Skriv sagsnummeret efter kommandoen, fx »stop sletning KH-2026-0001«.",
+        "retention.not_found": "Jeg kan ikke finde en sag med det nummer.",
+        "retention.held": "Sag {number} bliver ikke slettet, før du skriver »tillad sletning {number}«.",
+        "retention.already_held": "Sletningen af sag {number} var allerede stoppet.",
+        "retention.released": "Sag {number} slettes igen efter reglerne for opbevaring, når tiden er gået.",
+        "retention.not_held": "Sletningen af sag {number} var ikke stoppet.",
+        "retention.under_way": "Sag {number} er ved at blive slettet efter reglerne for opbevaring og kan ikke længere stoppes.",
     }
 )
 

@@ -305,6 +305,13 @@ TEXTS.update(
         "hr.overdue": "Overdue: {steps}",
         "hr.open": "Open the case",
         "hr.only": "That command is for HR only.",
+        "retention.usage": "Write the case number after the command, e.g. “hold deletion KH-2026-0001”.",
+        "retention.not_found": "I can't find a case with that number.",
+        "retention.held": "Case {number} will not be deleted until you write “release deletion {number}”.",
+        "retention.already_held": "Deletion of case {number} was already on hold.",
+        "retention.released": "Case {number} will be deleted under the retention rules when its time is up.",
+        "retention.not_held": "Deletion of case {number} was not on hold.",
+        "retention.under_way": "Case {number} is being deleted under the retention rules and can no longer be held.",
     }
 )
 

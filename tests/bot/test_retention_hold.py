@@ -1,0 +1,44 @@
+"""HR stops and allows the deletion of a case by its number; others cannot; both are audited."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from bot.guideline.model import CaseStatus
+from bot.services.cases import CaseDoc
+from tests.bot.chat import texts
+from tests.bot.conftest import HR, STRANGER, World
+from tests.unit.guideline.builders import opened
+
+
+async def test_hr_holds_and_releases_a_case_and_others_cannot(world: World) -> None:
+    runtime = await world.runtime()
+    now = world.clock.now()
+    case = replace(
+        opened(now - timedelta(days=900), case_id="case0042", occurred_at=now - timedelta(days=901)),
+        number="KH-2024-0042",
+        status=CaseStatus.CLOSED,
+        closed_at=now - timedelta(days=800),
+    )
+    await runtime.cases.create(CaseDoc(case))
+
+    stranger = world.chat(runtime, STRANGER)
+    assert texts(await stranger.send("stop sletning KH-2024-0042")) == ["Den kommando er kun for HR."]
+
+    hr = world.chat(runtime, HR)
+    said = texts(await hr.send("stop sletning kh-2024-0042"))
+    assert said and "KH-2024-0042" in said[0] and "tillad sletning" in said[0]
+    assert "allerede" in texts(await hr.send("stop sletning KH-2024-0042"))[0]
+    assert texts(await hr.send("stop sletning KH-2099-9999")) == ["Jeg kan ikke finde en sag med det nummer."]
+
+    assert await runtime.scheduler.tick()  # the retention job runs and leaves the held case alone
+    assert await runtime.cases.exists("case0042")
+
+    assert "slettes igen" in texts(await hr.send("tillad sletning KH-2024-0042"))[0]
+    audit = [line["type"] for line in await world.store.read_audit("case0042")]
+    assert audit == ["retention_hold", "retention_release"]
+
+    assert await runtime.scheduler.tick()  # the default rule (730 days) deletes it now
+    assert not await runtime.cases.exists("case0042")
+    assert await world.store.read_audit("case0042") == []
