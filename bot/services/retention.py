@@ -27,7 +27,7 @@ from bot.guideline.med_period import MedSchedule
 from bot.guideline.retention import RetentionRules, due_for_deletion
 from bot.logs import fields
 from bot.ports import Clock
-from bot.services.audit import record
+from bot.services import audit
 from bot.services.cases import CaseDoc, CaseRepository, case_name, unit_tag
 from bot.services.docs import Unchanged, update
 from bot.storage.store import Store
@@ -130,16 +130,18 @@ class Retention:
     async def hold(self, case_id: str, by: str, on: bool) -> bool:
         """Put a case on hold (or lift it), with an audit line; False when it already was so.
         Raises DeletionUnderWay once retention has claimed the case."""
-        at = self.clock.now().astimezone(UTC).isoformat()
+        now = self.clock.now()
+        at = now.astimezone(UTC).isoformat()
 
         def change(doc: CaseDoc) -> tuple[CaseDoc, bool]:
             if doc.deleting is not None:
                 raise DeletionUnderWay(case_id)
             if (doc.hold is not None) == on:
                 raise Unchanged()
-            return replace(doc, hold={"by": by, "at": at} if on else None), True
+            line = audit.note_line("retention_hold" if on else "retention_release", by, now)
+            return replace(doc, hold={"by": by, "at": at} if on else None, audit=[*doc.audit, line]), True
 
         changed = bool(await self.cases.change(case_id, change))  # None: Unchanged, nothing written
         if changed:
-            await record(self.store, case_id, "retention_hold" if on else "retention_release", by, self.clock.now())
+            await audit.flush(self.cases, case_id)  # the line is already safe in the case's outbox
         return changed
