@@ -60,6 +60,7 @@ from bot.services.seen import SeenActivities
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.factory import open_store
 from bot.storage.store import Store
+from bot.takedown import RoutesError, load_routes
 from bot.teams.bot_state import StoreBotStorage, state_name
 from bot.teams.case_invoke import CaseInvokes
 from bot.teams.connectors import ReusingAuthentication
@@ -160,6 +161,7 @@ def hr_check(settings: Settings, directory: Directory) -> Callable[[str], Awaita
 
 
 async def build_runtime(settings: Settings, overrides: Overrides, links: EvidenceLinks | None = None) -> Runtime:
+    await asyncio.to_thread(load_routes, settings.takedown_routes_file)  # checked at start-up: RoutesError stops it
     closers: list[Callable[[], Awaitable[None]]] = []
     store = overrides.store
     if store is None:
@@ -555,7 +557,8 @@ async def _false() -> bool:
 def main() -> None:
     try:
         settings = load_settings(os.environ)
-    except SettingsError as exc:
+        load_routes(settings.takedown_routes_file)  # checked again at start-up; here for a plain message
+    except (SettingsError, RoutesError) as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     configure_logging(settings.log_level)

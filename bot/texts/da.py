@@ -501,3 +501,28 @@ TEXTS.update(
         "history.pack_downloaded": "Bevismappe hentet",
     }
 )
+
+# The takedown helper on the removal step
+TEXTS.update(
+    {
+        "takedown.title": "Få indholdet fjernet",
+        "takedown.route": "Anmeld på {platform}",
+        "takedown.open": "Åbn {platform}s anmeldelsesside",
+        "takedown.request": "Anmodningstekst (kopiér og send til tjenesten):",
+        "takedown.police": "Politiets online anmeldelse",
+        "takedown.police.open": "Åbn politiets anmeldelse",
+        "takedown.request.body": (
+            "Anmodning om fjernelse af krænkende indhold. Vi skriver på vegne af {organisation} om indhold på "
+            "{platform}, som er rettet mod en af vores medarbejdere ({category})."
+        ),
+        "takedown.request.where": "Indholdet findes her: {link}",
+        "takedown.request.no_link": "(linket er ikke oplyst – se vedlagte skærmbilleder)",
+        "takedown.request.when": "Det blev set: {when}",
+        "takedown.request.who": "Profil/afsender: {offender}",
+        "takedown.request.police": "Episoden er politianmeldt (journalnr. {journal}).",
+        "takedown.request.ask": (
+            "Indholdet strider efter vores vurdering mod jeres regler om chikane og trusler. Vi beder jer fjerne "
+            "det hurtigst muligt og bekræfte, når det er sket. Vores sagsnummer: {number}."
+        ),
+    }
+)

@@ -498,3 +498,28 @@ TEXTS.update(
         "history.pack_downloaded": "Evidence pack downloaded",
     }
 )
+
+# The takedown helper on the removal step
+TEXTS.update(
+    {
+        "takedown.title": "Get the content removed",
+        "takedown.route": "Report on {platform}",
+        "takedown.open": "Open {platform}'s reporting page",
+        "takedown.request": "Request text (copy it and send it to the service):",
+        "takedown.police": "The police's online report",
+        "takedown.police.open": "Open the police's report form",
+        "takedown.request.body": (
+            "Request to remove offensive content. We write on behalf of {organisation} about content on "
+            "{platform} that is aimed at one of our employees ({category})."
+        ),
+        "takedown.request.where": "The content is here: {link}",
+        "takedown.request.no_link": "(the link was not given – see the attached screenshots)",
+        "takedown.request.when": "It was seen: {when}",
+        "takedown.request.who": "Profile/sender: {offender}",
+        "takedown.request.police": "The incident has been reported to the police (journal no. {journal}).",
+        "takedown.request.ask": (
+            "In our view the content breaks your rules on harassment and threats. We ask you to remove it as "
+            "soon as possible and to confirm when that is done. Our case number: {number}."
+        ),
+    }
+)
