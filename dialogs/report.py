@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -127,7 +127,7 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
         tx = self._texts(dc.context)
         now = self.deps.clock.now()
         user = self._user(dc.context).aad_object_id
-        if now - datetime.fromisoformat(state["touched"]) > self.deps.draft_ttl:
+        if await self._expired(user, state, now):
             await dc.context.send_activity(tx("report.expired"))
             await self.deps.drafts.discard(user, state["case_id"], with_state=False)
             return await dc.end_dialog()
@@ -181,6 +181,18 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
         state["stage"] = EVIDENCE
         await self._show(dc, state)
         return Dialog.end_of_turn
+
+    async def _expired(self, user: str, state: dict[str, Any], now: datetime) -> bool:
+        """Untouched for the time-to-live. Messages with files touch only the draft document (they
+        leave the dialog state alone), so a draft that looks old here asks the document too."""
+        if now - datetime.fromisoformat(state["touched"]) <= self.deps.draft_ttl:
+            return False
+        draft = await self.deps.drafts.get(user, state["case_id"])
+        stamp = str((draft or {}).get("touched") or "")
+        if not stamp:
+            return True
+        touched = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        return now - touched > self.deps.draft_ttl
 
     async def _take_evidence(self, dc: DialogContext, state: dict[str, Any]) -> bool:
         user = self._user(dc.context).aad_object_id

@@ -184,3 +184,23 @@ async def test_no_temporary_file_outlives_a_download_and_a_crash_leaves_none_beh
             assert "Modtaget: god.png" in shown(connector)[-1]
             assert sorted(p.name for p in spool.iterdir()) == sorted([fresh.name, unrelated.name])
     await store.close()
+
+
+async def test_a_draft_that_only_received_files_lately_is_not_expired(tmp_path: Path) -> None:
+    """Files leave the dialog state alone, so the draft's age is read from the draft document too."""
+    store = LocalStore(tmp_path / "data")
+    clock = FakeClock()
+    async with (
+        FakeConnector() as connector,
+        FakeFileHost() as files,
+        running(settings_for(tmp_path, files.url("")), store, clock=clock) as app,
+    ):
+        url = connector.service_url
+        await start_report(app, connector)
+        clock.advance(hours=50)
+        await post(app, activity(url, attachments=shots(files, "shot.png")))
+        clock.advance(hours=50)  # 100 h after the form, 50 h after the file
+        await runtime_of(app).scheduler.tick()
+        await post(app, activity(url, text="færdig"))
+        assert "Gennemse" in shown(connector)[-1] and "shot.png" in shown(connector)[-1]
+    await store.close()
