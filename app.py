@@ -228,6 +228,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         is_hr=is_hr,
         refs=references,
         alert_after=timedelta(minutes=settings.undelivered_alert_minutes),
+        telemetry=telemetry,
     )
     background = Background()
     closers.append(background.close)
@@ -382,7 +383,7 @@ def hr_messenger(
             except DeliveryFailed:
                 log.warning("HR message not delivered", extra=fields())
         if not reached:
-            log.error("nobody reached", extra=fields(kind=key, hr_people=len(people)))
+            log.error("notification undelivered: nobody reached", extra=fields(kind=key, hr_people=len(people)))
 
     return tell
 

@@ -34,6 +34,7 @@ from bot.services.docs import Unchanged
 from bot.services.hr_people import HrPeople, HrUnavailable
 from bot.services.refs import ReferenceBook
 from bot.storage.store import Store
+from bot.telemetry import Telemetry
 from bot.texts import Texts, language_for
 from cards.common import Card, attachment
 
@@ -75,6 +76,7 @@ class Notifications:
         is_hr: Callable[[str], Awaitable[bool]],
         refs: ReferenceBook,
         alert_after: timedelta = timedelta(hours=1),
+        telemetry: Telemetry | None = None,
     ) -> None:
         self.store = store
         self.refs = refs
@@ -85,6 +87,7 @@ class Notifications:
         self.policy = policy
         self.hr = hr
         self.alert_after = alert_after  # nobody reached for this long: tell the reporter, log an ERROR
+        self.telemetry = telemetry or Telemetry()  # the "notification-undelivered" alert counts these
         self.tenant_id = tenant_id
         self.default_language = default_language
         self.is_hr = is_hr
@@ -307,8 +310,9 @@ class Notifications:
                 lines.append(audit.note_line("unreachable", "bot", now, kind=item.kind.value))
         waited = now - datetime.fromisoformat(str(entry["since"]))
         if waited >= self.alert_after and not entry.get("alerted"):
+            self.telemetry.notification_undelivered(item.kind.value)
             log.error(
-                "nobody reached",
+                "notification undelivered: nobody reached",
                 extra=fields(
                     case_id=case.id,
                     kind=item.kind.value,

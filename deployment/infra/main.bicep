@@ -194,6 +194,11 @@ param checkinAfterFollowupDays int = 1
 @maxValue(2160)
 param draftTtlHours int = 72
 
+@description('Minutes a message may reach nobody before the employee is told and an ERROR is logged.')
+@minValue(1)
+@maxValue(10080)
+param undeliveredAlertMinutes int = 60
+
 @description('The two yearly MED evaluation reminder dates, MM-DD,MM-DD, in timeZone.')
 param medReminderDates string = '03-01,09-01'
 
@@ -581,6 +586,10 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         {
           name: 'DRAFT_TTL_HOURS'
           value: string(draftTtlHours)
+        }
+        {
+          name: 'UNDELIVERED_ALERT_MINUTES'
+          value: string(undeliveredAlertMinutes)
         }
         {
           name: 'MED_REMINDER_DATES'

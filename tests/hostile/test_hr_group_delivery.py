@@ -128,7 +128,7 @@ async def test_an_empty_hr_group_keeps_the_case_pending_then_the_reporter_hears_
     await app.tick()
     assert sum(NOBODY_DA in t for t in app.said_to(NEWCOMER)) == 1
     [error] = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert error.getMessage() == "nobody reached"
+    assert error.getMessage() == "notification undelivered: nobody reached"
     line = json.dumps(getattr(error, "fields", {}), default=str)
     for private in (NEWCOMER, "Medarbejder", "Han skrev", "facebook"):
         assert private not in line  # ids and counts only
@@ -223,4 +223,5 @@ async def test_a_med_notice_goes_to_every_member_of_hrs_group(env: Env, caplog: 
     env.graph.groups[HR_GROUP] = []
     app.clock.advance(hours=1)  # the cached group expires: now it is empty
     await app.runtime.med.tell_hr("med.hr.followup", {"unit": "Borgerservice", "period": "2026-2"})
-    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == ["nobody reached"]
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == ["notification undelivered: nobody reached"]

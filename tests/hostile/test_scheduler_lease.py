@@ -28,6 +28,8 @@ from bot.send_guard import may_send
 from bot.settings import Settings
 from bot.storage.local import LocalStore
 from bot.teams.ratelimit import RateLimiter
+from tests.bot.chat import said
+from tests.bot.test_report_dialog import GOOD_FORM
 from tests.fakes.clock import FakeClock
 from tests.fakes.connector import FakeConnector
 from tests.hostile.delivery_harness import EMPLOYEE, LEADER, HostileApp, Waits, file_directory, hostile_app
@@ -203,8 +205,6 @@ async def _record(sent: list[str], what: str) -> None:
 
 async def test_a_draft_reminder_is_claimed_like_the_other_due_items(two: Two) -> None:
     assert await two.a.say(EMPLOYEE, "rapportér") in (200, 201)
-    from tests.bot.test_report_dialog import GOOD_FORM
-
     assert await two.a.say(EMPLOYEE, value=GOOD_FORM) in (200, 201)
     two.clock.advance(hours=62)  # within the last 12 h of the draft's 72 h
     two.connector.fail_next(1, 429, conversation_id=f"a:chat-{EMPLOYEE}", retry_after=300)
@@ -219,3 +219,53 @@ async def test_a_draft_reminder_is_claimed_like_the_other_due_items(two: Two) ->
     two.clock.advance(minutes=10)
     assert await two.b.tick() is True
     assert len([t for t in two.a.said_to(EMPLOYEE) if "ikke er sendt endnu" in t]) == 1
+
+
+MED_CHANNEL = "19:med-borgerservice@thread.tacv2"
+MED_TEAM = "19:team-1@thread.tacv2"
+
+
+async def register_med_channel(app: HostileApp) -> None:
+    """A member registers the channel as Borgerservice's MED channel, over HTTP."""
+    data = {"unit": "__other__", "unit_text": "Borgerservice", "committee": "LMU"}
+    body = {
+        "type": "invoke",
+        "name": "adaptiveCard/action",
+        "id": "act-med-register",
+        "channelId": "msteams",
+        "serviceUrl": app.connector.service_url,
+        "locale": "da-DK",
+        "from": {"id": "29:member", "aadObjectId": "00000000-0000-0000-0000-0000000000b1", "name": "MED"},
+        "recipient": {"id": "28:bot", "name": "Bot"},
+        "conversation": {"id": MED_CHANNEL, "conversationType": "channel", "tenantId": "t", "isGroup": True},
+        "channelData": {"team": {"id": MED_TEAM}, "channel": {"id": MED_CHANNEL}, "tenant": {"id": "t"}},
+        "value": {"action": {"type": "Action.Execute", "verb": "med_register", "data": data}, "trigger": "manual"},
+    }
+    response = await app.client.post("/api/messages", json=body)
+    assert response.status == 200
+    await app.settle()
+
+
+def med_reminders(two: Two) -> int:
+    return sum("MED-evaluering" in said(m.activity) for m in two.connector.messages(MED_CHANNEL))
+
+
+@pytest.mark.parametrize("taken_over", [False, True])
+async def test_a_med_reminder_waiting_past_its_claim_is_sent_once(two: Two, taken_over: bool) -> None:
+    two.clock.current = datetime(2026, 8, 31, 12, tzinfo=UTC)
+    await register_med_channel(two.a)
+    two.clock.current = datetime(2026, 9, 1, 8, tzinfo=UTC)
+    # Two 429s of 300 s each: ten minutes, the age at which a "sending" record counts as left by a crash.
+    two.connector.fail_next(1 if taken_over else 2, 429, conversation_id=MED_CHANNEL, retry_after=300)
+    async with running(two.a.runtime.med.send_due()) as a_sending:
+        await two.a_waits.waiting.wait()
+        if taken_over:
+            two.clock.advance(seconds=301)  # A's record is now older than ten minutes
+            assert await two.b.tick() is True  # B takes it over and sends
+            assert med_reminders(two) == 1
+        two.a_waits.release()
+        await a_sending  # A renews its own claim, or finds B's and leaves it
+    assert med_reminders(two) == 1
+    two.clock.advance(minutes=30)
+    assert await two.b.tick() is True
+    assert med_reminders(two) == 1
