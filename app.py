@@ -74,6 +74,7 @@ from bot.telemetry import Telemetry, client_trace_config
 from bot.telemetry import configure as configure_telemetry
 from bot.texts import Texts, language_for
 from bot.web import evidence_handler, healthz, messages_handler, pack_handler, readyz_handler
+from cards.common import user_text
 from dialogs.add_evidence import AddEvidenceDeps, AddEvidenceDialog
 from dialogs.evidence_chat import EvidenceChat
 from dialogs.report import ReportDeps, ReportDialog
@@ -378,7 +379,8 @@ def hr_messenger(
                 continue
             tx = Texts(language_for(await references.locale(hr), settings.default_language))
             try:
-                await notifier.send(reference, {"type": "message", "text": tx(key, **values)})
+                shown = {k: user_text(v) if isinstance(v, str) else v for k, v in values.items()}  # unit/channel names
+                await notifier.send(reference, {"type": "message", "text": tx(key, **shown)})
                 reached += 1
             except DeliveryFailed:
                 log.warning("HR message not delivered", extra=fields())

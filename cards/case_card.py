@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.guideline.model import Case, Role, StepId, StepState, StepStatus
 from bot.texts import Texts
-from cards.common import Card, Element, card, execute, facts, heading, text, title
+from cards.common import Card, Element, card, execute, facts, heading, text, title, user_link_label, user_text
 from cards.verbs import Verb
 
 LEADER_ROLES = frozenset({Role.LEADER, Role.DEPUTY, Role.HR})
@@ -87,7 +87,7 @@ def _step_state_line(state: StepState, tx: Texts, zone: ZoneInfo) -> str:
         parts.append(tx(f"outcome.{state.outcome}"))
     for key in ("journal_number", "reference", "followup_date", "done_date"):
         if state.fields.get(key):
-            parts.append(f"{tx('fieldname.' + key)}: {state.fields[key]}")
+            parts.append(f"{tx('fieldname.' + key)}: {user_text(state.fields[key], 200)}")
     if state.status in (StepStatus.OPEN, StepStatus.IN_PROGRESS) and state.due_at:
         parts.append(tx("case.due", when=_when(state.due_at, zone)))
     return " · ".join(parts)
@@ -118,7 +118,7 @@ def _step_inputs(view: CaseView, tx: Texts, step: StepId) -> list[Element]:
         note = view.case.steps[step].fields.get("note", "")
         out += [
             text(tx("case.insubiz_copy")),
-            text(_shown(note, 600, tx), fontType="Monospace", size="Small"),
+            text(_shown(user_text(note), 600, tx), fontType="Monospace", size="Small"),
             _input("insubiz_ref", tx("in.insubiz_ref"), maxlen=200),
             *_buttons(view, tx, "insubiz_registered"),
         ]
@@ -150,11 +150,6 @@ def _step_inputs(view: CaseView, tx: Texts, step: StepId) -> list[Element]:
     return out
 
 
-def _clip(value: str, limit: int) -> str:
-    """Names and labels are the users' own text: long ones are cut on the card, kept in the case."""
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
-
-
 def _shown(value: str, limit: int, tx: Texts) -> str:
     return value if len(value) <= limit else value[:limit].rstrip() + " … " + tx("case.shortened")
 
@@ -165,7 +160,7 @@ def _evidence(view: CaseView, tx: Texts) -> list[Element]:
     lines = []
     for i, item in enumerate(view.case.evidence[:MAX_EVIDENCE_LINES], 1):
         link = view.evidence_links.get(item.sha256)
-        name = _clip(item.original_name, 40)
+        name = user_link_label(item.original_name, 40)
         label = f"[{name}]({link})" if link else name
         lines.append(f"{i}. {label} · {item.sha256[:12]} · {_when(item.uploaded_at, view.zone)}")
     hidden = len(view.case.evidence) - MAX_EVIDENCE_LINES
@@ -185,12 +180,12 @@ def case_card(tx: Texts, view: CaseView) -> Card:
         facts(
             [
                 (tx("case.status"), tx(f"status.{case.status.value}")),
-                (tx("case.reporter"), _clip(case.reporter.name, 80) or "–"),
-                (tx("case.leader"), _clip(case.leader.name, 80) if case.leader else tx("case.no_leader")),
+                (tx("case.reporter"), user_text(case.reporter.name, 80) or "–"),
+                (tx("case.leader"), user_text(case.leader.name, 80) if case.leader else tx("case.no_leader")),
                 (tx("field.occurred_at"), _when(f.occurred_at, view.zone)),
                 (tx("field.platform"), tx(f"platform.{f.platform.value}")),
-                *([(tx("field.link"), f.link)] if f.link else []),
-                *([(tx("field.offender"), f.offender)] if f.offender else []),
+                *([(tx("field.link"), user_text(f.link))] if f.link else []),
+                *([(tx("field.offender"), user_text(f.offender))] if f.offender else []),
                 (tx("case.reported_at"), _when(case.created_at, view.zone)),
             ]
         )
@@ -201,7 +196,7 @@ def case_card(tx: Texts, view: CaseView) -> Card:
         body.append(text(tx("case.outside_hours"), isSubtle=True))
     body += [
         heading(tx("case.own_words")),
-        text(f"“{_shown(f.description, MAX_DESCRIPTION_SHOWN, tx)}”", fontType="Default"),
+        text(f"“{_shown(user_text(f.description), MAX_DESCRIPTION_SHOWN, tx)}”", fontType="Default"),
         heading(tx("review.evidence", count=len(case.evidence))),
         *_evidence(view, tx),
         heading(tx("case.steps")),
@@ -248,7 +243,7 @@ def case_card(tx: Texts, view: CaseView) -> Card:
                         "label": tx("in.reassign_leader"),
                         "style": "compact",
                         "choices": [
-                            {"title": _clip(name, 60), "value": ident}
+                            {"title": user_text(name, 60), "value": ident}
                             for ident, name in view.leader_choices
                             if not view.case.leader or ident != view.case.leader.aad_object_id
                         ][:MAX_LEADER_CHOICES],
@@ -262,7 +257,7 @@ def case_card(tx: Texts, view: CaseView) -> Card:
         body.append(
             text(
                 "\n".join(
-                    f"- {_when(h.at, view.zone)} · {_clip(h.actor, 40)} · {_clip(h.what, 80)}"
+                    f"- {_when(h.at, view.zone)} · {user_text(h.actor, 40)} · {user_text(h.what, 80)}"
                     for h in view.history[-MAX_HISTORY_SHOWN:]
                 )
                 or "–",
@@ -294,7 +289,7 @@ def evidence_card(tx: Texts, view: CaseView) -> Card:
     lines = []
     for i, item in enumerate(view.case.evidence, 1):
         link = view.evidence_links.get(item.sha256)
-        name = _clip(item.original_name, 40)
+        name = user_link_label(item.original_name, 40)
         label = f"[{name}]({link})" if link else name
         lines.append(f"{i}. {label} · {item.sha256[:12]} · {_when(item.uploaded_at, view.zone)}")
     body: list[Element] = [

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.guideline.model import Case, StepStatus
 from bot.texts import Texts
-from cards.common import Card, Element, card, execute, heading, text, title
+from cards.common import Card, Element, card, execute, heading, text, title, user_text
 from cards.verbs import Verb
 
 MAX_LISTED = 25
@@ -24,7 +24,7 @@ def hr_cases_card(tx: Texts, cases: list[Case], now: datetime, zone: ZoneInfo) -
             for s, st in case.steps.items()
             if st.status is StepStatus.OPEN and st.due_at is not None and st.due_at < now
         ]
-        leader = case.leader.name if case.leader else tx("case.no_leader")
+        leader = user_text(case.leader.name, 80) if case.leader else tx("case.no_leader")
         line = tx(
             "hr.line",
             number=case.number,

@@ -9,7 +9,7 @@ from bot.guideline.definitions import Category
 from bot.guideline.med import MedEvaluation, MedFigures, MedPeriod, MedStatus
 from bot.guideline.med_figures import Anonymised
 from bot.texts import Texts
-from cards.common import Card, Element, card, execute, facts, heading, text, title
+from cards.common import Card, Element, card, execute, facts, heading, text, title, user_text
 from cards.verbs import Verb
 
 OTHER_UNIT = "__other__"
@@ -17,12 +17,8 @@ MAX_UNITS = 50  # more than this: type the unit (keeps the card within 28 KB)
 MAX_STATUS_ROWS = 60
 
 
-def _clip(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
-
-
 def registration_card(tx: Texts, units: list[str], notice: str = "") -> Card:
-    choices = [{"title": _clip(u, 60), "value": u} for u in units[:MAX_UNITS]]
+    choices = [{"title": user_text(u, 60), "value": u} for u in units[:MAX_UNITS]]
     body: list[Element] = [title(tx("med.register.title")), text(tx("med.register.body"))]
     if notice:
         body.append(text(notice, color="Attention", weight="Bolder"))
@@ -47,7 +43,7 @@ def registered_card(tx: Texts, unit: str, committee: str) -> Card:
     return card(
         [
             title(tx("med.registered.title")),
-            text(tx("med.registered.body", unit=unit, committee=committee or "–")),
+            text(tx("med.registered.body", unit=user_text(unit), committee=user_text(committee) or "–")),
         ]
     )
 
@@ -79,7 +75,7 @@ def med_reminder_card(tx: Texts, view: MedCardView) -> Card:
         else "–"
     )
     body: list[Element] = [
-        title(tx("med.title", unit=view.unit)),
+        title(tx("med.title", unit=user_text(view.unit))),
         text(tx("med.period", start=start, end=end)),
     ]
     if view.notice:
@@ -132,7 +128,7 @@ def med_reminder_card(tx: Texts, view: MedCardView) -> Card:
 def _state_line(tx: Texts, ev: MedEvaluation) -> str:
     if ev.status is MedStatus.DONE and ev.done_date:
         line = tx("med.state.done", date=ev.done_date.strftime("%d-%m-%Y"))
-        return f"{line} · {ev.minutes_link}" if ev.minutes_link else line
+        return f"{line} · {user_text(ev.minutes_link)}" if ev.minutes_link else line
     if ev.status is MedStatus.ON_AGENDA and ev.meeting_date:
         return tx("med.state.on_agenda", date=ev.meeting_date.strftime("%d-%m-%Y"))
     return tx(f"med.state.{ev.status.value}")
@@ -148,7 +144,7 @@ def med_status_card(tx: Texts, period: MedPeriod, rows: list[tuple[str, MedEvalu
     counts = {status: sum(1 for _, ev in rows if ev.status is status) for status in MedStatus}
     body.append(facts([(tx(f"med.status.count.{s.value}"), str(n)) for s, n in counts.items()]))
     ordered = sorted(rows, key=lambda row: (row[1].status is MedStatus.DONE, row[0].casefold()))
-    body.append(facts([(_clip(unit, 60), _state_line(tx, ev)) for unit, ev in ordered[:MAX_STATUS_ROWS]]))
+    body.append(facts([(user_text(unit, 60), _state_line(tx, ev)) for unit, ev in ordered[:MAX_STATUS_ROWS]]))
     if len(ordered) > MAX_STATUS_ROWS:
         body.append(text(f"… +{len(ordered) - MAX_STATUS_ROWS}", isSubtle=True))
     return card(body)

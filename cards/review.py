@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.forms import ReportForm
 from bot.texts import Texts
-from cards.common import Card, Element, card, facts, heading, submit, text, title
+from cards.common import Card, Element, card, facts, heading, submit, text, title, user_text
 from cards.verbs import Verb
 
 
@@ -38,9 +38,9 @@ def report_facts(tx: Texts, form: ReportForm) -> Element:
         (tx("field.platform"), tx(f"platform.{form.platform}") if form.platform else "–"),
     ]
     if form.link:
-        pairs.append((tx("field.link"), form.link))
+        pairs.append((tx("field.link"), user_text(form.link)))
     if form.offender:
-        pairs.append((tx("field.offender"), form.offender))
+        pairs.append((tx("field.offender"), user_text(form.offender)))
     pairs += [
         (tx("review.outside_hours"), _yes_no(tx, form.outside_hours)),
         (tx("review.family"), _yes_no(tx, form.family)),
@@ -51,7 +51,14 @@ def report_facts(tx: Texts, form: ReportForm) -> Element:
 def evidence_list(tx: Texts, evidence: list[EvidenceLine]) -> list[Element]:
     if not evidence:
         return [text(tx("review.no_evidence"), isSubtle=True)]
-    return [facts([(f"{i}. {e.name}", f"{human_size(e.size)} · {e.short_hash}") for i, e in enumerate(evidence, 1)])]
+    return [
+        facts(
+            [
+                (f"{i}. {user_text(e.name, 80)}", f"{human_size(e.size)} · {e.short_hash}")
+                for i, e in enumerate(evidence, 1)
+            ]
+        )
+    ]
 
 
 def review_card(
@@ -65,7 +72,7 @@ def review_card(
         title(tx("review.title")),
         report_facts(tx, form),
         heading(tx("field.description")),
-        text(form.description),
+        text(user_text(form.description)),
         heading(tx("review.evidence", count=len(evidence))),
         *evidence_list(tx, evidence),
     ]
@@ -78,7 +85,7 @@ def review_card(
                 "id": "leader",
                 "label": tx("review.leader.label"),
                 "style": "compact",
-                "choices": [{"title": name, "value": ident} for ident, name in leader_choices[:100]]
+                "choices": [{"title": user_text(name, 80), "value": ident} for ident, name in leader_choices[:100]]
                 + [{"title": tx("review.leader.unknown"), "value": "unknown"}],
                 "isRequired": True,
                 "errorMessage": tx("review.leader.required"),
@@ -105,7 +112,9 @@ class ReceiptView:
 def receipt_card(tx: Texts, view: ReceiptView) -> Card:
     hashes = ", ".join(e.short_hash for e in view.evidence) or "–"
     leader_line = (
-        tx("receipt.next.leader", leader=view.leader_name) if view.leader_name else tx("receipt.next.leader_unknown")
+        tx("receipt.next.leader", leader=user_text(view.leader_name, 80))
+        if view.leader_name
+        else tx("receipt.next.leader_unknown")
     )
     body: list[Element] = [
         title(tx("receipt.title", number=view.number)),

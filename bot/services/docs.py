@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from bot.bounded import Lru
 from bot.errors import AlreadyExists, Conflict
 from bot.storage.store import Document, Store
 
@@ -30,16 +31,16 @@ class Recent:
     """
 
     def __init__(self, size: int = 1000) -> None:
-        self._docs: dict[str, Document] = {}
-        self._size = size
+        self._docs: Lru[str, Document] = Lru(size)
 
     def take(self, name: str) -> Document | None:
-        return self._docs.pop(name, None)
+        return self._docs.pop(name)
 
     def keep(self, name: str, data: Data, etag: str) -> None:
-        if len(self._docs) >= self._size:
-            self._docs.clear()
-        self._docs[name] = Document(data=data, etag=etag)
+        self._docs.put(name, Document(data=data, etag=etag))
+
+    def __len__(self) -> int:
+        return len(self._docs)
 
 
 async def update(

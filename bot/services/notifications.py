@@ -36,7 +36,7 @@ from bot.services.refs import ReferenceBook
 from bot.storage.store import Store
 from bot.telemetry import Telemetry
 from bot.texts import Texts, language_for
-from cards.common import Card, attachment
+from cards.common import Card, attachment, user_text
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ class Notifications:
                 tx = await self._texts(old.aad_object_id)
                 await self._send_text(
                     old.aad_object_id,
-                    tx("notify.reassigned_old", number=case.number, leader=event.after.leader.name),
+                    tx("notify.reassigned_old", number=case.number, leader=user_text(event.after.leader.name, 80)),
                 )
         await self.deliver_case(case.id)
 

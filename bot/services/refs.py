@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from bot.bounded import Lru
 from bot.services.docs import Unchanged, update
 from bot.storage.store import Store
 
@@ -52,9 +53,8 @@ class ReferenceBook:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
-        self._written: dict[str, dict[str, Any]] = {}
-        self._read: dict[str, tuple[float, dict[str, Any]]] = {}
-        self._memory = memory
+        self._written: Lru[str, dict[str, Any]] = Lru(memory)
+        self._read: Lru[str, tuple[float, dict[str, Any]]] = Lru(memory)
         self._read_for = read_for
         self._monotonic = monotonic
 
@@ -63,8 +63,8 @@ class ReferenceBook:
         if self._written.get(aad_object_id) == data:
             return
         await remember_user(self.store, aad_object_id, reference, locale)
-        _bounded(self._written, self._memory)[aad_object_id] = data
-        self._read.pop(aad_object_id, None)
+        self._written.put(aad_object_id, data)
+        self._read.pop(aad_object_id)
 
     async def reference(self, aad_object_id: str) -> dict[str, Any] | None:
         doc = await self._user(aad_object_id)
@@ -82,14 +82,8 @@ class ReferenceBook:
         doc = await self.store.get(user_ref_name(aad_object_id))
         if doc is None:
             return None  # not remembered: the person may write to the bot any moment
-        _bounded(self._read, self._memory)[aad_object_id] = (now, doc.data)
+        self._read.put(aad_object_id, (now, doc.data))
         return doc.data
-
-
-def _bounded(memory: dict[str, Any], size: int) -> dict[str, Any]:
-    if len(memory) >= size:
-        memory.clear()
-    return memory
 
 
 def _user_doc(aad_object_id: str, reference: dict[str, Any], locale: str | None) -> dict[str, Any]:

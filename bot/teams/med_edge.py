@@ -24,6 +24,7 @@ from bot.teams.activities import card_activity
 from bot.teams.case_invoke import card_response
 from bot.teams.messages import message_for
 from bot.texts import Texts
+from cards.common import user_text
 from cards.med import OTHER_UNIT, med_status_card, registered_card, registration_card
 from cards.verbs import Verb
 
@@ -85,7 +86,7 @@ class MedEdge:
             return card_response(content)
         log.info("med evaluation marked", extra=fields(verb=verb.value, period=period_id))
         self.background.spawn(self.med.update_cards(channel.unit, str(period_id), channel_id), "med_update_cards")
-        name = turn_context.activity.from_property.name or ""
+        name = user_text(turn_context.activity.from_property.name, 80)
         return card_response(await self.med.card_for(channel.unit, str(period_id), notice=tx("med.saved", name=name)))
 
     async def _register(

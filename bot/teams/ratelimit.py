@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,6 +23,10 @@ Sleep = Callable[[float], Awaitable[None]]
 TEAMS_CONVERSATION_WINDOWS: tuple[tuple[int, float], ...] = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
 #: (most requests, per seconds) for the whole app in one tenant.
 TEAMS_APP_WINDOWS: tuple[tuple[int, float], ...] = ((50, 1.0),)
+#: How many conversations the limiter remembers. More than 50 requests a second for 30 s: the least
+#: recently used one was last used over 80 s ago, outside every window but the hourly 1800, which
+#: only a conversation in constant use (so never the least recently used) comes near.
+MAX_KEYS = 4096
 
 
 @dataclass(frozen=True)
@@ -97,9 +102,14 @@ class RateLimiter:
         slack: float = 0.0,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        max_keys: int = MAX_KEYS,
     ) -> None:
         if slack < 0:
             raise ValueError("slack must not be negative")
+        if max_keys < 1:
+            raise ValueError("max_keys must be at least 1")
+        self._max_keys = max_keys
+        self._used: OrderedDict[str, None] = OrderedDict()  # every remembered key, least recent first
         self._key_windows = _windows(windows)
         self._app_log = WindowLog(_windows(app_windows), slack)
         self._slack = slack
@@ -128,6 +138,7 @@ class RateLimiter:
             return granted
 
     async def _grant(self, key: str) -> tuple[WindowLog, float]:
+        self._touch(key)
         lock = self._key_locks.setdefault(key, asyncio.Lock())
         log = self._logs.get(key)
         if log is None:
@@ -146,11 +157,13 @@ class RateLimiter:
         log.finish(now)
         self._app_log.finish(now)
         self._forget_idle(key)
+        self._trim()
 
     def defer(self, key: str, seconds: float) -> None:
         """Hold every request for `key` back for `seconds` (the connector's Retry-After)."""
         until = self._clock() + seconds
         self._not_before[key] = max(self._not_before.get(key, until), until)
+        self._touch(key)
 
     def _key_wait(self, key: str, log: WindowLog, now: float) -> float:
         return max(log.wait(now), self._not_before.get(key, now) - now)
@@ -163,17 +176,45 @@ class RateLimiter:
                 return now
             await self._sleep(wait)
 
-    def _forget_idle(self, key: str) -> None:
-        # A broadcast touches hundreds of keys once; keep memory bounded by dropping quiet ones.
+    def _touch(self, key: str) -> None:
+        self._used[key] = None
+        self._used.move_to_end(key)
+
+    def _busy(self, key: str, now: float) -> bool:
+        """In use or held back: a request waits for or holds the key, or a Retry-After runs."""
         lock = self._key_locks.get(key)
         if lock is not None and (lock.locked() or getattr(lock, "_waiters", None)):
-            return
-        now = self._clock()
+            return True
         log = self._logs.get(key)
-        if log is not None and not log.idle(now):
-            return
-        if self._not_before.get(key, now) > now:
-            return
+        return (log is not None and log.in_flight > 0) or self._not_before.get(key, now) > now
+
+    def _drop(self, key: str) -> None:
         self._logs.pop(key, None)
         self._key_locks.pop(key, None)
         self._not_before.pop(key, None)
+        self._used.pop(key, None)
+
+    def _forget_idle(self, key: str) -> None:
+        # A key whose every window has passed is forgotten at once.
+        now = self._clock()
+        log = self._logs.get(key)
+        if self._busy(key, now) or (log is not None and not log.idle(now)):
+            return
+        self._drop(key)
+
+    def _trim(self) -> None:
+        """Past `max_keys`, forget the least recently used keys that nothing waits for (see MAX_KEYS).
+        A broadcast touches thousands of conversations once; without this every one stayed."""
+        if len(self._used) <= self._max_keys:
+            return
+        now = self._clock()
+        for key in list(self._used):
+            if len(self._used) <= self._max_keys:
+                break
+            if not self._busy(key, now):
+                self._drop(key)
+
+    @property
+    def remembered(self) -> int:
+        """How many conversations the limiter holds state for (for tests and metrics)."""
+        return len(set(self._logs) | set(self._key_locks) | set(self._not_before) | set(self._used))

@@ -122,13 +122,17 @@ class Bot:
         return await self.post(self.activity(user, kind="invoke", value=value, **kw) | {"name": "adaptiveCard/action"})
 
     async def report(
-        self, user: str = EMPLOYEE, form: dict[str, Any] | None = None, name: str = "Mette Medarbejder"
+        self,
+        user: str = EMPLOYEE,
+        form: dict[str, Any] | None = None,
+        name: str = "Mette Medarbejder",
+        file_name: str = "shot.png",
     ) -> Case:
         """The whole report flow in the user's personal chat, with one screenshot; returns the case."""
         steps: list[dict[str, Any]] = [
             {"text": "rapportér"},
             {"value": form or GOOD_FORM},
-            {"attachments": [file_attachment(self.files.url("/files/shot.png"), "shot.png")]},
+            {"attachments": [file_attachment(self.files.url("/files/shot.png"), file_name)]},
             {"text": "færdig"},
             {"value": {"verb": "review_submit"}},
         ]
