@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -167,7 +168,7 @@ class PackOpener(Protocol):
 
     async def opened(self, case_id: str, sha256: str, issued_to: str) -> EvidenceMeta: ...
 
-    def read(self, case_id: str, sha256: str) -> AsyncIterator[bytes]: ...
+    def read(self, case_id: str, sha256: str) -> AsyncGenerator[bytes, None]: ...
 
 
 def pack_handler(
@@ -200,8 +201,10 @@ def pack_handler(
             }
         )
         await response.prepare(request)
-        async for chunk in packs.read(case_id, sha):
-            await response.write(chunk)
+        # aclosing: a client that leaves mid-download cancels this task; the file is closed at once.
+        async with aclosing(packs.read(case_id, sha)) as chunks:
+            async for chunk in chunks:
+                await response.write(chunk)
         await response.write_eof()
         return response
 

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -173,5 +173,13 @@ class EvidencePacks:
         log.info("evidence pack downloaded", extra=fields(case_id=case_id))
         return meta
 
-    def read(self, case_id: str, sha256: str) -> AsyncIterator[bytes]:
-        return self.store.read_evidence(pack_name(case_id, sha256))
+    async def read(self, case_id: str, sha256: str) -> AsyncGenerator[bytes, None]:
+        """The stored file's bytes; closing this generator closes the store's stream at once."""
+        source = self.store.read_evidence(pack_name(case_id, sha256))
+        try:
+            async for chunk in source:
+                yield chunk
+        finally:
+            close = getattr(source, "aclose", None)
+            if close is not None:
+                await close()
