@@ -136,7 +136,7 @@ TEXTS.update(
         "receipt.next.leader": "Din leder ({leader}) får besked med det samme og skal straks tage sig af de næste skridt.",
         "receipt.next.leader_unknown": "Jeg kunne ikke finde din leder. Jeg sender sagen til HR og giver dig besked, hvis ingen hos HR kan nås.",
         "receipt.next.police": "Episoden skal politianmeldes. Din leder tilbyder dig at deltage i anmeldelsen.",
-        "receipt.next.save": "Materialet gemmes på sagen i kommunens sagssystem. Gem selv dine skærmbilleder, til sagen er afsluttet.",
+        "receipt.next.save": "Botten gemmer dine skærmbilleder uændret, men ikke i kommunens sagssystem. Bed om bevismappen på sagskortet, og gem den på den relevante sag dér – det kan din leder også gøre.",
         "receipt.next.support": "Du kan altid følge sagen under **Mine sager**.",
         # My cases
         "mycases.title": "Mine sager",

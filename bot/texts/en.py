@@ -135,7 +135,7 @@ TEXTS.update(
         "receipt.next.leader": "Your leader ({leader}) is told at once and must act on the next steps immediately.",
         "receipt.next.leader_unknown": "I couldn't find your manager. I'm sending the case to HR and will tell you if nobody at HR can be reached.",
         "receipt.next.police": "The incident must be reported to the police. Your leader offers you to join the report.",
-        "receipt.next.save": "The material is saved on the case in the municipality's case system. Keep your own screenshots until the case is closed.",
+        "receipt.next.save": "The bot keeps your screenshots unaltered, but not in the municipality's case system. Ask for the evidence pack on the case card and save it on the relevant case there – your manager can do that too.",
         "receipt.next.support": "You can always follow the case under **My cases**.",
         "mycases.title": "My cases",
         "mycases.none": "You have no cases.",

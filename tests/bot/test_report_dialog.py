@@ -78,6 +78,8 @@ async def test_happy_path_report_with_evidence_and_receipt(world: World) -> None
     receipt = cards(await chat.send(value={"verb": "review_submit"}))[0]
     body = all_text(receipt)
     assert "KH-2026-0001" in body
+    assert "men ikke i kommunens sagssystem" in body  # the bot does not claim to save it there
+    assert "gemmes på sagen i kommunens sagssystem" not in body
     import hashlib
 
     assert hashlib.sha256(PNG).hexdigest()[:12] in body
