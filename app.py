@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
-from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -27,7 +26,6 @@ from yarl import URL
 
 from bot.background import Background
 from bot.directory import ChainedDirectory, Directory, FileDirectory, GraphDirectory, MsalTokenProvider
-from bot.errors import DeliveryFailed
 from bot.evidence import EvidenceIntake, sweep_spool
 from bot.evidence import Limits as EvidenceLimits
 from bot.evidence_links import EvidenceLinks, link_key
@@ -50,7 +48,8 @@ from bot.services.case_cards import CaseCards
 from bot.services.cases import CaseRepository
 from bot.services.draft_reminders import remind_and_expire
 from bot.services.evidence_packs import EvidencePacks
-from bot.services.hr_people import HrPeople, HrUnavailable
+from bot.services.hr_notices import HrNotices
+from bot.services.hr_people import HrPeople
 from bot.services.med import MedService
 from bot.services.notifications import Notifications
 from bot.services.refs import ReferenceBook
@@ -74,7 +73,6 @@ from bot.telemetry import Telemetry, client_trace_config
 from bot.telemetry import configure as configure_telemetry
 from bot.texts import Texts, language_for
 from bot.web import evidence_handler, healthz, messages_handler, pack_handler, readyz_handler
-from cards.common import user_text
 from dialogs.add_evidence import AddEvidenceDeps, AddEvidenceDialog
 from dialogs.evidence_chat import EvidenceChat
 from dialogs.report import ReportDeps, ReportDialog
@@ -216,6 +214,16 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
     packs = EvidencePacks(store, cases, actions.actor, clock, links, settings.evidence_pack_link_minutes)
     references = ReferenceBook(store)
     hr_people = HrPeople(settings.hr_aad_object_ids, settings.hr_group_id, directory)
+    hr_notices = HrNotices(
+        store,
+        hr_people,
+        references,
+        notifier,
+        clock,
+        settings.default_language,
+        alert_after=timedelta(minutes=settings.undelivered_alert_minutes),
+        telemetry=telemetry,
+    )
     notifications = Notifications(
         store,
         cases,
@@ -240,7 +248,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         MedSchedule(settings.med_reminder_dates, settings.time_zone),
         threshold=settings.med_anonymity_threshold,
         followup_weeks=settings.med_followup_weeks,
-        tell_hr=hr_messenger(settings, hr_people, references, notifier),
+        tell_hr=hr_notices.tell,
         texts=lambda: Texts(settings.default_language),
     )
 
@@ -325,6 +333,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         store,
         [
             ("notifications", notifications.deliver_due),
+            ("hr notices", hr_notices.deliver_due),
             (
                 "drafts",
                 lambda: remind_and_expire(drafts, notifier, clock, draft_ttl, settings.default_language),
@@ -356,38 +365,6 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         packs,
         closers,
     )
-
-
-def hr_messenger(
-    settings: Settings, hr_people: HrPeople, references: ReferenceBook, notifier: Notifier
-) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
-    """Tell every HR person (HR's group expanded) something, in their chat with the bot.
-
-    Best effort: a MED notice is information, not a case. When it reaches nobody, an ERROR says so.
-    """
-
-    async def tell(key: str, values: dict[str, Any]) -> None:
-        try:
-            people = await hr_people.ids()
-        except HrUnavailable:
-            people = []
-        reached = 0
-        for hr in people:
-            reference = await references.reference(hr)
-            if reference is None:
-                log.warning("HR person has no chat with the bot yet", extra=fields())
-                continue
-            tx = Texts(language_for(await references.locale(hr), settings.default_language))
-            try:
-                shown = {k: user_text(v) if isinstance(v, str) else v for k, v in values.items()}  # unit/channel names
-                await notifier.send(reference, {"type": "message", "text": tx(key, **shown)})
-                reached += 1
-            except DeliveryFailed:
-                log.warning("HR message not delivered", extra=fields())
-        if not reached:
-            log.error("notification undelivered: nobody reached", extra=fields(kind=key, hr_people=len(people)))
-
-    return tell
 
 
 def address_policy(settings: Settings) -> AddressPolicy:

@@ -213,15 +213,35 @@ async def test_an_escalation_goes_to_every_member_of_hrs_group(env: Env) -> None
         assert any("Eskalering:" in t for t in app.said_to(hr)), hr
 
 
-async def test_a_med_notice_goes_to_every_member_of_hrs_group(env: Env, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_med_notice_goes_to_every_member_of_hrs_group(env: Env) -> None:
     app = env.app
     for hr in HR_PEOPLE:
         assert await app.say(hr, "hjælp") in (200, 201)  # HR people have a chat with the bot
     await app.runtime.med.tell_hr("med.hr.followup", {"unit": "Borgerservice", "period": "2026-2"})
     for hr in HR_PEOPLE:
-        assert any("Borgerservice" in t for t in app.said_to(hr)), hr
-    env.graph.groups[HR_GROUP] = []
-    app.clock.advance(hours=1)  # the cached group expires: now it is empty
+        assert sum("Borgerservice" in t for t in app.said_to(hr)) == 1, hr
+    assert await env.store.list("outbox/hr/") == []  # delivered: nothing left pending
+
+
+@pytest.mark.parametrize("env", [[]], indirect=True)
+async def test_a_med_notice_nobody_gets_stays_pending_then_is_delivered(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = env.app
     await app.runtime.med.tell_hr("med.hr.followup", {"unit": "Borgerservice", "period": "2026-2"})
-    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-    assert errors == ["notification undelivered: nobody reached"]
+    assert len(await env.store.list("outbox/hr/")) == 1  # the group is empty: kept, not "delivered"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    app.clock.advance(minutes=61)
+    await app.tick()
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in errors] == ["notification undelivered: nobody reached"]
+    assert "Borgerservice" not in json.dumps(getattr(errors[0], "fields", {}), default=str)
+
+    env.graph.groups[HR_GROUP] = [HR_PEOPLE[0]]  # HR fixes its group, and has a chat with the bot
+    assert await app.say(HR_PEOPLE[0], "hjælp") in (200, 201)
+    app.clock.advance(hours=2)
+    await app.tick()
+    assert sum("Borgerservice" in t for t in app.said_to(HR_PEOPLE[0])) == 1
+    assert await env.store.list("outbox/hr/") == []
+    await app.tick()
+    assert sum("Borgerservice" in t for t in app.said_to(HR_PEOPLE[0])) == 1
