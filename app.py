@@ -69,7 +69,7 @@ from bot.teams.msrest_patch import speed_up_msrest_retry_policy
 from bot.teams.pack_edge import PackEdge
 from bot.teams.ratelimit import RateLimiter
 from bot.teams.sender import TeamsSender
-from bot.telemetry import Telemetry, client_trace_config
+from bot.telemetry import METRICS, Telemetry, client_trace_config
 from bot.telemetry import configure as configure_telemetry
 from bot.texts import Texts, language_for
 from bot.web import evidence_handler, healthz, messages_handler, pack_handler, readyz_handler
@@ -171,7 +171,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
             data_dir=settings.data_dir,
         )
         closers.append(store.close)
-    telemetry = Telemetry()
+    telemetry = METRICS
     session = aiohttp.ClientSession(
         timeout=aiohttp.ClientTimeout(total=30), trace_configs=[client_trace_config(telemetry)]
     )
@@ -437,7 +437,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     """Build the web application; everything else is built when it starts (cleanup_ctx)."""
     overrides = overrides or Overrides()
 
-    telemetry = Telemetry()
+    telemetry = METRICS
 
     @web.middleware
     async def correlate(request: web.Request, handler):  # type: ignore[no-untyped-def]

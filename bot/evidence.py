@@ -33,6 +33,7 @@ from bot.docx_check import DOCX, ZIP_MAGIC, is_docx
 from bot.errors import AlreadyExists, EvidenceRejected
 from bot.netpolicy import AddressNotAllowedError, AddressPolicy, PolicyResolver, is_bot_attachment_host
 from bot.storage.store import EvidenceMeta
+from bot.telemetry import METRICS
 
 log = logging.getLogger(__name__)
 
@@ -203,8 +204,12 @@ class EvidenceIntake:
             raise ValueError("case_id is not a code-made id")
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
-        token = await self._token_for(ref)
-        spooled = await self._download(ref, token)
+        try:
+            token = await self._token_for(ref)
+            spooled = await self._download(ref, token)
+        except EvidenceRejected as refused:
+            METRICS.evidence_refused(refused.reason)  # a reason from a closed list, never the URL
+            raise
         try:
             meta = EvidenceMeta(
                 sha256=spooled.sha256,

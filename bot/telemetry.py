@@ -166,6 +166,12 @@ class Telemetry:
                 raise
 
 
+# The app's instruments. OpenTelemetry's own idiom is one set per process, created from the global
+# API: until `configure` installs a provider they are proxies that do nothing, so creating them at
+# import builds no client, opens nothing and costs nothing. Services record through this one.
+METRICS = Telemetry()
+
+
 def client_trace_config(telemetry: Telemetry) -> aiohttp.TraceConfig:
     """Dependency spans for an aiohttp client session: category and status, never the URL."""
     config = aiohttp.TraceConfig()

@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 
 from bot.errors import DeliveryFailed
 from bot.send_guard import ClaimLost, guarded
+from bot.telemetry import METRICS
 
 T = TypeVar("T")
 
@@ -108,10 +109,12 @@ async def broadcast(
             except ClaimLost:
                 continue  # another instance holds it now and sends it
             except DeliveryFailed as error:
+                METRICS.med_broadcast_failed()
                 result.failed[key] = error
                 if on_result is not None:
                     await on_result(key, None, error)
             else:
+                METRICS.med_sent("broadcast")
                 result.sent[key] = activity_id
                 if on_result is not None:
                     await on_result(key, activity_id, None)

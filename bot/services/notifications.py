@@ -34,7 +34,7 @@ from bot.services.docs import Unchanged
 from bot.services.hr_people import HrPeople, HrUnavailable
 from bot.services.refs import ReferenceBook
 from bot.storage.store import Store
-from bot.telemetry import Telemetry
+from bot.telemetry import METRICS, Telemetry
 from bot.texts import Texts, language_for
 from cards.common import Card, attachment, user_text
 
@@ -87,7 +87,7 @@ class Notifications:
         self.policy = policy
         self.hr = hr
         self.alert_after = alert_after  # nobody reached for this long: tell the reporter, log an ERROR
-        self.telemetry = telemetry or Telemetry()  # the "notification-undelivered" alert counts these
+        self.telemetry = telemetry or METRICS  # the "notification-undelivered" alert counts these
         self.tenant_id = tenant_id
         self.default_language = default_language
         self.is_hr = is_hr
@@ -225,6 +225,7 @@ class Notifications:
                 await self._send_item(case, item, recipient, done)
                 reached += 1
             except DeliveryFailed as exc:
+                self.telemetry.notification_failed(item.kind.value)
                 log.warning(
                     "delivery failed",
                     extra=fields(case_id=case.id, kind=item.kind.value, permanent=getattr(exc, "permanent", False)),
@@ -235,6 +236,8 @@ class Notifications:
             return
         done.keys.append(item.key)
         done.audit.append(audit.note_line("notified", "bot", now, kind=item.kind.value, reached=reached))
+        if item.kind is DueKind.ESCALATION:
+            self.telemetry.escalation(item.kind.value)
         if item.kind is DueKind.CASE_ASSIGNED and pending.get("reporter_told_nobody"):
             # The reporter was told that nobody had the case; now somebody has: say so.
             tx = await self._texts(case.reporter.aad_object_id)

@@ -30,6 +30,7 @@ from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.docs import update
 from bot.services.drafts import DraftIndex, draft_name
 from bot.storage.store import EvidenceMeta, Store
+from bot.telemetry import METRICS
 
 __all__ = ["DraftIndex", "ReportService", "draft_name", "validate_report"]  # the draft index moved to drafts.py
 
@@ -168,4 +169,5 @@ class ReportService:
             return Submitted((await self.cases.get(case_id)).case, already=True)
         await audit.flush(self.cases, case.id)
         log.info("case submitted", extra=fields(case_id=case.id, evidence=len(evidence), has_leader=bool(leader)))
+        METRICS.case_opened()
         return Submitted(case, already=False)

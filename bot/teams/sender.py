@@ -31,7 +31,7 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 from bot.errors import DeliveryFailed
 from bot.send_guard import may_send
 from bot.teams.ratelimit import RateLimiter
-from bot.telemetry import Telemetry
+from bot.telemetry import METRICS, Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class TeamsSender:
         self._backoff_cap = backoff_cap
         self._jitter = jitter
         self._timeout = timeout
-        self._telemetry = telemetry or Telemetry()
+        self._telemetry = telemetry or METRICS
 
     async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
         """Post `activity` into the referenced conversation; returns the new activity's id."""

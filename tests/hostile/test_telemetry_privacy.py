@@ -106,6 +106,17 @@ async def test_a_report_leaves_no_personal_data_in_spans_or_metrics(tmp_path: Pa
         steps = [
             activity(url, 1, text="rapportér"),
             activity(url, 2, value=form),
+            # A screenshot from a host that is not allowed: refused, and counted by reason only.
+            dict(
+                activity(url, 6),
+                attachments=[
+                    {
+                        "contentType": "image/png",
+                        "contentUrl": f"https://files.example.net/{SECRET_WORDS}/x.png",
+                        "name": f"{SECRET_WORDS}.png",
+                    }
+                ],
+            ),
             activity(url, 3, text="færdig"),
             activity(url, 4, value={"verb": "review_submit"}),
             activity(url, 5, text="mine sager"),
@@ -124,8 +135,9 @@ async def test_a_report_leaves_no_personal_data_in_spans_or_metrics(tmp_path: Pa
     names = {s.name for s in exporters.spans.get_finished_spans()}
     assert "POST /api/messages" in names  # incoming requests are traced, by route template
     assert any(n.startswith("bot-connector") for n in names)  # and the proactive delivery
-    metric_names = {line for line in exported if line.startswith(("cases.", "http.", "connector."))}
-    assert "http.requests" in metric_names
+    metric_names = {line for line in exported if line.startswith(("cases.", "http.", "connector.", "evidence."))}
+    assert {"http.requests", "cases.opened"} <= metric_names
+    assert "evidence.refused" in exported  # counted, with the reason as its only attribute
     case_files = [p.stem for p in (tmp_path / "data").rglob("*.json") if "cases" in p.parts]
     assert case_files, "the report was saved"
     forbidden = [EMPLOYEE, LEADER, CHAT, SECRET_WORDS, "Sandhedsvidne", *NAMES, *case_files, "KH-"]
