@@ -541,5 +541,5 @@ def test_the_scenarios_reach_every_decision_and_every_card_kind(checked: list[Ch
     assert kinds == {
         "welcome", "guideline", "evidence_prompt", "report", "review", "receipt",
         "my_cases", "hr", "refusal", "case", "evidence_list", "med_register", "med_registered",
-        "med_reminder", "med_status",
+        "med_reminder", "med_status", "evidence_pack_ready",
     }  # fmt: skip
