@@ -34,7 +34,7 @@ from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
 from bot.guideline.retention import RetentionRules
 from bot.jobs.scheduler import Scheduler
-from bot.logs import configure_logging, correlation_id, fields
+from bot.logs import configure_logging, correlation_id, fields, set_pseudonym_key
 from bot.netpolicy import (
     DEFAULT_ALLOWED_HOSTS,
     AddressPolicy,
@@ -435,6 +435,7 @@ class _TrackedTurn:
 
 def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web.Application:
     """Build the web application; everything else is built when it starts (cleanup_ctx)."""
+    set_pseudonym_key(settings.evidence_link_key.reveal() or settings.app_password.reveal())
     overrides = overrides or Overrides()
 
     telemetry = METRICS

@@ -20,6 +20,7 @@ from yarl import URL
 
 from bot.directory.model import NAME_MAX, DirectoryEntry, DirectoryUnavailable, Person, is_object_id
 from bot.directory.token import TokenProvider
+from bot.logs import pseudonym
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ class GraphDirectory:
             pages += 1
             status, body = await self._request(url)
             if status == 404:
-                log.warning("group not found in Graph", extra={"fields": {"group_id": group_id}})
+                log.warning("group not found in Graph", extra={"fields": {"group": pseudonym(group_id)}})
                 return frozenset()
             self._raise_for(status, body)
             assert body is not None

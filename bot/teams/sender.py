@@ -29,6 +29,7 @@ from botbuilder.schema import (
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.errors import DeliveryFailed
+from bot.logs import fields, pseudonym
 from bot.send_guard import may_send
 from bot.teams.ratelimit import RateLimiter
 from bot.telemetry import METRICS, Telemetry
@@ -235,7 +236,10 @@ class TeamsSender:
                 status, retry_after = _status_and_retry_after(error)
             except (TimeoutError, ClientRequestError, OSError):
                 status, retry_after = None, None  # connection broke: the message may or may not be in
-            log.info("delivery attempt %d/%d to %s failed with %s", attempt, self._max_attempts, key, status)
+            log.info(
+                "delivery attempt failed",
+                extra=fields(attempt=attempt, of=self._max_attempts, conversation=pseudonym(key), status=status),
+            )
             if status in GONE_STATUSES:
                 raise ConversationGone(key, status)
             if status is not None and status not in RETRY_AFTER_STATUSES | BACKOFF_STATUSES:
