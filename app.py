@@ -52,6 +52,7 @@ from bot.services.hr_notices import HrNotices
 from bot.services.hr_people import HrPeople
 from bot.services.med import MedService
 from bot.services.notifications import Notifications
+from bot.services.person_export import PersonExport
 from bot.services.refs import ReferenceBook
 from bot.services.reports import DraftIndex, ReportService
 from bot.services.retention import Retention
@@ -63,6 +64,7 @@ from bot.takedown import RoutesError, load_routes
 from bot.teams.bot_state import StoreBotStorage, state_name
 from bot.teams.case_invoke import CaseInvokes
 from bot.teams.connectors import ReusingAuthentication
+from bot.teams.export_edge import ExportEdge
 from bot.teams.handler import BotDeps, GuidelineBot
 from bot.teams.med_edge import MedEdge
 from bot.teams.msrest_patch import speed_up_msrest_retry_policy
@@ -72,7 +74,7 @@ from bot.teams.sender import TeamsSender
 from bot.telemetry import METRICS, Telemetry, client_trace_config
 from bot.telemetry import configure as configure_telemetry
 from bot.texts import Texts, language_for
-from bot.web import evidence_handler, healthz, messages_handler, pack_handler, readyz_handler
+from bot.web import evidence_handler, export_handler, healthz, messages_handler, pack_handler, readyz_handler
 from dialogs.add_evidence import AddEvidenceDeps, AddEvidenceDialog
 from dialogs.evidence_chat import EvidenceChat
 from dialogs.report import ReportDeps, ReportDialog
@@ -97,6 +99,7 @@ class Runtime:
     scheduler: Scheduler
     telemetry: Telemetry
     packs: EvidencePacks
+    exports: PersonExport
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -212,6 +215,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
     )
     case_cards = CaseCards(store, policy, zone, link_signer=links.sign, leaders=directory.leaders)
     packs = EvidencePacks(store, cases, actions.actor, clock, links, settings.evidence_pack_link_minutes)
+    exports = PersonExport(store, cases, clock, links)
     references = ReferenceBook(store)
     hr_people = HrPeople(settings.hr_aad_object_ids, settings.hr_group_id, directory)
     hr_notices = HrNotices(
@@ -326,6 +330,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         default_language=settings.default_language,
         seen=seen,
         retention=retention,
+        exports=ExportEdge(exports, notifier, background, zone),
     )
     drafts = report_dialog.deps.drafts
     draft_ttl = timedelta(hours=settings.draft_ttl_hours)
@@ -341,6 +346,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
             ("med", med.send_due),
             ("seen activities", seen.forget_old),
             ("retention", retention.run),
+            ("exports", exports.forget_old),
         ],
         clock=clock,
     )
@@ -363,6 +369,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         scheduler,
         telemetry,
         packs,
+        exports,
         closers,
     )
 
@@ -512,6 +519,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     # Local mode only serves files here; on Azure Blob the card links are read-only SAS URLs.
     app.router.add_get("/evidence/{case_id}/{sha256}", evidence_handler(links, lambda r: r.app[RUNTIME].store))
     app.router.add_get("/pack/{case_id}/{sha256}", pack_handler(links, lambda r: r.app[RUNTIME].packs))
+    app.router.add_get("/export/{case_id}/{sha256}", export_handler(links, lambda r: r.app[RUNTIME].exports))
     return app
 
 

@@ -58,6 +58,26 @@ class EvidenceLinks:
             return False
         return hmac.compare_digest(self._sig(case_id, sha256, int(exp)), sig)
 
+    def _export_sig(self, export: str, sha256: str, to: str, expires: int) -> str:
+        message = f"export/{export}/{sha256}/{to}/{expires}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+
+    def sign_export(self, export: str, sha256: str, to: str, minutes: int) -> tuple[str, int]:
+        """A link to one person-data export for the HR person who asked; (url, expiry)."""
+        if not (_CASE.fullmatch(export) and _PERSON.fullmatch(to)):
+            raise ValueError("not an export or person id")
+        expires = int(self._now()) + minutes * 60
+        signature = self._export_sig(export, sha256, to, expires)
+        return f"{self.base_url}/export/{export}/{sha256}?to={to}&exp={expires}&sig={signature}", expires
+
+    def verify_export(self, export: str, sha256: str, to: str, exp: str, sig: str) -> bool:
+        checks = ((_CASE, export), (_SHA, sha256), (_PERSON, to), (_EXP, exp), (_SIG, sig))
+        if not all(pattern.fullmatch(value) for pattern, value in checks):
+            return False
+        if int(exp) < self._now():
+            return False
+        return hmac.compare_digest(self._export_sig(export, sha256, to, int(exp)), sig)
+
     def _pack_sig(self, case_id: str, sha256: str, to: str, expires: int) -> str:
         message = f"pack/{case_id}/{sha256}/{to}/{expires}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]

@@ -178,15 +178,27 @@ def pack_handler(
 
     Streamed through the bot (never a SAS redirect), so the download is an audit line and the file
     arrives under its own name (`Bevismappe-KH-2026-0001.pdf`). Anything else is a 404."""
+    return signed_download(links.verify_pack, packs_of, "evidence pack")
 
+
+def export_handler(
+    links: EvidenceLinks, exports_of: Callable[[web.Request], PackOpener]
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Download a person's data export (GDPR art. 15) from HR's signed, expiring link."""
+    return signed_download(links.verify_export, exports_of, "person export")
+
+
+def signed_download(
+    verify: Callable[[str, str, str, str, str], bool], opener_of: Callable[[web.Request], PackOpener], what: str
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def pack(request: web.Request) -> web.StreamResponse:
         case_id = request.match_info["case_id"]
         sha = request.match_info["sha256"]
         q = request.query
-        if not links.verify_pack(case_id, sha, q.get("to", ""), q.get("exp", ""), q.get("sig", "")):
-            log.warning("evidence pack link refused", extra=fields())
+        if not verify(case_id, sha, q.get("to", ""), q.get("exp", ""), q.get("sig", "")):
+            log.warning("download link refused", extra=fields(what=what))
             raise web.HTTPNotFound()
-        packs = packs_of(request)
+        packs = opener_of(request)
         try:
             meta = await packs.opened(case_id, sha, q["to"])
         except NotFound:

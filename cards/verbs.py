@@ -31,6 +31,7 @@ class Verb(StrEnum):
     HR_MED_SEND = "hr_med_send"
     HR_HOLD = "hr_hold"  # stop a case's deletion (retention)
     HR_RELEASE = "hr_release"  # let it be deleted again
+    HR_EXPORT = "hr_export"  # a person's data on request (GDPR art. 15)
     # MED channel
     MED_REGISTER = "med_register"
     MED_AGENDA = "med_agenda"

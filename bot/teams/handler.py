@@ -9,6 +9,7 @@ kind pointer to the menu. Card actions on case cards (Action.Execute) arrive as 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ from bot.services.seen import SeenActivities
 from bot.storage.store import Store
 from bot.teams.activities import card_activity
 from bot.teams.case_invoke import CaseInvokes, card_response
+from bot.teams.export_edge import ExportEdge
 from bot.teams.med_edge import MedEdge, team_and_channel
 from bot.teams.privacy import PERSONAL_ONLY, is_personal
 from bot.teams.routes import command_argument, command_for, verb_of
@@ -56,6 +58,7 @@ INTERRUPTIONS = frozenset(
         Verb.HR_MED_SEND,
         Verb.HR_HOLD,
         Verb.HR_RELEASE,
+        Verb.HR_EXPORT,
     }
 )
 MED_VERBS = frozenset({Verb.MED_REGISTER, Verb.MED_AGENDA, Verb.MED_DONE})
@@ -81,6 +84,7 @@ class BotDeps:
     default_language: str = "da"
     seen: SeenActivities | None = None  # re-sent activities with files are recognised (store-backed)
     retention: Retention | None = None  # HR's hold on a case's deletion
+    exports: ExportEdge | None = None  # HR's export of a person's data
 
 
 def tidy_sender(activity: Activity) -> None:
@@ -110,6 +114,7 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             Verb.HR_MED_SEND: self._hr_med_send,
             Verb.HR_HOLD: self._hr_hold,
             Verb.HR_RELEASE: self._hr_release,
+            Verb.HR_EXPORT: self._hr_export,
             Verb.MED_REGISTER: self._med_register,
         }
 
@@ -302,6 +307,19 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
 
     async def _hr_release(self, turn_context: TurnContext, tx: Texts) -> None:
         await self._hold(turn_context, tx, False)
+
+    async def _hr_export(self, turn_context: TurnContext, tx: Texts) -> None:
+        """HR asks for everything the bot holds about one person, by their Entra object id."""
+        if not await self._require_hr(turn_context, tx) or self._deps.exports is None:
+            return
+        person = command_argument(turn_context.activity.text or "")
+        try:
+            person = str(uuid.UUID(person))
+        except ValueError:
+            await turn_context.send_activity(tx("export.usage"))
+            return
+        hr_id = turn_context.activity.from_property.aad_object_id or ""
+        await turn_context.send_activity(self._deps.exports.request(turn_context, person, hr_id, tx))
 
     async def _hold(self, turn_context: TurnContext, tx: Texts, on: bool) -> None:
         """HR stops (or allows again) the deletion of one case, named by its number."""

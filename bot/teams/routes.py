@@ -36,6 +36,8 @@ COMMANDS: dict[str, Verb] = {
     "stop sletning": Verb.HR_HOLD,
     "hold deletion": Verb.HR_HOLD,
     "tillad sletning": Verb.HR_RELEASE,
+    "indsigt": Verb.HR_EXPORT,
+    "export person": Verb.HR_EXPORT,
     "release deletion": Verb.HR_RELEASE,
     "registrer med-kanal": Verb.MED_REGISTER,
     "registrer med kanal": Verb.MED_REGISTER,
@@ -48,7 +50,7 @@ COMMANDS: dict[str, Verb] = {
 }
 
 # Commands that take an argument after them ("send MED-påmindelse Borgerservice").
-ARG_COMMANDS = frozenset({Verb.HR_MED_SEND, Verb.HR_HOLD, Verb.HR_RELEASE})
+ARG_COMMANDS = frozenset({Verb.HR_MED_SEND, Verb.HR_HOLD, Verb.HR_RELEASE, Verb.HR_EXPORT})
 
 _UP_TO_LAST_CLOSE = re.compile(r".*</at>", re.IGNORECASE | re.DOTALL)  # greedy: backs off to the last one
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)

@@ -1,0 +1,222 @@
+"""A person's data on request (GDPR art. 15): everything the bot holds about one person, as a ZIP.
+
+HR asks for it in the chat with the bot (`indsigt <Entra object id>`); the bot builds the ZIP in
+the background and answers with a link that works for HR alone and expires. Each export and each
+download is an audit line on every case in it. What goes in:
+
+- every case the person is on (as reporter, manager or deputy): the case document as stored and
+  its audit log;
+- the evidence files of the cases the person reported, and any file the person uploaded;
+- the person's conversation reference and their unfinished report draft, if any;
+- `manifest.json` (what is in it, why, and for whom) and `SHA256SUMS` (`sha256sum -c` accepts it).
+
+Built in a temporary file (memory does not grow with the evidence), stored write-once under
+`exports/{day}/{export id}/{sha256}`, and deleted by the retention job after EXPORT_KEEP_DAYS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import secrets
+import shutil
+import tempfile
+import zipfile
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.errors import NotFound
+from bot.evidence_links import EvidenceLinks
+from bot.logs import fields
+from bot.ports import Clock
+from bot.services.audit import record, trail
+from bot.services.cases import CaseRepository, case_name
+from bot.services.drafts import draft_name
+from bot.services.refs import user_ref_name
+from bot.storage.store import EvidenceMeta, Store
+
+log = logging.getLogger(__name__)
+
+EXPORT_KEEP_DAYS = 2  # the ZIP is a copy of personal data: kept only long enough to be fetched
+LINK_MINUTES = 60
+CHUNK = 256 * 1024
+ROLES = ("reporter", "leader", "deputy")  # the case index tags that name a person
+
+
+def export_name(day: str, export_id: str, sha256: str) -> str:
+    return f"exports/{day}/{export_id}/{sha256}"
+
+
+@dataclass(frozen=True)
+class Export:
+    export_id: str
+    sha256: str
+    size: int
+    cases: int
+    files: int
+    url: str
+    expires_at: datetime
+
+
+class PersonExport:
+    def __init__(self, store: Store, cases: CaseRepository, clock: Clock, links: EvidenceLinks) -> None:
+        self.store = store
+        self.cases = cases
+        self.clock = clock
+        self.links = links
+
+    async def case_ids(self, person: str) -> list[str]:
+        names: set[str] = set()
+        for role in ROLES:
+            names |= set(await self.store.find({"kind": "case", role: person}))
+        return sorted(n.removeprefix("cases/").removesuffix(".json") for n in names)
+
+    async def build(self, person: str, by: str) -> Export:
+        """Collect, zip, store write-once, audit, and sign HR's link (NotFound: nothing held)."""
+        now = self.clock.now()
+        case_ids = await self.case_ids(person)
+        ref = await self.store.get(user_ref_name(person))
+        draft = await self.store.get(draft_name(person))
+        if not case_ids and ref is None and draft is None:
+            raise NotFound(person)
+        export_id = f"x{secrets.token_hex(12)}"
+        workdir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="export-"))
+        try:
+            path = workdir / "export.zip"
+            files = await self._write_zip(path, person, by, now, case_ids, ref, draft)
+            sha256, size = await asyncio.to_thread(_digest, path)
+            day = now.astimezone(UTC).strftime("%Y%m%d")
+            meta = EvidenceMeta(sha256, size, "application/zip", f"indsigt-{day}.zip", by, now.astimezone(UTC))
+            await self.store.put_evidence(export_name(day, export_id, sha256), _chunks(path), meta)
+        finally:
+            await asyncio.to_thread(shutil.rmtree, workdir, True)
+        for case_id in case_ids:
+            await record(self.store, case_id, "person_exported", by, now, export_id=export_id)
+        url, expires = self.links.sign_export(f"{day}-{export_id}", sha256, by, LINK_MINUTES)
+        log.info("person export built", extra=fields(export_id=export_id, cases=len(case_ids), files=files))
+        return Export(export_id, sha256, size, len(case_ids), files, url, datetime.fromtimestamp(expires, UTC))
+
+    async def _write_zip(
+        self,
+        path: Path,
+        person: str,
+        by: str,
+        now: datetime,
+        case_ids: list[str],
+        ref: Any,
+        draft: Any,
+    ) -> int:
+        archive = await asyncio.to_thread(zipfile.ZipFile, path, "w", zipfile.ZIP_DEFLATED)
+        sums: list[str] = []
+        contents: list[dict[str, Any]] = []
+
+        async def add_json(name: str, data: Any, why: str) -> None:
+            raw = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
+            await asyncio.to_thread(archive.writestr, name, raw)
+            sums.append(f"{hashlib.sha256(raw).hexdigest()}  {name}")
+            contents.append({"file": name, "why": why})
+
+        files = 0
+        try:
+            for case_id in case_ids:
+                found = await self.store.get(case_name(case_id))
+                if found is None:
+                    continue
+                case = found.data["case"]
+                roles = [r for r in ROLES if (case.get(r) or {}).get("aad_object_id") == person] or ["named on it"]
+                await add_json(f"cases/{case_id}/case.json", case, f"a case you are on ({', '.join(roles)})")
+                await add_json(f"cases/{case_id}/audit.json", await trail(self.store, case_id), "who did what on it")
+                for name in await self.store.list(f"evidence/{case_id}/"):
+                    meta = await self.store.get_evidence_meta(name)
+                    if meta is None or ("reporter" not in roles and meta.uploaded_by != person):
+                        continue
+                    entry = f"cases/{case_id}/evidence/{meta.sha256}"
+                    await self._add_stream(archive, entry, name, meta.sha256)
+                    sums.append(f"{meta.sha256}  {entry}")
+                    contents.append({"file": entry, "why": "a file you sent or reported", "name": meta.original_name})
+                    files += 1
+            if ref is not None:
+                await add_json("conversation-reference.json", ref.data, "how the bot reaches you in Teams")
+            if draft is not None:
+                await add_json("draft.json", draft.data, "your unfinished report")
+            manifest = {
+                "person": person,
+                "exported_at": now.astimezone(UTC).isoformat(),
+                "exported_by": by,
+                "contents": contents,
+                "not_included": "evidence of cases you did not report and did not upload to (the reporter's data)",
+            }
+            raw = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+            await asyncio.to_thread(archive.writestr, "manifest.json", raw)
+            sums.append(f"{hashlib.sha256(raw).hexdigest()}  manifest.json")
+            await asyncio.to_thread(archive.writestr, "SHA256SUMS", ("\n".join(sums) + "\n").encode())
+        finally:
+            await asyncio.to_thread(archive.close)
+        return files
+
+    async def _add_stream(self, archive: zipfile.ZipFile, entry: str, name: str, sha256: str) -> None:
+        """Copy one stored file into the ZIP chunk by chunk, checking its hash on the way."""
+        digest = hashlib.sha256()
+        target = await asyncio.to_thread(archive.open, entry, "w", force_zip64=True)
+        try:
+            async for chunk in self.store.read_evidence(name):
+                digest.update(chunk)
+                await asyncio.to_thread(target.write, chunk)
+        finally:
+            await asyncio.to_thread(target.close)
+        if digest.hexdigest() != sha256:
+            raise RuntimeError(f"stored evidence does not match its hash: {name}")
+
+    async def opened(self, day_and_id: str, sha256: str, issued_to: str) -> EvidenceMeta:
+        day, _, export_id = day_and_id.partition("-")
+        meta = await self.store.get_evidence_meta(export_name(day, export_id, sha256))
+        if meta is None:
+            raise NotFound(sha256)
+        log.info("person export downloaded", extra=fields(export_id=export_id))
+        return meta
+
+    async def read(self, day_and_id: str, sha256: str) -> AsyncGenerator[bytes, None]:
+        """The stored ZIP's bytes; closing this generator closes the store's stream at once."""
+        day, _, export_id = day_and_id.partition("-")
+        source = self.store.read_evidence(export_name(day, export_id, sha256))
+        try:
+            async for chunk in source:
+                yield chunk
+        finally:
+            close = getattr(source, "aclose", None)
+            if close is not None:
+                await close()
+
+    async def forget_old(self) -> int:
+        """Delete exports older than EXPORT_KEEP_DAYS (run by the retention job)."""
+        oldest = (self.clock.now() - timedelta(days=EXPORT_KEEP_DAYS)).astimezone(UTC).strftime("%Y%m%d")
+        days = sorted({name.split("/")[1] for name in await self.store.list("exports/")})
+        removed = 0
+        for day in days:
+            if day < oldest:
+                removed += await self.store.purge(f"exports/{day}/")
+        return removed
+
+
+def _digest(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as file:
+        while chunk := file.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+async def _chunks(path: Path) -> AsyncIterator[bytes]:
+    file = await asyncio.to_thread(path.open, "rb")
+    try:
+        while chunk := await asyncio.to_thread(file.read, CHUNK):
+            yield chunk
+    finally:
+        await asyncio.to_thread(file.close)
