@@ -9,8 +9,10 @@ same time never overwrite each other; the leader is told when the employee is do
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 
@@ -21,6 +23,9 @@ from bot.guideline.errors import CaseAlreadyClosed
 from bot.guideline.model import Case, CaseStatus
 from bot.ports import Clock
 from bot.services.case_actions import CaseActions
+from bot.services.cases import CaseDoc
+from bot.services.docs import Unchanged
+from bot.services.drafts import live_reservations, reservation
 from bot.services.reports import evidence_item
 from bot.teams.routes import normalise, verb_of
 from bot.texts import Texts, language_for
@@ -41,29 +46,47 @@ class AddEvidenceDeps:
 
 @dataclass
 class CaseTarget:
-    """Files of one message, added to a submitted case."""
+    """Files of one message, added to a submitted case. Room is reserved in the case document
+    (its `intake`) before any download, so messages sent at the same time share the room."""
 
     actions: CaseActions
     user: str
     case_id: str
+    activity_id: str
     cap: int
+    now: datetime
 
     async def reserve(self, count: int) -> tuple[int, int]:
-        case = (await self.actions.repo.get(self.case_id)).case
-        if case.reporter.aad_object_id != self.user:
-            raise NotPermitted(self.case_id)
-        if case.status is CaseStatus.CLOSED:
-            raise CaseAlreadyClosed(self.case_id)
-        # Messages sent at the same time may each see the same room; the domain's cap on the
-        # case write is the final word, and a file it refuses is deleted again (discard).
-        return min(count, max(0, self.cap - len(case.evidence))), self.cap
+        granted: list[int] = []
+
+        def reserve(doc: CaseDoc) -> tuple[CaseDoc, None]:
+            granted.clear()
+            case = doc.case
+            if case.reporter.aad_object_id != self.user:
+                raise NotPermitted(self.case_id)
+            if case.status is CaseStatus.CLOSED:
+                raise CaseAlreadyClosed(self.case_id)
+            pending = live_reservations(doc.intake, self.now)
+            used = len(case.evidence) + sum(int(p["n"]) for k, p in pending.items() if k != self.activity_id)
+            granted.append(min(count, max(0, self.cap - used)))
+            if not granted[0]:
+                raise Unchanged
+            return replace(doc, intake={**pending, self.activity_id: reservation(granted[0], self.now)}), None
+
+        await self.actions.repo.change(self.case_id, reserve)
+        return granted[0], self.cap
 
     async def record(self, stored: StoredEvidence) -> bool:
         decided = await self.actions.decide(self.case_id, self.user, EvidenceAdded(evidence_item(stored.meta)))
         return decided.changed
 
     async def release(self) -> None:
-        return None
+        def drop(doc: CaseDoc) -> tuple[CaseDoc, None]:
+            if self.activity_id not in doc.intake:
+                raise Unchanged
+            return replace(doc, intake={k: v for k, v in doc.intake.items() if k != self.activity_id}), None
+
+        await self.actions.repo.change(self.case_id, drop)
 
     async def discard(self, stored: StoredEvidence) -> None:
         case = (await self.actions.repo.get(self.case_id)).case
@@ -108,8 +131,12 @@ class AddEvidenceDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no ty
         words = normalise(activity.text or "")
         if activity.attachments:
             user = activity.from_property.aad_object_id or ""
-            target = CaseTarget(self.deps.actions, user, str(state["case_id"]), self.deps.max_evidence)
-            await self.deps.evidence.take(dc.context, target, tx, user, self.deps.clock.now())
+            now = self.deps.clock.now()
+            activity_id = activity.id or uuid.uuid4().hex
+            target = CaseTarget(
+                self.deps.actions, user, str(state["case_id"]), activity_id, self.deps.max_evidence, now
+            )
+            await self.deps.evidence.take(dc.context, target, tx, user, now)
             return Dialog.end_of_turn
         verb = verb_of(activity.value)
         if verb in (Verb.EVIDENCE_DONE, Verb.REPORT_CANCEL) or words in DONE_WORDS or words in CANCEL_WORDS:

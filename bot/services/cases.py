@@ -68,6 +68,7 @@ class CaseDoc:
     audit: list[dict[str, Any]] = field(default_factory=list)  # audit lines not yet in the log (outbox)
     hold: dict[str, str] | None = None  # HR stopped deletion: {"by", "at"} (bot/services/retention.py)
     deleting: str | None = None  # retention claimed the case for deletion at this UTC time
+    intake: dict[str, dict[str, Any]] = field(default_factory=dict)  # activity id -> files reserved, when
 
     def to_json(self) -> dict[str, Any]:
         data = {"schema": 1, "case": case_to_dict(self.case), "cards": self.cards, "retry": self.retry}
@@ -77,6 +78,8 @@ class CaseDoc:
             data["hold"] = self.hold
         if self.deleting is not None:
             data["deleting"] = self.deleting
+        if self.intake:
+            data["intake"] = self.intake
         return data
 
     @classmethod
@@ -88,6 +91,7 @@ class CaseDoc:
             list(data.get("audit") or []),
             dict(data["hold"]) if data.get("hold") else None,
             data.get("deleting") or None,
+            dict(data.get("intake") or {}),
         )
 
 

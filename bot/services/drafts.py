@@ -288,6 +288,15 @@ def _require_open(current: dict[str, Any] | None, case_id: str) -> None:
         raise DraftGone(submitted=True)
 
 
+def live_reservations(pending: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The reservations of downloads that may still be running (younger than RESERVATION_TTL)."""
+    return _live(pending, now)
+
+
+def reservation(count: int, now: datetime) -> dict[str, Any]:
+    return {"n": count, "at": _stamp(now)}
+
+
 def _live(pending: dict[str, Any], now: datetime) -> dict[str, Any]:
     out = {}
     for key, entry in pending.items():

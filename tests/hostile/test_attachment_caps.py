@@ -13,11 +13,13 @@ from bot.storage.local import LocalStore
 from tests.fakes.connector import FakeConnector
 from tests.fakes.file_host import FakeFileHost
 from tests.hostile.conftest import (
+    EMPLOYEE,
     activity,
     draft_of,
     file_attachment,
     post,
     running,
+    runtime_of,
     settings_for,
     shown,
     start_report,
@@ -90,4 +92,36 @@ async def test_two_instances_cannot_both_fill_the_last_places(tmp_path: Path) ->
             draft = await draft_of(store)
             assert draft is not None and len(draft["evidence"]) == 30
             assert len(files.seen) == 30
+    await store.close()
+
+
+async def test_a_submitted_case_shares_its_last_places_between_two_instances(tmp_path: Path) -> None:
+    """ "Add evidence" reserves room in the case document before downloading, like the draft."""
+    store = LocalStore(tmp_path / "data")
+    async with (
+        FakeConnector() as connector,
+        FakeFileHost() as files,
+        running(settings_for(tmp_path, files.url(""), EVIDENCE_TURN_BUDGET_MS="10000"), store) as a,
+        running(settings_for(tmp_path, files.url(""), EVIDENCE_TURN_BUDGET_MS="10000"), store) as b,
+    ):
+        url = connector.service_url
+        await start_report(a, connector)
+        await post(a, activity(url, attachments=distinct_files(files, 0, 6)))
+        await post(a, activity(url, text="færdig"))
+        await post(a, activity(url, value={"verb": "review_submit"}))
+        [case] = await runtime_of(a).cases.reported_by(EMPLOYEE)
+        await asyncio.sleep(2.1)  # a person's pace: the fake connector throttles like Teams
+        await post(b, activity(url, value={"verb": "add_evidence", "case_id": case.id}))
+        for first in (10, 20):
+            await post(a, activity(url, attachments=distinct_files(files, first, 10)))
+        await asyncio.sleep(2.1)
+        await asyncio.gather(
+            post(a, activity(url, attachments=distinct_files(files, 40, 4))),
+            post(b, activity(url, attachments=distinct_files(files, 50, 4))),
+        )
+        stored = (await runtime_of(a).cases.get(case.id)).case
+        assert len(stored.evidence) == 30
+        assert len(files.seen) == 30  # the 4 surplus files were never fetched
+        assert len(await store.list(f"evidence/{case.id}/")) == 30
+        assert (await runtime_of(a).cases.get(case.id)).intake == {}  # every reservation released
     await store.close()
