@@ -69,13 +69,14 @@ async def test_hr_gets_one_persons_data_and_nobody_else_does(tmp_path: Path) -> 
         person = EMPLOYEE.aad_object_id
 
         await client.post("/api/messages", json=activity(url, STRANGER, 1, f"indsigt {person}"))
-        assert said(connector.messages(f"a:chat-{STRANGER}")[-1].activity) == "Den kommando er kun for HR."
+        assert "Den kommando er kun for HR." in [said(m.activity) for m in connector.messages(f"a:chat-{STRANGER}")]
         await client.post("/api/messages", json=activity(url, HR, 2, "indsigt Mette"))
-        assert "Entra-objekt-id" in said(connector.messages(f"a:chat-{HR}")[-1].activity)
+        assert any("Entra-objekt-id" in said(m.activity) for m in connector.messages(f"a:chat-{HR}"))
 
         await client.post("/api/messages", json=activity(url, HR, 3, f"indsigt {person}"))
         await runtime.background.drain()
-        ready = said(connector.messages(f"a:chat-{HR}")[-1].activity)
+        # The scheduler may post the new cases' cards into HR's chat meanwhile: find the answer.
+        ready = next(said(m.activity) for m in connector.messages(f"a:chat-{HR}") if "/export/" in said(m.activity))
         assert "1 sager og 1 filer" in ready
         link = re.search(r"\((https?://[^)]+)\)", ready)
         assert link is not None
