@@ -3,9 +3,12 @@
 Screenshots may later go to the police, so what is kept must be exactly the bytes received,
 named by their SHA-256, with who/when beside them. The download itself is hostile input: the URL
 is checked by an AddressPolicy at every hop and at connect time (bot.netpolicy), the size is
-counted on the bytes actually received, the type is judged by magic numbers, and nothing reaches
-the store until every check has passed. The body is spooled to a temp file, so memory stays at
-one buffer whatever the file size.
+counted on the bytes actually received, the type is judged by magic numbers (a Word document by
+its ZIP central directory, bot.docx_check), and nothing reaches the store until every check has
+passed. The body is asked for and kept as sent (`Accept-Encoding: identity`; a compressed answer
+is refused, never inflated). The bot's token goes only to the Bot Framework's attachment hosts.
+The body is spooled to a temp file in a folder of its own, so memory stays at one buffer whatever
+the file size, and a crash's leftovers are swept at the next start (`sweep_spool`).
 """
 
 from __future__ import annotations
