@@ -2,17 +2,21 @@
 
 Drawn per viewer: leaders (leader, deputy, HR) get the decision inputs and buttons; the reporter
 gets the same overview and answers the offer to join the police report on it. Only actions in
-`view.available` are drawn, so a button never fails for being stale. `refresh` makes Teams ask
+`view.available` are drawn, so a button never fails for being stale, and each step's inputs and
+buttons are drawn from the action vocabulary (`bot.guideline.actions`): a new outcome needs no
+code here. `refresh` makes Teams ask
 for the current state when the card is opened by anyone on the case.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.guideline.model import Case, Role, StepId, StepState, StepStatus
+from bot.guideline.actions import ActionSpec, InputKind, InputSpec, Prefill
+from bot.guideline.model import FOLLOWUP_STEPS, UNDECIDED, Case, Role, StepId, StepStatus
 from bot.texts import Texts
 from cards.common import Card, Element, card, execute, facts, heading, text, title, user_link_label, user_text
 from cards.verbs import Verb
@@ -36,12 +40,11 @@ class HistoryLine:
 class CaseView:
     case: Case
     role: Role
-    available: frozenset[str]
+    available: tuple[ActionSpec, ...]
     zone: ZoneInfo
     today: date
     evidence_links: dict[str, str] = field(default_factory=dict)
-    insubiz_draft: str = ""
-    waivable: tuple[StepId, ...] = ()
+    prefill: Mapping[Prefill, str] = field(default_factory=dict)
     refresh_user_ids: tuple[str, ...] = ()
     notice: str = ""
     notice_is_error: bool = False
@@ -53,101 +56,79 @@ def _when(moment: datetime | None, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%d-%m-%Y %H:%M") if moment else "–"
 
 
-def _act(view: CaseView, tx: Texts, action: str, style: str | None = None) -> Element | None:
-    if action not in view.available:
-        return None
-    return execute(tx(f"act.{action}"), Verb.DECIDE, style=style, case_id=view.case.id, action=action)
+# Step fields shown on the state line: plain values, and choices shown by their text.
+SHOWN_FIELDS = ("journal_number", "filed_by", "channel", "reference", "followup_date", "done_date")
+SHOWN_CHOICES = {"offered_via": "offered_via", "cause": "citizen_cause"}  # field -> the input it came from
 
 
-def _buttons(view: CaseView, tx: Texts, *actions: str) -> list[Element]:
-    found = [a for a in (_act(view, tx, name, "positive" if i == 0 else None) for i, name in enumerate(actions)) if a]
-    return [{"type": "ActionSet", "actions": found}] if found else []
+def _step_state_line(view: CaseView, step: StepId, tx: Texts) -> str:
+    state = view.case.steps[step]
+    parts = [tx(f"stepstatus.{state.status.value}")]
+    if state.outcome:
+        parts.append(tx(f"outcome.{state.outcome}"))
+    for key, input_id in SHOWN_CHOICES.items():
+        if state.fields.get(key):
+            parts.append(f"{tx('fieldname.' + key)}: {tx(f'choice.{input_id}.{state.fields[key]}')}")
+    for key in SHOWN_FIELDS:
+        if state.fields.get(key):
+            parts.append(f"{tx('fieldname.' + key)}: {user_text(state.fields[key], 200)}")
+    if state.status is StepStatus.WAIVED and state.fields.get("reason"):
+        parts.append(f"{tx('fieldname.reason')}: {user_text(state.fields['reason'], 200)}")
+    # A deadline matters while the step waits for a decision (a follow-up: its planned day).
+    watched = state.status in UNDECIDED or (state.status is StepStatus.IN_PROGRESS and step in FOLLOWUP_STEPS)
+    if watched and state.due_at:
+        if view.case.paused(step):
+            parts.append(tx("case.paused"))
+        else:
+            parts.append(tx("case.due", when=_when(state.due_at, view.zone)))
+    return " · ".join(parts)
 
 
-def _input(
-    input_id: str,
-    label: str,
-    *,
-    multiline: bool = False,
-    value: str = "",
-    kind: str = "Input.Text",
-    maxlen: int = 2000,
-) -> Element:
-    element: Element = {"type": kind, "id": input_id, "label": label}
-    if kind == "Input.Text":
-        element.update({"isMultiline": multiline, "maxLength": maxlen})
+def _input(view: CaseView, tx: Texts, spec: InputSpec) -> Element | None:
+    """One input drawn from its spec; None when it offers nothing to choose (no leaders known)."""
+    element: Element = {"id": spec.id, "label": tx(spec.label_key)}
+    if spec.kind is InputKind.DATE:
+        element["type"] = "Input.Date"
+    elif spec.kind is InputKind.CHOICE:
+        element.update(type="Input.ChoiceSet", style="compact")
+        element["choices"] = [{"title": tx(spec.choice_key(c)), "value": c} for c in spec.choices]
+    elif spec.kind is InputKind.PERSON:
+        leader = view.case.leader.aad_object_id if view.case.leader else None
+        choices = [
+            {"title": user_text(name, 60), "value": ident} for ident, name in view.leader_choices if ident != leader
+        ]
+        if not choices:
+            return None
+        element.update(type="Input.ChoiceSet", style="compact", choices=choices[:MAX_LEADER_CHOICES])
+    else:
+        element.update(type="Input.Text", isMultiline=spec.multiline, maxLength=spec.max_length)
+    value = view.prefill.get(spec.prefill, "")
     if value:
         element["value"] = value
     return element
 
 
-def _step_state_line(state: StepState, tx: Texts, zone: ZoneInfo) -> str:
-    parts = [tx(f"stepstatus.{state.status.value}")]
-    if state.outcome:
-        parts.append(tx(f"outcome.{state.outcome}"))
-    for key in ("journal_number", "reference", "followup_date", "done_date"):
-        if state.fields.get(key):
-            parts.append(f"{tx('fieldname.' + key)}: {user_text(state.fields[key], 200)}")
-    if state.status in (StepStatus.OPEN, StepStatus.IN_PROGRESS) and state.due_at:
-        parts.append(tx("case.due", when=_when(state.due_at, zone)))
-    return " · ".join(parts)
-
-
-def _step_inputs(view: CaseView, tx: Texts, step: StepId) -> list[Element]:
-    """Inputs and buttons for one step, only where the viewer can act now."""
-    today = view.today.isoformat()
-    a = view.available
+def _action_block(view: CaseView, tx: Texts, specs: list[ActionSpec], step: StepId | None) -> list[Element]:
+    """The intros, inputs and buttons of the actions open now (one input drawn once if shared)."""
+    inputs: dict[str, Element] = {}
+    buttons: list[Element] = []
+    for spec in specs:
+        drawn = [(i.id, _input(view, tx, i)) for i in spec.inputs if i.id not in inputs]
+        if any(element is None for _, element in drawn):
+            continue  # an input with nothing to offer: the action cannot be taken from this card
+        inputs.update({key: element for key, element in drawn if element is not None})
+        style = "positive" if spec.primary else None
+        buttons.append(execute(tx(spec.label_key), Verb.DECIDE, style=style, case_id=view.case.id, action=spec.name))
+    if not buttons:
+        return []
     out: list[Element] = []
-    if step is StepId.REMOVAL and a & {"removal_removed", "removal_requested", "removal_not_possible"}:
-        out += [
-            _input("removal_note", tx("in.removal_note"), multiline=True),
-            *_buttons(view, tx, "removal_removed", "removal_requested", "removal_not_possible"),
-        ]
-    elif step is StepId.CITIZEN_CONTACT and a & {"citizen_contacted", "citizen_not_possible"}:
-        out += [
-            _input("citizen_note", tx("in.citizen_note"), multiline=True),
-            *_buttons(view, tx, "citizen_contacted", "citizen_not_possible"),
-        ]
-    elif step is StepId.POLICE_REPORT and a & {"police_reported", "police_declined"}:
-        if "police_reported" in a:
-            out.append(_input("police_journal", tx("in.police_journal"), maxlen=100))
-        out += _buttons(view, tx, "police_reported", "police_declined")
-    elif step is StepId.POLICE_OFFER and a & {"offer_join", "offer_decline"}:
-        out += [text(tx("case.offer_question")), *_buttons(view, tx, "offer_join", "offer_decline")]
-    elif step is StepId.INSUBIZ_NOTE and "insubiz_registered" in a:
-        note = view.case.steps[step].fields.get("note", "")
-        out += [
-            text(tx("case.insubiz_copy")),
-            text(_shown(user_text(note), 600, tx), fontType="Monospace", size="Small"),
-            _input("insubiz_ref", tx("in.insubiz_ref"), maxlen=200),
-            *_buttons(view, tx, "insubiz_registered"),
-        ]
-    elif step is StepId.INSUBIZ_NOTE and "insubiz_draft" in a:
-        out += [
-            _input("insubiz_text", tx("in.insubiz_text"), multiline=True, value=view.insubiz_draft, maxlen=4000),
-            *_buttons(view, tx, "insubiz_draft"),
-        ]
-    elif step is StepId.APV_PLAN and "apv_measures" in a and "apv_filed" not in a:
-        out += [
-            _input("apv_measures", tx("in.apv_measures"), multiline=True),
-            *_buttons(view, tx, "apv_measures"),
-        ]
-    elif step is StepId.APV_PLAN and "apv_filed" in a:
-        out += [_input("apv_ref", tx("in.apv_ref"), maxlen=200), *_buttons(view, tx, "apv_filed")]
-    elif step in (StepId.FOLLOWUP_EMPLOYEE, StepId.FOLLOWUP_COLLEAGUES):
-        p = "fu_emp" if step is StepId.FOLLOWUP_EMPLOYEE else "fu_col"
-        if f"{p}_schedule" in a:
-            out += [
-                _input(f"{p}_date", tx("in.followup_date"), kind="Input.Date"),
-                *_buttons(view, tx, f"{p}_schedule"),
-            ]
-        if f"{p}_done" in a:
-            out += [
-                _input(f"{p}_done_date", tx("in.followup_done_date"), kind="Input.Date", value=today),
-                _input(f"{p}_note", tx("in.followup_note"), multiline=True),
-                *_buttons(view, tx, f"{p}_done"),
-            ]
-    return out
+    for key in dict.fromkeys(s.intro for s in specs if s.intro):
+        out.append(text(f"**{tx(key)}**" if step is None else tx(key)))
+    state = view.case.steps[step] if step is not None else None
+    for quoted in dict.fromkeys(s.quote for s in specs if s.quote):
+        if state is not None and state.fields.get(quoted):
+            out.append(text(_shown(user_text(state.fields[quoted]), 600, tx), fontType="Monospace", size="Small"))
+    return [*out, *inputs.values(), {"type": "ActionSet", "actions": buttons}]
 
 
 def _shown(value: str, limit: int, tx: Texts) -> str:
@@ -207,51 +188,15 @@ def case_card(tx: Texts, view: CaseView) -> Card:
             continue
         items: list[Element] = [
             text(f"**{tx(f'step.{step.value}')}**", spacing="Small"),
-            text(_step_state_line(state, tx, view.zone), isSubtle=True, spacing="None"),
+            text(_step_state_line(view, step, tx), isSubtle=True, spacing="None"),
         ]
-        items += _step_inputs(view, tx, step)
+        items += _action_block(view, tx, [s for s in view.available if s.step is step], step)
         body.append({"type": "Container", "separator": True, "items": items})
-    if "waive" in view.available and view.waivable:
-        body.append(
-            {
-                "type": "Container",
-                "separator": True,
-                "items": [
-                    text(f"**{tx('case.waive')}**"),
-                    {
-                        "type": "Input.ChoiceSet",
-                        "id": "waive_step",
-                        "label": tx("in.waive_step"),
-                        "style": "compact",
-                        "choices": [{"title": tx(f"step.{s.value}"), "value": s.value} for s in view.waivable],
-                    },
-                    _input("waive_reason", tx("in.waive_reason"), multiline=True),
-                    *_buttons(view, tx, "waive"),
-                ],
-            }
-        )
-    if "reassign" in view.available and view.leader_choices:
-        body.append(
-            {
-                "type": "Container",
-                "separator": True,
-                "items": [
-                    text(f"**{tx('case.reassign')}**"),
-                    {
-                        "type": "Input.ChoiceSet",
-                        "id": "reassign_leader",
-                        "label": tx("in.reassign_leader"),
-                        "style": "compact",
-                        "choices": [
-                            {"title": user_text(name, 60), "value": ident}
-                            for ident, name in view.leader_choices
-                            if not view.case.leader or ident != view.case.leader.aad_object_id
-                        ][:MAX_LEADER_CHOICES],
-                    },
-                    *_buttons(view, tx, "reassign"),
-                ],
-            }
-        )
+    for spec in view.available:
+        if spec.step is None and spec.inputs:
+            block = _action_block(view, tx, [spec], None)
+            if block:
+                body.append({"type": "Container", "separator": True, "items": block})
     if view.history is not None:
         body.append(heading(tx("case.history")))
         body.append(
@@ -264,9 +209,17 @@ def case_card(tx: Texts, view: CaseView) -> Card:
                 size="Small",
             )
         )
-    actions: list[Element] = []
-    if "close" in view.available:
-        actions.append(execute(tx("act.close"), Verb.DECIDE, style="positive", case_id=case.id, action="close"))
+    actions: list[Element] = [
+        execute(
+            tx(spec.label_key),
+            Verb.DECIDE,
+            style="positive" if spec.primary else None,
+            case_id=case.id,
+            action=spec.name,
+        )
+        for spec in view.available
+        if spec.step is None and not spec.inputs
+    ]
     actions.append(execute(tx("case.history"), Verb.HISTORY, case_id=case.id))
     actions.append(execute(tx("act.evidence_pack"), Verb.EVIDENCE_PACK, case_id=case.id))
     if len(case.evidence) > MAX_EVIDENCE_LINES:

@@ -2,9 +2,10 @@
 
 `decide(case, actor, decision, now, policy)` checks, in this order:
 1. the role: the actor's roles are derived from the case (reporter, leader, deputy) plus HR
-   membership. Leader steps, waivers and closing: leader, deputy or HR. The answer to the
-   police offer and new evidence: the reporter only. Reassigning the leader: HR only. The
-   reporter never decides a leader's step nor reassigns their own case, even when they are HR.
+   membership. Leader steps (including recording that the police offer was made) and closing:
+   leader, deputy or HR. The answer to the police offer (and so "no police report") and new
+   evidence: the reporter only. Reassigning the leader: HR only. The reporter never decides a
+   leader's step nor reassigns their own case, even when they are HR.
    A refusal raises RoleRefused, so a forwarded or forged card changes nothing.
 2. the case: on a closed case everything is refused (CaseAlreadyClosed) except a repeated close.
 3. the transition (see `steps` for the step rules), raising InvalidTransition.
@@ -12,8 +13,9 @@ A decision that changes nothing (the same decision twice with the same values) r
 same case and no events. Any change bumps `revision` by one and yields events that carry the
 before and after values for the audit log.
 
-Closing requires every step to be DONE, WAIVED (always with a reason) or NOT_APPLICABLE; the
-refusal lists the others in `open_steps`.
+Closing requires every step to be DONE (with one of the outcomes the guideline allows, see
+`steps`) or NOT_APPLICABLE; a step stored as WAIVED is not settled. The refusal lists the others
+in `open_steps`.
 """
 
 from __future__ import annotations
@@ -39,11 +41,12 @@ from bot.guideline.decisions import (
     InsuBizRegistered,
     Keep,
     LeaderReassigned,
-    PoliceDeclinedByEmployee,
+    NoColleaguesAffected,
     PoliceOfferAnswered,
+    PoliceOfferMade,
     PoliceReported,
     RemovalDecided,
-    StepWaived,
+    RemovalNotPossible,
 )
 from bot.guideline.errors import CaseAlreadyClosed, InvalidDecision, InvalidTransition, RoleRefused
 from bot.guideline.events import (
@@ -81,9 +84,9 @@ CLOCK_SKEW = timedelta(minutes=5)
 Handler = Callable[[Case, Any, steps.Ctx], Case]
 
 
-def _close(case: Case, _d: CaseClosed, ctx: steps.Ctx) -> Case:
-    open_steps = tuple(s.value for s, state in case.steps.items() if not state.settled)
-    if open_steps:
+def _close(case: Case, d: CaseClosed, ctx: steps.Ctx) -> Case:
+    if steps.why_not(case, d) is not None:
+        open_steps = tuple(s.value for s, state in case.steps.items() if not state.settled)
         raise InvalidTransition("steps_open", ", ".join(open_steps), open_steps=open_steps)
     return replace(case, status=CaseStatus.CLOSED, closed_at=ctx.now)
 
@@ -115,30 +118,31 @@ def _add_evidence(case: Case, d: EvidenceAdded, ctx: steps.Ctx) -> Case:
 
 _RULES: dict[type[Any], tuple[frozenset[Role], Handler]] = {
     RemovalDecided: (LEADER_ROLES, steps.removal),
+    RemovalNotPossible: (LEADER_ROLES, steps.removal),
     CitizenContacted: (LEADER_ROLES, steps.citizen),
     CitizenContactNotPossible: (LEADER_ROLES, steps.citizen),
+    PoliceOfferMade: (LEADER_ROLES, steps.police_offer_made),
+    PoliceOfferAnswered: (REPORTER_ONLY, steps.police_offer_answered),
     PoliceReported: (LEADER_ROLES, steps.police),
-    PoliceDeclinedByEmployee: (LEADER_ROLES, steps.police),
-    PoliceOfferAnswered: (REPORTER_ONLY, steps.police_offer),
     InsuBizNoteDrafted: (LEADER_ROLES, steps.insubiz),
     InsuBizRegistered: (LEADER_ROLES, steps.insubiz),
     ApvMeasuresSet: (LEADER_ROLES, steps.apv),
     ApvFiled: (LEADER_ROLES, steps.apv),
     FollowUpScheduled: (LEADER_ROLES, steps.followup),
     FollowUpDone: (LEADER_ROLES, steps.followup),
-    StepWaived: (LEADER_ROLES, steps.waive),
+    NoColleaguesAffected: (LEADER_ROLES, steps.followup),
     CaseClosed: (LEADER_ROLES, _close),
     LeaderReassigned: (HR_ONLY, _reassign),
     EvidenceAdded: (REPORTER_ONLY, _add_evidence),
 }
 
 
-def allowed_roles(decision: Decision) -> frozenset[Role]:
+def allowed_roles(decision: Decision | type[Decision]) -> frozenset[Role]:
     """The roles that may take this decision (for cards: show an action only to them)."""
-    return _RULES[type(decision)][0]
+    return _RULES[decision if isinstance(decision, type) else type(decision)][0]
 
 
-def may_decide(case: Case, actor: Actor, decision: Decision) -> bool:
+def may_decide(case: Case, actor: Actor, decision: Decision | type[Decision]) -> bool:
     """Whether the role check of `decide` would pass (the transition may still be refused)."""
     allowed = allowed_roles(decision)
     roles = roles_of(case, actor)

@@ -16,7 +16,7 @@ from typing import Literal
 
 from bot.guideline import _validate as v
 from bot.guideline.errors import InvalidDecision
-from bot.guideline.model import FOLLOWUP_STEPS, MAX_NOTE, EvidenceItem, Outcome, Person, StepId
+from bot.guideline.model import FOLLOWUP_STEPS, MAX_NOTE, MAX_SHORT, EvidenceItem, Outcome, Person, StepId
 
 MAX_JOURNAL = 64
 MAX_REFERENCE = 200
@@ -28,7 +28,29 @@ _HAS_DIGIT = re.compile(r"\d")
 class RemovalOutcome(StrEnum):
     REMOVED = Outcome.REMOVED.value
     REQUESTED = Outcome.REQUESTED.value
-    NOT_POSSIBLE = Outcome.NOT_POSSIBLE.value
+
+
+class CitizenUnreachable(StrEnum):
+    """Why the citizen cannot be contacted: the guideline's two cases."""
+
+    UNKNOWN = "unknown"
+    ANONYMOUS = "anonymous"
+
+
+class OfferChannel(StrEnum):
+    """How the leader made the offer to take part in the police report."""
+
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    BOT = "bot"
+
+
+class OfferAnswer(StrEnum):
+    """The employee's answer to the offer: only the third one decides the police step."""
+
+    TAKE_PART = "take_part"
+    FILE_WITHOUT_ME = "file_without_me"
+    NO_REPORT = "no_report"
 
 
 class Keep(Enum):
@@ -46,7 +68,7 @@ def _set(obj: object, name: str, value: object) -> None:
 
 @dataclass(frozen=True)
 class RemovalDecided:
-    """The leader looked into getting the content removed (REQUESTED keeps the step in progress)."""
+    """The content was removed, or its removal was requested (which keeps the step in progress)."""
 
     outcome: RemovalOutcome
     note: str | None = None
@@ -58,48 +80,76 @@ class RemovalDecided:
 
 
 @dataclass(frozen=True)
-class CitizenContacted:
-    note: str
+class RemovalNotPossible:
+    """Removal is not possible: why, and what was tried."""
+
+    why: str
+    tried: str
 
     def __post_init__(self) -> None:
-        _set(self, "note", v.text(self.note, "note", MAX_NOTE))
+        _set(self, "why", v.text(self.why, "why", MAX_NOTE))
+        _set(self, "tried", v.text(self.tried, "tried", MAX_NOTE))
+
+
+@dataclass(frozen=True)
+class CitizenContacted:
+    """The citizen was told how to contact the municipality in future: `channel` says how."""
+
+    channel: str
+
+    def __post_init__(self) -> None:
+        _set(self, "channel", v.text(self.channel, "channel", MAX_NOTE))
 
 
 @dataclass(frozen=True)
 class CitizenContactNotPossible:
+    """The sender is unknown or anonymous; `reason` says why contact is not possible."""
+
+    cause: CitizenUnreachable
     reason: str
 
     def __post_init__(self) -> None:
+        if not isinstance(self.cause, CitizenUnreachable):
+            raise InvalidDecision("cause", "invalid_choice")
         _set(self, "reason", v.text(self.reason, "reason", MAX_NOTE))
 
 
 @dataclass(frozen=True)
 class PoliceReported:
-    """The episode was reported; the journal number's format is loose (it must hold a digit)."""
+    """The episode was reported: the journal number (loose format, it must hold a digit) and who filed it."""
 
     journal_number: str
+    filed_by: str
 
     def __post_init__(self) -> None:
         number = v.text(self.journal_number, "journal_number", MAX_JOURNAL)
         if not _HAS_DIGIT.search(number):
             raise InvalidDecision("journal_number", "invalid_format")
         _set(self, "journal_number", number)
+        _set(self, "filed_by", v.text(self.filed_by, "filed_by", MAX_SHORT))
 
 
 @dataclass(frozen=True)
-class PoliceDeclinedByEmployee:
-    """The employee does not want the episode reported: the InsuBiz note becomes required."""
+class PoliceOfferMade:
+    """The leader offered the employee to take part in the police report; the employee answers next."""
+
+    channel: OfferChannel
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.channel, OfferChannel):
+            raise InvalidDecision("channel", "invalid_choice")
 
 
 @dataclass(frozen=True)
 class PoliceOfferAnswered:
-    """The employee's answer to the offer to take part in the police report."""
+    """The employee's own answer to the offer. NO_REPORT is the only way the police step ends
+    without a report: neither the leader nor HR can decide it."""
 
-    wants_to_join: bool
+    answer: OfferAnswer
 
     def __post_init__(self) -> None:
-        if not isinstance(self.wants_to_join, bool):
-            raise InvalidDecision("wants_to_join", "not_bool")
+        if not isinstance(self.answer, OfferAnswer):
+            raise InvalidDecision("answer", "invalid_choice")
 
 
 @dataclass(frozen=True)
@@ -169,13 +219,12 @@ class FollowUpDone:
 
 
 @dataclass(frozen=True)
-class StepWaived:
-    step: StepId
+class NoColleaguesAffected:
+    """The follow-up with colleagues is settled because nobody else was affected; `reason` says why."""
+
     reason: str
 
     def __post_init__(self) -> None:
-        if not isinstance(self.step, StepId):
-            raise InvalidDecision("step", "invalid_choice")
         _set(self, "reason", v.text(self.reason, "reason", MAX_NOTE))
 
 
@@ -210,10 +259,11 @@ class EvidenceAdded:
 
 Decision = (
     RemovalDecided
+    | RemovalNotPossible
     | CitizenContacted
     | CitizenContactNotPossible
     | PoliceReported
-    | PoliceDeclinedByEmployee
+    | PoliceOfferMade
     | PoliceOfferAnswered
     | InsuBizNoteDrafted
     | InsuBizRegistered
@@ -221,7 +271,7 @@ Decision = (
     | ApvFiled
     | FollowUpScheduled
     | FollowUpDone
-    | StepWaived
+    | NoColleaguesAffected
     | CaseClosed
     | LeaderReassigned
     | EvidenceAdded

@@ -12,10 +12,16 @@ earliest of those moments, for a storage index ("which cases have something due 
 Kinds and who receives them:
 - CASE_ASSIGNED: a case needs its leader's attention (sent once per leader, so a reassignment
   notifies the new leader). Leader and deputy; HR when the case has no leader.
-- STEP_OVERDUE: an OPEN step is `remind_after_overdue_hours` past its deadline. Leader and
-  deputy (HR when there is no leader). Steps in progress have been acted on and are not overdue.
-- ESCALATION: an OPEN step is still undecided `escalate_after_days` working days past its
+- STEP_OVERDUE: an undecided step (OPEN, or WAIVED in a stored case) is
+  `remind_after_overdue_hours` past its deadline. Leader and deputy (HR when there is no leader).
+  Steps in progress have been acted on and are not overdue. A step whose deadline is paused
+  (the case waits for the employee's answer to the police offer) is not overdue while it waits.
+- ESCALATION: an undecided step is still undecided `escalate_after_days` working days past its
   deadline. HR and the leader's manager.
+- OFFER_ASKED: the leader recorded the offer to take part in the police report: the employee gets
+  the question on their card at once. The employee only.
+- OFFER_REMINDER: the offer is still unanswered `offer_reminder_days` working days later, and
+  again after as many more: at most OFFER_REMINDERS kind reminders. The employee only.
 - FOLLOWUP_REMINDER: a scheduled follow-up's day has come. The leader (HR when none).
 - EMPLOYEE_CHECKIN: `checkin_after_followup_days` working days after the follow-up with the
   employee, the bot asks the employee how things are. This one is also produced for closed
@@ -31,7 +37,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from bot.guideline.calendar import add_working_days
-from bot.guideline.model import FOLLOWUP_STEPS, Case, CaseStatus, Role, StepId, StepStatus
+from bot.guideline.model import FOLLOWUP_STEPS, UNDECIDED, Case, CaseStatus, Role, StepId, StepStatus
 from bot.guideline.policy import DeadlinePolicy
 
 
@@ -41,6 +47,11 @@ class DueKind(StrEnum):
     ESCALATION = "escalation"
     FOLLOWUP_REMINDER = "followup_reminder"
     EMPLOYEE_CHECKIN = "employee_checkin"
+    OFFER_ASKED = "offer_asked"
+    OFFER_REMINDER = "offer_reminder"
+
+
+OFFER_REMINDERS = 2  # the employee is reminded of an unanswered offer at most this often
 
 
 @dataclass(frozen=True)
@@ -74,7 +85,7 @@ def _open_case_items(case: Case, policy: DeadlinePolicy) -> list[DueItem]:
         if state.due_at is None:
             continue
         stamp = _stamp(state.due_at)
-        if state.status is StepStatus.OPEN:
+        if state.status in UNDECIDED and not case.paused(step):
             overdue_at = state.due_at + timedelta(hours=policy.remind_after_overdue_hours)
             key = f"overdue:{case.id}:{step.value}:{stamp}"
             items.append(DueItem(DueKind.STEP_OVERDUE, case.id, step, key, _leaders(case), overdue_at))
@@ -85,6 +96,23 @@ def _open_case_items(case: Case, policy: DeadlinePolicy) -> list[DueItem]:
             key = f"followup:{case.id}:{step.value}:{stamp}"
             recipients = _leaders(case, with_deputy=False)
             items.append(DueItem(DueKind.FOLLOWUP_REMINDER, case.id, step, key, recipients, state.due_at))
+    return items + _offer_items(case, policy)
+
+
+def _offer_items(case: Case, policy: DeadlinePolicy) -> list[DueItem]:
+    """The question to the employee, and at most OFFER_REMINDERS reminders while it is unanswered."""
+    wait = case.open_wait(StepId.POLICE_OFFER)
+    if wait is None:
+        return []
+    stamp = _stamp(wait.started_at)
+    step = StepId.POLICE_OFFER
+    items = [
+        DueItem(DueKind.OFFER_ASKED, case.id, step, f"offer:{case.id}:{stamp}:asked", (Role.REPORTER,), wait.started_at)
+    ]
+    for n in range(1, OFFER_REMINDERS + 1):
+        at = add_working_days(wait.started_at, n * policy.offer_reminder_days, policy.tz, policy.extra_holidays)
+        key = f"offer:{case.id}:{stamp}:reminder{n}"
+        items.append(DueItem(DueKind.OFFER_REMINDER, case.id, step, key, (Role.REPORTER,), at))
     return items
 
 

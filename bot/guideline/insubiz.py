@@ -21,6 +21,18 @@ def _day(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%d.%m.%Y")
 
 
+_OFFERED_VIA = {"in_person": "personligt", "phone": "telefonisk", "bot": "i Teams"}
+
+
+def _offer_line(case: Case, zone: ZoneInfo) -> str:
+    offer = case.step(StepId.POLICE_OFFER)
+    how = _OFFERED_VIA.get(offer.fields.get("offered_via", ""))
+    if how is None or offer.first_decided_at is None:
+        return "Medarbejderen er tilbudt at deltage ved politianmeldelse af episoden."
+    day = _day(offer.first_decided_at, zone)
+    return f"Medarbejderen blev den {day} tilbudt {how} at deltage ved politianmeldelse af episoden."
+
+
 def insubiz_note_draft(case: Case, tz: str = DEFAULT_TZ) -> str:
     """The note text; refused (InvalidTransition) unless the employee declined the police report."""
     police = case.step(StepId.POLICE_REPORT)
@@ -46,7 +58,7 @@ def insubiz_note_draft(case: Case, tz: str = DEFAULT_TZ) -> str:
         "Episoden fandt sted uden for arbejdstiden." if facts.outside_working_hours else None,
         ("Der blev også fremsat trusler mod medarbejderens familie/nærmeste." if facts.family_threatened else None),
         (f"Der er sikret {len(case.evidence)} skærmbillede(r) som dokumentation på sagen." if case.evidence else None),
-        "Medarbejderen er tilbudt at deltage ved politianmeldelse af episoden.",
+        _offer_line(case, zone),
         (
             f"Medarbejderen har den {_day(declined_at, zone)} oplyst, at medarbejderen ikke ønsker "
             "at anmelde episoden til politiet."

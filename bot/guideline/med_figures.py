@@ -6,9 +6,13 @@ the `text_key` as "under 3" / "færre end 3". Zero is shown as zero, so a quiet 
 zeros. The on-time share is hidden whenever the case count is.
 
 "Decided within the deadline" is measured per immediate step (and the InsuBiz note when it
-applied): the first decision on the step (a waiver counts) at or before its deadline. A step
-never decided counts as late once its deadline has passed before the period's end; one that
-was not yet due then is left out. Steps not applicable are left out.
+applied): the first decision on the step at or before its deadline. (A waiver stored before
+waivers were removed was a first decision then and is still measured as one.) A step never
+decided counts as late once its deadline has passed before the period's end; one that was not
+yet due then is left out. Steps not applicable are left out. Time spent waiting for the
+employee's answer to the police offer never counts against the leader: an ended wait has moved
+the police report's deadline on by its length, and a wait still open at the period's end stops
+the deadline until then.
 """
 
 from __future__ import annotations
@@ -73,7 +77,7 @@ def figures(
             if state.first_decided_at is not None:
                 counted += 1
                 on_time += state.first_decided_at <= state.due_at
-            elif state.due_at < period.end:
+            elif state.due_at + case.waited(step, period.end) < period.end:
                 counted += 1
     open_apv = 0
     for case in mine:

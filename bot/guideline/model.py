@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
@@ -50,11 +50,13 @@ class StepStatus(StrEnum):
     OPEN = "open"
     IN_PROGRESS = "in_progress"
     DONE = "done"
-    WAIVED = "waived"
+    WAIVED = "waived"  # only in cases stored before waivers were removed: shown, never settled
     NOT_APPLICABLE = "not_applicable"
 
 
-SETTLED: frozenset[StepStatus] = frozenset({StepStatus.DONE, StepStatus.WAIVED, StepStatus.NOT_APPLICABLE})
+# A waiver is not an outcome the guideline allows: an old waived step still needs a real one.
+SETTLED: frozenset[StepStatus] = frozenset({StepStatus.DONE, StepStatus.NOT_APPLICABLE})
+UNDECIDED: frozenset[StepStatus] = frozenset({StepStatus.OPEN, StepStatus.WAIVED})
 
 
 class Outcome(StrEnum):
@@ -67,15 +69,19 @@ class Outcome(StrEnum):
     CONTACT_NOT_POSSIBLE = "contact_not_possible"
     REPORTED = "reported"
     DECLINED_BY_EMPLOYEE = "declined_by_employee"
+    OFFERED = "offered"
     WANTS_TO_JOIN = "wants_to_join"
-    DECLINED_TO_JOIN = "declined_to_join"
+    DECLINED_TO_JOIN = "declined_to_join"  # the leader files the report without the employee
+    NO_REPORT = "no_report"
+    UNANSWERED = "unanswered"  # the report was filed before the employee answered the offer
     DRAFTED = "drafted"
     REGISTERED = "registered"
     MEASURES_SET = "measures_set"
     FILED = "filed"
     SCHEDULED = "scheduled"
     DONE = "done"
-    WAIVED = "waived"
+    NO_COLLEAGUES_AFFECTED = "no_colleagues_affected"
+    WAIVED = "waived"  # stored cases only
 
 
 class CaseStatus(StrEnum):
@@ -183,6 +189,35 @@ class StepState:
 
 
 @dataclass(frozen=True)
+class Wait:
+    """The case waited for the employee's answer on `step` from `started_at` to `ended_at`.
+
+    Why recorded: the time the employee takes never counts against the leader's deadlines, so the
+    deadlines of the steps in `PAUSED_BY[step]` stop while a wait is open and move on by its length
+    when it ends. The record stays for the MED figures and the history.
+    """
+
+    step: StepId
+    started_at: datetime
+    ended_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.step, StepId):
+            raise InvalidDecision("step", "invalid_choice")
+        v.aware(self.started_at, "started_at")
+        if self.ended_at is not None and v.aware(self.ended_at, "ended_at") < self.started_at:
+            raise InvalidDecision("ended_at", "before_start")
+
+    @property
+    def open(self) -> bool:
+        return self.ended_at is None
+
+
+# Waiting on the employee's answer to the police offer pauses the leader's police report deadline.
+PAUSED_BY: Mapping[StepId, tuple[StepId, ...]] = MappingProxyType({StepId.POLICE_OFFER: (StepId.POLICE_REPORT,)})
+
+
+@dataclass(frozen=True)
 class Case:
     id: str
     number: str
@@ -199,6 +234,7 @@ class Case:
     closed_at: datetime | None = None
     reminders_sent: frozenset[str] = frozenset()
     revision: int = 1
+    waits: tuple[Wait, ...] = ()
 
     def __post_init__(self) -> None:
         steps = dict(self.steps)
@@ -207,12 +243,32 @@ class Case:
         object.__setattr__(self, "steps", MappingProxyType({s: steps[s] for s in StepId}))
         object.__setattr__(self, "evidence", tuple(self.evidence))
         object.__setattr__(self, "reminders_sent", frozenset(self.reminders_sent))
+        object.__setattr__(self, "waits", tuple(self.waits))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return _reduce(self)
 
     def step(self, step: StepId) -> StepState:
         return self.steps[step]
+
+    def open_wait(self, step: StepId) -> Wait | None:
+        """The wait for the employee's answer on `step` that has not ended, if any."""
+        return next((w for w in self.waits if w.step is step and w.open), None)
+
+    def paused(self, step: StepId) -> bool:
+        """Whether `step`'s deadline is stopped now, because the case waits for the employee."""
+        return any(w.open and step in PAUSED_BY.get(w.step, ()) for w in self.waits)
+
+    def waited(self, step: StepId, until: datetime) -> timedelta:
+        """How long `step`'s deadline has been stopped by waits still open at `until`.
+
+        Waits that ended have already moved the step's `due_at`; only open ones count here.
+        """
+        total = timedelta(0)
+        for w in self.waits:
+            if w.open and step in PAUSED_BY.get(w.step, ()) and until > w.started_at:
+                total += until - w.started_at
+        return total
 
     def with_step(self, state: StepState) -> Case:
         """A copy with one step replaced (revision untouched: `decide` bumps it once)."""

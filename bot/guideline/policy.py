@@ -22,6 +22,8 @@ class DeadlinePolicy:
     - escalate_after_days: working days past the deadline before HR and the leader's manager hear.
     - checkin_after_followup_days: working days after the follow-up with the employee before the
       bot asks the employee how things are.
+    - offer_reminder_days: working days between the reminders to an employee who has not answered
+      the offer to take part in the police report (at most two reminders).
     - followup_reminder_time: local time of day at which date-only reminders fall due.
     - max_evidence_items: the most screenshots one case may hold.
     """
@@ -30,6 +32,7 @@ class DeadlinePolicy:
     remind_after_overdue_hours: int = 0
     escalate_after_days: int = 3
     checkin_after_followup_days: int = 1
+    offer_reminder_days: int = 1
     followup_reminder_time: time = time(8, 0)
     tz: str = DEFAULT_TZ
     extra_holidays: frozenset[tuple[int, int]] = field(default=DEFAULT_EXTRA_DAYS)
@@ -41,11 +44,14 @@ class DeadlinePolicy:
             "remind_after_overdue_hours",
             "escalate_after_days",
             "checkin_after_followup_days",
+            "offer_reminder_days",
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
         if self.immediate_working_days < 1:
             raise ValueError("immediate_working_days must be at least 1")
+        if self.offer_reminder_days < 1:
+            raise ValueError("offer_reminder_days must be at least 1")
         if self.max_evidence_items < 1:
             raise ValueError("max_evidence_items must be at least 1")
         if self.followup_reminder_time.tzinfo is not None:

@@ -3,7 +3,9 @@
 Why explicit: the stored JSON is a contract with every document already in storage, so each
 field is written by name (no pickling, no reflection on class layout) and a `schema` number
 guards future changes. Datetimes are ISO 8601 with their UTC offset; dates are ISO dates.
-Reading a document that does not describe a valid value raises MalformedDocument.
+Reading a document that does not describe a valid value raises MalformedDocument. Older
+documents stay readable: a case without `waits` has none, and a step stored as WAIVED loads as
+such (it is shown as history and no longer counts as settled).
 Events are written one way only (to the audit log), with every before and after value.
 """
 
@@ -19,7 +21,7 @@ from bot.guideline.definitions import Category, Platform
 from bot.guideline.errors import DomainError, MalformedDocument
 from bot.guideline.events import Event
 from bot.guideline.med import MedEvaluation, MedHistoryEntry, MedStatus
-from bot.guideline.model import Case, CaseStatus, EvidenceItem, Facts, Person, StepId, StepState, StepStatus
+from bot.guideline.model import Case, CaseStatus, EvidenceItem, Facts, Person, StepId, StepState, StepStatus, Wait
 
 SCHEMA = 1
 T = TypeVar("T")
@@ -88,7 +90,16 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         "closed_at": _dt(case.closed_at),
         "reminders_sent": sorted(case.reminders_sent),
         "revision": case.revision,
+        "waits": [_wait(w) for w in case.waits],
     }
+
+
+def _wait(wait: Wait) -> dict[str, Any]:
+    return {"step": wait.step.value, "started_at": _dt(wait.started_at), "ended_at": _dt(wait.ended_at)}
+
+
+def _to_wait(d: Mapping[str, Any]) -> Wait:
+    return Wait(StepId(_req(d, "step", str)), _to_dt_req(d, "started_at"), _to_dt(d, "ended_at"))
 
 
 # ---- reading -------------------------------------------------------------------------------
@@ -208,6 +219,8 @@ def case_from_dict(d: Mapping[str, Any]) -> Case:
             closed_at=_to_dt(d, "closed_at"),
             reminders_sent=frozenset(_str_list(_req(d, "reminders_sent", list))),
             revision=_req(d, "revision", int),
+            # Cases stored before the police offer was recorded have no waits.
+            waits=tuple(_to_wait(w) for w in (_opt(d, "waits", list) or [])),
         )
 
     return _reading("case", build)

@@ -10,11 +10,12 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.guideline.actions import Prefill, available_actions
 from bot.guideline.insubiz import insubiz_note_draft
-from bot.guideline.model import Actor, Case, Person
+from bot.guideline.model import Actor, Case, Person, StepId
 from bot.guideline.policy import DeadlinePolicy
 from bot.services import audit
-from bot.services.case_view import available_actions, viewer_role, waivable_steps
+from bot.services.case_view import viewer_role
 from bot.storage.store import Store
 from bot.texts import Texts
 from cards.case_card import CaseView, HistoryLine, case_card, evidence_card
@@ -82,17 +83,21 @@ class CaseCards:
         if role is None:
             return refusal_card(tx)
         available = available_actions(case, actor, now, self.policy)
+        names = {spec.name for spec in available}
         people = [p.aad_object_id for p in (case.reporter, case.leader, case.deputy) if p]
+        today = now.astimezone(self.zone).date()
+        prefill = {Prefill.TODAY: today.isoformat()}
+        if "insubiz_draft" in names and "note" not in case.step(StepId.INSUBIZ_NOTE).fields:
+            prefill[Prefill.INSUBIZ_DRAFT] = insubiz_note_draft(case, self.policy.tz)
         view = CaseView(
             case=case,
             role=role,
             available=available,
             zone=self.zone,
-            today=now.astimezone(self.zone).date(),
+            today=today,
             evidence_links=await self.evidence_links(case),
-            insubiz_draft=insubiz_note_draft(case, self.policy.tz) if "insubiz_draft" in available else "",
-            waivable=tuple(waivable_steps(case, actor, now, self.policy)) if "waive" in available else (),
-            leader_choices=await self._leader_choices() if "reassign" in available else (),
+            prefill=prefill,
+            leader_choices=await self._leader_choices() if "reassign" in names else (),
             refresh_user_ids=tuple(people),
             notice=notice,
             notice_is_error=notice_is_error,

@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 REPORTER_CARD = "reporter_card"  # the reporter's own case card, claimed like a due item
 CLAIM_FOR = timedelta(minutes=5)
 CLAIM_MARGIN = timedelta(minutes=1)  # a send attempt starts only with this much of the claim left
+OFFER_KINDS = frozenset({DueKind.OFFER_ASKED, DueKind.OFFER_REMINDER})
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
 
 
@@ -257,9 +258,12 @@ class Notifications:
             DueKind.STEP_OVERDUE: "notify.overdue",
             DueKind.ESCALATION: "notify.escalation",
             DueKind.FOLLOWUP_REMINDER: "notify.followup",
+            DueKind.OFFER_ASKED: "notify.offer_asked",
+            DueKind.OFFER_REMINDER: "notify.offer_reminder",
         }[item.kind]
         text = tx(key, step=step, number=case.number, days=self.policy.escalate_after_days)
-        if to.role in (Role.LEADER, Role.DEPUTY, Role.HR):
+        # The offer's question and its reminders come with the employee's card: they answer on it.
+        if to.role in (Role.LEADER, Role.DEPUTY, Role.HR) or item.kind in OFFER_KINDS:
             await self._send_card(case, to.person_id, None, text=text, done=done)
         else:
             await self._send_text(to.person_id, text)

@@ -14,7 +14,7 @@ from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import AdaptiveCardInvokeResponse
 
 from bot.background import Background
-from bot.decision_input import ACTIONS, parse_case_action
+from bot.decision_input import parse_case_action
 from bot.errors import BotError, InvalidInput, NotFound, NotPermitted
 from bot.guideline.decisions import LeaderReassigned
 from bot.guideline.errors import DomainError
@@ -110,7 +110,7 @@ class CaseInvokes:
     async def _decide(self, user: str, data: dict[str, Any], tx: Texts) -> Card:
         case_id = str(data.get("case_id"))
         try:
-            case_id, action, decision = parse_case_action(data)
+            case_id, spec, decision = parse_case_action(data)
             if isinstance(decision, LeaderReassigned):
                 decision = await self._checked_reassign(decision)
             decided = await self.actions.decide(case_id, user, decision)
@@ -129,8 +129,7 @@ class CaseInvokes:
             if viewer_role(case, actor) is None:
                 return refusal_card(tx, message_for(exc, tx))
             return await self._show(case_id, user, tx, notice=message_for(exc, tx), error=True)
-        step = ACTIONS[action][0]
-        what = tx(f"step.{step.value}") if step else tx(f"act.{action}")
+        what = tx(f"step.{spec.step.value}") if spec.step else tx(spec.label_key)
         if decided.changed:
             self.background.spawn(
                 self.notifications.after_decision(decided.case, decided.events, user), "after_decision"

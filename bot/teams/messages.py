@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.errors import BotError, Conflict, EvidenceRejected, InvalidInput, NotFound, NotPermitted
+from bot.guideline.actions import INPUT_LABELS
 from bot.guideline.errors import (
     CaseAlreadyClosed,
     DomainError,
@@ -28,7 +29,8 @@ def message_for(error: BaseException, tx: Texts) -> str:
         return tx(reason_key, field=field) if tx.has(reason_key) else tx("invalid.generic", field=field)
     if isinstance(error, InvalidInput):
         field_key = f"field.{error.field}"
-        field = tx(field_key) if tx.has(field_key) else error.field
+        label_key = INPUT_LABELS.get(error.field, "")
+        field = tx(field_key) if tx.has(field_key) else tx(label_key) if tx.has(label_key) else error.field
         reason_key = f"invalid.{error.reason}"
         return tx(reason_key, field=field) if tx.has(reason_key) else tx("invalid.generic", field=field)
     if isinstance(error, EvidenceRejected):

@@ -41,58 +41,74 @@ async def test_leader_is_notified_at_once_with_the_case_card(world: World) -> No
     assert len(leader_cards) == 2  # the leader and the deputy
     body = all_text(leader_cards[0]["attachments"][0]["content"])
     assert "Han skrev at han ved hvor jeg bor." in body  # the reporter's own words
-    assert "Politianmeldt" in body and "Fjernet" in body
+    assert "Tilbuddet er givet" in body and "Fjernet" in body
+    assert "Politianmeldt" not in body  # the offer to take part comes first
     assert "familie" in body
     reporter_cards = [a for a in sent if "Her er din sag" in said(a)]
     assert len(reporter_cards) == 1
-    assert "Ja, jeg vil deltage" in all_text(reporter_cards[0]["attachments"][0]["content"])
+    # No question to the employee before the leader has made the offer.
+    assert "Ja, jeg vil deltage" not in all_text(reporter_cards[0]["attachments"][0]["content"])
 
 
 async def test_leader_decides_steps_and_the_reporters_card_is_updated_in_place(world: World) -> None:
     runtime = await world.runtime()
     case_id = await report(world, runtime)
     leader = world.chat(runtime, LEADER, "Lene Leder")
-    card = await invoke(
-        leader, "decide", decide(case_id, "removal_requested", removal_note="Anmodet hos Meta")
-    )
+    card = await invoke(leader, "decide", decide(case_id, "removal_requested", removal_note="Anmodet hos Meta"))
     assert "Gemt" in all_text(card)
     await runtime.background.drain()
-    reporter_card = next(
-        m for m in world.connector.messages() if "Her er din sag" in said(m.activity)
-    )
+    reporter_card = next(m for m in world.connector.messages() if "Her er din sag" in said(m.activity))
     assert reporter_card.updates, "the reporter's card was updated in place"
     assert "anmodet om fjernelse" in all_text(reporter_card.updates[-1])
     audit = await runtime.store.read_audit(case_id)
     assert any(line.get("step") == "removal" for line in audit)
 
 
-async def test_police_decline_makes_the_insubiz_note_required(world: World) -> None:
+async def test_the_employee_declines_the_police_report_and_the_insubiz_note_is_required(world: World) -> None:
     runtime = await world.runtime()
     case_id = await report(world, runtime)
     leader = world.chat(runtime, LEADER, "Lene Leder")
-    card = await invoke(leader, "decide", decide(case_id, "police_declined"))
+    employee = world.chat(runtime, EMPLOYEE, "Mette Medarbejder")
+    early = await invoke(employee, "decide", decide(case_id, "offer_no_report"))
+    assert "endnu ikke registreret tilbuddet" in all_text(early)  # the leader's offer comes first
+    card = await invoke(leader, "decide", decide(case_id, "offer_made", offered_via="phone"))
+    assert "venter på medarbejderens svar" in all_text(card)  # the leader sees the answer is pending
+    await runtime.background.drain()
+    # The employee is asked at once, with their card.
+    asked = [
+        m for m in world.connector.messages() if "tilbudt dig at deltage i politianmeldelsen" in all_text(m.activity)
+    ]
+    assert asked, "the employee was not asked"
+    refused = await invoke(leader, "decide", decide(case_id, "offer_no_report"))
+    assert "ikke adgang" in all_text(refused)  # never the leader's answer
+    card = await invoke(employee, "decide", decide(case_id, "offer_no_report"))
+    assert "ønsker ikke politianmeldelse" in all_text(card)
+    await runtime.background.drain()
+    card = await invoke(leader, "refresh_case", {"case_id": case_id})
     body = all_text(card)
     assert "Notat til InsuBiz" in body and "ikke ønsker" in body  # the drafted note to copy
     case = (await runtime.cases.get(case_id)).case
     assert case.steps[StepId.INSUBIZ_NOTE].status is StepStatus.OPEN
-    card = await invoke(
-        leader, "decide", decide(case_id, "insubiz_draft", insubiz_text="Notat: medarbejderen ...")
-    )
+    assert case.steps[StepId.POLICE_REPORT].outcome == "declined_by_employee"
+    card = await invoke(leader, "decide", decide(case_id, "insubiz_draft", insubiz_text="Notat: medarbejderen ..."))
     assert "Reference i InsuBiz" in all_text(card)
     card = await invoke(leader, "decide", decide(case_id, "insubiz_registered", insubiz_ref="IB-2026-17"))
     case = (await runtime.cases.get(case_id)).case
     assert case.steps[StepId.INSUBIZ_NOTE].status is StepStatus.DONE
     assert case.steps[StepId.INSUBIZ_NOTE].fields["reference"] == "IB-2026-17"
+    late = await invoke(employee, "decide", decide(case_id, "offer_join"))
+    assert "allerede afgjort" in all_text(late)  # a late answer is refused, in the card's language
 
 
 async def test_the_employee_answers_the_offer_on_their_own_card(world: World) -> None:
     runtime = await world.runtime()
     case_id = await report(world, runtime)
+    leader = world.chat(runtime, LEADER, "Lene Leder")
+    await invoke(leader, "decide", decide(case_id, "offer_made", offered_via="in_person"))
     employee = world.chat(runtime, EMPLOYEE, "Mette Medarbejder")
     card = await invoke(employee, "decide", decide(case_id, "offer_join"))
     assert "vil deltage" in all_text(card)
-    leader = world.chat(runtime, LEADER, "Lene Leder")
-    refused = await invoke(leader, "decide", decide(case_id, "offer_decline"))  # not the leader's to answer
+    refused = await invoke(leader, "decide", decide(case_id, "offer_without_me"))  # not the leader's to answer
     assert "ikke adgang" in all_text(refused)
     case = (await runtime.cases.get(case_id)).case
     assert case.steps[StepId.POLICE_OFFER].outcome == "wants_to_join"
@@ -105,7 +121,7 @@ async def test_a_forged_invoke_from_a_third_user_changes_nothing(world: World) -
     audit_before = await runtime.store.read_audit(case_id)
     stranger = world.chat(runtime, STRANGER, "Fremmed")
     for verb, data in [
-        ("decide", decide(case_id, "police_reported", police_journal="4400-1")),
+        ("decide", decide(case_id, "offer_made", offered_via="bot")),
         ("refresh_case", {"case_id": case_id}),
         ("history", {"case_id": case_id}),
         ("decide", decide(case_id, "close")),
@@ -122,14 +138,18 @@ async def test_same_action_twice_is_idempotent_and_bad_input_is_explained(world:
     runtime = await world.runtime()
     case_id = await report(world, runtime)
     leader = world.chat(runtime, LEADER, "Lene Leder")
-    await invoke(leader, "decide", decide(case_id, "police_reported", police_journal="4400-80123-00012-26"))
+    await invoke(leader, "decide", decide(case_id, "offer_made", offered_via="in_person"))
+    police = decide(case_id, "police_reported", police_journal="4400-80123-00012-26", police_filed_by="Lene Leder")
+    await invoke(leader, "decide", police)
     lines = len(await runtime.store.read_audit(case_id))
-    await invoke(leader, "decide", decide(case_id, "police_reported", police_journal="4400-80123-00012-26"))
+    await invoke(leader, "decide", police)
     assert len(await runtime.store.read_audit(case_id)) == lines
     card = await invoke(leader, "decide", decide(case_id, "apv_filed", apv_ref="DEFGO-1"))  # measures first
     assert "ikke lade sig gøre" in all_text(card)
-    card = await invoke(leader, "decide", decide(case_id, "citizen_contacted", citizen_note=""))
+    card = await invoke(leader, "decide", decide(case_id, "citizen_contacted", citizen_channel=""))
     assert "mangler" in all_text(card)
+    card = await invoke(leader, "decide", decide(case_id, "police_reported", police_journal="4400-2"))
+    assert "Anmeldt af mangler" in all_text(card)  # the input named as the card labels it
     card = await invoke(leader, "decide", {"case_id": case_id, "action": "drop_tables"})
     assert "gyldigt" in all_text(card)
 
@@ -142,7 +162,7 @@ async def test_two_people_clicking_at_once_lose_no_update(world: World) -> None:
     deputy = world.chat(other, DEPUTY, "Dorte Stedfortræder")
     await asyncio.gather(
         invoke(leader, "decide", decide(case_id, "removal_removed")),
-        invoke(deputy, "decide", decide(case_id, "citizen_contacted", citizen_note="Ringet til borgeren")),
+        invoke(deputy, "decide", decide(case_id, "citizen_contacted", citizen_channel="Borgerservice")),
         invoke(
             world.chat(other, LEADER, "Lene Leder"),
             "decide",
@@ -163,16 +183,17 @@ async def test_closing_needs_every_step_and_hr_sees_the_overview(world: World) -
     assert "Afslut sagen" not in all_text(card)  # not offered while steps are open
     for action, inputs in [
         ("removal_removed", {}),
-        ("citizen_contacted", {"citizen_note": "ok"}),
-        ("police_reported", {"police_journal": "4400-1"}),
+        ("citizen_contacted", {"citizen_channel": "Borgerservice"}),
+        ("offer_made", {"offered_via": "bot"}),
+        ("police_reported", {"police_journal": "4400-1", "police_filed_by": "Lene Leder"}),
         ("apv_measures", {"apv_measures": "Skærmning"}),
         ("apv_filed", {"apv_ref": "D-9"}),
         ("fu_emp_done", {"fu_emp_done_date": "2026-11-24", "fu_emp_note": "Samtale"}),
-        ("fu_col_done", {"fu_col_done_date": "2026-11-24", "fu_col_note": "Personalemøde"}),
+        ("fu_col_none", {"fu_col_none_reason": "Kun medarbejderen var nævnt"}),
     ]:
-        await invoke(leader, "decide", decide(case_id, action, **inputs))
+        card = await invoke(leader, "decide", decide(case_id, action, **inputs))
+        assert "Gemt" in all_text(card), (action, all_text(card))
     employee = world.chat(runtime, EMPLOYEE, "Mette Medarbejder")
-    await invoke(employee, "decide", decide(case_id, "offer_decline"))
     hr = world.chat(runtime, HR, "Hanne HR")
     overview = all_text(cards(await hr.send("sager"))[0])
     assert "KH-2026-0001" in overview
@@ -198,10 +219,7 @@ async def test_notification_survives_a_crash_between_saving_and_sending(world: W
     arrived = [m for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)]
     assert len(arrived) == 2  # leader and deputy, once each
     await restarted.scheduler.tick()
-    assert (
-        len([m for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)])
-        == 2
-    )
+    assert len([m for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)]) == 2
 
 
 async def test_connector_down_is_retried_with_back_off_and_the_employee_is_told(world: World) -> None:
@@ -219,10 +237,7 @@ async def test_connector_down_is_retried_with_back_off_and_the_employee_is_told(
     assert not [m for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)]
     world.clock.advance(minutes=2)
     await runtime.scheduler.tick()
-    assert (
-        len([m for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)])
-        == 2
-    )
+    assert len([m for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)]) == 2
 
 
 async def test_hr_commands_are_for_hr_only(world: World) -> None:
@@ -241,22 +256,16 @@ async def test_hr_reassigns_the_case_and_both_leaders_are_told(world: World) -> 
     leader = world.chat(runtime, LEADER, "Lene Leder")
     refused = await invoke(leader, "decide", decide(case_id, "reassign", reassign_leader=DEPUTY))
     assert "ikke adgang" in all_text(refused)  # only HR may reassign
-    forged = await invoke(
-        hr, "decide", decide(case_id, "reassign", reassign_leader=STRANGER, reassign_name="X")
-    )
+    forged = await invoke(hr, "decide", decide(case_id, "reassign", reassign_leader=STRANGER, reassign_name="X"))
     assert "gyldigt" in all_text(forged)  # only leaders the directory knows
-    await invoke(
-        hr, "decide", decide(case_id, "reassign", reassign_leader=DEPUTY, reassign_name="Forged Name")
-    )
+    await invoke(hr, "decide", decide(case_id, "reassign", reassign_leader=DEPUTY, reassign_name="Forged Name"))
     await runtime.background.drain()
     case = (await runtime.cases.get(case_id)).case
     assert case.leader is not None and case.leader.aad_object_id == DEPUTY
     assert case.leader.name == "Dorte Stedfortræder"  # the directory's name, not the card's
     texts_sent = [said(m.activity) for m in world.connector.messages()]
     assert any("overdraget sag" in t and "Dorte" in t for t in texts_sent)  # the old leader
-    assert (
-        sum("Ny sag til dig" in t for t in texts_sent) == 3
-    )  # leader + deputy at first, then the new leader
+    assert sum("Ny sag til dig" in t for t in texts_sent) == 3  # leader + deputy at first, then the new leader
     audit = await runtime.store.read_audit(case_id)
     assert any(line["type"] == "LeaderChanged" for line in audit)
 

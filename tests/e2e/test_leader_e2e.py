@@ -2,12 +2,13 @@
 instances against ONE app, the leader found through the leader directory file.
 
 The leader has the app installed before anything happens (so the bot knows the leader's chat); the
-employee reports; the case card arrives in the leader's chat at once; the employee answers the offer
-to join the police report on their own card; the leader records that the employee does not want a
-police report after all, drafts and registers the InsuBiz note and marks the post as removed; the
-employee then declines to join (there is no report). Every action is an Action.Execute whose answer
-replaces the actor's card in place; the other person's card is updated in place by the bot, in both
-directions. At the end both cards show the same state for every step the employee is shown.
+employee reports; the case card arrives in the leader's chat at once. The guideline's "skal" holds:
+the leader finds no way to skip the police report (no waiver, no "declined" button of their own),
+only the offer to take part. The leader records that the offer was made; only then is the employee
+asked, on their own card; the employee answers "no police report"; the InsuBiz note appears on the
+leader's card, and the leader drafts and registers it. Every action is an Action.Execute whose
+answer replaces the actor's card in place; the other person's card is updated in place by the bot,
+in both directions. At the end both cards show the same state for every step the employee is shown.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tests.e2e.conftest import BotFactory, ChatFactory, PlaygroundFactory
 from tests.e2e.harness.config import DEPUTY, EMPLOYEE, LEADER
 from tests.e2e.harness.flows import label, step_states, submit_report, wait_for_step, write_leader_directory
 from tests.e2e.harness.procs import BotServer
-from tests.e2e.harness.ui import MESSAGE, ChatPage
+from tests.e2e.harness.ui import MESSAGE, Card, ChatPage
 
 DESCRIPTION = "Han skrev i en kommentar, at han ved hvor jeg bor, og at jeg skal passe på."
 NOTE = "Notat: medarbejderen ønsker ikke politianmeldelse. Opslaget er fjernet af Facebook."
@@ -44,7 +45,13 @@ async def deputy(bot: BotServer, playground_factory: PlaygroundFactory, open_cha
     return await open_chat(await playground_factory(bot, DEPUTY))
 
 
-async def test_leader_decides_on_the_case_card_and_both_cards_agree(
+async def buttons(card: Card) -> set[str]:
+    """The text keys of the card's buttons, as the person sees them."""
+    titles = {t.strip() for t in await card.root.get_by_role("button").all_inner_texts()}
+    return {key for key, value in TEXTS.items() if key.startswith("act.") and value in titles}
+
+
+async def test_the_police_step_cannot_be_skipped_and_the_employee_declines_on_their_own_card(
     leader: ChatPage, deputy: ChatPage, employee: ChatPage
 ) -> None:
     # The leader and the deputy installed the app first (the fixture order): the bot has their chats.
@@ -58,34 +65,56 @@ async def test_leader_decides_on_the_case_card_and_both_cards_agree(
     assert LEADER.name in receipt, f"the receipt does not name the leader:\n{receipt}"
 
     # The case card reaches the leader's own chat, proactively.
-    # (The Playground draws a message's text and its card as two bubbles; Teams draws one.)
     await leader.wait_for_message("Ny sag til dig", after=leader_before)
     leader_card = await leader.wait_for_card(f"Sag {submitted.number}", after=leader_before, name="leader-case-card")
     text = await leader_card.text()
     assert f"Sag {submitted.number}" in text and DESCRIPTION in text
-    assert TEXTS["act.police_declined"] in text and TEXTS["act.removal_removed"] in text
-
     await deputy.wait_for_message("Ny sag til dig", after=deputy_before)
     await deputy.wait_for_card(f"Sag {submitted.number}", after=deputy_before, name="deputy-case-card")
 
-    # The employee's own card: they will join the police report.
+    # No way to skip the police step: no waiver anywhere, no button that ends the police step without
+    # a report, and no report before the offer to take part. The one police action is the offer.
+    shown = await buttons(leader_card)
+    assert {"act.offer_made", "act.removal_removed", "act.apv_measures"} <= shown
+    police = {k for k in shown if k.startswith(("act.police", "act.offer")) or "waive" in k or "declin" in k}
+    assert police == {"act.offer_made"}, f"the leader could skip the police step with {police}"
+    assert TEXTS["act.police_reported"] not in text
+    assert "Fravælg" not in text and "fravælg" not in text
+
+    # The employee's own card asks nothing yet.
     await employee.wait_for_message("Her er din sag")
     own = await employee.wait_for_card(f"Sag {submitted.number}", name="employee-case-card")
-    assert f"Sag {submitted.number}" in await own.text()
-    await own.click(TEXTS["act.offer_join"])
-    await wait_for_step(own, "step.police_offer", TEXTS["outcome.wants_to_join"])
-    await own.screenshot("employee-case-card-joined")
+    assert TEXTS["act.offer_no_report"] not in await own.text()
 
-    # The employee does not want a police report after all: the InsuBiz note becomes the leader's job.
-    # The answer to the leader's action is the whole current card, so it also shows the employee's answer.
-    await leader_card.click(TEXTS["act.police_declined"])
-    await wait_for_step(leader_card, "step.police_report", TEXTS["outcome.declined_by_employee"])
-    await wait_for_step(leader_card, "step.police_offer", TEXTS["outcome.wants_to_join"])
+    # The leader made the offer by phone and records it; the answer is now pending.
+    employee_before = await employee.message_count()
+    await leader_card.select(label("in.offered_via"), TEXTS["choice.offered_via.phone"])
+    await leader_card.click(TEXTS["act.offer_made"])
+    await wait_for_step(leader_card, "step.police_offer", TEXTS["outcome.offered"])
+    await wait_for_step(leader_card, "step.police_report", TEXTS["case.paused"])
+    await leader_card.screenshot("leader-case-card-offer-pending")
+
+    # The employee is asked at once, on a fresh card in their chat, and answers "no police report".
+    asked = await employee.wait_for_card(
+        TEXTS["notify.offer_asked"].split("{")[0].strip(), after=employee_before, name="employee-asked"
+    )
+    await asked.click(TEXTS["act.offer_no_report"])
+    await wait_for_step(asked, "step.police_report", TEXTS["outcome.declined_by_employee"])
+    await wait_for_step(asked, "step.police_offer", TEXTS["outcome.no_report"])
+    assert TEXTS["act.offer_join"] not in await asked.text(), "the question is still open after the answer"
+    await asked.screenshot("employee-case-card-no-report")
+
+    # The leader's card follows by itself: the police step is the employee's answer, the InsuBiz
+    # note is now the leader's job, pre-filled with a draft.
+    not_updated = "the bot did not update the leader's case card in place; see bot.log (after_decision)"
+    await wait_for_step(leader_card, "step.police_report", TEXTS["outcome.declined_by_employee"], hint=not_updated)
+    await wait_for_step(leader_card, "step.insubiz_note", TEXTS["stepstatus.open"], hint=not_updated)
     await leader_card.wait_for_text(label("in.insubiz_text"))
-    await leader_card.screenshot("leader-case-card-declined")
+    assert TEXTS["act.police_reported"] not in await leader_card.text()
+    await leader_card.screenshot("leader-case-card-insubiz-open")
     note_box = leader_card.root.get_by_label(label("in.insubiz_text"), exact=False)
     drafted = await note_box.input_value()
-    assert drafted.strip(), "the InsuBiz note is not pre-filled with a draft"
+    assert "ikke ønsker at anmelde episoden til politiet" in drafted, "the InsuBiz note is not pre-filled"
     await note_box.fill(NOTE)
     await leader_card.click(TEXTS["act.insubiz_draft"])
     await wait_for_step(leader_card, "step.insubiz_note", TEXTS["outcome.drafted"])
@@ -94,40 +123,22 @@ async def test_leader_decides_on_the_case_card_and_both_cards_agree(
     await leader_card.fill(TEXTS["in.insubiz_ref"], INSUBIZ_REF)
     await leader_card.click(TEXTS["act.insubiz_registered"])
     await wait_for_step(leader_card, "step.insubiz_note", TEXTS["outcome.registered"], INSUBIZ_REF)
+    await leader_card.screenshot("leader-case-card-insubiz-registered")
 
-    await leader_card.fill(TEXTS["in.removal_note"], "Facebook har fjernet kommentaren.")
-    await leader_card.click(TEXTS["act.removal_removed"])
-    await wait_for_step(leader_card, "step.removal", TEXTS["outcome.removed"])
-    await leader_card.screenshot("leader-case-card-after-decisions")
-
-    # The employee's card shows the same, without the employee doing anything: the bot updates it
-    # in place (updateActivity on the activity id it kept when it sent the card).
+    # The employee's card shows the same, without the employee doing anything.
     not_updated = "the bot did not update the employee's case card in place; see bot.log (after_decision)"
-    await wait_for_step(own, "step.removal", TEXTS["outcome.removed"], hint=not_updated)
-    await wait_for_step(own, "step.insubiz_note", TEXTS["outcome.registered"], INSUBIZ_REF, hint=not_updated)
-    await own.screenshot("employee-case-card-after-decisions")
+    await wait_for_step(asked, "step.insubiz_note", TEXTS["outcome.registered"], INSUBIZ_REF, hint=not_updated)
+    await asked.screenshot("employee-case-card-final")
 
-    # One case, one notification: the leader's chat holds the case card once (the bot updates it, never
-    # posts it again).
+    # One case, one notification: the leader's chat holds the case card once (updated, never re-posted).
     leader_texts = await leader.page.locator(MESSAGE).all_inner_texts()
     copies = sum(f"Sag {submitted.number}" in t for t in leader_texts)
     assert copies == 1, f"the leader's chat shows the case card {copies} times"
 
-    # With no police report to join, the employee changes the answer; the leader's card follows.
-    await own.click(TEXTS["act.offer_decline"])
-    await wait_for_step(own, "step.police_offer", TEXTS["outcome.declined_to_join"])
-    await wait_for_step(
-        leader_card,
-        "step.police_offer",
-        TEXTS["outcome.declined_to_join"],
-        hint="the bot did not update the leader's case card in place; see bot.log (after_decision)",
-    )
-    await leader_card.screenshot("leader-case-card-final")
-
     leader_states = step_states(await leader_card.text())
-    employee_states = step_states(await own.text())
+    employee_states = step_states(await asked.text())
     shared = set(leader_states) & set(employee_states)
-    assert {TEXTS["step.removal"], TEXTS["step.police_report"], TEXTS["step.insubiz_note"]} <= shared
+    assert {TEXTS["step.police_report"], TEXTS["step.police_offer"], TEXTS["step.insubiz_note"]} <= shared
     assert {k: employee_states[k] for k in shared} == {k: leader_states[k] for k in shared}
     # The employee is not shown the steps that do not apply; the leader is, as such.
     for hidden in set(leader_states) - shared:

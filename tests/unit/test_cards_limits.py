@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 
 from app import Overrides, build_runtime
-from bot.decision_input import ACTIONS, MAX_INPUT
 from bot.evidence_links import EvidenceLinks
 from bot.forms import MAX_DESCRIPTION, MAX_LINK, MAX_OFFENDER, ReportForm
 from bot.guideline import (
@@ -29,18 +28,24 @@ from bot.guideline import (
     CaseClosed,
     CitizenContacted,
     CitizenContactNotPossible,
+    CitizenUnreachable,
     EvidenceItem,
     FollowUpDone,
     FollowUpScheduled,
     InsuBizNoteDrafted,
     InsuBizRegistered,
-    PoliceDeclinedByEmployee,
+    OfferAnswer,
+    OfferChannel,
+    PoliceOfferAnswered,
+    PoliceOfferMade,
     RemovalDecided,
     RemovalOutcome,
     StepId,
     decide,
     new_case,
 )
+from bot.guideline.actions import ACTIONS
+from bot.guideline.actions import MAX_LONG_INPUT as MAX_INPUT
 from bot.guideline.med import MedSchedule, mark_done, new_evaluation, put_on_agenda
 from bot.guideline.med import figures as med_figures
 from bot.guideline.med import mark_sent as med_mark_sent
@@ -161,8 +166,14 @@ def leader_flow(case: Case, long_text: int = 0) -> Iterator[tuple[str, Case, lis
     """The states a case passes through, with the events that got it there (for the audit)."""
     note = heavy(MAX_NOTE) if long_text else "Ringet til borgeren, aftalt at henvendelser går via borgerservice."
     lead = Actor(case.leader.aad_object_id if case.leader else "")
+    employee = Actor(case.reporter.aad_object_id)
     plan: list[tuple[str, list[Step], datetime]] = [
-        ("police_declined_insubiz_open", [(lead, PoliceDeclinedByEmployee())], at(2026, 3, 2, 11)),
+        ("offer_made_answer_pending", [(lead, PoliceOfferMade(OfferChannel.BOT))], at(2026, 3, 2, 10, 30)),
+        (
+            "police_declined_insubiz_open",
+            [(employee, PoliceOfferAnswered(OfferAnswer.NO_REPORT))],
+            at(2026, 3, 2, 11),
+        ),
         (
             "insubiz_drafted",
             [(lead, InsuBizNoteDrafted(heavy(long_text) if long_text else "Notat: medarbejderen ..."))],
@@ -172,7 +183,7 @@ def leader_flow(case: Case, long_text: int = 0) -> Iterator[tuple[str, Case, lis
             "apv_measures_set",
             [
                 (lead, RemovalDecided(RemovalOutcome.REQUESTED, note)),
-                (lead, CitizenContactNotPossible(note)),
+                (lead, CitizenContactNotPossible(CitizenUnreachable.ANONYMOUS, note)),
                 (lead, ApvMeasuresSet(heavy(long_text) if long_text else note)),
             ],
             at(2026, 3, 3, 9),
@@ -189,7 +200,7 @@ def leader_flow(case: Case, long_text: int = 0) -> Iterator[tuple[str, Case, lis
             "all_decided_close_available",
             [
                 (lead, RemovalDecided(RemovalOutcome.REMOVED, note)),
-                (lead, CitizenContacted(note)),
+                (lead, CitizenContacted(note)),  # the sender was found after all
                 (lead, InsuBizRegistered("IB-2026-" + "7" * 180 if long_text else "IB-2026-17")),
                 (lead, ApvFiled("DEFGO-2026-" + "9" * 180 if long_text else "DEFGO-2026-117")),
                 (lead, FollowUpDone(StepId.FOLLOWUP_EMPLOYEE, date(2026, 3, 20), note)),

@@ -18,15 +18,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.decision_input import ACTIONS
 from bot.errors import InvalidInput
 from bot.forms import MAX_DESCRIPTION, MAX_LINK, MAX_OFFENDER, ReportForm
+from bot.guideline.actions import ACTIONS
 from bot.guideline.definitions import Category, Platform
 from bot.guideline.med import MedStatus
 from bot.guideline.model import CaseStatus, Outcome, StepId, StepStatus
 from bot.services.evidence_packs import KINDS as PACK_KINDS
 from bot.services.reports import validate_report
 from bot.texts import da, en
+from cards.case_card import SHOWN_CHOICES, SHOWN_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("app.py", "bot", "cards", "dialogs")
@@ -43,7 +44,8 @@ BUILT: dict[str, set[str]] = {
     "act.": {f"act.{name}" for name in ACTIONS},
     "med.state.": {f"med.state.{s.value}" for s in MedStatus},
     "med.status.count.": {f"med.status.count.{s.value}" for s in MedStatus},
-    "fieldname.": {f"fieldname.{k}" for k in ("journal_number", "reference", "followup_date", "done_date")},
+    "fieldname.": {f"fieldname.{k}" for k in (*SHOWN_FIELDS, *SHOWN_CHOICES, "reason")},
+    "choice.": {i.choice_key(c) for spec in ACTIONS.values() for i in spec.inputs for c in i.choices},
     "pack.kind.": {f"pack.kind.{kind}" for kind in PACK_KINDS},
     "pack.open.": {f"pack.open.{kind}" for kind in PACK_KINDS},
 }
@@ -99,7 +101,7 @@ def placeholders(template: str) -> set[str]:
 def test_the_scan_finds_the_code_s_texts() -> None:
     found = list(uses())
     assert len([u for u in found if u.key]) > 100  # the scan itself works
-    assert {u.prefix for u in found if u.prefix} >= {"step.", "act.", "category."}
+    assert {u.prefix for u in found if u.prefix} >= {"step.", "choice.", "category."}
 
 
 def test_every_english_key_exists_in_danish() -> None:

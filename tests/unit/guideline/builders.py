@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.guideline import (
     Actor,
+    ApvFiled,
+    ApvMeasuresSet,
     Case,
     Category,
+    CitizenContacted,
     DeadlinePolicy,
     Decision,
     EvidenceItem,
     Facts,
+    FollowUpDone,
+    InsuBizNoteDrafted,
+    InsuBizRegistered,
+    NoColleaguesAffected,
+    OfferAnswer,
+    OfferChannel,
+    Outcome,
     Person,
     Platform,
+    PoliceOfferAnswered,
+    PoliceOfferMade,
+    PoliceReported,
+    RemovalDecided,
+    RemovalOutcome,
+    StepId,
+    StepStatus,
     decide,
     new_case,
 )
@@ -102,3 +120,48 @@ def apply(case: Case, actor: Actor, *decisions: Decision, now: datetime = OPENED
     for decision in decisions:
         case, _ = decide(case, actor, decision, now, POLICY)
     return case
+
+
+def offer(
+    case: Case,
+    answer: OfferAnswer | None = None,
+    *,
+    now: datetime = OPENED,
+    answered: datetime | None = None,
+    by: Actor = AS_LEADER,
+) -> Case:
+    """The leader records the police offer (in person); the employee answers if `answer` is given."""
+    case = apply(case, by, PoliceOfferMade(OfferChannel.IN_PERSON), now=now)
+    if answer is not None:
+        case = apply(case, AS_REPORTER, PoliceOfferAnswered(answer), now=answered or now)
+    return case
+
+
+def settled_outcomes(case: Case, now: datetime = OPENED, *, declined: bool = False, by: Actor = AS_LEADER) -> Case:
+    """Every step given a real outcome the guideline allows (the report filed, or declined by the
+    employee with the InsuBiz note registered), so the case may close."""
+    if declined:
+        case = offer(case, OfferAnswer.NO_REPORT, now=now, by=by)
+        case = apply(case, by, InsuBizNoteDrafted("Notat"), InsuBizRegistered("IB-1"), now=now)
+    else:
+        case = offer(case, OfferAnswer.TAKE_PART, now=now, by=by)
+        case = apply(case, by, PoliceReported("4400-1", "Lene Leder"), now=now)
+    day = now.astimezone(TZ).date()
+    return apply(
+        case,
+        by,
+        RemovalDecided(RemovalOutcome.REMOVED),
+        CitizenContacted("Borgerservice"),
+        ApvMeasuresSet("Moderation"),
+        ApvFiled("DEFGO-1"),
+        FollowUpDone(StepId.FOLLOWUP_EMPLOYEE, day, "Samtale"),
+        NoColleaguesAffected("Kun medarbejderen var nævnt"),
+        now=now,
+    )
+
+
+def waived(case: Case, step: StepId, reason: str = "Fravalgt før") -> Case:
+    """A step as cases stored before waivers were removed hold it: WAIVED, with its reason."""
+    state = case.step(step)
+    fields = {**state.fields, "reason": reason}
+    return case.with_step(replace(state, status=StepStatus.WAIVED, outcome=Outcome.WAIVED.value, fields=fields))

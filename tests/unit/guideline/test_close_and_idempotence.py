@@ -14,6 +14,7 @@ from bot.guideline import (
     CaseStatus,
     CitizenContacted,
     CitizenContactNotPossible,
+    CitizenUnreachable,
     Decision,
     EvidenceAdded,
     FollowUpDone,
@@ -22,14 +23,18 @@ from bot.guideline import (
     InsuBizRegistered,
     InvalidTransition,
     LeaderReassigned,
-    PoliceDeclinedByEmployee,
+    NoColleaguesAffected,
+    OfferAnswer,
+    OfferChannel,
     PoliceOfferAnswered,
+    PoliceOfferMade,
     PoliceReported,
     RemovalDecided,
+    RemovalNotPossible,
     RemovalOutcome,
     Role,
     StepId,
-    StepWaived,
+    StepStatus,
     decide,
 )
 from tests.unit.guideline.builders import (
@@ -42,25 +47,17 @@ from tests.unit.guideline.builders import (
     apply,
     at,
     evidence,
+    offer,
     opened,
+    settled_outcomes,
+    waived,
 )
 
 CLOSE_AT = at(2026, 3, 20, 12)
 
 
 def worked_case() -> Case:
-    case = apply(
-        opened(),
-        AS_LEADER,
-        RemovalDecided(RemovalOutcome.REMOVED),
-        CitizenContacted("ok"),
-        PoliceReported("0100-1"),
-        ApvMeasuresSet("m"),
-        ApvFiled("DEFGO 1"),
-        FollowUpDone(StepId.FOLLOWUP_EMPLOYEE, date(2026, 3, 2), "ok"),
-        FollowUpDone(StepId.FOLLOWUP_COLLEAGUES, date(2026, 3, 2), "ok"),
-    )
-    return apply(case, AS_REPORTER, PoliceOfferAnswered(True))
+    return settled_outcomes(opened())
 
 
 def test_close_lists_open_steps() -> None:
@@ -98,29 +95,58 @@ def test_close_when_everything_is_settled() -> None:
     ]
 
 
-def test_waived_steps_allow_closing_and_declined_path_needs_insubiz() -> None:
-    case = apply(
-        opened(),
-        AS_LEADER,
-        *(
-            StepWaived(step, "begrundelse")
-            for step in (StepId.REMOVAL, StepId.CITIZEN_CONTACT, StepId.APV_PLAN)
+def test_the_declined_path_needs_the_insubiz_note_registered() -> None:
+    case = settled_outcomes(opened(), declined=True)
+    assert case.step(StepId.POLICE_REPORT).outcome == "declined_by_employee"
+    assert apply(case, AS_LEADER, CaseClosed()).status is CaseStatus.CLOSED
+    half = apply(offer(opened(), OfferAnswer.NO_REPORT), AS_LEADER, InsuBizNoteDrafted("notat"))
+    with pytest.raises(InvalidTransition) as err:
+        apply(half, AS_LEADER, CaseClosed())
+    assert "insubiz_note" in err.value.open_steps
+
+
+@pytest.mark.parametrize("step", list(StepId))
+def test_a_stored_waiver_keeps_the_case_open_until_the_step_gets_a_real_outcome(step: StepId) -> None:
+    case = worked_case()
+    if case.step(step).status is StepStatus.NOT_APPLICABLE:
+        return  # the InsuBiz note on a reported case: nothing to waive
+    old = waived(case, step)
+    with pytest.raises(InvalidTransition) as err:
+        apply(old, AS_LEADER, CaseClosed())
+    assert err.value.open_steps == (step.value,)
+
+
+@pytest.mark.parametrize(
+    "in_progress", ["removal_requested", "apv_measures", "insubiz_drafted", "followup_scheduled", "offer_unanswered"]
+)
+def test_progress_is_not_an_outcome(in_progress: str) -> None:
+    base = worked_case()
+    steps = {
+        "removal_requested": (StepId.REMOVAL, apply(opened(), AS_LEADER, RemovalDecided(RemovalOutcome.REQUESTED))),
+        "apv_measures": (StepId.APV_PLAN, apply(opened(), AS_LEADER, ApvMeasuresSet("m"))),
+        "insubiz_drafted": (
+            StepId.INSUBIZ_NOTE,
+            apply(offer(opened(), OfferAnswer.NO_REPORT), AS_LEADER, InsuBizNoteDrafted("n")),
         ),
-        StepWaived(StepId.FOLLOWUP_EMPLOYEE, "b"),
-        StepWaived(StepId.FOLLOWUP_COLLEAGUES, "b"),
-        PoliceDeclinedByEmployee(),
-    )
+        "followup_scheduled": (
+            StepId.FOLLOWUP_EMPLOYEE,
+            apply(opened(), AS_LEADER, FollowUpScheduled(StepId.FOLLOWUP_EMPLOYEE, date(2026, 3, 5))),
+        ),
+        "offer_unanswered": (StepId.POLICE_OFFER, offer(opened())),
+    }
+    step, source = steps[in_progress]
+    case = base.with_step(source.step(step))
+    if step is StepId.INSUBIZ_NOTE:
+        case = case.with_step(source.step(StepId.POLICE_REPORT))
     with pytest.raises(InvalidTransition) as err:
         apply(case, AS_LEADER, CaseClosed())
-    assert err.value.open_steps == ("insubiz_note",)
-    case = apply(case, AS_LEADER, InsuBizNoteDrafted("notat"), InsuBizRegistered("IB-1"), CaseClosed())
-    assert case.status is CaseStatus.CLOSED
+    assert err.value.open_steps == (step.value,)
 
 
 ON_CLOSED: list[Decision] = [
     RemovalDecided(RemovalOutcome.REMOVED),
     CitizenContacted("ok"),
-    StepWaived(StepId.REMOVAL, "x"),
+    RemovalNotPossible("x", "y"),
     FollowUpScheduled(StepId.FOLLOWUP_EMPLOYEE, date(2026, 4, 1)),
     LeaderReassigned(OTHER_LEADER, None),
 ]
@@ -148,24 +174,36 @@ def test_closing_twice_is_idempotent() -> None:
     assert events == []
 
 
+MADE = PoliceOfferMade(OfferChannel.PHONE)
+NO_REPORT = PoliceOfferAnswered(OfferAnswer.NO_REPORT)
 REPEATABLE: list[tuple[Actor, list[Decision]]] = [
     (AS_LEADER, [RemovalDecided(RemovalOutcome.REQUESTED, "n")]),
     (AS_LEADER, [RemovalDecided(RemovalOutcome.REMOVED)]),
+    (AS_LEADER, [RemovalNotPossible("anonym", "anmeldt")]),
     (AS_LEADER, [CitizenContacted("ok")]),
-    (AS_LEADER, [CitizenContactNotPossible("anonym")]),
-    (AS_LEADER, [PoliceReported("1")]),
-    (AS_LEADER, [PoliceDeclinedByEmployee()]),
-    (AS_LEADER, [PoliceDeclinedByEmployee(), InsuBizNoteDrafted("n")]),
-    (AS_LEADER, [PoliceDeclinedByEmployee(), InsuBizNoteDrafted("n"), InsuBizRegistered("IB")]),
+    (AS_LEADER, [CitizenContactNotPossible(CitizenUnreachable.ANONYMOUS, "anonym")]),
+    (AS_LEADER, [MADE]),
+    (AS_LEADER, [MADE, PoliceReported("1", "Lene")]),
     (AS_LEADER, [ApvMeasuresSet("m")]),
     (AS_LEADER, [ApvMeasuresSet("m"), ApvFiled("r")]),
     (AS_LEADER, [FollowUpScheduled(StepId.FOLLOWUP_COLLEAGUES, date(2026, 3, 5))]),
     (AS_LEADER, [FollowUpDone(StepId.FOLLOWUP_COLLEAGUES, date(2026, 3, 2), "n")]),
-    (AS_LEADER, [StepWaived(StepId.APV_PLAN, "r")]),
-    (AS_REPORTER, [PoliceOfferAnswered(False)]),
+    (AS_LEADER, [NoColleaguesAffected("ingen")]),
     (AS_REPORTER, [EvidenceAdded(evidence(4))]),
     (AS_HR, [LeaderReassigned(OTHER_LEADER, None)]),
 ]
+
+
+def test_the_employee_s_answers_twice_change_nothing() -> None:
+    for answer in OfferAnswer:
+        case = apply(offer(opened()), AS_REPORTER, PoliceOfferAnswered(answer))
+        again, events = decide(case, AS_REPORTER, PoliceOfferAnswered(answer), at(2026, 3, 2, 11), POLICY)
+        assert (again, events) == (case, [])
+    declined = offer(opened(), OfferAnswer.NO_REPORT)
+    for drafted in ([InsuBizNoteDrafted("n")], [InsuBizNoteDrafted("n"), InsuBizRegistered("IB")]):
+        case = apply(declined, AS_LEADER, *drafted)
+        again, events = decide(case, AS_LEADER, drafted[-1], at(2026, 3, 2, 11), POLICY)
+        assert (again, events) == (case, [])
 
 
 @pytest.mark.parametrize(

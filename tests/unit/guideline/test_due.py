@@ -4,6 +4,8 @@ import pytest
 
 from bot.guideline import (
     IMMEDIATE_STEPS,
+    ApvFiled,
+    ApvMeasuresSet,
     Case,
     CaseClosed,
     CitizenContacted,
@@ -13,13 +15,13 @@ from bot.guideline import (
     FollowUpDone,
     FollowUpScheduled,
     LeaderReassigned,
+    OfferAnswer,
     Person,
-    PoliceDeclinedByEmployee,
+    PoliceReported,
     RemovalDecided,
     RemovalOutcome,
     Role,
     StepId,
-    StepWaived,
     case_from_dict,
     case_to_dict,
     due_items,
@@ -27,7 +29,7 @@ from bot.guideline import (
     next_due_at,
     pending_items,
 )
-from tests.unit.guideline.builders import AS_HR, AS_LEADER, MANAGER, OPENED, OTHER_LEADER, apply, at, opened
+from tests.unit.guideline.builders import AS_HR, AS_LEADER, MANAGER, OPENED, OTHER_LEADER, apply, at, offer, opened
 
 
 def kinds(items: list[DueItem]) -> list[tuple[DueKind, StepId | None]]:
@@ -68,9 +70,7 @@ def test_overdue_exactly_at_deadline_for_each_open_immediate_step() -> None:
     case = _quiet()
     assert due_items([case], at(2026, 3, 3, 9, 59)) == []
     items = due_items([case], at(2026, 3, 3, 10))
-    assert kinds(items) == sorted(
-        ((DueKind.STEP_OVERDUE, s) for s in IMMEDIATE_STEPS), key=lambda k: k[1].value
-    )
+    assert kinds(items) == sorted(((DueKind.STEP_OVERDUE, s) for s in IMMEDIATE_STEPS), key=lambda k: k[1].value)
     assert items[0].recipients == (Role.LEADER, Role.DEPUTY)
     assert items[0].key == "overdue:case-1:apv_plan:2026-03-03T09:00:00Z"
 
@@ -88,7 +88,7 @@ def test_decided_and_in_progress_steps_are_not_overdue() -> None:
         AS_LEADER,
         RemovalDecided(RemovalOutcome.REQUESTED),
         CitizenContacted("ok"),
-        StepWaived(StepId.APV_PLAN, "x"),
+        ApvMeasuresSet("x"),
     )
     items = due_items([case], at(2026, 3, 3, 12))
     assert kinds(items) == [
@@ -118,7 +118,7 @@ def test_escalation_over_easter_and_without_manager() -> None:
 
 
 def test_insubiz_deadline_after_decline_is_watched() -> None:
-    case = apply(_quiet(), AS_LEADER, PoliceDeclinedByEmployee(), now=at(2026, 3, 6, 15))
+    case = offer(_quiet(), OfferAnswer.NO_REPORT, now=at(2026, 3, 6, 15))
     items = [i for i in due_items([case], at(2026, 3, 9, 15)) if i.step is StepId.INSUBIZ_NOTE]
     assert kinds(items) == [(DueKind.STEP_OVERDUE, StepId.INSUBIZ_NOTE)]
 
@@ -138,7 +138,7 @@ def test_followup_reminder_on_its_day() -> None:
 
 
 def _closed_after_followup(done: date, now: datetime) -> Case:
-    case = apply(opened(), AS_LEADER, *(StepWaived(s, "x") for s in IMMEDIATE_STEPS), now=now)
+    case = _immediate_settled(opened(), now)
     case = apply(
         case,
         AS_LEADER,
@@ -200,8 +200,22 @@ def test_next_due_at_tracks_the_earliest_pending_item() -> None:
     case = _quiet()
     assert next_due_at(case) == at(2026, 3, 3, 10)
     assert [i.kind for i in pending_items(case)][:1] == [DueKind.STEP_OVERDUE]
-    settled = apply(case, AS_LEADER, *(StepWaived(s, "x") for s in IMMEDIATE_STEPS))
+    settled = _immediate_settled(case, OPENED)
     assert next_due_at(settled) is None
+
+
+def _immediate_settled(case: Case, now: datetime) -> Case:
+    case = offer(case, OfferAnswer.FILE_WITHOUT_ME, now=now)
+    return apply(
+        case,
+        AS_LEADER,
+        RemovalDecided(RemovalOutcome.REMOVED),
+        CitizenContacted("Borgerservice"),
+        PoliceReported("1", "Lene"),
+        ApvMeasuresSet("m"),
+        ApvFiled("r"),
+        now=now,
+    )
 
 
 def test_naive_now_is_refused() -> None:

@@ -8,11 +8,11 @@ from bot.guideline import (
     DEFINITIONS,
     Category,
     InvalidTransition,
-    PoliceDeclinedByEmployee,
+    OfferAnswer,
     PoliceReported,
     insubiz_note_draft,
 )
-from tests.unit.guideline.builders import AS_LEADER, apply, at, opened
+from tests.unit.guideline.builders import AS_LEADER, apply, at, offer, opened
 
 GUIDELINE_DIR = Path(__file__).resolve().parents[3] / "bot" / "guideline"
 GUIDELINE_TEXT = (
@@ -24,7 +24,9 @@ GUIDELINE_TEXT = (
 
 
 def test_draft_names_what_the_note_must_say() -> None:
-    case = apply(opened(family_threatened=True), AS_LEADER, PoliceDeclinedByEmployee(), now=at(2026, 3, 3, 9))
+    case = offer(
+        opened(family_threatened=True), OfferAnswer.NO_REPORT, now=at(2026, 3, 2, 11), answered=at(2026, 3, 3, 9)
+    )
     text = insubiz_note_draft(case)
     assert "KH-2026-0001" in text
     assert "Rita Reporter" in text
@@ -32,6 +34,7 @@ def test_draft_names_what_the_note_must_say() -> None:
     assert "Facebook" in text
     assert "01.03.2026" in text  # the episode
     assert "03.03.2026" in text  # the decline
+    assert "02.03.2026 tilbudt personligt" in text  # the offer, and how it was made
     assert "ikke ønsker at anmelde episoden til politiet" in text
     assert "uden for arbejdstiden" in text
     assert "familie/nærmeste" in text
@@ -42,7 +45,7 @@ def test_draft_names_what_the_note_must_say() -> None:
 
 
 def test_draft_omits_what_does_not_apply() -> None:
-    case = apply(opened(outside_working_hours=False), AS_LEADER, PoliceDeclinedByEmployee())
+    case = offer(opened(outside_working_hours=False), OfferAnswer.NO_REPORT)
     text = insubiz_note_draft(case)
     assert "uden for arbejdstiden" not in text
     assert "familie" not in text
@@ -52,7 +55,7 @@ def test_draft_refused_unless_declined() -> None:
     with pytest.raises(InvalidTransition):
         insubiz_note_draft(opened())
     with pytest.raises(InvalidTransition):
-        insubiz_note_draft(apply(opened(), AS_LEADER, PoliceReported("1")))
+        insubiz_note_draft(apply(offer(opened()), AS_LEADER, PoliceReported("1", "Lene")))
 
 
 def test_definitions_are_the_guidelines_words() -> None:

@@ -9,13 +9,16 @@ from bot.guideline import (
     ApvMeasuresSet,
     Category,
     CitizenContacted,
+    CitizenContactNotPossible,
+    CitizenUnreachable,
     InvalidDecision,
     InvalidTransition,
     MedChannel,
     MedSchedule,
     MedStatus,
-    StepId,
-    StepWaived,
+    PoliceReported,
+    RemovalDecided,
+    RemovalOutcome,
     anonymised,
     channels_due,
     figures,
@@ -26,7 +29,7 @@ from bot.guideline import (
     new_evaluation,
     put_on_agenda,
 )
-from tests.unit.guideline.builders import AS_LEADER, TZ, apply, at, opened
+from tests.unit.guideline.builders import AS_LEADER, TZ, apply, at, offer, opened
 
 SCHEDULE = MedSchedule()
 
@@ -109,12 +112,11 @@ def _case(n: int, when: datetime, category: Category = Category.THREAT, unit: st
 def test_figures_count_hide_and_measure() -> None:
     period = SCHEDULE.period_by_id("2026-H2")  # 1 Mar - 1 Sep 2026
     on_time = apply(
-        _case(1, at(2026, 3, 2)),
+        offer(_case(1, at(2026, 3, 2)), now=at(2026, 3, 2, 12)),
         AS_LEADER,
-        *(
-            StepWaived(s, "x")
-            for s in (StepId.REMOVAL, StepId.CITIZEN_CONTACT, StepId.POLICE_REPORT, StepId.POLICE_OFFER)
-        ),
+        RemovalDecided(RemovalOutcome.REQUESTED),
+        CitizenContactNotPossible(CitizenUnreachable.ANONYMOUS, "x"),
+        PoliceReported("1", "Lene"),
         ApvMeasuresSet("m"),
         ApvFiled("r"),
         now=at(2026, 3, 2, 12),
@@ -162,9 +164,7 @@ def test_evaluation_lifecycle_and_history() -> None:
     assert (agenda.status, agenda.meeting_date) == (MedStatus.ON_AGENDA, date(2026, 3, 20))
     assert put_on_agenda(agenda, date(2026, 3, 20), "u-med", at(2026, 3, 4)) is agenda
     moved = put_on_agenda(agenda, date(2026, 3, 27), "u-med", at(2026, 3, 4))
-    done = mark_done(
-        moved, date(2026, 3, 27), " https://intra.example.invalid/referat ", "u-med", at(2026, 3, 27, 15)
-    )
+    done = mark_done(moved, date(2026, 3, 27), " https://intra.example.invalid/referat ", "u-med", at(2026, 3, 27, 15))
     assert (done.status, done.done_date, done.minutes_link) == (
         MedStatus.DONE,
         date(2026, 3, 27),

@@ -5,22 +5,29 @@ import pytest
 
 from bot.guideline import (
     Actor,
+    ApvFiled,
     ApvMeasuresSet,
     Case,
     CaseClosed,
+    CaseStatus,
     CitizenContactNotPossible,
+    CitizenUnreachable,
     Decision,
     EvidenceAdded,
-    FollowUpDone,
     FollowUpScheduled,
     InsuBizNoteDrafted,
+    InvalidTransition,
     LeaderReassigned,
     MalformedDocument,
-    PoliceDeclinedByEmployee,
+    NoColleaguesAffected,
+    OfferAnswer,
+    OfferChannel,
+    PoliceOfferAnswered,
+    PoliceOfferMade,
     RemovalDecided,
     RemovalOutcome,
     StepId,
-    StepWaived,
+    StepStatus,
     case_from_dict,
     case_to_dict,
     decide,
@@ -46,7 +53,9 @@ from tests.unit.guideline.builders import (
     at,
     evidence,
     facts,
+    offer,
     opened,
+    settled_outcomes,
 )
 
 
@@ -55,13 +64,13 @@ def rich_case() -> Case:
         opened(),
         AS_LEADER,
         RemovalDecided(RemovalOutcome.REQUESTED, "Formular udfyldt"),
-        CitizenContactNotPossible("Anonym"),
-        PoliceDeclinedByEmployee(),
-        InsuBizNoteDrafted("Notat med æøå"),
+        CitizenContactNotPossible(CitizenUnreachable.ANONYMOUS, "Anonym"),
         ApvMeasuresSet("Moderation"),
         FollowUpScheduled(StepId.FOLLOWUP_EMPLOYEE, date(2026, 3, 9)),
-        StepWaived(StepId.FOLLOWUP_COLLEAGUES, "Ingen kolleger berørt"),
+        NoColleaguesAffected("Ingen kolleger berørt"),
     )
+    case = offer(case, OfferAnswer.NO_REPORT, answered=at(2026, 3, 2, 15))
+    case = apply(case, AS_LEADER, InsuBizNoteDrafted("Notat med æøå"))
     case = apply(case, AS_REPORTER, EvidenceAdded(evidence(2)))
     case = apply(case, AS_HR, LeaderReassigned(OTHER_LEADER, None))
     return mark_sent(case, "assigned:case-1:u-leader")
@@ -76,6 +85,38 @@ def test_case_round_trip_through_json() -> None:
     assert data["steps"]["insubiz_note"]["fields"] == {"note": "Notat med æøå"}
     assert data["facts"]["occurred_at"] == "2026-03-01T21:00:00+01:00"
     assert data["schema"] == 1
+    assert data["waits"] == [
+        {"step": "police_offer", "started_at": "2026-03-02T10:00:00+01:00", "ended_at": "2026-03-02T15:00:00+01:00"}
+    ]
+
+
+def test_a_case_stored_before_waits_and_with_a_waiver_still_loads_and_shows_it() -> None:
+    """Cases stored before waivers were removed: no `waits`, a WAIVED step with its reason."""
+    data = json.loads(json.dumps(case_to_dict(settled_outcomes(opened()))))
+    del data["waits"]
+    data["steps"]["apv_plan"] = {
+        "status": "waived",
+        "outcome": "waived",
+        "fields": {"reason": "Ingen APV i denne enhed"},
+        "due_at": "2026-03-03T10:00:00+01:00",
+        "decided_by": "u-leader",
+        "decided_at": "2026-03-02T11:00:00+01:00",
+        "first_decided_at": "2026-03-02T11:00:00+01:00",
+    }
+    case = case_from_dict(data)
+    state = case.step(StepId.APV_PLAN)
+    assert (state.status, state.outcome, state.fields["reason"]) == (
+        StepStatus.WAIVED,
+        "waived",
+        "Ingen APV i denne enhed",
+    )
+    assert case.waits == () and not state.settled
+    with pytest.raises(InvalidTransition) as err:
+        apply(case, AS_LEADER, CaseClosed())
+    assert err.value.open_steps == ("apv_plan",)
+    fixed = apply(case, AS_LEADER, ApvMeasuresSet("Moderation"), ApvFiled("DEFGO-7"), CaseClosed())
+    assert fixed.status is CaseStatus.CLOSED
+    assert case_from_dict(case_to_dict(case)) == case  # a waiver is written back as it was read
 
 
 def test_minimal_and_closed_case_round_trip() -> None:
@@ -91,8 +132,7 @@ def test_minimal_and_closed_case_round_trip() -> None:
         datetime(2026, 3, 2, 9, tzinfo=UTC),
     )
     assert case_from_dict(case_to_dict(case)) == case
-    case = apply(case, AS_HR, *(StepWaived(s, "x") for s in StepId if s is not StepId.INSUBIZ_NOTE))
-    case = apply(case, AS_HR, FollowUpDone(StepId.FOLLOWUP_EMPLOYEE, date(2026, 3, 2), "ok"), CaseClosed())
+    case = apply(settled_outcomes(case, datetime(2026, 3, 2, 9, tzinfo=UTC), by=AS_HR), AS_HR, CaseClosed())
     assert case_from_dict(case_to_dict(case)) == case
 
 
@@ -118,6 +158,9 @@ def test_decide_works_on_a_deserialised_case() -> None:
         lambda d: d.update(reminders_sent=[1]),
         lambda d: d["steps"]["removal"].update(fields={"a": 1}),
         lambda d: d.update(reporter=None),
+        lambda d: d.update(waits=[{"step": "nowhere", "started_at": "2026-03-02T10:00:00+01:00"}]),
+        lambda d: d.update(waits=[{"step": "police_offer", "started_at": "2026-03-02T10:00:00"}]),
+        lambda d: d.update(waits={"step": "police_offer"}),
     ],
 )
 def test_malformed_case_documents_are_refused(breakage) -> None:  # type: ignore[no-untyped-def]
@@ -146,17 +189,15 @@ def test_every_event_becomes_a_json_audit_line() -> None:
     case = opened()
     events = list(opened_events)
     steps: list[tuple[Actor, Decision]] = [
-        (AS_LEADER, PoliceDeclinedByEmployee()),
+        (AS_LEADER, PoliceOfferMade(OfferChannel.PHONE)),
+        (AS_REPORTER, PoliceOfferAnswered(OfferAnswer.NO_REPORT)),
         (AS_REPORTER, EvidenceAdded(evidence(3))),
         (AS_HR, LeaderReassigned(OTHER_LEADER, None)),
     ]
     for actor, decision in steps:
         case, new = decide(case, actor, decision, OPENED, POLICY)
         events += new
-    closable = apply(
-        opened(), Actor("u-hr", True), *(StepWaived(s, "x") for s in StepId if s is not StepId.INSUBIZ_NOTE)
-    )
-    events += decide(closable, AS_HR, CaseClosed(), OPENED, POLICY)[1]
+    events += decide(settled_outcomes(opened()), AS_HR, CaseClosed(), OPENED, POLICY)[1]
     lines = [json.loads(json.dumps(event_to_dict(e))) for e in events]
     assert {line["type"] for line in lines} == {
         "CaseOpened",
@@ -167,8 +208,7 @@ def test_every_event_becomes_a_json_audit_line() -> None:
     }
     for line in lines:
         assert {"case_id", "actor", "roles", "at"} <= set(line)
-    step_line = next(line for line in lines if line["type"] == "StepDecided")
-    assert step_line["step"] == "police_report"
+    step_line = next(line for line in lines if line["type"] == "StepDecided" and line["step"] == "police_report")
     assert step_line["before"]["status"] == "open"
     assert step_line["after"]["outcome"] == "declined_by_employee"
     leader_line = next(line for line in lines if line["type"] == "LeaderChanged")

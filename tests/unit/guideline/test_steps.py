@@ -13,6 +13,7 @@ from bot.guideline import (
     Case,
     CitizenContacted,
     CitizenContactNotPossible,
+    CitizenUnreachable,
     Decision,
     EvidenceAdded,
     EvidenceAttached,
@@ -25,20 +26,22 @@ from bot.guideline import (
     LeaderChanged,
     LeaderReassigned,
     Leadership,
+    NoColleaguesAffected,
+    OfferAnswer,
     Outcome,
-    PoliceDeclinedByEmployee,
     PoliceOfferAnswered,
     PoliceReported,
     RemovalDecided,
+    RemovalNotPossible,
     RemovalOutcome,
     Role,
     RoleRefused,
     StepDecided,
     StepId,
     StepStatus,
-    StepWaived,
     decide,
 )
+from bot.guideline.model import SETTLED
 from tests.unit.guideline.builders import (
     AS_DEPUTY,
     AS_HR,
@@ -54,7 +57,9 @@ from tests.unit.guideline.builders import (
     apply,
     at,
     evidence,
+    offer,
     opened,
+    waived,
 )
 
 LATER = at(2026, 3, 4, 11)  # Wednesday
@@ -69,13 +74,9 @@ def leader(case: Case, *decisions: Decision, now: datetime = OPENED) -> Case:
 
 @pytest.mark.parametrize(
     ("outcome", "status"),
-    [
-        (RemovalOutcome.REMOVED, StepStatus.DONE),
-        (RemovalOutcome.REQUESTED, StepStatus.IN_PROGRESS),
-        (RemovalOutcome.NOT_POSSIBLE, StepStatus.DONE),
-    ],
+    [(RemovalOutcome.REMOVED, StepStatus.DONE), (RemovalOutcome.REQUESTED, StepStatus.IN_PROGRESS)],
 )
-def test_removal_outcomes(outcome: RemovalOutcome, status: StepStatus) -> None:
+def test_removal_removed_or_requested(outcome: RemovalOutcome, status: StepStatus) -> None:
     case = opened()
     new, events = decide(case, AS_LEADER, RemovalDecided(outcome, " anmodet via formular "), LATER, POLICY)
     state = new.step(StepId.REMOVAL)
@@ -99,6 +100,21 @@ def test_removal_outcomes(outcome: RemovalOutcome, status: StepStatus) -> None:
             decision="RemovalDecided",
         )
     ]
+    assert state.settled is (outcome is RemovalOutcome.REMOVED)  # a request is progress, not an outcome
+
+
+def test_removal_not_possible_needs_why_and_what_was_tried() -> None:
+    case = leader(opened(), RemovalNotPossible(" Anonym profil uden for EU ", "Anmeldt til Facebook to gange"))
+    state = case.step(StepId.REMOVAL)
+    assert (state.status, state.outcome, dict(state.fields)) == (
+        StepStatus.DONE,
+        "not_possible",
+        {"why": "Anonym profil uden for EU", "tried": "Anmeldt til Facebook to gange"},
+    )
+    for why, tried, missing in (("", "x", "why"), ("x", " ", "tried")):
+        with pytest.raises(InvalidDecision) as err:
+            RemovalNotPossible(why, tried)
+        assert (err.value.field, err.value.code) == (missing, "empty")
 
 
 def test_removal_requested_then_removed_keeps_first_decision_time() -> None:
@@ -114,161 +130,122 @@ def test_removal_requested_then_removed_keeps_first_decision_time() -> None:
     assert dict(state.fields) == {}
 
 
-def test_removal_not_possible_may_later_become_removed() -> None:
-    case = leader(opened(), RemovalDecided(RemovalOutcome.NOT_POSSIBLE, "anonym"))
+def test_removal_not_possible_may_later_become_removed_but_not_again_not_possible() -> None:
+    case = leader(opened(), RemovalNotPossible("anonym", "anmeldt"))
+    with pytest.raises(InvalidTransition) as err:
+        leader(case, RemovalNotPossible("anonym", "anmeldt igen"))
+    assert err.value.code == "removal_decided"
+    assert leader(case, RemovalNotPossible("anonym", "anmeldt")) == case  # a repeat is no error
     case = leader(case, RemovalDecided(RemovalOutcome.REQUESTED))
     case = leader(case, RemovalDecided(RemovalOutcome.REMOVED))
     assert case.step(StepId.REMOVAL).outcome == Outcome.REMOVED
 
 
-@pytest.mark.parametrize("outcome", [RemovalOutcome.REQUESTED, RemovalOutcome.NOT_POSSIBLE])
-def test_removed_is_final(outcome: RemovalOutcome) -> None:
+@pytest.mark.parametrize(
+    "decision",
+    [
+        RemovalDecided(RemovalOutcome.REQUESTED),
+        RemovalNotPossible("a", "b"),
+        RemovalDecided(RemovalOutcome.REMOVED, "ny note"),
+    ],
+)
+def test_removed_is_final(decision: Decision) -> None:
     case = leader(opened(), RemovalDecided(RemovalOutcome.REMOVED))
     with pytest.raises(InvalidTransition) as err:
-        leader(case, RemovalDecided(outcome))
+        leader(case, decision)
     assert err.value.code == "removal_final"
 
 
 # ---- CITIZEN_CONTACT -----------------------------------------------------------------------
 
 
-def test_citizen_contacted_and_not_possible() -> None:
-    contacted = leader(opened(), CitizenContacted("Ringet og henvist til Digital Post"))
+def test_citizen_contacted_with_the_channel_given() -> None:
+    contacted = leader(opened(), CitizenContacted(" Henvendelser via Borgerservice' hovedpostkasse "))
     state = contacted.step(StepId.CITIZEN_CONTACT)
     assert (state.status, state.outcome, dict(state.fields)) == (
         StepStatus.DONE,
         "contacted",
-        {"note": "Ringet og henvist til Digital Post"},
+        {"channel": "Henvendelser via Borgerservice' hovedpostkasse"},
     )
-    impossible = leader(opened(), CitizenContactNotPossible("Anonym afsender"))
+    with pytest.raises(InvalidDecision) as err:
+        CitizenContacted("  ")
+    assert err.value.field == "channel"
+
+
+@pytest.mark.parametrize("cause", list(CitizenUnreachable))
+def test_citizen_contact_not_possible_when_sender_unknown_or_anonymous(cause: CitizenUnreachable) -> None:
+    impossible = leader(opened(), CitizenContactNotPossible(cause, "Profilen er slettet"))
     state = impossible.step(StepId.CITIZEN_CONTACT)
     assert (state.status, state.outcome, dict(state.fields)) == (
         StepStatus.DONE,
         "contact_not_possible",
-        {"reason": "Anonym afsender"},
+        {"cause": cause.value, "reason": "Profilen er slettet"},
     )
-    later = leader(impossible, CitizenContacted("Afsender fundet og kontaktet"))
+    later = leader(impossible, CitizenContacted("Afsender fundet og henvist til Borgerservice"))
     assert later.step(StepId.CITIZEN_CONTACT).outcome == "contacted"
+    with pytest.raises(InvalidDecision):
+        CitizenContactNotPossible("anonymous", "x")  # type: ignore[arg-type]
+    with pytest.raises(InvalidDecision):
+        CitizenContactNotPossible(cause, "")
 
 
-def test_contacted_cannot_become_not_possible() -> None:
+def test_contacted_is_final() -> None:
     case = leader(opened(), CitizenContacted("ok"))
-    with pytest.raises(InvalidTransition) as err:
-        leader(case, CitizenContactNotPossible("nej"))
-    assert err.value.code == "citizen_already_contacted"
+    for decision in (CitizenContactNotPossible(CitizenUnreachable.ANONYMOUS, "nej"), CitizenContacted("andet")):
+        with pytest.raises(InvalidTransition) as err:
+            leader(case, decision)
+        assert err.value.code == "citizen_already_contacted"
 
 
-# ---- POLICE_REPORT / POLICE_OFFER / INSUBIZ_NOTE -------------------------------------------
+# ---- POLICE_REPORT / INSUBIZ_NOTE (the offer's order: test_police_offer.py) ----------------
 
 
-def test_police_reported() -> None:
-    case = opened()
-    new, events = decide(case, AS_LEADER, PoliceReported(" 0100-12345-00001-26 "), LATER, POLICY)
+def test_police_reported_with_journal_number_and_who_filed_it() -> None:
+    case = offer(opened())
+    new, events = decide(case, AS_LEADER, PoliceReported(" 0100-12345-00001-26 ", " Lene Leder "), LATER, POLICY)
     state = new.step(StepId.POLICE_REPORT)
     assert (state.status, state.outcome, dict(state.fields)) == (
         StepStatus.DONE,
         "reported",
-        {"journal_number": "0100-12345-00001-26"},
+        {"journal_number": "0100-12345-00001-26", "filed_by": "Lene Leder"},
     )
     assert new.step(StepId.INSUBIZ_NOTE) == case.step(StepId.INSUBIZ_NOTE)
-    assert [e.step for e in events if isinstance(e, StepDecided)] == [StepId.POLICE_REPORT]
+    assert StepId.POLICE_REPORT in [e.step for e in events if isinstance(e, StepDecided)]
+    for number, filed_by, field in (("abc", "x", "journal_number"), ("1", "", "filed_by")):
+        with pytest.raises(InvalidDecision) as err:
+            PoliceReported(number, filed_by)
+        assert err.value.field == field
 
 
-def test_journal_number_may_be_corrected() -> None:
-    case = leader(opened(), PoliceReported("111"))
-    new, events = decide(case, AS_LEADER, PoliceReported("112"), LATER, POLICY)
-    assert new.step(StepId.POLICE_REPORT).fields["journal_number"] == "112"
-    assert isinstance(events[0], StepDecided)
-    assert events[0].before.fields["journal_number"] == "111"
-
-
-def test_decline_opens_insubiz_with_fresh_deadline_and_drops_open_offer() -> None:
-    case = opened()
-    friday = at(2026, 3, 6, 15)
-    new, events = decide(case, AS_LEADER, PoliceDeclinedByEmployee(), friday, POLICY)
-    police = new.step(StepId.POLICE_REPORT)
-    insubiz = new.step(StepId.INSUBIZ_NOTE)
-    offer = new.step(StepId.POLICE_OFFER)
-    assert (police.status, police.outcome) == (StepStatus.DONE, "declined_by_employee")
-    assert (insubiz.status, insubiz.due_at, insubiz.decided_by) == (StepStatus.OPEN, at(2026, 3, 9, 15), None)
-    assert (offer.status, offer.due_at) == (StepStatus.NOT_APPLICABLE, None)
-    assert [e.step for e in events if isinstance(e, StepDecided)] == [
-        StepId.POLICE_REPORT,
-        StepId.POLICE_OFFER,
-        StepId.INSUBIZ_NOTE,
-    ]
-    assert all(isinstance(e, StepDecided) and e.decision == "PoliceDeclinedByEmployee" for e in events)
-    assert all(e.actor == "u-leader" for e in events)
-
-
-def test_decline_keeps_an_answered_offer() -> None:
-    case = apply(opened(), AS_REPORTER, PoliceOfferAnswered(False))
-    case = leader(case, PoliceDeclinedByEmployee())
-    assert case.step(StepId.POLICE_OFFER).outcome == "declined_to_join"
-
-
-def test_cannot_decline_after_reporting() -> None:
-    case = leader(opened(), PoliceReported("123"))
+def test_police_report_is_final() -> None:
+    case = leader(offer(opened()), PoliceReported("111", "Lene"))
     with pytest.raises(InvalidTransition) as err:
-        leader(case, PoliceDeclinedByEmployee())
-    assert err.value.code == "police_already_reported"
+        leader(case, PoliceReported("112", "Lene"))
+    assert err.value.code == "police_decided"
+    assert leader(case, PoliceReported("111", "Lene")) == case
 
 
-def test_reporting_after_decline_makes_insubiz_not_applicable_and_reopens_offer() -> None:
-    case = leader(opened(), PoliceDeclinedByEmployee(), InsuBizNoteDrafted("udkast"))
-    new = leader(case, PoliceReported("123"), now=LATER)
-    insubiz = new.step(StepId.INSUBIZ_NOTE)
-    assert (insubiz.status, insubiz.due_at, dict(insubiz.fields)) == (StepStatus.NOT_APPLICABLE, None, {})
-    offer = new.step(StepId.POLICE_OFFER)
-    assert (offer.status, offer.due_at) == (StepStatus.OPEN, at(2026, 3, 5, 11))
+def test_nobody_but_the_employee_can_decline_the_police_report() -> None:
+    """The only way to the outcome "does not want a report" is the employee's own answer."""
+    from bot.guideline.case import _RULES
 
-
-def test_reporting_after_insubiz_registered_keeps_the_registration() -> None:
-    case = leader(
-        opened(), PoliceDeclinedByEmployee(), InsuBizNoteDrafted("udkast"), InsuBizRegistered("IB-7")
-    )
-    new = leader(case, PoliceReported("123"))
-    assert new.step(StepId.INSUBIZ_NOTE) == case.step(StepId.INSUBIZ_NOTE)
-    assert new.step(StepId.POLICE_REPORT).outcome == "reported"
-    with pytest.raises(InvalidTransition):
-        leader(new, PoliceDeclinedByEmployee())
-
-
-@pytest.mark.parametrize(("wants", "outcome"), [(True, "wants_to_join"), (False, "declined_to_join")])
-def test_reporter_answers_police_offer(wants: bool, outcome: str) -> None:
-    case = opened()
-    new, events = decide(case, AS_REPORTER, PoliceOfferAnswered(wants), LATER, POLICY)
-    state = new.step(StepId.POLICE_OFFER)
-    assert (state.status, state.outcome, state.decided_by) == (StepStatus.DONE, outcome, "u-reporter")
-    assert isinstance(events[0], StepDecided)
-    assert events[0].roles == (Role.REPORTER,)
-
-
-def test_offer_answer_may_change_until_reported_then_frozen() -> None:
-    case = apply(opened(), AS_REPORTER, PoliceOfferAnswered(False), PoliceOfferAnswered(True))
-    assert case.step(StepId.POLICE_OFFER).outcome == "wants_to_join"
-    case = leader(case, PoliceReported("123"))
-    with pytest.raises(InvalidTransition) as err:
-        apply(case, AS_REPORTER, PoliceOfferAnswered(False))
-    assert err.value.code == "police_already_reported"
-    assert apply(case, AS_REPORTER, PoliceOfferAnswered(True)) == case
-
-
-def test_offer_not_applicable_after_decline() -> None:
-    case = leader(opened(), PoliceDeclinedByEmployee())
-    with pytest.raises(InvalidTransition) as err:
-        apply(case, AS_REPORTER, PoliceOfferAnswered(True))
-    assert err.value.code == "step_not_applicable"
+    ways = [kind for kind, (roles, _) in _RULES.items() if kind is PoliceOfferAnswered]
+    assert ways and all(_RULES[k][0] == frozenset({Role.REPORTER}) for k in ways)
+    case = offer(opened())
+    for actor in (AS_LEADER, AS_DEPUTY, AS_HR):
+        with pytest.raises(RoleRefused):
+            apply(case, actor, PoliceOfferAnswered(OfferAnswer.NO_REPORT))
 
 
 def test_insubiz_draft_then_register() -> None:
-    case = leader(opened(), PoliceDeclinedByEmployee(), InsuBizNoteDrafted("  Notat  "))
+    case = leader(offer(opened(), OfferAnswer.NO_REPORT), InsuBizNoteDrafted("  Notat  "))
     drafted = case.step(StepId.INSUBIZ_NOTE)
     assert (drafted.status, drafted.outcome, dict(drafted.fields)) == (
         StepStatus.IN_PROGRESS,
         "drafted",
         {"note": "Notat"},
     )
+    assert not drafted.settled
     case = leader(case, InsuBizNoteDrafted("Notat v2"))
     case = leader(case, InsuBizRegistered("IB-2026-17"))
     done = case.step(StepId.INSUBIZ_NOTE)
@@ -277,38 +254,32 @@ def test_insubiz_draft_then_register() -> None:
         "registered",
         {"note": "Notat v2", "reference": "IB-2026-17"},
     )
-    corrected = leader(case, InsuBizRegistered("IB-2026-18"))
-    assert corrected.step(StepId.INSUBIZ_NOTE).fields["reference"] == "IB-2026-18"
+    with pytest.raises(InvalidTransition) as err:
+        leader(case, InsuBizRegistered("IB-2026-18"))
+    assert err.value.code == "insubiz_registered"
 
 
 @pytest.mark.parametrize("decision", [InsuBizNoteDrafted("x"), InsuBizRegistered("IB-1")])
 def test_insubiz_refused_while_not_applicable(decision: Decision) -> None:
-    for case in (opened(), leader(opened(), PoliceReported("123"))):
+    reported = leader(offer(opened()), PoliceReported("123", "Lene"))
+    for case in (opened(), offer(opened(), OfferAnswer.FILE_WITHOUT_ME), reported):
         with pytest.raises(InvalidTransition) as err:
             leader(case, decision)
         assert err.value.code == "step_not_applicable"
 
 
 def test_insubiz_register_needs_a_draft() -> None:
-    case = leader(opened(), PoliceDeclinedByEmployee())
+    case = offer(opened(), OfferAnswer.NO_REPORT)
     with pytest.raises(InvalidTransition) as err:
         leader(case, InsuBizRegistered("IB-1"))
     assert err.value.code == "insubiz_not_drafted"
 
 
 def test_insubiz_cannot_be_redrafted_after_registration() -> None:
-    case = leader(opened(), PoliceDeclinedByEmployee(), InsuBizNoteDrafted("a"), InsuBizRegistered("IB-1"))
+    case = leader(offer(opened(), OfferAnswer.NO_REPORT), InsuBizNoteDrafted("a"), InsuBizRegistered("IB-1"))
     with pytest.raises(InvalidTransition) as err:
         leader(case, InsuBizNoteDrafted("b"))
     assert err.value.code == "insubiz_registered"
-
-
-def test_waived_insubiz_with_draft_can_still_be_registered() -> None:
-    case = leader(
-        opened(), PoliceDeclinedByEmployee(), InsuBizNoteDrafted("a"), StepWaived(StepId.INSUBIZ_NOTE, "x")
-    )
-    case = leader(case, InsuBizRegistered("IB-1"))
-    assert dict(case.step(StepId.INSUBIZ_NOTE).fields) == {"note": "a", "reference": "IB-1"}
 
 
 # ---- APV_PLAN ------------------------------------------------------------------------------
@@ -322,6 +293,7 @@ def test_apv_measures_then_filed() -> None:
         "measures_set",
         {"measures": "Moderation af kommentarer"},
     )
+    assert not state.settled
     case = leader(case, ApvMeasuresSet("Moderation og ny politik"), ApvFiled("DEFGO 2026/44"))
     state = case.step(StepId.APV_PLAN)
     assert (state.status, state.outcome, dict(state.fields)) == (
@@ -329,9 +301,9 @@ def test_apv_measures_then_filed() -> None:
         "filed",
         {"measures": "Moderation og ny politik", "reference": "DEFGO 2026/44"},
     )
-    assert (
-        leader(case, ApvFiled("DEFGO 2026/45")).step(StepId.APV_PLAN).fields["reference"] == "DEFGO 2026/45"
-    )
+    with pytest.raises(InvalidTransition) as err:
+        leader(case, ApvFiled("DEFGO 2026/45"))
+    assert err.value.code == "apv_filed"
 
 
 def test_apv_filed_needs_measures() -> None:
@@ -360,6 +332,7 @@ def test_followup_schedule_then_done(step: StepId) -> None:
         at(2026, 3, 16, 8),
         {"followup_date": "2026-03-16"},
     )
+    assert not state.settled
     case = leader(case, FollowUpScheduled(step, date(2026, 3, 17)))
     assert case.step(step).due_at == at(2026, 3, 17, 8)
     case = leader(case, FollowUpDone(step, date(2026, 3, 17), "Samtale holdt"), now=at(2026, 3, 17, 14))
@@ -369,6 +342,9 @@ def test_followup_schedule_then_done(step: StepId) -> None:
         "done",
         {"followup_date": "2026-03-17", "done_date": "2026-03-17", "note": "Samtale holdt"},
     )
+    with pytest.raises(InvalidTransition) as err:
+        leader(case, FollowUpDone(step, date(2026, 3, 17), "igen"), now=at(2026, 3, 17, 14))
+    assert err.value.code == "followup_done"
 
 
 def test_followup_done_without_schedule() -> None:
@@ -377,6 +353,29 @@ def test_followup_done_without_schedule() -> None:
         "done_date": "2026-03-02",
         "note": "Personalemøde",
     }
+
+
+def test_no_colleagues_affected_settles_the_colleagues_followup_with_why() -> None:
+    case = leader(opened(), NoColleaguesAffected(" Beskeden nævnte kun medarbejderen "))
+    state = case.step(StepId.FOLLOWUP_COLLEAGUES)
+    assert (state.status, state.outcome, dict(state.fields)) == (
+        StepStatus.DONE,
+        "no_colleagues_affected",
+        {"reason": "Beskeden nævnte kun medarbejderen"},
+    )
+    assert state.settled
+    with pytest.raises(InvalidDecision):
+        NoColleaguesAffected("")
+    # Colleagues found affected after all: a real follow-up may still be done, and then it is final.
+    case = leader(case, FollowUpDone(StepId.FOLLOWUP_COLLEAGUES, date(2026, 3, 2), "Personalemøde"))
+    assert case.step(StepId.FOLLOWUP_COLLEAGUES).outcome == "done"
+    with pytest.raises(InvalidTransition):
+        leader(case, NoColleaguesAffected("alligevel ikke"))
+
+
+def test_the_employee_followup_has_no_no_colleagues_outcome() -> None:
+    case = leader(opened(), NoColleaguesAffected("x"))
+    assert case.step(StepId.FOLLOWUP_EMPLOYEE).status is StepStatus.OPEN
 
 
 def test_followup_date_rules() -> None:
@@ -410,29 +409,42 @@ def test_followup_decisions_need_a_followup_step() -> None:
         FollowUpScheduled(StepId.FOLLOWUP_EMPLOYEE, OPENED)
 
 
-# ---- WAIVER --------------------------------------------------------------------------------
+# ---- NO WAIVER: a waived step in a stored case is undecided ---------------------------------
 
 
-def test_waive_and_then_decide_replaces_waiver() -> None:
-    case = leader(opened(), StepWaived(StepId.CITIZEN_CONTACT, "  Ingen kendt afsender "))
-    state = case.step(StepId.CITIZEN_CONTACT)
-    assert (state.status, state.outcome, dict(state.fields)) == (
-        StepStatus.WAIVED,
-        "waived",
-        {"reason": "Ingen kendt afsender"},
-    )
-    case = leader(case, CitizenContacted("fundet"))
-    assert dict(case.step(StepId.CITIZEN_CONTACT).fields) == {"note": "fundet"}
+def test_the_domain_has_no_waiver() -> None:
+    import bot.guideline as guideline
+    from bot.guideline import decisions
+
+    assert not hasattr(guideline, "StepWaived") and not hasattr(decisions, "StepWaived")
+    assert StepStatus.WAIVED not in SETTLED
 
 
-def test_cannot_waive_done_or_not_applicable_steps() -> None:
-    case = leader(opened(), PoliceReported("1"))
+@pytest.mark.parametrize(
+    ("step", "decision", "outcome"),
+    [
+        (StepId.CITIZEN_CONTACT, CitizenContacted("fundet"), "contacted"),
+        (StepId.REMOVAL, RemovalNotPossible("anonym", "anmeldt"), "not_possible"),
+        (StepId.APV_PLAN, ApvMeasuresSet("m"), "measures_set"),
+    ],
+)
+def test_a_stored_waiver_gets_a_real_outcome(step: StepId, decision: Decision, outcome: str) -> None:
+    case = waived(opened(), step)
+    assert not case.step(step).settled
+    new = leader(case, decision)
+    assert (new.step(step).outcome, "reason" in new.step(step).fields) == (outcome, False)
+
+
+def test_a_stored_waived_offer_is_still_made_and_a_waived_insubiz_with_draft_registered() -> None:
+    case = waived(opened(), StepId.POLICE_OFFER)
     with pytest.raises(InvalidTransition) as err:
-        leader(case, StepWaived(StepId.POLICE_REPORT, "x"))
-    assert err.value.code == "step_done"
-    with pytest.raises(InvalidTransition) as err:
-        leader(case, StepWaived(StepId.INSUBIZ_NOTE, "x"))
-    assert err.value.code == "step_not_applicable"
+        leader(case, PoliceReported("1", "Lene"))
+    assert err.value.code == "police_offer_first"
+    assert offer(case).step(StepId.POLICE_OFFER).outcome == "offered"
+    declined = leader(offer(opened(), OfferAnswer.NO_REPORT), InsuBizNoteDrafted("a"))
+    case = waived(declined, StepId.INSUBIZ_NOTE)
+    case = leader(case, InsuBizRegistered("IB-1"))
+    assert dict(case.step(StepId.INSUBIZ_NOTE).fields) == {"note": "a", "reference": "IB-1"}
 
 
 # ---- LEADER AND EVIDENCE -------------------------------------------------------------------
