@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from PIL import Image, ImageDraw
 
 from bot.guideline import Actor, Case, Category, DeadlinePolicy, EvidenceItem, Facts, Person, Platform, decide, new_case
-from bot.guideline.decisions import PoliceReported, RemovalDecided, RemovalOutcome
+from bot.guideline.decisions import OfferChannel, PoliceOfferMade, PoliceReported, RemovalDecided, RemovalOutcome
 from bot.services.audit import record_events
 from bot.storage.store import EvidenceMeta, Store
 
@@ -55,7 +55,7 @@ async def _chunks(data: bytes) -> AsyncIterator[bytes]:
 
 
 async def stored_case(store: Store, files: list[tuple[str, str, bytes]] = FILES) -> Case:
-    """Store the files as evidence, open the case with them and decide two steps (with audit lines)."""
+    """Store the files as evidence, open the case with them and decide three steps (with audit lines)."""
     items = []
     for i, (name, content_type, data) in enumerate(files):
         sha = hashlib.sha256(data).hexdigest()
@@ -83,7 +83,8 @@ async def stored_case(store: Store, files: list[tuple[str, str, bytes]] = FILES)
     leader = Actor(LEADER.aad_object_id)
     for minutes, decision in (
         (30, RemovalDecided(RemovalOutcome.REQUESTED, "Anmodet Meta om fjernelse")),
-        (45, PoliceReported("4500-80123-00042-26")),
+        (40, PoliceOfferMade(OfferChannel.IN_PERSON)),
+        (45, PoliceReported("4500-80123-00042-26", "Lene Leder")),
     ):
         case, events = decide(case, leader, decision, OPENED.replace(minute=minutes), policy)
         await record_events(store, events)
