@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.guideline.model import Case, StepStatus
+from bot.guideline.due import overdue_steps
+from bot.guideline.model import Case
 from bot.texts import Texts
 from cards.common import Card, Element, card, execute, heading, text, title, user_text
 from cards.verbs import Verb
@@ -19,11 +20,7 @@ def hr_cases_card(tx: Texts, cases: list[Case], now: datetime, zone: ZoneInfo) -
         body.append(text(tx("hr.none")))
     ordered = sorted(cases, key=lambda c: c.created_at)
     for case in ordered[:MAX_LISTED]:
-        overdue = [
-            s
-            for s, st in case.steps.items()
-            if st.status is StepStatus.OPEN and st.due_at is not None and st.due_at < now
-        ]
+        overdue = overdue_steps(case, now)
         leader = user_text(case.leader.name, 80) if case.leader else tx("case.no_leader")
         line = tx(
             "hr.line",

@@ -127,6 +127,15 @@ def _checkin(case: Case, policy: DeadlinePolicy) -> DueItem | None:
     return DueItem(DueKind.EMPLOYEE_CHECKIN, case.id, StepId.FOLLOWUP_EMPLOYEE, key, (Role.REPORTER,), at)
 
 
+def overdue_steps(case: Case, now: datetime) -> list[StepId]:
+    """The steps past their deadline and still undecided (a step waiting for the employee is not)."""
+    return [
+        step
+        for step, state in case.steps.items()
+        if state.status in UNDECIDED and state.due_at is not None and state.due_at < now and not case.paused(step)
+    ]
+
+
 def pending_items(case: Case, policy: DeadlinePolicy | None = None) -> list[DueItem]:
     """Every item the case will need, due now or later, that has not been sent; oldest first."""
     policy = policy or DeadlinePolicy()

@@ -29,6 +29,7 @@ from bot.guideline import (
     figures,
     mark_sent,
 )
+from bot.guideline.due import overdue_steps
 from bot.guideline.med import MedSchedule
 from tests.unit.guideline.builders import (
     AS_DEPUTY,
@@ -220,3 +221,12 @@ def test_hr_records_the_offer_when_there_is_no_leader() -> None:
     case = offer(opened(leader=None, deputy=None), by=AS_HR)
     assert case.step(StepId.POLICE_OFFER).decided_by == "u-hr"
     assert case.created_at == OPENED
+
+
+def test_a_step_waiting_for_the_employee_is_not_listed_as_overdue() -> None:
+    case = offer(opened(), now=MONDAY_NOON)
+    late = at(2026, 3, 10, 10)
+    assert StepId.POLICE_REPORT not in overdue_steps(case, late)
+    assert StepId.REMOVAL in overdue_steps(case, late)
+    answered = apply(case, AS_REPORTER, PoliceOfferAnswered(OfferAnswer.TAKE_PART), now=WEDNESDAY)
+    assert StepId.POLICE_REPORT in overdue_steps(answered, late)
