@@ -84,7 +84,7 @@ async def test_a_decision_whose_audit_append_fails_is_logged_after_a_restart(env
     failing = AppendFails(env.store)
     async with env.app(failing) as first:
         case_id = await first.report(EMPLOYEE)
-        status, answer = await first.click(LEADER, {"case_id": case_id, "action": "police_declined"})
+        status, answer = await first.click(LEADER, {"case_id": case_id, "action": "offer_made", "offered_via": "phone"})
         assert status == 200 and answer["value"]["type"] == "AdaptiveCard"  # the decision stands
     assert failing.refused >= 2  # the new case's line and the decision's line were refused
     assert await env.store.read_audit(case_id) == []  # nothing reached the log
@@ -95,7 +95,7 @@ async def test_a_decision_whose_audit_append_fails_is_logged_after_a_restart(env
         await restarted.tick()
         log = await env.store.read_audit(case_id)
         assert types(log).count("CaseOpened") == 1
-        assert len([line for line in log if line.get("step") == "police_report"]) == 1
+        assert len([line for line in log if line.get("step") == "police_offer"]) == 1
         assert (await restarted.runtime.cases.get(case_id)).audit == []
         await restarted.tick()
         assert await env.store.read_audit(case_id) == log  # delivered once
@@ -107,7 +107,7 @@ async def test_a_line_appended_before_the_crash_is_not_appended_again(env: Env) 
     failing.drop_fails = True  # the append works, the write that empties the outbox does not
     async with env.app(failing) as first:
         case_id = await first.report(EMPLOYEE)
-        await first.click(LEADER, {"case_id": case_id, "action": "police_declined"})
+        await first.click(LEADER, {"case_id": case_id, "action": "offer_made", "offered_via": "phone"})
     assert (await first.runtime.cases.get(case_id)).audit  # still in the outbox
     async with env.app() as restarted:
         await restarted.tick()
