@@ -104,3 +104,37 @@ async def test_an_unfinished_draft_gets_one_reminder_then_expires(world: World) 
     assert not any(GOOD_FORM["description"] in str(doc.data) for doc in states if doc is not None)
     replies = await chat.send("færdig")
     assert replies and not any("Gennemse" in str(r.attachments) for r in replies)
+
+
+async def test_the_employee_is_asked_at_once_and_reminded_kindly_at_most_twice(world: World) -> None:
+    """While the answer to the police offer is pending, the employee hears about it three times at
+    most (the question, two reminders), and the leader is never told the police report is late."""
+    world.clock.current = datetime(2026, 11, 25, 8, tzinfo=UTC)  # Wednesday morning
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    leader = world.chat(runtime, LEADER, "Lene Leder")
+    await invoke(leader, "decide", decide(case_id, "offer_made", offered_via="in_person"))
+    await runtime.background.drain()
+
+    def asked() -> int:
+        return sum("tilbudt dig at deltage i politianmeldelsen i sag" in t for t in sent_texts(world))
+
+    def reminded() -> int:
+        return sum("En venlig påmindelse" in t for t in sent_texts(world))
+
+    assert (asked(), reminded()) == (1, 0)
+    for month, day in ((11, 26), (11, 27), (11, 30), (12, 1), (12, 2)):  # a tick a working day for a week
+        world.clock.current = datetime(2026, month, day, 9, tzinfo=UTC)
+        await runtime.scheduler.tick()
+        await runtime.scheduler.tick()
+    assert (asked(), reminded()) == (1, 2)
+    overdue = [t for t in sent_texts(world) if "Påmindelse: skridtet" in t]
+    assert overdue, "the other steps' deadlines still run"
+    assert not [t for t in overdue if 'skridtet "Politianmeldelse"' in t]  # paused while the employee answers
+    # Once answered, the police deadline runs again, moved on by the time the answer took.
+    employee = world.chat(runtime, EMPLOYEE, "Mette Medarbejder")
+    await invoke(employee, "decide", decide(case_id, "offer_join"))
+    case = (await runtime.cases.get(case_id)).case
+    [wait] = case.waits
+    assert wait.ended_at == world.clock.current
+    assert reminded() == 2
