@@ -17,7 +17,7 @@ from bot.texts import Texts
 from cards.common import card
 from cards.takedown import TakedownView, takedown_elements
 from tests.fakes.cardcheck import python_checks
-from tests.unit.guideline.builders import AS_LEADER, REPORTER, apply, opened
+from tests.unit.guideline.builders import AS_LEADER, REPORTER, apply, offer, opened
 
 TZ = ZoneInfo("Europe/Copenhagen")
 
@@ -88,7 +88,7 @@ def test_the_request_text_names_what_where_and_the_case_but_not_the_employee() -
     assert "Anonym profil" in text and "01-03-2026 21:00" in text
     assert REPORTER.name not in text and case.facts.description not in text
     assert "politianmeldt" not in text  # not reported yet: the text does not say so
-    reported = apply(case, AS_LEADER, PoliceReported("4500-80123-00042-26"))
+    reported = apply(offer(case), AS_LEADER, PoliceReported("4500-80123-00042-26", "Lene Leder"))
     assert "journalnr. 4500-80123-00042-26" in request_text(reported, load_routes(), Texts("da"), TZ)
     english = request_text(case, load_routes(), Texts("en"), TZ)
     assert "Request to remove offensive content" in english
