@@ -89,7 +89,9 @@ async def test_no_card_or_message_carries_an_injected_link_or_a_bidi_control(tmp
         answers: list[Any] = []
         leader = f"Lene {AUTOLINK}"
         for action, data in [
-            ("police_reported", {"police_journal": f"{LINK} 4711"}),
+            ("offer_made", {"offered_via": "bot"}),
+            ("police_reported", {"police_journal": f"{LINK} 4711", "police_filed_by": f"{LINK} {PAYLOAD}"[:200]}),
+            ("citizen_contacted", {"citizen_channel": PAYLOAD}),
             ("removal_requested", {"removal_note": PAYLOAD}),
             ("apv_measures", {"apv_measures": PAYLOAD}),
             ("apv_filed", {"apv_ref": f"{AUTOLINK} 12"}),

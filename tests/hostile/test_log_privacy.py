@@ -104,7 +104,8 @@ async def test_no_log_line_at_info_or_above_names_anyone_or_anything(
         # The leader's decisions (her card was delivered by the background sender).
         for action, data in [
             ("removal_requested", {"removal_note": NOTE}),
-            ("police_reported", {"police_journal": "4711-Hemmeligvej"}),
+            ("offer_made", {"offered_via": "phone"}),
+            ("police_reported", {"police_journal": "4711-Hemmeligvej", "police_filed_by": "Lene Ledersen-Privat"}),
         ]:
             await bot.click(
                 LEADER, "decide", {"case_id": case.id, "action": action, **data}, name="Lene Ledersen-Privat"
