@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.texts import Texts
-from cards.common import Element, text
+from cards.common import Element, text, user_text
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,8 @@ def takedown_elements(tx: Texts, view: TakedownView) -> list[Element]:
         out.append(_open(tx("takedown.open", platform=view.platform), view.url))
     out += [
         text(tx("takedown.request"), size="Small", weight="Bolder"),
-        text(view.request.replace("\n", "\n\n"), fontType="Monospace", size="Small"),  # a line per part
+        # The request quotes the case's link and offender: users' text, defused like every card's.
+        text(user_text(view.request).replace("\n", "\n\n"), fontType="Monospace", size="Small"),
         text(f"{tx('takedown.police')}: {view.police_guidance}", size="Small"),
         _open(tx("takedown.police.open"), view.police_url),
     ]

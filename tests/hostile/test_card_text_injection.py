@@ -149,3 +149,14 @@ def test_a_file_name_as_a_link_label_has_no_brackets() -> None:
     label = user_link_label(f"{LINK}.png")
     assert "[" not in label and "]" not in label
     assert f"[{label}](https://bot/evidence/x)".count("](") == 1
+
+
+def test_the_takedown_request_quoting_the_case_is_defused() -> None:
+    from bot.texts import Texts
+    from cards.takedown import TakedownView, takedown_elements
+
+    view = TakedownView("Facebook", None, "Brug menuen", f"Opslaget: {LINK}\nAf: {BIDI}", "https://politi.dk", "x")
+    shown = [s for element in takedown_elements(Texts("da"), view) for s in every_string(element)]
+    for line in shown:
+        check(line, "https://bot.invalid/evidence/")
+    assert any("klik" in line for line in shown)
