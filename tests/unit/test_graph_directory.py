@@ -16,6 +16,7 @@ from bot.directory import (
     MsalTokenProvider,
     Person,
 )
+from bot.services.hr_people import HrPeople, HrUnavailable
 from tests.fakes.graph import CLIENT_ID, CLIENT_SECRET, TENANT, FakeGraph, RunningFake, running_fake_graph
 
 TokenFactory = Callable[..., MsalTokenProvider]
@@ -333,3 +334,13 @@ async def test_the_chain_says_unavailable_rather_than_an_empty_group(
         await ChainedDirectory([graph, file]).group_members(HR_GROUP)
     fake.graph._faults.clear()
     assert await ChainedDirectory([graph, file]).group_members(HR_GROUP) == set(HR_MEMBERS)
+
+
+async def test_hr_people_are_the_configured_ids_and_the_groups_users(graph: GraphDirectory, fake: RunningFake) -> None:
+    assert await HrPeople([STRANGER], HR_GROUP, graph).ids() == sorted({STRANGER, *HR_MEMBERS})
+    other_group = "90000000-0000-4000-8000-000000000003"
+    fake.graph.groups[other_group] = [HR_MEMBERS[0]]
+    fake.graph.fail_next(503, times=100)  # Graph down for a group not yet cached
+    assert await HrPeople([STRANGER], other_group, graph).ids() == [STRANGER]  # the configured ones
+    with pytest.raises(HrUnavailable):  # nobody configured by hand: "unavailable", never "nobody"
+        await HrPeople([], other_group, graph).ids()
