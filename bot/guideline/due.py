@@ -22,6 +22,8 @@ Kinds and who receives them:
   the question on their card at once. The employee only.
 - OFFER_REMINDER: the offer is still unanswered `offer_reminder_days` working days later, and
   again after as many more: at most OFFER_REMINDERS kind reminders. The employee only.
+- OFFER_ANSWERED: the employee answered the recorded offer (each answer once). Leader and deputy
+  (HR when there is no leader): "no police report" makes the InsuBiz note theirs.
 - FOLLOWUP_REMINDER: a scheduled follow-up's day has come. The leader (HR when none).
 - EMPLOYEE_CHECKIN: `checkin_after_followup_days` working days after the follow-up with the
   employee, the bot asks the employee how things are. This one is also produced for closed
@@ -49,6 +51,7 @@ class DueKind(StrEnum):
     EMPLOYEE_CHECKIN = "employee_checkin"
     OFFER_ASKED = "offer_asked"
     OFFER_REMINDER = "offer_reminder"
+    OFFER_ANSWERED = "offer_answered"
 
 
 OFFER_REMINDERS = 2  # the employee is reminded of an unanswered offer at most this often
@@ -103,7 +106,7 @@ def _offer_items(case: Case, policy: DeadlinePolicy) -> list[DueItem]:
     """The question to the employee, and at most OFFER_REMINDERS reminders while it is unanswered."""
     wait = case.open_wait(StepId.POLICE_OFFER)
     if wait is None:
-        return []
+        return _offer_answered(case)
     stamp = _stamp(wait.started_at)
     step = StepId.POLICE_OFFER
     items = [
@@ -114,6 +117,17 @@ def _offer_items(case: Case, policy: DeadlinePolicy) -> list[DueItem]:
         key = f"offer:{case.id}:{stamp}:reminder{n}"
         items.append(DueItem(DueKind.OFFER_REMINDER, case.id, step, key, (Role.REPORTER,), at))
     return items
+
+
+def _offer_answered(case: Case) -> list[DueItem]:
+    offer = case.step(StepId.POLICE_OFFER)
+    answered = offer.status is StepStatus.DONE and offer.decided_by == case.reporter.aad_object_id
+    # Only answers to an offer the leader recorded (cases stored before that have no waits).
+    recorded = any(w.step is StepId.POLICE_OFFER for w in case.waits)
+    if not (answered and recorded) or offer.decided_at is None:
+        return []
+    key = f"offer:{case.id}:answered:{_stamp(offer.decided_at)}"
+    return [DueItem(DueKind.OFFER_ANSWERED, case.id, StepId.POLICE_OFFER, key, _leaders(case), offer.decided_at)]
 
 
 def _checkin(case: Case, policy: DeadlinePolicy) -> DueItem | None:

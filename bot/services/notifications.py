@@ -22,7 +22,7 @@ from typing import Any
 from bot.errors import DeliveryFailed
 from bot.guideline.due import DueItem, DueKind, due_items, mark_sent
 from bot.guideline.events import Event, LeaderChanged
-from bot.guideline.model import Actor, Case, Person, Role
+from bot.guideline.model import Actor, Case, Outcome, Person, Role, StepId
 from bot.guideline.policy import DeadlinePolicy
 from bot.logs import fields
 from bot.ports import Clock, Notifier
@@ -253,6 +253,14 @@ class Notifications:
             return
         if item.kind is DueKind.EMPLOYEE_CHECKIN:
             await self._send_text(to.person_id, tx("notify.checkin", number=case.number))
+            return
+        if item.kind is DueKind.OFFER_ANSWERED:
+            outcome = case.step(StepId.POLICE_OFFER).outcome or ""
+            if outcome == Outcome.NO_REPORT:
+                text = tx("notify.offer_no_report", number=case.number)
+            else:
+                text = tx("notify.offer_answered", number=case.number, answer=tx(f"outcome.{outcome}"))
+            await self._send_text(to.person_id, text)
             return
         key = {
             DueKind.STEP_OVERDUE: "notify.overdue",

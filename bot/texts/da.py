@@ -568,5 +568,7 @@ TEXTS.update(
         "domain.steps_open": "Sagen kan først afsluttes, når alle skridt har et udfald.",
         "notify.offer_asked": "Din leder har tilbudt dig at deltage i politianmeldelsen i sag {number}. Svar på kortet, når du er klar: du kan deltage, lade lederen anmelde uden dig eller sige nej til en politianmeldelse.",
         "notify.offer_reminder": "En venlig påmindelse: din leder venter på dit svar om politianmeldelsen i sag {number}. Svar på kortet, når du er klar.",
+        "notify.offer_answered": "Medarbejderen har svaret på tilbuddet om at deltage i politianmeldelsen i sag {number}: {answer}.",
+        "notify.offer_no_report": "Medarbejderen ønsker ikke politianmeldelse i sag {number}. Skriv notatet til InsuBiz og registrér det – kortet har et udkast.",
     }
 )

@@ -565,5 +565,7 @@ TEXTS.update(
         "domain.steps_open": "The case can only be closed when every step has an outcome.",
         "notify.offer_asked": "Your manager has invited you to take part in reporting case {number} to the police. Answer on the card when you're ready: take part, let your manager file it without you, or no police report.",
         "notify.offer_reminder": "A gentle reminder: your manager is waiting for your answer about the police report on case {number}. Answer on the card when you're ready.",
+        "notify.offer_answered": "The employee has answered the offer to take part in the police report on case {number}: {answer}.",
+        "notify.offer_no_report": "The employee does not want a police report on case {number}. Write the note for InsuBiz and register it – the card has a draft.",
     }
 )

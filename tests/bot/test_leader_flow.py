@@ -84,6 +84,8 @@ async def test_the_employee_declines_the_police_report_and_the_insubiz_note_is_r
     card = await invoke(employee, "decide", decide(case_id, "offer_no_report"))
     assert "ønsker ikke politianmeldelse" in all_text(card)
     await runtime.background.drain()
+    told = [said(m.activity) for m in world.connector.messages() if "Skriv notatet til InsuBiz" in said(m.activity)]
+    assert len(told) == 2  # the leader and the deputy hear the answer
     card = await invoke(leader, "refresh_case", {"case_id": case_id})
     body = all_text(card)
     assert "Notat til InsuBiz" in body and "ikke ønsker" in body  # the drafted note to copy

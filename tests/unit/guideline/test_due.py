@@ -201,7 +201,9 @@ def test_next_due_at_tracks_the_earliest_pending_item() -> None:
     assert next_due_at(case) == at(2026, 3, 3, 10)
     assert [i.kind for i in pending_items(case)][:1] == [DueKind.STEP_OVERDUE]
     settled = _immediate_settled(case, OPENED)
-    assert next_due_at(settled) is None
+    [told] = pending_items(settled)  # the leader hears the employee's answer to the offer
+    assert (told.kind, told.recipients) == (DueKind.OFFER_ANSWERED, (Role.LEADER, Role.DEPUTY))
+    assert next_due_at(mark_sent(settled, told.key)) is None
 
 
 def _immediate_settled(case: Case, now: datetime) -> Case:

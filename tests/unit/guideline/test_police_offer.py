@@ -6,6 +6,7 @@ most twice, and the wait for the answer never counts against the leader's deadli
 "on time" figure.
 """
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -230,3 +231,25 @@ def test_a_step_waiting_for_the_employee_is_not_listed_as_overdue() -> None:
     assert StepId.REMOVAL in overdue_steps(case, late)
     answered = apply(case, AS_REPORTER, PoliceOfferAnswered(OfferAnswer.TAKE_PART), now=WEDNESDAY)
     assert StepId.POLICE_REPORT in overdue_steps(answered, late)
+
+
+def test_the_leader_hears_each_answer_once() -> None:
+    case = offer(opened(), now=MONDAY_NOON)
+    assert [i for i in due_items([case], at(2026, 3, 20)) if i.kind is DueKind.OFFER_ANSWERED] == []
+    case = apply(case, AS_REPORTER, PoliceOfferAnswered(OfferAnswer.TAKE_PART), now=WEDNESDAY)
+    [told] = [i for i in due_items([case], WEDNESDAY) if i.kind is DueKind.OFFER_ANSWERED]
+    assert (told.recipients, told.due_at) == ((Role.LEADER, Role.DEPUTY), WEDNESDAY)
+    case = mark_sent(case, told.key)
+    assert [i for i in due_items([case], at(2026, 3, 20)) if i.kind is DueKind.OFFER_ANSWERED] == []
+    changed = apply(case, AS_REPORTER, PoliceOfferAnswered(OfferAnswer.NO_REPORT), now=at(2026, 3, 5, 9))
+    [again] = [i for i in due_items([changed], at(2026, 3, 20)) if i.kind is DueKind.OFFER_ANSWERED]
+    assert again.key != told.key
+    # A report filed before any answer tells the leader nothing: it was the leader's own act.
+    reported = apply(offer(opened()), AS_LEADER, PoliceReported("1", "Lene"))
+    assert [i for i in due_items([reported], at(2026, 3, 20)) if i.kind is DueKind.OFFER_ANSWERED] == []
+
+
+def test_answers_stored_before_the_offer_was_recorded_are_not_announced() -> None:
+    old = offer(opened(), OfferAnswer.TAKE_PART)
+    legacy = replace(old, waits=())  # a case stored when the employee answered without a recorded offer
+    assert [i for i in due_items([legacy], at(2026, 3, 20)) if i.kind is DueKind.OFFER_ANSWERED] == []
