@@ -56,6 +56,7 @@ from bot.services.person_export import PersonExport
 from bot.services.refs import ReferenceBook
 from bot.services.reports import DraftIndex, ReportService
 from bot.services.retention import Retention
+from bot.services.roles import leader_check
 from bot.services.seen import SeenActivities
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.factory import open_store
@@ -325,6 +326,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         ),
         med=MedEdge(med, directory.units, background),
         is_hr=is_hr,
+        is_leader=leader_check(cases, directory),
         clock=clock,
         references=references,
         default_language=settings.default_language,

@@ -142,9 +142,11 @@ class AddEvidenceDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no ty
         if verb in (Verb.EVIDENCE_DONE, Verb.REPORT_CANCEL) or words in DONE_WORDS or words in CANCEL_WORDS:
             case = (await self.deps.actions.repo.get(state["case_id"])).case
             added = _added_since(case, activity.from_property.aad_object_id or "", state.get("before") or [])
+            if not added:  # nothing new: no "your leader is told", because nobody is
+                await dc.context.send_activity(tx("mycases.add_evidence.none", number=state["number"]))
+                return await dc.end_dialog()
             await dc.context.send_activity(tx("mycases.add_evidence.done", count=added, number=state["number"]))
-            if added:
-                await self.deps.after_added(case, added)
+            await self.deps.after_added(case, added)
             return await dc.end_dialog()
         await dc.context.send_activity(tx("mycases.add_evidence.prompt", number=state["number"]))
         return Dialog.end_of_turn

@@ -157,7 +157,7 @@ class EvidenceChat:
         if not new:
             return tx("evidence.duplicate")
         meta = stored.meta
-        return tx("evidence.received", name=meta.original_name, size=human_size(meta.size), short_hash=meta.sha256[:12])
+        return tx("evidence.received", name=meta.original_name, size=human_size(meta.size))
 
     async def _discard(self, target: Target, stored: StoredEvidence) -> None:
         if stored.already_stored:

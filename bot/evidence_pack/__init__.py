@@ -1,4 +1,4 @@
-"""The evidence pack ("Bevismappe"): a Word document, a PDF and a ZIP with the originals.
+"""The evidence pack ("Dokumentationsmappe"): a Word document, a PDF and a ZIP with the originals.
 
 Built from the stored case, its audit log and its evidence; knows nothing of Teams, so a later
 edge (or a command-line tool) can build the same pack.

@@ -58,7 +58,7 @@ class PackContent:
 
     @property
     def base_name(self) -> str:
-        return f"Bevismappe-{safe_name(self.number)}"
+        return f"Dokumentation-{safe_name(self.number)}"
 
 
 def safe_name(name: str) -> str:

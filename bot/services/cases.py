@@ -161,6 +161,13 @@ class CaseRepository:
         deputy = await self.store.find({"kind": "case", "status": "open", "deputy": aad_object_id})
         return await self._load(sorted(set(led) | set(deputy)))
 
+    async def leads_any(self, aad_object_id: str) -> bool:
+        """Whether the person leads or deputises on any case, open or closed (index query only)."""
+        for role in ("leader", "deputy"):
+            if await self.store.find({"kind": "case", role: aad_object_id}):
+                return True
+        return False
+
     async def open_cases(self) -> list[Case]:
         return await self._load(await self.store.find({"kind": "case", "status": "open"}))
 

@@ -59,6 +59,11 @@ class ReferenceBook:
         self._monotonic = monotonic
 
     async def remember(self, aad_object_id: str, reference: dict[str, Any], locale: str | None = None) -> None:
+        """Keep the person's reference; an activity without a locale (an install event, a chat
+        opened by the bot) keeps the locale stored before, so later messages stay in their language."""
+        if not locale:
+            known = self._written.get(aad_object_id)
+            locale = str(known.get("locale") or "") if known else await self.locale(aad_object_id)
         data = _user_doc(aad_object_id, reference, locale)
         if self._written.get(aad_object_id) == data:
             return
@@ -91,8 +96,10 @@ def _user_doc(aad_object_id: str, reference: dict[str, Any], locale: str | None)
 
 
 async def remember_user(store: Store, aad_object_id: str, reference: dict[str, Any], locale: str | None = None) -> None:
-    data = _user_doc(aad_object_id, reference, locale)
     current = await store.get(user_ref_name(aad_object_id))
+    if not locale and current:
+        locale = str(current.data.get("locale") or "")  # a turn without a locale keeps the stored one
+    data = _user_doc(aad_object_id, reference, locale)
     if current and current.data == data:
         return  # unchanged: no write on every message
 

@@ -37,6 +37,7 @@ from bot.teams.privacy import PERSONAL_ONLY, is_personal
 from bot.teams.routes import command_argument, command_for, verb_of
 from bot.texts import Texts, language_for
 from cards.guideline import guideline_card
+from cards.help import Audience, help_card
 from cards.hr import hr_cases_card
 from cards.my_cases import my_cases_card
 from cards.verbs import Verb
@@ -79,6 +80,7 @@ class BotDeps:
     invokes: CaseInvokes
     med: MedEdge
     is_hr: Callable[[str], Awaitable[bool]]
+    is_leader: Callable[[str], Awaitable[bool]]
     clock: Clock
     references: ReferenceBook
     default_language: str = "da"
@@ -106,7 +108,7 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         self._dialogs.add(deps.report_dialog)
         self._dialogs.add(deps.add_evidence_dialog)
         self._routes: dict[Verb, Handler] = {
-            Verb.HELP: self._welcome,
+            Verb.HELP: self._help,
             Verb.MY_CASES: self._my_cases,
             Verb.GUIDELINE: self._guideline,
             Verb.HR_CASES: self._hr_cases,
@@ -120,6 +122,14 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
 
     def texts_for(self, activity: Activity) -> Texts:
         return Texts(language_for(activity.locale, self._deps.default_language))
+
+    async def person_texts(self, activity: Activity) -> Texts:
+        """The activity's locale, else the one stored for the person: install events may carry none."""
+        locale = activity.locale
+        sender = activity.from_property
+        if not locale and sender and sender.aad_object_id:
+            locale = await self._references.locale(sender.aad_object_id)
+        return Texts(language_for(locale, self._deps.default_language))
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         tidy_sender(turn_context.activity)
@@ -252,7 +262,7 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if any(member.id == bot_id for member in members_added):
             conversation_type = turn_context.activity.conversation.conversation_type
-            tx = self.texts_for(turn_context.activity)
+            tx = await self.person_texts(turn_context.activity)
             if conversation_type in (None, "personal"):
                 await self._welcome(turn_context, tx)
             elif team_and_channel(turn_context) is not None:
@@ -276,6 +286,21 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
 
     async def _welcome(self, turn_context: TurnContext, tx: Texts) -> None:
         await turn_context.send_activity(card_activity(welcome_card(tx)))
+
+    async def _help(self, turn_context: TurnContext, tx: Texts) -> None:
+        """The commands that fit who asks: the employee's, a leader's, HR's; the MED ones in a channel."""
+        activity = turn_context.activity
+        sender = activity.from_property
+        user = (sender.aad_object_id or "") if sender else ""
+        channel = activity.conversation is not None and activity.conversation.conversation_type not in (
+            None,
+            "personal",
+        )
+        hr = bool(user) and await self._deps.is_hr(user)
+        leader = not channel and await self._deps.is_leader(user)
+        bot_name = activity.recipient.name if activity.recipient and activity.recipient.name else ""
+        who = Audience(leader=leader, hr=hr, channel=channel)
+        await turn_context.send_activity(card_activity(help_card(tx, who, bot_name)))
 
     async def _guideline(self, turn_context: TurnContext, tx: Texts) -> None:
         await turn_context.send_activity(card_activity(guideline_card(tx)))

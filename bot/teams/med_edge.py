@@ -82,12 +82,16 @@ class MedEdge:
         except ValueError:
             return card_response(refusal_card(tx, tx("error.not_possible_now")))
         except (DomainError, BotError) as exc:
-            content = await self.med.card_for(channel.unit, str(period_id), notice=message_for(exc, tx))
-            return card_response(content)
+            # The notice sits inside the channel's card: in the card's language, not the clicker's.
+            notice = message_for(exc, self.med.texts())
+            return card_response(await self.med.card_for(channel.unit, str(period_id), notice=notice))
         log.info("med evaluation marked", extra=fields(verb=verb.value, period=period_id))
         self.background.spawn(self.med.update_cards(channel.unit, str(period_id), channel_id), "med_update_cards")
         name = user_text(turn_context.activity.from_property.name, 80)
-        return card_response(await self.med.card_for(channel.unit, str(period_id), notice=tx("med.saved", name=name)))
+        card_tx = self.med.texts()
+        return card_response(
+            await self.med.card_for(channel.unit, str(period_id), notice=card_tx("med.saved", name=name))
+        )
 
     async def _register(
         self,

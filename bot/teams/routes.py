@@ -15,6 +15,9 @@ from cards.verbs import Verb
 COMMANDS: dict[str, Verb] = {
     "rapportér": Verb.REPORT,
     "rapporter": Verb.REPORT,
+    "indberet": Verb.REPORT,
+    "indberetning": Verb.REPORT,
+    "indberet en episode": Verb.REPORT,
     "anmeld": Verb.REPORT,
     "report": Verb.REPORT,
     "mine sager": Verb.MY_CASES,

@@ -5,31 +5,19 @@ from bot.guideline.definitions import DEFINITIONS
 TEXTS: dict[str, str] = {
     # Welcome and help
     "welcome.title": "Velkommen – støtte ved krænkelser på sociale medier",
-    "welcome.body": (
-        "Jeg hjælper dig, hvis du som ansat bliver udsat for trusler, mobning eller chikane på "
-        "sociale medier. Du kan anmelde en episode, sende skærmbilleder som bevis og følge din sag. "
-        "Din leder får besked med det samme."
-    ),
+    "welcome.body": "Jeg hjælper dig, hvis du som ansat bliver udsat for trusler, mobning eller chikane på sociale medier. Her kan du indberette en episode, sende skærmbilleder og følge din sag. Din leder får besked, så snart du har sendt indberetningen.",
     "welcome.24_7": "Retningslinjen gælder 24/7 – også uden for arbejdstiden, og uanset hvor du er.",
     "welcome.urgent": "Er du i akut fare, så ring 112.",
-    "action.report": "Anmeld en episode",
+    "action.report": "Indberet en episode",
     "action.my_cases": "Mine sager",
     "action.guideline": "Retningslinjen",
     "action.help": "Hjælp",
-    "privacy.personal_only": (
-        "Anmeldelser og sager hører til din personlige chat med mig, for her kan andre læse med. "
-        "Åbn en chat med mig (klik på mit navn og vælg Chat), og skriv **hjælp** der."
-    ),
-    "privacy.shared_pointer": (
-        "Her kan jeg vise **retningslinje** og registrere kanalen til MED-evalueringen "
-        "(**registrer MED-kanal**). Anmeldelser og sager hører til din personlige chat med mig."
-    ),
+    "privacy.personal_only": "Indberetninger og sager hører til din personlige chat med mig, for her kan andre læse med. Åbn en chat med mig (klik på mit navn, og vælg Chat), og skriv **hjælp** der.",
+    "privacy.shared_pointer": "Her kan jeg vise **retningslinje** og registrere kanalen til MED-evalueringen (**registrer MED-kanal**). Indberetninger og sager hører til din personlige chat med mig.",
     "cancel.done": "Afbrudt. Skriv **hjælp** for menuen.",
     "cancel.nothing": "Der er ikke noget i gang, der kan afbrydes. Skriv **hjælp** for menuen.",
-    "unknown.pointer": (
-        "Det forstod jeg ikke helt. Skriv **rapportér** for at anmelde en episode, **mine sager** for "
-        "at se dine sager, **retningslinje** for at læse retningslinjen eller **hjælp** for menuen."
-    ),
+
+    "unknown.pointer": "Det forstod jeg ikke helt. Skriv **indberet** for at indberette en episode, **mine sager** for at se dine sager, **retningslinje** for at læse retningslinjen eller **hjælp** for at se alt, hvad du kan skrive til mig.",
     # Errors (never show technical detail)
     "error.generic": "Beklager, noget gik galt hos mig. Prøv igen om lidt. Intet af det, du har gemt, er tabt.",
     "error.not_permitted": "Du har ikke adgang til denne handling. Intet er ændret.",
@@ -58,7 +46,7 @@ TEXTS.update(
         "platform.phone": "Telefon",
         "platform.other": "Andet",
         # Report card
-        "report.title": "Anmeld en krænkende handling",
+        "report.title": "Indberet en krænkende handling",
         "report.intro": "Udfyld det, du kan. Felter med * skal udfyldes. Du kan altid skrive **afbryd**.",
         "report.category": "Hvad drejer det sig om?",
         "report.category.required": "Vælg hvad det drejer sig om.",
@@ -78,10 +66,10 @@ TEXTS.update(
         "report.submit": "Videre til skærmbilleder",
         "report.cancel": "Afbryd",
         "report.fix": "Ret venligst: {problem}",
-        "report.cancelled": "Anmeldelsen er afbrudt. Intet er sendt. Skriv **rapportér** for at begynde igen.",
-        "report.resumed": "Du har en anmeldelse i gang – her kan du fortsætte, hvor du slap.",
-        "report.expired": "Din påbegyndte anmeldelse var ikke rørt i længe og er slettet. Skriv **rapportér** for at begynde forfra.",
-        "report.draft_reminder": "Du har en anmeldelse, der ikke er sendt endnu. Den slettes om {hours} timer, hvis den ikke sendes.",
+        "report.cancelled": "Indberetningen er afbrudt, og intet er sendt til din leder. Skriv **indberet** for at begynde igen.",
+        "report.resumed": "Du har en indberetning i gang – her kan du fortsætte, hvor du slap.",
+        "report.expired": "Din påbegyndte indberetning har ligget urørt for længe og kan ikke længere sendes. Skriv **indberet** for at begynde forfra.",
+        "report.draft_reminder": "Du har en indberetning, som ikke er sendt endnu. Send den inden for {hours} timer – ellers kan du ikke længere fortsætte med den.",
         # Validation reasons (field problems)
         "invalid.required": "{field} mangler",
         "invalid.too_long": "{field} er for lang",
@@ -96,18 +84,14 @@ TEXTS.update(
         "field.link": "Link",
         "field.offender": "Afsender",
         # Evidence
-        "evidence.advice": (
-            "**Sikr beviser nu.** Tag et skærmprint af opslaget – eller tag et foto af skærmen med din "
-            "mobil eller tablet. Send billederne her i chatten (også gerne et Word-dokument med skærmprintet), "
-            "op til {per_message} ad gangen. Skriv **færdig**, når du har sendt dem."
-        ),
+        "evidence.advice": "**Sikr dokumentationen nu.** Tag et skærmbillede af opslaget – eller tag et foto af skærmen med din mobil eller tablet. Send billederne her i chatten (også gerne et Word-dokument med skærmbilledet), op til {per_message} ad gangen. Skriv **færdig**, når du har sendt dem.",
         "evidence.done_button": "Jeg har sendt mine skærmbilleder",
-        "evidence.received": "✅ Modtaget: {name} ({size}). Kontrolsum {short_hash}. Send flere, eller skriv **færdig**.",
-        "evidence.duplicate": "Det billede har du allerede sendt – det er gemt én gang.",
+        "evidence.received": "✅ Modtaget: {name} ({size}). Filen er gemt uændret. Send flere, eller skriv **færdig**.",
+        "evidence.duplicate": "Den fil har du allerede sendt – den er kun gemt én gang.",
         "evidence.none_yet": "Du har ikke sendt skærmbilleder endnu. Du kan sende dem nu eller senere fra **Mine sager**.",
         "evidence.rejected": "❌ Filen blev ikke gemt: {reason} Det, du allerede har sendt, er bevaret.",
         "evidence.too_large": "Filen er for stor (højst {max_mb} MB).",
-        "evidence.bad_type": "Kun billeder (PNG, JPEG, GIF, WebP, HEIC), PDF og Word-dokumenter (.docx) kan bruges som bevis.",
+        "evidence.bad_type": "Kun billeder (PNG, JPEG, GIF, WebP, HEIC), PDF-filer og Word-dokumenter (.docx) kan gemmes som dokumentation.",
         "evidence.host_not_allowed": "Filen kommer fra et sted, jeg ikke må hente fra.",
         "evidence.address_not_allowed": "Filen kommer fra en adresse, jeg ikke må hente fra.",
         "evidence.not_https": "Filen skal hentes over en sikker forbindelse.",
@@ -117,33 +101,33 @@ TEXTS.update(
         "evidence.download_failed": "Filen kunne ikke hentes. Prøv at sende den igen.",
         "evidence.too_many_redirects": "Filen kunne ikke hentes (for mange omdirigeringer).",
         "evidence.unsupported_attachment": "Den slags vedhæftning kan jeg ikke gemme. Send et billede, en PDF eller et Word-dokument.",
-        "evidence.too_many": "Sagen har allerede det højeste antal beviser.",
+        "evidence.too_many": "Sagen har allerede det højeste antal filer.",
         # Review and receipt
-        "review.title": "Gennemse din anmeldelse",
-        "review.evidence": "Beviser ({count})",
+        "review.title": "Gennemse din indberetning",
+        "review.evidence": "Dokumentation ({count})",
         "review.no_evidence": "Ingen skærmbilleder endnu.",
         "review.edit": "Ret oplysninger",
-        "review.submit": "Send anmeldelsen",
+        "review.submit": "Send indberetningen",
         "review.yes": "Ja",
         "review.no": "Nej",
         "review.outside_hours": "Uden for arbejdstid",
         "review.family": "Familie/nærmeste truet",
-        "receipt.title": "Din anmeldelse er modtaget – sag {number}",
+        "receipt.title": "Din indberetning er modtaget – sag {number}",
         "receipt.time": "Modtaget",
-        "receipt.evidence": "Beviser",
+        "receipt.evidence": "Dokumentation",
         "receipt.evidence_line": "{count} fil(er): {hashes}",
         "receipt.next": "Det sker nu",
         "receipt.next.leader": "Din leder ({leader}) får besked med det samme og skal straks tage sig af de næste skridt.",
         "receipt.next.leader_unknown": "Jeg kunne ikke finde din leder. Jeg sender sagen til HR og giver dig besked, hvis ingen hos HR kan nås.",
-        "receipt.next.police": "Episoden skal politianmeldes. Din leder tilbyder dig at deltage i anmeldelsen.",
-        "receipt.next.save": "Botten gemmer dine skærmbilleder uændret, men ikke i kommunens sagssystem. Bed om bevismappen på sagskortet, og gem den på den relevante sag dér – det kan din leder også gøre.",
+        "receipt.next.police": "Efter retningslinjen skal episoden politianmeldes, og din leder skal tilbyde dig at deltage i politianmeldelsen. Du svarer på tilbuddet på din sag her i chatten.",
+        "receipt.next.save": "Botten opbevarer din indberetning og dine filer uændret, så din leder kan se dem på sagen her i Teams. Botten gemmer intet i kommunens sagssystem: efter retningslinjen skal materialet gemmes på den relevante sag. Bed om dokumentationsmappen på sagskortet, og gem den dér – det kan din leder også gøre.",
         "receipt.next.support": "Du kan altid følge sagen under **Mine sager**.",
         # My cases
         "mycases.title": "Mine sager",
         "mycases.none": "Du har ingen sager.",
         "mycases.add_evidence": "Tilføj skærmbilleder",
         "mycases.add_evidence.prompt": "Send de nye skærmbilleder til sag {number} her i chatten. Skriv **færdig**, når du er færdig.",
-        "mycases.add_evidence.done": "Tak. {count} nye bevis(er) er lagt på sag {number}, og din leder får besked.",
+        "mycases.add_evidence.done": "Tak. Antal nye filer på sag {number}: {count}. Din leder får besked.",
         "status.open": "Åben",
         "status.closed": "Afsluttet",
         "stepstatus.open": "Ikke afgjort",
@@ -160,26 +144,16 @@ TEXTS.update(
         "step.followup_employee": "Opfølgning med medarbejderen",
         "step.followup_colleagues": "Opfølgning med kolleger og øvrige berørte",
         # Guideline card
-        "guideline.title": "Retningslinjen for krænkende handlinger på sociale medier",
+        "guideline.title": "Retningslinje for krænkende handlinger på sociale medier",
         "guideline.zero": "Vi har nultolerance over for krænkende handlinger på sociale medier.",
         "guideline.definitions": "Definitioner",
-        "guideline.what_to_do": "Hvis du bliver udsat for det",
-        "guideline.what_to_do.body": (
-            "Reager hurtigt og sikr beviser: tag et skærmprint af opslaget eller et foto af skærmen. "
-            "Send det til din leder – her i Teams gør botten det for dig – og gem materialet på sagen."
-        ),
-        "guideline.leader": "Det gør din leder straks",
-        "guideline.leader.body": (
-            "- Undersøger om krænkelsen kan fjernes\n- Kontakter borgeren om, hvordan fremtidige henvendelser sker\n"
-            "- Politianmelder episoden og tilbyder dig at deltage\n- Laver et notat til InsuBiz, hvis du ikke ønsker politianmeldelse\n"
-            "- Laver en APV-handlingsplan og lægger den i DEFGO\n- Følger op med dig og med berørte kolleger"
-        ),
-        "guideline.prevention": "Forebyggelse og adfærd på sociale medier",
-        "guideline.prevention.body": (
-            "Som offentligt ansat har vi selv et ansvar for at udvise hensigtsmæssig adfærd på sociale medier. "
-            "Der må ikke foregå sagsbehandling på sociale medier – kommunikation med borgere skal ske via de officielle kanaler."
-        ),
-        "guideline.24_7": "Retningslinjen gælder 24/7, i og uden for arbejdstiden, uanset hvor du er.",
+        "guideline.what_to_do": "Hvis du bliver udsat for krænkende handlinger",
+        "guideline.what_to_do.body": "Reager hurtigt, og sikr dokumentation for krænkelsen: tag et skærmbillede af opslaget og sæt billedet ind i et Word-dokument, eller tag et foto af skærmen med din mobil eller tablet. Efter retningslinjen skal du sende skærmbilledet eller fotoet til din leder og gemme materialet på den relevante sag. Når du indberetter her i Teams, ser din leder dit materiale på sagskortet; botten gemmer intet i kommunens sagssystem.",
+        "guideline.leader": "Det skal din leder straks bidrage til",
+        "guideline.leader.body": "- Undersøge muligheden for at få krænkelsen fjernet fra nettet/de sociale medier\n- Tage kontakt til borgeren for at anvise, hvordan fremtidige henvendelser kan ske\n- Sørge for, at episoden bliver politianmeldt, og tilbyde dig at deltage i politianmeldelsen\n- Lave et notat, som registreres i InsuBiz, hvis du ikke ønsker at politianmelde episoden\n- Lave en APV-handlingsplan, så lignende situationer undgås i fremtiden, og lægge den i DEFGO\n- Følge op på episoden med dig og med kolleger og øvrige ansatte, der er berørt af den",
+        "guideline.prevention": "Forebyggelse og din egen adfærd på nettet",
+        "guideline.prevention.body": "Både ledere og medarbejdere skal forebygge, inden en situation optrappes. Som offentligt ansatte har vi selv et ansvar for at udvise en hensigtsmæssig adfærd på sociale medier og på nettet generelt. Der må ikke foregå nogen form for sagsbehandling på sociale medier: kommunikation mellem ansatte og borgere skal foregå via de officielle kanaler.",
+        "guideline.24_7": "Retningslinjen gælder 24/7. Arbejdsgiveren har pligt til at forebygge risikoen for krænkende handlinger, uanset om den opstår i eller uden for arbejdstiden, og uanset hvor du fysisk befinder dig.",
     }
 )
 
@@ -191,10 +165,10 @@ TEXTS.update(
         # Case card
         "case.title": "Sag {number} · {category}",
         "case.status": "Status",
-        "case.reporter": "Anmeldt af",
+        "case.reporter": "Indberettet af",
         "case.leader": "Leder",
         "case.no_leader": "Ikke fundet – sagen sendes til HR",
-        "case.reported_at": "Anmeldt",
+        "case.reported_at": "Indberettet",
         "case.family_warning": "⚠ Medarbejderens familie eller nærmeste er også truet.",
         "case.outside_hours": "Episoden skete uden for arbejdstiden.",
         "case.own_words": "Med medarbejderens egne ord",
@@ -204,8 +178,8 @@ TEXTS.update(
         "case.insubiz_copy": "Kopiér notatet til InsuBiz, og skriv referencen her:",
         "case.history": "Historik",
         "case.saved": "Gemt: {what}",
-        "case.new_for_leader": "Ny sag til dig: en medarbejder har anmeldt en krænkende handling. Handl straks efter retningslinjen.",
-        "case.new_for_reporter": "Her er din sag. Du kan følge den her, og her svarer du på tilbuddet om at deltage i politianmeldelsen.",
+        "case.new_for_leader": "Ny sag til dig: en medarbejder har indberettet en krænkende handling på sociale medier. Efter retningslinjen skal du straks gå i gang med skridtene herunder.",
+        "case.new_for_reporter": "Her er din sag. Du kan følge den her, og her svarer du, når din leder har tilbudt dig at deltage i politianmeldelsen.",
         "act.removal_removed": "Fjernet",
         "act.removal_requested": "Anmodet om fjernelse",
         "act.removal_not_possible": "Ikke muligt",
@@ -236,10 +210,10 @@ TEXTS.update(
         "outcome.not_possible": "ikke muligt",
         "outcome.contacted": "kontaktet",
         "outcome.contact_not_possible": "kontakt ikke mulig",
-        "outcome.reported": "anmeldt",
-        "outcome.declined_by_employee": "medarbejderen ønsker ikke anmeldelse",
+        "outcome.reported": "politianmeldt",
+        "outcome.declined_by_employee": "medarbejderen ønsker ikke politianmeldelse",
         "outcome.wants_to_join": "vil deltage",
-        "outcome.declined_to_join": "lederen anmelder uden medarbejderen",
+        "outcome.declined_to_join": "lederen politianmelder uden medarbejderen",
         "outcome.drafted": "notat skrevet",
         "outcome.registered": "registreret",
         "outcome.measures_set": "tiltag beskrevet",
@@ -258,7 +232,7 @@ TEXTS.update(
         "field.measures": "Tiltag",
         "field.text": "Notat",
         "field.date": "Dato",
-        "field.evidence": "Beviser",
+        "field.evidence": "Dokumentation",
         "field.case_id": "Sag",
         "field.action": "Handling",
         "invalid.in_past": "{field} ligger i fortiden",
@@ -276,7 +250,7 @@ TEXTS.update(
         "notify.unreachable_hr": "Lederen på sag {number} kunne ikke kontaktes i Teams. Følg op på sagen.",
         "notify.nobody_reached": "Sag {number} er endnu ikke nået frem til nogen: hverken din leder eller HR kunne kontaktes i Teams. Jeg bliver ved med at prøve og giver dig besked, når nogen har fået sagen. Kontakt gerne din leder eller HR direkte imens.",
         "notify.reached_late": "Sag {number} er nu nået frem, så den bliver fulgt op.",
-        "notify.evidence_added": "Der er kommet {count} nye beviser på sag {number}.",
+        "notify.evidence_added": "Medarbejderen har tilføjet dokumentation til sag {number} (nye filer: {count}).",
         "notify.reassigned_new": "HR har overdraget sag {number} til dig.",
         "notify.reassigned_old": "HR har overdraget sag {number} til {leader}. Du er ikke længere leder på sagen.",
     }
@@ -286,10 +260,10 @@ TEXTS.update(
     {
         "refused.title": "Ingen adgang",
         "history.someone": "HR/andre",
-        "history.CaseOpened": "Sagen blev anmeldt",
+        "history.CaseOpened": "Sagen blev indberettet",
         "history.CaseClosedEvent": "Sagen blev afsluttet",
         "history.LeaderChanged": "Sagen fik ny leder",
-        "history.EvidenceAttached": "Nyt bevis tilføjet",
+        "history.EvidenceAttached": "Ny dokumentation tilføjet",
         "history.notified": "Besked sendt",
         "history.unreachable": "Lederen kunne ikke kontaktes",
         "history.nobody_reached": "Hverken lederen eller HR kunne kontaktes",
@@ -304,7 +278,7 @@ TEXTS.update(
         "hr.line": "{number} · {category} · {leader} · {date}",
         "hr.overdue": "Overskredet: {steps}",
         "hr.open": "Åbn sagen",
-        "hr.only": "Den kommando er kun for HR.",
+        "hr.only": "Kommandoen kan kun bruges af HR.",
         "export.usage": "Skriv personens Entra-objekt-id efter kommandoen, fx »indsigt 00000000-0000-0000-0000-000000000000«. Id'et står på personen i Entra-administrationen.",
         "export.building": "Jeg samler alt, hvad jeg har om personen, og sender dig et link her i chatten, når det er klar.",
         "export.nothing": "Jeg har ingen data om den person: ingen sager, ingen samtale og ingen kladde.",
@@ -336,7 +310,7 @@ TEXTS.update(
         "med.period": "Perioden {start} – {end}",
         "med.guideline_text": "Jeres lokale håndtering af krænkende handlinger på sociale medier skal evalueres på MED-møder eller personalemøder med MED-status to gange årligt, og det materiale I har udarbejdet til brug for jeres lokale handleplan skal gennemgås og tilrettes. Sådan sikrer I et løbende fokus på, hvor de ansatte finder oplysningerne – også i de perioder, hvor der ikke sker noget.",
         "med.checklist": "Tjekliste til mødet",
-        "med.checklist.body": "- Gennemgå og tilret den lokale handleplan\n- Tjek at alle ansatte ved, hvor retningslinjen findes, og hvordan de anmelder en episode\n- Gennemgå periodens sager (tallene herunder)",
+        "med.checklist.body": "- Gennemgå og tilret den lokale handleplan\n- Tjek at alle ansatte ved, hvor retningslinjen findes, og hvordan de indberetter en episode\n- Gennemgå periodens sager (tallene herunder)",
         "med.figures": "Arbejdspladsens tal for perioden",
         "med.figures.total": "Sager i alt",
         "med.figures.on_time": "Straks-skridt afgjort inden fristen",
@@ -391,11 +365,9 @@ TEXTS.update(
     }
 )
 
-TEXTS.update(
-    {"case.more": "… og {count} flere beviser", "case.shortened": "(forkortet – hele teksten er gemt på sagen)"}
-)
+TEXTS.update({"case.more": "… og {count} mere", "case.shortened": "(forkortet – hele teksten er gemt på sagen)"})
 
-TEXTS.update({"case.all_evidence": "Alle beviser", "case.back": "Tilbage til sagen"})
+TEXTS.update({"case.all_evidence": "Al dokumentation", "case.back": "Tilbage til sagen"})
 
 TEXTS.update(
     {
@@ -408,25 +380,25 @@ TEXTS.update(
 
 TEXTS.update({"report.time": "Klokkeslæt"})
 
-# The evidence pack ("Bevismappe"): the documents and the messages about them
+# The evidence pack ("Dokumentationsmappe"): the documents and the messages about them
 TEXTS.update(
     {
-        "pack.title": "Bevismappe – sag {number}",
+        "pack.title": "Dokumentationsmappe – sag {number}",
         "pack.producer": "Kommunens bot for krænkende handlinger på sociale medier",
         "pack.intro": (
-            "Bevismappen er dannet af sagens data pr. {as_of}. Alle tider er i UTC. Skærmbillederne er vist "
+            "Dokumentationsmappen er dannet af sagens data pr. {as_of}. Alle tider er i UTC. Skærmbillederne er vist "
             "i udskriftsstørrelse; SHA-256 er originalfilens, og originalerne ligger uændret i ZIP-filen med "
             "manifest.json og SHA256SUMS."
         ),
         "pack.case_number": "Sagsnummer",
         "pack.category": "Hvad drejer det sig om",
         "pack.no_link": "(intet link angivet)",
-        "pack.own_words": "Hvad skete der – med anmelderens egne ord",
+        "pack.own_words": "Hvad skete der – med medarbejderens egne ord",
         "pack.timeline": "Tidslinje",
         "pack.when_utc": "Tidspunkt (UTC)",
         "pack.who": "Hvem",
         "pack.what": "Hvad",
-        "pack.reported": "Episoden blev anmeldt",
+        "pack.reported": "Episoden blev indberettet",
         "pack.evidence_added": "Skærmbillede tilføjet: {name} (SHA-256 {sha}…)",
         "pack.screenshots": "Skærmbilleder ({count})",
         "pack.no_screenshots": "Der er ingen skærmbilleder på sagen.",
@@ -453,13 +425,9 @@ TEXTS.update(
             "En sag kan rumme højst {max} filer. {skipped} fil(er) blev ikke hentet, fordi der ikke er plads til flere."
         ),
         "evidence.receiving": ("⏳ Jeg henter {count} fil(er) nu. Du får besked her i chatten, så snart de er gemt."),
-        "evidence.still_receiving": (
-            "Jeg er ved at hente filer, du har sendt. Vent til du har fået besked om dem, og send så anmeldelsen igen."
-        ),
-        "evidence.draft_gone": "Filen blev ikke gemt: anmeldelsen, den hørte til, er afbrudt eller slettet.",
-        "evidence.draft_submitted": (
-            "Filen blev ikke lagt på anmeldelsen, fordi den allerede var sendt. Tilføj den fra **Mine sager**."
-        ),
+        "evidence.still_receiving": "Jeg er ved at hente filer, du har sendt. Vent, til du har fået besked om dem, og send så indberetningen igen.",
+        "evidence.draft_gone": "Filen blev ikke gemt: indberetningen, den hørte til, er afbrudt eller slettet.",
+        "evidence.draft_submitted": "Filen blev ikke lagt på indberetningen, fordi den allerede var sendt. Tilføj den fra **Mine sager**.",
         "evidence.not_stored": "❌ Filen blev ikke gemt på grund af en fejl hos mig. Send den gerne igen.",
         "evidence.compressed": "Filen kom pakket på en måde, så jeg ikke kan gemme den uændret. Send den igen.",
         "evidence.token_failed": (
@@ -471,31 +439,22 @@ TEXTS.update(
 
 TEXTS.update(
     {
-        "act.evidence_pack": "Bevismappe (Word, PDF, ZIP)",
-        "pack.building": "Bevismappen bliver lavet. Du får linkene her i chatten om et øjeblik.",
-        "pack.ready.title": "Bevismappe – sag {number}",
-        "pack.ready.body": (
-            "Bevismappen er klar: et Word-dokument og en PDF med sagens fakta, tidslinje og alle skærmbilleder "
-            "med SHA-256, og en ZIP-fil med originalerne, manifest.json og SHA256SUMS. Linkene er kun til dig "
-            "og virker til {expires}; bed om en ny bevismappe på sagskortet, når de er udløbet."
-        ),
-        "pack.ready.not_saved": (
-            "Botten gemmer ikke bevismappen i kommunens sagssystem. Gem den selv på den relevante sag der."
-        ),
+        "act.evidence_pack": "Dokumentationsmappe (Word, PDF, ZIP)",
+        "pack.building": "Dokumentationsmappen bliver lavet. Du får linkene her i chatten om et øjeblik.",
+        "pack.ready.title": "Dokumentationsmappe – sag {number}",
+        "pack.ready.body": "Dokumentationsmappen er klar: et Word-dokument og en PDF med sagens fakta, tidslinje og alle skærmbilleder med SHA-256, og en ZIP-fil med originalerne, manifest.json og SHA256SUMS. Linkene er kun til dig og virker til {expires}; bed om en ny dokumentationsmappe på sagskortet, når de er udløbet.",
+        "pack.ready.not_saved": "Botten gemmer ikke dokumentationsmappen i kommunens sagssystem. Gem den selv på den relevante sag der.",
         "pack.kind.pdf": "PDF",
         "pack.kind.docx": "Word",
         "pack.kind.zip": "ZIP",
         "pack.open.pdf": "Hent PDF",
         "pack.open.docx": "Hent Word-dokument",
         "pack.open.zip": "Hent ZIP med originaler",
-        "pack.failed": "Bevismappen til sag {number} kunne ikke laves lige nu. Prøv igen om lidt på sagskortet.",
-        "pack.integrity_failed": (
-            "Bevismappen til sag {number} blev ikke lavet: et gemt skærmbillede svarer ikke længere til den "
-            "SHA-256, det fik ved modtagelsen. Sig det til HR, så det kan blive undersøgt."
-        ),
-        "history.pack_built": "Bevismappe dannet",
-        "history.pack_link_issued": "Link til bevismappe udleveret",
-        "history.pack_downloaded": "Bevismappe hentet",
+        "pack.failed": "Dokumentationsmappen til sag {number} kunne ikke laves lige nu. Prøv igen om lidt på sagskortet.",
+        "pack.integrity_failed": "Dokumentationsmappen til sag {number} blev ikke lavet: et gemt skærmbillede svarer ikke længere til den SHA-256, det fik ved modtagelsen. Sig det til HR, så det kan blive undersøgt.",
+        "history.pack_built": "Dokumentationsmappe dannet",
+        "history.pack_link_issued": "Link til dokumentationsmappe udleveret",
+        "history.pack_downloaded": "Dokumentationsmappe hentet",
     }
 )
 
@@ -506,8 +465,8 @@ TEXTS.update(
         "takedown.route": "Anmeld på {platform}",
         "takedown.open": "Åbn {platform}s anmeldelsesside",
         "takedown.request": "Anmodningstekst (kopiér og send til tjenesten):",
-        "takedown.police": "Politiets online anmeldelse",
-        "takedown.police.open": "Åbn politiets anmeldelse",
+        "takedown.police": "Politianmeldelse på nettet",
+        "takedown.police.open": "Åbn politiets side for politianmeldelse",
         "takedown.request.body": (
             "Anmodning om fjernelse af krænkende indhold. Vi skriver på vegne af {organisation} om indhold på "
             "{platform}, som er rettet mod en af vores medarbejdere ({category})."
@@ -531,7 +490,7 @@ TEXTS.update(
         "case.offer_intro": "Tilbyd medarbejderen at deltage i politianmeldelsen, og notér, hvordan tilbuddet blev givet. Medarbejderen svarer på sit eget kort.",
         "case.paused": "fristen står stille, mens medarbejderen svarer",
         "act.offer_made": "Tilbuddet er givet",
-        "act.offer_without_me": "Lederen anmelder uden mig",
+        "act.offer_without_me": "Lederen politianmelder uden mig",
         "act.offer_no_report": "Jeg ønsker ikke politianmeldelse",
         "act.fu_col_none": "Ingen kolleger berørt",
         "in.removal_why": "Hvis fjernelse ikke er mulig: hvorfor",
@@ -539,7 +498,7 @@ TEXTS.update(
         "in.citizen_channel": "Hvordan borgeren fremover skal henvende sig (fx Borgerservice)",
         "in.citizen_cause": "Hvis kontakt ikke er mulig: afsenderen er",
         "in.citizen_reason": "Hvis kontakt ikke er mulig: begrundelse",
-        "in.police_filed_by": "Anmeldt af",
+        "in.police_filed_by": "Politianmeldt af",
         "in.offered_via": "Tilbuddet blev givet",
         "in.fu_col_none_reason": "Hvis ingen kolleger er berørt: hvorfor",
         "choice.citizen_cause.unknown": "ukendt",
@@ -549,9 +508,9 @@ TEXTS.update(
         "choice.offered_via.bot": "her i Teams",
         "outcome.offered": "tilbudt – venter på medarbejderens svar",
         "outcome.no_report": "ønsker ikke politianmeldelse",
-        "outcome.unanswered": "tilbudt, ikke besvaret før anmeldelsen",
+        "outcome.unanswered": "tilbudt, ikke besvaret før politianmeldelsen",
         "outcome.no_colleagues_affected": "ingen kolleger berørt",
-        "fieldname.filed_by": "anmeldt af",
+        "fieldname.filed_by": "politianmeldt af",
         "fieldname.channel": "henvendelser via",
         "fieldname.offered_via": "tilbudt",
         "fieldname.cause": "afsender",
@@ -559,16 +518,43 @@ TEXTS.update(
         "field.why": "Hvorfor",
         "field.tried": "Hvad er forsøgt",
         "field.channel": "Henvendelser via",
-        "field.filed_by": "Anmeldt af",
+        "field.filed_by": "Politianmeldt af",
         "domain.offer_not_made": "Din leder har endnu ikke registreret tilbuddet om at deltage i politianmeldelsen.",
         "domain.offer_answer_too_late": "Politianmeldelsen er allerede afgjort, så svaret kan ikke længere gives eller ændres.",
         "domain.offer_already_made": "Tilbuddet om at deltage i politianmeldelsen er allerede registreret.",
         "domain.police_offer_first": "Registrér først, at medarbejderen er tilbudt at deltage i politianmeldelsen.",
         "domain.police_decided": "Politianmeldelsen er allerede afgjort.",
         "domain.steps_open": "Sagen kan først afsluttes, når alle skridt har et udfald.",
-        "notify.offer_asked": "Din leder har tilbudt dig at deltage i politianmeldelsen i sag {number}. Svar på kortet, når du er klar: du kan deltage, lade lederen anmelde uden dig eller sige nej til en politianmeldelse.",
+        "notify.offer_asked": "Din leder har tilbudt dig at deltage i politianmeldelsen i sag {number}. Svar på kortet, når du er klar: du kan deltage, lade lederen politianmelde uden dig eller sige nej til en politianmeldelse.",
         "notify.offer_reminder": "En venlig påmindelse: din leder venter på dit svar om politianmeldelsen i sag {number}. Svar på kortet, når du er klar.",
         "notify.offer_answered": "Medarbejderen har svaret på tilbuddet om at deltage i politianmeldelsen i sag {number}: {answer}.",
         "notify.offer_no_report": "Medarbejderen ønsker ikke politianmeldelse i sag {number}. Skriv notatet til InsuBiz og registrér det – kortet har et udkast.",
     }
 )
+
+TEXTS.update(
+    {
+        # What the guideline asks everyone to know (welcome and guideline cards)
+        "welcome.zero": "Vi har nultolerance over for krænkende handlinger på sociale medier. De er omfattet af arbejdsmiljøloven, og arbejdspladsen har pligt til at håndtere og forebygge dem på linje med vold og trusler om vold.",
+        "welcome.definitions": "Sådan definerer retningslinjen trusler, mobning og chikane",
+        "guideline.law": "Krænkende handlinger er omfattet af arbejdsmiljøloven, som noget arbejdspladsen har pligt til at håndtere og forebygge på linje med vold og trusler om vold.",
+        "guideline.evaluation": "Arbejdspladsens håndtering evalueres to gange om året på MED-møder eller personalemøder med MED-status.",
+        "guideline.source": "Kilde: Retningslinje for krænkende handlinger på sociale medier, besluttet på kommuneMED den 16. december 2020.",
+        "mycases.add_evidence.none": "Der er ikke lagt nye filer på sag {number}.",
+        # Help: what each person may write, by role and place
+        "help.title": "Det kan du skrive til mig",
+        "help.intro": "Skriv et af ordene herunder her i chatten, eller brug knapperne.",
+        "help.section.employee": "Som medarbejder",
+        "help.body.employee": "- **indberet** – indberet en krænkende handling på sociale medier og send skærmbilleder\n- **mine sager** – se dine sager, og læg flere skærmbilleder på en sag\n- **retningslinje** – læs retningslinjen\n- **hjælp** – se denne oversigt\n- **afbryd** – stop det, du er i gang med, fx en indberetning\n- Mens du indberetter: **færdig**, når du har sendt dine skærmbilleder",
+        "help.section.leader": "Som leder",
+        "help.body.leader": "- Når en medarbejder indberetter en episode, får du sagskortet her i chatten. På kortet registrerer du retningslinjens skridt, og jeg minder dig om fristerne.\n- Er du stedfortræder på en sag, kan du gøre det samme som lederen på kortet.",
+        "help.section.hr": "Som HR",
+        "help.body.hr": "- **sager** – overblik over alle åbne sager og overskredne frister\n- **MED-status** – se, hvor langt arbejdspladsernes MED-evalueringer er i dette halvår\n- **send MED-påmindelse** – send påmindelsen om MED-evaluering til alle registrerede kanaler nu; skriv en arbejdsplads efter kommandoen for kun at sende til den\n- **stop sletning** sagsnummer – stop den planlagte sletning af en sag\n- **tillad sletning** sagsnummer – lad sagen blive slettet igen efter reglerne for opbevaring\n- **indsigt** Entra-objekt-id – saml alt, hvad botten har om en person, når personen beder om indsigt",
+        "help.section.channel": "Her i kanalen",
+        "help.body.channel": "- **@{bot} registrer MED-kanal** – gør kanalen til arbejdspladsens MED-kanal\n- To gange om året får MED-kanalen en påmindelse om at evaluere arbejdspladsens håndtering af krænkende handlinger. Markér den som **Sat på dagsorden** og **Evaluering gennemført** på kortet.\n- **@{bot} hjælp** – se denne oversigt\n- Indberet en episode i din personlige chat med mig, ikke her i kanalen.",
+        "help.hr_cases": "Åbne sager",
+        "help.med_status": "MED-status",
+    }
+)
+
+TEXTS.update({"help.bot_name": "Krænkelser"})

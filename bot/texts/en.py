@@ -2,11 +2,7 @@
 
 TEXTS: dict[str, str] = {
     "welcome.title": "Welcome – support with offensive acts on social media",
-    "welcome.body": (
-        "I help you if you, as an employee, are threatened, bullied or harassed on social media. "
-        "You can report an incident, send screenshots as evidence and follow your case. "
-        "Your leader is told at once."
-    ),
+    "welcome.body": "I help you if you, as an employee, are threatened, bullied or harassed on social media. Here you can report an incident, send screenshots and follow your case. Your manager is told as soon as you send the report.",
     "welcome.24_7": "The guideline applies 24/7 – also outside working hours, wherever you are.",
     "welcome.urgent": "If you are in immediate danger, call 112.",
     "action.report": "Report an incident",
@@ -23,10 +19,8 @@ TEXTS: dict[str, str] = {
     ),
     "cancel.done": "Cancelled. Type **help** for the menu.",
     "cancel.nothing": "There is nothing in progress to cancel. Type **help** for the menu.",
-    "unknown.pointer": (
-        "I didn't quite get that. Type **report** to report an incident, **my cases** to see your "
-        "cases, **guideline** to read the guideline or **help** for the menu."
-    ),
+
+    "unknown.pointer": "Sorry, I didn't understand that. Type **report** to report an incident, **my cases** to see your cases, **guideline** to read the guideline or **help** to see everything you can ask me.",
     "error.generic": "Sorry, something went wrong on my side. Please try again shortly. Nothing you saved is lost.",
     "error.not_permitted": "You don't have access to this action. Nothing was changed.",
     "error.not_found": "I can't find that case.",
@@ -42,21 +36,9 @@ TEXTS.update(
         "category.trussel": "Digital threats",
         "category.mobning": "Digital bullying",
         "category.chikane": "Digital harassment",
-        "category.trussel.definition": (
-            "Digital threats are behaviour or statements made on social media that can cause serious fear for "
-            "your own or others' life, health or welfare – for example threats against you or your family/close ones."
-        ),
-        "category.mobning.definition": (
-            "Digital bullying (or cyberbullying) is a serious form of bullying through digital media on the internet "
-            "or mobile phones: pictures, videos or offensive texts posted or sent with no regard for a third party's "
-            "feelings or privacy – via blogs, websites, online communities, e-mail, SMS, MMS or video clips."
-        ),
-        "category.chikane.definition": (
-            "Digital harassment is intrusive or offensive behaviour on social media: for example harassing e-mails, "
-            "texts and calls, unwanted parcels/gifts, systematic and persistent pursuit and surveillance including "
-            "stalking, misuse of name and false rumours. It can also be sexual harassment through gestures, written "
-            "or spoken comments or touching."
-        ),
+        "category.trussel.definition": "Digital threats are behaviour or statements made on social media that can cause serious fear for one's own or others' life, health or welfare. This may, for example, be threats against you or your family/those closest to you.",
+        "category.mobning.definition": "Digital bullying (or cyber harassment) is a serious form of bullying that takes place through digital media on the internet or via mobile phones. Pictures, videos or offensive texts are posted online or sent out with no regard for the fact that this offends a third party or intrudes on their privacy. The bullying can take place via blogs, websites, online communities, e-mail, SMS, MMS or video clips posted online.",
+        "category.chikane.definition": "Digital harassment is intrusive or offensive behaviour on social media. It may, for example, be harassing e-mails, text messages and phone calls, unwanted parcels/gifts, systematic and persistent pursuit and surveillance, including stalking, misuse of someone's name and spreading false rumours. It can also be sexual harassment in the form of facial expressions and/or gestures, written and/or spoken comments, or touching.",
         "platform.email": "E-mail",
         "platform.phone": "Phone",
         "platform.other": "Other",
@@ -80,10 +62,10 @@ TEXTS.update(
         "report.submit": "Continue to screenshots",
         "report.cancel": "Cancel",
         "report.fix": "Please correct: {problem}",
-        "report.cancelled": "The report was cancelled. Nothing was sent. Type **report** to start again.",
+        "report.cancelled": "The report was cancelled, and nothing was sent to your manager. Type **report** to start again.",
         "report.resumed": "You have a report in progress – continue where you left off.",
-        "report.expired": "Your unfinished report was untouched for a long time and has been deleted. Type **report** to start over.",
-        "report.draft_reminder": "You have a report that hasn't been sent yet. It will be deleted in {hours} hours unless you send it.",
+        "report.expired": "Your unfinished report was left untouched for too long and can no longer be sent. Type **report** to start again.",
+        "report.draft_reminder": "You have a report that hasn't been sent yet. Send it within {hours} hours, or you won't be able to continue it.",
         "invalid.required": "{field} is missing",
         "invalid.too_long": "{field} is too long",
         "invalid.in_future": "{field} is in the future",
@@ -96,18 +78,14 @@ TEXTS.update(
         "field.platform": "Place",
         "field.link": "Link",
         "field.offender": "Sender",
-        "evidence.advice": (
-            "**Secure the evidence now.** Take a screenshot of the post – or take a photo of the screen with your "
-            "phone or tablet. Send the pictures here in the chat (a Word document with the screenshot works too), "
-            "up to {per_message} at a time. Type **done** when you have sent them."
-        ),
+        "evidence.advice": "**Secure the evidence now.** Take a screenshot of the post – or take a photo of the screen with your phone or tablet. Send the pictures here in the chat (a Word document with the screenshot works too), up to {per_message} at a time. Type **done** when you have sent them.",
         "evidence.done_button": "I have sent my screenshots",
-        "evidence.received": "✅ Received: {name} ({size}). Checksum {short_hash}. Send more, or type **done**.",
-        "evidence.duplicate": "You already sent that picture – it is stored once.",
+        "evidence.received": "✅ Received: {name} ({size}). The file is stored unaltered. Send more, or type **done**.",
+        "evidence.duplicate": "You have already sent that file – it is stored only once.",
         "evidence.none_yet": "You haven't sent any screenshots yet. You can send them now or later from **My cases**.",
         "evidence.rejected": "❌ The file was not stored: {reason} What you already sent is kept.",
         "evidence.too_large": "The file is too large (at most {max_mb} MB).",
-        "evidence.bad_type": "Only pictures (PNG, JPEG, GIF, WebP, HEIC), PDF and Word documents (.docx) can be used as evidence.",
+        "evidence.bad_type": "Only pictures (PNG, JPEG, GIF, WebP, HEIC), PDF files and Word documents (.docx) can be stored as evidence.",
         "evidence.host_not_allowed": "The file comes from a place I'm not allowed to fetch from.",
         "evidence.address_not_allowed": "The file comes from an address I'm not allowed to fetch from.",
         "evidence.not_https": "The file must be fetched over a secure connection.",
@@ -117,7 +95,7 @@ TEXTS.update(
         "evidence.download_failed": "The file could not be fetched. Please send it again.",
         "evidence.too_many_redirects": "The file could not be fetched (too many redirects).",
         "evidence.unsupported_attachment": "I can't store that kind of attachment. Send a picture, a PDF or a Word document.",
-        "evidence.too_many": "The case already holds the most evidence allowed.",
+        "evidence.too_many": "The case already holds the maximum number of files.",
         "review.title": "Review your report",
         "review.evidence": "Evidence ({count})",
         "review.no_evidence": "No screenshots yet.",
@@ -127,21 +105,21 @@ TEXTS.update(
         "review.no": "No",
         "review.outside_hours": "Outside working hours",
         "review.family": "Family/close ones threatened",
-        "receipt.title": "Your report is received – case {number}",
+        "receipt.title": "Your report has been received – case {number}",
         "receipt.time": "Received",
         "receipt.evidence": "Evidence",
         "receipt.evidence_line": "{count} file(s): {hashes}",
         "receipt.next": "What happens now",
-        "receipt.next.leader": "Your leader ({leader}) is told at once and must act on the next steps immediately.",
+        "receipt.next.leader": "Your manager ({leader}) is told at once and must start on the next steps straight away.",
         "receipt.next.leader_unknown": "I couldn't find your manager. I'm sending the case to HR and will tell you if nobody at HR can be reached.",
-        "receipt.next.police": "The incident must be reported to the police. Your leader offers you to join the report.",
-        "receipt.next.save": "The bot keeps your screenshots unaltered, but not in the municipality's case system. Ask for the evidence pack on the case card and save it on the relevant case there – your manager can do that too.",
+        "receipt.next.police": "Under the guideline the incident must be reported to the police, and your manager must offer you the chance to take part in the report. You answer the offer on your case here in the chat.",
+        "receipt.next.save": "The bot keeps your report and your files unaltered, so your manager can see them on the case here in Teams. The bot does not save anything in the municipality's case management system: under the guideline the material must be saved on the relevant case. Ask for the evidence pack on the case card and save it on the case there – your manager can do that too.",
         "receipt.next.support": "You can always follow the case under **My cases**.",
         "mycases.title": "My cases",
         "mycases.none": "You have no cases.",
         "mycases.add_evidence": "Add screenshots",
         "mycases.add_evidence.prompt": "Send the new screenshots for case {number} here in the chat. Type **done** when finished.",
-        "mycases.add_evidence.done": "Thank you. {count} new piece(s) of evidence added to case {number}, and your leader is told.",
+        "mycases.add_evidence.done": "Thank you. New files on case {number}: {count}. Your manager is told.",
         "status.open": "Open",
         "status.closed": "Closed",
         "stepstatus.open": "Not decided",
@@ -157,26 +135,16 @@ TEXTS.update(
         "step.apv_plan": "APV action plan filed in DEFGO",
         "step.followup_employee": "Follow-up with the employee",
         "step.followup_colleagues": "Follow-up with colleagues and others affected",
-        "guideline.title": "The guideline on offensive acts on social media",
+        "guideline.title": "Guideline on offensive acts on social media",
         "guideline.zero": "We have zero tolerance of offensive acts on social media.",
         "guideline.definitions": "Definitions",
-        "guideline.what_to_do": "If it happens to you",
-        "guideline.what_to_do.body": (
-            "React quickly and secure evidence: take a screenshot of the post or a photo of the screen. "
-            "Send it to your leader – here in Teams the bot does that for you – and save the material on the case."
-        ),
-        "guideline.leader": "What your leader does at once",
-        "guideline.leader.body": (
-            "- Investigates whether the content can be removed\n- Contacts the citizen about how future contact happens\n"
-            "- Reports the incident to the police and offers you to join\n- Writes a note for InsuBiz if you don't want a police report\n"
-            "- Makes an APV action plan and files it in DEFGO\n- Follows up with you and with colleagues affected"
-        ),
-        "guideline.prevention": "Prevention and behaviour on social media",
-        "guideline.prevention.body": (
-            "As public employees we are responsible for behaving appropriately on social media. No casework may take "
-            "place on social media – communication with citizens goes through the official channels."
-        ),
-        "guideline.24_7": "The guideline applies 24/7, in and outside working hours, wherever you are.",
+        "guideline.what_to_do": "If you are subjected to offensive acts",
+        "guideline.what_to_do.body": "React quickly and secure evidence of the offence: take a screenshot of the post and paste the picture into a Word document, or take a photo of the screen with your phone or tablet. Under the guideline you must send the screenshot or photo to your manager and save the material on the relevant case. When you report here in Teams, your manager sees your material on the case card; the bot does not save anything in the municipality's case management system.",
+        "guideline.leader": "What your manager must help to do straight away",
+        "guideline.leader.body": "- Look into whether the offending content can be removed from the internet/social media\n- Contact the citizen to explain how any future contact should take place\n- See that the incident is reported to the police, and offer you the chance to take part in the report\n- If you do not want to report the incident to the police, write a note, which is registered in InsuBiz\n- Draw up an APV action plan (workplace assessment) so that similar situations are avoided in future, and file it in DEFGO\n- Follow up on the incident with you and with colleagues and other staff affected by it",
+        "guideline.prevention": "Prevention and your own conduct online",
+        "guideline.prevention.body": "Managers and employees alike must prevent situations before they escalate. As public employees we are also responsible for behaving appropriately on social media and online in general. No casework of any kind may take place on social media: communication between staff and citizens must go through the official channels.",
+        "guideline.24_7": "The guideline applies 24/7. The employer must prevent the risk of offensive acts whether it arises during or outside working hours, and wherever you are physically.",
     }
 )
 
@@ -185,20 +153,20 @@ TEXTS.update(
         "case.title": "Case {number} · {category}",
         "case.status": "Status",
         "case.reporter": "Reported by",
-        "case.leader": "Leader",
+        "case.leader": "Manager",
         "case.no_leader": "Not found – the case is sent to HR",
         "case.reported_at": "Reported",
         "case.family_warning": "⚠ The employee's family or close ones are threatened too.",
         "case.outside_hours": "It happened outside working hours.",
         "case.own_words": "In the employee's own words",
-        "case.steps": "The leader's steps under the guideline",
+        "case.steps": "The manager's steps under the guideline",
         "case.due": "due {when}",
         "case.offer_question": "Your manager has invited you to take part in reporting the incident to the police. What would you like to do?",
         "case.insubiz_copy": "Copy the note into InsuBiz and enter the reference here:",
         "case.history": "History",
         "case.saved": "Saved: {what}",
-        "case.new_for_leader": "A new case for you: an employee has reported an offensive act. Act at once under the guideline.",
-        "case.new_for_reporter": "Here is your case. Follow it here, and answer the offer to join the police report here.",
+        "case.new_for_leader": "A new case for you: an employee has reported an offensive act on social media. Under the guideline you must start on the steps below straight away.",
+        "case.new_for_reporter": "Here is your case. You can follow it here, and this is where you answer once your manager has offered you the chance to take part in the police report.",
         "act.removal_removed": "Removed",
         "act.removal_requested": "Removal requested",
         "act.removal_not_possible": "Not possible",
@@ -229,8 +197,8 @@ TEXTS.update(
         "outcome.not_possible": "not possible",
         "outcome.contacted": "contacted",
         "outcome.contact_not_possible": "contact not possible",
-        "outcome.reported": "reported",
-        "outcome.declined_by_employee": "employee declines a report",
+        "outcome.reported": "reported to the police",
+        "outcome.declined_by_employee": "employee does not want a police report",
         "outcome.wants_to_join": "wants to join",
         "outcome.declined_to_join": "the manager files without the employee",
         "outcome.drafted": "note written",
@@ -262,15 +230,15 @@ TEXTS.update(
         "notify.overdue": 'Reminder: the step "{step}" on case {number} is past its deadline.',
         "notify.escalation": 'Escalation: the step "{step}" on case {number} is still undecided, {days} days past its deadline.',
         "notify.followup": 'Reminder: the follow-up "{step}" on case {number} is planned for today.',
-        "notify.checkin": "Hi. It's been a while since the incident in case {number}. How are you? Do talk to your leader or HR if you need support.",
+        "notify.checkin": "Hi. It's been a while since the incident in case {number}. How are you? Do talk to your manager or HR if you need support.",
         "notify.unassigned": "Case {number} has no manager. Assign a manager so the case is followed up.",
         "notify.unreachable": "The manager on case {number} couldn't be reached in Teams. HR has the case, so it is followed up.",
         "notify.unreachable_hr": "The manager on case {number} couldn't be reached in Teams. Please follow up on the case.",
         "notify.nobody_reached": "Case {number} has not reached anyone yet: neither your manager nor HR could be reached in Teams. I keep trying and will tell you when someone has the case. Meanwhile, please contact your manager or HR directly.",
         "notify.reached_late": "Case {number} has now reached someone, so it is followed up.",
-        "notify.evidence_added": "{count} new pieces of evidence were added to case {number}.",
+        "notify.evidence_added": "The employee has added evidence to case {number} (new files: {count}).",
         "notify.reassigned_new": "HR has handed case {number} over to you.",
-        "notify.reassigned_old": "HR has handed case {number} over to {leader}. You are no longer the leader on the case.",
+        "notify.reassigned_old": "HR has handed case {number} over to {leader}. You are no longer the manager on the case.",
     }
 )
 
@@ -280,7 +248,7 @@ TEXTS.update(
         "history.someone": "HR/others",
         "history.CaseOpened": "The case was reported",
         "history.CaseClosedEvent": "The case was closed",
-        "history.LeaderChanged": "The case got a new leader",
+        "history.LeaderChanged": "The case got a new manager",
         "history.EvidenceAttached": "New evidence added",
         "history.notified": "Message sent",
         "history.unreachable": "The manager couldn't be reached",
@@ -296,7 +264,7 @@ TEXTS.update(
         "hr.line": "{number} · {category} · {leader} · {date}",
         "hr.overdue": "Overdue: {steps}",
         "hr.open": "Open the case",
-        "hr.only": "That command is for HR only.",
+        "hr.only": "Only HR can use this command.",
         "export.usage": "Write the person's Entra object id after the command, e.g. “export person 00000000-0000-0000-0000-000000000000”. You find the id on the person in the Entra admin centre.",
         "export.building": "I'm collecting everything I hold about the person and will send you a link here in the chat when it's ready.",
         "export.nothing": "I hold no data about that person: no cases, no chat and no draft.",
@@ -366,26 +334,26 @@ TEXTS.update(
 
 TEXTS.update(
     {
-        "review.leader": "Your leader",
-        "review.leader.why": "I couldn't look up your leader. Choose them, and they are told at once.",
-        "review.leader.label": "Who is your leader?",
+        "review.leader": "Your manager",
+        "review.leader.why": "I couldn't look up your manager. Choose them, and they will be told at once.",
+        "review.leader.label": "Who is your manager?",
         "review.leader.unknown": "Don't know – send the case to HR",
-        "review.leader.required": "Choose your leader, or choose to send the case to HR.",
+        "review.leader.required": "Choose your manager, or choose to send the case to HR.",
     }
 )
 
 TEXTS.update(
     {
-        "case.reassign": "Hand the case to another leader",
-        "in.reassign_leader": "New leader",
+        "case.reassign": "Hand the case over to another manager",
+        "in.reassign_leader": "New manager",
         "act.reassign": "Hand over",
-        "field.reassign_leader": "New leader",
+        "field.reassign_leader": "New manager",
     }
 )
 
 TEXTS.update(
     {
-        "case.more": "… and {count} more pieces of evidence",
+        "case.more": "… and {count} more",
         "case.shortened": "(shortened – the full text is kept on the case)",
     }
 )
@@ -403,7 +371,7 @@ TEXTS.update(
 
 TEXTS.update({"report.time": "Time"})
 
-# The evidence pack ("Bevismappe"): the documents and the messages about them
+# The evidence pack ("Dokumentationsmappe"): the documents and the messages about them
 TEXTS.update(
     {
         "pack.title": "Evidence pack – case {number}",
@@ -569,3 +537,35 @@ TEXTS.update(
         "notify.offer_no_report": "The employee does not want a police report on case {number}. Write the note for InsuBiz and register it – the card has a draft.",
     }
 )
+
+TEXTS.update(
+    {
+        "platform.facebook": "Facebook",
+        "platform.instagram": "Instagram",
+        "platform.x": "X (Twitter)",
+        "platform.tiktok": "TikTok",
+        "platform.linkedin": "LinkedIn",
+        "platform.youtube": "YouTube",
+        "platform.sms": "Text message (SMS)",
+        "welcome.zero": "We have zero tolerance of offensive acts on social media. They are covered by the Working Environment Act, and the workplace has a duty to handle and prevent them in the same way as violence and threats of violence.",
+        "welcome.definitions": "How the guideline defines threats, bullying and harassment",
+        "guideline.law": "Offensive acts are covered by the Working Environment Act, as something the workplace has a duty to handle and prevent in the same way as violence and threats of violence.",
+        "guideline.evaluation": "Each workplace evaluates its handling twice a year at MED meetings or staff meetings with MED status.",
+        "guideline.source": "Source: the guideline on offensive acts on social media, adopted by the municipal MED committee (kommuneMED) on 16 December 2020.",
+        "mycases.add_evidence.none": "No new files were added to case {number}.",
+        "help.title": "What you can ask me",
+        "help.intro": "Type one of the words below here in the chat, or use the buttons.",
+        "help.section.employee": "As an employee",
+        "help.body.employee": "- **report** – report an offensive act on social media and send screenshots\n- **my cases** – see your cases, and add more screenshots to a case\n- **guideline** – read the guideline\n- **help** – see this overview\n- **cancel** – stop what you are doing, such as a report\n- While you report: **done** when you have sent your screenshots",
+        "help.section.leader": "As a manager",
+        "help.body.leader": "- When an employee reports an incident, you get the case card here in the chat. On the card you record the guideline's steps, and I remind you of the deadlines.\n- If you are the deputy on a case, you can do the same on the card as the manager.",
+        "help.section.hr": "As HR",
+        "help.body.hr": "- **cases** – an overview of all open cases and overdue steps\n- **MED status** – see how far the workplaces' MED evaluations have got this half-year\n- **send MED reminder** – send the MED evaluation reminder to every registered channel now; add a workplace after the command to send to that one only\n- **hold deletion** case number – put a case's planned deletion on hold\n- **release deletion** case number – let the case be deleted again under the retention rules\n- **export person** Entra object id – collect everything the bot holds about a person who asks for access to their data",
+        "help.section.channel": "Here in the channel",
+        "help.body.channel": "- **@{bot} register MED channel** – make this channel the workplace's MED channel\n- Twice a year the MED channel gets a reminder to evaluate the workplace's handling of offensive acts. Mark it **On the agenda** and **Evaluation done** on the card.\n- **@{bot} help** – see this overview\n- Report an incident in your personal chat with me, not here in the channel.",
+        "help.hr_cases": "Open cases",
+        "help.med_status": "MED status",
+    }
+)
+
+TEXTS.update({"help.bot_name": "Offensive acts"})

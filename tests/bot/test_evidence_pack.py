@@ -20,7 +20,7 @@ from tests.fakes.file_host import PNG
 
 
 def pack_messages(world: World) -> list[dict[str, Any]]:
-    return [m.activity for m in world.connector.messages() if "Bevismappe – sag" in _said(m.activity)]
+    return [m.activity for m in world.connector.messages() if "Dokumentationsmappe – sag" in _said(m.activity)]
 
 
 def _said(activity: dict[str, Any]) -> str:
@@ -44,12 +44,12 @@ async def test_the_leader_gets_three_links_in_the_chat_and_each_is_an_audit_line
     runtime = await world.runtime()
     case_id = await report(world, runtime)
     card = await ask(world, runtime, LEADER, case_id)
-    assert "Bevismappen bliver lavet" in all_text(card)
+    assert "Dokumentationsmappen bliver lavet" in all_text(card)
     [sent] = pack_messages(world)
     links = urls(sent)
     assert set(links) == {"Hent PDF", "Hent Word-dokument", "Hent ZIP med originaler"}
     assert all(re.search(rf"/pack/{case_id}/[0-9a-f]{{64}}\?to={LEADER}&exp=\d+&sig=", u) for u in links.values())
-    assert "gemmer ikke bevismappen i kommunens sagssystem" in _said(sent)
+    assert "gemmer ikke dokumentationsmappen i kommunens sagssystem" in _said(sent)
     stored = await runtime.store.list(f"packs/{case_id}/")
     assert len(stored) == 3
     audit = await runtime.store.read_audit(case_id)

@@ -151,7 +151,7 @@ async def test_same_action_twice_is_idempotent_and_bad_input_is_explained(world:
     card = await invoke(leader, "decide", decide(case_id, "citizen_contacted", citizen_channel=""))
     assert "mangler" in all_text(card)
     card = await invoke(leader, "decide", decide(case_id, "police_reported", police_journal="4400-2"))
-    assert "Anmeldt af mangler" in all_text(card)  # the input named as the card labels it
+    assert "Politianmeldt af mangler" in all_text(card)  # the input named as the card labels it
     card = await invoke(leader, "decide", {"case_id": case_id, "action": "drop_tables"})
     assert "gyldigt" in all_text(card)
 
@@ -246,7 +246,7 @@ async def test_hr_commands_are_for_hr_only(world: World) -> None:
     runtime = await world.runtime()
     employee: Chat = world.chat(runtime, EMPLOYEE)
     replies = await employee.send("sager")
-    assert any("kun for HR" in (r.text or "") for r in replies)
+    assert any("kun bruges af HR" in (r.text or "") for r in replies)
 
 
 async def test_hr_reassigns_the_case_and_both_leaders_are_told(world: World) -> None:
@@ -287,7 +287,7 @@ async def test_more_evidence_from_my_cases_and_the_leader_is_told(world: World) 
     case = (await runtime.cases.get(case_id)).case
     assert [e.original_name for e in case.evidence] == ["shot.png", "foto.jpg"]
     told = [said(m.activity) for m in world.connector.messages()]
-    assert sum("1 nye beviser på sag KH-2026-0001" in t for t in told) == 2  # leader and deputy
+    assert sum("dokumentation til sag KH-2026-0001 (nye filer: 1)" in t for t in told) == 2  # leader and deputy
     stranger = world.chat(runtime, STRANGER)
     refused = await stranger.send(value={"verb": "add_evidence", "case_id": case_id})
     assert any("ikke adgang" in (r.text or "") for r in refused)

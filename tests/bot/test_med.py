@@ -132,7 +132,7 @@ async def test_hr_sends_now_and_sees_med_status(world: World) -> None:
     status = all_text(cards(await hr.send("MED-status"))[0])
     assert "Borgerservice" in status and "Rådhuset" in status and "Påmindelse sendt" in status
     employee = world.chat(runtime, MEMBER)
-    assert any("kun for HR" in t for t in texts(await employee.send("MED-status")))
+    assert any("kun bruges af HR" in t for t in texts(await employee.send("MED-status")))
 
 
 async def test_removed_bot_stops_posting_keeps_history_and_tells_hr(world: World) -> None:

@@ -24,14 +24,14 @@ GOOD_FORM: dict[str, Any] = {
 }
 
 
-async def test_welcome_on_help_and_kind_pointer_on_unknown_text(world: World) -> None:
+async def test_help_lists_the_commands_and_unknown_text_gets_a_kind_pointer(world: World) -> None:
     chat = world.chat(await world.runtime(), EMPLOYEE)
-    welcome = cards(await chat.send("hjælp"))
-    assert "Velkommen" in all_text(welcome[0]) and "24/7" in all_text(welcome[0])
-    verbs = {a["data"]["verb"] for a in welcome[0]["actions"]}
+    shown = cards(await chat.send("hjælp"))
+    assert "Det kan du skrive til mig" in all_text(shown[0]) and "**indberet**" in all_text(shown[0])
+    verbs = {a["data"]["verb"] for a in shown[0]["actions"]}
     assert verbs == {"report", "my_cases", "guideline"}
     pointer = texts(await chat.send("hvad er klokken"))
-    assert pointer and "rapportér" in pointer[0]
+    assert pointer and "**indberet**" in pointer[0] and "**hjælp**" in pointer[0]
 
 
 async def test_the_users_reference_is_stored_once_not_on_every_message(world: World) -> None:
@@ -50,8 +50,8 @@ async def test_the_users_reference_is_stored_once_not_on_every_message(world: Wo
 
 async def test_english_locale_gets_english(world: World) -> None:
     chat = world.chat(await world.runtime(), EMPLOYEE, locale="en-US")
-    welcome = cards(await chat.send("help"))
-    assert "Welcome" in all_text(welcome[0])
+    shown = cards(await chat.send("help"))
+    assert "What you can ask me" in all_text(shown[0])
 
 
 async def test_guideline_command_shows_the_three_definitions(world: World) -> None:
@@ -68,7 +68,7 @@ async def test_happy_path_report_with_evidence_and_receipt(world: World) -> None
     form_card = cards(await chat.send("rapportér"))[0]
     assert form_card["version"] == "1.5"
     advice = await chat.send(value=GOOD_FORM)
-    assert "skærmprint" in all_text(cards(advice)[0])
+    assert "skærmbillede" in all_text(cards(advice)[0])
     ack = texts(
         await chat.send(attachments=[file_attachment(world.files.url("/files/shot.png"), "shot.png")])
     )
@@ -78,7 +78,7 @@ async def test_happy_path_report_with_evidence_and_receipt(world: World) -> None
     receipt = cards(await chat.send(value={"verb": "review_submit"}))[0]
     body = all_text(receipt)
     assert "KH-2026-0001" in body
-    assert "men ikke i kommunens sagssystem" in body  # the bot does not claim to save it there
+    assert "gemmer intet i kommunens sagssystem" in body  # the bot does not claim to save it there
     assert "gemmes på sagen i kommunens sagssystem" not in body
     import hashlib
 
@@ -141,7 +141,7 @@ async def test_draft_untouched_too_long_is_discarded(world: World) -> None:
     await chat.send("rapportér")
     world.clock.advance(hours=73)
     replies = texts(await chat.send("færdig"))
-    assert any("slettet" in t for t in replies)
+    assert any("kan ikke længere sendes" in t for t in replies)
     assert texts(await chat.send("færdig"))  # now plain unknown text: a pointer, not the dialog
 
 

@@ -24,7 +24,7 @@ async def test_hr_holds_and_releases_a_case_and_others_cannot(world: World) -> N
     await runtime.cases.create(CaseDoc(case))
 
     stranger = world.chat(runtime, STRANGER)
-    assert texts(await stranger.send("stop sletning KH-2024-0042")) == ["Den kommando er kun for HR."]
+    assert texts(await stranger.send("stop sletning KH-2024-0042")) == ["Kommandoen kan kun bruges af HR."]
 
     hr = world.chat(runtime, HR)
     said = texts(await hr.send("stop sletning kh-2024-0042"))

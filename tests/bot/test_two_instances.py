@@ -48,7 +48,7 @@ async def test_a_dialog_started_on_instance_a_continues_on_instance_b(tmp_path: 
         assert (await b.post("/api/messages", json=activity(url, 2, value=GOOD_FORM))).status in (200, 201)
         assert (await a.post("/api/messages", json=activity(url, 3, text="færdig"))).status in (200, 201)
         shown = [said(m.activity) for m in connector.messages("a:personal-chat")]
-        assert "Anmeld en krænkende handling" in shown[0]  # the report card, from A
-        assert "skærmprint" in shown[1]  # B knew the dialog A started and took the form
-        assert "Gennemse din anmeldelse" in shown[-1] and "Han skrev" in shown[-1]  # back on A: the review
+        assert "Indberet en krænkende handling" in shown[0]  # the report card, from A
+        assert "skærmbillede" in shown[1]  # B knew the dialog A started and took the form
+        assert "Gennemse din indberetning" in shown[-1] and "Han skrev" in shown[-1]  # back on A: the review
     await store.close()

@@ -122,7 +122,7 @@ async def start_report(client: TestClient, connector: FakeConnector) -> None:
     """rapportér, then a valid form: the dialog waits for screenshots."""
     assert await post(client, activity(connector.service_url, text="rapportér")) in (200, 201)
     assert await post(client, activity(connector.service_url, value=GOOD_FORM)) in (200, 201)
-    assert "skærmprint" in shown(connector)[-1]
+    assert "skærmbillede" in shown(connector)[-1]
 
 
 def runtime_of(client: TestClient) -> Runtime:

@@ -125,4 +125,4 @@ async def test_the_case_history_shows_a_recovered_line_once(env: Env) -> None:
         await restarted.tick()
         case = (await restarted.runtime.cases.get(case_id)).case
         history = await restarted.runtime.notifications.cards.history(case, Texts("da"))
-        assert [h.what for h in history].count("Sagen blev anmeldt") == 1
+        assert [h.what for h in history].count("Sagen blev indberettet") == 1

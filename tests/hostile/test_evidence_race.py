@@ -77,7 +77,7 @@ async def test_files_added_to_a_submitted_case_at_once_on_two_instances_are_all_
             answers = shown(connector)[before:]
             assert sum("Modtaget" in t for t in answers) == 3, answers
             await post(b, activity(url, text="færdig"))
-            assert "3 nye" in shown(connector)[-1]
+            assert "Antal nye filer på sag KH-2026-0001: 3" in shown(connector)[-1]
             stored = (await runtime_of(a).cases.get(case.id)).case
             assert sorted(e.original_name for e in stored.evidence) == sorted(NAMES)
     await store.close()

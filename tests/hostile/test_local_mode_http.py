@@ -51,7 +51,7 @@ async def test_json_with_or_without_a_charset_is_served(tmp_path: Path, content_
         response = await bot.client.post("/api/messages", data=body, headers={"Content-Type": content_type})
         assert response.status in (200, 201)
         [shown] = bot.connector.messages(personal_chat(bot.activity()["from"]["aadObjectId"]))
-        assert "Velkommen" in str(shown.activity)
+        assert "Det kan du skrive til mig" in str(shown.activity)
 
 
 @pytest.mark.parametrize("host", ["evil.example", "192.168.1.10:3978", "bot.example:80", "[2001:db8::1]:3978"])

@@ -177,7 +177,7 @@ async def test_the_handwritten_corpus_gets_2xx_or_4xx_and_the_chat_stays_usable(
         answers = [(what, await post_any(bot, body)) for what, body in handwritten(bot, case.id)]
         assert len(answers) > 120
         assert_usable(answers, caplog)
-        assert "Velkommen" in (await bot.say(text="hjælp")).text
+        assert "Det kan du skrive til mig" in (await bot.say(text="hjælp")).text
         assert case.number in (await bot.say(text="mine sager")).text
         assert (await bot.runtime.cases.get(case.id)).case == case  # nothing forged got through
 
@@ -196,4 +196,4 @@ async def test_mutated_activities_get_2xx_or_4xx_and_the_chat_stays_usable(
         assert_usable(answers, caplog)
         assert {s for _, s in answers} & {200, 201} and {s for _, s in answers} & {400}  # both kinds were hit
         await bot.say(text="annuller")  # a mutated form may have begun a report
-        assert "Velkommen" in (await bot.say(text="hjælp")).text
+        assert "Det kan du skrive til mig" in (await bot.say(text="hjælp")).text

@@ -79,7 +79,7 @@ async def test_a_file_still_downloading_when_the_draft_is_cancelled_is_not_kept(
             await post(app, activity(url, attachments=[file_attachment(files.url("/slow/headers"), "sen.png")]))
             await post(app, activity(url, text="afbryd"))
             await settle(app)
-            assert "anmeldelsen, den hørte til, er afbrudt" in shown(connector)[-1]
+            assert "indberetningen, den hørte til, er afbrudt" in shown(connector)[-1]
             assert await store.list(f"evidence/{draft['case_id']}/") == []
             assert await draft_of(store) is None
     await store.close()

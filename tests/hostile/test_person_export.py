@@ -69,7 +69,8 @@ async def test_hr_gets_one_persons_data_and_nobody_else_does(tmp_path: Path) -> 
         person = EMPLOYEE.aad_object_id
 
         await client.post("/api/messages", json=activity(url, STRANGER, 1, f"indsigt {person}"))
-        assert "Den kommando er kun for HR." in [said(m.activity) for m in connector.messages(f"a:chat-{STRANGER}")]
+        told = [said(m.activity) for m in connector.messages(f"a:chat-{STRANGER}")]
+        assert "Kommandoen kan kun bruges af HR." in told
         await client.post("/api/messages", json=activity(url, HR, 2, "indsigt Mette"))
         assert any("Entra-objekt-id" in said(m.activity) for m in connector.messages(f"a:chat-{HR}"))
 

@@ -61,7 +61,7 @@ async def test_a_word_document_is_taken_by_its_bytes_and_other_zips_are_not(tmp_
             assert time.monotonic() - started < 3  # the bomb was never inflated
             answer = shown(connector)[-1]
             assert answer.count("Modtaget") == 2
-            assert "Kun billeder (PNG, JPEG, GIF, WebP, HEIC), PDF og Word-dokumenter (.docx)" in answer
+            assert "Kun billeder (PNG, JPEG, GIF, WebP, HEIC), PDF-filer og Word-dokumenter (.docx)" in answer
             draft = await draft_of(store)
             assert draft is not None
             assert [(e["original_name"], e["content_type"]) for e in draft["evidence"]] == [

@@ -58,6 +58,7 @@ from bot.teams.handler import CASE_VERBS, MED_VERBS
 from bot.texts import Texts
 from cards.evidence_pack import PackFileView, PackReadyView, pack_ready_card
 from cards.guideline import guideline_card
+from cards.help import Audience, help_card
 from cards.hr import hr_cases_card
 from cards.med import MedCardView, med_reminder_card, med_status_card, registered_card, registration_card
 from cards.my_cases import MAX_LISTED, my_cases_card
@@ -388,6 +389,9 @@ def employee_cards(lang: str) -> list[tuple[str, dict[str, Any]]]:
         ("welcome", welcome_card(tx)),
         ("evidence_pack_ready", pack_ready_card(tx, PACK_READY)),
         ("guideline", guideline_card(tx)),
+        ("help/employee", help_card(tx, Audience())),
+        ("help/leader_hr", help_card(tx, Audience(leader=True, hr=True))),
+        ("help/channel_hr", help_card(tx, Audience(channel=True, hr=True), long_name())),
         ("evidence_prompt", evidence_prompt_card(tx)),
         ("report/empty", report_card(tx, empty, max_date=max_date)),
         ("report/problem", report_card(tx, GOOD_FORM, max_date=max_date, problem=problem)),
@@ -550,7 +554,7 @@ def test_the_scenarios_reach_every_decision_and_every_card_kind(checked: list[Ch
     assert drawn == set(ACTIONS)
     kinds = {c.name.split("[")[0].split("/")[0] for c in checked}
     assert kinds == {
-        "welcome", "guideline", "evidence_prompt", "report", "review", "receipt",
+        "welcome", "guideline", "help", "evidence_prompt", "report", "review", "receipt",
         "my_cases", "hr", "refusal", "case", "evidence_list", "med_register", "med_registered",
         "med_reminder", "med_status", "evidence_pack_ready",
     }  # fmt: skip

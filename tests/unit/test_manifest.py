@@ -7,6 +7,7 @@ does) through deployment/tools/validate_manifest.js, on the package exactly as b
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import struct
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.teams.routes import command_for
 from deployment.build_app_package import PACKAGE_FILES, TEMPLATE_DIR, PackageError, build_package
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,13 +35,16 @@ ENV = {
 
 # The bot's command table (bot/teams): Danish titles in the manifest, English in en.json.
 PERSONAL_COMMANDS = [
-    ("rapportér", "report"),
+    ("indberet", "report"),
     ("mine sager", "my cases"),
     ("retningslinje", "guideline"),
     ("hjælp", "help"),
     ("sager", "cases"),
     ("MED-status", "MED status"),
     ("send MED-påmindelse", "send MED reminder"),
+    ("stop sletning", "hold deletion"),
+    ("tillad sletning", "release deletion"),
+    ("indsigt", "export person"),
 ]
 TEAM_COMMANDS = [
     ("registrer MED-kanal", "register MED channel"),
@@ -162,9 +167,7 @@ def test_other_teams_app_id_and_version_are_taken_from_the_environment(tmp_path:
         ({"APP_VERSION": "v1"}, "APP_VERSION"),
     ],
 )
-def test_bad_environment_is_refused_naming_the_variable(
-    change: dict[str, str], named: str, tmp_path: Path
-) -> None:
+def test_bad_environment_is_refused_naming_the_variable(change: dict[str, str], named: str, tmp_path: Path) -> None:
     with pytest.raises(PackageError, match=named):
         build_package({**ENV, **change}, tmp_path / "p.zip")
     assert not (tmp_path / "p.zip").exists()
@@ -234,3 +237,32 @@ def test_outline_icon_is_32_square_white_on_transparent() -> None:
     opaque = sum(1 for p in flat if p[3] == 255)
     transparent = sum(1 for p in flat if p[3] == 0)
     assert opaque >= 60 and transparent >= 400  # a visible mark with a transparent surround
+
+
+def test_every_command_in_the_package_is_one_the_bot_understands() -> None:
+    """A command Teams offers in its menu must reach a handler, in Danish and in English."""
+    manifest = json.loads((TEMPLATE_DIR / "manifest.json").read_text(encoding="utf-8"))
+    english = json.loads((TEMPLATE_DIR / "en.json").read_text(encoding="utf-8"))
+    titles = [c["title"] for cl in manifest["bots"][0]["commandLists"] for c in cl["commands"]]
+    titles += [v for k, v in english.items() if k.endswith(".title")]
+    assert [t for t in titles if command_for(t) is None] == []
+
+
+def test_the_store_texts_promise_only_what_the_bot_does() -> None:
+    """No occupational-injury report and no "conversation" step (the bot has neither); Danish says
+    "indberet" (the police report is "politianmeld"); English says "manager"; and the steps the
+    bot really carries are named."""
+    manifest = json.loads((TEMPLATE_DIR / "manifest.json").read_text(encoding="utf-8"))
+    english = json.loads((TEMPLATE_DIR / "en.json").read_text(encoding="utf-8"))
+    danish = json.dumps(manifest, ensure_ascii=False)
+    for word in ("arbejdsskade", "samtale", "bevis", "rapportér"):
+        assert word not in danish.lower()
+    assert not re.search(r"(?<!politi)anmeld", danish, re.IGNORECASE)
+    english_text = json.dumps(english, ensure_ascii=False).lower()
+    for word in ("injury", "conversation", "leader"):
+        assert word not in english_text
+    for step in ("InsuBiz", "DEFGO", "politianmeld", "borgeren", "fjernes"):
+        assert step in manifest["description"]["full"]
+    for step in ("InsuBiz", "DEFGO", "police", "citizen", "removed"):
+        assert step in english["description.full"]
+    assert "sagssystem" in manifest["description"]["full"]  # says plainly that it saves nothing there

@@ -67,3 +67,15 @@ async def test_what_this_instance_writes_is_read_back_at_once(tmp_path: Path) ->
     await book.remember(USER, CHAT, "en-GB")
     assert await book.locale(USER) == "en-GB"
     await store.close()
+
+
+async def test_a_turn_without_a_locale_keeps_the_stored_one(tmp_path: Path) -> None:
+    """Install events and chats opened by the bot carry no locale: the person's language stays."""
+    store = LocalStore(tmp_path)
+    await ReferenceBook(store).remember(USER, CHAT, "en-US")
+    for book in (ReferenceBook(store), ReferenceBook(store, read_for=0)):  # fresh memory, and none
+        await book.remember(USER, {**CHAT, "conversation": {"id": "a:chat2"}}, None)
+        doc = await store.get(user_ref_name(USER))
+        assert doc is not None and doc.data["locale"] == "en-US"
+        assert doc.data["reference"]["conversation"]["id"] == "a:chat2"  # the reference itself is new
+    await store.close()

@@ -107,7 +107,7 @@ class Submitted:
 
 
 async def open_report_card(chat: ChatPage) -> Card:
-    """From the welcome card (install or "hjælp"): click "Anmeld en episode", get the report card."""
+    """From the welcome card (install or "hjælp"): click "Indberet en episode", get the report card."""
     welcome = await chat.wait_for_card(TEXTS["welcome.title"], name=f"{chat.who}-welcome")
     before = await chat.message_count()
     await welcome.click(TEXTS["action.report"])
@@ -168,7 +168,7 @@ async def submit_report(
     await fill_report_card(form, description=description)
     before = await chat.message_count()
     await form.click(TEXTS["report.submit"])
-    await chat.wait_for_card("skærmprint", after=before, name=f"{chat.who}-evidence-advice")
+    await chat.wait_for_card(TEXTS["evidence.done_button"], after=before, name=f"{chat.who}-evidence-advice")
     for item in evidence:
         assert pg is not None and files is not None
         await send_evidence(chat, pg, files, item)

@@ -63,7 +63,7 @@ async def test_sha256sum_accepts_the_unpacked_zip_and_the_originals_are_byte_for
 ) -> None:
     _store, case, pack = built
     folder = _unzip(pack, tmp_path / "unzipped")
-    assert folder.name == "Bevismappe-KH-2026-0042"
+    assert folder.name == "Dokumentation-KH-2026-0042"
     check = await run("sha256sum", "-c", "SHA256SUMS", cwd=folder)
     assert check.returncode == 0, check.stdout + check.stderr
     assert check.stdout.count(": OK") == len(FILES) + 3  # originals, .docx, .pdf, manifest.json
@@ -98,8 +98,8 @@ async def test_manifest_names_every_original_with_its_facts(
         assert entry["seen_at"] == case.facts.link
         assert hashlib.sha256((folder / entry["path"]).read_bytes()).hexdigest() == item.sha256
     docs = {d["path"]: d["sha256"] for d in manifest["documents"]}
-    assert docs["Bevismappe-KH-2026-0042.pdf"] == pack.file("pdf").sha256
-    assert docs["Bevismappe-KH-2026-0042.docx"] == pack.file("docx").sha256
+    assert docs["Dokumentation-KH-2026-0042.pdf"] == pack.file("pdf").sha256
+    assert docs["Dokumentation-KH-2026-0042.docx"] == pack.file("docx").sha256
 
 
 async def test_pdf_text_holds_every_hash_the_danish_letters_and_the_long_name(
@@ -147,7 +147,7 @@ async def test_word_document_reads_back_with_its_images_and_hashes(
     assert DANISH in cells and LONG_NAME in cells
     assert "»Jeg ved hvor du bor, Søren.«" in body
     assert "Filen kan ikke vises her" in body  # the PDF among the evidence has no view, and says so
-    assert document.core_properties.title == "Bevismappe – sag KH-2026-0042"
+    assert document.core_properties.title == "Dokumentationsmappe – sag KH-2026-0042"
     images = [rel.target_part.blob for rel in document.part.rels.values() if "image" in rel.reltype]
     assert len(images) == 3 and all(blob[:3] == b"\xff\xd8\xff" for blob in images)
 
