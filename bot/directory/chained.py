@@ -52,6 +52,15 @@ class ChainedDirectory:
                 continue
         return sorted(people.values(), key=lambda p: p.name.casefold())
 
+    async def is_leader(self, user_id: str) -> bool:
+        for directory in self._directories:
+            try:
+                if await directory.is_leader(user_id):
+                    return True
+            except DirectoryUnavailable:
+                log.warning("directory unavailable for a leader check")
+        return False
+
     async def is_member_of_group(self, user_id: str, group_id: str) -> bool:
         for directory in self._directories:
             try:

@@ -70,6 +70,9 @@ class FileDirectory:
         await self._refresh_if_changed()
         return sorted({e.unit for e in self._entries.values() if e.unit}, key=str.casefold)
 
+    async def is_leader(self, user_id: str) -> bool:
+        return user_id.lower() in {p.aad_object_id.lower() for p in await self.leaders()}
+
     async def is_member_of_group(self, user_id: str, group_id: str) -> bool:
         return False  # a file has no groups; HR by group needs Graph
 

@@ -87,6 +87,13 @@ class GraphDirectory:
     async def leaders(self) -> list[Person]:
         return []  # in Teams the card's people picker searches the directory instead
 
+    async def is_leader(self, user_id: str) -> bool:
+        """Someone with at least one direct report in Entra ID (one small read: `$top=1`)."""
+        if not is_object_id(user_id):
+            return False
+        body = await self._get(self._url("users", user_id, "directReports", select="id", top="1"))
+        return bool(body and body.get("value"))
+
     async def is_member_of_group(self, user_id: str, group_id: str) -> bool:
         if not (is_object_id(user_id) and is_object_id(group_id)):
             return False

@@ -76,6 +76,10 @@ class Directory(Protocol):
         """Leaders known (offered when an employee must choose their leader themselves)."""
         ...
 
+    async def is_leader(self, user_id: str) -> bool:
+        """Whether the person leads anyone here (`hjælp` then shows the leader's part)."""
+        ...
+
 
 class DirectoryUnavailable(BotError):
     """A remote directory could not answer (throttled, down, refused our credentials)."""

@@ -23,10 +23,9 @@ def leader_check(cases: CaseRepository, directory: Directory) -> Callable[[str],
         if await cases.leads_any(aad_object_id):
             return True
         try:
-            leaders = await directory.leaders()
+            return await directory.is_leader(aad_object_id)
         except DirectoryUnavailable:
             log.warning("directory unavailable for the leader check")
             return False
-        return aad_object_id.lower() in {p.aad_object_id.lower() for p in leaders}
 
     return is_leader

@@ -113,6 +113,7 @@ class FakeGraph:
         app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
         app.router.add_get("/v1.0/users/{id}", self._user)
         app.router.add_get("/v1.0/users/{id}/manager", self._manager)
+        app.router.add_get("/v1.0/users/{id}/directReports", self._direct_reports)
         app.router.add_get("/v1.0/groups/{id}/members", self._members)
         app.router.add_get("/v1.0/groups/{id}/transitiveMembers", self._members)
         return app
@@ -176,6 +177,16 @@ class FakeGraph:
             return _not_found(request.match_info["id"])
         return web.json_response(
             {"@odata.type": "#microsoft.graph.user", **_select(self.users[manager], request)})
+
+    async def _direct_reports(self, request: web.Request) -> web.Response:
+        """The users whose manager this user is, at most `$top` of them (Graph pages the rest)."""
+        user_id = request.match_info["id"]
+        if user_id not in self.users:
+            return _not_found(user_id)
+        reports = [u for u, m in self.managers.items() if m == user_id and u in self.users]
+        top = int(request.query.get("$top", str(self.page_size)))
+        value = [{"@odata.type": "#microsoft.graph.user", **_select(self.users[u], request)} for u in reports[:top]]
+        return web.json_response({"value": value})
 
     async def _members(self, request: web.Request) -> web.Response:
         """Direct members list a nested group as a group object; transitiveMembers list it and,

@@ -344,3 +344,30 @@ async def test_hr_people_are_the_configured_ids_and_the_groups_users(graph: Grap
     assert await HrPeople([STRANGER], other_group, graph).ids() == [STRANGER]  # the configured ones
     with pytest.raises(HrUnavailable):  # nobody configured by hand: "unavailable", never "nobody"
         await HrPeople([], other_group, graph).ids()
+
+
+async def test_a_leader_is_someone_with_a_direct_report(graph: GraphDirectory, fake: RunningFake) -> None:
+    """For `hjælp`: Lars leads Ea, Tove leads Lars; Ea and Ole lead nobody; an unknown id is nobody."""
+    assert await graph.is_leader(LEADER) is True
+    assert await graph.is_leader(TOP) is True
+    assert await graph.is_leader(EMP) is False
+    assert await graph.is_leader(LONER) is False
+    assert await graph.is_leader(STRANGER) is False
+    calls = [r for r in fake.graph.graph_requests if r.path == f"/v1.0/users/{LEADER}/directReports"]
+    assert calls and calls[0].query == {"$select": "id", "$top": "1"}  # one small read
+    before = len(fake.graph.requests)
+    assert await graph.is_leader("../groups/x") is False
+    assert len(fake.graph.requests) == before  # never sent to Graph
+
+
+async def test_the_leader_check_falls_back_to_the_file_when_graph_is_down(
+    graph: GraphDirectory, fake: RunningFake, tmp_path: Path
+) -> None:
+    file = await file_directory(tmp_path, [f"{LONER},Ole Alene,{FILE_LEADER},Fie Leder,{DEPUTY},Dan Deputy,,nej"])
+    fake.graph.fail_next(503, times=20)
+    chained = ChainedDirectory([graph, file])
+    assert await chained.is_leader(FILE_LEADER) is True
+    assert await chained.is_leader(DEPUTY) is True
+    assert await chained.is_leader(LONER) is False
+    with pytest.raises(DirectoryUnavailable):
+        await graph.is_leader(LEADER)

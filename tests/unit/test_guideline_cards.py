@@ -70,4 +70,4 @@ def test_the_english_cards_carry_the_same() -> None:
     for made in (welcome_card(tx), guideline_card(tx)):
         shown = all_text(made)
         assert [e for e in ESSENTIALS_EN if e not in shown] == []
-    assert "What your manager must help to do straight away" in all_text(guideline_card(tx))
+    assert "What your manager must see to straight away" in all_text(guideline_card(tx))
