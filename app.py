@@ -133,6 +133,7 @@ def deadline_policy(settings: Settings) -> DeadlinePolicy:
         immediate_working_days=max(1, settings.immediate_deadline_working_days),
         escalate_after_days=settings.escalate_after_days,
         checkin_after_followup_days=settings.checkin_after_followup_days,
+        removal_recheck_days=settings.removal_recheck_days,
         tz=settings.time_zone,
     )
 

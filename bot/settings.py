@@ -100,6 +100,7 @@ class Settings:
     evidence_link_key: Secret = field(default_factory=lambda: Secret(""))  # shared by all instances
     evidence_pack_link_minutes: int = 60  # how long the links to an evidence pack work
     takedown_routes_file: Path | None = None  # the municipality's own routes; None = bot/takedown/routes.toml
+    removal_recheck_days: int = 3  # days after a takedown request before the leader is asked if it is gone
     # Test seams, never set in production: where botbuilder fetches OpenID metadata for JWT checks.
     openid_metadata_url: str = ""
     token_issuer: str = ""
@@ -167,6 +168,7 @@ class Settings:
             evidence_link_key=Secret(r.text("EVIDENCE_LINK_KEY")),
             evidence_pack_link_minutes=r.integer("EVIDENCE_PACK_LINK_MINUTES", 60, low=5, high=7 * 24 * 60),
             takedown_routes_file=Path(p) if (p := r.text("TAKEDOWN_ROUTES_FILE")) else None,
+            removal_recheck_days=r.integer("REMOVAL_RECHECK_DAYS", 3, low=1, high=60),
             openid_metadata_url=r.url_or_empty("BOT_OPENID_METADATA_URL"),
             token_issuer=r.text("BOT_TOKEN_ISSUER"),
         )

@@ -57,7 +57,7 @@ def _when(moment: datetime | None, zone: ZoneInfo) -> str:
 
 
 # Step fields shown on the state line: plain values, and choices shown by their text.
-SHOWN_FIELDS = ("journal_number", "filed_by", "channel", "reference", "followup_date", "done_date")
+SHOWN_FIELDS = ("journal_number", "filed_by", "channel", "reference", "followup_date", "done_date", "still_there")
 SHOWN_CHOICES = {"offered_via": "offered_via", "cause": "citizen_cause"}  # field -> the input it came from
 
 

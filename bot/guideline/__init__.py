@@ -40,6 +40,8 @@ from bot.guideline.decisions import (
     RemovalDecided,
     RemovalNotPossible,
     RemovalOutcome,
+    RemovalStillThere,
+    SavedOnCase,
 )
 from bot.guideline.definitions import CATEGORY_NAMES_DA, DEFINITIONS, PLATFORM_NAMES_DA, Category, Platform
 from bot.guideline.due import DueItem, DueKind, due_items, mark_sent, next_due_at, pending_items
@@ -171,8 +173,10 @@ __all__ = [
     "RemovalDecided",
     "RemovalNotPossible",
     "RemovalOutcome",
+    "RemovalStillThere",
     "Role",
     "RoleRefused",
+    "SavedOnCase",
     "StepDecided",
     "StepId",
     "StepState",

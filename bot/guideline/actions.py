@@ -46,6 +46,8 @@ from bot.guideline.decisions import (
     RemovalDecided,
     RemovalNotPossible,
     RemovalOutcome,
+    RemovalStillThere,
+    SavedOnCase,
 )
 from bot.guideline.errors import InvalidDecision
 from bot.guideline.model import MAX_NOTE, MAX_SHORT, Actor, Case, CaseStatus, Outcome, Person, StepId
@@ -223,6 +225,14 @@ _SPECS: list[ActionSpec] = [
         (_text("removal_why"), _text("removal_tried")),
     ),
     ActionSpec(
+        "removal_still_there",
+        StepId.REMOVAL,
+        RemovalStillThere,
+        lambda _i: RemovalStillThere(),
+        steps.why_not_removal_recheck,
+        intro="case.removal_recheck",
+    ),
+    ActionSpec(
         "citizen_contacted",
         StepId.CITIZEN_CONTACT,
         CitizenContacted,
@@ -306,6 +316,16 @@ _SPECS: list[ActionSpec] = [
         lambda i: NoColleaguesAffected(i.text("fu_col_none_reason")),
         lambda c: steps.why_not_followup(c, StepId.FOLLOWUP_COLLEAGUES, done=False),
         (_text("fu_col_none_reason"),),
+    ),
+    ActionSpec(
+        "saved_on_case",
+        StepId.SAVED_ON_CASE,
+        SavedOnCase,
+        lambda i: SavedOnCase(i.text("saved_ref")),
+        steps.why_not_saved_on_case,
+        (_text("saved_ref", MAX_REFERENCE, multiline=False),),
+        primary=True,
+        intro="case.saved_intro",
     ),
     ActionSpec(
         "close",

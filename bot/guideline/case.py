@@ -4,8 +4,9 @@
 1. the role: the actor's roles are derived from the case (reporter, leader, deputy) plus HR
    membership. Leader steps (including recording that the police offer was made) and closing:
    leader, deputy or HR. The answer to the police offer (and so "no police report") and new
-   evidence: the reporter only. Reassigning the leader: HR only. The reporter never decides a
-   leader's step nor reassigns their own case, even when they are HR.
+   evidence: the reporter only. Where the evidence was saved in the case system: the leader's
+   roles or the reporter (the guideline gives the employee that duty). Reassigning the leader: HR
+   only. The reporter never decides a leader's step nor reassigns their own case, even when HR.
    A refusal raises RoleRefused, so a forwarded or forged card changes nothing.
 2. the case: on a closed case everything is refused (CaseAlreadyClosed) except a repeated close.
 3. the transition (see `steps` for the step rules), raising InvalidTransition.
@@ -47,6 +48,8 @@ from bot.guideline.decisions import (
     PoliceReported,
     RemovalDecided,
     RemovalNotPossible,
+    RemovalStillThere,
+    SavedOnCase,
 )
 from bot.guideline.errors import CaseAlreadyClosed, InvalidDecision, InvalidTransition, RoleRefused
 from bot.guideline.events import (
@@ -119,6 +122,8 @@ def _add_evidence(case: Case, d: EvidenceAdded, ctx: steps.Ctx) -> Case:
 _RULES: dict[type[Any], tuple[frozenset[Role], Handler]] = {
     RemovalDecided: (LEADER_ROLES, steps.removal),
     RemovalNotPossible: (LEADER_ROLES, steps.removal),
+    RemovalStillThere: (LEADER_ROLES, steps.removal_still_there),
+    SavedOnCase: (LEADER_ROLES | REPORTER_ONLY, steps.saved_on_case),
     CitizenContacted: (LEADER_ROLES, steps.citizen),
     CitizenContactNotPossible: (LEADER_ROLES, steps.citizen),
     PoliceOfferMade: (LEADER_ROLES, steps.police_offer_made),
@@ -250,6 +255,7 @@ def new_case(
     states[StepId.INSUBIZ_NOTE] = StepState(StepId.INSUBIZ_NOTE, StepStatus.NOT_APPLICABLE)
     for s in FOLLOWUP_STEPS:
         states[s] = StepState(s, StepStatus.OPEN)
+    states[StepId.SAVED_ON_CASE] = StepState(StepId.SAVED_ON_CASE, StepStatus.OPEN)  # no deadline of its own
     case = Case(
         id=case_id,
         number=case_number,

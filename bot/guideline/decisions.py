@@ -229,6 +229,22 @@ class NoColleaguesAffected:
 
 
 @dataclass(frozen=True)
+class RemovalStillThere:
+    """The leader checked a takedown request: the content is still there (the request stays open)."""
+
+
+@dataclass(frozen=True)
+class SavedOnCase:
+    """The evidence was saved on the relevant case in the municipality's case system; `reference`
+    is that case's (or journal) number. The bot does not save it there: a person does, and says so."""
+
+    reference: str
+
+    def __post_init__(self) -> None:
+        _set(self, "reference", v.text(self.reference, "reference", MAX_REFERENCE))
+
+
+@dataclass(frozen=True)
 class CaseClosed:
     """Close the case; refused while any step still needs a decision."""
 
@@ -275,4 +291,6 @@ Decision = (
     | CaseClosed
     | LeaderReassigned
     | EvidenceAdded
+    | RemovalStillThere
+    | SavedOnCase
 )

@@ -24,6 +24,8 @@ Kinds and who receives them:
   again after as many more: at most OFFER_REMINDERS kind reminders. The employee only.
 - OFFER_ANSWERED: the employee answered the recorded offer (each answer once). Leader and deputy
   (HR when there is no leader): "no police report" makes the InsuBiz note theirs.
+- REMOVAL_RECHECK: a takedown request has been pending `removal_recheck_days` days since it was
+  made or last checked: is the content gone? The leader (HR when none); answered on the card.
 - FOLLOWUP_REMINDER: a scheduled follow-up's day has come. The leader (HR when none).
 - EMPLOYEE_CHECKIN: `checkin_after_followup_days` working days after the follow-up with the
   employee, the bot asks the employee how things are. This one is also produced for closed
@@ -39,7 +41,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from bot.guideline.calendar import add_working_days
-from bot.guideline.model import FOLLOWUP_STEPS, UNDECIDED, Case, CaseStatus, Role, StepId, StepStatus
+from bot.guideline.model import FOLLOWUP_STEPS, UNDECIDED, Case, CaseStatus, Outcome, Role, StepId, StepStatus
 from bot.guideline.policy import DeadlinePolicy
 
 
@@ -52,6 +54,7 @@ class DueKind(StrEnum):
     OFFER_ASKED = "offer_asked"
     OFFER_REMINDER = "offer_reminder"
     OFFER_ANSWERED = "offer_answered"
+    REMOVAL_RECHECK = "removal_recheck"
 
 
 OFFER_REMINDERS = 2  # the employee is reminded of an unanswered offer at most this often
@@ -99,7 +102,16 @@ def _open_case_items(case: Case, policy: DeadlinePolicy) -> list[DueItem]:
             key = f"followup:{case.id}:{step.value}:{stamp}"
             recipients = _leaders(case, with_deputy=False)
             items.append(DueItem(DueKind.FOLLOWUP_REMINDER, case.id, step, key, recipients, state.due_at))
-    return items + _offer_items(case, policy)
+    return items + _offer_items(case, policy) + _removal_recheck(case, policy)
+
+
+def _removal_recheck(case: Case, policy: DeadlinePolicy) -> list[DueItem]:
+    state = case.step(StepId.REMOVAL)
+    if state.status is not StepStatus.IN_PROGRESS or state.outcome != Outcome.REQUESTED or state.decided_at is None:
+        return []
+    at = state.decided_at + timedelta(days=policy.removal_recheck_days)
+    key = f"removal_recheck:{case.id}:{_stamp(state.decided_at)}"
+    return [DueItem(DueKind.REMOVAL_RECHECK, case.id, StepId.REMOVAL, key, _leaders(case, with_deputy=False), at)]
 
 
 def _offer_items(case: Case, policy: DeadlinePolicy) -> list[DueItem]:

@@ -34,6 +34,7 @@ class StepId(StrEnum):
     APV_PLAN = "apv_plan"
     FOLLOWUP_EMPLOYEE = "followup_employee"
     FOLLOWUP_COLLEAGUES = "followup_colleagues"
+    SAVED_ON_CASE = "saved_on_case"  # where the evidence was saved in the municipality's case system
 
 
 IMMEDIATE_STEPS: tuple[StepId, ...] = (
@@ -81,6 +82,7 @@ class Outcome(StrEnum):
     SCHEDULED = "scheduled"
     DONE = "done"
     NO_COLLEAGUES_AFFECTED = "no_colleagues_affected"
+    SAVED = "saved"
     WAIVED = "waived"  # stored cases only
 
 

@@ -24,6 +24,8 @@ class DeadlinePolicy:
       bot asks the employee how things are.
     - offer_reminder_days: working days between the reminders to an employee who has not answered
       the offer to take part in the police report (at most two reminders).
+    - removal_recheck_days: days (calendar) after a takedown request, or the last "still there",
+      before the leader is asked whether the content is gone.
     - followup_reminder_time: local time of day at which date-only reminders fall due.
     - max_evidence_items: the most screenshots one case may hold.
     """
@@ -33,6 +35,7 @@ class DeadlinePolicy:
     escalate_after_days: int = 3
     checkin_after_followup_days: int = 1
     offer_reminder_days: int = 1
+    removal_recheck_days: int = 3
     followup_reminder_time: time = time(8, 0)
     tz: str = DEFAULT_TZ
     extra_holidays: frozenset[tuple[int, int]] = field(default=DEFAULT_EXTRA_DAYS)
@@ -50,6 +53,8 @@ class DeadlinePolicy:
                 raise ValueError(f"{name} must not be negative")
         if self.immediate_working_days < 1:
             raise ValueError("immediate_working_days must be at least 1")
+        if self.removal_recheck_days < 1:
+            raise ValueError("removal_recheck_days must be at least 1")
         if self.offer_reminder_days < 1:
             raise ValueError("offer_reminder_days must be at least 1")
         if self.max_evidence_items < 1:

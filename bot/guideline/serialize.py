@@ -94,6 +94,13 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     }
 
 
+def _steps(raw: Mapping[str, Any]) -> dict[StepId, StepState]:
+    """Every step; a case stored before "saved on case" existed gets it open (it has no deadline)."""
+    steps = {StepId(k): _to_step(StepId(k), _req(raw, k, dict)) for k in raw}
+    steps.setdefault(StepId.SAVED_ON_CASE, StepState(StepId.SAVED_ON_CASE, StepStatus.OPEN))
+    return steps
+
+
 def _wait(wait: Wait) -> dict[str, Any]:
     return {"step": wait.step.value, "started_at": _dt(wait.started_at), "ended_at": _dt(wait.ended_at)}
 
@@ -213,7 +220,7 @@ def case_from_dict(d: Mapping[str, Any]) -> Case:
             leader_manager=_to_person(d, "leader_manager"),
             facts=facts,
             evidence=tuple(_to_evidence(item) for item in _req(d, "evidence", list)),
-            steps={StepId(k): _to_step(StepId(k), _req(raw_steps, k, dict)) for k in raw_steps},
+            steps=_steps(raw_steps),
             status=CaseStatus(_req(d, "status", str)),
             created_at=_to_dt_req(d, "created_at"),
             closed_at=_to_dt(d, "closed_at"),

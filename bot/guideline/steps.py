@@ -24,6 +24,12 @@ Each step has only the outcomes the guideline allows ("skal": nothing can be wai
   day at the policy's reminder time; done (a date not in the future and not before the case)
   settles it for good. For colleagues, "no colleagues affected" (with why) settles it too, and
   may still become a real follow-up.
+- REMOVAL, re-checked: while a takedown request is pending, the leader is asked after
+  `removal_recheck_days` whether the content is gone; "removed" settles the step, "still there"
+  records the day in the step (still in progress), and the question comes again as many days later.
+- SAVED_ON_CASE: the leader (deputy, HR) or the employee records the case or journal number under
+  which the evidence was saved in the municipality's case system (the bot does not save it there).
+  It settles the step; a later number replaces it (a correction, kept in the audit log).
 - A step stored as WAIVED (before waivers were removed) counts as undecided: every decision that
   is open on an OPEN step is open on it.
 
@@ -58,6 +64,8 @@ from bot.guideline.decisions import (
     PoliceReported,
     RemovalDecided,
     RemovalNotPossible,
+    RemovalStillThere,
+    SavedOnCase,
 )
 from bot.guideline.errors import InvalidDecision, InvalidTransition
 from bot.guideline.model import PAUSED_BY, UNDECIDED, Case, Outcome, StepId, StepState, StepStatus, Wait
@@ -159,6 +167,18 @@ def why_not_removal(case: Case, outcome: Outcome) -> str | None:
     return None
 
 
+def why_not_removal_recheck(case: Case) -> str | None:
+    """"Still there" answers a pending takedown request, and nothing else."""
+    state = case.step(StepId.REMOVAL)
+    if state.status is not S.IN_PROGRESS or state.outcome != Outcome.REQUESTED:
+        return "removal_not_requested"
+    return None
+
+
+def why_not_saved_on_case(case: Case) -> str | None:
+    return None  # open while the case is: a number may be recorded, or corrected, at any time
+
+
 def why_not_citizen(case: Case, outcome: Outcome) -> str | None:
     state = case.step(StepId.CITIZEN_CONTACT)
     if state.status is S.DONE and state.outcome == Outcome.CONTACTED:
@@ -247,6 +267,8 @@ _ANSWERS: dict[OfferAnswer, Outcome] = {
 _WHY_NOT: dict[type[Any], Callable[[Case, Any], str | None]] = {
     RemovalDecided: lambda c, d: why_not_removal(c, Outcome(d.outcome.value)),
     RemovalNotPossible: lambda c, d: why_not_removal(c, Outcome.NOT_POSSIBLE),
+    RemovalStillThere: lambda c, d: why_not_removal_recheck(c),
+    SavedOnCase: lambda c, d: why_not_saved_on_case(c),
     CitizenContacted: lambda c, d: why_not_citizen(c, Outcome.CONTACTED),
     CitizenContactNotPossible: lambda c, d: why_not_citizen(c, Outcome.CONTACT_NOT_POSSIBLE),
     PoliceOfferMade: lambda c, d: why_not_offer_made(c),
@@ -274,6 +296,19 @@ def removal(case: Case, d: RemovalDecided | RemovalNotPossible, ctx: Ctx) -> Cas
     status = S.IN_PROGRESS if d.outcome.value == Outcome.REQUESTED else S.DONE
     new = put(case, StepId.REMOVAL, status, d.outcome.value, _fields(note=d.note), ctx)
     return _changed(case, new, why_not(case, d), StepId.REMOVAL)
+
+
+def removal_still_there(case: Case, d: RemovalStillThere, ctx: Ctx) -> Case:
+    """The day of the answer goes into the step; deciding again moves the next question on."""
+    cur = case.step(StepId.REMOVAL)
+    fields = {**cur.fields, "still_there": ctx.today().isoformat()}
+    new = put(case, StepId.REMOVAL, S.IN_PROGRESS, Outcome.REQUESTED.value, fields, ctx)
+    return _changed(case, new, why_not(case, d), StepId.REMOVAL)
+
+
+def saved_on_case(case: Case, d: SavedOnCase, ctx: Ctx) -> Case:
+    new = put(case, StepId.SAVED_ON_CASE, S.DONE, Outcome.SAVED.value, {"reference": d.reference}, ctx)
+    return _changed(case, new, why_not(case, d), StepId.SAVED_ON_CASE)
 
 
 def citizen(case: Case, d: CitizenContacted | CitizenContactNotPossible, ctx: Ctx) -> Case:

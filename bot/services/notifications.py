@@ -268,8 +268,11 @@ class Notifications:
             DueKind.FOLLOWUP_REMINDER: "notify.followup",
             DueKind.OFFER_ASKED: "notify.offer_asked",
             DueKind.OFFER_REMINDER: "notify.offer_reminder",
+            DueKind.REMOVAL_RECHECK: "notify.removal_recheck",
         }[item.kind]
-        text = tx(key, step=step, number=case.number, days=self.policy.escalate_after_days)
+        recheck = item.kind is DueKind.REMOVAL_RECHECK
+        days = self.policy.removal_recheck_days if recheck else self.policy.escalate_after_days
+        text = tx(key, step=step, number=case.number, days=days)
         # The offer's question and its reminders come with the employee's card: they answer on it.
         if to.role in (Role.LEADER, Role.DEPUTY, Role.HR) or item.kind in OFFER_KINDS:
             await self._send_card(case, to.person_id, None, text=text, done=done)

@@ -558,3 +558,25 @@ TEXTS.update(
 )
 
 TEXTS.update({"help.bot_name": "Krænkelser"})
+
+# "Gemt på sagen" and the re-check of a takedown request
+TEXTS.update(
+    {
+        "step.saved_on_case": "Gemt på sagen i kommunens sagssystem",
+        "outcome.saved": "gemt",
+        "act.saved_on_case": "Notér sagsnummeret",
+        "in.saved_ref": "Sagens nummer eller journalnummer i sagssystemet",
+        "case.saved_intro": (
+            "Botten gemmer ikke materialet i kommunens sagssystem. Hent bevismappen (knappen nederst), gem den "
+            "på den relevante sag dér, og notér sagens nummer her. Det kan lederen eller medarbejderen gøre."
+        ),
+        "act.removal_still_there": "Indholdet er der stadig",
+        "case.removal_recheck": "Anmodningen om fjernelse venter. Er indholdet væk nu?",
+        "fieldname.still_there": "stadig der",
+        "notify.removal_recheck": (
+            "Sag {number}: det er {days} dage siden, der blev bedt om at få indholdet fjernet. Er det væk nu? "
+            "Svar under »{step}« på kortet."
+        ),
+        "domain.removal_not_requested": "Der venter ingen anmodning om fjernelse på sagen.",
+    }
+)

@@ -569,3 +569,26 @@ TEXTS.update(
 )
 
 TEXTS.update({"help.bot_name": "Offensive acts"})
+
+# "Saved on the case" and the re-check of a takedown request
+TEXTS.update(
+    {
+        "step.saved_on_case": "Saved on the case in the municipality's case system",
+        "outcome.saved": "saved",
+        "act.saved_on_case": "Record the case number",
+        "in.saved_ref": "The case or journal number in the case system",
+        "case.saved_intro": (
+            "The bot does not save the material in the municipality's case system. Get the evidence pack "
+            "(the button at the bottom), save it on the relevant case there, and record the case number here. "
+            "The manager or the employee can do this."
+        ),
+        "act.removal_still_there": "The content is still there",
+        "case.removal_recheck": "The request to remove the content is pending. Is the content gone now?",
+        "fieldname.still_there": "still there",
+        "notify.removal_recheck": (
+            "Case {number}: it is {days} days since removal of the content was requested. Is it gone now? "
+            "Answer under \"{step}\" on the card."
+        ),
+        "domain.removal_not_requested": "No request to remove the content is pending on the case.",
+    }
+)

@@ -192,6 +192,7 @@ async def test_closing_needs_every_step_and_hr_sees_the_overview(world: World) -
         ("apv_filed", {"apv_ref": "D-9"}),
         ("fu_emp_done", {"fu_emp_done_date": "2026-11-24", "fu_emp_note": "Samtale"}),
         ("fu_col_none", {"fu_col_none_reason": "Kun medarbejderen var nævnt"}),
+        ("saved_on_case", {"saved_ref": "SAG-2026-0815"}),
     ]:
         card = await invoke(leader, "decide", decide(case_id, action, **inputs))
         assert "Gemt" in all_text(card), (action, all_text(card))

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.guideline.model import StepId, StepStatus
 from bot.teams.sender import TeamsSender
 from tests.bot.chat import invoke, said
 from tests.bot.conftest import EMPLOYEE, HR, LEADER, World
@@ -138,3 +139,41 @@ async def test_the_employee_is_asked_at_once_and_reminded_kindly_at_most_twice(w
     [wait] = case.waits
     assert wait.ended_at == world.clock.current
     assert reminded() == 2
+
+
+async def test_the_leader_is_asked_whether_requested_content_is_gone_and_answers_on_the_card(world: World) -> None:
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    leader = world.chat(runtime, LEADER, "Lene Leder")
+    await invoke(leader, "decide", decide(case_id, "removal_requested", removal_note="Anmodet hos Meta"))
+    world.clock.advance(days=2, hours=23)
+    await runtime.scheduler.tick()
+    assert not any("Er det væk nu?" in t for t in sent_texts(world))
+    world.clock.advance(hours=1)  # three days (REMOVAL_RECHECK_DAYS) after the request
+    await runtime.scheduler.tick()
+    await runtime.scheduler.tick()
+    asked = [m.activity for m in world.connector.messages() if "Er det væk nu?" in said(m.activity)]
+    assert len(asked) == 1  # the leader only, once
+    assert "Indholdet er der stadig" in said(asked[0])  # the answer is on the card that comes with it
+    card = await invoke(leader, "decide", decide(case_id, "removal_still_there"))
+    assert "stadig der" in said({"attachments": [{"content": card}]})
+    state = (await runtime.cases.get(case_id)).case.step(StepId.REMOVAL)
+    assert state.status is StepStatus.IN_PROGRESS and state.fields["still_there"] == "2026-11-27"
+    world.clock.advance(days=3)
+    await runtime.scheduler.tick()
+    assert len([m for m in world.connector.messages() if "Er det væk nu?" in said(m.activity)]) == 2  # asked again
+    await invoke(leader, "decide", decide(case_id, "removal_removed"))
+    assert (await runtime.cases.get(case_id)).case.step(StepId.REMOVAL).status is StepStatus.DONE
+
+
+async def test_the_employee_records_where_the_pack_was_saved_on_their_own_card(world: World) -> None:
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    employee = world.chat(runtime, EMPLOYEE, "Mette Medarbejder")
+    card = await invoke(employee, "refresh_case", {"case_id": case_id})
+    text = said({"attachments": [{"content": card}]})
+    assert "Botten gemmer ikke materialet i kommunens sagssystem" in text and "Notér sagsnummeret" in text
+    card = await invoke(employee, "decide", decide(case_id, "saved_on_case", saved_ref="SAG-2026-0815"))
+    assert "SAG-2026-0815" in said({"attachments": [{"content": card}]})
+    state = (await runtime.cases.get(case_id)).case.step(StepId.SAVED_ON_CASE)
+    assert state.status is StepStatus.DONE and state.decided_by == EMPLOYEE

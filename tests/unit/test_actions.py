@@ -139,7 +139,8 @@ def test_the_reporter_is_offered_only_the_answer_and_never_a_leader_step() -> No
     for case, now in all_states():
         for actor in (AS_REPORTER, Actor("u-reporter", is_hr=True)):
             names = {spec.name for spec in available_actions(case, actor, now)}
-            assert names <= {"offer_join", "offer_without_me", "offer_no_report"}
+            # The answer to the offer, and where the evidence was saved (the guideline's duty for them).
+            assert names <= {"offer_join", "offer_without_me", "offer_no_report", "saved_on_case"}
         for actor in (AS_LEADER, AS_DEPUTY, AS_HR):
             names = {spec.name for spec in available_actions(case, actor, now)}
             assert not names & {"offer_join", "offer_without_me", "offer_no_report"}

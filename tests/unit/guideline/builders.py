@@ -32,6 +32,7 @@ from bot.guideline import (
     PoliceReported,
     RemovalDecided,
     RemovalOutcome,
+    SavedOnCase,
     StepId,
     StepStatus,
     decide,
@@ -156,6 +157,7 @@ def settled_outcomes(case: Case, now: datetime = OPENED, *, declined: bool = Fal
         ApvFiled("DEFGO-1"),
         FollowUpDone(StepId.FOLLOWUP_EMPLOYEE, day, "Samtale"),
         NoColleaguesAffected("Kun medarbejderen var nævnt"),
+        SavedOnCase("SAG-2026-0815"),
         now=now,
     )
 

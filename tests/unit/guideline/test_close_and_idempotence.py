@@ -72,6 +72,7 @@ def test_close_lists_open_steps() -> None:
         "apv_plan",
         "followup_employee",
         "followup_colleagues",
+        "saved_on_case",
     )
 
 

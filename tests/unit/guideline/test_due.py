@@ -21,6 +21,7 @@ from bot.guideline import (
     RemovalDecided,
     RemovalOutcome,
     Role,
+    SavedOnCase,
     StepId,
     case_from_dict,
     case_to_dict,
@@ -144,6 +145,7 @@ def _closed_after_followup(done: date, now: datetime) -> Case:
         AS_LEADER,
         FollowUpDone(StepId.FOLLOWUP_EMPLOYEE, done, "samtale"),
         FollowUpDone(StepId.FOLLOWUP_COLLEAGUES, done, "møde"),
+        SavedOnCase("SAG-1"),
         CaseClosed(),
         now=now,
     )
