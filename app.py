@@ -165,7 +165,7 @@ def hr_check(settings: Settings, directory: Directory) -> Callable[[str], Awaita
 
 
 async def build_runtime(settings: Settings, overrides: Overrides, links: EvidenceLinks | None = None) -> Runtime:
-    await asyncio.to_thread(load_routes, settings.takedown_routes_file)  # checked at start-up: RoutesError stops it
+    takedown = await asyncio.to_thread(load_routes, settings.takedown_routes_file)  # RoutesError stops start-up
     closers: list[Callable[[], Awaitable[None]]] = []
     store = overrides.store
     if store is None:
@@ -215,7 +215,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
     links = links or EvidenceLinks(
         settings.base_url, link_key(settings.evidence_link_key.reveal(), settings.app_password.reveal())
     )
-    case_cards = CaseCards(store, policy, zone, link_signer=links.sign, leaders=directory.leaders)
+    case_cards = CaseCards(store, policy, zone, link_signer=links.sign, leaders=directory.leaders, takedown=takedown)
     packs = EvidencePacks(store, cases, actions.actor, clock, links, settings.evidence_pack_link_minutes)
     exports = PersonExport(store, cases, clock, links)
     references = ReferenceBook(store)

@@ -19,6 +19,7 @@ from bot.guideline.actions import ActionSpec, InputKind, InputSpec, Prefill
 from bot.guideline.model import FOLLOWUP_STEPS, UNDECIDED, Case, Role, StepId, StepStatus
 from bot.texts import Texts
 from cards.common import Card, Element, card, execute, facts, heading, text, title, user_link_label, user_text
+from cards.takedown import TakedownView, police_elements, takedown_elements
 from cards.verbs import Verb
 
 LEADER_ROLES = frozenset({Role.LEADER, Role.DEPUTY, Role.HR})
@@ -50,6 +51,7 @@ class CaseView:
     notice_is_error: bool = False
     history: tuple[HistoryLine, ...] | None = None
     leader_choices: tuple[tuple[str, str], ...] = ()  # (id, name) HR may hand the case to
+    takedown: TakedownView | None = None  # the platform's route, the request text and the police's route
 
 
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -150,6 +152,18 @@ def _evidence(view: CaseView, tx: Texts) -> list[Element]:
     return [text("\n".join(lines), size="Small")]
 
 
+def _helpers(view: CaseView, tx: Texts, step: StepId, specs: list[ActionSpec]) -> list[Element]:
+    """What helps a leader act on a step: how to get the content removed; the police's online
+    report with the evidence pack as its attachment."""
+    if view.takedown is None or not specs:
+        return []
+    if step is StepId.REMOVAL:
+        return takedown_elements(tx, view.takedown)
+    if step is StepId.POLICE_REPORT and any(s.name == "police_reported" for s in specs):
+        return police_elements(tx, view.takedown)
+    return []
+
+
 def case_card(tx: Texts, view: CaseView) -> Card:
     case = view.case
     f = case.facts
@@ -190,7 +204,9 @@ def case_card(tx: Texts, view: CaseView) -> Card:
             text(f"**{tx(f'step.{step.value}')}**", spacing="Small"),
             text(_step_state_line(view, step, tx), isSubtle=True, spacing="None"),
         ]
-        items += _action_block(view, tx, [s for s in view.available if s.step is step], step)
+        specs = [s for s in view.available if s.step is step]
+        items += _helpers(view, tx, step, specs)
+        items += _action_block(view, tx, specs, step)
         body.append({"type": "Container", "separator": True, "items": items})
     for spec in view.available:
         if spec.step is None and spec.inputs:

@@ -38,3 +38,11 @@ def takedown_elements(tx: Texts, view: TakedownView) -> list[Element]:
         _open(tx("takedown.police.open"), view.police_url),
     ]
     return out
+
+
+def police_elements(tx: Texts, view: TakedownView) -> list[Element]:
+    """On the police report step: where to report online, and the evidence pack as the attachment."""
+    return [
+        text(tx("case.police_pack"), size="Small"),
+        _open(tx("takedown.police.open"), view.police_url),
+    ]

@@ -17,9 +17,12 @@ from bot.guideline.policy import DeadlinePolicy
 from bot.services import audit
 from bot.services.case_view import viewer_role
 from bot.storage.store import Store
+from bot.takedown import TakedownRoutes
+from bot.takedown.request import request_text
 from bot.texts import Texts
 from cards.case_card import CaseView, HistoryLine, case_card, evidence_card
 from cards.common import Card, card, text, title
+from cards.takedown import TakedownView
 
 LinkSigner = Callable[[str, str], str]  # (case_id, sha256) -> a signed, expiring URL
 
@@ -32,12 +35,27 @@ class CaseCards:
         zone: ZoneInfo,
         link_signer: LinkSigner | None = None,
         leaders: Callable[[], Awaitable[list[Person]]] | None = None,
+        takedown: TakedownRoutes | None = None,
     ) -> None:
+        self.takedown = takedown
         self.leaders = leaders
         self.store = store
         self.policy = policy
         self.zone = zone
         self.link_signer = link_signer
+
+    def _takedown(self, case: Case, tx: Texts) -> TakedownView | None:
+        if self.takedown is None or self.takedown.police.url is None:
+            return None
+        route = self.takedown.for_platform(case.facts.platform)
+        return TakedownView(
+            platform=route.name,
+            url=route.url,
+            guidance=route.advice(tx.lang),
+            request=request_text(case, self.takedown, tx, self.zone),
+            police_url=self.takedown.police.url,
+            police_guidance=self.takedown.police.advice(tx.lang),
+        )
 
     async def evidence_links(self, case: Case) -> dict[str, str]:
         """Short signed links to the bot's own route (which streams the file, or on Azure redirects
@@ -102,8 +120,13 @@ class CaseCards:
             notice=notice,
             notice_is_error=notice_is_error,
             history=await self.history(case, tx) if with_history else None,
+            takedown=self._takedown(case, tx) if names & HELPED_ACTIONS else None,
         )
         return evidence_card(tx, view) if evidence_only else case_card(tx, view)
+
+
+# The actions a takedown or police helper is drawn beside (they are the leader's: never the reporter's).
+HELPED_ACTIONS = frozenset({"removal_removed", "removal_requested", "removal_not_possible", "police_reported"})
 
 
 def refusal_card(tx: Texts, message: str | None = None) -> Card:

@@ -580,3 +580,12 @@ TEXTS.update(
         "domain.removal_not_requested": "Der venter ingen anmodning om fjernelse på sagen.",
     }
 )
+
+TEXTS.update(
+    {
+        "case.police_pack": (
+            "Anmeld online hos politiet, og vedhæft bevismappens PDF som bilag: tryk »Bevismappe« nederst på "
+            "kortet, så får du den her i chatten."
+        ),
+    }
+)

@@ -592,3 +592,12 @@ TEXTS.update(
         "domain.removal_not_requested": "No request to remove the content is pending on the case.",
     }
 )
+
+TEXTS.update(
+    {
+        "case.police_pack": (
+            "Report online to the police and attach the evidence pack's PDF: press \"Evidence pack\" at the "
+            "bottom of the card and you get it here in the chat."
+        ),
+    }
+)

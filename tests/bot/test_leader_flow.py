@@ -306,3 +306,36 @@ async def test_an_unreachable_leader_means_the_employee_and_hr_are_told(world: W
     assert any("kunne ikke kontaktes i Teams. Følg op" in t for t in told)  # HR, with the case card
     case = await runtime.cases.get(case_id)
     assert case.retry  # and the notification is retried later, with back-off
+
+
+async def test_the_leaders_card_helps_get_the_content_removed_and_report_it_to_the_police(world: World) -> None:
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    leader = world.chat(runtime, LEADER, "Lene Leder")
+    card = await invoke(leader, "refresh_case", {"case_id": case_id})
+    urls = [a["url"] for a in _open_urls(card)]
+    assert "https://www.facebook.com/help/1380418588640631" in urls  # the report's platform: Facebook
+    assert "https://politi.dk/anmeld-kriminalitet" in urls
+    body = all_text(card)
+    assert "Anmodning om fjernelse af krænkende indhold" in body and "KH-2026-0001" in body
+    await invoke(leader, "decide", decide(case_id, "offer_made", offered_via="bot"))
+    card = await invoke(leader, "decide", decide(case_id, "removal_removed"))
+    assert "vedhæft bevismappens PDF" in all_text(card)  # on the police step, which is open now
+    assert "https://politi.dk/anmeld-kriminalitet" in [a["url"] for a in _open_urls(card)]
+    assert "Anmodning om fjernelse" not in all_text(card)  # the removal is settled: no helper
+    employee = world.chat(runtime, EMPLOYEE, "Mette Medarbejder")
+    mine = await invoke(employee, "refresh_case", {"case_id": case_id})
+    assert not _open_urls(mine) and "Anmodning om fjernelse" not in all_text(mine)
+
+
+def _open_urls(node: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if node.get("type") == "Action.OpenUrl":
+            found.append(node)
+        for value in node.values():
+            found += _open_urls(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _open_urls(value)
+    return found
