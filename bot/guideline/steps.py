@@ -168,7 +168,7 @@ def why_not_removal(case: Case, outcome: Outcome) -> str | None:
 
 
 def why_not_removal_recheck(case: Case) -> str | None:
-    """"Still there" answers a pending takedown request, and nothing else."""
+    """ "Still there" answers a pending takedown request, and nothing else."""
     state = case.step(StepId.REMOVAL)
     if state.status is not S.IN_PROGRESS or state.outcome != Outcome.REQUESTED:
         return "removal_not_requested"

@@ -587,7 +587,7 @@ TEXTS.update(
         "fieldname.still_there": "still there",
         "notify.removal_recheck": (
             "Case {number}: it is {days} days since removal of the content was requested. Is it gone now? "
-            "Answer under \"{step}\" on the card."
+            'Answer under "{step}" on the card.'
         ),
         "domain.removal_not_requested": "No request to remove the content is pending on the case.",
     }
@@ -596,7 +596,7 @@ TEXTS.update(
 TEXTS.update(
     {
         "case.police_pack": (
-            "Report online to the police and attach the evidence pack's PDF: press \"Evidence pack\" at the "
+            'Report online to the police and attach the evidence pack\'s PDF: press "Evidence pack" at the '
             "bottom of the card and you get it here in the chat."
         ),
     }
