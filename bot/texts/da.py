@@ -120,7 +120,7 @@ TEXTS.update(
         "receipt.next.leader": "Din leder ({leader}) får besked med det samme og skal straks tage sig af de næste skridt.",
         "receipt.next.leader_unknown": "Jeg kunne ikke finde din leder. Jeg sender sagen til HR og giver dig besked, hvis ingen hos HR kan nås.",
         "receipt.next.police": "Efter retningslinjen skal episoden politianmeldes, og din leder skal tilbyde dig at deltage i politianmeldelsen. Du svarer på tilbuddet på din sag her i chatten.",
-        "receipt.next.save": "Botten opbevarer din indberetning og dine filer uændret, så din leder kan se dem på sagen her i Teams. Botten gemmer intet i kommunens sagssystem: efter retningslinjen skal materialet gemmes på den relevante sag. Bed om dokumentationsmappen på sagskortet, og gem den dér – det kan din leder også gøre.",
+        "receipt.next.save": "Botten opbevarer din indberetning og dine filer uændret, så din leder kan se dem på sagen her i Teams. Botten gemmer intet i kommunens sagssystem: efter retningslinjen skal materialet gemmes på den relevante sag. Bed om dokumentationsmappen på sagskortet, gem den dér, og notér sagens nummer på sagskortet – det kan din leder også gøre.",
         "receipt.next.support": "Du kan altid følge sagen under **Mine sager**.",
         # My cases
         "mycases.title": "Mine sager",
@@ -567,8 +567,8 @@ TEXTS.update(
         "act.saved_on_case": "Notér sagsnummeret",
         "in.saved_ref": "Sagens nummer eller journalnummer i sagssystemet",
         "case.saved_intro": (
-            "Botten gemmer ikke materialet i kommunens sagssystem. Hent bevismappen (knappen nederst), gem den "
-            "på den relevante sag dér, og notér sagens nummer her. Det kan lederen eller medarbejderen gøre."
+            "Botten gemmer ikke materialet i kommunens sagssystem. Hent dokumentationsmappen (knappen nederst), "
+            "gem den på den relevante sag dér, og notér sagens nummer her. Det kan lederen eller medarbejderen gøre."
         ),
         "act.removal_still_there": "Indholdet er der stadig",
         "case.removal_recheck": "Anmodningen om fjernelse venter. Er indholdet væk nu?",
@@ -584,8 +584,8 @@ TEXTS.update(
 TEXTS.update(
     {
         "case.police_pack": (
-            "Anmeld online hos politiet, og vedhæft bevismappens PDF som bilag: tryk »Bevismappe« nederst på "
-            "kortet, så får du den her i chatten."
+            "Politianmeld på nettet, og vedhæft dokumentationsmappens PDF som bilag: tryk »Dokumentationsmappe« "
+            "nederst på kortet, så får du den her i chatten."
         ),
     }
 )

@@ -113,7 +113,7 @@ TEXTS.update(
         "receipt.next.leader": "Your manager ({leader}) is told at once and must start on the next steps straight away.",
         "receipt.next.leader_unknown": "I couldn't find your manager. I'm sending the case to HR and will tell you if nobody at HR can be reached.",
         "receipt.next.police": "Under the guideline the incident must be reported to the police, and your manager must offer you the chance to take part in the report. You answer the offer on your case here in the chat.",
-        "receipt.next.save": "The bot keeps your report and your files unaltered, so your manager can see them on the case here in Teams. The bot does not save anything in the municipality's case management system: under the guideline the material must be saved on the relevant case. Ask for the evidence pack on the case card and save it on the case there – your manager can do that too.",
+        "receipt.next.save": "The bot keeps your report and your files unaltered, so your manager can see them on the case here in Teams. The bot does not save anything in the municipality's case management system: under the guideline the material must be saved on the relevant case. Ask for the evidence pack on the case card, save it on the case there, and record that case's number on the case card – your manager can do that too.",
         "receipt.next.support": "You can always follow the case under **My cases**.",
         "mycases.title": "My cases",
         "mycases.none": "You have no cases.",

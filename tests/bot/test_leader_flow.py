@@ -320,7 +320,7 @@ async def test_the_leaders_card_helps_get_the_content_removed_and_report_it_to_t
     assert "Anmodning om fjernelse af krænkende indhold" in body and "KH-2026-0001" in body
     await invoke(leader, "decide", decide(case_id, "offer_made", offered_via="bot"))
     card = await invoke(leader, "decide", decide(case_id, "removal_removed"))
-    assert "vedhæft bevismappens PDF" in all_text(card)  # on the police step, which is open now
+    assert "vedhæft dokumentationsmappens PDF" in all_text(card)  # on the police step, which is open now
     assert "https://politi.dk/anmeld-kriminalitet" in [a["url"] for a in _open_urls(card)]
     assert "Anmodning om fjernelse" not in all_text(card)  # the removal is settled: no helper
     employee = world.chat(runtime, EMPLOYEE, "Mette Medarbejder")
