@@ -131,10 +131,14 @@ LINKS = web.AppKey("evidence_links", EvidenceLinks)
 def deadline_policy(settings: Settings) -> DeadlinePolicy:
     return DeadlinePolicy(
         immediate_working_days=max(1, settings.immediate_deadline_working_days),
+        office_start=settings.office_hours[0],
+        office_end=settings.office_hours[1],
+        ack_working_hours=settings.ack_working_hours,
         escalate_after_days=settings.escalate_after_days,
         checkin_after_followup_days=settings.checkin_after_followup_days,
         removal_recheck_days=settings.removal_recheck_days,
         tz=settings.time_zone,
+        extra_holidays=frozenset(settings.extra_holidays),
     )
 
 

@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,6 +50,9 @@ class Secret:
 APP_TYPES = ("SingleTenant", "UserAssignedMSI", "MultiTenant")
 LANGUAGES = ("da", "en")
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+_OFFICE_HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+# Grundlovsdag, Juleaftensdag, Nytårsaftensdag: days off by agreement (the statutory holidays are computed).
+DEFAULT_EXTRA_HOLIDAYS: tuple[tuple[int, int], ...] = ((6, 5), (12, 24), (12, 31))
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,9 @@ class Settings:
     time_zone: str = "Europe/Copenhagen"
     default_language: str = "da"
     immediate_deadline_working_days: int = 1
+    office_hours: tuple[time, time] = (time(8, 0), time(16, 0))
+    ack_working_hours: int = 2
+    extra_holidays: tuple[tuple[int, int], ...] = DEFAULT_EXTRA_HOLIDAYS
     escalate_after_days: int = 3
     checkin_after_followup_days: int = 1
     draft_ttl_hours: int = 72
@@ -150,6 +157,9 @@ class Settings:
             time_zone=r.zone("TIME_ZONE", "Europe/Copenhagen"),
             default_language=r.choice("DEFAULT_LANGUAGE", LANGUAGES, "da"),
             immediate_deadline_working_days=r.integer("IMMEDIATE_DEADLINE_WORKING_DAYS", 1, low=0, high=30),
+            office_hours=r.office_hours("OFFICE_HOURS", (time(8, 0), time(16, 0))),
+            ack_working_hours=r.integer("ACK_WORKING_HOURS", 2, low=1, high=40),
+            extra_holidays=r.holidays("EXTRA_HOLIDAYS", DEFAULT_EXTRA_HOLIDAYS),
             escalate_after_days=r.integer("ESCALATE_AFTER_DAYS", 3, low=1, high=90),
             checkin_after_followup_days=r.integer("CHECKIN_AFTER_FOLLOWUP_DAYS", 1, low=0, high=90),
             draft_ttl_hours=r.integer("DRAFT_TTL_HOURS", 72, low=1, high=24 * 90),
@@ -311,6 +321,41 @@ class _Reader:
         except (ZoneInfoNotFoundError, ValueError):
             raise self._fail(name, f"unknown time zone {raw!r}") from None
         return raw
+
+    def office_hours(self, name: str, default: tuple[time, time]) -> tuple[time, time]:
+        raw = self.text(name)
+        if not raw:
+            return default
+        m = _OFFICE_HOURS.match(raw)
+        try:
+            if not m:
+                raise ValueError
+            start = time(int(m.group(1)), int(m.group(2)))
+            end = time(int(m.group(3)), int(m.group(4)))
+        except ValueError:
+            raise self._fail(name, f"use HH:MM-HH:MM, e.g. 08:00-16:00, got {raw!r}") from None
+        if not start < end:
+            raise self._fail(name, "office hours must start before they end")
+        return start, end
+
+    def holidays(self, name: str, default: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+        """MM-DD days off every year beside the statutory holidays; "none" for no extra days."""
+        raw = self.text(name)
+        if not raw:
+            return default
+        if raw.lower() == "none":
+            return ()
+        out = []
+        for item in self.word_list(name):
+            m = _MONTH_DAY.match(item)
+            try:
+                if not m:
+                    raise ValueError
+                date(2001, int(m.group(1)), int(m.group(2)))  # a common year
+            except ValueError:
+                raise self._fail(name, f"{item!r}: use MM-DD, e.g. 06-05,12-24,12-31 (or none)") from None
+            out.append((int(m.group(1)), int(m.group(2))))
+        return tuple(sorted(set(out)))
 
     def month_days(self, name: str, default: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
         items = self.word_list(name)

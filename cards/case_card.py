@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 
 from bot.guideline.actions import ActionSpec, InputKind, InputSpec, Prefill
 from bot.guideline.model import FOLLOWUP_STEPS, UNDECIDED, Case, Role, StepId, StepStatus
+from bot.guideline.serialize import LEGACY_ACK
 from bot.texts import Texts
-from cards.common import Card, Element, card, execute, facts, heading, text, title, user_link_label, user_text
+from cards.common import Card, Element, card, execute, facts, heading, text, title, user_link_label, user_text, when
 from cards.takedown import TakedownView, police_elements, takedown_elements
 from cards.verbs import Verb
 
@@ -52,6 +53,7 @@ class CaseView:
     history: tuple[HistoryLine, ...] | None = None
     leader_choices: tuple[tuple[str, str], ...] = ()  # (id, name) HR may hand the case to
     takedown: TakedownView | None = None  # the platform's route, the request text and the police's route
+    ack_by: datetime | None = None  # when the leader's acknowledgement is due (while owed)
 
 
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -164,6 +166,60 @@ def _helpers(view: CaseView, tx: Texts, step: StepId, specs: list[ActionSpec]) -
     return []
 
 
+def _people_facts(view: CaseView, tx: Texts) -> list[tuple[str, str]]:
+    """Who else is on the case: the deputy only once brought in; whether the case was seen."""
+    case = view.case
+    out: list[tuple[str, str]] = []
+    if case.active_deputy is not None and case.deputy_in is not None:
+        reason = tx(f"deputy_reason.{case.deputy_in.reason.value}")
+        name = user_text(case.active_deputy.name, 80)
+        out.append((tx("case.deputy"), tx("case.deputy_value", name=name, reason=reason)))
+    ack = case.acknowledged
+    if ack is not None and ack.by != LEGACY_ACK:
+        names = {p.aad_object_id: p.name for p in (case.leader, case.active_deputy) if p}
+        name, seen = user_text(names.get(ack.by, ""), 80), when(tx, ack.at, view.zone)
+        out.append((tx("case.acknowledged"), tx("case.acknowledged_value", name=name, when=seen)))
+    elif ack is None and view.ack_by is not None and case.leader is not None:
+        out.append((tx("case.acknowledged"), tx("case.not_acknowledged", when=when(tx, view.ack_by, view.zone))))
+    return out
+
+
+# Step-free actions drawn in their own place on the card, not among the buttons at the bottom.
+DRAWN_IN_PLACE = frozenset({"acknowledge", "bring_in_deputy"})
+
+
+def _button(view: CaseView, tx: Texts, name: str) -> list[Element]:
+    spec = next((s for s in view.available if s.name == name), None)
+    if spec is None:
+        return []
+    style = "positive" if spec.primary else None
+    return [
+        {
+            "type": "ActionSet",
+            "actions": [execute(tx(spec.label_key), Verb.DECIDE, style=style, case_id=view.case.id, action=name)],
+        }
+    ]
+
+
+def _acknowledgement(view: CaseView, tx: Texts) -> list[Element]:
+    """The leader's first duty, on top: "Jeg har set sagen"."""
+    button = _button(view, tx, "acknowledge")
+    if not button or view.ack_by is None:
+        return []
+    prompt = text(tx("case.ack_prompt", when=when(tx, view.ack_by, view.zone)), weight="Bolder")
+    return [{"type": "Container", "style": "attention", "items": [prompt, *button]}]
+
+
+def _bring_in_deputy(view: CaseView, tx: Texts) -> list[Element]:
+    """HR's way to bring the deputy in (the deputy sees nothing of the case before)."""
+    deputy = view.case.deputy
+    button = _button(view, tx, "bring_in_deputy")
+    if not button or deputy is None:
+        return []
+    label = text(f"**{tx('case.bring_in_deputy', name=user_text(deputy.name, 80))}**")
+    return [{"type": "Container", "separator": True, "items": [label, *button]}]
+
+
 def case_card(tx: Texts, view: CaseView) -> Card:
     case = view.case
     f = case.facts
@@ -177,6 +233,7 @@ def case_card(tx: Texts, view: CaseView) -> Card:
                 (tx("case.status"), tx(f"status.{case.status.value}")),
                 (tx("case.reporter"), user_text(case.reporter.name, 80) or "–"),
                 (tx("case.leader"), user_text(case.leader.name, 80) if case.leader else tx("case.no_leader")),
+                *_people_facts(view, tx),
                 (tx("field.occurred_at"), _when(f.occurred_at, view.zone)),
                 (tx("field.platform"), tx(f"platform.{f.platform.value}")),
                 *([(tx("field.link"), user_text(f.link))] if f.link else []),
@@ -185,6 +242,7 @@ def case_card(tx: Texts, view: CaseView) -> Card:
             ]
         )
     )
+    body += _acknowledgement(view, tx)
     if f.family_threatened:
         body.append(text(tx("case.family_warning"), color="Attention", weight="Bolder"))
     if f.outside_working_hours:
@@ -213,6 +271,7 @@ def case_card(tx: Texts, view: CaseView) -> Card:
             block = _action_block(view, tx, [spec], None)
             if block:
                 body.append({"type": "Container", "separator": True, "items": block})
+    body += _bring_in_deputy(view, tx)
     if view.history is not None:
         body.append(heading(tx("case.history")))
         body.append(
@@ -234,7 +293,7 @@ def case_card(tx: Texts, view: CaseView) -> Card:
             action=spec.name,
         )
         for spec in view.available
-        if spec.step is None and not spec.inputs
+        if spec.step is None and not spec.inputs and spec.name not in DRAWN_IN_PLACE
     ]
     actions.append(execute(tx("case.history"), Verb.HISTORY, case_id=case.id))
     actions.append(execute(tx("act.evidence_pack"), Verb.EVIDENCE_PACK, case_id=case.id))

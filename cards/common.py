@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot.texts import Texts
 from cards.verbs import Verb
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -100,3 +103,14 @@ def execute(label: str, verb: Verb, style: str | None = None, **data: Any) -> El
 
 def attachment(content: Card) -> dict[str, Any]:
     return {"contentType": "application/vnd.microsoft.card.adaptive", "content": content}
+
+
+def when(tx: Texts, moment: datetime, zone: ZoneInfo) -> str:
+    """A deadline people read: "onsdag 25-11-2026 kl. 10:00" (weekday first, local time)."""
+    local = moment.astimezone(zone)
+    return tx(
+        "time.when",
+        weekday=tx(f"weekday.{local.weekday()}"),
+        date=local.strftime("%d-%m-%Y"),
+        time=local.strftime("%H:%M"),
+    )

@@ -1,19 +1,32 @@
-""" "Mine sager": the employee's own cases, with status and the state of each step in plain words."""
+""" "Mine sager": the cases a leader leads (overdue first, each opening its card) and the person's own
+reports, with status and the state of each step in plain words. Someone who is both sees two
+clearly headed sections; an employee who leads nothing sees only their own reports."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
 from bot.guideline.model import Case, StepId
+from bot.guideline.overview import NextDue
 from bot.texts import Texts
+from cards.case_list import case_lines
 from cards.common import Card, Element, card, facts, heading, submit, text, title
 from cards.verbs import Verb
 
 MAX_LISTED = 10  # keeps the card well under 28 KB; older cases are summarised
 
 
-def my_cases_card(tx: Texts, cases: list[Case], zone: ZoneInfo) -> Card:
+def my_cases_card(
+    tx: Texts, cases: list[Case], zone: ZoneInfo, led: list[tuple[Case, NextDue | None]] | None = None
+) -> Card:
+    """`cases`: the person's own reports; `led`: cases they lead, from `by_urgency` (None: not a leader)."""
     body: list[Element] = [title(tx("mycases.title"))]
+    if led is not None:
+        body.append(heading(tx("mycases.led_title")))
+        body += case_lines(tx, led, zone) if led else [text(tx("mycases.led_none"))]
+        if not cases:
+            return card(body)
+        body.append(heading(tx("mycases.own_title")))
     if not cases:
         body.append(text(tx("mycases.none")))
         return card(body, [submit(tx("action.report"), Verb.REPORT, style="positive")])

@@ -103,19 +103,44 @@ def review_card(
 
 @dataclass(frozen=True)
 class ReceiptView:
+    """`ack_by` .. `steps_due` are already formatted deadlines (see `bot.guideline.expectations`)."""
+
     number: str
     received_local: str
     evidence: list[EvidenceLine]
     leader_name: str | None
+    clock_from: str = ""  # set only when the report came outside office hours
+    ack_by: str = ""
+    deputy_then_hr_at: str = ""  # set when a deputy can be brought in before HR is told
+    absent_leader_deputy: str = ""  # the deputy's name when the leader is marked absent
+    steps_due: str = ""
+
+
+def _next_lines(tx: Texts, view: ReceiptView) -> list[str]:
+    """What happens next and when, each moment one the bot acts on."""
+    if not view.leader_name:
+        return [tx("receipt.next.leader_unknown")]
+    leader = user_text(view.leader_name, 80)
+    if not view.ack_by:
+        return [tx("receipt.next.leader", leader=leader)]
+    lines = []
+    if view.clock_from:
+        lines.append(tx("receipt.next.outside_hours", when=view.clock_from))
+    lines.append(tx("receipt.next.ack", leader=leader, when=view.ack_by))
+    if view.absent_leader_deputy:
+        lines.append(tx("receipt.next.deputy_absent", deputy=user_text(view.absent_leader_deputy, 80)))
+    if view.deputy_then_hr_at:
+        lines.append(tx("receipt.next.deputy_then_hr", when=view.deputy_then_hr_at))
+    else:
+        lines.append(tx("receipt.next.hr_after"))
+    if view.steps_due:
+        lines.append(tx("receipt.next.steps", when=view.steps_due))
+    return lines
 
 
 def receipt_card(tx: Texts, view: ReceiptView) -> Card:
     hashes = ", ".join(e.short_hash for e in view.evidence) or "–"
-    leader_line = (
-        tx("receipt.next.leader", leader=user_text(view.leader_name, 80))
-        if view.leader_name
-        else tx("receipt.next.leader_unknown")
-    )
+    next_lines = "\n".join(f"- {line}" for line in _next_lines(tx, view))
     body: list[Element] = [
         title(tx("receipt.title", number=view.number)),
         facts(
@@ -129,7 +154,7 @@ def receipt_card(tx: Texts, view: ReceiptView) -> Card:
         ),
         heading(tx("receipt.next")),
         text(
-            f"- {leader_line}\n- {tx('receipt.next.police')}\n- {tx('receipt.next.save')}\n"
+            f"{next_lines}\n- {tx('receipt.next.police')}\n- {tx('receipt.next.save')}\n"
             f"- {tx('receipt.next.support')}"
         ),
     ]

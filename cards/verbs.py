@@ -24,6 +24,7 @@ class Verb(StrEnum):
     HISTORY = "history"
     EVIDENCE_LIST = "evidence_list"
     EVIDENCE_PACK = "evidence_pack"  # build the pack; the links come as a chat message
+    OPEN_CASE = "open_case"  # a line of "Mine sager" (leaders) or HR's overview
     # HR
     HR_CASES = "hr_cases"
     HR_OPEN_CASE = "hr_open_case"

@@ -22,8 +22,10 @@ from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 from bot.errors import InvalidInput
 from bot.evidence import StoredEvidence
 from bot.forms import ReportForm
+from bot.guideline.acknowledgement import expectations
 from bot.guideline.errors import InvalidDecision
-from bot.guideline.model import Case, Person
+from bot.guideline.model import Case, DeputyReason, Person
+from bot.guideline.policy import DeadlinePolicy
 from bot.logs import fields
 from bot.ports import Clock
 from bot.services.drafts import DraftGone, DraftIndex, StillReceiving, meta_from_json
@@ -32,7 +34,7 @@ from bot.storage.store import EvidenceMeta
 from bot.teams.activities import card_activity
 from bot.teams.routes import normalise, verb_of
 from bot.texts import Texts, language_for
-from cards.common import Card, card, submit, text
+from cards.common import Card, card, submit, text, when
 from cards.report import report_card
 from cards.review import EvidenceLine, ReceiptView, receipt_card, review_card
 from cards.verbs import Verb
@@ -230,12 +232,7 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
         chosen = await self.deps.reports.chosen_leader(reporter.aad_object_id, value.get("leader"))
         submitted = await self.deps.reports.submit(state["case_id"], reporter, facts, evidence, now, chosen)
         case = submitted.case
-        view = ReceiptView(
-            number=case.number,
-            received_local=case.created_at.astimezone(self.deps.zone).strftime("%d-%m-%Y %H:%M"),
-            evidence=[EvidenceLine(e.original_name, e.size, e.sha256) for e in case.evidence],
-            leader_name=case.leader.name if case.leader else None,
-        )
+        view = receipt_view(case, self.deps.reports.policy, self.deps.zone, tx)
         await dc.context.send_activity(card_activity(receipt_card(tx, view)))
         await self.deps.drafts.forget(reporter.aad_object_id)
         if not submitted.already:
@@ -275,3 +272,24 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
     def _user(context: TurnContext) -> Person:
         sender = context.activity.from_property
         return Person(aad_object_id=(sender.aad_object_id or sender.id), name=sender.name or "")
+
+
+def receipt_view(case: Case, policy: DeadlinePolicy, zone: ZoneInfo, tx: Texts) -> ReceiptView:
+    """The receipt's promises come from the same policy the scheduler keeps (no promise not kept)."""
+    expect = expectations(case, policy)
+
+    def shown(moment: datetime | None) -> str:
+        return when(tx, moment, zone) if moment else ""
+
+    absent = case.deputy_in is not None and case.deputy_in.reason is DeputyReason.LEADER_ABSENT
+    return ReceiptView(
+        number=case.number,
+        received_local=case.created_at.astimezone(zone).strftime("%d-%m-%Y %H:%M"),
+        evidence=[EvidenceLine(e.original_name, e.size, e.sha256) for e in case.evidence],
+        leader_name=case.leader.name if case.leader else None,
+        clock_from=shown(expect.clock_from) if expect.outside_office_hours else "",
+        ack_by=shown(expect.ack_by),
+        deputy_then_hr_at=shown(expect.hr_at) if expect.deputy_at else "",
+        absent_leader_deputy=case.deputy.name if absent and case.deputy else "",
+        steps_due=shown(expect.steps_due),
+    )

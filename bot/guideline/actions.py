@@ -21,12 +21,15 @@ from types import MappingProxyType
 
 from bot.guideline import _validate as v
 from bot.guideline import steps
+from bot.guideline.acknowledgement import why_not_acknowledge, why_not_bring_in_deputy
 from bot.guideline.case import may_decide
 from bot.guideline.decisions import (
     MAX_JOURNAL,
     MAX_REFERENCE,
+    Acknowledge,
     ApvFiled,
     ApvMeasuresSet,
+    BringInDeputy,
     CaseClosed,
     CitizenContacted,
     CitizenContactNotPossible,
@@ -199,6 +202,8 @@ def _reassign(i: Inputs) -> Decision:
 
 
 _SPECS: list[ActionSpec] = [
+    # "Straks": the leader's first duty is to say they have seen the case (the card draws it on top).
+    ActionSpec("acknowledge", None, Acknowledge, lambda _i: Acknowledge(), why_not_acknowledge, primary=True),
     ActionSpec(
         "removal_removed",
         StepId.REMOVAL,
@@ -335,6 +340,8 @@ _SPECS: list[ActionSpec] = [
         steps.why_not_close,
         primary=True,
     ),
+    # HR: the deputy joins the case (until then the deputy sees nothing of it).
+    ActionSpec("bring_in_deputy", None, BringInDeputy, lambda _i: BringInDeputy(), why_not_bring_in_deputy),
     ActionSpec(
         "reassign",
         None,

@@ -20,7 +20,7 @@ Sundays, so the local time always exists exactly once on the target day.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -107,3 +107,80 @@ def add_working_days(
             counted += 1
     naive = datetime.combine(day, local.time().replace(tzinfo=None))
     return naive.replace(tzinfo=zone, fold=0)
+
+
+# ---- office hours ----------------------------------------------------------------------------
+# Why: "straks" (at once) is measured in the hours a leader is at work. A report at 22:55 starts
+# the clock when the office opens next; two working hours from Friday 15:00 end on Monday 09:00
+# (with office hours 08:00-16:00). Office hours never span a clock change (those happen at night
+# on Sundays), so wall-clock arithmetic inside one office day is exact.
+
+
+def _office_day(day: date, start: time, end: time, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    return datetime.combine(day, start, zone), datetime.combine(day, end, zone)
+
+
+def _check_office(moment: datetime, start: time, end: time) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("moment must be timezone-aware")
+    if not start < end:
+        raise ValueError("office hours must start before they end")
+
+
+def office_clock_start(
+    moment: datetime,
+    start: time,
+    end: time,
+    tz: str = DEFAULT_TZ,
+    extra_days: Iterable[tuple[int, int]] = DEFAULT_EXTRA_DAYS,
+) -> datetime:
+    """When a clock counted in office hours starts for something that happens at `moment`:
+    `moment` itself inside office hours on a working day, else the next office-hours start."""
+    return add_office_time(moment, timedelta(0), start, end, tz, extra_days)
+
+
+def add_office_time(
+    moment: datetime,
+    amount: timedelta,
+    start: time,
+    end: time,
+    tz: str = DEFAULT_TZ,
+    extra_days: Iterable[tuple[int, int]] = DEFAULT_EXTRA_DAYS,
+) -> datetime:
+    """`moment` plus `amount` of office time (working days, between `start` and `end` local time).
+
+    Time outside office hours does not count. An amount that ends exactly at closing time ends
+    at closing time, not at the next opening. The result is in the zone `tz`.
+    """
+    _check_office(moment, start, end)
+    if amount < timedelta(0):
+        raise ValueError("amount must not be negative")
+    zone = ZoneInfo(tz)
+    extra = frozenset(extra_days)
+    local = moment.astimezone(zone)
+    day = local.date()
+    remaining = amount
+    while True:
+        if is_working_day(day, extra):
+            opens, closes = _office_day(day, start, end, zone)
+            begin = max(opens, local)
+            if begin < closes:
+                if begin + remaining <= closes:
+                    return begin + remaining
+                remaining -= closes - begin
+        day += timedelta(days=1)
+
+
+def end_of_working_day(
+    moment: datetime,
+    n: int,
+    end: time,
+    tz: str = DEFAULT_TZ,
+    extra_days: Iterable[tuple[int, int]] = DEFAULT_EXTRA_DAYS,
+) -> datetime:
+    """Closing time (`end`, local) on the nth working day after `moment`'s local date."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    zone = ZoneInfo(tz)
+    day = add_working_days(moment, n, tz, extra_days).date()
+    return datetime.combine(day, end, zone)

@@ -2,11 +2,13 @@
 
 `decide(case, actor, decision, now, policy)` checks, in this order:
 1. the role: the actor's roles are derived from the case (reporter, leader, deputy) plus HR
-   membership. Leader steps (including recording that the police offer was made) and closing:
-   leader, deputy or HR. The answer to the police offer (and so "no police report") and new
-   evidence: the reporter only. Where the evidence was saved in the case system: the leader's
-   roles or the reporter (the guideline gives the employee that duty). Reassigning the leader: HR
-   only. The reporter never decides a leader's step nor reassigns their own case, even when HR.
+   membership; the deputy holds a role only once brought in. Leader steps (including recording
+   that the police offer was made) and closing: leader, deputy or HR. Acknowledging the case:
+   leader or deputy. Bringing in the deputy: HR. The answer to the police offer (and so "no police
+   report") and new evidence: the reporter only. Where the evidence was saved in the case system:
+   the leader's roles or the reporter (the guideline gives the employee that duty). Reassigning the
+   leader: HR only. The reporter never decides a leader's step nor reassigns their own case, even
+   when HR.
    A refusal raises RoleRefused, so a forwarded or forged card changes nothing.
 2. the case: on a closed case everything is refused (CaseAlreadyClosed) except a repeated close.
 3. the transition (see `steps` for the step rules), raising InvalidTransition.
@@ -28,9 +30,12 @@ from typing import Any
 
 from bot.guideline import _validate as v
 from bot.guideline import steps
+from bot.guideline.acknowledgement import BOT, ack_schedule, why_not_acknowledge, why_not_bring_in_deputy
 from bot.guideline.decisions import (
+    Acknowledge,
     ApvFiled,
     ApvMeasuresSet,
+    BringInDeputy,
     CaseClosed,
     CitizenContacted,
     CitizenContactNotPossible,
@@ -53,8 +58,10 @@ from bot.guideline.decisions import (
 )
 from bot.guideline.errors import CaseAlreadyClosed, InvalidDecision, InvalidTransition, RoleRefused
 from bot.guideline.events import (
+    Acknowledged,
     CaseClosedEvent,
     CaseOpened,
+    DeputyBroughtIn,
     Event,
     EvidenceAttached,
     LeaderChanged,
@@ -65,9 +72,12 @@ from bot.guideline.model import (
     FOLLOWUP_STEPS,
     IMMEDIATE_STEPS,
     MAX_SHORT,
+    Acknowledgement,
     Actor,
     Case,
     CaseStatus,
+    DeputyInvolvement,
+    DeputyReason,
     EvidenceItem,
     Facts,
     Person,
@@ -80,6 +90,7 @@ from bot.guideline.model import (
 from bot.guideline.policy import DeadlinePolicy
 
 LEADER_ROLES = frozenset({Role.LEADER, Role.DEPUTY, Role.HR})
+LEADER_ONLY = frozenset({Role.LEADER, Role.DEPUTY})  # the deputy only once brought in
 REPORTER_ONLY = frozenset({Role.REPORTER})
 HR_ONLY = frozenset({Role.HR})
 CLOCK_SKEW = timedelta(minutes=5)
@@ -103,10 +114,34 @@ def _check_leadership(reporter: Person, leader: Person | None, deputy: Person | 
         raise InvalidDecision("deputy", "deputy_is_leader")
 
 
-def _reassign(case: Case, d: LeaderReassigned, _ctx: steps.Ctx) -> Case:
+def _reassign(case: Case, d: LeaderReassigned, ctx: steps.Ctx) -> Case:
+    """A new leader gets a fresh acknowledgement clock; a new deputy is not on the case until brought in."""
     _check_leadership(case.reporter, d.new_leader, d.new_deputy)
     manager = case.leader_manager if isinstance(d.new_leader_manager, Keep) else d.new_leader_manager
-    return replace(case, leader=d.new_leader, deputy=d.new_deputy, leader_manager=manager)
+    new = replace(case, leader=d.new_leader, deputy=d.new_deputy, leader_manager=manager)
+    if new.leader != case.leader:
+        return replace(new, assigned_at=ctx.now, acknowledged=None, deputy_in=None)
+    if new.deputy != case.deputy:
+        return replace(new, deputy_in=None)
+    return new
+
+
+def _acknowledge(case: Case, _d: Acknowledge, ctx: steps.Ctx) -> Case:
+    why = why_not_acknowledge(case)
+    if why == "already_acknowledged":
+        return case  # a second click changes nothing
+    if why is not None:
+        raise InvalidTransition(why)
+    return replace(case, acknowledged=Acknowledgement(ctx.actor, ctx.now))
+
+
+def _bring_in_deputy(case: Case, _d: BringInDeputy, ctx: steps.Ctx) -> Case:
+    why = why_not_bring_in_deputy(case)
+    if why == "deputy_already_in":
+        return case
+    if why is not None:
+        raise InvalidTransition(why)
+    return replace(case, deputy_in=DeputyInvolvement(DeputyReason.HR, ctx.now))
 
 
 def _add_evidence(case: Case, d: EvidenceAdded, ctx: steps.Ctx) -> Case:
@@ -136,6 +171,8 @@ _RULES: dict[type[Any], tuple[frozenset[Role], Handler]] = {
     FollowUpScheduled: (LEADER_ROLES, steps.followup),
     FollowUpDone: (LEADER_ROLES, steps.followup),
     NoColleaguesAffected: (LEADER_ROLES, steps.followup),
+    Acknowledge: (LEADER_ONLY, _acknowledge),
+    BringInDeputy: (HR_ONLY, _bring_in_deputy),
     CaseClosed: (LEADER_ROLES, _close),
     LeaderReassigned: (HR_ONLY, _reassign),
     EvidenceAdded: (REPORTER_ONLY, _add_evidence),
@@ -194,6 +231,12 @@ def _events(before: Case, after: Case, ctx: steps.Ctx, roles: tuple[Role, ...], 
     events: list[Event] = []
     if _leadership(before) != _leadership(after):
         events.append(LeaderChanged(case_id=before.id, before=_leadership(before), after=_leadership(after), **common))
+    if after.acknowledged is not None and before.acknowledged != after.acknowledged:
+        schedule = ack_schedule(before, ctx.policy)
+        deadline = schedule.ack_by if schedule else ctx.now
+        events.append(Acknowledged(case_id=before.id, deadline=deadline, in_time=ctx.now <= deadline, **common))
+    if after.deputy_in is not None and after.deputy is not None and before.deputy_in != after.deputy_in:
+        events.append(DeputyBroughtIn(case_id=before.id, deputy=after.deputy, reason=after.deputy_in.reason, **common))
     for index, item in enumerate(after.evidence[len(before.evidence) :], start=len(before.evidence)):
         events.append(
             EvidenceAttached(case_id=before.id, item=item, count_before=index, count_after=index + 1, **common)
@@ -227,10 +270,14 @@ def new_case(
     now: datetime,
     policy: DeadlinePolicy | None = None,
     leader_manager: Person | None = None,
+    leader_absent: bool = False,
 ) -> tuple[Case, list[Event]]:
     """A new open case with every step in place and the immediate steps due.
 
-    Immediate steps are due `policy.immediate_working_days` working days after `now`;
+    The deputy is on the case from the start only when the leader is marked absent
+    (`leader_absent`); otherwise the leader handles it alone until the deputy is brought in.
+    Immediate steps are due at closing time `policy.immediate_working_days` working days after the
+    day the office clock starts (see `steps.Ctx.immediate_deadline`);
     INSUBIZ_NOTE is not applicable until the police report is declined; the follow-ups are open
     with no deadline until a date is set. Duplicate screenshots (same SHA-256) are kept once.
     """
@@ -269,6 +316,7 @@ def new_case(
         steps=states,
         status=CaseStatus.OPEN,
         created_at=now,
+        deputy_in=DeputyInvolvement(DeputyReason.LEADER_ABSENT, now) if leader_absent and deputy else None,
     )
     opened = CaseOpened(
         case_id=case.id,
@@ -282,4 +330,9 @@ def new_case(
         evidence_count=len(items),
         immediate_due_at=due,
     )
-    return case, [opened]
+    if case.deputy_in is None or deputy is None:
+        return case, [opened]
+    joined = DeputyBroughtIn(
+        case_id=case.id, deputy=deputy, reason=DeputyReason.LEADER_ABSENT, actor=BOT, roles=(), at=now
+    )
+    return case, [opened, joined]

@@ -245,6 +245,16 @@ class SavedOnCase:
 
 
 @dataclass(frozen=True)
+class Acknowledge:
+    """The leader (or a deputy brought in) has seen the new case: "Jeg har set sagen"."""
+
+
+@dataclass(frozen=True)
+class BringInDeputy:
+    """HR brings the leader's deputy into the case (the deputy sees nothing of it before)."""
+
+
+@dataclass(frozen=True)
 class CaseClosed:
     """Close the case; refused while any step still needs a decision."""
 
@@ -288,6 +298,8 @@ Decision = (
     | FollowUpScheduled
     | FollowUpDone
     | NoColleaguesAffected
+    | Acknowledge
+    | BringInDeputy
     | CaseClosed
     | LeaderReassigned
     | EvidenceAdded

@@ -7,15 +7,21 @@ the same cases agree. Every item has a stable `key`; an item whose key is alread
 one duplicate, never a lost reminder.
 
 `pending_items(case)` lists what a case will need, now or later; `next_due_at(case)` is the
-earliest of those moments, for a storage index ("which cases have something due by now").
+earliest of those moments (and of the moment the deputy is to be brought in), for a storage index
+("which cases have something due by now").
 
-Kinds and who receives them:
+Kinds and who receives them. The deputy receives nothing until brought in (`Case.deputy_in`):
 - CASE_ASSIGNED: a case needs its leader's attention (sent once per leader, so a reassignment
-  notifies the new leader). Leader and deputy; HR when the case has no leader.
+  notifies the new leader). The leader; HR when the case has no leader.
+- DEPUTY_IN: the deputy was brought in (leader absent, HR, or the acknowledgement overdue): the
+  deputy gets the case card, once per deputy.
+- ACK_ESCALATION: the case is still not acknowledged when `acknowledgement.ack_schedule` says HR
+  is told. HR.
 - STEP_OVERDUE: an undecided step (OPEN, or WAIVED in a stored case) is
-  `remind_after_overdue_hours` past its deadline. Leader and deputy (HR when there is no leader).
-  Steps in progress have been acted on and are not overdue. A step whose deadline is paused
-  (the case waits for the employee's answer to the police offer) is not overdue while it waits.
+  `remind_after_overdue_hours` past its deadline. Leader and deputy once brought in (HR when there
+  is no leader). Steps in progress have been acted on and are not overdue. A step whose deadline
+  is paused (the case waits for the employee's answer to the police offer) is not overdue while
+  it waits.
 - ESCALATION: an undecided step is still undecided `escalate_after_days` working days past its
   deadline. HR and the leader's manager.
 - OFFER_ASKED: the leader recorded the offer to take part in the police report: the employee gets
@@ -40,6 +46,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
+from bot.guideline.acknowledgement import ack_owed, ack_schedule
 from bot.guideline.calendar import add_working_days
 from bot.guideline.model import FOLLOWUP_STEPS, UNDECIDED, Case, CaseStatus, Outcome, Role, StepId, StepStatus
 from bot.guideline.policy import DeadlinePolicy
@@ -47,6 +54,8 @@ from bot.guideline.policy import DeadlinePolicy
 
 class DueKind(StrEnum):
     CASE_ASSIGNED = "case_assigned"
+    DEPUTY_IN = "deputy_in"
+    ACK_ESCALATION = "ack_escalation"
     STEP_OVERDUE = "step_overdue"
     ESCALATION = "escalation"
     FOLLOWUP_REMINDER = "followup_reminder"
@@ -77,7 +86,7 @@ def _stamp(moment: datetime) -> str:
 def _leaders(case: Case, with_deputy: bool = True) -> tuple[Role, ...]:
     if case.leader is None:
         return (Role.HR,)
-    if with_deputy and case.deputy is not None:
+    if with_deputy and case.active_deputy is not None:
         return (Role.LEADER, Role.DEPUTY)
     return (Role.LEADER,)
 
@@ -85,7 +94,15 @@ def _leaders(case: Case, with_deputy: bool = True) -> tuple[Role, ...]:
 def _open_case_items(case: Case, policy: DeadlinePolicy) -> list[DueItem]:
     items: list[DueItem] = []
     key = f"assigned:{case.id}:{case.leader.aad_object_id}" if case.leader is not None else f"unassigned:{case.id}"
-    items.append(DueItem(DueKind.CASE_ASSIGNED, case.id, None, key, _leaders(case), case.created_at))
+    items.append(DueItem(DueKind.CASE_ASSIGNED, case.id, None, key, _leaders(case, False), case.created_at))
+    deputy = case.active_deputy
+    if deputy is not None and case.deputy_in is not None:
+        key = f"deputy:{case.id}:{deputy.aad_object_id}"
+        items.append(DueItem(DueKind.DEPUTY_IN, case.id, None, key, (Role.DEPUTY,), case.deputy_in.at))
+    schedule = ack_schedule(case, policy)
+    if schedule is not None and ack_owed(case) and case.leader is not None:
+        key = f"ack_hr:{case.id}:{case.leader.aad_object_id}:{_stamp(schedule.clock_from)}"
+        items.append(DueItem(DueKind.ACK_ESCALATION, case.id, None, key, (Role.HR,), schedule.hr_at))
     escalate_to = (Role.HR, Role.LEADER_MANAGER) if case.leader_manager is not None else (Role.HR,)
     for step, state in case.steps.items():
         if state.due_at is None:
@@ -179,8 +196,11 @@ def next_due_at(case: Case, policy: DeadlinePolicy | None = None) -> datetime | 
 
     For a storage index ("cases due by now") so the scheduler need not read every case.
     """
-    pending = pending_items(case, policy)
-    return pending[0].due_at if pending else None
+    moments = [item.due_at for item in pending_items(case, policy)[:1]]
+    schedule = ack_schedule(case, policy or DeadlinePolicy())
+    if schedule is not None and schedule.deputy_at is not None and ack_owed(case) and case.deputy_in is None:
+        moments.append(schedule.deputy_at)  # the deputy is brought in then (see acknowledgement)
+    return min(moments) if moments else None
 
 
 def due_items(cases: Iterable[Case], now: datetime, policy: DeadlinePolicy | None = None) -> list[DueItem]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.guideline.definitions import Category
-from bot.guideline.model import CaseStatus, EvidenceItem, Person, Role, StepId, StepState
+from bot.guideline.model import CaseStatus, DeputyReason, EvidenceItem, Person, Role, StepId, StepState
 
 
 @dataclass(frozen=True)
@@ -80,4 +80,31 @@ class EvidenceAttached:
     count_after: int
 
 
-Event = CaseOpened | StepDecided | CaseClosedEvent | LeaderChanged | EvidenceAttached
+@dataclass(frozen=True)
+class Acknowledged:
+    """The leader (or a deputy brought in) acknowledged the case; `deadline` is when it was due."""
+
+    case_id: str
+    actor: str
+    roles: tuple[Role, ...]
+    at: datetime
+    deadline: datetime
+    in_time: bool
+
+
+@dataclass(frozen=True)
+class DeputyBroughtIn:
+    """The deputy joined the case: from now on they see it, are told, and may act on it.
+
+    `actor` is "bot" when the acknowledgement deadline passed, HR's id when HR decided it, the
+    reporter's when the report found the leader marked absent."""
+
+    case_id: str
+    deputy: Person
+    reason: DeputyReason
+    actor: str
+    roles: tuple[Role, ...]
+    at: datetime
+
+
+Event = CaseOpened | StepDecided | CaseClosedEvent | LeaderChanged | EvidenceAttached | Acknowledged | DeputyBroughtIn

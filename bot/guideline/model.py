@@ -99,6 +99,14 @@ class Role(StrEnum):
     LEADER_MANAGER = "leader_manager"
 
 
+class DeputyReason(StrEnum):
+    """Why the deputy was brought into a case: until then the deputy sees nothing of it."""
+
+    LEADER_ABSENT = "leader_absent"  # the directory marks the leader absent at the report
+    HR = "hr"  # HR brought the deputy in
+    ACK_OVERDUE = "ack_overdue"  # the leader did not acknowledge the case in time
+
+
 @dataclass(frozen=True)
 class Person:
     aad_object_id: str
@@ -220,7 +228,27 @@ PAUSED_BY: Mapping[StepId, tuple[StepId, ...]] = MappingProxyType({StepId.POLICE
 
 
 @dataclass(frozen=True)
+class Acknowledgement:
+    """The leader (or a deputy brought in) has seen the case: "Jeg har set sagen"."""
+
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class DeputyInvolvement:
+    reason: DeputyReason
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Case:
+    """One reported incident.
+
+    `assigned_at` is when the current leader got the case (None: at `created_at`); the
+    acknowledgement clock runs from it. The deputy is on the case only once `deputy_in` is set.
+    """
+
     id: str
     number: str
     unit: str | None
@@ -237,6 +265,9 @@ class Case:
     reminders_sent: frozenset[str] = frozenset()
     revision: int = 1
     waits: tuple[Wait, ...] = ()
+    assigned_at: datetime | None = None
+    acknowledged: Acknowledgement | None = None
+    deputy_in: DeputyInvolvement | None = None
 
     def __post_init__(self) -> None:
         steps = dict(self.steps)
@@ -272,6 +303,15 @@ class Case:
                 total += until - w.started_at
         return total
 
+    @property
+    def active_deputy(self) -> Person | None:
+        """The deputy, once brought in; None while the leader handles the case alone."""
+        return self.deputy if self.deputy_in is not None else None
+
+    @property
+    def ack_clock_from(self) -> datetime:
+        return self.assigned_at or self.created_at
+
     def with_step(self, state: StepState) -> Case:
         """A copy with one step replaced (revision untouched: `decide` bumps it once)."""
         steps = dict(self.steps)
@@ -292,14 +332,17 @@ def _reduce(value: Any) -> tuple[Any, ...]:
 
 
 def roles_of(case: Case, actor: Actor) -> frozenset[Role]:
-    """Every role the actor holds on this case (a person may hold several)."""
+    """Every role the actor holds on this case (a person may hold several).
+
+    The deputy holds a role only once brought in (`Case.deputy_in`): before that they are an
+    outsider to the case, like anyone else."""
     roles: set[Role] = set()
     who = actor.aad_object_id
     if who == case.reporter.aad_object_id:
         roles.add(Role.REPORTER)
     if case.leader is not None and who == case.leader.aad_object_id:
         roles.add(Role.LEADER)
-    if case.deputy is not None and who == case.deputy.aad_object_id:
+    if case.active_deputy is not None and who == case.active_deputy.aad_object_id:
         roles.add(Role.DEPUTY)
     if case.leader_manager is not None and who == case.leader_manager.aad_object_id:
         roles.add(Role.LEADER_MANAGER)

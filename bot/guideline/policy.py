@@ -17,7 +17,11 @@ from bot.guideline.calendar import DEFAULT_EXTRA_DAYS, DEFAULT_TZ
 class DeadlinePolicy:
     """Deadlines and reminder timing.
 
-    - immediate_working_days: the immediate steps are due this many working days after the report.
+    - immediate_working_days: the immediate steps are due at closing time on this working day after
+      the day the clock starts (1: the end of the next working day).
+    - office_start, office_end: office hours (local time) on working days; "straks" is counted in them.
+    - ack_working_hours: office hours the leader has to acknowledge a new case before the deputy is
+      brought in; the same time again before HR is told.
     - remind_after_overdue_hours: an open step is reported overdue this long after its deadline.
     - escalate_after_days: working days past the deadline before HR and the leader's manager hear.
     - checkin_after_followup_days: working days after the follow-up with the employee before the
@@ -31,6 +35,9 @@ class DeadlinePolicy:
     """
 
     immediate_working_days: int = 1
+    office_start: time = time(8, 0)
+    office_end: time = time(16, 0)
+    ack_working_hours: int = 2
     remind_after_overdue_hours: int = 0
     escalate_after_days: int = 3
     checkin_after_followup_days: int = 1
@@ -57,6 +64,12 @@ class DeadlinePolicy:
             raise ValueError("removal_recheck_days must be at least 1")
         if self.offer_reminder_days < 1:
             raise ValueError("offer_reminder_days must be at least 1")
+        if self.ack_working_hours < 1:
+            raise ValueError("ack_working_hours must be at least 1")
+        if self.office_start.tzinfo is not None or self.office_end.tzinfo is not None:
+            raise ValueError("office hours must be naive local times")
+        if not self.office_start < self.office_end:
+            raise ValueError("office hours must start before they end")
         if self.max_evidence_items < 1:
             raise ValueError("max_evidence_items must be at least 1")
         if self.followup_reminder_time.tzinfo is not None:

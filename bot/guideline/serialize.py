@@ -21,10 +21,26 @@ from bot.guideline.definitions import Category, Platform
 from bot.guideline.errors import DomainError, MalformedDocument
 from bot.guideline.events import Event
 from bot.guideline.med import MedEvaluation, MedHistoryEntry, MedStatus
-from bot.guideline.model import Case, CaseStatus, EvidenceItem, Facts, Person, StepId, StepState, StepStatus, Wait
+from bot.guideline.model import (
+    Acknowledgement,
+    Case,
+    CaseStatus,
+    DeputyInvolvement,
+    DeputyReason,
+    EvidenceItem,
+    Facts,
+    Person,
+    StepId,
+    StepState,
+    StepStatus,
+    Wait,
+)
 
 SCHEMA = 1
 T = TypeVar("T")
+# Cases stored before the acknowledgement existed count as acknowledged when they were opened:
+# the duty did not exist then, and nobody should be told about them now.
+LEGACY_ACK = "-"
 
 
 def _dt(value: datetime | None) -> str | None:
@@ -91,6 +107,13 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         "reminders_sent": sorted(case.reminders_sent),
         "revision": case.revision,
         "waits": [_wait(w) for w in case.waits],
+        "assigned_at": _dt(case.assigned_at),
+        "acknowledged": (
+            None if case.acknowledged is None else {"by": case.acknowledged.by, "at": _dt(case.acknowledged.at)}
+        ),
+        "deputy_in": (
+            None if case.deputy_in is None else {"reason": case.deputy_in.reason.value, "at": _dt(case.deputy_in.at)}
+        ),
     }
 
 
@@ -177,6 +200,18 @@ def _to_evidence(d: Mapping[str, Any]) -> EvidenceItem:
     )
 
 
+def _to_ack(d: Mapping[str, Any], created_at: datetime) -> Acknowledgement | None:
+    if "acknowledged" not in d:
+        return Acknowledgement(LEGACY_ACK, created_at)
+    raw = _opt(d, "acknowledged", dict)
+    return None if raw is None else Acknowledgement(_req(raw, "by", str), _to_dt_req(raw, "at"))
+
+
+def _to_deputy_in(d: Mapping[str, Any]) -> DeputyInvolvement | None:
+    raw = _opt(d, "deputy_in", dict)
+    return None if raw is None else DeputyInvolvement(DeputyReason(_req(raw, "reason", str)), _to_dt_req(raw, "at"))
+
+
 def _reading(kind: str, build: Callable[[], T]) -> T:
     try:
         return build()
@@ -210,6 +245,7 @@ def case_from_dict(d: Mapping[str, Any]) -> Case:
         reporter = _to_person(d, "reporter")
         if reporter is None:
             raise ValueError("reporter: missing")
+        created_at = _to_dt_req(d, "created_at")
         return Case(
             id=_req(d, "id", str),
             number=_req(d, "number", str),
@@ -222,12 +258,15 @@ def case_from_dict(d: Mapping[str, Any]) -> Case:
             evidence=tuple(_to_evidence(item) for item in _req(d, "evidence", list)),
             steps=_steps(raw_steps),
             status=CaseStatus(_req(d, "status", str)),
-            created_at=_to_dt_req(d, "created_at"),
+            created_at=created_at,
             closed_at=_to_dt(d, "closed_at"),
             reminders_sent=frozenset(_str_list(_req(d, "reminders_sent", list))),
             revision=_req(d, "revision", int),
             # Cases stored before the police offer was recorded have no waits.
             waits=tuple(_to_wait(w) for w in (_opt(d, "waits", list) or [])),
+            assigned_at=_to_dt(d, "assigned_at"),
+            acknowledged=_to_ack(d, created_at),
+            deputy_in=_to_deputy_in(d),
         )
 
     return _reading("case", build)

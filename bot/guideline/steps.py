@@ -44,7 +44,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.guideline.calendar import add_working_days
+from bot.guideline.calendar import end_of_working_day, office_clock_start
 from bot.guideline.decisions import (
     KEEP,
     ApvFiled,
@@ -81,8 +81,10 @@ class Ctx:
     policy: DeadlinePolicy
 
     def immediate_deadline(self) -> datetime:
+        """Closing time on the nth working day after the day the office clock starts ("straks")."""
         p = self.policy
-        return add_working_days(self.now, p.immediate_working_days, p.tz, p.extra_holidays)
+        start = office_clock_start(self.now, p.office_start, p.office_end, p.tz, p.extra_holidays)
+        return end_of_working_day(start, p.immediate_working_days, p.office_end, p.tz, p.extra_holidays)
 
     def today(self) -> date:
         return self.now.astimezone(self.policy.zone).date()

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.guideline.acknowledgement import ack_owed, ack_schedule
 from bot.guideline.actions import Prefill, available_actions
 from bot.guideline.insubiz import insubiz_note_draft
 from bot.guideline.model import Actor, Case, Person, StepId
@@ -102,7 +103,9 @@ class CaseCards:
             return refusal_card(tx)
         available = available_actions(case, actor, now, self.policy)
         names = {spec.name for spec in available}
-        people = [p.aad_object_id for p in (case.reporter, case.leader, case.deputy) if p]
+        schedule = ack_schedule(case, self.policy) if ack_owed(case) else None
+        # Teams refreshes the card for these people only: a deputy not brought in is not among them.
+        people = [p.aad_object_id for p in (case.reporter, case.leader, case.active_deputy) if p]
         today = now.astimezone(self.zone).date()
         prefill = {Prefill.TODAY: today.isoformat()}
         if "insubiz_draft" in names and "note" not in case.step(StepId.INSUBIZ_NOTE).fields:
@@ -117,6 +120,7 @@ class CaseCards:
             prefill=prefill,
             leader_choices=await self._leader_choices() if "reassign" in names else (),
             refresh_user_ids=tuple(people),
+            ack_by=schedule.ack_by if schedule else None,
             notice=notice,
             notice_is_error=notice_is_error,
             history=await self.history(case, tx) if with_history else None,

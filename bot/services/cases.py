@@ -108,7 +108,8 @@ class CaseRepository:
             "status": case.status.value,
             "reporter": case.reporter.aad_object_id,
             "leader": case.leader.aad_object_id if case.leader else "none",
-            "deputy": case.deputy.aad_object_id if case.deputy else "none",
+            # Only a deputy brought in finds the case in their list.
+            "deputy": case.active_deputy.aad_object_id if case.active_deputy else "none",
             "unit": unit_tag(case.unit),
             "due": stamp(due_at(case, doc.get("audit") or [], self.policy)),
             "closed": stamp(case.closed_at),  # retention finds old closed cases by it

@@ -1,7 +1,7 @@
 """The evidence pack as a service: who may have it, where it is kept, the links and their audit.
 
-The reporter, the leader, the deputy and HR may ask for a case's pack. It is built from the stored
-case, audit log and evidence, and each of its three files is stored write-once under
+The reporter, the leader, the deputy (once brought in: `viewer_role`) and HR may ask for a case's
+pack. It is built from the stored case, audit log and evidence, and each of its three files is stored write-once under
 `packs/{case_id}/{sha256}`; the name is the content's hash, so building an unchanged case again
 finds the files already there and stores nothing twice. Every link issued and every download is an
 audit line on the case.

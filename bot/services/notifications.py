@@ -20,9 +20,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.errors import DeliveryFailed
+from bot.guideline.acknowledgement import bring_in_deputy_if_due
 from bot.guideline.due import DueItem, DueKind, due_items, mark_sent
 from bot.guideline.events import Event, LeaderChanged
-from bot.guideline.model import Actor, Case, Outcome, Person, Role, StepId
+from bot.guideline.model import Actor, Case, DeputyReason, Outcome, Person, Role, StepId
 from bot.guideline.policy import DeadlinePolicy
 from bot.logs import fields
 from bot.ports import Clock, Notifier
@@ -123,8 +124,12 @@ class Notifications:
     async def _claim(self, case_id: str) -> tuple[Case, list[DueItem], bool, dict[str, Any], _Claim] | None:
         """Claim what is owed with the case's ETag before sending, so two deliveries of the same
         case (a decision's and the scheduler's, or two instances') never both send it. A claim
-        left by a crash expires after CLAIM_FOR and the item is sent then: at least once."""
+        left by a crash expires after CLAIM_FOR and the item is sent then: at least once.
+
+        The same write brings the deputy in when the leader's acknowledgement is overdue (the
+        deputy's card is then owed), with its audit line in the case's outbox."""
         now = self.clock.now()
+        joined: list[bool] = []
 
         def free(entry: dict[str, Any]) -> bool:
             return all(
@@ -134,17 +139,24 @@ class Notifications:
         token = uuid.uuid4().hex
 
         def claim(doc: CaseDoc) -> tuple[CaseDoc, tuple[Case, list[DueItem], bool, dict[str, Any], _Claim]]:
-            items = [i for i in due_items([doc.case], now, self.policy) if free(doc.retry.get(i.key, {}))]
-            reporter_card = doc.case.reporter.aad_object_id not in doc.cards and free(doc.retry.get(REPORTER_CARD, {}))
-            if not items and not reporter_card:
+            case, events = bring_in_deputy_if_due(doc.case, now, self.policy)
+            joined[:] = [bool(events)]
+            items = [i for i in due_items([case], now, self.policy) if free(doc.retry.get(i.key, {}))]
+            reporter_card = case.reporter.aad_object_id not in doc.cards and free(doc.retry.get(REPORTER_CARD, {}))
+            if not items and not reporter_card and not events:
                 raise Unchanged
             until = now + CLAIM_FOR
             keys = [i.key for i in items] + ([REPORTER_CARD] if reporter_card else [])
             mark = {"claimed_until": until.isoformat(), "claimed_by": token}
             retry = {**doc.retry, **{k: {**doc.retry.get(k, {}), **mark} for k in keys}}
-            return replace(doc, retry=retry), (doc.case, items, reporter_card, doc.retry, _Claim(token, keys, until))
+            lines = [*doc.audit, *audit.event_lines(events)]
+            claimed = (case, items, reporter_card, doc.retry, _Claim(token, keys, until))
+            return replace(doc, case=case, retry=retry, audit=lines), claimed
 
         result: tuple[Case, list[DueItem], bool, dict[str, Any], _Claim] | None = await self.repo.change(case_id, claim)
+        if result is not None and joined and joined[0]:
+            log.info("deputy brought in", extra=fields(case_id=case_id, reason="ack_overdue"))
+            await audit.flush(self.repo, case_id)
         return result
 
     async def _keep_claim(self, case_id: str, mine: _Claim) -> None:
@@ -207,7 +219,7 @@ class Notifications:
         await self.deliver_case(case.id)
 
     async def evidence_added(self, case: Case, count: int) -> None:
-        for person in (case.leader, case.deputy):
+        for person in (case.leader, case.active_deputy):
             if person is not None:
                 tx = await self._texts(person.aad_object_id)
                 await self._send_text(
@@ -251,6 +263,20 @@ class Notifications:
             intro = "case.new_for_leader" if case.leader else "notify.unassigned"
             await self._send_card(case, to.person_id, intro)
             return
+        if item.kind is DueKind.DEPUTY_IN:
+            reason = case.deputy_in.reason if case.deputy_in else DeputyReason.HR
+            leader = case.leader.name if case.leader else ""
+            if reason is DeputyReason.ACK_OVERDUE:
+                hours = self.policy.ack_working_hours
+                text = tx("notify.deputy_late", number=case.number, leader=leader, hours=hours)
+            else:
+                text = tx(f"notify.deputy_in.{reason.value}", number=case.number, leader=leader)
+            await self._send_card(case, to.person_id, None, text=text)
+            return
+        if item.kind is DueKind.ACK_ESCALATION:
+            text = tx("notify.ack_escalation", number=case.number)
+            await self._send_card(case, to.person_id, None, text=text, done=done)
+            return
         if item.kind is DueKind.EMPLOYEE_CHECKIN:
             await self._send_text(to.person_id, tx("notify.checkin", number=case.number))
             return
@@ -284,7 +310,7 @@ class Notifications:
         for role in roles:
             person: Person | None = {
                 Role.LEADER: case.leader,
-                Role.DEPUTY: case.deputy,
+                Role.DEPUTY: case.active_deputy,
                 Role.REPORTER: case.reporter,
                 Role.LEADER_MANAGER: case.leader_manager,
             }.get(role)

@@ -144,11 +144,15 @@ class ReportService:
         if await self.cases.exists(case_id):
             return Submitted((await self.cases.get(case_id)).case, already=True)
         entry = await self.directory.lookup(reporter.aad_object_id)
-        leader = effective_leader(entry) if entry else None
+        leader = entry.leader if entry else None
+        deputy = entry.deputy if entry else None
+        if leader is None:  # a deputy known without a leader leads the case
+            leader, deputy = deputy, None
         if leader is None and chosen is not None:
             leader = chosen  # the employee's own choice among the leaders offered
-        # While the leader is marked absent, the deputy leads the case; otherwise both are on it.
-        deputy = entry.deputy if entry and leader == entry.leader else None
+        # The deputy sees the case from the start only while the leader is marked absent; otherwise
+        # the deputy is brought in later, if at all (HR, or the acknowledgement overdue).
+        absent = bool(entry and entry.leader_absent and deputy is not None)
         number = await allocate_number(self.store, now.astimezone(self.zone).year)
         case, events = new_case(
             id=case_id,
@@ -162,6 +166,7 @@ class ReportService:
             now=now,
             policy=self.policy,
             leader_manager=entry.leader_manager if entry else None,
+            leader_absent=absent,
         )
         try:
             await self.cases.create(CaseDoc(case, audit=audit.event_lines(events)))

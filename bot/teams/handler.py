@@ -21,6 +21,7 @@ from botbuilder.dialogs import DialogContext, DialogSet
 from botbuilder.schema import Activity, ChannelAccount
 
 from bot.guideline.model import MAX_NAME
+from bot.guideline.overview import by_urgency
 from bot.logs import correlation_id, fields
 from bot.ports import Clock
 from bot.services.case_cards import refusal_card
@@ -64,7 +65,15 @@ INTERRUPTIONS = frozenset(
 )
 MED_VERBS = frozenset({Verb.MED_REGISTER, Verb.MED_AGENDA, Verb.MED_DONE})
 CASE_VERBS = frozenset(
-    {Verb.DECIDE, Verb.REFRESH_CASE, Verb.HISTORY, Verb.EVIDENCE_LIST, Verb.EVIDENCE_PACK, Verb.HR_OPEN_CASE}
+    {
+        Verb.DECIDE,
+        Verb.REFRESH_CASE,
+        Verb.HISTORY,
+        Verb.EVIDENCE_LIST,
+        Verb.EVIDENCE_PACK,
+        Verb.HR_OPEN_CASE,
+        Verb.OPEN_CASE,
+    }
 )
 
 
@@ -309,8 +318,8 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         if not await self._require_hr(turn_context, tx):
             return
         cases = await self._deps.cases.open_cases()
-        now = self._deps.clock.now()
-        await turn_context.send_activity(card_activity(hr_cases_card(tx, cases, now, self._deps.zone)))
+        ordered = by_urgency(cases, self._deps.clock.now(), self._deps.cases.policy)
+        await turn_context.send_activity(card_activity(hr_cases_card(tx, ordered, self._deps.zone)))
 
     async def _require_hr(self, turn_context: TurnContext, tx: Texts) -> bool:
         if await self._deps.is_hr(turn_context.activity.from_property.aad_object_id or ""):
@@ -371,6 +380,12 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         await self._deps.med.registration_prompt(turn_context, tx)
 
     async def _my_cases(self, turn_context: TurnContext, tx: Texts) -> None:
+        """The person's own reports, and for a leader (or a deputy brought in) the cases they lead.
+
+        Both come from the index tags (reporter; leader and deputy of open cases): no scan. The
+        leader section is shown to whoever leads an open case now."""
         user = turn_context.activity.from_property.aad_object_id or ""
         cases = await self._deps.cases.reported_by(user) if user else []
-        await turn_context.send_activity(card_activity(my_cases_card(tx, cases, self._deps.zone)))
+        led_cases = await self._deps.cases.open_led_by(user) if user else []
+        led = by_urgency(led_cases, self._deps.clock.now(), self._deps.cases.policy) if led_cases else None
+        await turn_context.send_activity(card_activity(my_cases_card(tx, cases, self._deps.zone, led)))

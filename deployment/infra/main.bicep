@@ -174,10 +174,21 @@ param timeZone string = 'Europe/Copenhagen'
 ])
 param defaultLanguage string = 'da'
 
-@description('"Immediately" in the guideline means this many working days.')
+@description('"Immediately" in the guideline: the immediate steps are due at closing time on this working day after the clock starts.')
 @minValue(0)
 @maxValue(30)
 param immediateDeadlineWorkingDays int = 1
+
+@description('Office hours on working days, HH:MM-HH:MM: "straks" is counted in them.')
+param officeHours string = '08:00-16:00'
+
+@description('Days off every year beside the statutory Danish holidays, MM-DD comma-separated, or none.')
+param extraHolidays string = '06-05,12-24,12-31'
+
+@description('Office hours the leader has to acknowledge a new case before the deputy is brought in (and the same again before HR is told).')
+@minValue(1)
+@maxValue(40)
+param ackWorkingHours int = 2
 
 @description('An overdue step escalates to HR after this many days.')
 @minValue(1)
@@ -574,6 +585,18 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         {
           name: 'IMMEDIATE_DEADLINE_WORKING_DAYS'
           value: string(immediateDeadlineWorkingDays)
+        }
+        {
+          name: 'OFFICE_HOURS'
+          value: officeHours
+        }
+        {
+          name: 'EXTRA_HOLIDAYS'
+          value: extraHolidays
+        }
+        {
+          name: 'ACK_WORKING_HOURS'
+          value: string(ackWorkingHours)
         }
         {
           name: 'ESCALATE_AFTER_DAYS'

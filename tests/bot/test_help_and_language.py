@@ -51,7 +51,8 @@ async def test_someone_who_leads_a_case_is_a_leader_even_after_leaving_the_direc
         encoding="utf-8",
     )
     assert await sections_shown(world.chat(runtime, LEADER, "Lene Leder")) == ["employee", "leader"]
-    assert await sections_shown(world.chat(runtime, DEPUTY, "Dorte")) == ["employee", "leader"]
+    # The deputy was never brought into the case (the leader is present): not a leader of anything.
+    assert await sections_shown(world.chat(runtime, DEPUTY, "Dorte")) == ["employee"]
     assert await sections_shown(world.chat(runtime, EMPLOYEE)) == ["employee"]  # reported, leads nothing
 
 
@@ -115,8 +116,12 @@ async def test_a_danish_employee_and_an_english_manager_each_get_their_own_langu
     assert len(to_leader) == 1  # Lene, in English
     assert "Manager" in said(to_leader[0].activity) and "Police report" in said(to_leader[0].activity)
     danish = [m for m in sent if da.TEXTS["case.new_for_leader"] in said(m.activity)]
-    assert len(danish) == 1  # Dorte never wrote to the bot: the municipality's default, Danish
+    assert danish == []  # Dorte, the deputy, gets nothing while the leader is present
     to_reporter = next(m for m in sent if "Her er din sag" in said(m.activity))
+    world.clock.current = datetime(2026, 11, 25, 9, tzinfo=UTC)  # Lene did not confirm by 10:00: Dorte is brought in
+    await runtime.scheduler.tick()
+    brought_in = [m for m in world.connector.messages() if "inddraget som stedfortræder" in said(m.activity)]
+    assert len(brought_in) == 1  # Dorte never wrote to the bot: the municipality's default, Danish
 
     leader = world.chat(runtime, LEADER, "Lene Leder", locale="en-US")
     card = await invoke(leader, "decide", decide(case_id, "removal_requested", removal_note="Asked Meta"))

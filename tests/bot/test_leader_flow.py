@@ -38,7 +38,7 @@ async def test_leader_is_notified_at_once_with_the_case_card(world: World) -> No
     await report(world, runtime)
     sent = [m.activity for m in world.connector.messages()]
     leader_cards = [a for a in sent if "Ny sag til dig" in said(a)]
-    assert len(leader_cards) == 2  # the leader and the deputy
+    assert len(leader_cards) == 1  # the leader only: the deputy gets nothing while the leader is present
     body = all_text(leader_cards[0]["attachments"][0]["content"])
     assert "Han skrev at han ved hvor jeg bor." in body  # the reporter's own words
     assert "Tilbuddet er givet" in body and "Fjernet" in body
@@ -85,7 +85,7 @@ async def test_the_employee_declines_the_police_report_and_the_insubiz_note_is_r
     assert "ønsker ikke politianmeldelse" in all_text(card)
     await runtime.background.drain()
     told = [said(m.activity) for m in world.connector.messages() if "Skriv notatet til InsuBiz" in said(m.activity)]
-    assert len(told) == 2  # the leader and the deputy hear the answer
+    assert len(told) == 1  # the leader hears the answer (the deputy is not on the case)
     card = await invoke(leader, "refresh_case", {"case_id": case_id})
     body = all_text(card)
     assert "Notat til InsuBiz" in body and "ikke ønsker" in body  # the drafted note to copy
@@ -161,10 +161,10 @@ async def test_two_people_clicking_at_once_lose_no_update(world: World) -> None:
     case_id = await report(world, runtime)
     other = await world.runtime()  # a second instance on the same store
     leader = world.chat(runtime, LEADER, "Lene Leder")
-    deputy = world.chat(other, DEPUTY, "Dorte Stedfortræder")
+    hr = world.chat(other, HR, "Hanne HR")
     await asyncio.gather(
         invoke(leader, "decide", decide(case_id, "removal_removed")),
-        invoke(deputy, "decide", decide(case_id, "citizen_contacted", citizen_channel="Borgerservice")),
+        invoke(hr, "decide", decide(case_id, "citizen_contacted", citizen_channel="Borgerservice")),
         invoke(
             world.chat(other, LEADER, "Lene Leder"),
             "decide",
@@ -220,9 +220,9 @@ async def test_notification_survives_a_crash_between_saving_and_sending(world: W
     restarted = await world.runtime()  # a new process on the same store: its first tick retries
     await restarted.scheduler.tick()
     arrived = [m for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)]
-    assert len(arrived) == 2  # leader and deputy, once each
+    assert len(arrived) == 1  # the leader, once
     await restarted.scheduler.tick()
-    assert len([m for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)]) == 2
+    assert len([m for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)]) == 1
 
 
 async def test_connector_down_is_retried_with_back_off_and_the_employee_is_told(world: World) -> None:
@@ -240,7 +240,7 @@ async def test_connector_down_is_retried_with_back_off_and_the_employee_is_told(
     assert not [m for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)]
     world.clock.advance(minutes=2)
     await runtime.scheduler.tick()
-    assert len([m for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)]) == 2
+    assert len([m for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)]) == 1
 
 
 async def test_hr_commands_are_for_hr_only(world: World) -> None:
@@ -268,7 +268,7 @@ async def test_hr_reassigns_the_case_and_both_leaders_are_told(world: World) -> 
     assert case.leader.name == "Dorte Stedfortræder"  # the directory's name, not the card's
     texts_sent = [said(m.activity) for m in world.connector.messages()]
     assert any("overdraget sag" in t and "Dorte" in t for t in texts_sent)  # the old leader
-    assert sum("Ny sag til dig" in t for t in texts_sent) == 3  # leader + deputy at first, then the new leader
+    assert sum("Ny sag til dig" in t for t in texts_sent) == 2  # the leader at first, then the new leader
     audit = await runtime.store.read_audit(case_id)
     assert any(line["type"] == "LeaderChanged" for line in audit)
 
@@ -288,7 +288,7 @@ async def test_more_evidence_from_my_cases_and_the_leader_is_told(world: World) 
     case = (await runtime.cases.get(case_id)).case
     assert [e.original_name for e in case.evidence] == ["shot.png", "foto.jpg"]
     told = [said(m.activity) for m in world.connector.messages()]
-    assert sum("dokumentation til sag KH-2026-0001 (nye filer: 1)" in t for t in told) == 2  # leader and deputy
+    assert sum("dokumentation til sag KH-2026-0001 (nye filer: 1)" in t for t in told) == 1  # the leader only
     stranger = world.chat(runtime, STRANGER)
     refused = await stranger.send(value={"verb": "add_evidence", "case_id": case_id})
     assert any("ikke adgang" in (r.text or "") for r in refused)

@@ -167,7 +167,8 @@ async def test_my_cases_lists_only_own_cases(world: World) -> None:
     await chat.send(value={"verb": "review_submit"})
     mine = all_text(cards(await chat.send("mine sager"))[0])
     assert "KH-2026-0001" in mine and "Politianmeldelse" in mine
-    other = world.chat(runtime, LEADER)
+    assert "Sager, du leder" not in mine  # an employee who leads nothing sees only their own
+    other = world.chat(runtime, STRANGER)
     assert "KH-2026-0001" not in all_text(cards(await other.send("mine sager"))[0])
 
 

@@ -129,7 +129,9 @@ async def test_no_log_line_at_info_or_above_names_anyone_or_anything(
         await bot.post({**bot.activity(text="hjælp"), "from": {"id": "29:x", "aadObjectId": "../" + EMPLOYEE}})
         await bot.client.get(f"/evidence/{case.id}/{'0' * 64}?exp=1&sig=x")
         # The connector fails: a second case's delivery to the leader retries, a reply inside a turn fails.
-        for conversation in {r.conversation_id for r in bot.connector.activities} - {CHANNEL, personal_chat(EMPLOYEE)}:
+        # (The leader's card now goes to her own chat, where she clicked; the deputy gets nothing.)
+        failing = {r.conversation_id for r in bot.connector.activities} | {personal_chat(LEADER)}
+        for conversation in failing - {CHANNEL, personal_chat(EMPLOYEE)}:
             bot.connector.fail_next(2, 503, conversation_id=conversation)
         await bot.report(form=FORM, name=REPORTER, file_name=FILE)
         assert any(r.getMessage() == "delivery attempt failed" for r in caplog.records)

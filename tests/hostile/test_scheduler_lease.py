@@ -35,7 +35,7 @@ from tests.fakes.connector import FakeConnector
 from tests.hostile.delivery_harness import EMPLOYEE, LEADER, HostileApp, Waits, file_directory, hostile_app
 
 OVERDUE = "Påmindelse: skridtet"
-THURSDAY = datetime(2026, 11, 26, 8, tzinfo=UTC)  # past the new case's first deadline
+FRIDAY = datetime(2026, 11, 27, 8, tzinfo=UTC)  # past the new case's first deadline (Thursday 16:00)
 
 
 @dataclass
@@ -100,7 +100,7 @@ async def overdue_case(two: Two) -> str:
     """A case reported over HTTP on A, its leader told; then the clock passes its deadline."""
     case_id = await two.a.report(EMPLOYEE)
     assert any("Ny sag til dig" in t for t in two.a.said_to(LEADER))
-    two.clock.current = THURSDAY
+    two.clock.current = FRIDAY
     return case_id
 
 

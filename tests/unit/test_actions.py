@@ -97,7 +97,7 @@ def walk(seed: int, length: int = 30) -> list[tuple[Case, datetime]]:
 
 @functools.cache
 def all_states() -> tuple[tuple[Case, datetime], ...]:
-    return tuple(state for seed in range(30) for state in walk(seed, 25))
+    return tuple(state for seed in range(30) for state in walk(seed, 60))
 
 
 def test_the_walks_reach_every_action_and_the_closed_case() -> None:

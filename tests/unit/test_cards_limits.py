@@ -51,6 +51,7 @@ from bot.guideline.med import MedSchedule, mark_done, new_evaluation, put_on_age
 from bot.guideline.med import figures as med_figures
 from bot.guideline.med import mark_sent as med_mark_sent
 from bot.guideline.model import MAX_NAME, MAX_NOTE, MAX_SHORT, Actor, Person
+from bot.guideline.overview import by_urgency
 from bot.services.audit import record, record_events
 from bot.services.case_cards import CaseCards, refusal_card
 from bot.settings import Settings
@@ -387,6 +388,15 @@ def employee_cards(lang: str) -> list[tuple[str, dict[str, Any]]]:
     empty = ReportForm(date=max_date, time="10:00")
     late = OPENED + timedelta(days=30)  # every immediate step overdue
     receipt = ReceiptView("KH-2026-0001", "02-03-2026 10:00", [], "Lene Leder")
+    deadlines = replace(
+        receipt,
+        clock_from="onsdag 25-11-2026 kl. 08:00",
+        ack_by="onsdag 25-11-2026 kl. 10:00",
+        deputy_then_hr_at="onsdag 25-11-2026 kl. 12:00",
+        absent_leader_deputy=long_name(),
+        steps_due="torsdag 26-11-2026 kl. 16:00",
+    )
+    led = by_urgency(many_cases(60, long_names=True), late, POLICY)  # every one overdue
     return [
         ("welcome", welcome_card(tx)),
         ("evidence_pack_ready", pack_ready_card(tx, PACK_READY)),
@@ -405,13 +415,17 @@ def employee_cards(lang: str) -> list[tuple[str, dict[str, Any]]]:
         ("receipt/no_leader", receipt_card(tx, replace(receipt, leader_name=None))),
         (
             "receipt/30_max",
-            receipt_card(tx, replace(receipt, evidence=lines(30, name_len=255), leader_name=long_name())),
+            receipt_card(tx, replace(deadlines, evidence=lines(30, name_len=255), leader_name=long_name())),
         ),
+        ("receipt/deadlines", receipt_card(tx, deadlines)),
         ("my_cases/0", my_cases_card(tx, [], TZ)),
         ("my_cases/1", my_cases_card(tx, many_cases(1, long_names=False), TZ)),
         ("my_cases/over_max", my_cases_card(tx, many_cases(MAX_LISTED + 5, long_names=True), TZ)),
-        ("hr/0", hr_cases_card(tx, [], late, TZ)),
-        ("hr/60", hr_cases_card(tx, many_cases(60, long_names=True), late, TZ)),
+        ("my_cases/leader_and_own", my_cases_card(tx, many_cases(MAX_LISTED + 5, long_names=True), TZ, led)),
+        ("my_cases/leader_only", my_cases_card(tx, [], TZ, led)),
+        ("my_cases/leader_none_open", my_cases_card(tx, many_cases(1, long_names=False), TZ, [])),
+        ("hr/0", hr_cases_card(tx, [], TZ)),
+        ("hr/60", hr_cases_card(tx, led, TZ)),
         ("refusal", refusal_card(tx)),
         ("refusal/not_possible", refusal_card(tx, tx("error.not_possible_now"))),
     ]

@@ -35,6 +35,11 @@ def test_defaults_need_no_environment() -> None:
         ("STORAGE_ACCOUNT_URL", "ftp://x"),
         ("MicrosoftAppType", "Anonymous"),
         ("IMMEDIATE_DEADLINE_WORKING_DAYS", "1.5"),
+        ("OFFICE_HOURS", "8-16"),
+        ("OFFICE_HOURS", "16:00-08:00"),
+        ("OFFICE_HOURS", "08:00-25:00"),
+        ("EXTRA_HOLIDAYS", "02-30"),
+        ("ACK_WORKING_HOURS", "0"),
     ],
 )
 def test_bad_values_name_the_variable(name: str, value: str) -> None:
@@ -94,3 +99,16 @@ def test_dev_origins_only_in_local_mode() -> None:
         })
     with pytest.raises(SettingsError, match=r"^EVIDENCE_DEV_ORIGINS"):
         Settings.from_env({"EVIDENCE_DEV_ORIGINS": "http://127.0.0.1:8123/path"})
+
+
+def test_office_hours_and_holidays_reach_the_deadline_policy() -> None:
+    from datetime import time
+
+    from app import deadline_policy
+
+    s = Settings.from_env({"OFFICE_HOURS": "07:30-15:00", "EXTRA_HOLIDAYS": "none", "ACK_WORKING_HOURS": "3"})
+    policy = deadline_policy(s)
+    assert (policy.office_start, policy.office_end, policy.ack_working_hours) == (time(7, 30), time(15), 3)
+    assert policy.extra_holidays == frozenset()
+    default = deadline_policy(Settings.from_env({}))
+    assert default.extra_holidays == frozenset({(6, 5), (12, 24), (12, 31)}) and default.ack_working_hours == 2

@@ -24,7 +24,7 @@ from bot.forms import MAX_DESCRIPTION, MAX_LINK, MAX_OFFENDER, ReportForm
 from bot.guideline.actions import ACTIONS
 from bot.guideline.definitions import Category, Platform
 from bot.guideline.med import MedStatus
-from bot.guideline.model import CaseStatus, Outcome, StepId, StepStatus
+from bot.guideline.model import CaseStatus, DeputyReason, Outcome, StepId, StepStatus
 from bot.services.evidence_packs import KINDS as PACK_KINDS
 from bot.services.reports import validate_report
 from bot.texts import da, en
@@ -52,6 +52,9 @@ BUILT: dict[str, set[str]] = {
     "pack.open.": {f"pack.open.{kind}" for kind in PACK_KINDS},
     "help.section.": {f"help.section.{s}" for s in SECTION_COMMANDS},
     "help.body.": {f"help.body.{s}" for s in SECTION_COMMANDS},
+    "weekday.": {f"weekday.{n}" for n in range(7)},
+    "deputy_reason.": {f"deputy_reason.{r.value}" for r in DeputyReason},
+    "notify.deputy_in.": {f"notify.deputy_in.{r.value}" for r in DeputyReason if r is not DeputyReason.ACK_OVERDUE},
 }
 # Built keys looked up only after `tx.has(key)`, with a fallback, or checked by a behaviour test below.
 GUARDED = {"history.", "domain.", "invalid.", "field."}

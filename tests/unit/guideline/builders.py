@@ -99,6 +99,7 @@ def opened(
     unit: str | None = "Borgerservice",
     policy: DeadlinePolicy = POLICY,
     case_id: str = "case-1",
+    leader_absent: bool = False,
     **fact_overrides: object,
 ) -> Case:
     case, _ = new_case(
@@ -113,6 +114,7 @@ def opened(
         now,
         policy,
         leader_manager=leader_manager,
+        leader_absent=leader_absent,
     )
     return case
 

@@ -4,6 +4,7 @@ import pytest
 
 from bot.guideline import (
     IMMEDIATE_STEPS,
+    Acknowledge,
     ApvFiled,
     ApvMeasuresSet,
     Case,
@@ -41,7 +42,7 @@ def test_new_case_notifies_its_leader_once() -> None:
     case = opened()
     [item] = due_items([case], OPENED)
     assert item == DueItem(
-        DueKind.CASE_ASSIGNED, "case-1", None, "assigned:case-1:u-leader", (Role.LEADER, Role.DEPUTY), OPENED
+        DueKind.CASE_ASSIGNED, "case-1", None, "assigned:case-1:u-leader", (Role.LEADER,), OPENED
     )
     assert due_items([mark_sent(case, item.key)], OPENED) == []
 
@@ -50,7 +51,7 @@ def test_case_without_leader_goes_to_hr() -> None:
     case = opened(leader=None, deputy=None)
     [item] = due_items([case], OPENED)
     assert (item.key, item.recipients) == ("unassigned:case-1", (Role.HR,))
-    overdue = [i for i in due_items([case], at(2026, 3, 3, 10)) if i.kind is DueKind.STEP_OVERDUE]
+    overdue = [i for i in due_items([case], at(2026, 3, 3, 16)) if i.kind is DueKind.STEP_OVERDUE]
     assert {i.recipients for i in overdue} == {(Role.HR,)}
 
 
@@ -62,25 +63,26 @@ def test_reassignment_notifies_the_new_leader() -> None:
 
 
 def _quiet(now: datetime = OPENED, case_id: str = "case-1", leader_manager: Person | None = MANAGER) -> Case:
-    """A case whose leader notice was sent, so only step reminders remain."""
+    """A case whose leader notice was sent and acknowledged, so only step reminders remain."""
     case = opened(now, case_id=case_id, leader_manager=leader_manager, occurred_at=now - timedelta(hours=1))
-    return mark_sent(case, f"assigned:{case.id}:u-leader")
+    return apply(mark_sent(case, f"assigned:{case.id}:u-leader"), AS_LEADER, Acknowledge(), now=now)
 
 
 def test_overdue_exactly_at_deadline_for_each_open_immediate_step() -> None:
     case = _quiet()
-    assert due_items([case], at(2026, 3, 3, 9, 59)) == []
-    items = due_items([case], at(2026, 3, 3, 10))
+    # Reported Monday 10:00: due at closing time (16:00) on the next working day.
+    assert due_items([case], at(2026, 3, 3, 15, 59)) == []
+    items = due_items([case], at(2026, 3, 3, 16))
     assert kinds(items) == sorted(((DueKind.STEP_OVERDUE, s) for s in IMMEDIATE_STEPS), key=lambda k: k[1].value)
-    assert items[0].recipients == (Role.LEADER, Role.DEPUTY)
-    assert items[0].key == "overdue:case-1:apv_plan:2026-03-03T09:00:00Z"
+    assert items[0].recipients == (Role.LEADER,)  # the deputy is not on the case
+    assert items[0].key == "overdue:case-1:apv_plan:2026-03-03T15:00:00Z"
 
 
 def test_overdue_grace_hours() -> None:
     policy = DeadlinePolicy(remind_after_overdue_hours=8)
     case = _quiet()
-    assert due_items([case], at(2026, 3, 3, 17, 59), policy) == []
-    assert len(due_items([case], at(2026, 3, 3, 18), policy)) == len(IMMEDIATE_STEPS)
+    assert due_items([case], at(2026, 3, 3, 23, 59), policy) == []
+    assert len(due_items([case], at(2026, 3, 4, 0), policy)) == len(IMMEDIATE_STEPS)
 
 
 def test_decided_and_in_progress_steps_are_not_overdue() -> None:
@@ -91,7 +93,7 @@ def test_decided_and_in_progress_steps_are_not_overdue() -> None:
         CitizenContacted("ok"),
         ApvMeasuresSet("x"),
     )
-    items = due_items([case], at(2026, 3, 3, 12))
+    items = due_items([case], at(2026, 3, 3, 17))
     assert kinds(items) == [
         (DueKind.STEP_OVERDUE, StepId.POLICE_OFFER),
         (DueKind.STEP_OVERDUE, StepId.POLICE_REPORT),
@@ -101,26 +103,26 @@ def test_decided_and_in_progress_steps_are_not_overdue() -> None:
 def test_escalation_after_three_working_days_over_a_weekend() -> None:
     case = _quiet()
     for step in IMMEDIATE_STEPS:
-        case = mark_sent(case, f"overdue:case-1:{step.value}:2026-03-03T09:00:00Z")
-    assert due_items([case], at(2026, 3, 6, 9, 59)) == []
-    items = due_items([case], at(2026, 3, 6, 10))
+        case = mark_sent(case, f"overdue:case-1:{step.value}:2026-03-03T15:00:00Z")
+    assert due_items([case], at(2026, 3, 6, 15, 59)) == []
+    items = due_items([case], at(2026, 3, 6, 16))
     assert {i.kind for i in items} == {DueKind.ESCALATION}
     assert items[0].recipients == (Role.HR, Role.LEADER_MANAGER)
-    assert items[0].due_at == at(2026, 3, 6, 10)
+    assert items[0].due_at == at(2026, 3, 6, 16)
 
 
 def test_escalation_over_easter_and_without_manager() -> None:
     case = _quiet(at(2026, 4, 1, 10), leader_manager=None)
-    assert case.step(StepId.REMOVAL).due_at == at(2026, 4, 7, 10)
-    escalations = [i for i in due_items([case], at(2026, 4, 10, 10)) if i.kind is DueKind.ESCALATION]
+    assert case.step(StepId.REMOVAL).due_at == at(2026, 4, 7, 16)  # Easter: 2-6 April are days off
+    escalations = [i for i in due_items([case], at(2026, 4, 10, 16)) if i.kind is DueKind.ESCALATION]
     assert len(escalations) == len(IMMEDIATE_STEPS)
     assert escalations[0].recipients == (Role.HR,)
-    assert [i for i in due_items([case], at(2026, 4, 9, 23)) if i.kind is DueKind.ESCALATION] == []
+    assert [i for i in due_items([case], at(2026, 4, 10, 15, 59)) if i.kind is DueKind.ESCALATION] == []
 
 
 def test_insubiz_deadline_after_decline_is_watched() -> None:
     case = offer(_quiet(), OfferAnswer.NO_REPORT, now=at(2026, 3, 6, 15))
-    items = [i for i in due_items([case], at(2026, 3, 9, 15)) if i.step is StepId.INSUBIZ_NOTE]
+    items = [i for i in due_items([case], at(2026, 3, 9, 16)) if i.step is StepId.INSUBIZ_NOTE]
     assert kinds(items) == [(DueKind.STEP_OVERDUE, StepId.INSUBIZ_NOTE)]
 
 
@@ -200,11 +202,11 @@ def test_next_due_at_tracks_the_earliest_pending_item() -> None:
     case = opened()
     assert next_due_at(case) == OPENED
     case = _quiet()
-    assert next_due_at(case) == at(2026, 3, 3, 10)
+    assert next_due_at(case) == at(2026, 3, 3, 16)
     assert [i.kind for i in pending_items(case)][:1] == [DueKind.STEP_OVERDUE]
     settled = _immediate_settled(case, OPENED)
     [told] = pending_items(settled)  # the leader hears the employee's answer to the offer
-    assert (told.kind, told.recipients) == (DueKind.OFFER_ANSWERED, (Role.LEADER, Role.DEPUTY))
+    assert (told.kind, told.recipients) == (DueKind.OFFER_ANSWERED, (Role.LEADER,))
     assert next_due_at(mark_sent(settled, told.key)) is None
 
 

@@ -38,7 +38,7 @@ def test_new_case_has_every_step_with_its_starting_state() -> None:
     assert set(case.steps) == set(StepId)
     for step in IMMEDIATE_STEPS:
         assert case.step(step).status is StepStatus.OPEN
-        assert case.step(step).due_at == at(2026, 3, 3)
+        assert case.step(step).due_at == at(2026, 3, 3, 16)  # closing time on the next working day
     insubiz = case.step(StepId.INSUBIZ_NOTE)
     assert (insubiz.status, insubiz.due_at) == (StepStatus.NOT_APPLICABLE, None)
     for step in FOLLOWUP_STEPS:
@@ -50,19 +50,20 @@ def test_new_case_has_every_step_with_its_starting_state() -> None:
     assert case.closed_at is None
 
 
-def test_report_on_friday_evening_is_due_monday() -> None:
+def test_report_on_friday_evening_counts_from_monday_morning() -> None:
+    # Outside office hours the clock starts Monday 08:00; the next working day after that ends Tuesday 16:00.
     case = opened(at(2026, 3, 6, 22, 15))
-    assert case.step(StepId.REMOVAL).due_at == at(2026, 3, 9, 22, 15)
+    assert case.step(StepId.REMOVAL).due_at == at(2026, 3, 10, 16)
 
 
 def test_report_before_easter_is_due_after_easter() -> None:
     case = opened(at(2026, 4, 1, 9), occurred_at=at(2026, 4, 1, 8))
-    assert case.step(StepId.POLICE_REPORT).due_at == at(2026, 4, 7, 9)
+    assert case.step(StepId.POLICE_REPORT).due_at == at(2026, 4, 7, 16)
 
 
 def test_immediate_deadline_is_configurable() -> None:
     case = opened(policy=DeadlinePolicy(immediate_working_days=2))
-    assert case.step(StepId.APV_PLAN).due_at == at(2026, 3, 4)
+    assert case.step(StepId.APV_PLAN).due_at == at(2026, 3, 4, 16)
 
 
 def test_case_opened_event_carries_the_audit_values() -> None:
@@ -89,7 +90,7 @@ def test_case_opened_event_carries_the_audit_values() -> None:
             unit="Skole",
             leadership=Leadership(LEADER, DEPUTY, MANAGER),
             evidence_count=1,
-            immediate_due_at=at(2026, 3, 3),
+            immediate_due_at=at(2026, 3, 3, 16),
         )
     ]
     assert case.leader_manager == MANAGER

@@ -54,6 +54,7 @@ def test_the_question_comes_only_after_the_leader_records_the_offer() -> None:
     with pytest.raises(InvalidTransition) as err:
         apply(case, AS_REPORTER, PoliceOfferAnswered(OfferAnswer.TAKE_PART))
     assert err.value.code == "offer_not_made"
+    case = opened(leader_absent=True)  # the deputy is on the case
     new, events = decide(case, AS_DEPUTY, PoliceOfferMade(OfferChannel.PHONE), MONDAY_NOON, POLICY)
     state = new.step(StepId.POLICE_OFFER)
     assert (state.status, state.outcome, dict(state.fields)) == (
@@ -111,7 +112,7 @@ def test_no_police_report_settles_the_police_step_and_opens_insubiz() -> None:
         "declined_by_employee",
         "u-reporter",
     )
-    assert (insubiz.status, insubiz.due_at, insubiz.decided_by) == (StepStatus.OPEN, at(2026, 3, 9, 15), None)
+    assert (insubiz.status, insubiz.due_at, insubiz.decided_by) == (StepStatus.OPEN, at(2026, 3, 9, 16), None)
     assert {e.step for e in events if isinstance(e, StepDecided)} == {
         StepId.POLICE_OFFER,
         StepId.POLICE_REPORT,
@@ -153,7 +154,7 @@ def test_a_report_filed_while_the_answer_is_pending_settles_the_offer_as_unanswe
 def test_the_police_deadline_stops_while_the_employee_answers_and_moves_on_by_the_wait() -> None:
     case = offer(opened(), now=MONDAY_NOON)
     due = case.step(StepId.POLICE_REPORT).due_at
-    assert due == at(2026, 3, 3, 10)
+    assert due == at(2026, 3, 3, 16)  # closing time on the next working day
     assert case.paused(StepId.POLICE_REPORT) and not case.paused(StepId.REMOVAL)
     # Long past the deadline, nothing about the police report is overdue or escalated while it waits.
     items = due_items([case], at(2026, 3, 12, 10))
@@ -238,7 +239,7 @@ def test_the_leader_hears_each_answer_once() -> None:
     assert [i for i in due_items([case], at(2026, 3, 20)) if i.kind is DueKind.OFFER_ANSWERED] == []
     case = apply(case, AS_REPORTER, PoliceOfferAnswered(OfferAnswer.TAKE_PART), now=WEDNESDAY)
     [told] = [i for i in due_items([case], WEDNESDAY) if i.kind is DueKind.OFFER_ANSWERED]
-    assert (told.recipients, told.due_at) == ((Role.LEADER, Role.DEPUTY), WEDNESDAY)
+    assert (told.recipients, told.due_at) == ((Role.LEADER,), WEDNESDAY)  # the deputy is not on the case
     case = mark_sent(case, told.key)
     assert [i for i in due_items([case], at(2026, 3, 20)) if i.kind is DueKind.OFFER_ANSWERED] == []
     changed = apply(case, AS_REPORTER, PoliceOfferAnswered(OfferAnswer.NO_REPORT), now=at(2026, 3, 5, 9))

@@ -103,7 +103,7 @@ def _kind(decision: Decision) -> str:
 @pytest.mark.parametrize("decision", ALL, ids=lambda d: type(d).__name__)
 @pytest.mark.parametrize("actor_name", list(ACTORS))
 def test_role_matrix(decision: Decision, actor_name: str) -> None:
-    case = opened()
+    case = opened(leader_absent=True)  # the deputy is on the case (test_deputy_privacy: when not)
     actor = ACTORS[actor_name]
     permitted = PERMITTED[_kind(decision)].get(actor_name, False)
     assert may_decide(case, actor, decision) is permitted
@@ -128,7 +128,7 @@ def test_refusal_comes_before_any_transition_rule() -> None:
 
 
 def test_deputy_and_hr_act_as_themselves_in_events() -> None:
-    _, events = decide(opened(), AS_DEPUTY, CitizenContacted("x"), OPENED, POLICY)
+    _, events = decide(opened(leader_absent=True), AS_DEPUTY, CitizenContacted("x"), OPENED, POLICY)
     assert (events[0].actor, events[0].roles) == ("u-deputy", (Role.DEPUTY,))
     _, events = decide(opened(), AS_HR, CitizenContacted("x"), OPENED, POLICY)
     assert (events[0].actor, events[0].roles) == ("u-hr", (Role.HR,))

@@ -46,7 +46,8 @@ from tests.unit.guideline.builders import (
 
 @pytest.mark.parametrize("actor", [AS_LEADER, AS_DEPUTY, AS_HR, AS_REPORTER], ids=lambda a: a.aad_object_id)
 def test_the_leaders_and_the_employee_record_where_it_was_saved(actor: Actor) -> None:
-    case, events = decide(opened(), actor, SavedOnCase("  SAG-2026-0815 "), OPENED, POLICY)
+    # opened(leader_absent=True): the deputy is on the case
+    case, events = decide(opened(leader_absent=True), actor, SavedOnCase("  SAG-2026-0815 "), OPENED, POLICY)
     state = case.step(StepId.SAVED_ON_CASE)
     assert (state.status, state.outcome, dict(state.fields)) == (
         StepStatus.DONE,

@@ -118,7 +118,7 @@ def test_removal_not_possible_needs_why_and_what_was_tried() -> None:
 
 
 def test_removal_requested_then_removed_keeps_first_decision_time() -> None:
-    case = leader(opened(), RemovalDecided(RemovalOutcome.REQUESTED))
+    case = leader(opened(leader_absent=True), RemovalDecided(RemovalOutcome.REQUESTED))  # the deputy is on it
     case = apply(case, AS_DEPUTY, RemovalDecided(RemovalOutcome.REMOVED), now=LATER)
     state = case.step(StepId.REMOVAL)
     assert (state.status, state.decided_by, state.decided_at, state.first_decided_at) == (
