@@ -34,7 +34,7 @@ class Audience:
 SECTION_COMMANDS = MappingProxyType(
     {
         "employee": frozenset({Verb.REPORT, Verb.MY_CASES, Verb.GUIDELINE, Verb.HELP, Verb.REPORT_CANCEL}),
-        "leader": frozenset(),  # the leader works on the case cards the bot sends
+        "leader": frozenset({Verb.MY_CASES}),
         "hr": frozenset(
             {Verb.HR_CASES, Verb.HR_MED_STATUS, Verb.HR_MED_SEND, Verb.HR_HOLD, Verb.HR_RELEASE, Verb.HR_EXPORT}
         ),

@@ -23,8 +23,9 @@ LANGUAGES = ("da", "en")
 
 def not_commands(tx: Texts) -> set[str]:
     """Bold words that are not commands of their own: "done" acts inside the report dialog, and
-    the MED card's buttons are clicked, not typed."""
-    return set(DONE_WORDS) | {normalise(tx("med.on_agenda")), normalise(tx("med.done"))}
+    the buttons of the MED card and the case card are clicked, not typed."""
+    buttons = ("med.on_agenda", "med.done", "act.acknowledge")
+    return set(DONE_WORDS) | {normalise(tx(key)) for key in buttons}
 
 
 def shown_words(text: str) -> set[str]:
