@@ -258,8 +258,13 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         MedSchedule(settings.med_reminder_dates, settings.time_zone),
         threshold=settings.med_anonymity_threshold,
         followup_weeks=settings.med_followup_weeks,
+        workplaces=directory.workplaces,
+        is_hr=is_hr,
+        hr_ids=lambda: sorted(settings.hr_aad_object_ids),
         tell_hr=hr_notices.tell,
-        texts=lambda: Texts(settings.default_language),
+        references=references,
+        tenant_id=settings.app_tenant_id,
+        default_language=settings.default_language,
     )
 
     async def after_submit(case: Case) -> None:
@@ -329,7 +334,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
             background,
             PackEdge(packs, notifier, background, zone),
         ),
-        med=MedEdge(med, directory.units, background),
+        med=MedEdge(med, background),
         is_hr=is_hr,
         is_leader=leader_check(cases, directory),
         clock=clock,

@@ -4,11 +4,13 @@ BotError
 ├── DomainError                 a rule of the guideline says no (bot.guideline.errors)
 ├── NotFound                    no such case, draft, evidence or channel
 ├── NotPermitted                the actor may not do this (forwarded or forged card)
+│   └── Refused                 ... and the user is told why (`reason` is a text key, `values` its values)
 ├── StorageError
 │   ├── Conflict                the ETag moved: re-read and re-apply
 │   └── AlreadyExists           create-only write hit an existing name (evidence is write-once)
 ├── EvidenceRejected            an attachment was refused; .reason is a text key
 ├── InvalidInput                a card payload or command failed validation; .field names it
+│   └── UnknownUnit             typed text names no known unit; `closest` holds the nearest names
 └── DeliveryFailed              a proactive message could not be delivered
 """
 
@@ -25,6 +27,15 @@ class NotFound(BotError):
 
 class NotPermitted(BotError):
     pass
+
+
+class Refused(NotPermitted):
+    """Not permitted, with the reason the user is shown: `reason` is a text key, `values` fill it."""
+
+    def __init__(self, reason: str, **values: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.values = values
 
 
 class StorageError(BotError):
@@ -59,3 +70,12 @@ class InvalidInput(BotError):
 
 class DeliveryFailed(BotError):
     pass
+
+
+class UnknownUnit(InvalidInput):
+    """The text names no unit the directory knows; `closest` are the nearest known names."""
+
+    def __init__(self, text: str, closest: list[str]) -> None:
+        super().__init__("unit", "unknown_unit")
+        self.text = text
+        self.closest = closest

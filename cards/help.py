@@ -36,9 +36,9 @@ SECTION_COMMANDS = MappingProxyType(
         "employee": frozenset({Verb.REPORT, Verb.MY_CASES, Verb.GUIDELINE, Verb.HELP, Verb.REPORT_CANCEL}),
         "leader": frozenset({Verb.MY_CASES}),
         "hr": frozenset(
-            {Verb.HR_CASES, Verb.HR_MED_STATUS, Verb.HR_MED_SEND, Verb.HR_HOLD, Verb.HR_RELEASE, Verb.HR_EXPORT}
+            {Verb.HR_CASES, Verb.HR_MED_OVERVIEW, Verb.HR_MED_SEND, Verb.HR_HOLD, Verb.HR_RELEASE, Verb.HR_EXPORT}
         ),
-        "channel": frozenset({Verb.MED_REGISTER, Verb.HELP}),
+        "channel": frozenset({Verb.MED_REGISTER, Verb.MED_CARD, Verb.HELP}),
     }
 )
 
@@ -59,5 +59,5 @@ def help_card(tx: Texts, who: Audience, bot_name: str = "") -> Card:
             submit(tx("action.guideline"), Verb.GUIDELINE),
         ]
     if who.hr:
-        actions += [submit(tx("help.hr_cases"), Verb.HR_CASES), submit(tx("help.med_status"), Verb.HR_MED_STATUS)]
+        actions += [submit(tx("help.hr_cases"), Verb.HR_CASES), submit(tx("help.med_overview"), Verb.HR_MED_OVERVIEW)]
     return card(body, actions)

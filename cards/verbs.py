@@ -28,7 +28,7 @@ class Verb(StrEnum):
     # HR
     HR_CASES = "hr_cases"
     HR_OPEN_CASE = "hr_open_case"
-    HR_MED_STATUS = "hr_med_status"
+    HR_MED_OVERVIEW = "hr_med_overview"  # the units' MED state ("MED-overblik"; was "MED-status")
     HR_MED_SEND = "hr_med_send"
     HR_HOLD = "hr_hold"  # stop a case's deletion (retention)
     HR_RELEASE = "hr_release"  # let it be deleted again
@@ -37,3 +37,5 @@ class Verb(StrEnum):
     MED_REGISTER = "med_register"
     MED_AGENDA = "med_agenda"
     MED_DONE = "med_done"
+    MED_PLAN = "med_plan"  # the unit's local guideline and action plan (a link)
+    MED_CARD = "med_card"  # the channel's units' evaluation cards, on request

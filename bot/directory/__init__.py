@@ -13,6 +13,7 @@ from bot.directory.model import (
     DirectoryFileError,
     DirectoryUnavailable,
     Person,
+    Workplace,
     effective_leader,
 )
 from bot.directory.token import MsalTokenProvider, TokenProvider
@@ -28,5 +29,6 @@ __all__ = [
     "MsalTokenProvider",
     "Person",
     "TokenProvider",
+    "Workplace",
     "effective_leader",
 ]

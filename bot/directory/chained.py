@@ -12,7 +12,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.directory.model import Directory, DirectoryEntry, DirectoryUnavailable, Person
+from bot.directory.model import Directory, DirectoryEntry, DirectoryUnavailable, Person, Workplace
+from bot.guideline.med_units import merge_workplaces
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +36,18 @@ class ChainedDirectory:
         return merge(employee, found)
 
     async def units(self) -> list[str]:
-        units: set[str] = set()
-        for directory in self._directories:
+        return [w.name for w in await self.workplaces()]
+
+    async def workplaces(self) -> list[Workplace]:
+        """Every directory's units in one canonical form; the earlier directory's spelling and
+        leader win, a later one adds a deputy (see `merge_workplaces`)."""
+        found: list[list[Workplace]] = []
+        for index, directory in enumerate(self._directories):
             try:
-                units.update(await directory.units())
+                found.append(await directory.workplaces())
             except DirectoryUnavailable:
-                continue
-        return sorted(units, key=str.casefold)
+                log.warning("directory unavailable for units; using the others", extra={"fields": {"source": index}})
+        return sorted(merge_workplaces(*found), key=lambda w: w.name.casefold())
 
     async def leaders(self) -> list[Person]:
         people: dict[str, Person] = {}

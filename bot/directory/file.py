@@ -19,7 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from bot.directory.model import NAME_MAX, DirectoryEntry, DirectoryFileError, Person, is_object_id
+from bot.directory.model import (
+    NAME_MAX,
+    DirectoryEntry,
+    DirectoryFileError,
+    Person,
+    Workplace,
+    is_object_id,
+    workplaces_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +75,11 @@ class FileDirectory:
         return self._entries.get(employee.lower())
 
     async def units(self) -> list[str]:
+        return [w.name for w in await self.workplaces()]
+
+    async def workplaces(self) -> list[Workplace]:
         await self._refresh_if_changed()
-        return sorted({e.unit for e in self._entries.values() if e.unit}, key=str.casefold)
+        return workplaces_of(self._entries.values())
 
     async def is_leader(self, user_id: str) -> bool:
         return user_id.lower() in {p.aad_object_id.lower() for p in await self.leaders()}

@@ -18,7 +18,15 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from bot.directory.model import NAME_MAX, DirectoryEntry, DirectoryUnavailable, Person, is_object_id
+from bot.directory.model import (
+    NAME_MAX,
+    DirectoryEntry,
+    DirectoryUnavailable,
+    Person,
+    Workplace,
+    is_object_id,
+    workplaces_of,
+)
 from bot.directory.token import TokenProvider
 from bot.logs import pseudonym
 
@@ -44,6 +52,7 @@ class GraphDirectory:
         max_retry_after: float = 30.0,
         timeout: float = 10.0,
         group_cache_seconds: float = 300.0,
+        units_cache_seconds: float = 600.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
@@ -62,6 +71,8 @@ class GraphDirectory:
         self._clock = clock
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
         self._group_lock = asyncio.Lock()
+        self._units_ttl = units_cache_seconds
+        self._workplaces: tuple[float, list[Workplace]] | None = None
 
     async def lookup(self, employee: str) -> DirectoryEntry | None:
         if not is_object_id(employee):
@@ -82,7 +93,32 @@ class GraphDirectory:
         )
 
     async def units(self) -> list[str]:
-        return []  # listing every department would need a scan of all users; the file names units
+        return [w.name for w in await self.workplaces()]
+
+    async def workplaces(self) -> list[Workplace]:
+        """Every department named on a user, led by the manager most of its users have.
+
+        One paged read of all users with their managers (`$expand=manager`); kept for
+        `units_cache_seconds`, as the registration card and the twice-yearly reminder ask for it."""
+        cached = self._workplaces
+        if cached is not None and self._clock() - cached[0] <= self._units_ttl:
+            return list(cached[1])
+        entries: list[DirectoryEntry] = []
+        url: URL | None = self._url(
+            "users", select=_USER_SELECT, expand=f"manager($select={_PERSON_SELECT})", top="999"
+        )
+        while url is not None:
+            status, body = await self._request(url)
+            self._raise_for(status, body)
+            assert body is not None
+            for user in body.get("value", []):
+                entry = _entry_of(user)
+                if entry is not None:
+                    entries.append(entry)
+            url = self._next_link(body.get("@odata.nextLink"))
+        places = workplaces_of(entries)
+        self._workplaces = (self._clock(), places)
+        return list(places)
 
     async def leaders(self) -> list[Person]:
         return []  # in Teams the card's people picker searches the directory instead
@@ -222,3 +258,22 @@ def _is_user(member: Any) -> bool:
     if not isinstance(member, dict) or not isinstance(member.get("id"), str):
         return False
     return bool(member.get("@odata.type", "#microsoft.graph.user") == "#microsoft.graph.user")
+
+
+def _entry_of(user: Any) -> DirectoryEntry | None:
+    """A user from the users listing, as an entry naming their unit and leader (None if unusable)."""
+    if not isinstance(user, dict) or not isinstance(user.get("id"), str):
+        return None
+    unit = user.get("department") or user.get("officeLocation")
+    if not isinstance(unit, str) or not unit.strip():
+        return None
+    manager = user.get("manager")
+    leader = None
+    if isinstance(manager, dict) and isinstance(manager.get("id"), str) and is_object_id(manager["id"]):
+        leader = Person(manager["id"].lower(), str(manager.get("displayName") or "")[:NAME_MAX])
+    return DirectoryEntry(
+        employee_id=user["id"].lower(),
+        employee_name=str(user.get("displayName") or "")[:NAME_MAX],
+        leader=leader,
+        unit=unit[:NAME_MAX],
+    )

@@ -8,11 +8,14 @@ municipalities (Entra ID managers, a file kept by HR), so the rest of the bot se
 from __future__ import annotations
 
 import uuid
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.errors import BotError
 from bot.guideline import Person
+from bot.guideline.med_units import Workplace, merge_workplaces, unit_key
 from bot.guideline.model import MAX_NAME
 
 __all__ = [
@@ -21,8 +24,10 @@ __all__ = [
     "DirectoryFileError",
     "DirectoryUnavailable",
     "Person",
+    "Workplace",
     "effective_leader",
     "is_object_id",
+    "workplaces_of",
 ]
 
 NAME_MAX = MAX_NAME  # what the domain's Person accepts: Entra's 256 characters
@@ -61,6 +66,10 @@ class Directory(Protocol):
 
     async def units(self) -> list[str]:
         """Units (workplaces) known, offered when a MED channel is registered."""
+        ...
+
+    async def workplaces(self) -> list[Workplace]:
+        """The units known with their leader and deputy: every one gets the MED reminder."""
         ...
 
     async def is_member_of_group(self, user_id: str, group_id: str) -> bool:
@@ -108,3 +117,27 @@ def is_object_id(value: str) -> bool:
     except ValueError:
         return False
     return len(value) == 36
+
+
+def workplaces_of(entries: Iterable[DirectoryEntry]) -> list[Workplace]:
+    """The workplaces named on employees' entries. A unit's leader is the leader most of its
+    employees have (ties: the first seen); its deputy and absence come from those employees'
+    entries that name that leader."""
+    rows = [e for e in entries if e.unit and unit_key(e.unit)]
+    names: dict[str, str] = {}
+    leaders: dict[str, Counter[Person]] = {}
+    for entry in rows:
+        key = unit_key(entry.unit or "")
+        names.setdefault(key, entry.unit or "")
+        counts = leaders.setdefault(key, Counter())
+        if entry.leader is not None:
+            counts[entry.leader] += 1
+    places = []
+    for key, name in names.items():
+        leader = leaders[key].most_common(1)[0][0] if leaders[key] else None
+        same = [e for e in rows if unit_key(e.unit or "") == key and e.leader == leader]
+        deputies = Counter(e.deputy for e in same if e.deputy is not None)
+        deputy = deputies.most_common(1)[0][0] if deputies else None
+        absent = any(e.leader_absent for e in same)
+        places.append(Workplace(name, leader, deputy, absent and deputy is not None))
+    return merge_workplaces(places)

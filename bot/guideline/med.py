@@ -1,15 +1,17 @@
 """MED evaluations: the twice-yearly reminder, the evaluation's life, and its figures.
 
-Why here: "which channels get the MED reminder now" and "is this evaluation late" are pure
-decisions like the case reminders; the scheduler shell only sends what `channels_due` returns.
-Periods and the schedule are in `med_period`, the anonymous figures in `med_figures`; both are
-re-exported from this module.
+Why here: "which workplaces get the MED reminder now" and "is this evaluation late" are pure
+decisions like the case reminders; the scheduler shell only sends what `units_due` returns.
+Periods and the schedule are in `med_period`, the anonymous figures in `med_figures`, units and
+who may act for them in `med_units`; periods and figures are re-exported from this module.
 
 An evaluation goes PENDING -> SENT (reminder posted) -> ON_AGENDA (a meeting date was set) ->
-DONE (evaluated; optionally a link to the minutes, http or https only). It may skip ahead (a
-committee can mark it done without putting it on an agenda first), a meeting may be moved,
-and a done evaluation may have its date or link corrected, but never goes back. Every change
-appends a history entry with who, when, the status before and after, and the new value.
+DONE. The guideline asks for "MED-møder eller personalemøder med MED-status", and that the local
+plan be reviewed and adjusted: DONE records which kind of meeting it was, its date, the link to
+its minutes (https only) and whether the local plan was reviewed and adjusted. It may skip ahead
+(a committee can mark it done without putting it on an agenda first), a meeting may be moved,
+and a done evaluation may be corrected, but never goes back. Every change appends a history
+entry with who, when, the status before and after, and the new value.
 `mark_sent` never regresses: re-sending after SENT changes nothing.
 
 `needs_followup`: a sent evaluation is late `weeks` weeks after the reminder was sent; one on
@@ -22,7 +24,6 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.guideline import _validate as v
@@ -34,7 +35,8 @@ from bot.guideline.med_figures import anonymised as anonymised
 from bot.guideline.med_figures import figures as figures
 from bot.guideline.med_period import MedPeriod as MedPeriod
 from bot.guideline.med_period import MedSchedule as MedSchedule
-from bot.guideline.model import MAX_LINK, MAX_SHORT
+from bot.guideline.med_units import https_link, unit_key
+from bot.guideline.model import MAX_SHORT
 
 DEFAULT_CATCH_UP_DAYS = 14
 
@@ -44,6 +46,13 @@ class MedStatus(StrEnum):
     SENT = "sent"
     ON_AGENDA = "on_agenda"
     DONE = "done"
+
+
+class MeetingKind(StrEnum):
+    """The guideline's two meetings where the evaluation may take place."""
+
+    MED_MEETING = "med_meeting"  # "MED-møde"
+    STAFF_MEETING = "staff_meeting"  # "personalemøde med MED-status"
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,8 @@ class MedEvaluation:
     meeting_date: date | None = None
     done_date: date | None = None
     minutes_link: str | None = None
+    meeting_kind: MeetingKind | None = None
+    plan_reviewed: bool | None = None  # the local plan reviewed and adjusted at the meeting
     history: tuple[MedHistoryEntry, ...] = ()
     revision: int = 1
 
@@ -104,33 +115,41 @@ def put_on_agenda(ev: MedEvaluation, meeting_date: date, actor: str, now: dateti
     return _change(ev, now, actor, "on_agenda", detail, status=MedStatus.ON_AGENDA, meeting_date=meeting_date)
 
 
-def _http_link(link: str | None) -> str | None:
-    cleaned = v.optional_text(link, "minutes_link", MAX_LINK)
-    if cleaned is None:
-        return None
-    parts = urlsplit(cleaned)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in cleaned):
-        raise InvalidDecision("minutes_link", "not_http_link")
-    return cleaned
-
-
 def mark_done(
     ev: MedEvaluation,
     done_date: date,
-    minutes_link: str | None,
+    minutes_link: str,
     actor: str,
     now: datetime,
     tz: str = DEFAULT_TZ,
+    *,
+    meeting_kind: MeetingKind,
+    plan_reviewed: bool,
 ) -> MedEvaluation:
     v.aware(now, "now")
     if not isinstance(done_date, date) or isinstance(done_date, datetime):
         raise InvalidDecision("done_date", "not_date")
     if done_date > now.astimezone(ZoneInfo(tz)).date():
         raise InvalidDecision("done_date", "in_future")
-    link = _http_link(minutes_link)
+    if not isinstance(meeting_kind, MeetingKind):
+        raise InvalidDecision("meeting_kind", "invalid_choice")
+    if not isinstance(plan_reviewed, bool):
+        raise InvalidDecision("plan_reviewed", "invalid_choice")
+    link = https_link(minutes_link, "minutes_link")
     actor = v.text(actor, "actor", MAX_SHORT)
-    detail = done_date.isoformat() + (f" {link}" if link else "")
-    return _change(ev, now, actor, "done", detail, status=MedStatus.DONE, done_date=done_date, minutes_link=link)
+    detail = f"{done_date.isoformat()} {meeting_kind.value} plan_reviewed={str(plan_reviewed).lower()} {link}"
+    return _change(
+        ev,
+        now,
+        actor,
+        "done",
+        detail,
+        status=MedStatus.DONE,
+        done_date=done_date,
+        minutes_link=link,
+        meeting_kind=meeting_kind,
+        plan_reviewed=plan_reviewed,
+    )
 
 
 def needs_followup(ev: MedEvaluation, now: datetime, weeks: int = 2, tz: str = DEFAULT_TZ) -> bool:
@@ -142,43 +161,34 @@ def needs_followup(ev: MedEvaluation, now: datetime, weeks: int = 2, tz: str = D
     return False
 
 
-@dataclass(frozen=True)
-class MedChannel:
-    """A team channel registered for a unit's MED reminders."""
-
-    team_id: str
-    channel_id: str
-    unit: str | None
-    registered_at: datetime
+def med_reminder_key(unit: str, period: MedPeriod) -> str:
+    """One reminder per workplace and half-year, wherever it is delivered (channel or chat)."""
+    return f"med:{unit_key(unit)}:{period.id}"
 
 
-@dataclass(frozen=True)
-class MedReminder:
-    channel: MedChannel
-    period: MedPeriod
-    key: str
-
-
-def med_reminder_key(channel: MedChannel, period: MedPeriod) -> str:
-    return f"med:{channel.team_id}:{channel.channel_id}:{period.id}"
-
-
-def channels_due(
-    channels: Iterable[MedChannel],
-    sent_keys: Collection[str],
+def units_due(
+    units: Iterable[str],
+    settled: Collection[str],
     now: datetime,
     schedule: MedSchedule | None = None,
     catch_up_days: int = DEFAULT_CATCH_UP_DAYS,
-) -> list[MedReminder]:
-    """The reminders to post now: one per channel for the latest due period, unless sent.
+) -> list[str]:
+    """The workplaces to remind now (canonical keys): each once for the latest due period.
 
-    A reminder more than `catch_up_days` old is no longer sent (a bot that was down for a
-    while catches up; a channel registered months later waits for the next date).
+    `settled` holds the keys of units whose reminder for that period is sent or under way. A
+    reminder more than `catch_up_days` old is no longer sent (a bot that was down for a while
+    catches up; a workplace added months later waits for the next date).
     """
     v.aware(now, "now")
     schedule = schedule or MedSchedule()
     period = schedule.due_period(now)
     if now - period.reminder_at > timedelta(days=catch_up_days):
         return []
-    due = [MedReminder(ch, period, med_reminder_key(ch, period)) for ch in channels]
-    return [r for r in due if r.key not in sent_keys]
+    done = {unit_key(u) for u in settled}
+    due: list[str] = []
+    for unit in units:
+        key = unit_key(unit)
+        if key and key not in done:
+            done.add(key)
+            due.append(key)
+    return due

@@ -23,6 +23,7 @@ from types import MappingProxyType
 
 from bot.guideline.definitions import Category
 from bot.guideline.med_period import MedPeriod
+from bot.guideline.med_units import unit_key
 from bot.guideline.model import IMMEDIATE_STEPS, Case, StepId, StepStatus
 
 DEFAULT_THRESHOLD = 3
@@ -64,8 +65,11 @@ class MedFigures:
 def figures(
     cases: Iterable[Case], unit: str | None, period: MedPeriod, threshold: int = DEFAULT_THRESHOLD
 ) -> MedFigures:
-    """The figures of `unit` for `period`, from all the cases one has (others are ignored)."""
-    mine = [c for c in cases if c.unit == unit]
+    """The figures of `unit` for `period`, from all the cases one has (others are ignored).
+
+    A case belongs to the unit when their canonical forms match (`med_units.unit_key`)."""
+    key = unit_key(unit) if unit else None
+    mine = [c for c in cases if (unit_key(c.unit) if c.unit else None) == key]
     in_period = [c for c in mine if period.start <= c.created_at < period.end]
     counts = {cat: sum(1 for c in in_period if c.facts.category is cat) for cat in Category}
     counted = on_time = 0

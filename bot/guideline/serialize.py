@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from bot.guideline.definitions import Category, Platform
 from bot.guideline.errors import DomainError, MalformedDocument
 from bot.guideline.events import Event
-from bot.guideline.med import MedEvaluation, MedHistoryEntry, MedStatus
+from bot.guideline.med import MedEvaluation, MedHistoryEntry, MedStatus, MeetingKind
 from bot.guideline.model import (
     Acknowledgement,
     Case,
@@ -288,6 +288,8 @@ def med_evaluation_to_dict(ev: MedEvaluation) -> dict[str, Any]:
         "meeting_date": _day(ev.meeting_date),
         "done_date": _day(ev.done_date),
         "minutes_link": ev.minutes_link,
+        "meeting_kind": ev.meeting_kind.value if ev.meeting_kind else None,
+        "plan_reviewed": ev.plan_reviewed,
         "history": [
             {
                 "at": _dt(h.at),
@@ -325,6 +327,8 @@ def med_evaluation_from_dict(d: Mapping[str, Any]) -> MedEvaluation:
             meeting_date=_to_day(d, "meeting_date"),
             done_date=_to_day(d, "done_date"),
             minutes_link=_opt(d, "minutes_link", str),
+            meeting_kind=MeetingKind(kind) if (kind := _opt(d, "meeting_kind", str)) else None,
+            plan_reviewed=_opt(d, "plan_reviewed", bool),
             history=tuple(entry(h) for h in _req(d, "history", list)),
             revision=_req(d, "revision", int),
         )

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from bot.errors import NotFound
 from bot.guideline.due import next_due_at
+from bot.guideline.med_units import unit_key
 from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
 from bot.guideline.serialize import case_from_dict, case_to_dict
@@ -43,8 +44,19 @@ def case_name(case_id: str) -> str:
 
 
 def unit_tag(unit: str | None) -> str:
-    """Unit names may hold Danish letters, which blob tags refuse: index a short digest."""
-    return hashlib.sha256((unit or "").strip().lower().encode()).hexdigest()[:16] if unit else "none"
+    """Unit names may hold Danish letters, which blob tags refuse: index a short digest of the
+    unit's canonical form (`unit_key`), so every spelling of one workplace has one tag."""
+    key = unit_key(unit) if unit else ""
+    return hashlib.sha256(key.encode()).hexdigest()[:16] if key else "none"
+
+
+def legacy_unit_tags(unit: str | None) -> set[str]:
+    """Tags written before the canonical form (trimmed and lower-cased only), where they differ:
+    documents stored then under a decomposed "å" or doubled spaces are still found."""
+    if not unit:
+        return set()
+    old = hashlib.sha256(unit.strip().lower().encode()).hexdigest()[:16]
+    return {old} - {unit_tag(unit)}
 
 
 def due_at(case: Case, audit_outbox: list[dict[str, Any]], policy: DeadlinePolicy) -> datetime | None:
@@ -93,6 +105,17 @@ class CaseDoc:
             data.get("deleting") or None,
             dict(data.get("intake") or {}),
         )
+
+
+async def cases_in_unit(store: Store, unit: str, spellings: Iterable[str] = ()) -> list[Case]:
+    """The cases of one workplace, whatever spelling they were stored under."""
+    tags = {unit_tag(unit)}
+    for spelling in (unit, *spellings):
+        tags |= legacy_unit_tags(spelling)
+    names: set[str] = set()
+    for tag in sorted(tags):
+        names.update(await store.find({"kind": "case", "unit": tag}))
+    return [case_from_dict(d["case"]) for d in await get_many(store, sorted(names))]
 
 
 class CaseRepository:

@@ -56,14 +56,14 @@ INTERRUPTIONS = frozenset(
         Verb.MY_CASES,
         Verb.GUIDELINE,
         Verb.HR_CASES,
-        Verb.HR_MED_STATUS,
+        Verb.HR_MED_OVERVIEW,
         Verb.HR_MED_SEND,
         Verb.HR_HOLD,
         Verb.HR_RELEASE,
         Verb.HR_EXPORT,
     }
 )
-MED_VERBS = frozenset({Verb.MED_REGISTER, Verb.MED_AGENDA, Verb.MED_DONE})
+MED_VERBS = frozenset({Verb.MED_REGISTER, Verb.MED_AGENDA, Verb.MED_DONE, Verb.MED_PLAN})
 CASE_VERBS = frozenset(
     {
         Verb.DECIDE,
@@ -121,12 +121,13 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             Verb.MY_CASES: self._my_cases,
             Verb.GUIDELINE: self._guideline,
             Verb.HR_CASES: self._hr_cases,
-            Verb.HR_MED_STATUS: self._hr_med_status,
+            Verb.HR_MED_OVERVIEW: self._hr_med_overview,
             Verb.HR_MED_SEND: self._hr_med_send,
             Verb.HR_HOLD: self._hr_hold,
             Verb.HR_RELEASE: self._hr_release,
             Verb.HR_EXPORT: self._hr_export,
             Verb.MED_REGISTER: self._med_register,
+            Verb.MED_CARD: self._med_card,
         }
 
     def texts_for(self, activity: Activity) -> Texts:
@@ -327,9 +328,9 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         await turn_context.send_activity(tx("hr.only"))
         return False
 
-    async def _hr_med_status(self, turn_context: TurnContext, tx: Texts) -> None:
+    async def _hr_med_overview(self, turn_context: TurnContext, tx: Texts) -> None:
         if await self._require_hr(turn_context, tx):
-            await self._deps.med.status(turn_context, tx)
+            await self._deps.med.overview(turn_context, tx)
 
     async def _hr_med_send(self, turn_context: TurnContext, tx: Texts) -> None:
         if await self._require_hr(turn_context, tx):
@@ -378,6 +379,9 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
 
     async def _med_register(self, turn_context: TurnContext, tx: Texts) -> None:
         await self._deps.med.registration_prompt(turn_context, tx)
+
+    async def _med_card(self, turn_context: TurnContext, tx: Texts) -> None:
+        await self._deps.med.channel_cards(turn_context, tx)
 
     async def _my_cases(self, turn_context: TurnContext, tx: Texts) -> None:
         """The person's own reports, and for a leader (or a deputy brought in) the cases they lead.

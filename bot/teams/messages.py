@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bot.errors import BotError, Conflict, EvidenceRejected, InvalidInput, NotFound, NotPermitted
+from bot.errors import (
+    BotError,
+    Conflict,
+    EvidenceRejected,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    Refused,
+    UnknownUnit,
+)
 from bot.guideline.actions import INPUT_LABELS
 from bot.guideline.errors import (
     CaseAlreadyClosed,
@@ -15,6 +24,12 @@ from bot.texts import Texts
 
 
 def message_for(error: BaseException, tx: Texts) -> str:
+    if isinstance(error, Refused):
+        return tx(error.reason, **error.values)
+    if isinstance(error, UnknownUnit):
+        if error.closest:
+            return tx("med.unit.unknown_closest", names=", ".join(error.closest))
+        return tx("med.unit.unknown")
     if isinstance(error, (RoleRefused, NotPermitted)):
         return tx("error.not_permitted")
     if isinstance(error, CaseAlreadyClosed):

@@ -31,8 +31,14 @@ COMMANDS: dict[str, Verb] = {
     "menu": Verb.HELP,
     "sager": Verb.HR_CASES,
     "cases": Verb.HR_CASES,
-    "med-status": Verb.HR_MED_STATUS,
-    "med status": Verb.HR_MED_STATUS,
+    "med-overblik": Verb.HR_MED_OVERVIEW,
+    "med overblik": Verb.HR_MED_OVERVIEW,
+    "med overview": Verb.HR_MED_OVERVIEW,
+    "med-status": Verb.HR_MED_OVERVIEW,  # the old name, kept as an alias
+    "med status": Verb.HR_MED_OVERVIEW,
+    "med-evaluering": Verb.MED_CARD,
+    "med evaluering": Verb.MED_CARD,
+    "med evaluation": Verb.MED_CARD,
     "send med-påmindelse": Verb.HR_MED_SEND,
     "send med-paamindelse": Verb.HR_MED_SEND,
     "send med reminder": Verb.HR_MED_SEND,
@@ -51,6 +57,9 @@ COMMANDS: dict[str, Verb] = {
     "cancel": Verb.REPORT_CANCEL,
     "stop": Verb.REPORT_CANCEL,
 }
+
+# Verbs renamed since cards carrying the old name may still be around.
+VERB_ALIASES = {"hr_med_status": Verb.HR_MED_OVERVIEW.value}
 
 # Commands that take an argument after them ("send MED-påmindelse Borgerservice").
 ARG_COMMANDS = frozenset({Verb.HR_MED_SEND, Verb.HR_HOLD, Verb.HR_RELEASE, Verb.HR_EXPORT})
@@ -123,6 +132,6 @@ def verb_of(value: Any) -> Verb | None:
     if not isinstance(raw, str):
         return None
     try:
-        return Verb(raw)
+        return Verb(VERB_ALIASES.get(raw, raw))
     except ValueError:
         return None

@@ -1,14 +1,16 @@
-"""MED evaluation end to end in the Teams Playground: HR installs the app, the bot is added to the team,
-the channel is registered for a workplace, HR sends the reminder, the workplace marks the evaluation on
-the agenda and then done on the card in the channel, and HR's MED-status shows it done.
+"""MED evaluation end to end in the Teams Playground: only the workplace's leader (or HR) may register
+its MED channel, HR sends the reminder, the workplace with a channel gets it there and marks it on the
+agenda and done (with the kind of meeting, the minutes and the local plan), the workplace without a
+channel gets it in its leader's chat, and HR's MED overview shows both.
 
-One Playground instance whose current user is HR (HR_AAD_OBJECT_IDS names them), against one app with
-a leader directory that lists the workplaces (the registration card offers them). Mirrors the flows of
-tests/bot/test_med.py, but through the real UI: cards rendered with the Teams host config, date pickers,
-Action.Execute invokes whose answer replaces the card in place.
+Three Playground instances against one app with a leader directory that lists two workplaces, both led
+by Lars Leder: a MED member who is not a leader (Mette), the leader, and HR. Each instance shows the
+same team and channel as that person sees it; the bot posts into the instance whose conversation it
+stored. Mirrors tests/bot/test_med.py through the real UI: cards rendered with the Teams host config,
+date pickers, Action.Execute invokes whose answer replaces the card in place.
 
-Two faults that do not stop the journey (the reminder posted as a thread reply instead of a new post,
-a freshly sent card saying "not sent yet") are collected and asserted at the end, so one run shows the
+Faults that do not stop the journey (the reminder posted as a thread reply instead of a new post, a
+freshly sent card saying "not sent yet") are collected and asserted at the end, so one run shows the
 whole journey and every fault at once.
 """
 
@@ -23,14 +25,15 @@ import pytest_asyncio
 
 from bot.texts.da import TEXTS
 from tests.e2e.conftest import BotFactory, ChatFactory, PlaygroundFactory
-from tests.e2e.harness.config import COLLEAGUE, DEPUTY, EMPLOYEE, HR, LEADER, MED_MEMBER
+from tests.e2e.harness.config import COLLEAGUE, DEPUTY, EMPLOYEE, HR, LEADER, MED_MEMBER, PlaygroundUser
 from tests.e2e.harness.flows import label, write_leader_directory
 from tests.e2e.harness.procs import BotServer
 from tests.e2e.harness.ui import CARD_IN_MESSAGE, CHANNEL_POST, Card, ChatPage
 
 UNIT = "Borgerservice"
-OTHER_UNITS = ("Rådhuset", "Ældreplejen")
+NO_CHANNEL = "Rådhuset"  # a workplace without a MED channel: its leader gets the reminder in the chat
 ZONE = ZoneInfo("Europe/Copenhagen")
+MINUTES = "https://intra.example.dk/med/referat-borgerservice"
 
 
 def _month_day(day: date) -> str:
@@ -45,13 +48,14 @@ def reminder_dates(today: date) -> str:
 
 
 def write_directory(path: Path) -> Path:
-    """The leader directory (LEADER_DIRECTORY_FILE) with three workplaces."""
+    """The leader directory (LEADER_DIRECTORY_FILE): two workplaces, both led by Lars Leder; Mette, a
+    MED member in Borgerservice, leads nothing."""
     return write_leader_directory(
         path,
         [
             (EMPLOYEE, LEADER, DEPUTY, UNIT),
-            (COLLEAGUE, LEADER, None, OTHER_UNITS[0]),
-            (MED_MEMBER, DEPUTY, None, OTHER_UNITS[1]),
+            (MED_MEMBER, LEADER, None, UNIT),
+            (COLLEAGUE, LEADER, None, NO_CHANNEL),
         ],
     )
 
@@ -72,10 +76,11 @@ async def bot(bot_factory: BotFactory, tmp_path: Path) -> BotServer:
     )
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def hr(bot: BotServer, playground_factory: PlaygroundFactory, open_chat: ChatFactory) -> ChatPage:
-    """HR's Playground tab, open on the personal chat (the app just installed for HR)."""
-    return await open_chat(await playground_factory(bot, HR))
+async def opened(
+    bot: BotServer, playground_factory: PlaygroundFactory, open_chat: ChatFactory, who: PlaygroundUser
+) -> ChatPage:
+    """That person's Playground tab, open on the personal chat (the app just installed for them)."""
+    return await open_chat(await playground_factory(bot, who))
 
 
 async def channel_card(chat: ChatPage, title: str, *, name: str) -> Card:
@@ -106,75 +111,92 @@ def value_after(lines: list[str], key: str) -> str:
     return lines[lines.index(key) + 1] if key in lines[:-1] else f"(no {key!r} row)"
 
 
-async def test_hr_sends_the_med_reminder_and_the_workplace_marks_it_on_the_agenda_and_done(hr: ChatPage) -> None:
+async def test_only_the_leader_registers_hr_sends_and_every_workplace_is_reminded(
+    bot: BotServer, playground_factory: PlaygroundFactory, open_chat: ChatFactory
+) -> None:
     # Faults that do not stop the journey are collected and reported together at the end.
     faults: list[str] = []
+    member = await opened(bot, playground_factory, open_chat, MED_MEMBER)
+    leader = await opened(bot, playground_factory, open_chat, LEADER)
+    hr = await opened(bot, playground_factory, open_chat, HR)
+    await hr.wait_for_card(TEXTS["welcome.title"], name="hr-welcome")  # the bot knows HR's chat
 
-    # 1. HR's personal chat: the app is installed, so the bot knows HR's chat.
-    await hr.wait_for_card(TEXTS["welcome.title"], name="hr-welcome")
+    # 1. A MED member who is not the workplace's leader tries to register the channel: refused.
+    await member.open_channel()
+    attempt = await member.wait_for_card(TEXTS["med.register.title"], name="member-registration-card")
+    await attempt.select(TEXTS["med.register.unit"], UNIT)
+    await attempt.click(TEXTS["med.register.button"])
+    refused = TEXTS["med.refused.register"].format(unit=UNIT)
+    await attempt.wait_for_text(refused)
+    await attempt.screenshot("member-registration-refused")
 
-    # 2. The team channel: the bot added to the team asks which workplace the channel belongs to,
-    #    offering the directory's workplaces.
-    await hr.open_channel()
-    registration = await hr.wait_for_card(TEXTS["med.register.title"], name="channel-registration-card")
+    # 2. The leader registers the channel for the workplace, chosen from the directory's workplaces.
+    await leader.open_channel()
+    registration = await leader.wait_for_card(TEXTS["med.register.title"], name="leader-registration-card")
     await registration.select(TEXTS["med.register.unit"], UNIT)
     await registration.fill(TEXTS["med.register.committee"], "LMU Borgerservice")
     await registration.click(TEXTS["med.register.button"])
     await registration.wait_for_text(TEXTS["med.registered.title"])
-    await registration.screenshot("channel-registered")
+    await registration.screenshot("leader-channel-registered")
     assert TEXTS["med.registered.body"].format(unit=UNIT, committee="LMU Borgerservice") in await registration.text()
 
-    # 3. HR sends this half-year's reminder now, from the personal chat.
-    await hr.open_personal_chat()
+    # 3. HR sends this half-year's reminder now: one workplace has a channel, the other does not.
     before = await hr.send_text("send MED-påmindelse")
-    await hr.wait_for_message(TEXTS["med.sent_now"].format(count=1), after=before)
+    await hr.wait_for_message(TEXTS["med.sent_now"].format(channels=1, chats=1), after=before)
 
-    # 4. The reminder card in the workplace's channel, with the workplace's (anonymised) figures.
-    await hr.open_channel()
+    # 4. The reminder in the workplace's channel, with its (anonymised) figures and no local plan yet.
     title = TEXTS["med.title"].format(unit=UNIT)
-    reminder = await channel_card(hr, title, name="channel-med-reminder")
+    reminder = await channel_card(leader, title, name="channel-med-reminder")
     shown = lines_of(await reminder.text())
     assert value_after(shown, TEXTS["med.figures.total"]) == "0", shown  # a quiet half-year: still sent
-    if not await is_own_post(hr, title):
-        faults.append(
-            "the reminder is not a new post in the channel but a reply in the thread of the registration "
-            "card's post: the channel's stored conversation reference keeps ';messageid=...' from the "
-            "registration invoke (bot/teams/med_edge.py, MedEdge._register)"
-        )
+    assert TEXTS["med.plan.missing"] in shown, shown  # the workplace must make its local plan
+    if not await is_own_post(leader, title):
+        faults.append("the reminder is not a new post in the channel but a reply in the registration card's thread")
     if value_after(shown, TEXTS["med.state"]) != TEXTS["med.state.sent"]:
-        faults.append(
-            f"the freshly sent reminder shows the state {value_after(shown, TEXTS['med.state'])!r}, "
-            f"not {TEXTS['med.state.sent']!r}: the card is built before the evaluation is marked sent "
-            "(bot/services/med.py, MedService._send)"
-        )
+        faults.append(f"the freshly sent reminder shows the state {value_after(shown, TEXTS['med.state'])!r}")
 
-    # Put on the agenda for a meeting next week: the card is replaced in place and says so.
+    # On the agenda for a meeting next week, then done: a staff meeting with MED status, today,
+    # with the minutes' link, the local plan reviewed and adjusted.
     today = today_local()
     meeting = today + timedelta(days=7)
     await reminder.set_date(label("med.meeting_date"), meeting.isoformat())
     await reminder.click(TEXTS["med.on_agenda"])
-    on_agenda = TEXTS["med.state.on_agenda"].format(date=meeting.strftime("%d-%m-%Y"))
-    await reminder.wait_for_text(on_agenda)
+    await reminder.wait_for_text(TEXTS["med.state.on_agenda"].format(date=meeting.strftime("%d-%m-%Y")))
     await reminder.screenshot("channel-med-on-agenda")
-    assert TEXTS["med.saved"].format(name=HR.name) in await reminder.text()
-
-    # Evaluated today: done; the card no longer offers "on the agenda".
+    assert TEXTS["med.saved"].format(name=LEADER.name) in await reminder.text()
+    await reminder.select(TEXTS["med.meeting_kind"], TEXTS["med.meeting_kind.staff_meeting"])
     await reminder.set_date(label("med.done_date"), today.isoformat())
+    await reminder.fill(TEXTS["med.minutes_link"], MINUTES)
+    await reminder.toggle(TEXTS["med.plan_reviewed"])
     await reminder.click(TEXTS["med.done"])
     done = TEXTS["med.state.done"].format(date=today.strftime("%d-%m-%Y"))
     await reminder.wait_for_text(done)
     await reminder.screenshot("channel-med-done")
     shown = lines_of(await reminder.text())
-    assert value_after(shown, TEXTS["med.state"]) == done, shown
+    state = value_after(shown, TEXTS["med.state"])
+    expected = " · ".join([done, TEXTS["med.meeting_kind.staff_meeting"], TEXTS["med.state.plan_reviewed"], MINUTES])
+    assert state == expected, shown
     assert TEXTS["med.on_agenda"] not in shown, f"a done evaluation still offers {TEXTS['med.on_agenda']!r}"
 
-    # 5. HR's MED-status lists the workplace as done; workplaces without a channel are not listed.
-    await hr.open_personal_chat()
-    before = await hr.send_text("MED-status")
-    status = await hr.wait_for_card(TEXTS["med.status.title"].split("{")[0].strip(), after=before, name="hr-med-status")
-    shown = lines_of(await status.text())
-    assert value_after(shown, UNIT) == done, shown
+    # 5. The workplace without a channel: the reminder is in its leader's chat, with a way to register one.
+    await leader.open_personal_chat()
+    in_chat = await leader.wait_for_card(TEXTS["med.title"].format(unit=NO_CHANNEL), name="leader-chat-reminder")
+    shown = lines_of(await in_chat.text())
+    assert TEXTS["med.chat.intro"] in shown, shown
+    await in_chat.click(TEXTS["med.chat.register"])
+    await in_chat.wait_for_text(TEXTS["med.chat.register.how"].split(".")[0])
+    await in_chat.screenshot("leader-chat-reminder-how-to-register")
+
+    # 6. HR's MED overview: Borgerservice done; Rådhuset reminded in the leader's chat, no channel.
+    before = await hr.send_text("MED-overblik")
+    overview = await hr.wait_for_card(
+        TEXTS["med.overview.title"].split("{")[0].strip(), after=before, name="hr-med-overview"
+    )
+    shown = lines_of(await overview.text())
     assert value_after(shown, TEXTS["med.status.count.done"]) == "1", shown
-    assert not set(OTHER_UNITS) & set(shown), shown
+    assert value_after(shown, TEXTS["med.overview.count.no_channel"]) == "1", shown
+    assert value_after(shown, NO_CHANNEL).startswith(TEXTS["med.state.sent"]), shown
+    assert TEXTS["med.overview.chat"] in value_after(shown, NO_CHANNEL), shown
+    assert value_after(shown, UNIT).startswith(done), shown
 
     assert not faults, "\n".join(faults)

@@ -111,6 +111,7 @@ class FakeGraph:
         app = web.Application(middlewares=[self._record])
         app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._openid)
         app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
+        app.router.add_get("/v1.0/users", self._users)
         app.router.add_get("/v1.0/users/{id}", self._user)
         app.router.add_get("/v1.0/users/{id}/manager", self._manager)
         app.router.add_get("/v1.0/users/{id}/directReports", self._direct_reports)
@@ -170,6 +171,24 @@ class FakeGraph:
         if user is None:
             return _not_found(request.match_info["id"])
         return web.json_response(_select(user, request))
+
+    async def _users(self, request: web.Request) -> web.Response:
+        """The users listing, paged, with `$expand=manager(...)` as Graph v1.0 answers it."""
+        ids = sorted(self.users)
+        start = int(request.query.get("$skiptoken", "0"))
+        expand = request.query.get("$expand", "").startswith("manager")
+        page = []
+        for user_id in ids[start:start + self.page_size]:
+            item: dict[str, object] = dict(_select(self.users[user_id], request))
+            manager = self.managers.get(user_id)
+            if expand and manager in self.users:
+                item["manager"] = {"@odata.type": "#microsoft.graph.user", **self.users[manager]}
+            page.append(item)
+        body: dict[str, object] = {"value": page}
+        if start + self.page_size < len(ids):
+            query = {**request.query, "$skiptoken": str(start + self.page_size)}
+            body["@odata.nextLink"] = str(URL(self.base_url).with_path(request.path).with_query(query))
+        return web.json_response(body)
 
     async def _manager(self, request: web.Request) -> web.Response:
         manager = self.managers.get(request.match_info["id"])

@@ -47,7 +47,7 @@ from bot.guideline import (
 )
 from bot.guideline.actions import ACTIONS
 from bot.guideline.actions import MAX_LONG_INPUT as MAX_INPUT
-from bot.guideline.med import MedSchedule, mark_done, new_evaluation, put_on_agenda
+from bot.guideline.med import MedSchedule, MeetingKind, mark_done, new_evaluation, put_on_agenda
 from bot.guideline.med import figures as med_figures
 from bot.guideline.med import mark_sent as med_mark_sent
 from bot.guideline.model import MAX_NAME, MAX_NOTE, MAX_SHORT, Actor, Person
@@ -62,7 +62,14 @@ from cards.evidence_pack import PackFileView, PackReadyView, pack_ready_card
 from cards.guideline import guideline_card
 from cards.help import Audience, help_card
 from cards.hr import hr_cases_card
-from cards.med import MedCardView, med_reminder_card, med_status_card, registered_card, registration_card
+from cards.med import (
+    MedCardView,
+    OverviewRow,
+    med_overview_card,
+    med_reminder_card,
+    registered_card,
+    registration_card,
+)
 from cards.my_cases import MAX_LISTED, my_cases_card
 from cards.report import report_card
 from cards.review import EvidenceLine, ReceiptView, receipt_card, review_card
@@ -449,8 +456,9 @@ async def router_verbs(data_dir: Path) -> tuple[frozenset[Verb], frozenset[Verb]
 
 
 def med_cards(lang: str) -> list[tuple[str, dict[str, Any]]]:
-    """The MED channel's cards: registration (100 long unit names), the reminder in its states
-    with quiet, anonymised and full figures, and HR's status over 200 workplaces."""
+    """The MED cards: registration (120 long unit names, and 300 short ones), the reminder in its
+    states with quiet, anonymised and full figures, in a channel and in a manager's chat, with and
+    without a local plan, and HR's overview over 300 workplaces."""
     tx = Texts(lang)
     schedule = MedSchedule()
     period = schedule.period_by_id("2026-H2")
@@ -459,8 +467,10 @@ def med_cards(lang: str) -> list[tuple[str, dict[str, Any]]]:
     unit = cases[0].unit
     out = [
         ("med_register", registration_card(tx, units)),
+        ("med_register", registration_card(tx, [f"Enhed {i}" for i in range(300)])),
         ("med_register", registration_card(tx, [], notice="x")),
         ("med_registered", registered_card(tx, heavy(200), heavy(200))),
+        ("med_registered", registered_card(tx, heavy(200), heavy(200), moved=True)),
     ]
     ev = new_evaluation(unit or "u", period.id)
     states = [
@@ -475,14 +485,20 @@ def med_cards(lang: str) -> list[tuple[str, dict[str, Any]]]:
             "https://intra.example.dk/" + "r" * 1900,
             "a",
             datetime(2026, 9, 20, tzinfo=UTC),
+            meeting_kind=MeetingKind.STAFF_MEETING,
+            plan_reviewed=True,
         )
     )
     for quiet in (True, False):
         figures = med_figures([] if quiet else cases, unit, period)
-        for state in states:
-            view = MedCardView(heavy(200), period, figures, state, TZ, notice=heavy(100))
+        for n, state in enumerate(states):
+            plan = "https://intra.example.dk/" + "p" * 1900 if n % 2 else None
+            view = MedCardView(
+                heavy(200), period, figures, state, TZ, notice=heavy(100), plan_link=plan, in_chat=n >= 2
+            )
             out.append(("med_reminder", med_reminder_card(tx, view)))
-    out.append(("med_status", med_status_card(tx, period, [(f"{heavy(120)} {i}", states[i % 4]) for i in range(200)])))
+    rows = [OverviewRow(f"{heavy(120)} {i}", states[i % 4], i % 3 == 0, i % 5 == 0, i % 7 != 0) for i in range(300)]
+    out.append(("med_overview", med_overview_card(tx, period, rows)))
     return [(f"{name}[{lang}]", c) for name, c in out]
 
 
@@ -572,5 +588,5 @@ def test_the_scenarios_reach_every_decision_and_every_card_kind(checked: list[Ch
     assert kinds == {
         "welcome", "guideline", "help", "evidence_prompt", "report", "review", "receipt",
         "my_cases", "hr", "refusal", "case", "evidence_list", "med_register", "med_registered",
-        "med_reminder", "med_status", "evidence_pack_ready",
+        "med_reminder", "med_overview", "evidence_pack_ready",
     }  # fmt: skip

@@ -22,6 +22,7 @@ from tests.fakes.graph import CLIENT_ID, CLIENT_SECRET, TENANT, FakeGraph, Runni
 TokenFactory = Callable[..., MsalTokenProvider]
 EMP = "e0000000-0000-4000-8000-000000000001"
 LONER = "e0000000-0000-4000-8000-000000000002"
+COLLEAGUE = "e0000000-0000-4000-8000-000000000003"
 STRANGER = "e0000000-0000-4000-8000-000000000003"
 LEADER = "10000000-0000-4000-8000-000000000001"
 TOP = "20000000-0000-4000-8000-000000000001"
@@ -273,10 +274,23 @@ async def test_wrong_client_secret_is_unavailable_not_a_crash(
     assert fake.graph.graph_requests == []
 
 
-async def test_units_from_graph_are_left_to_the_file(graph: GraphDirectory, tmp_path: Path) -> None:
-    file = await file_directory(tmp_path, [f"{EMP},Ea Medarbejder,{LEADER},Lars Leder,,,Skolen Nord,"])
-    assert await graph.units() == []
-    assert await ChainedDirectory([graph, file]).units() == ["Skolen Nord"]
+async def test_units_come_from_graph_s_departments_with_their_leader_and_the_file_adds_a_deputy(
+    graph: GraphDirectory, fake: RunningFake, tmp_path: Path
+) -> None:
+    fake.graph.add_user(COLLEAGUE, "Kim Kollega", manager=LEADER, department=" skolen  NORD ")
+    [place] = await graph.workplaces()  # users listed page by page (two a page), managers expanded
+    assert (place.name, place.leader and place.leader.aad_object_id, place.deputy) == ("Skolen Nord", LEADER, None)
+    listings = [r for r in fake.graph.graph_requests if r.path == "/v1.0/users"]
+    assert len(listings) == 3 and listings[0].query["$expand"] == "manager($select=id,displayName)"
+    assert await graph.units() == ["Skolen Nord"]
+    assert len([r for r in fake.graph.graph_requests if r.path == "/v1.0/users"]) == 3  # kept a while
+
+    deputy = "00000000-0000-0000-0000-00000000d0d0"
+    file = await file_directory(
+        tmp_path, [f"{EMP},Ea Medarbejder,{LEADER},Lars Leder,{deputy},Dina Stedfortræder,SKOLEN NORD,false"]
+    )
+    [merged] = await ChainedDirectory([graph, file]).workplaces()
+    assert merged.name == "Skolen Nord" and merged.deputy is not None and merged.deputy.aad_object_id == deputy
 
 
 async def test_group_members_are_read_again_after_the_cache_expires(

@@ -40,7 +40,7 @@ PERSONAL_COMMANDS = [
     ("retningslinje", "guideline"),
     ("hjælp", "help"),
     ("sager", "cases"),
-    ("MED-status", "MED status"),
+    ("MED-overblik", "MED overview"),
     ("send MED-påmindelse", "send MED reminder"),
     ("stop sletning", "hold deletion"),
     ("tillad sletning", "release deletion"),
@@ -48,7 +48,7 @@ PERSONAL_COMMANDS = [
 ]
 TEAM_COMMANDS = [
     ("registrer MED-kanal", "register MED channel"),
-    ("MED-status", "MED status"),
+    ("MED-evaluering", "MED evaluation"),
     ("hjælp", "help"),
 ]
 

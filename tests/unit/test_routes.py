@@ -15,7 +15,9 @@ from cards.verbs import Verb
         ("mine sager", Verb.MY_CASES), ("My cases", Verb.MY_CASES),
         ("retningslinje", Verb.GUIDELINE), ("guideline", Verb.GUIDELINE),
         ("hjælp", Verb.HELP), ("HELP?", Verb.HELP),
-        ("sager", Verb.HR_CASES), ("MED-status", Verb.HR_MED_STATUS),
+        ("sager", Verb.HR_CASES), ("MED-overblik", Verb.HR_MED_OVERVIEW), ("MED overview", Verb.HR_MED_OVERVIEW),
+        ("MED-status", Verb.HR_MED_OVERVIEW),  # the old name still works
+        ("<at>Krænkelser</at> MED-evaluering", Verb.MED_CARD), ("MED evaluation", Verb.MED_CARD),
         ("<at>Krænkelser</at> registrer MED-kanal", Verb.MED_REGISTER),
         ("send MED-påmindelse", Verb.HR_MED_SEND), ("send MED-påmindelse Borgerservice", Verb.HR_MED_SEND),
     ],
@@ -41,3 +43,4 @@ def test_card_data_without_a_known_verb_is_refused(value: object) -> None:
 
 def test_card_data_with_a_known_verb() -> None:
     assert verb_of({"verb": "review_submit", "extra": "ignored"}) is Verb.REVIEW_SUBMIT
+    assert verb_of({"verb": "hr_med_status"}) is Verb.HR_MED_OVERVIEW  # a card from before the rename

@@ -23,9 +23,10 @@ from bot.errors import InvalidInput
 from bot.forms import MAX_DESCRIPTION, MAX_LINK, MAX_OFFENDER, ReportForm
 from bot.guideline.actions import ACTIONS
 from bot.guideline.definitions import Category, Platform
-from bot.guideline.med import MedStatus
+from bot.guideline.med import MedStatus, MeetingKind
 from bot.guideline.model import CaseStatus, DeputyReason, Outcome, StepId, StepStatus
 from bot.services.evidence_packs import KINDS as PACK_KINDS
+from bot.services.med_units import REFUSALS
 from bot.services.reports import validate_report
 from bot.texts import da, en
 from cards.case_card import SHOWN_CHOICES, SHOWN_FIELDS
@@ -46,6 +47,7 @@ BUILT: dict[str, set[str]] = {
     "act.": {f"act.{name}" for name in ACTIONS},
     "med.state.": {f"med.state.{s.value}" for s in MedStatus},
     "med.status.count.": {f"med.status.count.{s.value}" for s in MedStatus},
+    "med.meeting_kind.": {f"med.meeting_kind.{k.value}" for k in MeetingKind},
     "fieldname.": {f"fieldname.{k}" for k in (*SHOWN_FIELDS, *SHOWN_CHOICES, "reason")},
     "choice.": {i.choice_key(c) for spec in ACTIONS.values() for i in spec.inputs for c in i.choices},
     "pack.kind.": {f"pack.kind.{kind}" for kind in PACK_KINDS},
@@ -255,3 +257,9 @@ def test_evidence_rejection_reasons_are_text_keys() -> None:
     assert len(reasons) >= 5
     assert sorted(r for r in reasons if r not in DA) == []
     assert sorted(r for r in reasons if not placeholders(DA[r]) <= {"max_mb"}) == []
+
+
+def test_every_med_refusal_has_its_text_in_both_languages() -> None:
+    """A MED refusal's reason is a text key raised deep in the service (bot.errors.Refused)."""
+    assert [key for key in REFUSALS if key not in DA or key not in EN] == []
+    assert {k for k in DA if k.startswith("med.refused.")} == set(REFUSALS)

@@ -81,6 +81,8 @@ ALLOWED_ROOTS = {
     "typing",
     "zoneinfo",
     "urllib",
+    "difflib",  # the closest known unit names to a mistyped one (med_units)
+    "unicodedata",  # one canonical form of a unit's name (med_units)
     "bot",
 }
 

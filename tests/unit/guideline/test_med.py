@@ -13,14 +13,13 @@ from bot.guideline import (
     CitizenUnreachable,
     InvalidDecision,
     InvalidTransition,
-    MedChannel,
     MedSchedule,
     MedStatus,
+    MeetingKind,
     PoliceReported,
     RemovalDecided,
     RemovalOutcome,
     anonymised,
-    channels_due,
     figures,
     mark_done,
     med_mark_sent,
@@ -28,6 +27,7 @@ from bot.guideline import (
     needs_followup,
     new_evaluation,
     put_on_agenda,
+    units_due,
 )
 from tests.unit.guideline.builders import AS_LEADER, TZ, apply, at, offer, opened
 
@@ -164,11 +164,21 @@ def test_evaluation_lifecycle_and_history() -> None:
     assert (agenda.status, agenda.meeting_date) == (MedStatus.ON_AGENDA, date(2026, 3, 20))
     assert put_on_agenda(agenda, date(2026, 3, 20), "u-med", at(2026, 3, 4)) is agenda
     moved = put_on_agenda(agenda, date(2026, 3, 27), "u-med", at(2026, 3, 4))
-    done = mark_done(moved, date(2026, 3, 27), " https://intra.example.invalid/referat ", "u-med", at(2026, 3, 27, 15))
-    assert (done.status, done.done_date, done.minutes_link) == (
+    done = mark_done(
+        moved,
+        date(2026, 3, 27),
+        " https://intra.example.invalid/referat ",
+        "u-med",
+        at(2026, 3, 27, 15),
+        meeting_kind=MeetingKind.STAFF_MEETING,
+        plan_reviewed=True,
+    )
+    assert (done.status, done.done_date, done.minutes_link, done.meeting_kind, done.plan_reviewed) == (
         MedStatus.DONE,
         date(2026, 3, 27),
         "https://intra.example.invalid/referat",
+        MeetingKind.STAFF_MEETING,
+        True,
     )
     assert med_mark_sent(done, at(2026, 3, 28)) is done
     assert [(h.action, h.before, h.after, h.actor) for h in done.history] == [
@@ -180,28 +190,68 @@ def test_evaluation_lifecycle_and_history() -> None:
     with pytest.raises(InvalidTransition) as err:
         put_on_agenda(done, date(2026, 4, 1), "u-med", at(2026, 3, 28))
     assert err.value.code == "med_done"
-    corrected = mark_done(done, date(2026, 3, 27), None, "u-med", at(2026, 3, 28))
-    assert corrected.minutes_link is None and corrected.status is MedStatus.DONE
+    corrected = done_on(done, date(2026, 3, 27), "https://intra.example.invalid/ny", at(2026, 3, 28))
+    assert corrected.minutes_link == "https://intra.example.invalid/ny" and corrected.status is MedStatus.DONE
+    assert corrected.meeting_kind is MeetingKind.MED_MEETING and corrected.plan_reviewed is False
 
 
-def test_done_straight_from_pending_without_link() -> None:
-    done = mark_done(new_evaluation("U", "2026-H1"), date(2026, 3, 5), "  ", "u-med", at(2026, 3, 5))
-    assert (done.status, done.minutes_link) == (MedStatus.DONE, None)
+def done_on(ev: object, day: date, link: str | None, now: datetime) -> object:
+    return mark_done(
+        ev,  # type: ignore[arg-type]
+        day,
+        link,  # type: ignore[arg-type]
+        "u-med",
+        now,
+        meeting_kind=MeetingKind.MED_MEETING,
+        plan_reviewed=False,
+    )
+
+
+def test_done_straight_from_pending_records_kind_date_link_and_plan() -> None:
+    done = done_on(new_evaluation("U", "2026-H1"), date(2026, 3, 5), "https://intra.example.invalid/r", at(2026, 3, 5))
+    assert done.status is MedStatus.DONE  # type: ignore[attr-defined]
+    assert done.history[-1].detail == (  # type: ignore[attr-defined]
+        "2026-03-05 med_meeting plan_reviewed=false https://intra.example.invalid/r"
+    )
 
 
 @pytest.mark.parametrize(
     "link",
-    ["ftp://x.example.invalid/a", "javascript:alert(1)", "https://", "intra/referat", "https://a b.dk"],
+    [
+        None,
+        "  ",
+        "http://intra.example.invalid/referat",
+        "ftp://x.example.invalid/a",
+        "javascript:alert(1)",
+        "https://",
+        "intra/referat",
+        "https://a b.dk",
+    ],
 )
-def test_minutes_link_must_be_http(link: str) -> None:
+def test_minutes_link_is_required_and_https_only(link: str | None) -> None:
     with pytest.raises(InvalidDecision) as err:
-        mark_done(new_evaluation("U", "2026-H1"), date(2026, 3, 5), link, "u-med", at(2026, 3, 5))
-    assert (err.value.field, err.value.code) == ("minutes_link", "not_http_link")
+        done_on(new_evaluation("U", "2026-H1"), date(2026, 3, 5), link, at(2026, 3, 5))
+    assert err.value.field == "minutes_link" and err.value.code in ("not_https_link", "empty")
+
+
+def test_done_needs_a_kind_of_meeting_and_the_plan_answer() -> None:
+    with pytest.raises(InvalidDecision) as err:
+        mark_done(
+            new_evaluation("U", "2026-H1"), date(2026, 3, 5), "https://x.example.invalid/r", "u", at(2026, 3, 5),
+            meeting_kind="med_meeting", plan_reviewed=True,  # type: ignore[arg-type]
+        )  # fmt: skip
+    assert err.value.field == "meeting_kind"
+    with pytest.raises(InvalidDecision) as err:
+        mark_done(
+            new_evaluation("U", "2026-H1"), date(2026, 3, 5), "https://x.example.invalid/r", "u", at(2026, 3, 5),
+            meeting_kind=MeetingKind.MED_MEETING, plan_reviewed="yes",  # type: ignore[arg-type]
+        )  # fmt: skip
+    assert err.value.field == "plan_reviewed"
 
 
 def test_done_date_not_in_future() -> None:
     with pytest.raises(InvalidDecision) as err:
-        mark_done(new_evaluation("U", "2026-H1"), date(2026, 3, 6), None, "u-med", at(2026, 3, 5))
+        done_on(new_evaluation("U", "2026-H1"), date(2026, 3, 6), "https://x.example.invalid/r", at(2026, 3, 5))
     assert err.value.code == "in_future"
 
 
@@ -214,34 +264,29 @@ def test_needs_followup() -> None:
     agenda = put_on_agenda(sent, date(2026, 3, 20), "u", at(2026, 3, 2))
     assert not needs_followup(agenda, at(2026, 4, 3, 23), weeks=2)
     assert needs_followup(agenda, datetime(2026, 4, 4, tzinfo=TZ), weeks=2)
-    done = mark_done(agenda, date(2026, 3, 20), None, "u", at(2026, 3, 20))
-    assert not needs_followup(done, at(2027, 1, 1))
+    done = done_on(agenda, date(2026, 3, 20), "https://x.example.invalid/r", at(2026, 3, 20))
+    assert not needs_followup(done, at(2027, 1, 1))  # type: ignore[arg-type]
 
 
-# ---- channels ------------------------------------------------------------------------------
+# ---- workplaces ----------------------------------------------------------------------------
 
-CHANNELS = [
-    MedChannel("team-1", "chan-1", "Borgerservice", at(2025, 1, 1)),
-    MedChannel("team-2", "chan-9", "Skole", at(2026, 3, 5)),
-]
+UNITS = ["Borgerservice", "Skole"]
 
 
-def test_channels_due_at_reminder_and_not_twice() -> None:
-    assert channels_due(CHANNELS, set(), at(2026, 3, 1, 8, 59)) == []  # 2025-H2's reminder is months old
-    due = channels_due(CHANNELS, set(), at(2026, 3, 1, 9))
-    assert [(r.channel.team_id, r.period.id, r.key) for r in due] == [
-        ("team-1", "2026-H1", "med:team-1:chan-1:2026-H1"),
-        ("team-2", "2026-H1", "med:team-2:chan-9:2026-H1"),
-    ]
-    sent = {med_reminder_key(CHANNELS[0], due[0].period)}
-    assert [r.channel.team_id for r in channels_due(CHANNELS, sent, at(2026, 3, 2))] == ["team-2"]
+def test_units_due_at_reminder_and_not_twice() -> None:
+    assert units_due(UNITS, set(), at(2026, 3, 1, 8, 59)) == []  # 2025-H2's reminder is months old
+    assert units_due(UNITS, set(), at(2026, 3, 1, 9)) == ["borgerservice", "skole"]
+    period = SCHEDULE.due_period(at(2026, 3, 1, 9))
+    assert med_reminder_key(" BORGERSERVICE", period) == "med:borgerservice:2026-H1"
+    assert units_due(UNITS, {"borgerservice "}, at(2026, 3, 2)) == ["skole"]  # settled under any spelling
+    assert units_due(["Skole", " skole", "SKOLE"], set(), at(2026, 3, 2)) == ["skole"]  # one unit, once
 
 
-def test_channels_due_catch_up_window() -> None:
-    assert len(channels_due(CHANNELS, set(), at(2026, 3, 15, 9))) == 2
-    assert channels_due(CHANNELS, set(), at(2026, 3, 15, 9, 1)) == []
-    assert channels_due(CHANNELS, set(), at(2026, 4, 1), catch_up_days=40) != []
-    assert channels_due([], set(), at(2026, 3, 1, 9)) == []
+def test_units_due_catch_up_window() -> None:
+    assert len(units_due(UNITS, set(), at(2026, 3, 15, 9))) == 2
+    assert units_due(UNITS, set(), at(2026, 3, 15, 9, 1)) == []
+    assert units_due(UNITS, set(), at(2026, 4, 1), catch_up_days=40) != []
+    assert units_due([], set(), at(2026, 3, 1, 9)) == []
 
 
 def test_evaluation_is_frozen() -> None:

@@ -19,6 +19,7 @@ from bot.guideline import (
     InvalidTransition,
     LeaderReassigned,
     MalformedDocument,
+    MeetingKind,
     NoColleaguesAffected,
     OfferAnswer,
     OfferChannel,
@@ -176,7 +177,15 @@ def test_med_evaluation_round_trip() -> None:
     assert med_evaluation_from_dict(med_evaluation_to_dict(ev)) == ev
     ev = med_mark_sent(ev, at(2026, 3, 1, 9))
     ev = put_on_agenda(ev, date(2026, 3, 20), "u-med", at(2026, 3, 2))
-    ev = mark_done(ev, date(2026, 3, 20), "https://intra.example.invalid/r", "u-med", at(2026, 3, 21))
+    ev = mark_done(
+        ev,
+        date(2026, 3, 20),
+        "https://intra.example.invalid/r",
+        "u-med",
+        at(2026, 3, 21),
+        meeting_kind=MeetingKind.STAFF_MEETING,
+        plan_reviewed=True,
+    )
     data = json.loads(json.dumps(med_evaluation_to_dict(ev)))
     assert med_evaluation_from_dict(data) == ev
     data["status"] = "lost"

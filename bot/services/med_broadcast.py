@@ -1,0 +1,439 @@
+"""The twice-yearly MED reminder: every workplace once per half-year, in its channel or its leader's chat.
+
+A unit with a registered MED channel gets the reminder there. A unit without one gets it in a
+1:1 chat with its leader (the deputy while the leader is away), with a way to register a
+channel; a leader who never wrote to the bot gets a new chat (Teams opens it from the Entra id).
+A unit with neither is not reminded, and HR's overview shows it.
+
+Exactly once per (unit, period): the record `med/sent/{period}/units/{unit}.json` is written
+before the send ("sending") and after it ("sent", with where it went and the activity id, or
+"failed" with a retry time). A restart or a second instance never sends it twice; a claim older
+than `STALE_CLAIM` was left by a crash and is taken over. Per-channel records written before
+unit records count for their unit. What is due is the domain's `units_due`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.errors import AlreadyExists, Conflict, DeliveryFailed
+from bot.guideline import med as domain
+from bot.guideline.med import MedPeriod, MedSchedule
+from bot.guideline.med_units import unit_key
+from bot.logs import fields
+from bot.ports import Clock, Notifier
+from bot.send_guard import ClaimLost
+from bot.services.broadcast import Item, as_stream, broadcast
+from bot.services.cases import unit_tag
+from bot.services.docs import Recent, get_many, update
+from bot.services.med_evaluations import MedEvaluations
+from bot.services.med_records import UnitRecord, followup_name, sent_name
+from bot.services.med_units import MedUnits, Unit
+from bot.services.refs import ReferenceBook
+from bot.storage.store import Document, Store
+from bot.texts import Texts, language_for
+from cards.common import Card, attachment
+
+log = logging.getLogger(__name__)
+
+STALE_CLAIM = timedelta(minutes=10)  # a "sending" record older than this was left by a crash
+CLAIM_MARGIN = timedelta(minutes=1)  # a send attempt starts only with this much of the claim left
+RETRY_AFTER = timedelta(minutes=5)
+SEND_CONCURRENCY = 8  # units in flight at once; the sender's limiter paces them to Teams' limits
+# While a reminder goes out, 4 reads side by side keep well ahead of 50 sends a second, and leave
+# the store (and, on one machine, the CPU) to the sends' claims and records.
+SEND_READ_CONCURRENCY = 4
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one unit's reminder goes: its channel's reference, or a person's chat."""
+
+    unit: Unit
+    reference: Mapping[str, Any] | None  # the channel's; None for a chat
+    person: str | None  # the leader (or deputy) for a chat
+
+    @property
+    def in_chat(self) -> bool:
+        return self.reference is None
+
+
+@dataclass
+class Sent:
+    channels: int = 0
+    chats: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.channels + self.chats
+
+
+@dataclass
+class _Round:
+    """One broadcast's working state: targets by key, the chats opened, the cards being built."""
+
+    targets: dict[str, Target] = field(default_factory=dict)
+    opened: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # key -> the chat's reference
+    cards: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+
+
+class MedBroadcast:
+    def __init__(
+        self,
+        store: Store,
+        notifier: Notifier,
+        clock: Clock,
+        schedule: MedSchedule,
+        followup_weeks: int,
+        units: MedUnits,
+        evaluations: MedEvaluations,
+        references: ReferenceBook,
+        tenant_id: str,
+        hr_ids: Callable[[], Iterable[str]],
+        default_language: str,
+    ) -> None:
+        self.store = store
+        self.notifier = notifier
+        self.clock = clock
+        self.schedule = schedule
+        self.followup_weeks = followup_weeks
+        self.units = units
+        self.evaluations = evaluations
+        self.references = references
+        self.tenant_id = tenant_id
+        self.hr_ids = hr_ids
+        self.default_language = default_language
+        self.stopping = asyncio.Event()  # set at shutdown: sends in flight finish, nothing new starts
+        self._recent = Recent()  # the "sending" records just written, so "sent" is one write
+        self._service_url = ""
+
+    # -- what to send where ---------------------------------------------------------------------------
+    async def _targets(self, only: str | None = None) -> AsyncIterator[Target]:
+        """Every workplace's target; the directory's units without a record first (they need no
+        read), then the unit records as they are read (4 side by side)."""
+        await self.units.migrate()
+        places = {w.key: w for w in await self.units.workplaces()}
+        names = await self.units.records.names()
+        recorded = {name.rsplit("/", 1)[-1].removesuffix(".json") for name in names}
+        wanted = unit_key(only) if only else None
+        for key, directory_place in places.items():
+            if unit_tag(key) in recorded or wanted not in (None, key):
+                continue
+            if directory_place.recipient is not None:
+                unit = Unit(key, directory_place.name, directory_place, None)
+                yield Target(unit, None, directory_place.recipient.aad_object_id)
+        gate = asyncio.Semaphore(SEND_READ_CONCURRENCY)
+
+        async def read(name: str) -> Document | None:
+            async with gate:
+                return await self.store.get(name)
+
+        reads = [asyncio.ensure_future(read(n)) for n in names]
+        try:
+            for pending in reads:
+                doc = await pending
+                if doc is None:
+                    continue
+                record = UnitRecord.from_json(doc.data)
+                if wanted not in (None, record.key):
+                    continue
+                place = places.get(record.key)
+                unit = Unit(record.key, place.name if place else record.name, place, record)
+                if record.channel is not None:
+                    self._service_url = self._service_url or str(record.channel.reference.get("serviceUrl") or "")
+                    yield Target(unit, record.channel.reference, None)
+                elif place is not None and place.recipient is not None:
+                    yield Target(unit, None, place.recipient.aad_object_id)
+        finally:
+            for pending in reads:
+                pending.cancel()
+
+    # -- the scheduler job and HR's "send now" -------------------------------------------------------
+    async def send_due(self) -> Sent:
+        """The reminders the domain says are due, then follow-ups. Sending starts with the first
+        target; the rest are read while the first are sent."""
+        now = self.clock.now()
+        period = self.schedule.due_period(now)
+        settled = asyncio.ensure_future(self._settled_units(period.id))  # read beside the targets
+
+        async def due() -> AsyncIterator[Target]:
+            async for target in self._targets():
+                if domain.units_due([target.unit.key], await settled, now, self.schedule):
+                    yield target
+
+        try:
+            sent = await self._send(period, due())
+        finally:
+            settled.cancel()  # no target at all: nobody awaited it
+        await self._followups(period)
+        return sent
+
+    async def send_now(self, unit: str | None) -> Sent:
+        """HR: send this half-year's reminder now, to every workplace or one (never twice)."""
+        period = self.schedule.due_period(self.clock.now())
+        settled = await self._settled_units(period.id)
+        todo = [t async for t in self._targets(unit) if t.unit.key not in settled]
+        return await self._send(period, todo)
+
+    async def _settled_units(self, period_id: str) -> set[str]:
+        """Keys of units whose reminder is sent, being sent by another instance, or waiting to retry.
+        Per-channel records from before unit records count for their unit."""
+        keys = set()
+        now = self.clock.now()
+        for data in await get_many(self.store, await self.store.find({"kind": "med_sent", "period": period_id})):
+            state = data.get("state")
+            fresh_claim = state == "sending" and now - datetime.fromisoformat(data["at"]) < STALE_CLAIM
+            waiting = state == "failed" and datetime.fromisoformat(data["next_at"]) > now
+            if state == "sent" or fresh_claim or waiting:
+                keys.add(unit_key(str(data.get("unit") or "")))
+        return keys
+
+    async def _claim(self, period: MedPeriod, target: Target) -> datetime | None:
+        """Record "sending" before the send: its time, or None if someone else holds or finished it."""
+        now = self.clock.now()
+        unit = target.unit
+        name = sent_name(period.id, unit.key)
+        record = {
+            "key": domain.med_reminder_key(unit.key, period),
+            "state": "sending",
+            "at": now.isoformat(),
+            "unit": unit.key,
+            "name": unit.name,
+            "via": "chat" if target.in_chat else "channel",
+        }
+        tags = {"kind": "med_sent", "period": period.id, "state": "sending"}
+        try:
+            etag = await self.store.put(name, record, etag=None, tags=tags)
+        except AlreadyExists:
+            pass
+        else:
+            self._recent.keep(name, record, etag)  # the record after the send needs no read
+            return now
+        doc = await self.store.get(name)
+        if doc is None:
+            return None
+        state = doc.data.get("state")
+        stale = state == "sending" and now - datetime.fromisoformat(doc.data["at"]) >= STALE_CLAIM
+        retry = state == "failed" and datetime.fromisoformat(doc.data["next_at"]) <= now
+        if not (stale or retry):
+            return None
+        try:  # take it over with the ETag: of two instances only one wins
+            taken = {**doc.data, **record}
+            self._recent.keep(name, taken, await self.store.put(name, taken, etag=doc.etag, tags=tags))
+        except Conflict:
+            return None
+        return now
+
+    async def _renew_claim(self, period: MedPeriod, key: str, since: datetime) -> datetime:
+        """Move our "sending" record's time to now, with the ETag; ClaimLost if it is not ours."""
+        name = sent_name(period.id, key)
+        doc = await self.store.get(name)
+        if doc is None or doc.data.get("state") != "sending" or doc.data.get("at") != since.isoformat():
+            raise ClaimLost(name)
+        now = self.clock.now()
+        renewed = {**doc.data, "at": now.isoformat()}
+        tags = {"kind": "med_sent", "period": period.id, "state": "sending"}
+        try:
+            self._recent.keep(name, renewed, await self.store.put(name, renewed, etag=doc.etag, tags=tags))
+        except Conflict:
+            raise ClaimLost(name) from None
+        return now
+
+    async def _send(self, period: MedPeriod, targets: AsyncIterable[Target] | list[Target]) -> Sent:
+        work = _Round()
+        gate = asyncio.Semaphore(SEND_READ_CONCURRENCY)
+
+        async def build(target: Target) -> dict[str, Any]:
+            async with gate:
+                tx = await self._texts_for(target.person) if target.person else None
+                card = await self.evaluations.card(target.unit, period, being_sent=True, in_chat=target.in_chat, tx=tx)
+                return _message(card)
+
+        async def items() -> AsyncIterator[Item]:
+            async for target in as_stream(targets):
+                key = target.unit.key
+                work.targets[key] = target
+                card = work.cards[key] = asyncio.ensure_future(build(target))
+
+                async def content(card: asyncio.Future[dict[str, Any]] = card) -> dict[str, Any]:
+                    return await asyncio.shield(card)
+
+                reference = target.reference if target.reference is not None else {"med_chat": key}
+                yield key, reference, content
+
+        claimed_at: dict[str, datetime] = {}
+
+        async def claim(key: str) -> bool:
+            at = await self._claim(period, work.targets[key])
+            if at is None:
+                return False
+            claimed_at[key] = at
+            return True
+
+        async def still_claimed(key: str) -> None:
+            """Before each send attempt: a claim near STALE_CLAIM (a long Retry-After) is renewed
+            if the record is still ours, or the send ends unsent (ClaimLost) if it was taken over."""
+            if self.clock.now() - claimed_at[key] < STALE_CLAIM - CLAIM_MARGIN:
+                return
+            claimed_at[key] = await self._renew_claim(period, key, claimed_at[key])
+
+        async def record(key: str, activity_id: str | None, error: DeliveryFailed | None) -> None:
+            target = work.targets[key]
+            name = sent_name(period.id, key)
+            now = self.clock.now()
+            if activity_id is not None:
+                where = work.opened.get(key) or target.reference
+                sent = {"state": "sent", "activity_id": activity_id, "sent_at": now.isoformat(), "reference": where}
+                await self._record(name, sent, period)
+                await self.evaluations.mark_sent(target.unit, period)
+                return
+            await self._record(name, {"state": "failed", "next_at": (now + RETRY_AFTER).isoformat()}, period)
+            channel = target.unit.channel
+            if getattr(error, "permanent", False) and not target.in_chat and channel is not None:
+                await self.units.deactivate(channel.team_id, channel.channel_id, "bot removed or channel gone")
+
+        # Recording runs beside the next send (the worker is not held up by storage); all records
+        # are awaited before this returns, so a graceful stop still leaves nothing unrecorded.
+        recording: list[asyncio.Task[None]] = []
+
+        async def recorded(key: str, activity_id: str | None, error: DeliveryFailed | None) -> None:
+            recording.append(asyncio.create_task(record(key, activity_id, error)))
+
+        try:
+            result = await broadcast(
+                _Deliver(self, work),
+                items(),
+                concurrency=SEND_CONCURRENCY,
+                on_result=recorded,
+                claim=claim,
+                still_claimed=still_claimed,
+                stop=self.stopping,
+            )
+        finally:
+            await asyncio.gather(*recording)
+            for card in work.cards.values():
+                if card.done() and not card.cancelled():
+                    card.exception()  # a failure was reported per unit; mark it as seen
+                card.cancel()  # a card no send needed (its unit was claimed elsewhere)
+        sent = Sent(
+            channels=sum(1 for k in result.sent if not work.targets[k].in_chat),
+            chats=sum(1 for k in result.sent if work.targets[k].in_chat),
+        )
+        log.info(
+            "med reminders",
+            extra=fields(period=period.id, channels=sent.channels, chats=sent.chats, failed=len(result.failed)),
+        )
+        return sent
+
+    async def _record(self, name: str, values: dict[str, Any], period: MedPeriod) -> None:
+        def put(current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
+            return {**(current or {}), **values}, None
+
+        await update(
+            self.store,
+            name,
+            put,
+            tags=lambda d: {"kind": "med_sent", "period": period.id, "state": str(d["state"])},
+            recent=self._recent,
+        )
+
+    # -- a person's chat -------------------------------------------------------------------------------
+    async def _texts_for(self, person: str) -> Texts:
+        return Texts(language_for(await self.references.locale(person), self.default_language))
+
+    async def to_person(self, person: str, activity: Mapping[str, Any]) -> tuple[Mapping[str, Any], str]:
+        """Into the person's chat with the bot; one is opened if they never wrote to it."""
+        reference = await self.references.reference(person)
+        if reference is not None:
+            return reference, await self.notifier.send(reference, activity)
+        service_url = await self.service_url()
+        if not service_url:
+            raise NoChat(person)
+        opened, activity_id = await self.notifier.send_to_user(person, self.tenant_id, service_url, activity)
+        await self.references.remember(person, opened)
+        return opened, activity_id
+
+    async def service_url(self) -> str:
+        """Where Teams takes our messages: learnt from any stored conversation (a MED channel's,
+        else an HR person's); Teams needs it to open a chat with someone new."""
+        if self._service_url:
+            return self._service_url
+        for hr in self.hr_ids():
+            reference = await self.references.reference(hr)
+            if reference and reference.get("serviceUrl"):
+                self._service_url = str(reference["serviceUrl"])
+                return self._service_url
+        for record in await self.units.records.serving_any(1):
+            if record.channel is not None:
+                self._service_url = str(record.channel.reference.get("serviceUrl") or "")
+        return self._service_url
+
+    # -- after a mark, and the follow-up ------------------------------------------------------------
+    async def update_card(self, unit: Unit, period: MedPeriod, except_conversation: str | None) -> None:
+        """The reminder card where it was sent shows the new state (unless the mark came from it)."""
+        doc = await self.store.get(sent_name(period.id, unit.key))
+        if doc is None or not doc.data.get("activity_id") or not isinstance(doc.data.get("reference"), dict):
+            return
+        reference = doc.data["reference"]
+        if (reference.get("conversation") or {}).get("id") == except_conversation:
+            return
+        in_chat = doc.data.get("via") == "chat"
+        content = await self.evaluations.card(unit, period, in_chat=in_chat)
+        try:
+            await self.notifier.update(reference, str(doc.data["activity_id"]), _message(content))
+        except DeliveryFailed:
+            log.warning("med card update failed", extra=fields(period=period.id))
+
+    async def _followups(self, period: MedPeriod) -> None:
+        """Not done within the configured weeks: one follow-up where the reminder went, HR told."""
+        now = self.clock.now()
+        for tag, ev in (await self.evaluations.period_evaluations(period.id)).items():
+            if not domain.needs_followup(ev, now, self.followup_weeks, self.schedule.tz):
+                continue
+            try:
+                marker = {"unit": ev.unit, "period": period.id, "at": now.isoformat()}
+                await self.store.put(followup_name(ev.unit, period.id), marker, etag=None)
+            except AlreadyExists:
+                continue  # once per unit and period
+            sent = await self.store.get(f"med/sent/{period.id}/units/{tag}.json")
+            reference = sent.data.get("reference") if sent else None
+            if isinstance(reference, dict):
+                tx = Texts(self.default_language)
+                try:
+                    text = tx("med.followup", period=period.id, unit=ev.unit)
+                    await self.notifier.send(reference, {"type": "message", "text": text})
+                except DeliveryFailed:
+                    log.warning("med follow-up not delivered", extra=fields(period=period.id))
+            await self.units.tell_hr("med.hr.followup", {"unit": ev.unit, "period": period.id})
+
+
+class _Deliver:
+    """The broadcast's sender: a channel's reference goes to the notifier as it is; a chat target
+    ({"med_chat": unit}) goes to the person, opening the chat if needed."""
+
+    def __init__(self, owner: MedBroadcast, work: _Round) -> None:
+        self._owner = owner
+        self._work = work
+
+    async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
+        key = reference.get("med_chat")
+        if not isinstance(key, str):
+            return await self._owner.notifier.send(reference, activity)
+        person = self._work.targets[key].person
+        assert person is not None
+        opened, activity_id = await self._owner.to_person(person, activity)
+        self._work.opened[key] = opened
+        return activity_id
+
+
+class NoChat(DeliveryFailed):
+    """The person has no chat with the bot and none can be opened yet (no service URL known)."""
+
+
+def _message(content: Card) -> dict[str, Any]:
+    return {"type": "message", "attachments": [attachment(content)]}

@@ -1,0 +1,238 @@
+"""Where MED keeps its records, and the unit record: a workplace's one MED channel and local plan.
+
+Stored (names built from ids and digests only, never from typed text):
+- `med/units/{unit_tag}.json`  the unit record: canonical key, the name shown, its MED channel
+  (team, channel, conversation reference) or none, the link to its local guideline and action plan,
+  the spellings it was stored under before, and a history. Tagged kind=med_unit, has_channel,
+  team and channel (digests), so "the units this channel serves" needs no scan. The record is the
+  authority for "one MED channel per unit"; one channel may serve several units (a shared
+  committee).
+- `med/sent/{period}/units/{unit_tag}.json`  the unit's reminder for a half-year, written before
+  the send ("sending") and after it ("sent" with where it went and the activity id, or "failed"
+  with a retry time). Tagged kind=med_sent, period, state.
+- `med/evaluations/{unit_tag}/{period}.json`  the evaluation (the domain's MedEvaluation).
+- `audit/med-unit-{unit_tag}.log`  one line per change of the unit's channel or local plan.
+
+Before unit records existed, a registered channel was `med/channels/{team}/{channel}.json`
+(kind=med_channel) and reminders were per channel (`med/sent/{period}/{team}/{channel}.json`).
+`legacy_channels` reads the active ones so they can be moved into unit records on first use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, TypeVar
+
+from bot.guideline.med_units import unit_display, unit_key
+from bot.services.cases import unit_tag
+from bot.services.docs import Unchanged, get_many, update
+from bot.storage.store import Store
+
+T = TypeVar("T")
+_SAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def _id(part: str) -> str:
+    return _SAFE.sub("_", part)[:150] or "_"
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:16]
+
+
+def unit_record_name(unit: str) -> str:
+    return f"med/units/{unit_tag(unit)}.json"
+
+
+def sent_name(period_id: str, unit: str) -> str:
+    return f"med/sent/{period_id}/units/{unit_tag(unit)}.json"
+
+
+def evaluation_name(unit: str, period_id: str) -> str:
+    return f"med/evaluations/{unit_tag(unit)}/{period_id}.json"
+
+
+def legacy_evaluation_name(tag: str, period_id: str) -> str:
+    return f"med/evaluations/{tag}/{period_id}.json"
+
+
+def followup_name(unit: str, period_id: str) -> str:
+    return f"med/followups/{unit_tag(unit)}/{period_id}.json"
+
+
+def legacy_channel_name(team_id: str, channel_id: str) -> str:
+    return f"med/channels/{_id(team_id)}/{_id(channel_id)}.json"
+
+
+def unit_audit_id(unit: str) -> str:
+    return f"med-unit-{unit_tag(unit)}"
+
+
+def team_tag(team_id: str) -> str:
+    return _digest(team_id)
+
+
+def channel_tag(team_id: str, channel_id: str) -> str:
+    return _digest(team_id, channel_id)
+
+
+@dataclass(frozen=True)
+class MedChannel:
+    """A unit's registered MED channel: where its reminder is posted."""
+
+    team_id: str
+    channel_id: str
+    reference: dict[str, Any]
+    committee: str = ""
+    registered_by: str = ""
+    registered_at: str = ""
+
+    def is_at(self, team_id: str | None, channel_id: str | None) -> bool:
+        return (self.team_id, self.channel_id) == (team_id, channel_id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "team_id": self.team_id,
+            "channel_id": self.channel_id,
+            "reference": self.reference,
+            "committee": self.committee,
+            "registered_by": self.registered_by,
+            "registered_at": self.registered_at,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MedChannel:
+        return cls(
+            str(data["team_id"]),
+            str(data["channel_id"]),
+            dict(data["reference"]),
+            str(data.get("committee") or ""),
+            str(data.get("registered_by") or ""),
+            str(data.get("registered_at") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    key: str
+    name: str
+    channel: MedChannel | None = None
+    plan_link: str | None = None
+    plan_changed_by: str | None = None
+    plan_changed_at: str | None = None
+    spellings: tuple[str, ...] = ()
+    history: tuple[dict[str, Any], ...] = field(default=())
+
+    @classmethod
+    def new(cls, name: str) -> UnitRecord:
+        return cls(unit_key(name), unit_display(name))
+
+    def noted(self, at: datetime, actor: str, what: str, **details: Any) -> UnitRecord:
+        entry = {"at": at.isoformat(), "actor": actor, "what": what, **details}
+        return replace(self, history=(*self.history, entry))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": 1,
+            "key": self.key,
+            "name": self.name,
+            "channel": self.channel.to_json() if self.channel else None,
+            "plan": {"link": self.plan_link, "by": self.plan_changed_by, "at": self.plan_changed_at}
+            if self.plan_link
+            else None,
+            "spellings": list(self.spellings),
+            "history": list(self.history),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> UnitRecord:
+        plan = data.get("plan") or {}
+        channel = data.get("channel")
+        return cls(
+            key=str(data["key"]),
+            name=str(data["name"]),
+            channel=MedChannel.from_json(channel) if isinstance(channel, dict) else None,
+            plan_link=plan.get("link"),
+            plan_changed_by=plan.get("by"),
+            plan_changed_at=plan.get("at"),
+            spellings=tuple(str(s) for s in data.get("spellings") or ()),
+            history=tuple(data.get("history") or ()),
+        )
+
+
+def unit_tags(data: dict[str, Any]) -> dict[str, str]:
+    channel = data.get("channel")
+    tags = {"kind": "med_unit", "unit": unit_tag(str(data["key"])), "has_channel": "yes" if channel else "no"}
+    if isinstance(channel, dict):
+        tags["team"] = team_tag(str(channel["team_id"]))
+        tags["channel"] = channel_tag(str(channel["team_id"]), str(channel["channel_id"]))
+    return tags
+
+
+class UnitRecords:
+    """The unit records, read and changed with the ETag."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def get(self, unit: str) -> UnitRecord | None:
+        doc = await self.store.get(unit_record_name(unit))
+        return UnitRecord.from_json(doc.data) if doc else None
+
+    async def change(self, name: str, mutate: Callable[[UnitRecord], tuple[UnitRecord, T]]) -> T | None:
+        """Read-modify-write; a missing record starts as `UnitRecord.new(name)`. `mutate` is pure
+        and raises Unchanged for nothing to write (then None is returned)."""
+
+        def apply(current: dict[str, Any] | None) -> tuple[dict[str, Any], T]:
+            record = UnitRecord.from_json(current) if current else UnitRecord.new(name)
+            new, result = mutate(record)
+            if new == record and current is not None:
+                raise Unchanged
+            return new.to_json(), result
+
+        result: T | None = await update(self.store, unit_record_name(name), apply, tags=unit_tags)
+        return result
+
+    async def names(self) -> list[str]:
+        return await self.store.find({"kind": "med_unit"})
+
+    async def all(self) -> list[UnitRecord]:
+        return [UnitRecord.from_json(d) for d in await get_many(self.store, await self.names())]
+
+    async def serving(self, team_id: str, channel_id: str | None) -> list[UnitRecord]:
+        """The units whose MED channel is this channel (or, without a channel id, in this team)."""
+        query = {"kind": "med_unit", "has_channel": "yes"}
+        if channel_id is None:
+            query["team"] = team_tag(team_id)
+        else:
+            query["channel"] = channel_tag(team_id, channel_id)
+        return [UnitRecord.from_json(d) for d in await get_many(self.store, await self.store.find(query))]
+
+    async def serving_any(self, limit: int) -> list[UnitRecord]:
+        """A few units that have a MED channel (any; for what all references share)."""
+        names = (await self.store.find({"kind": "med_unit", "has_channel": "yes"}))[:limit]
+        return [UnitRecord.from_json(d) for d in await get_many(self.store, names)]
+
+    async def legacy_channels(self) -> list[dict[str, Any]]:
+        """Active channel records from before unit records (kind=med_channel), oldest first."""
+        names = await self.store.find({"kind": "med_channel", "active": "true"})
+        found = [d for d in await get_many(self.store, names) if d.get("active")]
+        return sorted(found, key=lambda d: str(d.get("registered_at") or ""))
+
+    async def retire_legacy_channel(self, data: dict[str, Any], moved_to: str) -> None:
+        def off(current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
+            if current is None or not current.get("active"):
+                raise Unchanged
+            history = [*current.get("history", []), {"what": "moved into the unit record", "unit": moved_to}]
+            return {**current, "active": False, "moved_to": moved_to, "history": history}, None
+
+        await update(
+            self.store,
+            legacy_channel_name(str(data["team_id"]), str(data["channel_id"])),
+            off,
+            tags=lambda d: {"kind": "med_channel", "active": "false", "unit": unit_tag(str(d.get("unit", "")))},
+        )
