@@ -65,6 +65,7 @@ class MedService:
         default_language: str = "da",
     ) -> None:
         self.schedule = schedule
+        self.tell_hr = tell_hr  # (text key, values) -> a message to every HR person
         self.default_language = default_language
         texts = self.channel_texts
         self.units = MedUnits(store, clock, notifier, workplaces, is_hr, tell_hr, texts)
