@@ -85,7 +85,11 @@ async def test_a_med_member_with_a_256_character_name_marks_the_evaluation(tmp_p
         )
         assert "registreret" in json.dumps(registered.body, ensure_ascii=False)
         marked = await bot.click(
-            LEADER, "med_agenda", {"period": "2026-H2", "meeting_date": "2026-12-01"}, name=member, **where
+            LEADER,
+            "med_agenda",
+            {"unit": "Borgerservice", "period": "2026-H2", "meeting_date": "2026-12-01"},
+            name=member,
+            **where,
         )
         shown = json.dumps(marked.body, ensure_ascii=False)
         assert "dagsordenen" in shown and "Mads" in shown
