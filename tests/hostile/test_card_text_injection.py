@@ -111,13 +111,17 @@ async def test_no_card_or_message_carries_an_injected_link_or_a_bidi_control(tmp
             "channel_data": {"team": {"id": "19:t@thread.tacv2"}, "channel": {"id": channel}, "tenant": {"id": TENANT}},
         }
         member = f"Mads {LINK} \u202e"
-        registered = await bot.click(
+        refused = await bot.click(  # a typed unit must name a known one: refused, with the closest names
             LEADER, "med_register", {"unit": "__other__", "unit_text": PAYLOAD[:180], "committee": LINK}, **where
         )
+        answers.append(refused.body)
+        registered = await bot.click(LEADER, "med_register", {"unit": "Borgerservice", "committee": LINK}, **where)
         answers.append(registered.body)
+        done = {"done_date": "2026-11-23", "meeting_kind": "med_meeting", "minutes_link": f"https://x.dk/{LINK}"}
         for verb, data in [
-            ("med_agenda", {"period": "2026-H2", "meeting_date": "2026-11-20"}),
-            ("med_done", {"period": "2026-H2", "done_date": "2026-11-23", "minutes_link": f"https://x.dk/{LINK}"}),
+            ("med_plan", {"unit": "Borgerservice", "plan_link": f"https://x.dk/{LINK}"}),
+            ("med_agenda", {"unit": "Borgerservice", "period": "2026-H2", "meeting_date": "2026-11-20"}),
+            ("med_done", {"unit": "Borgerservice", "period": "2026-H2", **done}),
         ]:
             answers.append((await bot.click(LEADER, verb, data, name=member, **where)).body)
         await bot.say(HR, "med-status", name="HR")

@@ -226,8 +226,8 @@ MED_TEAM = "19:team-1@thread.tacv2"
 
 
 async def register_med_channel(app: HostileApp) -> None:
-    """A member registers the channel as Borgerservice's MED channel, over HTTP."""
-    data = {"unit": "__other__", "unit_text": "Borgerservice", "committee": "LMU"}
+    """Borgerservice's leader registers the channel as its MED channel, over HTTP."""
+    data = {"unit": "Borgerservice", "committee": "LMU"}
     body = {
         "type": "invoke",
         "name": "adaptiveCard/action",
@@ -235,7 +235,7 @@ async def register_med_channel(app: HostileApp) -> None:
         "channelId": "msteams",
         "serviceUrl": app.connector.service_url,
         "locale": "da-DK",
-        "from": {"id": "29:member", "aadObjectId": "00000000-0000-0000-0000-0000000000b1", "name": "MED"},
+        "from": {"id": "29:leader", "aadObjectId": LEADER, "name": "Lene Leder"},
         "recipient": {"id": "28:bot", "name": "Bot"},
         "conversation": {"id": MED_CHANNEL, "conversationType": "channel", "tenantId": "t", "isGroup": True},
         "channelData": {"team": {"id": MED_TEAM}, "channel": {"id": MED_CHANNEL}, "tenant": {"id": "t"}},
@@ -243,6 +243,7 @@ async def register_med_channel(app: HostileApp) -> None:
     }
     response = await app.client.post("/api/messages", json=body)
     assert response.status == 200
+    assert "registreret" in await response.text()
     await app.settle()
 
 
