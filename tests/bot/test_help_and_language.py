@@ -62,7 +62,7 @@ async def test_hr_also_sees_hrs_commands_with_buttons_that_work(world: World) ->
     assert await sections_shown(hr) == ["employee", "hr"]
     [card] = cards(await hr.send("hjælp"))
     verbs = {a["data"]["verb"] for a in card["actions"]}
-    assert {"hr_cases", "hr_med_status"} <= verbs
+    assert {"hr_cases", "hr_med_overview"} <= verbs
     [overview] = cards(await hr.send(value={"verb": "hr_cases"}))
     assert da.TEXTS["hr.title"] in all_text(overview)
 
@@ -140,7 +140,9 @@ async def test_a_notice_inside_a_channel_card_is_in_the_cards_language(world: Wo
         runtime, STRANGER, "19:team-1@thread.tacv2", "19:c1@thread.tacv2", service_url=world.connector.service_url
     )
     member.locale = "en-US"  # an English Teams clicking the Danish channel card
-    card = await member.invoke_card("med_agenda", {"period": "2026-H2", "meeting_date": "not a date"})
+    card = await member.invoke_card(
+        "med_agenda", {"unit": "Borgerservice", "period": "2026-H2", "meeting_date": "not a date"}
+    )
     body = all_text(card)
     assert da.TEXTS["med.title"].format(unit="Borgerservice") in body
     assert da.TEXTS["field.meeting_date"] in body and en.TEXTS["field.meeting_date"] not in body

@@ -121,7 +121,11 @@ async def test_no_log_line_at_info_or_above_names_anyone_or_anything(
         }
         await bot.click(LEADER, "med_register", {"unit": "Borgerservice", "committee": "LMU"}, **where)
         await bot.click(
-            LEADER, "med_agenda", {"period": "2026-H2", "meeting_date": "2026-11-20"}, name="Mads MED-Privat", **where
+            LEADER,
+            "med_agenda",
+            {"unit": "Borgerservice", "period": "2026-H2", "meeting_date": "2026-11-20"},
+            name="Mads MED-Privat",
+            **where,
         )
         await bot.say(EMPLOYEE, "<at>Bot</at> mine sager", name=REPORTER, **where)
         await bot.say(HR, "med-status", name="Hanne HR-Privat")

@@ -66,7 +66,7 @@ def test_the_card_shows_the_sections_that_fit_who_asks(lang: str, who: Audience,
     body = all_text(help_card(tx, who, "Krænkelser"))
     shown = [s for s in sorted(SECTION_COMMANDS) if tx(f"help.section.{s}") in body]
     assert sorted(shown) == sorted(sections)
-    hr_buttons = {Verb.HR_CASES.value, Verb.HR_MED_STATUS.value}
+    hr_buttons = {Verb.HR_CASES.value, Verb.HR_MED_OVERVIEW.value}
     verbs = {a["data"]["verb"] for a in help_card(tx, who).get("actions", [])}
     assert bool(verbs & hr_buttons) is who.hr
 
