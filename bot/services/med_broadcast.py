@@ -247,11 +247,16 @@ class MedBroadcast:
     async def _send(self, period: MedPeriod, targets: AsyncIterable[Target] | list[Target]) -> Sent:
         work = _Round()
         gate = asyncio.Semaphore(SEND_READ_CONCURRENCY)
+        # Which units have an evaluation document yet: one listing instead of a read per unit.
+        stored = asyncio.ensure_future(self.evaluations.stored_tags(period.id))
 
         async def build(target: Target) -> dict[str, Any]:
             async with gate:
                 tx = await self._texts_for(target.person) if target.person else None
-                card = await self.evaluations.card(target.unit, period, being_sent=True, in_chat=target.in_chat, tx=tx)
+                ev = await self.evaluations.evaluation_in_round(target.unit, period.id, await asyncio.shield(stored))
+                card = await self.evaluations.card(
+                    target.unit, period, being_sent=True, in_chat=target.in_chat, tx=tx, evaluation=ev
+                )
                 return _message(card)
 
         async def items() -> AsyncIterator[Item]:
@@ -290,7 +295,9 @@ class MedBroadcast:
                 where = work.opened.get(key) or target.reference
                 sent = {"state": "sent", "activity_id": activity_id, "sent_at": now.isoformat(), "reference": where}
                 await self._record(name, sent, period)
-                await self.evaluations.mark_sent(target.unit, period)
+                known = stored.done() and not stored.cancelled() and stored.exception() is None
+                existed = not known or unit_tag(key) in stored.result()
+                await self.evaluations.mark_sent(target.unit, period, stored=existed)
                 return
             await self._record(name, {"state": "failed", "next_at": (now + RETRY_AFTER).isoformat()}, period)
             channel = target.unit.channel
@@ -316,10 +323,11 @@ class MedBroadcast:
             )
         finally:
             await asyncio.gather(*recording)
-            for card in work.cards.values():
-                if card.done() and not card.cancelled():
-                    card.exception()  # a failure was reported per unit; mark it as seen
-                card.cancel()  # a card no send needed (its unit was claimed elsewhere)
+            futures: list[asyncio.Future[Any]] = [*work.cards.values(), stored]
+            for future in futures:
+                if future.done() and not future.cancelled():
+                    future.exception()  # a failure was reported per unit; mark it as seen
+                future.cancel()  # a card no send needed (its unit was claimed elsewhere)
         sent = Sent(
             channels=sum(1 for k in result.sent if not work.targets[k].in_chat),
             chats=sum(1 for k in result.sent if work.targets[k].in_chat),

@@ -83,10 +83,14 @@ class MedEvaluations:
             return old.data
         return None
 
+    @staticmethod
+    def _has_legacy(unit: Unit) -> bool:
+        return any(legacy_unit_tags(s) for s in (unit.name, *unit.spellings))
+
     async def change(
         self, unit: Unit, period_id: str, change: Callable[[MedEvaluation], MedEvaluation]
     ) -> MedEvaluation:
-        if await self.store.get(evaluation_name(unit.name, period_id)) is None:
+        if self._has_legacy(unit) and await self.store.get(evaluation_name(unit.name, period_id)) is None:
             await self._adopt_legacy(unit.name, unit.spellings, period_id)
 
         def apply(current: dict[str, Any] | None) -> tuple[dict[str, Any], MedEvaluation]:
@@ -108,8 +112,32 @@ class MedEvaluations:
         )
         return result if result is not None else await self.evaluation(unit, period_id)
 
-    async def mark_sent(self, unit: Unit, period: MedPeriod) -> None:
-        await self.change(unit, period.id, lambda ev: domain.mark_sent(ev, self.clock.now()))
+    async def mark_sent(self, unit: Unit, period: MedPeriod, *, stored: bool = True) -> None:
+        """The reminder arrived. `stored` False: no evaluation document existed when the round
+        began, so it is created without a read (create-only; if one appeared meanwhile, the usual
+        read-modify-write runs)."""
+        now = self.clock.now()
+        if not stored and not self._has_legacy(unit):
+            ev = domain.mark_sent(domain.new_evaluation(unit.name, period.id), now)
+            data = {"evaluation": med_evaluation_to_dict(ev)}
+            try:
+                await self.store.put(
+                    evaluation_name(unit.name, period.id), data, etag=None, tags=_evaluation_tags(unit.name, period.id)
+                )
+                return
+            except AlreadyExists:
+                pass
+        await self.change(unit, period.id, lambda ev: domain.mark_sent(ev, now))
+
+    async def stored_tags(self, period_id: str) -> set[str]:
+        """The unit tags that have an evaluation document for the period (one listing)."""
+        return {name.split("/")[2] for name in await self.store.find({"kind": "med_evaluation", "period": period_id})}
+
+    async def evaluation_in_round(self, unit: Unit, period_id: str, stored: set[str]) -> MedEvaluation:
+        """The evaluation, read only when the round's listing (or an old spelling) says one exists."""
+        if unit_tag(unit.name) in stored or self._has_legacy(unit):
+            return await self.evaluation(unit, period_id)
+        return domain.new_evaluation(unit.name, period_id)
 
     def _current(self, period_id: str) -> MedPeriod:
         period = self.current_period()
