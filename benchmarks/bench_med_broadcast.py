@@ -68,11 +68,13 @@ def connector_stats(fake: FakeConnector) -> dict[str, Any]:
     per_channel = Counter(m.conversation_id for m in fake.messages())
     # time.monotonic is the system's monotonic clock: comparable with the parent's
     first = min((m.at for m in fake.messages()), default=None)
+    last = max((m.at for m in fake.messages()), default=None)
     return {
         "per_channel": dict(per_channel),
         "throttled": len(fake.throttled),
         "requests": fake.requests,
         "first_at": first,
+        "last_at": last,
     }
 
 

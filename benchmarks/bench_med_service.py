@@ -94,7 +94,7 @@ def _service(store: Store, sender: TeamsSender, units: int) -> MedService:
     )
 
 
-async def run(store: Store, units: int, chats: int, child: bool) -> tuple[float, int, int, int, int, float]:
+async def run(store: Store, units: int, chats: int, child: bool) -> tuple[float, int, int, int, int, float, float]:
     async with ChildConnector() if child else _InProcess() as fake:
         sender = TeamsSender(app_adapter(), "", RateLimiter())
         registering = _service(store, sender, units)
@@ -114,10 +114,11 @@ async def run(store: Store, units: int, chats: int, child: bool) -> tuple[float,
         elapsed = time.monotonic() - start
         stats = await fake.stats()
         first = stats["first_at"] - start  # the connector stamps with time.monotonic (system-wide)
+        last = stats["last_at"] - start  # the last reminder delivered
         per = stats["per_channel"]
         duplicates = sum(n - 1 for n in per.values() if n > 1)
         lost = units - len(per)
-        return elapsed, sent.channels, sent.chats, duplicates, lost, first
+        return elapsed, sent.channels, sent.chats, duplicates, lost, first, last
 
 
 async def main_async(units: int, chats: int, azurite: bool) -> None:
@@ -138,14 +139,14 @@ async def main_async(units: int, chats: int, azurite: bool) -> None:
                 await blob.close()
     floor = least_time(units + chats)  # each new chat is opened (one request) before its message
     print(
-        "| store | fake connector | channels | chats | time (s) | first send after (s) | least time (s) "
-        "| x least | duplicates | lost |"
+        "| store | fake connector | channels | chats | time (s) | first send after (s) | last delivered after (s) "
+        "| least time (s) | x least | duplicates | lost |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name, where, elapsed, in_channels, in_chats, dup, lost, first in rows:
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, where, elapsed, in_channels, in_chats, dup, lost, first, last in rows:
         ratio = elapsed / floor
         print(
-            f"| {name} | {where} | {in_channels} | {in_chats} | {elapsed:.2f} | {first:.2f} | {floor:.2f} "
+            f"| {name} | {where} | {in_channels} | {in_chats} | {elapsed:.2f} | {first:.2f} | {last:.2f} | {floor:.2f} "
             f"| {ratio:.2f} | {dup} | {lost} |"
         )
 

@@ -294,10 +294,7 @@ class MedBroadcast:
             if activity_id is not None:
                 where = work.opened.get(key) or target.reference
                 sent = {"state": "sent", "activity_id": activity_id, "sent_at": now.isoformat(), "reference": where}
-                await self._record(name, sent, period)
-                known = stored.done() and not stored.cancelled() and stored.exception() is None
-                existed = not known or unit_tag(key) in stored.result()
-                await self.evaluations.mark_sent(target.unit, period, stored=existed)
+                await self._record(name, sent, period)  # the evaluation reads "sent" from this record
                 return
             await self._record(name, {"state": "failed", "next_at": (now + RETRY_AFTER).isoformat()}, period)
             channel = target.unit.channel

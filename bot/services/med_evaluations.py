@@ -12,17 +12,18 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.errors import AlreadyExists, Refused
 from bot.guideline import med as domain
-from bot.guideline.med import MedEvaluation, MedPeriod, MedSchedule
+from bot.guideline.med import MedEvaluation, MedPeriod, MedSchedule, MedStatus
 from bot.guideline.serialize import med_evaluation_from_dict, med_evaluation_to_dict
 from bot.med_input import MarkDone, PutOnAgenda, SetPlan
 from bot.ports import Clock
 from bot.services.cases import cases_in_unit, legacy_unit_tags, unit_tag
-from bot.services.docs import Unchanged, update
-from bot.services.med_records import UnitRecord, evaluation_name, legacy_evaluation_name
+from bot.services.docs import Unchanged, get_many, update
+from bot.services.med_records import UnitRecord, evaluation_name, legacy_evaluation_name, sent_name
 from bot.services.med_units import MedUnits, Place, Unit
 from bot.storage.store import Store
 from bot.texts import Texts
@@ -64,10 +65,17 @@ class MedEvaluations:
         doc = await self.store.get(evaluation_name(name, period_id))
         if doc is None:
             data = await self._adopt_legacy(name, spellings, period_id)
-            if data is None:
-                return domain.new_evaluation(name, period_id)
-            return med_evaluation_from_dict(data["evaluation"])
-        return med_evaluation_from_dict(doc.data["evaluation"])
+            ev = med_evaluation_from_dict(data["evaluation"]) if data else domain.new_evaluation(name, period_id)
+        else:
+            ev = med_evaluation_from_dict(doc.data["evaluation"])
+        if ev.status is MedStatus.PENDING:
+            ev = _with_sent(ev, await self._sent_at(name, period_id))
+        return ev
+
+    async def _sent_at(self, unit: str, period_id: str) -> datetime | None:
+        """When the unit's reminder for the period arrived (its sent record), if it has."""
+        doc = await self.store.get(sent_name(period_id, unit))
+        return _sent_time(doc.data) if doc else None
 
     async def _adopt_legacy(self, name: str, spellings: tuple[str, ...], period_id: str) -> dict[str, Any] | None:
         """An evaluation stored under a spelling's old digest, copied to the canonical name."""
@@ -92,6 +100,7 @@ class MedEvaluations:
     ) -> MedEvaluation:
         if self._has_legacy(unit) and await self.store.get(evaluation_name(unit.name, period_id)) is None:
             await self._adopt_legacy(unit.name, unit.spellings, period_id)
+        sent_at = await self._sent_at(unit.name, period_id)
 
         def apply(current: dict[str, Any] | None) -> tuple[dict[str, Any], MedEvaluation]:
             ev = (
@@ -99,6 +108,7 @@ class MedEvaluations:
                 if current
                 else domain.new_evaluation(unit.name, period_id)
             )
+            ev = _with_sent(ev, sent_at)  # the reminder's arrival, kept in the sent record until now
             new = change(ev)
             if new == ev and current is not None:
                 raise Unchanged
@@ -111,23 +121,6 @@ class MedEvaluations:
             tags=lambda _d: _evaluation_tags(unit.name, period_id),
         )
         return result if result is not None else await self.evaluation(unit, period_id)
-
-    async def mark_sent(self, unit: Unit, period: MedPeriod, *, stored: bool = True) -> None:
-        """The reminder arrived. `stored` False: no evaluation document existed when the round
-        began, so it is created without a read (create-only; if one appeared meanwhile, the usual
-        read-modify-write runs)."""
-        now = self.clock.now()
-        if not stored and not self._has_legacy(unit):
-            ev = domain.mark_sent(domain.new_evaluation(unit.name, period.id), now)
-            data = {"evaluation": med_evaluation_to_dict(ev)}
-            try:
-                await self.store.put(
-                    evaluation_name(unit.name, period.id), data, etag=None, tags=_evaluation_tags(unit.name, period.id)
-                )
-                return
-            except AlreadyExists:
-                pass
-        await self.change(unit, period.id, lambda ev: domain.mark_sent(ev, now))
 
     async def stored_tags(self, period_id: str) -> set[str]:
         """The unit tags that have an evaluation document for the period (one listing)."""
@@ -211,7 +204,8 @@ class MedEvaluations:
 
     # -- HR's overview -------------------------------------------------------------------------------
     async def period_evaluations(self, period_id: str) -> dict[str, MedEvaluation]:
-        """The stored evaluations of a period, by unit tag (one listing; units without one are pending)."""
+        """The evaluations of a period by unit tag: those stored, and those whose reminder arrived
+        (their sent record) but that nobody has marked yet. Units in neither are pending."""
         names = await self.store.find({"kind": "med_evaluation", "period": period_id})
         gate = asyncio.Semaphore(READ_CONCURRENCY)
 
@@ -222,7 +216,14 @@ class MedEvaluations:
                 return None
             return name.split("/")[2], med_evaluation_from_dict(doc.data["evaluation"])
 
-        return dict(r for r in await asyncio.gather(*(read(n) for n in names)) if r is not None)
+        found = dict(r for r in await asyncio.gather(*(read(n) for n in names)) if r is not None)
+        sent = await self.store.find({"kind": "med_sent", "period": period_id, "state": "sent"})
+        prefix = f"med/sent/{period_id}/units/"
+        for data in await get_many(self.store, [n for n in sent if n.startswith(prefix)]):
+            tag = unit_tag(str(data.get("unit") or ""))
+            ev = found.get(tag) or domain.new_evaluation(str(data.get("name") or data.get("unit")), period_id)
+            found[tag] = _with_sent(ev, _sent_time(data))
+        return found
 
     async def overview(self) -> tuple[MedPeriod, list[OverviewRow]]:
         """HR's "MED-overblik": every workplace's evaluation this half-year, and whether it has a
@@ -244,6 +245,18 @@ class MedEvaluations:
     async def overview_card(self, tx: Texts) -> Card:
         period, rows = await self.overview()
         return med_overview_card(tx, period, rows)
+
+
+def _sent_time(data: dict[str, Any]) -> datetime | None:
+    raw = data.get("sent_at")
+    return datetime.fromisoformat(raw) if data.get("state") == "sent" and isinstance(raw, str) else None
+
+
+def _with_sent(ev: MedEvaluation, sent_at: datetime | None) -> MedEvaluation:
+    """A pending evaluation whose reminder arrived is SENT: the sent record is where that is kept
+    (one write per reminder instead of two), and it joins the evaluation's history at its first
+    change."""
+    return domain.mark_sent(ev, sent_at) if sent_at is not None and ev.status is MedStatus.PENDING else ev
 
 
 def _evaluation_tags(unit: str, period_id: str) -> dict[str, str]:
