@@ -43,6 +43,7 @@ from bot.netpolicy import (
     is_bot_attachment_host,
 )
 from bot.ports import Clock, Notifier, SystemClock
+from bot.services import access_log
 from bot.services.case_actions import CaseActions
 from bot.services.case_cards import CaseCards
 from bot.services.cases import CaseRepository
@@ -219,7 +220,14 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
     links = links or EvidenceLinks(
         settings.base_url, link_key(settings.evidence_link_key.reveal(), settings.app_password.reveal())
     )
-    case_cards = CaseCards(store, policy, zone, link_signer=links.sign, leaders=directory.leaders, takedown=takedown)
+    case_cards = CaseCards(
+        store,
+        policy,
+        zone,
+        link_signer=lambda case_id, sha, to: links.sign(case_id, sha, to=to),
+        leaders=directory.leaders,
+        takedown=takedown,
+    )
     packs = EvidencePacks(store, cases, actions.actor, clock, links, settings.evidence_pack_link_minutes)
     exports = PersonExport(store, cases, clock, links)
     references = ReferenceBook(store)
@@ -528,8 +536,16 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     )
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz_handler(readiness_checks))
+
     # Local mode only serves files here; on Azure Blob the card links are read-only SAS URLs.
-    app.router.add_get("/evidence/{case_id}/{sha256}", evidence_handler(links, lambda r: r.app[RUNTIME].store))
+    async def evidence_opened(request: web.Request, case_id: str, sha256: str, viewer: str) -> None:
+        runtime = request.app[RUNTIME]
+        await access_log.evidence_opened(runtime.cases, runtime.actions.clock.now(), case_id, sha256, viewer)
+
+    app.router.add_get(
+        "/evidence/{case_id}/{sha256}",
+        evidence_handler(links, lambda r: r.app[RUNTIME].store, evidence_opened),
+    )
     app.router.add_get("/pack/{case_id}/{sha256}", pack_handler(links, lambda r: r.app[RUNTIME].packs))
     app.router.add_get("/export/{case_id}/{sha256}", export_handler(links, lambda r: r.app[RUNTIME].exports))
     return app

@@ -126,15 +126,23 @@ def readyz_handler(
     return readyz
 
 
+Opened = Callable[[web.Request, str, str, str], Awaitable[None]]  # (request, case id, sha256, viewer)
+
+
 def evidence_handler(
-    links: EvidenceLinks, store_of: Callable[[web.Request], Store]
+    links: EvidenceLinks, store_of: Callable[[web.Request], Store], opened: Opened | None = None
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """Open one evidence file from a signed, expiring link. Anything else is a 404."""
+    """Open one evidence file from a signed, expiring link. Anything else is a 404.
+
+    A link signed for a viewer (`to`) is an access-log line on the case before the file is served
+    (`opened`); if that line cannot be written, the file is not served."""
 
     async def evidence(request: web.Request) -> web.StreamResponse:
         case_id = request.match_info["case_id"]
         sha = request.match_info["sha256"]
-        if not links.verify(case_id, sha, request.query.get("exp", ""), request.query.get("sig", "")):
+        q = request.query
+        viewer = q.get("to", "")
+        if not links.verify(case_id, sha, q.get("exp", ""), q.get("sig", ""), viewer):
             log.warning("evidence link refused", extra=fields())
             raise web.HTTPNotFound()
         store = store_of(request)
@@ -142,6 +150,8 @@ def evidence_handler(
         meta = await store.get_evidence_meta(name)
         if meta is None:
             raise web.HTTPNotFound()
+        if viewer and opened is not None:
+            await opened(request, case_id, sha, viewer)
         sas = await store.evidence_read_url(name, 5)
         if sas is not None:  # Azure Blob: a read-only SAS for five minutes, minted now
             raise web.HTTPFound(sas, headers={"Cache-Control": "no-store"})

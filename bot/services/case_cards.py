@@ -15,7 +15,7 @@ from bot.guideline.actions import Prefill, available_actions
 from bot.guideline.insubiz import insubiz_note_draft
 from bot.guideline.model import Actor, Case, Person, StepId
 from bot.guideline.policy import DeadlinePolicy
-from bot.services import audit
+from bot.services import access_log, audit
 from bot.services.case_view import viewer_role
 from bot.storage.store import Store
 from bot.takedown import TakedownRoutes
@@ -25,7 +25,7 @@ from cards.case_card import CaseView, HistoryLine, case_card, evidence_card
 from cards.common import Card, card, text, title
 from cards.takedown import TakedownView
 
-LinkSigner = Callable[[str, str], str]  # (case_id, sha256) -> a signed, expiring URL
+LinkSigner = Callable[[str, str, str], str]  # (case_id, sha256, viewer) -> a signed, expiring URL
 
 
 class CaseCards:
@@ -58,12 +58,13 @@ class CaseCards:
             police_guidance=self.takedown.police.advice(tx.lang),
         )
 
-    async def evidence_links(self, case: Case) -> dict[str, str]:
+    async def evidence_links(self, case: Case, viewer: str) -> dict[str, str]:
         """Short signed links to the bot's own route (which streams the file, or on Azure redirects
-        to a minutes-long read-only SAS minted at the click): short enough for 30 on one card."""
+        to a minutes-long read-only SAS minted at the click): short enough for 30 on one card.
+        Each is signed for the person whose card it is, so opening it is an access-log line."""
         if self.link_signer is None:
             return {}
-        return {item.sha256: self.link_signer(case.id, item.sha256) for item in case.evidence}
+        return {item.sha256: self.link_signer(case.id, item.sha256, viewer) for item in case.evidence}
 
     async def _leader_choices(self) -> tuple[tuple[str, str], ...]:
         return tuple((p.aad_object_id, p.name) for p in await self.leaders()) if self.leaders else ()
@@ -75,6 +76,8 @@ class CaseCards:
             at = datetime.fromisoformat(str(entry.get("at")))
             actor = names.get(str(entry.get("actor")), tx("history.someone"))
             kind = str(entry.get("type", ""))
+            if kind == access_log.READ:
+                continue  # the access log is for the data protection officer, not the case's story
             what = tx(f"history.{kind}") if tx.has(f"history.{kind}") else kind
             step = entry.get("step")
             if isinstance(step, str):
@@ -116,7 +119,7 @@ class CaseCards:
             available=available,
             zone=self.zone,
             today=today,
-            evidence_links=await self.evidence_links(case),
+            evidence_links=await self.evidence_links(case, actor.aad_object_id),
             prefill=prefill,
             leader_choices=await self._leader_choices() if "reassign" in names else (),
             refresh_user_ids=tuple(people),

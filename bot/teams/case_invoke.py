@@ -19,6 +19,7 @@ from bot.errors import BotError, InvalidInput, NotFound, NotPermitted
 from bot.guideline.decisions import LeaderReassigned
 from bot.guideline.errors import DomainError
 from bot.logs import fields
+from bot.services.access_log import case_read
 from bot.services.case_actions import CaseActions
 from bot.services.case_cards import CaseCards, refusal_card
 from bot.services.case_view import viewer_role
@@ -96,6 +97,8 @@ class CaseInvokes:
         if viewer_role(case, actor) is None:
             log.warning("case card refused", extra=fields(case_id=case_id))
             return refusal_card(tx)
+        what = "history" if with_history else "evidence_list" if evidence_only else "card"
+        await case_read(self.actions.repo.store, case, user, self.actions.clock.now(), what)  # before it is shown
         return await self.cards.render(
             case,
             actor,

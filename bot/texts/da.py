@@ -260,6 +260,9 @@ TEXTS.update(
     {
         "refused.title": "Ingen adgang",
         "history.someone": "HR/andre",
+        "history.retention_hold": "HR stoppede sletningen af sagen",
+        "history.retention_release": "HR tillod sletning af sagen igen",
+        "history.person_exported": "HR udleverede data om en person på sagen (indsigt)",
         "history.CaseOpened": "Sagen blev indberettet",
         "history.CaseClosedEvent": "Sagen blev afsluttet",
         "history.LeaderChanged": "Sagen fik ny leder",

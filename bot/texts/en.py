@@ -246,6 +246,9 @@ TEXTS.update(
     {
         "refused.title": "No access",
         "history.someone": "HR/others",
+        "history.retention_hold": "HR put the case's deletion on hold",
+        "history.retention_release": "HR allowed the case to be deleted again",
+        "history.person_exported": "HR exported a person's data on the case (access request)",
         "history.CaseOpened": "The case was reported",
         "history.CaseClosedEvent": "The case was closed",
         "history.LeaderChanged": "The case got a new manager",

@@ -233,10 +233,10 @@ def leader_flow(case: Case, long_text: int = 0) -> Iterator[tuple[str, Case, lis
 # -- case cards ------------------------------------------------------------------------------------
 
 
-def production_link(case_id: str, sha256: str) -> str:
+def production_link(case_id: str, sha256: str, to: str = "") -> str:
     """The link production puts on cards: the bot's own signed route (which redirects to a
-    read-only SAS on Azure), under a realistic App Service host name."""
-    return LINKS.sign(case_id, sha256)
+    read-only SAS on Azure), under a realistic App Service host name, signed for its viewer."""
+    return LINKS.sign(case_id, sha256, to=to)
 
 
 LINKS = EvidenceLinks("https://app-kraenkelser-prod-weu.azurewebsites.net")
