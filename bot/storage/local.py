@@ -32,7 +32,7 @@ from bot.errors import AlreadyExists, Conflict, NotFound
 from bot.storage import local_files as lf
 from bot.storage.store import Document, EvidenceMeta, Lease, check_name, check_tag, check_tags
 
-_CHUNK = 64 * 1024
+_READ_CHUNK = 1024 * 1024  # a reader's chunk: one open per MiB is nothing next to the copy
 
 
 def _dumps(value: Any) -> bytes:
@@ -259,15 +259,20 @@ class LocalStore:
         return None if raw is None else meta_from_json(json.loads(raw))
 
     async def read_evidence(self, name: str) -> AsyncIterator[bytes]:
-        try:
-            file: BinaryIO = await asyncio.to_thread(open, self._path(name), "rb")
-        except FileNotFoundError:
-            raise NotFound(name) from None
-        try:
-            while chunk := await asyncio.to_thread(file.read, _CHUNK):
-                yield chunk
-        finally:
-            await asyncio.to_thread(file.close)
+        """Each chunk is read by one thread call that opens, reads and closes: no file handle
+        lives across an `await`, so a reader cancelled mid-way (a client gone, a server shutting
+        down) cannot leave a file open. Evidence is write-once, so re-opening reads the same bytes."""
+        path = self._path(name)
+        offset = 0
+        while True:
+            try:
+                chunk = await asyncio.to_thread(_read_at, path, offset, _READ_CHUNK)
+            except FileNotFoundError:
+                raise NotFound(name) from None
+            if not chunk:
+                return
+            offset += len(chunk)
+            yield chunk
 
     async def evidence_read_url(self, name: str, minutes: int) -> str | None:
         return None  # the web layer serves local evidence itself
@@ -336,3 +341,9 @@ class LocalStore:
 
     async def close(self) -> None:
         return None
+
+
+def _read_at(path: Path, offset: int, size: int) -> bytes:
+    with path.open("rb") as file:
+        file.seek(offset)
+        return file.read(size)
