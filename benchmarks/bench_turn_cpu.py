@@ -16,19 +16,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
-from benchmarks.bench_turn_latency import PYTHON, UNLIMITED, activity, free_port, leaders_csv, report_turns
+from benchmarks.bench_turn_latency import (
+    PYTHON,
+    UNLIMITED,
+    activity,
+    free_port,
+    leaders_csv,
+    process,
+    report_turns,
+)
 from tests.fakes.azurite import azurite_async
 from tests.fakes.connector import FakeConnector
 
@@ -43,32 +49,6 @@ def cpu_seconds(pid: int) -> float:
     after_name = stat[stat.rindex(")") + 2 :].split()
     utime, stime, cutime, cstime = (int(after_name[i]) for i in (11, 12, 13, 14))
     return (utime + stime + cutime + cstime) / TICKS
-
-
-@contextlib.asynccontextmanager
-async def bot_process(command: list[str], env: dict[str, str], port: int, log: Path) -> AsyncIterator[int]:
-    with log.open("wb") as out:
-        proc = await asyncio.create_subprocess_exec(
-            *command, cwd=PYTHON.parents[2], env={**os.environ, **env}, stdout=out, stderr=asyncio.subprocess.STDOUT
-        )
-        try:
-            async with aiohttp.ClientSession() as session:
-                for _ in range(300):
-                    with contextlib.suppress(aiohttp.ClientError):
-                        async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                            if resp.status == 200:
-                                break
-                    await asyncio.sleep(0.1)
-                else:
-                    raise RuntimeError(f"bot did not start; see {log}")
-            yield proc.pid
-        finally:
-            proc.terminate()
-            try:
-                await asyncio.wait_for(proc.wait(), 10)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
 
 
 class Bot:
@@ -111,15 +91,11 @@ async def run(args: argparse.Namespace, logs: Path, connection: str) -> list[Bot
             "LOG_LEVEL": "WARNING",
         }
         async with (
-            bot_process(
-                [str(PYTHON), "-m", "benchmarks.floor_bot", str(ports[0])], {}, ports[0], logs / "floor.log"
-            ) as floor_pid,
-            bot_process(
-                [str(PYTHON), "-m", "benchmarks.echo_bot", str(ports[1])], {}, ports[1], logs / "echo.log"
-            ) as echo_pid,
-            bot_process([str(PYTHON), "app.py"], app_env, ports[2], logs / "app.log") as app_pid,
+            process("floor", [str(PYTHON), "-m", "benchmarks.floor_bot", str(ports[0])], {}, ports[0], logs) as floor,
+            process("echo", [str(PYTHON), "-m", "benchmarks.echo_bot", str(ports[1])], {}, ports[1], logs) as echo,
+            process("app", [str(PYTHON), "app.py"], app_env, ports[2], logs) as app,
         ):
-            bots = [Bot("floor", floor_pid, ports[0]), Bot("echo", echo_pid, ports[1]), Bot("app", app_pid, ports[2])]
+            bots = [Bot("floor", floor, ports[0]), Bot("echo", echo, ports[1]), Bot("app", app, ports[2])]
             for bot in bots:  # warm-up, not counted
                 await phase(bot, "hjælp", turns["hjælp"], args.users, connector.service_url)
                 bot.cpu["hjælp"].clear()

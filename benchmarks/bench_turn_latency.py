@@ -107,8 +107,8 @@ class Run:
 
 
 @contextlib.asynccontextmanager
-async def process(name: str, command: list[str], env: dict[str, str], port: int, logs: Path) -> AsyncIterator[None]:
-    """Start a bot process and wait until /healthz answers; stop it afterwards."""
+async def process(name: str, command: list[str], env: dict[str, str], port: int, logs: Path) -> AsyncIterator[int]:
+    """Start a bot process and wait until /healthz answers (yields its pid); stop it afterwards."""
     log_path = logs / f"{name}.log"
     with log_path.open("wb") as log:
         proc = await asyncio.create_subprocess_exec(
@@ -128,7 +128,7 @@ async def process(name: str, command: list[str], env: dict[str, str], port: int,
                     raise RuntimeError(f"{name} did not start: {log_path.read_text(errors='replace')[-2000:]}")
             if proc.returncode is not None:
                 raise RuntimeError(f"{name} exited: {log_path.read_text(errors='replace')[-2000:]}")
-            yield
+            yield proc.pid
         finally:
             if proc.returncode is None:
                 proc.terminate()

@@ -7,9 +7,10 @@ same bytes every time.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,16 @@ def sha256_file(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
+
+
+async def file_chunks(path: Path) -> AsyncIterator[bytes]:
+    """A file's bytes in chunks, read off the event loop (to stream a built file into the store)."""
+    file = await asyncio.to_thread(path.open, "rb")
+    try:
+        while chunk := await asyncio.to_thread(file.read, CHUNK):
+            yield chunk
+    finally:
+        await asyncio.to_thread(file.close)
 
 
 def hashed(path: Path, archive_name: str) -> Hashed:

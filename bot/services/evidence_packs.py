@@ -13,7 +13,7 @@ import asyncio
 import logging
 import shutil
 import tempfile
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any
 from bot.errors import AlreadyExists, NotFound, NotPermitted
 from bot.evidence_links import EvidenceLinks
 from bot.evidence_pack import BuiltPack, PackFile, build_pack, pack_content
-from bot.evidence_pack.manifest import CHUNK
+from bot.evidence_pack.manifest import file_chunks
 from bot.guideline.model import Actor, Case
 from bot.logs import fields
 from bot.ports import Clock
@@ -54,15 +54,6 @@ class IssuedPack:
     case: Case
     links: tuple[PackLink, ...]
     expires_at: datetime
-
-
-async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
-    file = await asyncio.to_thread(path.open, "rb")
-    try:
-        while chunk := await asyncio.to_thread(file.read, CHUNK):
-            yield chunk
-    finally:
-        await asyncio.to_thread(file.close)
 
 
 class EvidencePacks:
@@ -130,7 +121,7 @@ class EvidencePacks:
         """Write-once; False when an identical file is already stored (same name = same bytes)."""
         meta = EvidenceMeta(file.sha256, file.size, file.content_type, file.name, actor_id, self.clock.now())
         try:
-            await self.store.put_evidence(pack_name(case_id, file.sha256), _file_chunks(file.path), meta)
+            await self.store.put_evidence(pack_name(case_id, file.sha256), file_chunks(file.path), meta)
         except AlreadyExists:
             return False
         return True

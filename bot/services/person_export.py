@@ -24,7 +24,7 @@ import secrets
 import shutil
 import tempfile
 import zipfile
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,6 +32,7 @@ from typing import Any
 
 from bot.errors import NotFound
 from bot.evidence_links import EvidenceLinks
+from bot.evidence_pack.manifest import file_chunks, sha256_file
 from bot.logs import fields
 from bot.ports import Clock
 from bot.services.audit import record, trail
@@ -44,7 +45,6 @@ log = logging.getLogger(__name__)
 
 EXPORT_KEEP_DAYS = 2  # the ZIP is a copy of personal data: kept only long enough to be fetched
 LINK_MINUTES = 60
-CHUNK = 256 * 1024
 ROLES = ("reporter", "leader", "deputy")  # the case index tags that name a person
 
 
@@ -89,10 +89,10 @@ class PersonExport:
         try:
             path = workdir / "export.zip"
             files = await self._write_zip(path, person, by, now, case_ids, ref, draft)
-            sha256, size = await asyncio.to_thread(_digest, path)
+            sha256, size = await asyncio.to_thread(sha256_file, path)
             day = now.astimezone(UTC).strftime("%Y%m%d")
             meta = EvidenceMeta(sha256, size, "application/zip", f"indsigt-{day}.zip", by, now.astimezone(UTC))
-            await self.store.put_evidence(export_name(day, export_id, sha256), _chunks(path), meta)
+            await self.store.put_evidence(export_name(day, export_id, sha256), file_chunks(path), meta)
         finally:
             await asyncio.to_thread(shutil.rmtree, workdir, True)
         for case_id in case_ids:
@@ -201,22 +201,3 @@ class PersonExport:
             if day < oldest:
                 removed += await self.store.purge(f"exports/{day}/")
         return removed
-
-
-def _digest(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as file:
-        while chunk := file.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
-
-
-async def _chunks(path: Path) -> AsyncIterator[bytes]:
-    file = await asyncio.to_thread(path.open, "rb")
-    try:
-        while chunk := await asyncio.to_thread(file.read, CHUNK):
-            yield chunk
-    finally:
-        await asyncio.to_thread(file.close)
