@@ -179,7 +179,6 @@ TEXTS.update(
         "case.history": "Historik",
         "case.saved": "Gemt: {what}",
         "case.new_for_leader": "Ny sag til dig: en medarbejder har indberettet en krænkende handling på sociale medier. Efter retningslinjen skal du straks gå i gang med skridtene herunder.",
-        "case.new_for_reporter": "Her er din sag. Du kan følge den her, og her svarer du, når din leder har tilbudt dig at deltage i politianmeldelsen.",
         "act.removal_removed": "Fjernet",
         "act.removal_requested": "Anmodet om fjernelse",
         "act.removal_not_possible": "Ikke muligt",

@@ -166,7 +166,6 @@ TEXTS.update(
         "case.history": "History",
         "case.saved": "Saved: {what}",
         "case.new_for_leader": "A new case for you: an employee has reported an offensive act on social media. Under the guideline you must start on the steps below straight away.",
-        "case.new_for_reporter": "Here is your case. You can follow it here, and this is where you answer once your manager has offered you the chance to take part in the police report.",
         "act.removal_removed": "Removed",
         "act.removal_requested": "Removal requested",
         "act.removal_not_possible": "Not possible",

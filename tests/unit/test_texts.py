@@ -263,3 +263,16 @@ def test_every_med_refusal_has_its_text_in_both_languages() -> None:
     """A MED refusal's reason is a text key raised deep in the service (bot.errors.Refused)."""
     assert [key for key in REFUSALS if key not in DA or key not in EN] == []
     assert {k for k in DA if k.startswith("med.refused.")} == set(REFUSALS)
+
+
+def test_no_key_is_written_twice_in_a_text_file() -> None:
+    """A repeated key in the dict literal silently keeps the last wording: the first is dead text."""
+    import ast
+    import collections
+    from pathlib import Path
+
+    for lang in ("da", "en"):
+        tree = ast.parse((Path(__file__).resolve().parents[2] / "bot" / "texts" / f"{lang}.py").read_text("utf-8"))
+        keys = [k.value for n in ast.walk(tree) if isinstance(n, ast.Dict) for k in n.keys if isinstance(k, ast.Constant)]
+        repeated = [key for key, count in collections.Counter(keys).items() if count > 1]
+        assert not repeated, (lang, repeated)
