@@ -273,6 +273,8 @@ def test_no_key_is_written_twice_in_a_text_file() -> None:
 
     for lang in ("da", "en"):
         tree = ast.parse((Path(__file__).resolve().parents[2] / "bot" / "texts" / f"{lang}.py").read_text("utf-8"))
-        keys = [k.value for n in ast.walk(tree) if isinstance(n, ast.Dict) for k in n.keys if isinstance(k, ast.Constant)]
+        keys = [
+            k.value for n in ast.walk(tree) if isinstance(n, ast.Dict) for k in n.keys if isinstance(k, ast.Constant)
+        ]
         repeated = [key for key, count in collections.Counter(keys).items() if count > 1]
         assert not repeated, (lang, repeated)
