@@ -36,7 +36,15 @@ SECTION_COMMANDS = MappingProxyType(
         "employee": frozenset({Verb.REPORT, Verb.MY_CASES, Verb.GUIDELINE, Verb.HELP, Verb.REPORT_CANCEL}),
         "leader": frozenset({Verb.MY_CASES}),
         "hr": frozenset(
-            {Verb.HR_CASES, Verb.HR_MED_OVERVIEW, Verb.HR_MED_SEND, Verb.HR_HOLD, Verb.HR_RELEASE, Verb.HR_EXPORT}
+            {
+                Verb.HR_CASES,
+                Verb.HR_MED_OVERVIEW,
+                Verb.HR_MED_SEND,
+                Verb.HR_HOLD,
+                Verb.HR_RELEASE,
+                Verb.HR_EXPORT,
+                Verb.HR_ERASE,
+            }
         ),
         "channel": frozenset({Verb.MED_REGISTER, Verb.MED_CARD, Verb.HELP}),
     }

@@ -33,6 +33,7 @@ class Verb(StrEnum):
     HR_HOLD = "hr_hold"  # stop a case's deletion (retention)
     HR_RELEASE = "hr_release"  # let it be deleted again
     HR_EXPORT = "hr_export"  # a person's data on request (GDPR art. 15)
+    HR_ERASE = "hr_erase"  # delete a case now, on request (GDPR art. 17)
     # MED channel
     MED_REGISTER = "med_register"
     MED_AGENDA = "med_agenda"

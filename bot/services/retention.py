@@ -41,6 +41,10 @@ def deletion_name(case_id: str) -> str:
     return f"deletions/{case_id}.json"
 
 
+def erasure_name(case_id: str) -> str:
+    return f"erasures/{case_id}.json"
+
+
 def stats_name(period_id: str) -> str:
     return f"stats/med/{period_id}.json"
 
@@ -67,11 +71,11 @@ class Retention:
     periods: MedSchedule
 
     async def run(self) -> int:
-        """Delete the closed cases whose time is up; returns how many went."""
+        """Finish erasures HR asked for, delete the closed cases whose time is up; how many went."""
         if self.rules.closed_case_days == 0:
-            return 0
+            return await self._finish_erasures(self.clock.now())
         now = self.clock.now()
-        deleted = 0
+        deleted = await self._finish_erasures(now)
         for case_id in (await self.cases.closed_by(now - timedelta(days=self.rules.closed_case_days)))[:BATCH]:
             try:
                 if await self.delete_case(case_id, now):
@@ -87,27 +91,63 @@ class Retention:
             doc = await self._claim(case_id, now)
         except (Held, NotFound):
             return False
+        await self._delete(doc, now, {"rule": self.rules.rule})
+        return True
+
+    async def _delete(self, doc: CaseDoc, now: datetime, why: dict[str, str]) -> None:
         case = doc.case
         period = self.periods.period_for(case.created_at)
         await self._count(period.id, unit_tag(case.unit), case.facts.category.value, case.number)
-        record = {
-            "case_number": case.number,
-            "deleted_at": now.astimezone(UTC).isoformat(),
-            "rule": self.rules.rule,
-        }
+        record = {"case_number": case.number, "deleted_at": now.astimezone(UTC).isoformat(), **why}
         with contextlib.suppress(AlreadyExists):  # a run that died after this step
-            await self.store.put(deletion_name(case_id), record, etag=None, tags={"kind": "deletion"})
-        for prefix in owned_prefixes(case_id)[:-1]:
+            await self.store.put(deletion_name(case.id), record, etag=None, tags={"kind": "deletion"})
+        for prefix in owned_prefixes(case.id)[:-1]:
             await self.store.purge(prefix)
-        await self.store.delete(case_name(case_id))
-        await self.store.purge(case_name(case_id))  # on Azure, the document's previous versions
-        return True
+        await self.store.delete(case_name(case.id))
+        await self.store.purge(case_name(case.id))  # on Azure, the document's previous versions
 
-    async def _claim(self, case_id: str, now: datetime) -> CaseDoc:
+    # -- HR's erasure on request (GDPR art. 17) ------------------------------------------------
+    async def erase(self, case_id: str, by: str) -> None:
+        """Delete a case now, whatever its state, because a person asked and HR agreed.
+
+        Refused while the case is held (lift the hold first). A marker under `erasures/` is
+        written first, so a run killed in the middle is finished by the next tick."""
+        now = self.clock.now()
+        marker = {"by": by, "at": now.astimezone(UTC).isoformat()}
+        with contextlib.suppress(AlreadyExists):
+            await self.store.put(erasure_name(case_id), marker, etag=None)
+        try:
+            doc = await self._claim(case_id, now, erase=True)
+        except Held:
+            await self.store.delete(erasure_name(case_id))
+            raise
+        except NotFound:
+            await self.store.delete(erasure_name(case_id))
+            return
+        await self._delete(doc, now, {"rule": "erased on request", "requested_by": by})
+        await self.store.delete(erasure_name(case_id))
+
+    async def _finish_erasures(self, now: datetime) -> int:
+        finished = 0
+        for name in (await self.store.list("erasures/"))[:BATCH]:
+            found = await self.store.get(name)
+            case_id = name.removeprefix("erasures/").removesuffix(".json")
+            if found is None:
+                continue
+            try:
+                await self.erase(case_id, str(found.data.get("by", "")))
+                finished += 1
+            except Exception:
+                log.exception("an erasure could not be finished", extra=fields(case_id=case_id))
+        return finished
+
+    async def _claim(self, case_id: str, now: datetime, *, erase: bool = False) -> CaseDoc:
         def claim(doc: CaseDoc) -> tuple[CaseDoc, CaseDoc]:
             if doc.deleting is not None:
                 return doc, doc  # claimed by a run that died: finish it
-            if not due_for_deletion(doc.case, self.rules, doc.hold is not None, now):
+            if erase and doc.hold is not None:
+                raise Held(case_id)
+            if not erase and not due_for_deletion(doc.case, self.rules, doc.hold is not None, now):
                 raise Held(case_id)
             doc = replace(doc, deleting=now.astimezone(UTC).isoformat())
             return doc, doc

@@ -27,7 +27,7 @@ from bot.ports import Clock
 from bot.services.case_cards import refusal_card
 from bot.services.cases import CaseRepository
 from bot.services.refs import ReferenceBook
-from bot.services.retention import DeletionUnderWay, Retention
+from bot.services.retention import DeletionUnderWay, Held, Retention
 from bot.services.seen import SeenActivities
 from bot.storage.store import Store
 from bot.teams.activities import card_activity
@@ -61,6 +61,7 @@ INTERRUPTIONS = frozenset(
         Verb.HR_HOLD,
         Verb.HR_RELEASE,
         Verb.HR_EXPORT,
+        Verb.HR_ERASE,
     }
 )
 MED_VERBS = frozenset({Verb.MED_REGISTER, Verb.MED_AGENDA, Verb.MED_DONE, Verb.MED_PLAN})
@@ -126,6 +127,7 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             Verb.HR_HOLD: self._hr_hold,
             Verb.HR_RELEASE: self._hr_release,
             Verb.HR_EXPORT: self._hr_export,
+            Verb.HR_ERASE: self._hr_erase,
             Verb.MED_REGISTER: self._med_register,
             Verb.MED_CARD: self._med_card,
         }
@@ -355,6 +357,26 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             return
         hr_id = turn_context.activity.from_property.aad_object_id or ""
         await turn_context.send_activity(self._deps.exports.request(turn_context, person, hr_id, tx))
+
+    async def _hr_erase(self, turn_context: TurnContext, tx: Texts) -> None:
+        """HR deletes a case now because a person asked (GDPR art. 17); asks for confirmation first."""
+        if not await self._require_hr(turn_context, tx) or self._deps.retention is None:
+            return
+        words = command_argument(turn_context.activity.text or "").split()
+        number = words[0].upper() if words else ""
+        case_id = await self._deps.cases.id_of_number(number)
+        if case_id is None:
+            await turn_context.send_activity(tx("erase.not_found" if number else "erase.usage"))
+            return
+        if words[1:2] not in (["bekræft"], ["bekraeft"], ["confirm"]):
+            await turn_context.send_activity(tx("erase.confirm", number=number))
+            return
+        try:
+            await self._deps.retention.erase(case_id, turn_context.activity.from_property.aad_object_id or "")
+        except Held:
+            await turn_context.send_activity(tx("erase.held", number=number))
+            return
+        await turn_context.send_activity(tx("erase.done", number=number))
 
     async def _hold(self, turn_context: TurnContext, tx: Texts, on: bool) -> None:
         """HR stops (or allows again) the deletion of one case, named by its number."""

@@ -46,6 +46,8 @@ COMMANDS: dict[str, Verb] = {
     "hold deletion": Verb.HR_HOLD,
     "tillad sletning": Verb.HR_RELEASE,
     "indsigt": Verb.HR_EXPORT,
+    "slet sag": Verb.HR_ERASE,
+    "erase case": Verb.HR_ERASE,
     "export person": Verb.HR_EXPORT,
     "release deletion": Verb.HR_RELEASE,
     "registrer med-kanal": Verb.MED_REGISTER,
@@ -62,7 +64,7 @@ COMMANDS: dict[str, Verb] = {
 VERB_ALIASES = {"hr_med_status": Verb.HR_MED_OVERVIEW.value}
 
 # Commands that take an argument after them ("send MED-påmindelse Borgerservice").
-ARG_COMMANDS = frozenset({Verb.HR_MED_SEND, Verb.HR_HOLD, Verb.HR_RELEASE, Verb.HR_EXPORT})
+ARG_COMMANDS = frozenset({Verb.HR_MED_SEND, Verb.HR_HOLD, Verb.HR_RELEASE, Verb.HR_EXPORT, Verb.HR_ERASE})
 
 _UP_TO_LAST_CLOSE = re.compile(r".*</at>", re.IGNORECASE | re.DOTALL)  # greedy: backs off to the last one
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)

@@ -42,3 +42,28 @@ async def test_hr_holds_and_releases_a_case_and_others_cannot(world: World) -> N
     assert await runtime.scheduler.tick()  # the default rule (730 days) deletes it now
     assert not await runtime.cases.exists("case0042")
     assert await world.store.read_audit("case0042") == []
+
+
+async def test_hr_erases_a_case_on_request_after_confirming(world: World) -> None:
+    runtime = await world.runtime()
+    now = world.clock.now()
+    case = replace(opened(now, case_id="case0043", occurred_at=now - timedelta(days=1)), number="KH-2026-0043")
+    await runtime.cases.create(CaseDoc(case))  # open, and nowhere near its retention time
+    hr = world.chat(runtime, HR)
+
+    assert "bekræft" in texts(await hr.send("slet sag KH-2026-0043"))[0]
+    assert await runtime.cases.exists("case0043")  # nothing happens without the confirmation
+
+    await hr.send("stop sletning KH-2026-0043")
+    assert "tillad sletning" in texts(await hr.send("slet sag KH-2026-0043 bekræft"))[0]
+    assert await runtime.cases.exists("case0043")  # a held case is not erased
+    await hr.send("tillad sletning KH-2026-0043")
+
+    assert texts(await hr.send("slet sag KH-2026-0043 bekræft")) == [
+        "Sag KH-2026-0043 er slettet. En note om sletningen er gemt."
+    ]
+    assert not await runtime.cases.exists("case0043")
+    record = await world.store.get("deletions/case0043.json")
+    assert record is not None
+    assert record.data["rule"] == "erased on request" and record.data["requested_by"] == HR
+    assert await world.store.list("erasures/") == []

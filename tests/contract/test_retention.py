@@ -125,3 +125,18 @@ async def test_a_run_killed_in_the_middle_is_finished_by_the_next_and_counted_on
     stats = await store.get(stats_name(period.id))
     assert stats is not None and stats.data["counted"] == ["KH-2026-0001"]
     assert sum(n for unit in stats.data["units"].values() for n in unit.values()) == 1
+
+
+async def test_an_erasure_killed_in_the_middle_is_finished_by_the_next_run(store: Store) -> None:
+    clock = FakeClock(CLOSED)
+    failing = FailOnce(store)
+    cases, retention = make(failing, clock)  # type: ignore[arg-type]
+    await seed(store, cases, "case-0009", closed=None)  # open: only an erasure deletes it now
+    with pytest.raises(ConnectionError):
+        await retention.erase("case-0009", "hr-1")
+    assert await store.list("erasures/") == ["erasures/case-0009.json"]
+    assert await retention.run() == 1
+    assert await gone(store, "case-0009")
+    assert await store.list("erasures/") == []
+    record = await store.get(deletion_name("case-0009"))
+    assert record is not None and record.data["requested_by"] == "hr-1"
