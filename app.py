@@ -324,7 +324,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         store,
         cases,
         clock,
-        RetentionRules(settings.retention_days),
+        RetentionRules(settings.retention_days, settings.med_retention_days),
         MedSchedule(settings.med_reminder_dates, settings.time_zone),
     )
     deps = BotDeps(

@@ -103,6 +103,7 @@ class Settings:
     evidence_turn_budget_ms: int = 5000  # then "receiving…" and the answers follow proactively
     evidence_spool_dir: str = ""  # "" = a folder of its own under the system temp dir
     retention_days: int = 730  # days after closing before a case is deleted; 0 = keep (see bot/guideline/retention.py)
+    med_retention_days: int = 1825  # days after a MED period ended before its records are deleted; 0 = keep
     public_base_url: str = ""  # where signed evidence links point
     evidence_link_key: Secret = field(default_factory=lambda: Secret(""))  # shared by all instances
     evidence_pack_link_minutes: int = 60  # how long the links to an evidence pack work
@@ -174,6 +175,7 @@ class Settings:
             evidence_turn_budget_ms=r.integer("EVIDENCE_TURN_BUDGET_MS", 5000, low=0, high=12000),
             evidence_spool_dir=r.text("EVIDENCE_SPOOL_DIR"),
             retention_days=r.retention_days("RETENTION_DAYS", 730),
+            med_retention_days=r.retention_days("MED_RETENTION_DAYS", 1825),
             public_base_url=r.url_or_empty("PUBLIC_BASE_URL"),
             evidence_link_key=Secret(r.text("EVIDENCE_LINK_KEY")),
             evidence_pack_link_minutes=r.integer("EVIDENCE_PACK_LINK_MINUTES", 60, low=5, high=7 * 24 * 60),

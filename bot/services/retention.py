@@ -24,7 +24,7 @@ from typing import Any
 
 from bot.errors import AlreadyExists, NotFound
 from bot.guideline.med_period import MedSchedule
-from bot.guideline.retention import RetentionRules, due_for_deletion
+from bot.guideline.retention import RetentionRules, due_for_deletion, med_record_expired
 from bot.logs import fields
 from bot.ports import Clock
 from bot.services import audit
@@ -69,9 +69,11 @@ class Retention:
     clock: Clock
     rules: RetentionRules
     periods: MedSchedule
+    _med_swept_on: str = ""  # the UTC day the MED records were last swept (per instance)
 
     async def run(self) -> int:
         """Finish erasures HR asked for, delete the closed cases whose time is up; how many went."""
+        await self._med_records_once_a_day(self.clock.now())
         if self.rules.closed_case_days == 0:
             return await self._finish_erasures(self.clock.now())
         now = self.clock.now()
@@ -105,6 +107,39 @@ class Retention:
             await self.store.purge(prefix)
         await self.store.delete(case_name(case.id))
         await self.store.purge(case_name(case.id))  # on Azure, the document's previous versions
+
+    # -- MED records ---------------------------------------------------------------------------
+    async def _med_records_once_a_day(self, now: datetime) -> None:
+        """Listing every MED record is cheap once a day and wasteful every minute."""
+        today = now.astimezone(UTC).date().isoformat()
+        if self._med_swept_on == today:
+            return
+        try:
+            removed = await self.delete_old_med_records(now)
+        except Exception:  # the next day tries again; the cases' retention must not wait on it
+            log.exception("MED record retention failed")
+            return
+        self._med_swept_on = today
+        if removed:
+            log.info("retention deleted MED records", extra=fields(count=removed))
+
+    async def delete_old_med_records(self, now: datetime) -> int:
+        """Evaluations, reminders sent and follow-ups of periods ended MED_RECORD_DAYS ago."""
+        if self.rules.med_record_days == 0:
+            return 0
+        removed = 0
+        for prefix, period_part in (("med/sent/", 2), ("med/evaluations/", 3), ("med/followups/", 3)):
+            for name in await self.store.list(prefix):
+                parts = name.removesuffix(".json").split("/")
+                try:
+                    period = self.periods.period_by_id(parts[period_part])
+                except (IndexError, ValueError):
+                    continue  # not a per-period record
+                if med_record_expired(period.end, self.rules, now):
+                    await self.store.delete(name)
+                    await self.store.purge(name)  # on Azure, its previous versions
+                    removed += 1
+        return removed
 
     # -- HR's erasure on request (GDPR art. 17) ------------------------------------------------
     async def erase(self, case_id: str, by: str) -> None:

@@ -140,3 +140,23 @@ async def test_an_erasure_killed_in_the_middle_is_finished_by_the_next_run(store
     assert await store.list("erasures/") == []
     record = await store.get(deletion_name("case-0009"))
     assert record is not None and record.data["requested_by"] == "hr-1"
+
+
+async def test_med_records_go_five_years_after_their_half_year_once_a_day(store: Store) -> None:
+    clock = FakeClock(datetime(2026, 11, 30, 9, tzinfo=UTC))
+    _cases, retention = make(store, clock)
+    old = ["med/evaluations/u1/2021-H1.json", "med/sent/2021-H1/units/u1.json", "med/followups/u1/2021-H1.json"]
+    kept = ["med/evaluations/u1/2026-H2.json", "med/sent/2026-H2/units/u1.json", "med/units/u1.json"]
+    for name in old + kept:
+        await store.put(name, {"n": name}, etag=None)
+    await retention.run()  # 2021-H1 ended 1 March 2021: more than 1825 days ago
+    for name in old:
+        assert await store.get(name) is None, name
+    for name in kept:
+        assert await store.get(name) is not None, name
+    await store.put(old[0], {"n": "again"}, etag=None)
+    await retention.run()  # the same day: not swept again
+    assert await store.get(old[0]) is not None
+    clock.advance(days=1)
+    await retention.run()
+    assert await store.get(old[0]) is None
