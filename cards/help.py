@@ -44,6 +44,7 @@ SECTION_COMMANDS = MappingProxyType(
                 Verb.HR_RELEASE,
                 Verb.HR_EXPORT,
                 Verb.HR_ERASE,
+                Verb.HR_CORRECT_NAME,
             }
         ),
         "channel": frozenset({Verb.MED_REGISTER, Verb.MED_CARD, Verb.HELP}),

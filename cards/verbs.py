@@ -34,6 +34,7 @@ class Verb(StrEnum):
     HR_RELEASE = "hr_release"  # let it be deleted again
     HR_EXPORT = "hr_export"  # a person's data on request (GDPR art. 15)
     HR_ERASE = "hr_erase"  # delete a case now, on request (GDPR art. 17)
+    HR_CORRECT_NAME = "hr_correct_name"  # correct a person's name on their cases (GDPR art. 16)
     # MED channel
     MED_REGISTER = "med_register"
     MED_AGENDA = "med_agenda"

@@ -25,7 +25,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,8 +35,10 @@ from bot.evidence_links import EvidenceLinks
 from bot.evidence_pack.manifest import file_chunks, sha256_file
 from bot.logs import fields
 from bot.ports import Clock
+from bot.services import audit
 from bot.services.audit import record, trail
-from bot.services.cases import CaseRepository, case_name
+from bot.services.cases import CaseDoc, CaseRepository, case_name
+from bot.services.docs import Unchanged
 from bot.services.drafts import draft_name
 from bot.services.refs import user_ref_name
 from bot.storage.store import EvidenceMeta, Store
@@ -171,6 +173,34 @@ class PersonExport:
             await asyncio.to_thread(target.close)
         if digest.hexdigest() != sha256:
             raise RuntimeError(f"stored evidence does not match its hash: {name}")
+
+    async def correct_name(self, person: str, name: str, by: str) -> int:
+        """Rectification (GDPR art. 16): the person's name on every case they are on, each change an
+        audit line written with it. Returns how many cases changed. The reporter's own words are
+        never rewritten: a wrong fact is corrected by a note on the case."""
+        name = " ".join(name.split())
+        if not name or len(name) > 256:
+            raise ValueError("name")
+        now = self.clock.now()
+
+        def rename(doc: CaseDoc) -> tuple[CaseDoc, bool]:
+            case, changed = doc.case, []
+            for role in ("reporter", "leader", "deputy", "leader_manager"):
+                who = getattr(case, role)
+                if who is not None and who.aad_object_id == person and who.name != name:
+                    case = replace(case, **{role: replace(who, name=name)})
+                    changed.append(role)
+            if not changed:
+                raise Unchanged()
+            line = audit.note_line("name_corrected", by, now, roles=changed)
+            return replace(doc, case=case, audit=[*doc.audit, line]), True
+
+        count = 0
+        for case_id in await self.case_ids(person):
+            if await self.cases.change(case_id, rename):
+                await audit.flush(self.cases, case_id)
+                count += 1
+        return count
 
     async def opened(self, day_and_id: str, sha256: str, issued_to: str) -> EvidenceMeta:
         day, _, export_id = day_and_id.partition("-")

@@ -9,6 +9,7 @@ kind pointer to the menu. Card actions on case cards (Action.Execute) arrive as 
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from bot.teams.case_invoke import CaseInvokes, card_response
 from bot.teams.export_edge import ExportEdge
 from bot.teams.med_edge import MedEdge, team_and_channel
 from bot.teams.privacy import PERSONAL_ONLY, is_personal
-from bot.teams.routes import command_argument, command_for, verb_of
+from bot.teams.routes import command_argument, command_for, strip_mentions, verb_of
 from bot.texts import Texts, language_for
 from cards.guideline import guideline_card
 from cards.help import Audience, help_card
@@ -47,6 +48,7 @@ from dialogs.add_evidence import AddEvidenceDialog
 from dialogs.report import ReportDialog
 
 log = logging.getLogger(__name__)
+_CORRECT_NAME = re.compile(r"(?:ret navn|correct name)\s+(\S+)\s+(\S.*)", re.IGNORECASE | re.DOTALL)
 
 Handler = Callable[[TurnContext, Texts], Awaitable[None]]
 # Menu commands answered even while a dialog is waiting; the dialog stays where it was.
@@ -62,6 +64,7 @@ INTERRUPTIONS = frozenset(
         Verb.HR_RELEASE,
         Verb.HR_EXPORT,
         Verb.HR_ERASE,
+        Verb.HR_CORRECT_NAME,
     }
 )
 MED_VERBS = frozenset({Verb.MED_REGISTER, Verb.MED_AGENDA, Verb.MED_DONE, Verb.MED_PLAN})
@@ -128,6 +131,7 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             Verb.HR_RELEASE: self._hr_release,
             Verb.HR_EXPORT: self._hr_export,
             Verb.HR_ERASE: self._hr_erase,
+            Verb.HR_CORRECT_NAME: self._hr_correct_name,
             Verb.MED_REGISTER: self._med_register,
             Verb.MED_CARD: self._med_card,
         }
@@ -357,6 +361,23 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             return
         hr_id = turn_context.activity.from_property.aad_object_id or ""
         await turn_context.send_activity(self._deps.exports.request(turn_context, person, hr_id, tx))
+
+    async def _hr_correct_name(self, turn_context: TurnContext, tx: Texts) -> None:
+        """HR corrects a person's name on every case they are on (rectification on request)."""
+        if not await self._require_hr(turn_context, tx) or self._deps.exports is None:
+            return
+        # The name keeps its letters' case, so it is read from the text as typed, not normalised.
+        found = _CORRECT_NAME.match(strip_mentions(turn_context.activity.text or "").strip())
+        try:
+            person = str(uuid.UUID(found.group(1))) if found else ""
+            name = found.group(2) if found else ""
+            count = await self._deps.exports.exports.correct_name(
+                person, name, turn_context.activity.from_property.aad_object_id or ""
+            )
+        except ValueError:
+            await turn_context.send_activity(tx("correct.usage"))
+            return
+        await turn_context.send_activity(tx("correct.done", count=count))
 
     async def _hr_erase(self, turn_context: TurnContext, tx: Texts) -> None:
         """HR deletes a case now because a person asked (GDPR art. 17); asks for confirmation first."""

@@ -47,6 +47,8 @@ COMMANDS: dict[str, Verb] = {
     "tillad sletning": Verb.HR_RELEASE,
     "indsigt": Verb.HR_EXPORT,
     "slet sag": Verb.HR_ERASE,
+    "ret navn": Verb.HR_CORRECT_NAME,
+    "correct name": Verb.HR_CORRECT_NAME,
     "erase case": Verb.HR_ERASE,
     "export person": Verb.HR_EXPORT,
     "release deletion": Verb.HR_RELEASE,
@@ -64,7 +66,9 @@ COMMANDS: dict[str, Verb] = {
 VERB_ALIASES = {"hr_med_status": Verb.HR_MED_OVERVIEW.value}
 
 # Commands that take an argument after them ("send MED-påmindelse Borgerservice").
-ARG_COMMANDS = frozenset({Verb.HR_MED_SEND, Verb.HR_HOLD, Verb.HR_RELEASE, Verb.HR_EXPORT, Verb.HR_ERASE})
+ARG_COMMANDS = frozenset(
+    {Verb.HR_MED_SEND, Verb.HR_HOLD, Verb.HR_RELEASE, Verb.HR_EXPORT, Verb.HR_ERASE, Verb.HR_CORRECT_NAME}
+)
 
 _UP_TO_LAST_CLOSE = re.compile(r".*</at>", re.IGNORECASE | re.DOTALL)  # greedy: backs off to the last one
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)

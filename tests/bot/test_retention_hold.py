@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.guideline.model import CaseStatus
+from bot.guideline.model import CaseStatus, Person
 from bot.services.cases import CaseDoc
 from tests.bot.chat import texts
-from tests.bot.conftest import HR, STRANGER, World
+from tests.bot.conftest import EMPLOYEE, HR, STRANGER, World
 from tests.unit.guideline.builders import opened
 
 
@@ -67,3 +67,19 @@ async def test_hr_erases_a_case_on_request_after_confirming(world: World) -> Non
     assert record is not None
     assert record.data["rule"] == "erased on request" and record.data["requested_by"] == HR
     assert await world.store.list("erasures/") == []
+
+
+async def test_hr_corrects_a_persons_name_on_their_cases(world: World) -> None:
+    runtime = await world.runtime()
+    now = world.clock.now()
+    employee = Person(EMPLOYEE, "Mete Medarbejder")
+    case = replace(opened(now, case_id="case0044", occurred_at=now - timedelta(days=1)), reporter=employee)
+    await runtime.cases.create(CaseDoc(case))
+    hr = world.chat(runtime, HR)
+    assert "Entra-objekt-id" in texts(await hr.send("ret navn Mette"))[0]
+    said = texts(await hr.send(f"ret navn {EMPLOYEE} Mette Æbelø-Hansen"))
+    assert said == ["Navnet er rettet på 1 sag(er). Hver rettelse står i sagens log."]
+    doc = await runtime.cases.get("case0044")
+    assert doc.case.reporter.name == "Mette Æbelø-Hansen"  # as typed, not lower-cased
+    assert [line["type"] for line in await world.store.read_audit("case0044")] == ["name_corrected"]
+    assert texts(await hr.send(f"ret navn {EMPLOYEE} Mette Æbelø-Hansen"))[0].startswith("Navnet er rettet på 0")
