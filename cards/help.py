@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from bot.texts import Texts
 from cards.common import Card, Element, card, heading, submit, text, title
-from cards.verbs import Verb
+from cards.verbs import HR_COMMANDS, Verb
 
 
 @dataclass(frozen=True)
@@ -35,18 +35,7 @@ SECTION_COMMANDS = MappingProxyType(
     {
         "employee": frozenset({Verb.REPORT, Verb.MY_CASES, Verb.GUIDELINE, Verb.HELP, Verb.REPORT_CANCEL}),
         "leader": frozenset({Verb.MY_CASES}),
-        "hr": frozenset(
-            {
-                Verb.HR_CASES,
-                Verb.HR_MED_OVERVIEW,
-                Verb.HR_MED_SEND,
-                Verb.HR_HOLD,
-                Verb.HR_RELEASE,
-                Verb.HR_EXPORT,
-                Verb.HR_ERASE,
-                Verb.HR_CORRECT_NAME,
-            }
-        ),
+        "hr": HR_COMMANDS,
         "channel": frozenset({Verb.MED_REGISTER, Verb.MED_CARD, Verb.HELP}),
     }
 )

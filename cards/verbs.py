@@ -41,3 +41,18 @@ class Verb(StrEnum):
     MED_DONE = "med_done"
     MED_PLAN = "med_plan"  # the unit's local guideline and action plan (a link)
     MED_CARD = "med_card"  # the channel's units' evaluation cards, on request
+
+
+# HR's typed commands: listed in HR's part of `hjælp`, and answered even while a dialog waits.
+HR_COMMANDS = frozenset(
+    {
+        Verb.HR_CASES,
+        Verb.HR_MED_OVERVIEW,
+        Verb.HR_MED_SEND,
+        Verb.HR_HOLD,
+        Verb.HR_RELEASE,
+        Verb.HR_EXPORT,
+        Verb.HR_ERASE,
+        Verb.HR_CORRECT_NAME,
+    }
+)

@@ -42,7 +42,7 @@ from cards.guideline import guideline_card
 from cards.help import Audience, help_card
 from cards.hr import hr_cases_card
 from cards.my_cases import my_cases_card
-from cards.verbs import Verb
+from cards.verbs import HR_COMMANDS, Verb
 from cards.welcome import welcome_card
 from dialogs.add_evidence import AddEvidenceDialog
 from dialogs.report import ReportDialog
@@ -52,21 +52,7 @@ _CORRECT_NAME = re.compile(r"(?:ret navn|correct name)\s+(\S+)\s+(\S.*)", re.IGN
 
 Handler = Callable[[TurnContext, Texts], Awaitable[None]]
 # Menu commands answered even while a dialog is waiting; the dialog stays where it was.
-INTERRUPTIONS = frozenset(
-    {
-        Verb.HELP,
-        Verb.MY_CASES,
-        Verb.GUIDELINE,
-        Verb.HR_CASES,
-        Verb.HR_MED_OVERVIEW,
-        Verb.HR_MED_SEND,
-        Verb.HR_HOLD,
-        Verb.HR_RELEASE,
-        Verb.HR_EXPORT,
-        Verb.HR_ERASE,
-        Verb.HR_CORRECT_NAME,
-    }
-)
+INTERRUPTIONS = frozenset({Verb.HELP, Verb.MY_CASES, Verb.GUIDELINE, *HR_COMMANDS})
 MED_VERBS = frozenset({Verb.MED_REGISTER, Verb.MED_AGENDA, Verb.MED_DONE, Verb.MED_PLAN})
 CASE_VERBS = frozenset(
     {
