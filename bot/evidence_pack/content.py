@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -78,6 +78,19 @@ def utc(moment: datetime) -> str:
 
 def human_size(size: int) -> str:
     return f"{size:,} bytes".replace(",", ".")
+
+
+def item_rows(item: PackItem, label: Callable[..., str]) -> list[tuple[str, str]]:
+    """What both documents say about one screenshot, in the same order."""
+    return [
+        ("SHA-256", item.sha256),
+        (label("pack.size"), human_size(item.size)),
+        (label("pack.original_name"), item.original_name),
+        (label("pack.uploader"), item.uploader),
+        (label("pack.uploaded_at"), utc(item.uploaded_at)),
+        (label("pack.seen_at"), item.seen_at),
+        (label("pack.in_zip"), item.archive_name),
+    ]
 
 
 def _names(case: Case) -> dict[str, str]:

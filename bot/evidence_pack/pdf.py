@@ -14,7 +14,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 
-from bot.evidence_pack.content import PackContent, human_size, utc
+from bot.evidence_pack.content import PackContent, item_rows, utc
 from bot.evidence_pack.images import Preview
 
 FONTS = Path(__file__).with_name("fonts")
@@ -94,15 +94,7 @@ def write_pdf(content: PackContent, previews: Sequence[Preview | None], target: 
         _heading(pdf, label("pack.item_heading", index=item.index, name=item.original_name), 12)
         _rows(
             pdf,
-            [
-                ("SHA-256", item.sha256),
-                (label("pack.size"), human_size(item.size)),
-                (label("pack.original_name"), item.original_name),
-                (label("pack.uploader"), item.uploader),
-                (label("pack.uploaded_at"), utc(item.uploaded_at)),
-                (label("pack.seen_at"), item.seen_at),
-                (label("pack.in_zip"), item.archive_name),
-            ],
+            item_rows(item, label),
             (35, 145),
         )
         if preview is None:

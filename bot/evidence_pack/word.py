@@ -15,7 +15,7 @@ from docx.enum.text import WD_BREAK
 from docx.shared import Cm, Pt
 from docx.table import Table
 
-from bot.evidence_pack.content import PackContent, human_size, utc
+from bot.evidence_pack.content import PackContent, item_rows, utc
 from bot.evidence_pack.images import Preview
 
 TEXT_WIDTH_CM = 16.0
@@ -79,15 +79,7 @@ def write_docx(content: PackContent, previews: Sequence[Preview | None], target:
             document.add_paragraph(label("pack.no_view"))
         _table(
             document,
-            [
-                ("SHA-256", item.sha256),
-                (label("pack.size"), human_size(item.size)),
-                (label("pack.original_name"), item.original_name),
-                (label("pack.uploader"), item.uploader),
-                (label("pack.uploaded_at"), utc(item.uploaded_at)),
-                (label("pack.seen_at"), item.seen_at),
-                (label("pack.in_zip"), item.archive_name),
-            ],
+            item_rows(item, label),
             (4.0, 12.0),
         )
         if item.index < len(content.items):
