@@ -175,14 +175,14 @@ METRICS = Telemetry()
 def client_trace_config(telemetry: Telemetry) -> aiohttp.TraceConfig:
     """Dependency spans for an aiohttp client session: category and status, never the URL."""
     config = aiohttp.TraceConfig()
-    spans: dict[int, Any] = {}
+    # The span rides on aiohttp's per-request trace context, so a request that never ends
+    # (cancelled) leaves nothing behind in a map of ours.
 
     async def start(_session: Any, context: Any, params: aiohttp.TraceRequestStartParams) -> None:
-        span = telemetry.start_dependency(host_category(params.url.host), params.method)
-        spans[id(context)] = span
+        context.span = telemetry.start_dependency(host_category(params.url.host), params.method)
 
     async def end(_session: Any, context: Any, params: aiohttp.TraceRequestEndParams) -> None:
-        span = spans.pop(id(context), None)
+        span = getattr(context, "span", None)
         if span is not None:
             span.set_attribute("http.response.status_code", params.response.status)
             if params.response.status >= 500:
@@ -190,7 +190,7 @@ def client_trace_config(telemetry: Telemetry) -> aiohttp.TraceConfig:
             span.end()
 
     async def failed(_session: Any, context: Any, params: aiohttp.TraceRequestExceptionParams) -> None:
-        span = spans.pop(id(context), None)
+        span = getattr(context, "span", None)
         if span is not None:
             span.set_status(Status(StatusCode.ERROR, type(params.exception).__name__))
             span.set_attribute("error.type", type(params.exception).__name__)

@@ -201,7 +201,7 @@ def export_handler(
 def signed_download(
     verify: Callable[[str, str, str, str, str], bool], opener_of: Callable[[web.Request], PackOpener], what: str
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    async def pack(request: web.Request) -> web.StreamResponse:
+    async def download(request: web.Request) -> web.StreamResponse:
         case_id = request.match_info["case_id"]
         sha = request.match_info["sha256"]
         q = request.query
@@ -230,4 +230,4 @@ def signed_download(
         await response.write_eof()
         return response
 
-    return pack
+    return download

@@ -143,3 +143,26 @@ async def test_a_report_leaves_no_personal_data_in_spans_or_metrics(tmp_path: Pa
     forbidden = [EMPLOYEE, LEADER, CHAT, SECRET_WORDS, "Sandhedsvidne", *NAMES, *case_files, "KH-"]
     leaks = [(word, line) for line in exported for word in forbidden if word.lower() in line.lower()]
     assert not leaks, leaks
+
+
+async def test_outgoing_calls_are_spans_named_by_category_never_by_url(exporters: Exporters) -> None:
+    import aiohttp
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    from bot.telemetry import METRICS, client_trace_config
+
+    async def manager(_request: web.Request) -> web.Response:
+        return web.json_response({}, status=404)
+
+    app = web.Application()
+    app.router.add_get("/users/{id}/manager", manager)
+    async with (
+        TestServer(app, host="127.0.0.1") as server,
+        aiohttp.ClientSession(trace_configs=[client_trace_config(METRICS)]) as session,
+        session.get(server.make_url(f"/users/{EMPLOYEE}/manager")) as response,
+    ):
+        assert response.status == 404
+    [span] = [s for s in exporters.spans.get_finished_spans() if s.name.startswith("local")]
+    assert span.name == "local GET" and (span.attributes or {})["http.response.status_code"] == 404
+    assert not [line for line in everything_exported(exporters) if EMPLOYEE in line]
