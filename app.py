@@ -24,25 +24,28 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botframework.connector.auth import MicrosoftAppCredentials
 from yarl import URL
 
-from bot.background import Background
 from bot.directory import ChainedDirectory, Directory, FileDirectory, GraphDirectory, MsalTokenProvider
-from bot.evidence import EvidenceIntake, sweep_spool
-from bot.evidence import Limits as EvidenceLimits
-from bot.evidence_links import EvidenceLinks, link_key
 from bot.guideline.med import MedSchedule
 from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
 from bot.guideline.retention import RetentionRules
-from bot.jobs.scheduler import Scheduler
-from bot.logs import configure_logging, correlation_id, fields, set_pseudonym_key
-from bot.netpolicy import (
+from bot.hosting.background import Background
+from bot.hosting.logs import configure_logging, correlation_id, fields, set_pseudonym_key
+from bot.hosting.settings import Settings, SettingsError, load_settings
+from bot.hosting.telemetry import METRICS, Telemetry, client_trace_config
+from bot.hosting.telemetry import configure as configure_telemetry
+from bot.hosting.web import evidence_handler, export_handler, healthz, messages_handler, pack_handler, readyz_handler
+from bot.intake.evidence import EvidenceIntake, sweep_spool
+from bot.intake.evidence import Limits as EvidenceLimits
+from bot.intake.evidence_links import EvidenceLinks, link_key
+from bot.intake.netpolicy import (
     DEFAULT_ALLOWED_HOSTS,
     AddressPolicy,
     AllowListPolicy,
     DevOriginsPolicy,
     is_bot_attachment_host,
 )
-from bot.ports import Clock, Notifier, SystemClock
+from bot.jobs.scheduler import Scheduler
 from bot.services import access_log
 from bot.services.case_actions import CaseActions
 from bot.services.case_cards import CaseCards
@@ -54,12 +57,12 @@ from bot.services.hr_people import HrPeople
 from bot.services.med import MedService
 from bot.services.notifications import Notifications
 from bot.services.person_export import PersonExport
+from bot.services.ports import Clock, Notifier, SystemClock
 from bot.services.refs import ReferenceBook
 from bot.services.reports import DraftIndex, ReportService
 from bot.services.retention import Retention
 from bot.services.roles import leader_check
 from bot.services.seen import SeenActivities
-from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.factory import open_store
 from bot.storage.store import Store
 from bot.takedown import RoutesError, load_routes
@@ -73,10 +76,7 @@ from bot.teams.msrest_patch import speed_up_msrest_retry_policy
 from bot.teams.pack_edge import PackEdge
 from bot.teams.ratelimit import RateLimiter
 from bot.teams.sender import TeamsSender
-from bot.telemetry import METRICS, Telemetry, client_trace_config
-from bot.telemetry import configure as configure_telemetry
 from bot.texts import Texts, language_for
-from bot.web import evidence_handler, export_handler, healthz, messages_handler, pack_handler, readyz_handler
 from dialogs.add_evidence import AddEvidenceDeps, AddEvidenceDialog
 from dialogs.evidence_chat import EvidenceChat
 from dialogs.report import ReportDeps, ReportDialog
@@ -296,11 +296,12 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
     def state_doc(context: TurnContext) -> str:
         return state_name(conversation_state.get_storage_key(context))
 
+    drafts = DraftIndex(store)
     report_dialog = ReportDialog(
         ReportDeps(
             reports=ReportService(store, cases, directory, policy, zone),
             evidence=evidence_chat,
-            drafts=DraftIndex(store),
+            drafts=drafts,
             clock=clock,
             zone=zone,
             draft_ttl=timedelta(hours=settings.draft_ttl_hours),
@@ -334,6 +335,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         cases=cases,
         report_dialog=report_dialog,
         add_evidence_dialog=add_evidence_dialog,
+        drafts=drafts,
         zone=zone,
         invokes=CaseInvokes(
             actions,
@@ -352,7 +354,6 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         retention=retention,
         exports=ExportEdge(exports, notifier, background, zone),
     )
-    drafts = report_dialog.deps.drafts
     draft_ttl = timedelta(hours=settings.draft_ttl_hours)
     scheduler = Scheduler(
         store,

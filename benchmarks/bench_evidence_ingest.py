@@ -31,7 +31,7 @@ MODES = ("ingest", "stream-copy", "read-all")
 
 
 async def _ingest(url: str, workdir: Path) -> int:
-    from bot.evidence import EvidenceIntake, Limits
+    from bot.intake.evidence import EvidenceIntake, Limits
     from bot.storage.local import LocalStore
     from tests.fakes.file_host import FakeHostPolicy
 
@@ -73,7 +73,7 @@ async def _read_all(url: str, workdir: Path) -> int:
 
 async def _child(mode: str, url: str, trace: bool) -> dict[str, Any]:
     # Import everything first: module loading is not what we measure.
-    import bot.evidence
+    import bot.intake.evidence
     import bot.storage.local  # noqa: F401
     import tests.fakes.file_host  # noqa: F401
 

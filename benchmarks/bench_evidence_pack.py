@@ -108,11 +108,11 @@ async def _prepare(root: Path, kind: str, size: int, count: int) -> None:
 
 async def _build(root: Path) -> dict[str, Any]:
     """In the child: build and store the pack through the service, as a card action does."""
-    from bot.evidence_links import EvidenceLinks
     from bot.guideline import Actor, DeadlinePolicy
-    from bot.ports import SystemClock
+    from bot.intake.evidence_links import EvidenceLinks
     from bot.services.cases import CaseRepository
     from bot.services.evidence_packs import EvidencePacks
+    from bot.services.ports import SystemClock
     from bot.storage.local import LocalStore
     from bot.texts import Texts
 

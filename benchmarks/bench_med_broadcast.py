@@ -24,8 +24,8 @@ from typing import Any
 from botbuilder.integration.aiohttp import CloudAdapter
 
 from app import build_adapter
+from bot.hosting.settings import Settings
 from bot.services.broadcast import broadcast
-from bot.settings import Settings
 from bot.teams.ratelimit import TEAMS_APP_WINDOWS, RateLimiter
 from bot.teams.sender import TeamsSender
 from tests.fakes.connector import FakeConnector

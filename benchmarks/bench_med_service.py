@@ -22,10 +22,10 @@ from typing import Any
 
 from app import WORKER_THREADS
 from benchmarks.bench_med_broadcast import ChildConnector, app_adapter, connector_stats, least_time
+from bot.chat.med_input import RegisterChannel
 from bot.guideline.med import MedSchedule
 from bot.guideline.med_units import Workplace
 from bot.guideline.model import Person
-from bot.med_input import RegisterChannel
 from bot.services.med import MedService, Place
 from bot.services.refs import ReferenceBook
 from bot.storage.blob import BlobStore

@@ -3,7 +3,7 @@ and HR's overview of every workplace.
 
 Inputs carry no `isRequired`: Adaptive Cards validate every input of the card on any action, so a
 required "done" field would block "on the agenda" and "save link". The server checks each action's
-own inputs (bot/med_input.py) and says what is missing.
+own inputs (bot/chat/med_input.py) and says what is missing.
 """
 
 from __future__ import annotations

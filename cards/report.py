@@ -1,8 +1,8 @@
-"""The report card: what happened, when, where, who. Its payload type is bot.forms.ReportForm."""
+"""The report card: what happened, when, where, who. Its payload type is bot.chat.forms.ReportForm."""
 
 from __future__ import annotations
 
-from bot.forms import MAX_DESCRIPTION, MAX_LINK, MAX_OFFENDER, ReportForm
+from bot.chat.forms import MAX_DESCRIPTION, MAX_LINK, MAX_OFFENDER, ReportForm
 from bot.guideline.definitions import Category, Platform
 from bot.texts import Texts
 from cards.common import Card, Element, card, submit, text, title

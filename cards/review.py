@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.forms import ReportForm
+from bot.chat.forms import ReportForm
 from bot.texts import Texts
 from cards.common import Card, Element, card, facts, heading, submit, text, title, user_text
 from cards.verbs import Verb

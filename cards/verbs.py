@@ -1,4 +1,4 @@
-"""Every verb a card can send back. The router (bot/teams/routes.py) maps each to one handler,
+"""Every verb a card can send back. The router (bot/chat/routes.py) maps each to one handler,
 and tests/unit/test_cards_limits.py checks that every card only uses verbs the router knows."""
 
 from __future__ import annotations

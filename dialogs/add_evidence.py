@@ -16,18 +16,18 @@ from datetime import datetime
 
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 
+from bot.chat.routes import normalise, verb_of
 from bot.errors import NotFound, NotPermitted
-from bot.evidence import StoredEvidence
 from bot.guideline.decisions import EvidenceAdded
 from bot.guideline.errors import CaseAlreadyClosed
 from bot.guideline.model import Case, CaseStatus
-from bot.ports import Clock
+from bot.intake.evidence import StoredEvidence
 from bot.services.case_actions import CaseActions
 from bot.services.cases import CaseDoc
 from bot.services.docs import Unchanged
 from bot.services.drafts import live_reservations, reservation
+from bot.services.ports import Clock
 from bot.services.reports import evidence_item
-from bot.teams.routes import normalise, verb_of
 from bot.texts import Texts, language_for
 from cards.verbs import Verb
 from dialogs.evidence_chat import EvidenceChat

@@ -22,14 +22,14 @@ from typing import Any, Protocol
 
 from botbuilder.core import TurnContext
 
-from bot.background import Background
+from bot.chat.messages import message_for
 from bot.errors import BotError, EvidenceRejected
-from bot.evidence import AttachmentRef, EvidenceIntake, StoredEvidence, parse_attachment
 from bot.guideline.errors import DomainError
-from bot.logs import fields
-from bot.ports import Notifier
+from bot.hosting.background import Background
+from bot.hosting.logs import fields
+from bot.intake.evidence import AttachmentRef, EvidenceIntake, StoredEvidence, parse_attachment
 from bot.services.drafts import DraftGone
-from bot.teams.messages import message_for
+from bot.services.ports import Notifier
 from bot.texts import Texts
 from cards.review import human_size
 

@@ -19,20 +19,20 @@ from zoneinfo import ZoneInfo
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 
+from bot.chat.forms import ReportForm
+from bot.chat.routes import normalise, verb_of
 from bot.errors import InvalidInput
-from bot.evidence import StoredEvidence
-from bot.forms import ReportForm
 from bot.guideline.acknowledgement import expectations
 from bot.guideline.errors import InvalidDecision
 from bot.guideline.model import Case, DeputyReason, Person
 from bot.guideline.policy import DeadlinePolicy
-from bot.logs import fields
-from bot.ports import Clock
+from bot.hosting.logs import fields
+from bot.intake.evidence import StoredEvidence
 from bot.services.drafts import DraftGone, DraftIndex, StillReceiving, meta_from_json
+from bot.services.ports import Clock
 from bot.services.reports import ReportService, new_draft_id, validate_report
 from bot.storage.store import EvidenceMeta
 from bot.teams.activities import card_activity
-from bot.teams.routes import normalise, verb_of
 from bot.texts import Texts, language_for
 from cards.common import Card, card, submit, text, when
 from cards.report import report_card

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import Overrides, create_app
-from bot.settings import Settings
+from bot.hosting.settings import Settings
 from bot.storage.store import Store
 
 

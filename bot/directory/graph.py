@@ -28,7 +28,7 @@ from bot.directory.model import (
     workplaces_of,
 )
 from bot.directory.token import TokenProvider
-from bot.logs import pseudonym
+from bot.hosting.logs import pseudonym
 
 log = logging.getLogger(__name__)
 

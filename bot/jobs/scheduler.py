@@ -5,7 +5,7 @@ takes the storage lease, asks, sends and records. With several instances exactly
 tick; each item is recorded as sent in its document, so it is sent once.
 
 The lease is renewed while the tick runs (every third of its length), and every send in the
-tick first checks that it still holds (`bot.send_guard`): this instance's own deadline is
+tick first checks that it still holds (`bot.jobs.send_guard`): this instance's own deadline is
 counted from before each successful acquire, so it ends no later than the store's. A renewal
 that fails, comes too late, or finds another holder marks the lease lost; the tick then stops
 sending and ends, and what it had not sent is left to the new holder.
@@ -21,9 +21,9 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.logs import fields
-from bot.ports import Clock, SystemClock
-from bot.send_guard import LeaseLost, guarded, lease_lost
+from bot.hosting.logs import fields
+from bot.jobs.send_guard import LeaseLost, guarded, lease_lost
+from bot.services.ports import Clock, SystemClock
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from bot.errors import DeliveryFailed
-from bot.send_guard import ClaimLost, guarded
-from bot.telemetry import METRICS
+from bot.hosting.telemetry import METRICS
+from bot.jobs.send_guard import ClaimLost, guarded
 
 T = TypeVar("T")
 

@@ -16,11 +16,11 @@ from bot.guideline.decisions import Decision
 from bot.guideline.events import Event
 from bot.guideline.model import Actor, Case
 from bot.guideline.policy import DeadlinePolicy
-from bot.logs import fields
-from bot.ports import Clock
+from bot.hosting.logs import fields
 from bot.services import audit
 from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.docs import Unchanged
+from bot.services.ports import Clock
 
 log = logging.getLogger(__name__)
 

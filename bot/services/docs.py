@@ -10,8 +10,8 @@ import asyncio
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from bot.bounded import Lru
 from bot.errors import AlreadyExists, Conflict
+from bot.services.bounded import Lru
 from bot.storage.store import Document, Store
 
 T = TypeVar("T")

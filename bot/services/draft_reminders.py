@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.errors import DeliveryFailed
-from bot.logs import fields
-from bot.ports import Clock, Notifier
-from bot.send_guard import ClaimLost, guarded
+from bot.hosting.logs import fields
+from bot.jobs.send_guard import ClaimLost, guarded
 from bot.services.docs import Unchanged, update
 from bot.services.drafts import DraftIndex, draft_name
+from bot.services.ports import Clock, Notifier
 from bot.services.refs import user_locale, user_reference
 from bot.texts import Texts, language_for
 

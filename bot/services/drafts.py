@@ -24,7 +24,7 @@ from typing import Any
 
 from bot.errors import AlreadyExists, Conflict
 from bot.guideline.errors import InvalidDecision
-from bot.logs import fields
+from bot.hosting.logs import fields
 from bot.services.docs import Unchanged, update
 from bot.storage.store import EvidenceMeta, Store
 

@@ -20,15 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import AlreadyExists, NotFound, NotPermitted
-from bot.evidence_links import EvidenceLinks
 from bot.evidence_pack import BuiltPack, PackFile, build_pack, pack_content
 from bot.evidence_pack.manifest import file_chunks
 from bot.guideline.model import Actor, Case
-from bot.logs import fields
-from bot.ports import Clock
+from bot.hosting.logs import fields
+from bot.intake.evidence_links import EvidenceLinks
 from bot.services.audit import record, trail
 from bot.services.case_view import viewer_role
 from bot.services.cases import CaseDoc, CaseRepository
+from bot.services.ports import Clock
 from bot.storage.store import EvidenceMeta, Store
 from bot.texts import Texts
 

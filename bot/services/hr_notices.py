@@ -5,7 +5,7 @@ Each notice is written to `outbox/hr/{id}.json` before anything is sent, and del
 at least one HR person (HR's group expanded) got it. Until then it stays, with back-off, for the
 scheduler's next tick; after `alert_after` an ERROR says nobody was reached (no personal data:
 the text key and counts). A delivery claims the notice with the ETag first, and every send
-re-checks the claim (`bot.send_guard`), so two instances never both send it.
+re-checks the claim (`bot.jobs.send_guard`), so two instances never both send it.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.errors import DeliveryFailed
-from bot.logs import fields
-from bot.ports import Clock, Notifier
-from bot.send_guard import ClaimLost, guarded
+from bot.hosting.logs import fields
+from bot.hosting.telemetry import Telemetry
+from bot.jobs.send_guard import ClaimLost, guarded
 from bot.services.docs import Unchanged, update
 from bot.services.hr_people import HrPeople, HrUnavailable
+from bot.services.ports import Clock, Notifier
 from bot.services.refs import ReferenceBook
 from bot.storage.store import Store
-from bot.telemetry import Telemetry
 from bot.texts import Texts, language_for
 from cards.common import user_text
 

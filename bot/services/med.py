@@ -8,7 +8,7 @@ It composes three parts, each with its own module:
 - `MedEvaluations` (med_evaluations.py): the evaluation of the current half-year, its card,
   HR's overview.
 
-`handle` takes a typed command (bot/med_input.py) and the place it came from (filled from the
+`handle` takes a typed command (bot/chat/med_input.py) and the place it came from (filled from the
 activity by the edge) and returns the card to answer with. Every rule lives below this door.
 """
 
@@ -19,15 +19,15 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.chat.med_input import MarkDone, MedCommand, PutOnAgenda, RegisterChannel, SetPlan
 from bot.errors import Refused
 from bot.guideline.med import MedEvaluation, MedSchedule
 from bot.guideline.med_units import Workplace
-from bot.med_input import MarkDone, MedCommand, PutOnAgenda, RegisterChannel, SetPlan
-from bot.ports import Clock, Notifier
 from bot.services.med_broadcast import MedBroadcast, Sent
 from bot.services.med_evaluations import MedEvaluations
 from bot.services.med_records import MedChannel, UnitRecord
 from bot.services.med_units import MedUnits, Place, Registration, Unit
+from bot.services.ports import Clock, Notifier
 from bot.services.refs import ReferenceBook
 from bot.storage.store import Store
 from bot.texts import Texts

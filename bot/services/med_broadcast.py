@@ -25,15 +25,15 @@ from bot.errors import AlreadyExists, Conflict, DeliveryFailed
 from bot.guideline import med as domain
 from bot.guideline.med import MedPeriod, MedSchedule
 from bot.guideline.med_units import unit_key
-from bot.logs import fields
-from bot.ports import Clock, Notifier
-from bot.send_guard import ClaimLost
+from bot.hosting.logs import fields
+from bot.jobs.send_guard import ClaimLost
 from bot.services.broadcast import Item, as_stream, broadcast
 from bot.services.cases import unit_tag
 from bot.services.docs import Recent, get_many, update
 from bot.services.med_evaluations import MedEvaluations
 from bot.services.med_records import UnitRecord, followup_name, sent_name
 from bot.services.med_units import MedUnits, Unit
+from bot.services.ports import Clock, Notifier
 from bot.services.refs import ReferenceBook
 from bot.storage.store import Document, Store
 from bot.texts import Texts, language_for

@@ -15,16 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.chat.med_input import MarkDone, PutOnAgenda, SetPlan
 from bot.errors import AlreadyExists, Refused
 from bot.guideline import med as domain
 from bot.guideline.med import MedEvaluation, MedPeriod, MedSchedule, MedStatus
 from bot.guideline.serialize import med_evaluation_from_dict, med_evaluation_to_dict
-from bot.med_input import MarkDone, PutOnAgenda, SetPlan
-from bot.ports import Clock
 from bot.services.cases import cases_in_unit, legacy_unit_tags, unit_tag
 from bot.services.docs import Unchanged, get_many, update
 from bot.services.med_records import UnitRecord, evaluation_name, legacy_evaluation_name, sent_name
 from bot.services.med_units import MedUnits, Place, Unit
+from bot.services.ports import Clock
 from bot.storage.store import Store
 from bot.texts import Texts
 from cards.common import Card

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from bot.chat.med_input import RegisterChannel
 from bot.errors import DeliveryFailed, InvalidInput, Refused, UnknownUnit
 from bot.guideline.med_units import (
     Workplace,
@@ -28,12 +29,11 @@ from bot.guideline.med_units import (
     unit_display,
     unit_key,
 )
-from bot.logs import fields
-from bot.med_input import RegisterChannel
-from bot.ports import Clock, Notifier
+from bot.hosting.logs import fields
 from bot.services.cases import legacy_unit_tags
 from bot.services.docs import Unchanged
 from bot.services.med_records import MedChannel, UnitRecord, UnitRecords, unit_audit_id
+from bot.services.ports import Clock, Notifier
 from bot.storage.store import Store
 from bot.texts import Texts
 

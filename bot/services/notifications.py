@@ -25,17 +25,17 @@ from bot.guideline.due import DueItem, DueKind, due_items, mark_sent
 from bot.guideline.events import Event, LeaderChanged
 from bot.guideline.model import Actor, Case, DeputyReason, Outcome, Person, Role, StepId
 from bot.guideline.policy import DeadlinePolicy
-from bot.logs import fields
-from bot.ports import Clock, Notifier
-from bot.send_guard import ClaimLost, NotOurs, guarded
+from bot.hosting.logs import fields
+from bot.hosting.telemetry import METRICS, Telemetry
+from bot.jobs.send_guard import ClaimLost, NotOurs, guarded
 from bot.services import audit
 from bot.services.case_cards import CaseCards
 from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.docs import Unchanged
 from bot.services.hr_people import HrPeople, HrUnavailable
+from bot.services.ports import Clock, Notifier
 from bot.services.refs import ReferenceBook
 from bot.storage.store import Store
-from bot.telemetry import METRICS, Telemetry
 from bot.texts import Texts, language_for
 from cards.common import Card, attachment, user_text
 

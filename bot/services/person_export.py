@@ -31,15 +31,15 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import NotFound
-from bot.evidence_links import EvidenceLinks
 from bot.evidence_pack.manifest import file_chunks, sha256_file
-from bot.logs import fields
-from bot.ports import Clock
+from bot.hosting.logs import fields
+from bot.intake.evidence_links import EvidenceLinks
 from bot.services import audit
 from bot.services.audit import record, trail
 from bot.services.cases import CaseDoc, CaseRepository, case_name
 from bot.services.docs import Unchanged
 from bot.services.drafts import draft_name
+from bot.services.ports import Clock
 from bot.services.refs import user_ref_name
 from bot.storage.store import EvidenceMeta, Store
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bot.bounded import Lru
+from bot.services.bounded import Lru
 from bot.services.docs import Unchanged, update
 from bot.storage.store import Store
 

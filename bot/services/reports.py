@@ -16,21 +16,21 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.chat.forms import ReportForm
 from bot.directory import Directory, effective_leader
 from bot.errors import AlreadyExists, InvalidInput
-from bot.forms import ReportForm
 from bot.guideline.case import CLOCK_SKEW, new_case
 from bot.guideline.definitions import Category, Platform
 from bot.guideline.errors import InvalidDecision
 from bot.guideline.model import Case, EvidenceItem, Facts, Person
 from bot.guideline.policy import DeadlinePolicy
-from bot.logs import fields
+from bot.hosting.logs import fields
+from bot.hosting.telemetry import METRICS
 from bot.services import audit
 from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.docs import update
 from bot.services.drafts import DraftIndex, draft_name
 from bot.storage.store import EvidenceMeta, Store
-from bot.telemetry import METRICS
 
 __all__ = ["DraftIndex", "ReportService", "draft_name", "validate_report"]  # the draft index moved to drafts.py
 

@@ -25,11 +25,11 @@ from typing import Any
 from bot.errors import AlreadyExists, NotFound
 from bot.guideline.med_period import MedSchedule
 from bot.guideline.retention import RetentionRules, due_for_deletion, med_record_expired
-from bot.logs import fields
-from bot.ports import Clock
+from bot.hosting.logs import fields
 from bot.services import audit
 from bot.services.cases import CaseDoc, CaseRepository, case_name, unit_tag
 from bot.services.docs import Unchanged, update
+from bot.services.ports import Clock
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ import hashlib
 from datetime import UTC, timedelta
 
 from bot.errors import AlreadyExists
-from bot.ports import Clock
+from bot.services.ports import Clock
 from bot.storage.store import Store
 
 

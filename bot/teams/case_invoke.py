@@ -13,18 +13,18 @@ from typing import Any
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import AdaptiveCardInvokeResponse
 
-from bot.background import Background
-from bot.decision_input import parse_case_action
+from bot.chat.decision_input import parse_case_action
+from bot.chat.messages import message_for
 from bot.errors import BotError, InvalidInput, NotFound, NotPermitted
 from bot.guideline.decisions import LeaderReassigned
 from bot.guideline.errors import DomainError
-from bot.logs import fields
+from bot.hosting.background import Background
+from bot.hosting.logs import fields
 from bot.services.access_log import case_read
 from bot.services.case_actions import CaseActions
 from bot.services.case_cards import CaseCards, refusal_card
 from bot.services.case_view import viewer_role
 from bot.services.notifications import Notifications
-from bot.teams.messages import message_for
 from bot.teams.pack_edge import PackEdge
 from bot.texts import Texts
 from cards.common import Card

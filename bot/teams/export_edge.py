@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 from botbuilder.core import TurnContext
 
-from bot.background import Background
 from bot.errors import DeliveryFailed, NotFound
-from bot.logs import fields
-from bot.ports import Notifier
+from bot.hosting.background import Background
+from bot.hosting.logs import fields
 from bot.services.notifications import message
 from bot.services.person_export import EXPORT_KEEP_DAYS, PersonExport
+from bot.services.ports import Notifier
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)

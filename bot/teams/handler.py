@@ -18,15 +18,17 @@ from zoneinfo import ZoneInfo
 
 from botbuilder.core import ConversationState, InvokeResponse, MessageFactory, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.dialogs import DialogContext, DialogSet
+from botbuilder.dialogs import Dialog, DialogContext, DialogSet
 from botbuilder.schema import Activity, ChannelAccount
 
+from bot.chat.routes import command_argument, command_for, strip_mentions, verb_of
 from bot.guideline.model import MAX_NAME
 from bot.guideline.overview import by_urgency
-from bot.logs import correlation_id, fields
-from bot.ports import Clock
+from bot.hosting.logs import correlation_id, fields
 from bot.services.case_cards import refusal_card
 from bot.services.cases import CaseRepository
+from bot.services.drafts import DraftIndex
+from bot.services.ports import Clock
 from bot.services.refs import ReferenceBook
 from bot.services.retention import DeletionUnderWay, Held, Retention
 from bot.services.seen import SeenActivities
@@ -36,7 +38,6 @@ from bot.teams.case_invoke import CaseInvokes, card_response
 from bot.teams.export_edge import ExportEdge
 from bot.teams.med_edge import MedEdge, team_and_channel
 from bot.teams.privacy import PERSONAL_ONLY, is_personal
-from bot.teams.routes import command_argument, command_for, strip_mentions, verb_of
 from bot.texts import Texts, language_for
 from cards.guideline import guideline_card
 from cards.help import Audience, help_card
@@ -44,8 +45,6 @@ from cards.hr import hr_cases_card
 from cards.my_cases import my_cases_card
 from cards.verbs import HR_COMMANDS, Verb
 from cards.welcome import welcome_card
-from dialogs.add_evidence import AddEvidenceDialog
-from dialogs.report import ReportDialog
 
 log = logging.getLogger(__name__)
 _CORRECT_NAME = re.compile(r"(?:ret navn|correct name)\s+(\S+)\s+(\S.*)", re.IGNORECASE | re.DOTALL)
@@ -73,8 +72,10 @@ class BotDeps:
     user_state: UserState
     store: Store
     cases: CaseRepository
-    report_dialog: ReportDialog
-    add_evidence_dialog: AddEvidenceDialog
+    # The dialogs come from app.py, so the edge never imports `dialogs/` (which imports the edge).
+    report_dialog: Dialog
+    add_evidence_dialog: Dialog
+    drafts: DraftIndex
     zone: ZoneInfo
     invokes: CaseInvokes
     med: MedEdge
@@ -174,11 +175,11 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             await dc.continue_dialog()
             return
         if verb is Verb.REPORT:
-            await dc.begin_dialog(ReportDialog.ID)
+            await dc.begin_dialog(self._deps.report_dialog.id)
             return
         if verb is Verb.ADD_EVIDENCE:
             case_id = activity.value.get("case_id") if isinstance(activity.value, dict) else None
-            await dc.begin_dialog(AddEvidenceDialog.ID, case_id if isinstance(case_id, str) else "")
+            await dc.begin_dialog(self._deps.add_evidence_dialog.id, case_id if isinstance(case_id, str) else "")
             return
         handler = self._routes.get(verb) if verb else None
         if handler is None:
@@ -217,7 +218,7 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         await dc.cancel_all_dialogs()
         user = context.activity.from_property.aad_object_id
         if user:  # the draft's files and index go too: no reminder about a report the user ended
-            await self._deps.report_dialog.deps.drafts.discard(user, with_state=False)
+            await self._deps.drafts.discard(user, with_state=False)
         log.info("dialog ended on cancel", extra=fields())
         await context.send_activity(MessageFactory.text(tx("cancel.done")))
 

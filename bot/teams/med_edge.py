@@ -3,7 +3,7 @@ and the team/channel lifecycle events.
 
 The edge holds no MED rules. It turns the activity into a `Place` (who acted, and the team and
 channel from the activity itself, never from card data) and the card's data into a typed
-command (bot/med_input.py), calls the MED service once, and shows the card it answers with. A
+command (bot/chat/med_input.py), calls the MED service once, and shows the card it answers with. A
 refusal is shown on the card the user clicked, in their language, and nothing changes.
 """
 
@@ -15,16 +15,16 @@ from typing import Any
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import teams_get_channel_id
 
-from bot.background import Background
+from bot.chat.med_input import MedCommand, parse_med_action
+from bot.chat.messages import message_for
 from bot.errors import BotError
 from bot.guideline.errors import DomainError
-from bot.logs import fields
-from bot.med_input import MedCommand, parse_med_action
+from bot.hosting.background import Background
+from bot.hosting.logs import fields
 from bot.services.case_cards import refusal_card
 from bot.services.med import MedService, Place
 from bot.teams.activities import card_activity
 from bot.teams.case_invoke import card_response
-from bot.teams.messages import message_for
 from bot.texts import Texts
 from cards.common import user_text
 from cards.verbs import Verb

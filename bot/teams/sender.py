@@ -29,10 +29,10 @@ from botbuilder.schema import (
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.errors import DeliveryFailed
-from bot.logs import fields, pseudonym
-from bot.send_guard import may_send
+from bot.hosting.logs import fields, pseudonym
+from bot.hosting.telemetry import METRICS, Telemetry
+from bot.jobs.send_guard import may_send
 from bot.teams.ratelimit import RateLimiter
-from bot.telemetry import METRICS, Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class ProactiveAdapter(Protocol):
 
 
 class TeamsSender:
-    """Implements bot.ports.Notifier: `send`, `update`, `send_to_user`.
+    """Implements bot.services.ports.Notifier: `send`, `update`, `send_to_user`.
 
     Failures raise bot.errors.DeliveryFailed subclasses with a `permanent` flag: ConversationGone
     and DeliveryRejected (drop or fix, do not retry), DeliveryExhausted (keep it, retry later).

@@ -10,7 +10,7 @@ import pytest
 
 from app import Overrides, Runtime, build_runtime
 from bot.directory import FileDirectory
-from bot.settings import Settings
+from bot.hosting.settings import Settings
 from bot.storage.local import LocalStore
 from bot.storage.store import Store
 from tests.bot.chat import Chat

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.settings import Secret
+from bot.hosting.settings import Secret
 from tests.bot.chat import all_text, invoke
 from tests.bot.conftest import EMPLOYEE, HR, LEADER, STRANGER, World
 from tests.bot.test_leader_flow import report

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
+from bot.hosting.settings import Settings
 from bot.storage.local import LocalStore
 from tests.conftest import running_app
 from tests.fakes.openid import ISSUER, OpenIdFake, new_key, openid_fake

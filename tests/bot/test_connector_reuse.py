@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app import RUNTIME
-from bot.settings import Settings
+from bot.hosting.settings import Settings
 from bot.storage.local import LocalStore
 from bot.teams.connectors import ReusingAuthentication
 from tests.bot.chat import said

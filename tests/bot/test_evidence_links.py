@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app import LINKS
-from bot.evidence_links import EvidenceLinks
-from bot.settings import Settings
+from bot.hosting.settings import Settings
+from bot.intake.evidence_links import EvidenceLinks
 from bot.storage.local import LocalStore
 from bot.storage.store import EvidenceMeta
 from tests.conftest import running_app
@@ -54,7 +54,7 @@ def test_the_production_app_has_links_only_to_its_own_base_url() -> None:
 
 
 def test_instances_sharing_the_configured_key_accept_each_others_links() -> None:
-    from bot.evidence_links import link_key
+    from bot.intake.evidence_links import link_key
 
     sha = "b" * 64
     a = EvidenceLinks("https://bot.example.dk", link_key("shared-secret", ""))

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from app import Runtime
-from bot.settings import Secret
+from bot.hosting.settings import Secret
 from tests.bot.chat import all_text, invoke
 from tests.bot.conftest import EMPLOYEE, HR, LEADER, STRANGER, World
 from tests.bot.test_leader_flow import report

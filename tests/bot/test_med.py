@@ -16,8 +16,8 @@ from typing import Any, cast
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from app import Runtime
+from bot.chat.med_input import RegisterChannel
 from bot.guideline.med import MedStatus, MeetingKind
-from bot.med_input import RegisterChannel
 from bot.services.cases import legacy_unit_tags, unit_tag
 from bot.services.med import Place
 from bot.services.med_records import sent_name

@@ -12,7 +12,7 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
 from bot.errors import DeliveryFailed
-from bot.ports import Notifier
+from bot.services.ports import Notifier
 from bot.teams.ratelimit import RateLimiter
 from bot.teams.sender import (
     ConversationGone,

@@ -21,7 +21,7 @@ from aiohttp import web
 from yarl import URL
 
 from bot.errors import EvidenceRejected
-from bot.netpolicy import IPAddress
+from bot.intake.netpolicy import IPAddress
 
 TOKEN = "fake-bot-token"
 

@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import RUNTIME, Overrides, Runtime, create_app
-from bot.settings import Settings
+from bot.hosting.settings import Settings
 from bot.storage.local import LocalStore
 from tests.bot.chat import said
 from tests.fakes.connector import FakeConnector

@@ -21,7 +21,7 @@ from aiohttp.test_utils import TestClient
 
 from app import RUNTIME, Overrides, Runtime
 from bot.directory import ChainedDirectory, Directory, FileDirectory, GraphDirectory, MsalTokenProvider
-from bot.settings import Settings
+from bot.hosting.settings import Settings
 from bot.storage.store import Store
 from tests.bot.chat import said
 from tests.bot.test_report_dialog import GOOD_FORM

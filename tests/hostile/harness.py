@@ -21,7 +21,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from app import RUNTIME, Overrides, Runtime, create_app
 from bot.directory import FileDirectory
 from bot.guideline.model import Case
-from bot.settings import Settings
+from bot.hosting.settings import Settings
 from bot.storage.local import LocalStore
 from tests.bot.chat import said
 from tests.bot.conftest import DIRECTORY_CSV, EMPLOYEE, HR, file_attachment

@@ -20,7 +20,7 @@ from typing import Any
 
 from azure.storage.blob.aio import BlobServiceClient
 
-from bot.bounded import Lru
+from bot.services.bounded import Lru
 from bot.services.docs import Recent, update
 from bot.services.refs import ReferenceBook, user_ref_name
 from bot.storage import blob

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.settings import Settings
+from bot.hosting.settings import Settings
 from bot.storage.local import LocalStore
 from bot.texts import Texts
 from tests.fakes.clock import FakeClock

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
+from bot.hosting.settings import Settings
 from bot.storage.local import LocalStore
 from tests.fakes.clock import FakeClock
 from tests.fakes.connector import FakeConnector

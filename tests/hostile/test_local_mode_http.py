@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings, SettingsError
+from bot.hosting.settings import Settings, SettingsError
 from tests.hostile.harness import hostile_app, personal_chat
 
 REFUSED_TYPES = [

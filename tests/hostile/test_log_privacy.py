@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from bot.logs import JsonFormatter, configure_logging, pseudonym, set_pseudonym_key
+from bot.hosting.logs import JsonFormatter, configure_logging, pseudonym, set_pseudonym_key
 from tests.bot.conftest import DEPUTY, EMPLOYEE, HR, LEADER, file_attachment
 from tests.hostile.harness import TENANT, hostile_app, personal_chat
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.teams.routes import command_argument, command_for, normalise, strip_mentions, strip_tags
+from bot.chat.routes import command_argument, command_for, normalise, strip_mentions, strip_tags
 from cards.verbs import Verb
 from tests.hostile.harness import hostile_app
 

@@ -23,9 +23,9 @@ from typing import Any
 
 import pytest
 
+from bot.hosting.settings import Settings
 from bot.jobs.scheduler import Scheduler
-from bot.send_guard import may_send
-from bot.settings import Settings
+from bot.jobs.send_guard import may_send
 from bot.storage.local import LocalStore
 from bot.teams.ratelimit import RateLimiter
 from tests.bot.chat import said

@@ -19,7 +19,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from bot.settings import Settings
+from bot.hosting.settings import Settings
 from bot.storage.local import LocalStore
 from tests.bot.test_report_dialog import GOOD_FORM
 from tests.conftest import running_app
@@ -150,7 +150,7 @@ async def test_outgoing_calls_are_spans_named_by_category_never_by_url(exporters
     from aiohttp import web
     from aiohttp.test_utils import TestServer
 
-    from bot.telemetry import METRICS, client_trace_config
+    from bot.hosting.telemetry import METRICS, client_trace_config
 
     async def manager(_request: web.Request) -> web.Response:
         return web.json_response({}, status=404)

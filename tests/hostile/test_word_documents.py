@@ -9,7 +9,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from bot.docx_check import DOCX
+from bot.intake.docx_check import DOCX
 from bot.storage.local import LocalStore
 from tests.fakes.connector import FakeConnector
 from tests.fakes.file_host import PNG, FakeFileHost

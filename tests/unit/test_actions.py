@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.decision_input import parse_case_action, read_inputs
+from bot.chat.decision_input import parse_case_action, read_inputs
 from bot.errors import InvalidInput
 from bot.guideline import Actor, Case, DomainError, StepId, StepStatus, decide
 from bot.guideline.actions import ACTIONS, INPUT_LABELS, ActionSpec, InputKind, available_actions

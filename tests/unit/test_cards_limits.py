@@ -19,8 +19,7 @@ from typing import Any
 import pytest
 
 from app import Overrides, build_runtime
-from bot.evidence_links import EvidenceLinks
-from bot.forms import MAX_DESCRIPTION, MAX_LINK, MAX_OFFENDER, ReportForm
+from bot.chat.forms import MAX_DESCRIPTION, MAX_LINK, MAX_OFFENDER, ReportForm
 from bot.guideline import (
     ApvFiled,
     ApvMeasuresSet,
@@ -52,9 +51,10 @@ from bot.guideline.med import figures as med_figures
 from bot.guideline.med import mark_sent as med_mark_sent
 from bot.guideline.model import MAX_NAME, MAX_NOTE, MAX_SHORT, Actor, Person
 from bot.guideline.overview import by_urgency
+from bot.hosting.settings import Settings
+from bot.intake.evidence_links import EvidenceLinks
 from bot.services.audit import record, record_events
 from bot.services.case_cards import CaseCards, refusal_card
-from bot.settings import Settings
 from bot.storage.local import LocalStore
 from bot.teams.handler import CASE_VERBS, MED_VERBS
 from bot.texts import Texts

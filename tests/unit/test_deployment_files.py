@@ -119,7 +119,7 @@ def test_dockerignore_keeps_tests_secrets_and_tools_out_of_the_build_context() -
         ".git/config",
     ):
         assert dockerignore_excludes(path, patterns), f"{path} would be sent to the Docker build"
-    for path in ("app.py", "requirements.txt", "constraints.txt", "bot/settings.py", "cards/help.py"):
+    for path in ("app.py", "requirements.txt", "constraints.txt", "bot/hosting/settings.py", "cards/help.py"):
         assert not dockerignore_excludes(path, patterns), f"{path} is needed in the image"
 
 
@@ -388,7 +388,7 @@ def test_bot_starts_with_the_settings_the_template_gives_it() -> None:
     # Evaluate each app setting with the parameter defaults (and sample values for what Azure
     # fills in), then let the bot's own settings loader judge them: a value it would refuse at
     # start-up (a bad default, a renamed variable's format) fails here rather than in Azure.
-    from bot.settings import Settings
+    from bot.hosting.settings import Settings
 
     defaults = {m.group(1): m.group(2) for m in re.finditer(r"^param (\w+) \w+ = (.+)$", BICEP, re.MULTILINE)}
     defaults["appPort"] = re.search(r"^var appPort = (.+)$", BICEP, re.MULTILINE).group(1)  # type: ignore[union-attr]
@@ -431,5 +431,5 @@ def test_alerts_autoscale_and_readiness_are_in_the_template_and_the_runbook() ->
         assert alert in BICEP, alert
         assert f"### {alert}" in README, alert  # the runbook says what to do for each alert
     for metric in ("notifications.undelivered", "med.broadcast_failed"):
-        assert metric in BICEP and metric in (ROOT / "bot" / "telemetry.py").read_text(encoding="utf-8")
+        assert metric in BICEP and metric in (ROOT / "bot" / "hosting" / "telemetry.py").read_text(encoding="utf-8")
     assert "Microsoft.Insights/autoscalesettings" in BICEP and "if (enableAutoscale)" in BICEP

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.docx_check import MAX_ENTRIES, is_docx, zip_entry_names
+from bot.intake.docx_check import MAX_ENTRIES, is_docx, zip_entry_names
 
 
 def zip_bytes(names: list[str], comment: bytes = b"") -> bytes:

@@ -15,7 +15,7 @@ import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bot.errors import EvidenceRejected
-from bot.evidence import EvidenceIntake, Limits, parse_attachment, sanitise_name, sniff_type
+from bot.intake.evidence import EvidenceIntake, Limits, parse_attachment, sanitise_name, sniff_type
 from tests.fakes.file_host import GOOD_FILES, PNG, TOKEN, FakeFileHost, FakeHostPolicy, token_origins
 from tests.fakes.memory_store import MemoryEvidenceStore
 

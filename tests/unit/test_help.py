@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from bot.teams.routes import COMMANDS, command_for, normalise
+from bot.chat.routes import COMMANDS, command_for, normalise
 from bot.texts import Texts
 from cards.help import SECTION_COMMANDS, Audience, help_card
 from cards.verbs import Verb

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.teams.routes import command_for
+from bot.chat.routes import command_for
 from deployment.build_app_package import PACKAGE_FILES, TEMPLATE_DIR, PackageError, build_package
 
 ROOT = Path(__file__).resolve().parents[2]

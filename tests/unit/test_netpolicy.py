@@ -17,8 +17,8 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 from bot.errors import EvidenceRejected
-from bot.evidence import EvidenceIntake, Limits
-from bot.netpolicy import AddressNotAllowedError, AllowListPolicy, PolicyResolver, is_public_address
+from bot.intake.evidence import EvidenceIntake, Limits
+from bot.intake.netpolicy import AddressNotAllowedError, AllowListPolicy, PolicyResolver, is_public_address
 from tests.fakes.file_host import FakeFileHost
 from tests.fakes.memory_store import MemoryEvidenceStore
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import Overrides, create_app
-from bot.settings import Settings
+from bot.hosting.settings import Settings
 from bot.storage.local import LocalStore
 from bot.storage.store import Document
 

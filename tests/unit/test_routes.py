@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.teams.routes import command_argument, command_for, verb_of
+from bot.chat.routes import command_argument, command_for, verb_of
 from cards.verbs import Verb
 
 

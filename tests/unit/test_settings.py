@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.hosting.settings import Settings, SettingsError, load_settings
 
 
 def test_defaults_need_no_environment() -> None:

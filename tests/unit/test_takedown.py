@@ -115,7 +115,7 @@ def test_the_card_part_opens_the_platform_and_the_police_and_holds_the_request()
 
 async def test_the_bot_does_not_start_with_a_wrong_routes_file(tmp_path: Path) -> None:
     from app import Overrides, build_runtime
-    from bot.settings import Settings
+    from bot.hosting.settings import Settings
     from bot.storage.local import LocalStore
 
     wrong = tmp_path / "routes.toml"

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.chat.forms import MAX_DESCRIPTION, MAX_LINK, MAX_OFFENDER, ReportForm
 from bot.errors import InvalidInput
-from bot.forms import MAX_DESCRIPTION, MAX_LINK, MAX_OFFENDER, ReportForm
 from bot.guideline.actions import ACTIONS
 from bot.guideline.definitions import Category, Platform
 from bot.guideline.med import MedStatus, MeetingKind

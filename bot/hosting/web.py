@@ -24,10 +24,10 @@ from aiohttp import web
 from aiohttp.helpers import parse_mimetype
 
 from bot.errors import NotFound
-from bot.evidence_links import EvidenceLinks
-from bot.inbound import activity_problem
-from bot.logs import fields
-from bot.settings import is_loopback_host
+from bot.hosting.inbound import activity_problem
+from bot.hosting.logs import fields
+from bot.hosting.settings import is_loopback_host
+from bot.intake.evidence_links import EvidenceLinks
 from bot.storage.store import EvidenceMeta, Store
 
 log = logging.getLogger(__name__)

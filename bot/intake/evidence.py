@@ -2,9 +2,9 @@
 
 Screenshots may later go to the police, so what is kept must be exactly the bytes received,
 named by their SHA-256, with who/when beside them. The download itself is hostile input: the URL
-is checked by an AddressPolicy at every hop and at connect time (bot.netpolicy), the size is
+is checked by an AddressPolicy at every hop and at connect time (bot.intake.netpolicy), the size is
 counted on the bytes actually received, the type is judged by magic numbers (a Word document by
-its ZIP central directory, bot.docx_check), and nothing reaches the store until every check has
+its ZIP central directory, bot.intake.docx_check), and nothing reaches the store until every check has
 passed. The body is asked for and kept as sent (`Accept-Encoding: identity`; a compressed answer
 is refused, never inflated). The bot's token goes only to the Bot Framework's attachment hosts.
 The body is spooled to a temp file in a folder of its own, so memory stays at one buffer whatever
@@ -32,11 +32,11 @@ from aiohttp.abc import AbstractResolver
 from aiohttp.resolver import DefaultResolver
 from yarl import URL
 
-from bot.docx_check import DOCX, ZIP_MAGIC, is_docx
 from bot.errors import AlreadyExists, EvidenceRejected
-from bot.netpolicy import AddressNotAllowedError, AddressPolicy, PolicyResolver, is_bot_attachment_host
+from bot.hosting.telemetry import METRICS
+from bot.intake.docx_check import DOCX, ZIP_MAGIC, is_docx
+from bot.intake.netpolicy import AddressNotAllowedError, AddressPolicy, PolicyResolver, is_bot_attachment_host
 from bot.storage.store import EvidenceMeta
-from bot.telemetry import METRICS
 
 log = logging.getLogger(__name__)
 
