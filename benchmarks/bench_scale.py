@@ -1,0 +1,534 @@
+"""Cost over five years of history (issue 16): does a question cost more when the store holds more?
+
+Seeds 1,000, then 10,000, then 100,000 cases (each stage adds to the last) spread over five years
+and 200 workplaces, each case with its audit lines and one evidence file, written straight
+through the case repository and the Store (no HTTP). After each stage it measures the same
+service calls the bot makes for:
+
+- an employee's "Mine sager" (reported_by + open_led_by + the card);
+- a leader's list (the same turn, for the leader of workplace 0);
+- HR's open-case list (open_cases + by_urgency + the card);
+- one scheduler tick with nothing due, and one with 50 items due (50 fresh cases);
+- the MED figures (the reminder card) of one workplace, and of all 200;
+- start-up: the runtime built from settings and its first scheduler tick (what a restart does).
+
+Result sizes are the same at every stage: the measured employee always has 5 cases, workplace 0's
+leader 3 open ones, HR 200 open ones, and the MED period's cases are the same 300. What the later
+stages add is history: cases closed one to five years ago. Each figure is the median of `--repeat`
+runs; memory is the tracemalloc peak of one more run (and the process's RSS at the end).
+
+    .venv/bin/python -m benchmarks.bench_scale [--sizes 1000,10000,100000] [--azurite] [--repeat 5]
+
+Retention is set to 1826 days (five years), so its daily question ("closed cases older than
+that?") runs and finds nothing; a store that keeps cases two years would not hold five years.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import hashlib
+import json
+import random
+import resource
+import statistics
+import tempfile
+import time
+import tracemalloc
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from app import WORKER_THREADS, Overrides, Runtime, build_runtime
+from bot.directory import FileDirectory
+from bot.guideline.case import new_case
+from bot.guideline.definitions import Category, Platform
+from bot.guideline.due import mark_sent, pending_items
+from bot.guideline.model import Acknowledgement, Case, CaseStatus, Facts, Person, StepStatus
+from bot.guideline.overview import by_urgency
+from bot.hosting.settings import Settings
+from bot.services.cases import CaseDoc
+from bot.services.refs import remember_user
+from bot.services.reports import evidence_item
+from bot.storage.blob import BlobStore
+from bot.storage.local import LocalStore
+from bot.storage.store import EvidenceMeta, Store
+from bot.texts import Texts
+from cards.hr import hr_cases_card
+from cards.my_cases import my_cases_card
+from tests.fakes.azurite import running_azurite
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday, 11:00 in Copenhagen
+YEAR = timedelta(days=365)
+UNITS = 200
+EMPLOYEES_PER_UNIT = 10
+OPEN_CASES = 200  # one per workplace, opened this morning
+RECENT_CLOSED = 300  # closed in the last year (the MED period's cases among them)
+SEED_CONCURRENCY = 48
+HR = "00000000-0000-4000-8000-0000000000c1"
+
+
+def person_id(kind: int, unit: int, i: int = 0) -> str:
+    return f"00000000-0000-4000-{kind:04d}-{unit:04d}{i:08d}"
+
+
+def leader(unit: int) -> Person:
+    return Person(person_id(1, unit), f"Leder {unit}")
+
+
+def employee(unit: int, i: int) -> Person:
+    return Person(person_id(2, unit, i), f"Medarbejder {unit}-{i}")
+
+
+def unit_name(unit: int) -> str:
+    return f"Enhed {unit:03d}"
+
+
+MEASURED_EMPLOYEE = employee(0, 0)  # always 5 cases (2 open, 3 closed)
+MEASURED_LEADER = leader(0)  # always 3 open cases
+
+
+def directory_csv() -> str:
+    head = "employee_aad_object_id,employee_name,leader_aad_object_id,leader_name,unit,leader_absent\n"
+    rows = []
+    for u in range(UNITS):
+        boss = leader(u)
+        for i in range(EMPLOYEES_PER_UNIT):
+            e = employee(u, i)
+            rows.append(f"{e.aad_object_id},{e.name},{boss.aad_object_id},{boss.name},{unit_name(u)},false\n")
+    return head + "".join(rows)
+
+
+# -- building cases ---------------------------------------------------------------------------------
+def make_case(rng: random.Random, unit: int, reporter: Person, created: datetime, number: str, closed: bool) -> Case:
+    facts = Facts(
+        category=rng.choice(list(Category)),
+        description="Kommentarer under et opslag om en afgørelse.",
+        occurred_at=created - timedelta(hours=2),
+        platform=rng.choice(list(Platform)),
+        link=None,
+        offender=None,
+        outside_working_hours=False,
+        family_threatened=False,
+    )
+    case_id = uuid.UUID(int=rng.getrandbits(128), version=4).hex
+    evidence = [
+        EvidenceMeta(
+            sha256=hashlib.sha256(case_id.encode()).hexdigest(),
+            size=2048,
+            content_type="image/png",
+            original_name="skaermbillede.png",
+            uploaded_by=reporter.aad_object_id,
+            uploaded_at=created,
+        )
+    ]
+    case, _ = new_case(
+        id=case_id,
+        number=number,
+        reporter=reporter,
+        leader=leader(unit),
+        deputy=None,
+        unit=unit_name(unit),
+        facts=facts,
+        evidence=[evidence_item(m) for m in evidence],
+        now=created,
+    )
+    case = replace(case, acknowledged=Acknowledgement(leader(unit).aad_object_id, created + timedelta(minutes=20)))
+    if closed:
+        decided = created + timedelta(hours=rng.randint(1, 40))
+        steps = {
+            step: replace(
+                state,
+                status=StepStatus.DONE if state.status is not StepStatus.NOT_APPLICABLE else state.status,
+                decided_by=leader(unit).aad_object_id,
+                decided_at=decided,
+                first_decided_at=decided if state.status is not StepStatus.NOT_APPLICABLE else None,
+            )
+            for step, state in case.steps.items()
+        }
+        case = replace(case, steps=steps, status=CaseStatus.CLOSED, closed_at=created + timedelta(days=21))
+    return case
+
+
+def quiet(case: Case, moment: datetime) -> Case:
+    """Mark everything already due as sent, so the case is open but has nothing due at `moment`."""
+    for item in pending_items(case):
+        if item.due_at <= moment + timedelta(hours=1):
+            case = mark_sent(case, item.key)
+    return case
+
+
+@dataclass
+class Seeder:
+    store: Store
+    runtime: Runtime
+    rng: random.Random
+    count: int = 0
+
+    async def put(self, case: Case) -> None:
+        await self.runtime.cases.create(CaseDoc(case))
+        line = {"id": uuid.uuid4().hex, "type": "case_opened", "case_id": case.id, "actor": case.reporter.aad_object_id}
+        await self.store.append_audit(case.id, {**line, "at": case.created_at.isoformat()})
+        if case.closed_at is not None:
+            closing = {
+                "id": uuid.uuid4().hex,
+                "type": "case_closed",
+                "case_id": case.id,
+                "at": case.closed_at.isoformat(),
+            }
+            await self.store.append_audit(
+                case.id, {**closing, "actor": case.leader.aad_object_id if case.leader else ""}
+            )
+        item = case.evidence[0]
+        meta = EvidenceMeta(
+            item.sha256, item.size, item.content_type, item.original_name, item.uploaded_by, item.uploaded_at
+        )
+        await self.store.put_evidence(f"evidence/{case.id}/{item.sha256}", _bytes(item.size), meta)
+        self.count += 1
+
+    def number(self, created: datetime) -> str:
+        return f"KH-{created.year}-{self.count + 1:06d}"
+
+    async def many(self, cases: AsyncIterator[Case] | list[Case]) -> None:
+        gate = asyncio.Semaphore(SEED_CONCURRENCY)
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def one(case: Case) -> None:
+            try:
+                await self.put(case)
+            finally:
+                gate.release()
+
+        async def each(source: AsyncIterator[Case] | list[Case]) -> AsyncIterator[Case]:
+            if isinstance(source, list):
+                for case in source:
+                    yield case
+            else:
+                async for case in source:
+                    yield case
+
+        async for case in each(cases):
+            await gate.acquire()
+            task = asyncio.get_running_loop().create_task(one(case))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        await asyncio.gather(*tasks)
+
+    async def first_stage(self) -> None:
+        """What every stage shares: today's open cases, last year's closed ones, the measured people."""
+        rng = self.rng
+        people = [leader(u) for u in range(UNITS)] + [employee(u, i) for u in range(UNITS) for i in range(3)]
+        for person in [*people, Person(HR, "HR")]:  # they have written to the bot before
+            await remember_user(self.store, person.aad_object_id, reference_of(person.aad_object_id), "da-DK")
+        cases = []
+        for u in range(UNITS):  # one open case per workplace, this morning
+            created = NOW - timedelta(minutes=rng.randint(30, 90))
+            reporter = employee(u, rng.randint(1, EMPLOYEES_PER_UNIT - 1))
+            cases.append(quiet(make_case(rng, u, reporter, created, self.number(created), False), NOW))
+        for i in range(2):  # the measured employee: two open, three closed
+            created = NOW - timedelta(minutes=40 + i)
+            cases.append(quiet(make_case(rng, 0, MEASURED_EMPLOYEE, created, f"KH-2026-9{i:05d}", False), NOW))
+        for i in range(3):
+            created = NOW - timedelta(days=30 + 60 * i)
+            cases.append(make_case(rng, 0, MEASURED_EMPLOYEE, created, f"KH-2026-8{i:05d}", True))
+        for i in range(RECENT_CLOSED - 3):  # the last year, the MED period among it
+            u = rng.randrange(UNITS)
+            created = NOW - timedelta(days=40) - rng.random() * (YEAR - timedelta(days=40))
+            reporter = employee(u, rng.randint(1, EMPLOYEES_PER_UNIT - 1))
+            cases.append(make_case(rng, u, reporter, created, f"KH-{created.year}-7{i:05d}", True))
+        await self.many(cases)
+
+    async def history(self, how_many: int) -> None:
+        """Cases opened and closed one to five years ago."""
+        rng = self.rng
+
+        async def cases() -> AsyncIterator[Case]:
+            for _ in range(how_many):
+                u = rng.randrange(UNITS)
+                created = NOW - YEAR - rng.random() * (4 * YEAR - timedelta(days=30))
+                reporter = employee(u, rng.randint(1, EMPLOYEES_PER_UNIT - 1))
+                yield make_case(rng, u, reporter, created, f"KH-{created.year}-{rng.randrange(10**6):06d}", True)
+
+        await self.many(cases())
+
+    async def due(self, how_many: int) -> list[Case]:
+        """Fresh cases whose first notification (the leader's) is due now."""
+        made = []
+        for i in range(how_many):
+            u = 1 + i % (UNITS - 1)
+            created = NOW - timedelta(minutes=5)
+            case = make_case(self.rng, u, employee(u, 1), created, f"KH-2026-6{self.rng.randrange(10**5):05d}", False)
+            made.append(replace(case, acknowledged=None))
+        await self.many(made)
+        return made
+
+
+async def _bytes(size: int) -> AsyncIterator[bytes]:
+    yield b"\x89PNG\r\n\x1a\n" + b"\0" * (size - 8)
+
+
+# -- the fakes at the edge --------------------------------------------------------------------------
+class QuietNotifier:
+    """Accepts every message at once (the connector's cost is another benchmark's)."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
+        self.sent += 1
+        return uuid.uuid4().hex
+
+    async def update(self, reference: Mapping[str, Any], activity_id: str, activity: Mapping[str, Any]) -> None:
+        return None
+
+    async def send_to_user(
+        self, user_aad_id: str, tenant_id: str, service_url: str, activity: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], str]:
+        self.sent += 1
+        return reference_of(user_aad_id), uuid.uuid4().hex
+
+
+def reference_of(user_aad_id: str) -> dict[str, Any]:
+    return {
+        "serviceUrl": "http://127.0.0.1:9/",
+        "channelId": "msteams",
+        "bot": {"id": "28:bot"},
+        "user": {"id": f"29:{user_aad_id}", "aadObjectId": user_aad_id},
+        "conversation": {"id": f"a:{user_aad_id}", "conversationType": "personal", "tenantId": "tenant"},
+    }
+
+
+class FixedClock:
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+async def start(settings: Settings, store: Store, folder: Path, notifier: QuietNotifier) -> Runtime:
+    return await build_runtime(
+        settings,
+        Overrides(
+            store=store,
+            directory=await FileDirectory.open(folder / "leaders.csv"),
+            clock=FixedClock(NOW),
+            notifier=notifier,
+            run_scheduler=False,
+        ),
+    )
+
+
+# -- measuring ----------------------------------------------------------------------------------------
+@dataclass
+class Figure:
+    seconds: float
+    peak_kib: float
+
+
+async def measure(action: Callable[[], Awaitable[object]], repeat: int) -> Figure:
+    await action()  # warm: caches, clients, the first connection
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        await action()
+        times.append(time.perf_counter() - start)
+    gc.collect()
+    tracemalloc.start()
+    await action()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return Figure(statistics.median(times), peak / 1024)
+
+
+async def my_cases(runtime: Runtime, person: str) -> dict[str, Any]:
+    """What the handler's "Mine sager" does (bot/teams/handler.py `_my_cases`)."""
+    cases = await runtime.cases.reported_by(person)
+    led_cases = await runtime.cases.open_led_by(person)
+    led = by_urgency(led_cases, NOW, runtime.cases.policy) if led_cases else None
+    return my_cases_card(Texts("da"), cases, runtime.settings.zone, led)
+
+
+async def hr_list(runtime: Runtime) -> dict[str, Any]:
+    """What the handler's HR list does (`_hr_cases`)."""
+    ordered = by_urgency(await runtime.cases.open_cases(), NOW, runtime.cases.policy)
+    return hr_cases_card(Texts("da"), ordered, runtime.settings.zone)
+
+
+async def med_card(runtime: Runtime, unit: int) -> dict[str, Any]:
+    evaluations = runtime.med.evaluations
+    units = {u.name: u for u in await runtime.med.units.units()}
+    return await evaluations.card(units[unit_name(unit)], evaluations.current_period())
+
+
+async def med_all(runtime: Runtime) -> int:
+    """Every workplace's reminder card, 16 at a time (as the broadcast draws them)."""
+    evaluations = runtime.med.evaluations
+    period = evaluations.current_period()
+    gate = asyncio.Semaphore(16)
+
+    async def one(unit: Any) -> None:
+        async with gate:
+            await evaluations.card(unit, period)
+
+    units = await runtime.med.units.units()
+    await asyncio.gather(*(one(u) for u in units))
+    return len(units)
+
+
+async def run_size(
+    label: str, seeder: Seeder, settings: Settings, store: Store, folder: Path, repeat: int
+) -> dict[str, Figure | float | int]:
+    runtime = seeder.runtime
+    row: dict[str, Figure | float | int] = {}
+    mine = await my_cases(runtime, MEASURED_EMPLOYEE.aad_object_id)
+    assert len(await runtime.cases.reported_by(MEASURED_EMPLOYEE.aad_object_id)) == 5, mine
+    assert len(await runtime.cases.open_led_by(MEASURED_LEADER.aad_object_id)) == 3
+    assert len(await runtime.cases.open_cases()) == OPEN_CASES + 2
+    row["employee"] = await measure(lambda: my_cases(runtime, MEASURED_EMPLOYEE.aad_object_id), repeat)
+    row["leader"] = await measure(lambda: my_cases(runtime, MEASURED_LEADER.aad_object_id), repeat)
+    row["hr"] = await measure(lambda: hr_list(runtime), repeat)
+    row["med_one"] = await measure(lambda: med_card(runtime, 0), repeat)
+    row["med_all"] = await measure(lambda: med_all(runtime), max(1, repeat // 2))
+    row["tick_idle"] = await measure(runtime.scheduler.tick, repeat)
+
+    async def startup() -> None:
+        notifier = QuietNotifier()
+        fresh = await start(settings, store, folder, notifier)
+        try:
+            await fresh.scheduler.tick()
+        finally:
+            await _close(fresh)
+
+    row["startup"] = await measure(startup, max(1, repeat // 2))
+    # 50 items due: fresh cases each time (a tick sends them, after which they are no longer due)
+    times, peak = [], 0.0
+    for attempt in range(3):
+        made = await seeder.due(50)
+        assert len(await runtime.cases.due_by(NOW)) >= 50
+        gc.collect()
+        if attempt == 2:
+            tracemalloc.start()
+        began = time.perf_counter()
+        await runtime.scheduler.tick()
+        elapsed = time.perf_counter() - began
+        if attempt == 2:
+            peak = tracemalloc.get_traced_memory()[1] / 1024
+            tracemalloc.stop()
+        else:
+            times.append(elapsed)
+        assert not await runtime.cases.due_by(NOW), "the tick left items due"
+        await _forget(seeder, runtime, made)  # keep the open list the same size for the next stage
+    row["tick_50"] = Figure(statistics.median(times), peak)
+    row["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    row["cases"] = seeder.count
+    print(label, json.dumps({k: (v.__dict__ if isinstance(v, Figure) else v) for k, v in row.items()}), flush=True)
+    return row
+
+
+async def _forget(seeder: Seeder, runtime: Runtime, cases: list[Case]) -> None:
+    seeder.count -= len(cases)
+    for case in cases:
+        await runtime.store.delete(f"cases/{case.id}.json")
+        await runtime.store.purge(f"evidence/{case.id}/")
+        await runtime.store.purge(f"audit/{case.id}.log")
+
+
+async def _close(runtime: Runtime) -> None:
+    with contextlib.suppress(Exception):
+        await runtime.background.drain() if hasattr(runtime.background, "drain") else None
+    for close in reversed(runtime.closers):
+        if getattr(close, "__self__", None) is runtime.store:
+            continue  # the store is the benchmark's
+        await close()
+
+
+async def run_store(name: str, store: Store, sizes: list[int], repeat: int) -> list[tuple[str, dict[str, Any]]]:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "leaders.csv").write_text(directory_csv(), encoding="utf-8")
+        settings = Settings.from_env(
+            {
+                "DATA_DIR": str(folder / "data"),
+                "HR_AAD_OBJECT_IDS": HR,
+                "LEADER_DIRECTORY_FILE": str(folder / "leaders.csv"),
+                "RETENTION_DAYS": "1826",
+                "EVIDENCE_SPOOL_DIR": str(folder / "spool"),
+            }
+        )
+        notifier = QuietNotifier()
+        runtime = await start(settings, store, folder, notifier)
+        seeder = Seeder(store, runtime, random.Random(16))
+        began = time.perf_counter()
+        await seeder.first_stage()
+        await seeder.history(max(0, sizes[0] - seeder.count))
+        await runtime.scheduler.tick()  # the MED round of the due period goes out once, as in life
+        print(f"{name}: seeded {seeder.count} in {time.perf_counter() - began:.0f} s", flush=True)
+        for size in sizes:
+            if seeder.count < size:
+                began = time.perf_counter()
+                await seeder.history(size - seeder.count)
+                print(f"{name}: seeded {seeder.count} in {time.perf_counter() - began:.0f} s", flush=True)
+            rows.append((f"{name} {size}", await run_size(f"{name} {size}", seeder, settings, store, folder, repeat)))
+        await _close(runtime)
+    return rows
+
+
+def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
+    cols = [
+        ("employee", "Mine sager"),
+        ("leader", "leader's list"),
+        ("hr", "HR open list"),
+        ("tick_idle", "tick, nothing due"),
+        ("tick_50", "tick, 50 due"),
+        ("med_one", "MED 1 unit"),
+        ("med_all", "MED 200 units"),
+        ("startup", "start-up"),
+    ]
+    out = ["| store, cases | " + " | ".join(title for _, title in cols) + " | RSS MiB |"]
+    out.append("|" + "---|" * (len(cols) + 2))
+    for label, row in rows:
+        cells = [f"{row[key].seconds * 1000:.1f} ms / {row[key].peak_kib:.0f} KiB" for key, _ in cols]
+        out.append(f"| {label} | " + " | ".join(cells) + f" | {row['rss_mib']:.0f} |")
+    return "\n".join(out)
+
+
+async def main_async(sizes: list[int], azurite: bool, local: bool, repeat: int) -> None:
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=WORKER_THREADS))
+    rows = []
+    if local:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = LocalStore(Path(tmp))
+            rows += await run_store("local", store, sizes, repeat)
+    if azurite:
+        with running_azurite(timeout=60) as conn:
+            blob = BlobStore.from_connection_string(conn, "benchscale")
+            await blob.ensure_container()
+            try:
+                rows += await run_store("Azurite", blob, sizes, repeat)
+            finally:
+                await blob.close()
+    print(table(rows))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--azurite", action="store_true", help="also on Azurite")
+    parser.add_argument("--no-local", action="store_true", help="Azurite only")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    asyncio.run(main_async(sizes, args.azurite, not args.no_local, args.repeat))
+
+
+if __name__ == "__main__":
+    main()
