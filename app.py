@@ -26,7 +26,6 @@ from yarl import URL
 
 from bot.directory import ChainedDirectory, Directory, FileDirectory, GraphDirectory, MsalTokenProvider
 from bot.guideline.med import MedSchedule
-from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
 from bot.guideline.retention import RetentionRules
 from bot.hosting.background import Background
@@ -46,10 +45,11 @@ from bot.intake.netpolicy import (
     is_bot_attachment_host,
 )
 from bot.jobs.scheduler import Scheduler
-from bot.services import access_log
+from bot.services import access_log, followups
 from bot.services.case_actions import CaseActions
 from bot.services.case_cards import CaseCards
 from bot.services.cases import CaseRepository
+from bot.services.dispatch import Dispatcher
 from bot.services.draft_reminders import remind_and_expire
 from bot.services.evidence_packs import EvidencePacks
 from bot.services.hr_notices import HrNotices
@@ -275,13 +275,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         default_language=settings.default_language,
     )
 
-    async def after_submit(case: Case) -> None:
-        # The case is already saved with the notification owed in it; deliver now, in the background.
-        background.spawn(notifications.deliver_case(case.id), "deliver_case")
-
-    async def after_added(case: Case, count: int) -> None:
-        background.spawn(notifications.evidence_added(case, count), "evidence_added")
-
+    dispatch = followups.register(Dispatcher(background), notifications, med)
     evidence_chat = EvidenceChat(
         intake,
         notifier,
@@ -307,7 +301,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
             draft_ttl=timedelta(hours=settings.draft_ttl_hours),
             default_language=settings.default_language,
             max_evidence=policy.max_evidence_items,
-            after_submit=after_submit,
+            dispatch=dispatch,
             state_doc=state_doc,
         )
     )
@@ -318,7 +312,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
             clock=clock,
             default_language=settings.default_language,
             max_evidence=policy.max_evidence_items,
-            after_added=after_added,
+            dispatch=dispatch,
         )
     )
     retention = Retention(
@@ -340,11 +334,10 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         invokes=CaseInvokes(
             actions,
             case_cards,
-            notifications,
-            background,
+            dispatch,
             PackEdge(packs, notifier, background, zone),
         ),
-        med=MedEdge(med, background),
+        med=MedEdge(med, dispatch),
         is_hr=is_hr,
         is_leader=leader_check(cases, directory),
         clock=clock,

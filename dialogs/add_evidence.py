@@ -10,7 +10,6 @@ same time never overwrite each other; the leader is told when the employee is do
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -20,10 +19,11 @@ from bot.chat.routes import normalise, verb_of
 from bot.errors import NotFound, NotPermitted
 from bot.guideline.decisions import EvidenceAdded
 from bot.guideline.errors import CaseAlreadyClosed
-from bot.guideline.model import Case, CaseStatus
+from bot.guideline.model import CaseStatus
 from bot.intake.evidence import StoredEvidence
 from bot.services.case_actions import CaseActions
 from bot.services.cases import CaseDoc
+from bot.services.dispatch import Dispatcher
 from bot.services.docs import Unchanged
 from bot.services.drafts import live_reservations, reservation
 from bot.services.ports import Clock
@@ -41,7 +41,7 @@ class AddEvidenceDeps:
     clock: Clock
     default_language: str
     max_evidence: int
-    after_added: Callable[[Case, int], Awaitable[None]]
+    dispatch: Dispatcher  # runs the follow-up work (tell the leader, update the cards)
 
 
 @dataclass
@@ -140,20 +140,13 @@ class AddEvidenceDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no ty
             return Dialog.end_of_turn
         verb = verb_of(activity.value)
         if verb in (Verb.EVIDENCE_DONE, Verb.REPORT_CANCEL) or words in DONE_WORDS or words in CANCEL_WORDS:
-            case = (await self.deps.actions.repo.get(state["case_id"])).case
-            added = _added_since(case, activity.from_property.aad_object_id or "", state.get("before") or [])
-            if not added:  # nothing new: no "your leader is told", because nobody is
+            user = activity.from_property.aad_object_id or ""
+            done = await self.deps.actions.evidence_done(state["case_id"], user, state.get("before") or [])
+            if not done.count:  # nothing new: no "your leader is told", because nobody is
                 await dc.context.send_activity(tx("mycases.add_evidence.none", number=state["number"]))
                 return await dc.end_dialog()
-            await dc.context.send_activity(tx("mycases.add_evidence.done", count=added, number=state["number"]))
-            await self.deps.after_added(case, added)
+            await dc.context.send_activity(tx("mycases.add_evidence.done", count=done.count, number=state["number"]))
+            self.deps.dispatch.publish(*done.follow_ups)
             return await dc.end_dialog()
         await dc.context.send_activity(tx("mycases.add_evidence.prompt", number=state["number"]))
         return Dialog.end_of_turn
-
-
-def _added_since(case: Case, user: str, before: list[str]) -> int:
-    """Files this person added since the dialog began, counted on the case itself (the dialog
-    keeps no counter, so messages sent at the same time cannot lose each other's count)."""
-    known = set(before)
-    return sum(1 for item in case.evidence if item.uploaded_by == user and item.sha256 not in known)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,6 +28,7 @@ from bot.guideline.model import Case, DeputyReason, Person
 from bot.guideline.policy import DeadlinePolicy
 from bot.hosting.logs import fields
 from bot.intake.evidence import StoredEvidence
+from bot.services.dispatch import Dispatcher
 from bot.services.drafts import DraftGone, DraftIndex, StillReceiving, meta_from_json
 from bot.services.ports import Clock
 from bot.services.reports import ReportService, new_draft_id, validate_report
@@ -59,7 +60,7 @@ class ReportDeps:
     draft_ttl: timedelta
     default_language: str
     max_evidence: int
-    after_submit: Callable[[Case], Awaitable[None]]
+    dispatch: Dispatcher  # runs the follow-up work (the leader's notification, the reporter's card)
     state_doc: Callable[[TurnContext], str] = lambda _context: ""  # where this chat's dialog state is stored
 
 
@@ -235,8 +236,7 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
         view = receipt_view(case, self.deps.reports.policy, self.deps.zone, tx)
         await dc.context.send_activity(card_activity(receipt_card(tx, view)))
         await self.deps.drafts.forget(reporter.aad_object_id)
-        if not submitted.already:
-            await self.deps.after_submit(case)
+        self.deps.dispatch.publish(*submitted.follow_ups)
         return await dc.end_dialog(case.id)
 
     # -- helpers ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from bot.hosting.logs import fields
 from bot.services import audit
 from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.docs import Unchanged
+from bot.services.outcomes import CaseDecided, EvidenceAddedToCase
 from bot.services.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -29,12 +30,33 @@ HrCheck = Callable[[str], Awaitable[bool]]
 
 @dataclass(frozen=True)
 class Decided:
+    """What a decision did: the case as written and the domain's events (none: nothing changed)."""
+
     case: Case
     events: list[Event]
+    actor_id: str = ""
 
     @property
     def changed(self) -> bool:
         return bool(self.events)
+
+    @property
+    def follow_ups(self) -> tuple[CaseDecided, ...]:
+        """For the dispatcher: the other people's cards and what became due (only after a change)."""
+        return (CaseDecided(self.case, tuple(self.events), self.actor_id),) if self.events else ()
+
+
+@dataclass(frozen=True)
+class EvidenceDone:
+    """The reporter said they are done adding files: how many they added since they began."""
+
+    case: Case
+    count: int
+
+    @property
+    def follow_ups(self) -> tuple[EvidenceAddedToCase, ...]:
+        """For the dispatcher: tell the leader (and deputy) and update their cards (only when some were added)."""
+        return (EvidenceAddedToCase(self.case, self.count),) if self.count else ()
 
 
 class CaseActions:
@@ -59,11 +81,11 @@ class CaseActions:
         def apply(doc: CaseDoc) -> tuple[CaseDoc, Decided]:
             new_case, events = domain.decide(doc.case, actor, decision, now, self.policy)
             if not events:
-                unchanged.append(Decided(doc.case, []))
+                unchanged.append(Decided(doc.case, [], actor_id))
                 raise Unchanged
             # The audit lines go into the case in the same write: a crash after it loses none.
             return replace(doc, case=new_case, audit=[*doc.audit, *audit.event_lines(events)]), Decided(
-                new_case, events
+                new_case, events, actor_id
             )
 
         decided = await self.repo.change(case_id, apply) or unchanged[-1]
@@ -74,3 +96,12 @@ class CaseActions:
                 extra=fields(case_id=case_id, decision=type(decision).__name__, events=len(decided.events)),
             )
         return decided
+
+    async def evidence_done(self, case_id: str, user: str, before: list[str]) -> EvidenceDone:
+        """The files `user` added since the add-evidence dialog began (whose hashes were `before`),
+        counted on the case itself: the dialog keeps no counter, so messages sent at the same time
+        cannot lose each other's count."""
+        case = (await self.repo.get(case_id)).case
+        known = set(before)
+        added = sum(1 for item in case.evidence if item.uploaded_by == user and item.sha256 not in known)
+        return EvidenceDone(case, added)

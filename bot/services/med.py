@@ -27,6 +27,7 @@ from bot.services.med_broadcast import MedBroadcast, Sent
 from bot.services.med_evaluations import MedEvaluations
 from bot.services.med_records import MedChannel, UnitRecord
 from bot.services.med_units import MedUnits, Place, Registration, Unit
+from bot.services.outcomes import MedEvaluationMarked
 from bot.services.ports import Clock, Notifier
 from bot.services.refs import ReferenceBook
 from bot.storage.store import Store
@@ -39,11 +40,11 @@ __all__ = ["MedChannel", "MedService", "Place", "Registration", "Sent", "Unit", 
 
 @dataclass(frozen=True)
 class Answer:
-    """What the edge shows after a MED action: the card, and (after a mark) the unit whose
-    reminder card elsewhere should be refreshed."""
+    """What the edge shows after a MED action: the card, and what happened (after a mark: the
+    unit whose reminder card elsewhere the follow-up refreshes)."""
 
     card: Card
-    refresh: Unit | None = None
+    events: tuple[MedEvaluationMarked, ...] = ()
 
 
 class MedService:
@@ -128,7 +129,7 @@ class MedService:
             marked = await self.evaluations.set_plan(command, place)
         notice = tx("med.saved", name=place.actor_name)
         card = await self.evaluations.card(marked.unit, marked.period, notice, in_chat=not place.in_channel, tx=tx)
-        return Answer(card, marked.unit)
+        return Answer(card, (MedEvaluationMarked(marked.unit, place.conversation_id),))
 
     async def card_with_notice(
         self, command: MedCommand | None, data: object, place: Place, tx: Texts, notice: str

@@ -62,6 +62,7 @@ class Place:
     team_id: str | None = None
     channel_id: str | None = None
     reference: dict[str, Any] | None = None  # the channel's conversation reference
+    conversation_id: str = ""  # the channel's id, or the personal chat's: where the answer is shown
 
     @property
     def in_channel(self) -> bool:

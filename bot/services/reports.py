@@ -30,6 +30,7 @@ from bot.services import audit
 from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.docs import update
 from bot.services.drafts import DraftIndex, draft_name
+from bot.services.outcomes import CaseSubmitted
 from bot.storage.store import EvidenceMeta, Store
 
 __all__ = ["DraftIndex", "ReportService", "draft_name", "validate_report"]  # the draft index moved to drafts.py
@@ -101,6 +102,11 @@ async def allocate_number(store: Store, year: int) -> str:
 class Submitted:
     case: Case
     already: bool  # a repeated submit of the same draft
+
+    @property
+    def follow_ups(self) -> tuple[CaseSubmitted, ...]:
+        """For the dispatcher: deliver what the new case owes now (a repeated submit owes nothing new)."""
+        return () if self.already else (CaseSubmitted(self.case),)
 
 
 class ReportService:

@@ -2,7 +2,7 @@
 
 Every action is checked on the server against the case and the actor (the domain decides); a
 card forwarded to or replayed by anyone else gets a refusal card and changes nothing. After
-answering, the other people's cards are updated in the background.
+answering, the dispatcher runs the follow-up work (the other people's cards, what became due).
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ from bot.chat.messages import message_for
 from bot.errors import BotError, InvalidInput, NotFound, NotPermitted
 from bot.guideline.decisions import LeaderReassigned
 from bot.guideline.errors import DomainError
-from bot.hosting.background import Background
 from bot.hosting.logs import fields
 from bot.services.access_log import case_read
 from bot.services.case_actions import CaseActions
 from bot.services.case_cards import CaseCards, refusal_card
 from bot.services.case_view import viewer_role
-from bot.services.notifications import Notifications
+from bot.services.dispatch import Dispatcher
 from bot.teams.pack_edge import PackEdge
 from bot.texts import Texts
 from cards.common import Card
@@ -44,15 +43,13 @@ class CaseInvokes:
         self,
         actions: CaseActions,
         cards: CaseCards,
-        notifications: Notifications,
-        background: Background,
+        dispatch: Dispatcher,
         packs: PackEdge | None = None,
     ) -> None:
         self.packs = packs
         self.actions = actions
         self.cards = cards
-        self.notifications = notifications
-        self.background = background
+        self.dispatch = dispatch
 
     async def handle(self, turn_context: TurnContext, verb: Verb, data: Any, tx: Texts) -> InvokeResponse:
         user = turn_context.activity.from_property.aad_object_id or ""
@@ -133,10 +130,7 @@ class CaseInvokes:
                 return refusal_card(tx, message_for(exc, tx))
             return await self._show(case_id, user, tx, notice=message_for(exc, tx), error=True)
         what = tx(f"step.{spec.step.value}") if spec.step else tx(spec.label_key)
-        if decided.changed:
-            self.background.spawn(
-                self.notifications.after_decision(decided.case, decided.events, user), "after_decision"
-            )
+        self.dispatch.publish(*decided.follow_ups)
         return await self.cards.render(
             decided.case,
             await self.actions.actor(user),

@@ -19,9 +19,9 @@ from bot.chat.med_input import MedCommand, parse_med_action
 from bot.chat.messages import message_for
 from bot.errors import BotError
 from bot.guideline.errors import DomainError
-from bot.hosting.background import Background
 from bot.hosting.logs import fields
 from bot.services.case_cards import refusal_card
+from bot.services.dispatch import Dispatcher
 from bot.services.med import MedService, Place
 from bot.teams.activities import card_activity
 from bot.teams.case_invoke import card_response
@@ -49,20 +49,21 @@ def place_of(turn_context: TurnContext) -> Place:
     name = user_text(sender.name, 80) if sender else ""
     where = team_and_channel(turn_context)
     if where is None:
-        return Place(actor, name)
+        conversation = activity.conversation.id if activity.conversation else None
+        return Place(actor, name, conversation_id=conversation or "")
     team_id, channel_id = where
     reference = TurnContext.get_conversation_reference(activity).serialize()
     # The click's conversation id names the post's thread (";messageid=..."): reminders must be
     # new posts in the channel, not replies hidden under that post.
     reference["conversation"] = {**reference.get("conversation", {}), "id": channel_id}
     reference.pop("activityId", None)
-    return Place(actor, name, team_id, channel_id, reference)
+    return Place(actor, name, team_id, channel_id, reference, conversation_id=channel_id)
 
 
 class MedEdge:
-    def __init__(self, med: MedService, background: Background) -> None:
+    def __init__(self, med: MedService, dispatch: Dispatcher) -> None:
         self.med = med
-        self.background = background
+        self.dispatch = dispatch
 
     async def registration_prompt(self, turn_context: TurnContext, tx: Texts) -> None:
         if team_and_channel(turn_context) is None:
@@ -88,10 +89,7 @@ class MedEdge:
             shown = await self.med.card_with_notice(command, data, place, card_tx, notice)
             return card_response(shown if shown is not None else refusal_card(card_tx, notice))
         log.info("med action", extra=fields(verb=verb.value, in_channel=place.in_channel))
-        if answer.refresh is not None:
-            conversation = turn_context.activity.conversation.id if turn_context.activity.conversation else None
-            where = place.channel_id or (conversation or "")
-            self.background.spawn(self.med.refresh_elsewhere(answer.refresh, where), "med_update_card")
+        self.dispatch.publish(*answer.events)
         return card_response(answer.card)
 
     async def channel_cards(self, turn_context: TurnContext, tx: Texts) -> None:

@@ -1,0 +1,47 @@
+"""What a service call did, as events the follow-up handlers act on (bot/services/dispatch.py).
+
+The domain's own events (bot/guideline/events.py) say what one decision changed; these say what a
+whole service call did, with what its handlers need and nothing of Teams: no card, no
+conversation reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.guideline.events import Event
+from bot.guideline.model import Case
+from bot.services.med_units import Unit
+
+
+@dataclass(frozen=True)
+class CaseSubmitted:
+    """A new case was written (with the notifications it owes in it)."""
+
+    case: Case
+
+
+@dataclass(frozen=True)
+class CaseDecided:
+    """A decision changed a case: the other people's cards and what became due follow."""
+
+    case: Case
+    events: tuple[Event, ...]
+    actor_id: str
+
+
+@dataclass(frozen=True)
+class EvidenceAddedToCase:
+    """The reporter finished adding `count` files to a submitted case."""
+
+    case: Case
+    count: int
+
+
+@dataclass(frozen=True)
+class MedEvaluationMarked:
+    """A unit's evaluation changed: its reminder card where it was sent shows the new state,
+    unless the change came from that very conversation (`shown_in`, a channel or chat id)."""
+
+    unit: Unit
+    shown_in: str
