@@ -72,7 +72,7 @@ from bot.teams.connectors import ReusingAuthentication
 from bot.teams.export_edge import ExportEdge
 from bot.teams.handler import BotDeps, GuidelineBot
 from bot.teams.med_edge import MedEdge
-from bot.teams.msrest_patch import speed_up_msrest_retry_policy
+from bot.teams.msrest_patch import speed_up_msrest
 from bot.teams.pack_edge import PackEdge
 from bot.teams.ratelimit import RateLimiter
 from bot.teams.sender import TeamsSender
@@ -426,7 +426,7 @@ def botbuilder_configuration(settings: Settings) -> SimpleNamespace:
 
 
 def build_adapter(settings: Settings) -> CloudAdapter:
-    speed_up_msrest_retry_policy()
+    speed_up_msrest()
     authentication = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(botbuilder_configuration(settings)))
     adapter = CloudAdapter(authentication)
 

@@ -10,17 +10,23 @@ CPU per turn is the steadier figure on a shared machine; the median latency is p
 Goal (issue 16): the app at most 10x the floor's CPU per turn, for `hjælp` and each report turn.
 
     .venv/bin/python -m benchmarks.bench_turn_cpu [--users 20] [--rounds 5] [--store local|azurite]
+        [--profile DIR]   # py-spy samples the app during each phase: DIR/{phase}.txt (collapsed stacks)
+        [--only app]      # skip the baselines (a quicker run while profiling)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
+import contextlib
 import os
+import signal
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +34,7 @@ import aiohttp
 
 from benchmarks.bench_turn_latency import (
     PYTHON,
+    ROOT,
     UNLIMITED,
     activity,
     free_port,
@@ -43,25 +50,74 @@ PHASES = ("hjælp", "rapportér", "form", "færdig", "send")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int, system_only: bool = False) -> float:
     """User + system CPU of a process and its reaped children (fields 14-17 of /proc/PID/stat)."""
     stat = Path(f"/proc/{pid}/stat").read_text()
     after_name = stat[stat.rindex(")") + 2 :].split()
     utime, stime, cutime, cstime = (int(after_name[i]) for i in (11, 12, 13, 14))
-    return (utime + stime + cutime + cstime) / TICKS
+    return (stime + cstime if system_only else utime + stime + cutime + cstime) / TICKS
 
 
 class Bot:
     def __init__(self, name: str, pid: int, port: int) -> None:
         self.name, self.pid, self.url = name, pid, f"http://127.0.0.1:{port}/api/messages"
         self.cpu: dict[str, list[float]] = {p: [] for p in PHASES}
+        self.system: dict[str, list[float]] = {p: [] for p in PHASES}  # the kernel's part of `cpu`
         self.latency: dict[str, list[float]] = {p: [] for p in PHASES}
         self.turns: dict[str, int] = {}
         self.errors = 0
         self.seq = 0
 
 
-async def phase(bot: Bot, name: str, turn: dict[str, Any], users: int, service_url: str) -> None:
+@contextlib.asynccontextmanager
+async def sampled(pid: int, out: Path | None) -> AsyncIterator[None]:
+    """py-spy samples the process while the block runs (200 Hz, Python frames, only the thread that
+    holds the GIL: CPU, not waits); the collapsed stacks are added to `out`. Without `out`, nothing."""
+    if out is None:
+        yield
+        return
+    raw = out.with_suffix(".part")
+    spy = await asyncio.create_subprocess_exec(
+        str(PYTHON.parent / "py-spy"), "record", "-p", str(pid), "-r", "200", "--gil", "-f", "raw", "-o", str(raw),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    await asyncio.sleep(0.5)  # py-spy attaches
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        await spy.wait()
+        merge_stacks(out, raw)
+
+
+def merge_stacks(out: Path, part: Path) -> None:
+    """Add one sampling's collapsed stacks ("frame;frame;... count" lines) to those already in `out`."""
+    counts: collections.Counter[str] = collections.Counter()
+    for path in (out, part):
+        if path.exists():
+            for line in path.read_text().splitlines():
+                stack, _, n = line.rpartition(" ")
+                if stack:
+                    counts[stack] += int(n)
+    part.unlink(missing_ok=True)
+    out.write_text("".join(f"{stack} {n}\n" for stack, n in counts.items()))
+
+
+async def settled(connector: FakeConnector, quiet: float = 0.3, limit: float = 20.0) -> None:
+    """Wait until the connector has seen no request for `quiet` seconds: the background work a turn
+    started (the case cards after "send", paced per conversation) is then done and counted with it."""
+    deadline = time.monotonic() + limit
+    seen = -1
+    while seen != connector.requests and time.monotonic() < deadline:
+        seen = connector.requests
+        await asyncio.sleep(quiet)
+
+
+async def phase(
+    bot: Bot, name: str, turn: dict[str, Any], users: int, connector: FakeConnector, profile: Path | None = None
+) -> None:
+    service_url = connector.service_url
+
     async def one(session: aiohttp.ClientSession, n: int) -> None:
         bot.seq += 1
         start = time.perf_counter()
@@ -70,11 +126,13 @@ async def phase(bot: Bot, name: str, turn: dict[str, Any], users: int, service_u
             bot.errors += resp.status >= 300
         bot.latency[name].append(time.perf_counter() - start)
 
-    before = cpu_seconds(bot.pid)
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-        await asyncio.gather(*(one(session, n) for n in range(users)))
-    await asyncio.sleep(0.3)  # background work of the turn (the leader's card after "send") counts too
-    bot.cpu[name].append(cpu_seconds(bot.pid) - before)
+    async with sampled(bot.pid, profile / f"{name}.txt" if profile else None):
+        before, system = cpu_seconds(bot.pid), cpu_seconds(bot.pid, system_only=True)
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+            await asyncio.gather(*(one(session, n) for n in range(users)))
+        await settled(connector)  # background work of the turn (the leader's card after "send") counts too
+        bot.cpu[name].append(cpu_seconds(bot.pid) - before)
+        bot.system[name].append(cpu_seconds(bot.pid, system_only=True) - system)
     bot.turns[name] = bot.turns.get(name, 0) + users
 
 
@@ -82,53 +140,80 @@ async def run(args: argparse.Namespace, logs: Path, connection: str) -> list[Bot
     turns = dict(zip(PHASES, [{"text": "hjælp"}, *report_turns()], strict=True))
     leaders_csv(logs / "leaders.csv", args.users)
     async with FakeConnector(conversation_windows=UNLIMITED, app_windows=UNLIMITED) as connector:
-        ports = [free_port() for _ in range(3)]
-        app_env = {
-            "PORT": str(ports[2]),
-            "DATA_DIR": str(logs / "data"),
-            "LEADER_DIRECTORY_FILE": str(logs / "leaders.csv"),
-            "STORAGE_CONNECTION_STRING": connection,
-            "LOG_LEVEL": "WARNING",
-        }
-        async with (
-            process("floor", [str(PYTHON), "-m", "benchmarks.floor_bot", str(ports[0])], {}, ports[0], logs) as floor,
-            process("echo", [str(PYTHON), "-m", "benchmarks.echo_bot", str(ports[1])], {}, ports[1], logs) as echo,
-            process("app", [str(PYTHON), "app.py"], app_env, ports[2], logs) as app,
-        ):
-            bots = [Bot("floor", floor, ports[0]), Bot("echo", echo, ports[1]), Bot("app", app, ports[2])]
+        ports = [free_port() for _ in range(4)]
+
+        def app_env(port: int, data: str) -> dict[str, str]:
+            return {
+                "PORT": str(port),
+                "DATA_DIR": str(logs / data),
+                "LEADER_DIRECTORY_FILE": str(logs / "leaders.csv"),
+                "STORAGE_CONNECTION_STRING": connection,
+                "LOG_LEVEL": "WARNING",
+            }
+
+        async with contextlib.AsyncExitStack() as stack:
+
+            async def start(name: str, port: int, args: list[str], env: dict[str, str], cwd: Path = ROOT) -> Bot:
+                pid = await stack.enter_async_context(process(name, [str(PYTHON), *args], env, port, logs, cwd=cwd))
+                return Bot(name, pid, port)
+
+            bots = []
+            if "floor" in args.only:
+                bots.append(await start("floor", ports[0], ["-m", "benchmarks.floor_bot", str(ports[0])], {}))
+            if "echo" in args.only:
+                bots.append(await start("echo", ports[1], ["-m", "benchmarks.echo_bot", str(ports[1])], {}))
+            if args.before:  # the app at another checkout, e.g. `git archive main | tar -x -C DIR`
+                bots.append(await start("before", ports[3], ["app.py"], app_env(ports[3], "before"), args.before))
+            if "app" in args.only:
+                bots.append(await start("app", ports[2], ["app.py"], app_env(ports[2], "data")))
             for bot in bots:  # warm-up, not counted
-                await phase(bot, "hjælp", turns["hjælp"], args.users, connector.service_url)
+                await phase(bot, "hjælp", turns["hjælp"], args.users, connector)
                 bot.cpu["hjælp"].clear()
                 bot.latency["hjælp"].clear()
                 bot.turns.clear()
             for _ in range(args.rounds):
                 for name in PHASES:
                     for bot in bots:  # alternating: each phase runs on every bot before the next
-                        await phase(bot, name, turns[name], args.users, connector.service_url)
+                        profile = args.profile if bot.name == "app" else None
+                        await phase(bot, name, turns[name], args.users, connector, profile)
     return bots
 
 
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
 def report(bots: list[Bot]) -> str:
+    names = [b.name for b in bots]
+    ratios = [f"app / {base}" for base in ("floor", "echo", "before") if base in names and "app" in names]
     lines = [
         "| turn | "
-        + " | ".join(f"{b.name} CPU ms/turn" for b in bots)
-        + " | app / floor | app / echo | "
-        + " | ".join(f"{b.name} median ms" for b in bots)
+        + " | ".join(f"{n} CPU ms/turn" for n in names)
+        + "".join(f" | {r}" for r in ratios)
+        + " | "
+        + " | ".join(f"{n} median ms" for n in names)
+        + (" | app p99 ms | app p99 / median | app kernel CPU share" if "app" in names else "")
         + " |",
-        "|---" * (3 + 2 * len(bots)) + "|",
+        "|---" * (1 + 2 * len(names) + len(ratios) + (3 if "app" in names else 0)) + "|",
     ]
     for name in PHASES:
         # Summed over the rounds, then divided: /proc counts in clock ticks (10 ms), too coarse per phase.
         cpu = {b.name: sum(b.cpu[name]) / b.turns[name] * 1000 for b in bots}
         lat = {b.name: statistics.median(b.latency[name]) * 1000 for b in bots}
-        ratio = cpu["app"] / max(cpu["floor"], 1e-6)
-        lines.append(
-            f"| {name} | "
-            + " | ".join(f"{cpu[b.name]:.2f}" for b in bots)
-            + f" | {ratio:.1f}x{' (goal met)' if ratio <= GOAL else ''} | {cpu['app'] / max(cpu['echo'], 1e-6):.2f}x | "
-            + " | ".join(f"{lat[b.name]:.1f}" for b in bots)
-            + " |"
-        )
+        cells = [f"{cpu[n]:.2f}" for n in names]
+        for base in ("floor", "echo", "before"):
+            if f"app / {base}" in ratios:
+                ratio = cpu["app"] / max(cpu[base], 1e-6)
+                met = " (goal met)" if base == "floor" and ratio <= GOAL else ""
+                cells.append(f"{ratio:.1f}x{met}")
+        cells += [f"{lat[n]:.1f}" for n in names]
+        if "app" in names:
+            app = next(b for b in bots if b.name == "app")
+            p99 = percentile(app.latency[name], 0.99) * 1000
+            kernel = sum(app.system[name]) / max(sum(app.cpu[name]), 1e-6)
+            cells += [f"{p99:.0f}", f"{p99 / max(lat['app'], 1e-6):.1f}x", f"{kernel:.0%}"]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -137,7 +222,12 @@ async def main() -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--store", choices=("local", "azurite"), default="local")
+    parser.add_argument("--profile", type=Path, help="folder for py-spy's collapsed stacks of the app, per phase")
+    parser.add_argument("--before", type=Path, help="also run app.py from this checkout, as 'before'")
+    parser.add_argument("--only", nargs="+", choices=("floor", "echo", "app"), default=["floor", "echo", "app"])
     args = parser.parse_args()
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-cpu-") as tmp:
         if args.store == "azurite":
             async with azurite_async() as connection:

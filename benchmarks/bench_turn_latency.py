@@ -107,12 +107,14 @@ class Run:
 
 
 @contextlib.asynccontextmanager
-async def process(name: str, command: list[str], env: dict[str, str], port: int, logs: Path) -> AsyncIterator[int]:
+async def process(
+    name: str, command: list[str], env: dict[str, str], port: int, logs: Path, cwd: Path = ROOT
+) -> AsyncIterator[int]:
     """Start a bot process and wait until /healthz answers (yields its pid); stop it afterwards."""
     log_path = logs / f"{name}.log"
     with log_path.open("wb") as log:
         proc = await asyncio.create_subprocess_exec(
-            *command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=asyncio.subprocess.STDOUT
+            *command, cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=asyncio.subprocess.STDOUT
         )
         try:
             async with aiohttp.ClientSession() as session:
