@@ -1,9 +1,10 @@
-"""The report dialog: form card -> screenshots in the chat -> review -> submit.
+"""The report dialog: it carries the report flow (`bot.chat.report_flow`) in botbuilder.
 
-A small state machine kept in botbuilder's dialog state, which lives in our store: the employee
-can leave halfway and continue another day, on any bot instance. Every card verb is checked
-against the stage, so a stale button from an older card re-shows the current step instead of
-failing. No business rules here: validation and submit are service calls.
+The flow's state is kept in botbuilder's dialog state, which lives in our store: the employee can
+leave halfway and continue another day, on any bot instance. The flow decides (which button counts
+at which step, what a stale button or "afbryd" does); this dialog turns each activity into the
+flow's event and performs the effects: cards, texts, the draft's writes and the submit, which are
+service calls.
 """
 
 from __future__ import annotations
@@ -13,18 +14,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import assert_never
 from zoneinfo import ZoneInfo
 
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 
-from bot.chat.forms import ReportForm
-from bot.chat.routes import normalise, verb_of
-from bot.errors import InvalidInput
+from bot.chat import report_flow as flow
+from bot.chat.report_flow import CANCEL_WORDS, DONE_WORDS
 from bot.guideline.acknowledgement import expectations
 from bot.guideline.errors import InvalidDecision
-from bot.guideline.model import Case, DeputyReason, Person
+from bot.guideline.model import Case, DeputyReason, Facts, Person
 from bot.guideline.policy import DeadlinePolicy
 from bot.hosting.logs import fields
 from bot.intake.evidence import StoredEvidence
@@ -41,13 +41,18 @@ from cards.review import EvidenceLine, ReceiptView, receipt_card, review_card
 from cards.verbs import Verb
 from dialogs.evidence_chat import EvidenceChat
 
+__all__ = [
+    "CANCEL_WORDS",  # also the "add evidence" dialog's words
+    "DONE_WORDS",
+    "DraftTarget",
+    "ReportDeps",
+    "ReportDialog",
+    "evidence_lines",
+    "evidence_prompt_card",
+    "receipt_view",
+]
+
 log = logging.getLogger(__name__)
-
-CANCEL_WORDS = frozenset({"afbryd", "annuller", "cancel", "stop"})
-DONE_WORDS = frozenset({"færdig", "faerdig", "done", "færdig med billeder", "finished"})
-
-FORM, EVIDENCE, REVIEW = "form", "evidence", "review"
-INDEX_EVERY = timedelta(minutes=10)
 
 
 @dataclass
@@ -99,6 +104,9 @@ class DraftTarget:
 
 
 class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hints
+    """Carries `bot.chat.report_flow`: the flow's state lives in the dialog state; this class turns
+    activities into the flow's events and performs its effects."""
+
     ID = "report"
 
     def __init__(self, deps: ReportDeps) -> None:
@@ -107,163 +115,119 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
 
     # -- botbuilder Dialog API -------------------------------------------------------------------
     async def begin_dialog(self, dc: DialogContext, options: object = None) -> DialogTurnResult:
-        now = self.deps.clock.now()
-        local = now.astimezone(self.deps.zone)
-        state = dc.active_dialog.state
-        state.update(
-            {
-                "stage": FORM,
-                "case_id": new_draft_id(),
-                "touched": now.isoformat(),
-                "form": ReportForm(date=local.date().isoformat(), time=local.strftime("%H:%M")).to_dict(),
-            }
-        )
-        user = self._user(dc.context).aad_object_id
-        await self.deps.drafts.start(user, state["case_id"], now, self.deps.state_doc(dc.context))
-        state["indexed"] = now.isoformat()
-        await self._show(dc, state)
-        return Dialog.end_of_turn
+        context = self._context()
+        return await self._carry(dc, None, flow.start(new_draft_id(), context), context)
 
     async def continue_dialog(self, dc: DialogContext) -> DialogTurnResult:
         activity = dc.context.activity
-        state = dc.active_dialog.state
-        tx = self._texts(dc.context)
-        now = self.deps.clock.now()
-        user = self._user(dc.context).aad_object_id
-        if await self._expired(user, state, now):
-            await dc.context.send_activity(tx("report.expired"))
-            await self.deps.drafts.discard(user, state["case_id"], with_state=False)
-            return await dc.end_dialog()
-        verb = verb_of(activity.value)
-        words = normalise(activity.text or "")
-        if verb is Verb.REPORT_CANCEL or (verb is None and words in CANCEL_WORDS):
-            await self.deps.drafts.discard(user, state["case_id"], with_state=False)
-            await dc.context.send_activity(tx("report.cancelled"))
-            return await dc.end_dialog()
-        stage = state["stage"]
-        if activity.attachments and stage in (EVIDENCE, REVIEW):
-            # The dialog state is left untouched, so turns running at the same time never
-            # overwrite each other: the files are recorded on the draft document.
-            answered = await self._take_evidence(dc, state)
-            if stage == REVIEW and answered:
-                await self._show(dc, state)
-            return Dialog.end_of_turn
-        state["touched"] = now.isoformat()
-        await self._migrate_legacy_evidence(user, state)
-        await self._touch(dc, state)
-        if stage == FORM and verb is Verb.REPORT_FORM:
-            return await self._on_form(dc, state, tx)
-        if stage == EVIDENCE and (verb is Verb.EVIDENCE_DONE or (verb is None and words in DONE_WORDS)):
-            if not await self.deps.drafts.evidence(self._user(dc.context).aad_object_id, state["case_id"]):
-                await dc.context.send_activity(tx("evidence.none_yet"))
-            state["stage"] = REVIEW
-            await self._show(dc, state)
-            return Dialog.end_of_turn
-        if stage == REVIEW and verb is Verb.REVIEW_EDIT:
-            state["stage"] = FORM
-            await self._show(dc, state)
-            return Dialog.end_of_turn
-        if stage == REVIEW and verb is Verb.REVIEW_SUBMIT:
-            return await self._submit(dc, state, tx)
-        # Anything else (a stale button, "rapportér" again, other text): show where we are.
-        await dc.context.send_activity(tx("report.resumed"))
-        await self._show(dc, state)
+        state = flow.FlowState.from_dict(dc.active_dialog.state)
+        context = self._context()
+        event: flow.Event
+        if await self._expired(dc.context, state, context.now):
+            event = flow.Expire()
+        else:
+            event = flow.event_of(activity.value, activity.text or "", bool(activity.attachments))
+        return await self._carry(dc, state, flow.step(state, event, context), context)
+
+    # -- the carrier ---------------------------------------------------------------------------
+    async def _carry(
+        self, dc: DialogContext, before: flow.FlowState | None, step: flow.Step, context: flow.Context
+    ) -> DialogTurnResult:
+        """Keep the new state, then perform the effects in order; an effect with an outcome
+        (the files taken, the submit) feeds it back to the flow as the next event. One moment
+        (`context.now`) serves the whole turn.
+
+        The dialog state is written only when the flow changed it: a message with files leaves
+        it alone, so turns running at the same time never overwrite each other."""
+        if step.state != before:
+            stored = dc.active_dialog.state
+            stored.clear()
+            stored.update(step.state.to_dict())
+        for effect in step.effects:
+            if isinstance(effect, flow.End):
+                return await dc.end_dialog(effect.result)
+            outcome = await self._perform(dc, step.state, effect, context.now)
+            if outcome is not None:
+                return await self._carry(dc, step.state, flow.step(step.state, outcome, context), context)
         return Dialog.end_of_turn
 
-    # -- steps -------------------------------------------------------------------------------
-    async def _on_form(self, dc: DialogContext, state: dict[str, Any], tx: Texts) -> DialogTurnResult:
-        form = ReportForm.from_payload(dc.context.activity.value)
-        state["form"] = form.to_dict()
+    async def _perform(
+        self, dc: DialogContext, state: flow.FlowState, effect: flow.Effect, now: datetime
+    ) -> flow.Event | None:
+        context = dc.context
+        tx = self._texts(context)
+        user = self._user(context).aad_object_id
+        match effect:
+            case flow.StartDraft():
+                await self.deps.drafts.start(user, state.case_id, now, self.deps.state_doc(context))
+            case flow.TouchDraft():
+                await self.deps.drafts.touch(user, state.case_id, now)
+            case flow.DiscardDraft():
+                await self.deps.drafts.discard(user, state.case_id, with_state=False)
+            case flow.MigrateLegacyEvidence(items):
+                for item in items:
+                    with contextlib.suppress(DraftGone, InvalidDecision):
+                        await self.deps.drafts.record(user, state.case_id, meta_from_json(item), self.deps.max_evidence)
+            case flow.ShowForm(form, max_date, problem):
+                shown = tx(f"invalid.{problem.reason}", field=tx(f"field.{problem.field}")) if problem else ""
+                await context.send_activity(card_activity(report_card(tx, form, max_date=max_date, problem=shown)))
+            case flow.ShowEvidencePrompt():
+                await context.send_activity(card_activity(evidence_prompt_card(tx, self.deps.evidence.per_message)))
+            case flow.ShowReview(form, if_no_evidence):
+                evidence = await self.deps.drafts.evidence(user, state.case_id)
+                if if_no_evidence and not evidence:
+                    await context.send_activity(tx(if_no_evidence))
+                choices = await self.deps.reports.leader_choices(user)
+                await context.send_activity(card_activity(review_card(tx, form, evidence_lines(evidence), choices)))
+            case flow.Say(key):
+                await context.send_activity(tx(key))
+            case flow.LogFormRefused(problem):
+                log.info("report form refused", extra=fields(field=problem.field, reason=problem.reason))
+            case flow.TakeEvidence():
+                activity_id = context.activity.id or new_draft_id()
+                target = DraftTarget(self.deps.drafts, user, state.case_id, activity_id, self.deps.max_evidence, now)
+                return flow.EvidenceTaken(await self.deps.evidence.take(context, target, tx, user, now))
+            case flow.SubmitReport(facts, leader):
+                return await self._submit(self._user(context), state.case_id, facts, leader, now)
+            case flow.ShowReceipt(case):
+                view = receipt_view(case, self.deps.reports.policy, self.deps.zone, tx)
+                await context.send_activity(card_activity(receipt_card(tx, view)))
+            case flow.ForgetDrafts():
+                await self.deps.drafts.forget(user)
+            case flow.Publish(follow_ups):
+                self.deps.dispatch.publish(*follow_ups)
+            case flow.End():  # pragma: no cover  (ends the dialog in _carry)
+                raise AssertionError("End is performed by the carrier")
+            case _:
+                assert_never(effect)
+        return None
+
+    async def _submit(self, reporter: Person, case_id: str, facts: Facts, leader: object, now: datetime) -> flow.Event:
         try:
-            validate_report(form, self.deps.clock.now(), self.deps.zone)
-        except InvalidInput as exc:
-            problem = tx(f"invalid.{exc.reason}", field=tx(f"field.{exc.field}"))
-            log.info("report form refused", extra=fields(field=exc.field, reason=exc.reason))
-            await self._show(dc, state, problem=problem)
-            return Dialog.end_of_turn
-        state["stage"] = EVIDENCE
-        await self._show(dc, state)
-        return Dialog.end_of_turn
-
-    async def _expired(self, user: str, state: dict[str, Any], now: datetime) -> bool:
-        """Untouched for the time-to-live. Messages with files touch only the draft document (they
-        leave the dialog state alone), so a draft that looks old here asks the document too."""
-        if now - datetime.fromisoformat(state["touched"]) <= self.deps.draft_ttl:
-            return False
-        draft = await self.deps.drafts.get(user, state["case_id"])
-        stamp = str((draft or {}).get("touched") or "")
-        if not stamp:
-            return True
-        touched = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-        return now - touched > self.deps.draft_ttl
-
-    async def _take_evidence(self, dc: DialogContext, state: dict[str, Any]) -> bool:
-        user = self._user(dc.context).aad_object_id
-        now = self.deps.clock.now()
-        activity_id = dc.context.activity.id or new_draft_id()
-        target = DraftTarget(self.deps.drafts, user, state["case_id"], activity_id, self.deps.max_evidence, now)
-        return await self.deps.evidence.take(dc.context, target, self._texts(dc.context), user, now)
-
-    async def _migrate_legacy_evidence(self, user: str, state: dict[str, Any]) -> None:
-        """Drafts begun before evidence moved to the draft document kept it in the dialog state."""
-        legacy = state.pop("evidence", None)
-        for item in legacy or []:
-            with contextlib.suppress(DraftGone, InvalidDecision):
-                await self.deps.drafts.record(user, state["case_id"], meta_from_json(item), self.deps.max_evidence)
-
-    async def _submit(self, dc: DialogContext, state: dict[str, Any], tx: Texts) -> DialogTurnResult:
-        form = ReportForm.from_payload(state["form"])
-        now = self.deps.clock.now()
-        try:
-            facts = validate_report(form, now, self.deps.zone)
-        except InvalidInput as exc:  # e.g. a stored draft from before a rule changed
-            state["stage"] = FORM
-            await self._show(dc, state, problem=tx(f"invalid.{exc.reason}", field=tx(f"field.{exc.field}")))
-            return Dialog.end_of_turn
-        reporter = self._user(dc.context)
-        try:
-            evidence = await self.deps.drafts.close(reporter.aad_object_id, state["case_id"], now)
+            evidence = await self.deps.drafts.close(reporter.aad_object_id, case_id, now)
         except StillReceiving:
-            await dc.context.send_activity(tx("evidence.still_receiving"))
-            return Dialog.end_of_turn
+            return flow.SubmitRefused(flow.SubmitOutcome.STILL_RECEIVING)
         except DraftGone:
-            await dc.context.send_activity(tx("report.expired"))
-            return await dc.end_dialog()
-        value = dc.context.activity.value if isinstance(dc.context.activity.value, dict) else {}
-        chosen = await self.deps.reports.chosen_leader(reporter.aad_object_id, value.get("leader"))
-        submitted = await self.deps.reports.submit(state["case_id"], reporter, facts, evidence, now, chosen)
-        case = submitted.case
-        view = receipt_view(case, self.deps.reports.policy, self.deps.zone, tx)
-        await dc.context.send_activity(card_activity(receipt_card(tx, view)))
-        await self.deps.drafts.forget(reporter.aad_object_id)
-        self.deps.dispatch.publish(*submitted.follow_ups)
-        return await dc.end_dialog(case.id)
+            return flow.SubmitRefused(flow.SubmitOutcome.DRAFT_GONE)
+        chosen = await self.deps.reports.chosen_leader(reporter.aad_object_id, leader)
+        submitted = await self.deps.reports.submit(case_id, reporter, facts, evidence, now, chosen)
+        return flow.Submitted(submitted.case, submitted.follow_ups)
 
     # -- helpers ------------------------------------------------------------------------------
-    async def _show(self, dc: DialogContext, state: dict[str, Any], problem: str = "") -> None:
-        tx = self._texts(dc.context)
-        form = ReportForm.from_payload(state["form"])
-        if state["stage"] == FORM:
-            max_date = self.deps.clock.now().astimezone(self.deps.zone).date().isoformat()
-            content = report_card(tx, form, max_date=max_date, problem=problem)
-        elif state["stage"] == EVIDENCE:
-            content = evidence_prompt_card(tx, self.deps.evidence.per_message)
-        else:
-            user = self._user(dc.context).aad_object_id
-            choices = await self.deps.reports.leader_choices(user)
-            evidence = await self.deps.drafts.evidence(user, state["case_id"])
-            content = review_card(tx, form, evidence_lines(evidence), choices)
-        await dc.context.send_activity(card_activity(content))
-
-    async def _touch(self, dc: DialogContext, state: dict[str, Any]) -> None:
-        """Keep the draft index fresh, but write it at most every few minutes, not every turn:
-        the time-to-live is counted in hours."""
+    def _context(self) -> flow.Context:
+        zone = self.deps.zone
         now = self.deps.clock.now()
-        indexed = state.get("indexed")
-        if indexed and now - datetime.fromisoformat(indexed) < INDEX_EVERY:
-            return
-        await self.deps.drafts.touch(self._user(dc.context).aad_object_id, state["case_id"], now)
-        state["indexed"] = now.isoformat()
+        return flow.Context(now, zone, lambda form: validate_report(form, now, zone))
+
+    async def _expired(self, context: TurnContext, state: flow.FlowState, now: datetime) -> bool:
+        """Untouched for the time-to-live. Messages with files touch only the draft document (they
+        leave the dialog state alone), so a draft that looks old here asks the document too."""
+        if not flow.needs_draft_check(state, now, self.deps.draft_ttl):
+            return False
+        draft = await self.deps.drafts.get(self._user(context).aad_object_id, state.case_id)
+        stamp = str((draft or {}).get("touched") or "")
+        touched = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) if stamp else None
+        return flow.draft_expired(touched, now, self.deps.draft_ttl)
 
     def _texts(self, context: TurnContext) -> Texts:
         return Texts(language_for(context.activity.locale, self.deps.default_language))

@@ -109,7 +109,7 @@ def long_name(n: int = MAX_NAME) -> str:
     return heavy(n)
 
 
-# Dialog verbs are matched inside dialogs/report.py's state machine (no table to import there).
+# Dialog verbs are matched by the report flow's event_of (bot/chat/report_flow.py), no table to import.
 DIALOG_VERBS = frozenset(
     {Verb.REPORT_FORM, Verb.REPORT_CANCEL, Verb.EVIDENCE_DONE, Verb.REVIEW_EDIT, Verb.REVIEW_SUBMIT}
 )
