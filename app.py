@@ -63,6 +63,7 @@ from bot.services.reports import DraftIndex, ReportService
 from bot.services.retention import Retention
 from bot.services.roles import leader_check
 from bot.services.seen import SeenActivities
+from bot.storage import names
 from bot.storage.factory import open_store
 from bot.storage.store import Store
 from bot.takedown import RoutesError, load_routes
@@ -552,7 +553,7 @@ def readiness_checks(request: web.Request) -> dict[str, Callable[[], Awaitable[b
         return {"started": _false}
 
     async def store() -> bool:
-        await runtime.store.get("health/ready.json")  # absent is fine: the store answered
+        await runtime.store.get(names.HEALTH_PROBE)  # absent is fine: the store answered
         return True
 
     async def scheduler() -> bool:

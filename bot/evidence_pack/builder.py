@@ -24,6 +24,7 @@ from bot.evidence_pack.images import Preview, make_preview
 from bot.evidence_pack.manifest import CHUNK, MANIFEST, SUMS, Hashed, hashed, manifest, sha256sums
 from bot.evidence_pack.pdf import write_pdf
 from bot.evidence_pack.word import write_docx
+from bot.storage import names
 from bot.storage.store import Store
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -80,7 +81,7 @@ async def build_pack(store: Store, content: PackContent, workdir: Path, label: L
     originals: list[Hashed] = []
     for item in content.items:
         path = workdir / f"original-{item.index:02d}"
-        sha, size = await spool(store.read_evidence(f"evidence/{content.case_id}/{item.sha256}"), path)
+        sha, size = await spool(store.read_evidence(names.evidence(content.case_id, item.sha256)), path)
         if sha != item.sha256 or size != item.size:
             raise PackIntegrityError(item.index)
         originals.append(Hashed(path, item.archive_name, sha, size))

@@ -28,6 +28,7 @@ from bot.hosting.inbound import activity_problem
 from bot.hosting.logs import fields
 from bot.hosting.settings import is_loopback_host
 from bot.intake.evidence_links import EvidenceLinks
+from bot.storage import names
 from bot.storage.store import EvidenceMeta, Store
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ def evidence_handler(
             log.warning("evidence link refused", extra=fields())
             raise web.HTTPNotFound()
         store = store_of(request)
-        name = f"evidence/{case_id}/{sha}"
+        name = names.evidence(case_id, sha)
         meta = await store.get_evidence_meta(name)
         if meta is None:
             raise web.HTTPNotFound()

@@ -36,6 +36,7 @@ from bot.errors import AlreadyExists, EvidenceRejected
 from bot.hosting.telemetry import METRICS
 from bot.intake.docx_check import DOCX, ZIP_MAGIC, is_docx
 from bot.intake.netpolicy import AddressNotAllowedError, AddressPolicy, PolicyResolver, is_bot_attachment_host
+from bot.storage import names
 from bot.storage.store import EvidenceMeta
 
 log = logging.getLogger(__name__)
@@ -222,7 +223,7 @@ class EvidenceIntake:
                 uploaded_by=uploader,
                 uploaded_at=now.astimezone(UTC),
             )
-            name = f"evidence/{case_id}/{spooled.sha256}"
+            name = names.evidence(case_id, spooled.sha256)
             chunks = _read_file(spooled.path, self._limits.write_buffer)
             try:
                 await self._store.put_evidence(name, chunks, meta)

@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 from bot.hosting.logs import fields
 from bot.jobs.send_guard import LeaseLost, guarded, lease_lost
 from bot.services.ports import Clock, SystemClock
+from bot.storage import names
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
 Job = Callable[[], Awaitable[object]]
-LEASE = "scheduler"
+LEASE = names.SCHEDULER_LEASE
 
 
 @dataclass

@@ -5,13 +5,12 @@ Document `cases/{case_id}.json`: {"schema": 1, "case": <domain case>, "cards": {
 `cards` remembers where each person's case card was sent, so it can be updated in place;
 `retry` holds the back-off of notifications that could not be delivered yet.
 Tags answer "my cases", "open cases led by X" and "due by T" without a scan of all cases.
-Everything a case owns lives under its id (cases/, evidence/{id}/, audit/{id}.log), so that
-retention can delete a case as one prefix.
+Everything a case owns lives under its id (`bot.storage.names.case_owned`: cases/, evidence/{id}/,
+packs/{id}/, audit/{id}.log), so that retention can delete a case prefix by prefix.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,15 +19,15 @@ from typing import Any, TypeVar
 
 from bot.errors import NotFound
 from bot.guideline.due import next_due_at
-from bot.guideline.med_units import unit_key
 from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
 from bot.guideline.serialize import case_from_dict, case_to_dict
 from bot.services.docs import Recent, get_many, update
+from bot.storage import names
+from bot.storage.names import legacy_unit_tags, unit_tag
 from bot.storage.store import Store
 
 T = TypeVar("T")
-NEVER = "9999-12-31T00:00:00Z"
 
 
 # Case ids are made by the bot (a uuid4's hex); one arriving from a card is only data.
@@ -37,26 +36,6 @@ _CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 
 def is_case_id(value: object) -> bool:
     return isinstance(value, str) and _CASE_ID.fullmatch(value) is not None
-
-
-def case_name(case_id: str) -> str:
-    return f"cases/{case_id}.json"
-
-
-def unit_tag(unit: str | None) -> str:
-    """Unit names may hold Danish letters, which blob tags refuse: index a short digest of the
-    unit's canonical form (`unit_key`), so every spelling of one workplace has one tag."""
-    key = unit_key(unit) if unit else ""
-    return hashlib.sha256(key.encode()).hexdigest()[:16] if key else "none"
-
-
-def legacy_unit_tags(unit: str | None) -> set[str]:
-    """Tags written before the canonical form (trimmed and lower-cased only), where they differ:
-    documents stored then under a decomposed "å" or doubled spaces are still found."""
-    if not unit:
-        return set()
-    old = hashlib.sha256(unit.strip().lower().encode()).hexdigest()[:16]
-    return {old} - {unit_tag(unit)}
 
 
 def due_at(case: Case, audit_outbox: list[dict[str, Any]], policy: DeadlinePolicy) -> datetime | None:
@@ -69,7 +48,7 @@ def due_at(case: Case, audit_outbox: list[dict[str, Any]], policy: DeadlinePolic
 
 
 def stamp(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else NEVER
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else names.NEVER
 
 
 @dataclass
@@ -112,10 +91,10 @@ async def cases_in_unit(store: Store, unit: str, spellings: Iterable[str] = ()) 
     tags = {unit_tag(unit)}
     for spelling in (unit, *spellings):
         tags |= legacy_unit_tags(spelling)
-    names: set[str] = set()
+    found: set[str] = set()
     for tag in sorted(tags):
-        names.update(await store.find({"kind": "case", "unit": tag}))
-    return [case_from_dict(d["case"]) for d in await get_many(store, sorted(names))]
+        found.update(await store.find(names.cases_where(unit=tag)))
+    return [case_from_dict(d["case"]) for d in await get_many(store, sorted(found))]
 
 
 class CaseRepository:
@@ -126,29 +105,28 @@ class CaseRepository:
 
     def tags(self, doc: dict[str, Any]) -> dict[str, str]:
         case = case_from_dict(doc["case"])
-        return {
-            "kind": "case",
-            "status": case.status.value,
-            "reporter": case.reporter.aad_object_id,
-            "leader": case.leader.aad_object_id if case.leader else "none",
+        return names.case_tags(
+            status=case.status.value,
+            reporter=case.reporter.aad_object_id,
+            leader=case.leader.aad_object_id if case.leader else "none",
             # Only a deputy brought in finds the case in their list.
-            "deputy": case.active_deputy.aad_object_id if case.active_deputy else "none",
-            "unit": unit_tag(case.unit),
-            "due": stamp(due_at(case, doc.get("audit") or [], self.policy)),
-            "closed": stamp(case.closed_at),  # retention finds old closed cases by it
-            "number": case.number,  # HR names a case by its number ("stop sletning KH-2026-0001")
-        }
+            deputy=case.active_deputy.aad_object_id if case.active_deputy else "none",
+            unit=unit_tag(case.unit),
+            due=stamp(due_at(case, doc.get("audit") or [], self.policy)),
+            closed=stamp(case.closed_at),  # retention finds old closed cases by it
+            number=case.number,  # HR names a case by its number ("stop sletning KH-2026-0001")
+        )
 
     async def create(self, doc: CaseDoc) -> None:
         """Create-only: a repeated submit of the same draft finds the case already there."""
         data = doc.to_json()
-        etag = await self.store.put(case_name(doc.case.id), data, etag=None, tags=self.tags(data))
-        self.recent.keep(case_name(doc.case.id), data, etag)
+        etag = await self.store.put(names.case(doc.case.id), data, etag=None, tags=self.tags(data))
+        self.recent.keep(names.case(doc.case.id), data, etag)
 
     async def get(self, case_id: str) -> CaseDoc:
         if not is_case_id(case_id):  # a forged or mangled id names no case (and no storage path)
             raise NotFound("malformed case id")
-        found = await self.store.get(case_name(case_id))
+        found = await self.store.get(names.case(case_id))
         if found is None:
             raise NotFound(case_id)
         return CaseDoc.from_json(found.data)
@@ -156,7 +134,7 @@ class CaseRepository:
     async def exists(self, case_id: str) -> bool:
         if not is_case_id(case_id):
             return False
-        return await self.store.get(case_name(case_id)) is not None
+        return await self.store.get(names.case(case_id)) is not None
 
     async def change(self, case_id: str, mutate: Callable[[CaseDoc], tuple[CaseDoc, T]]) -> T:
         """Read-modify-write with the ETag; `mutate` is re-applied when another writer won.
@@ -171,44 +149,44 @@ class CaseRepository:
             new_doc, result = mutate(CaseDoc.from_json(current))
             return new_doc.to_json(), result
 
-        return await update(self.store, case_name(case_id), apply, tags=self.tags, recent=self.recent)
+        return await update(self.store, names.case(case_id), apply, tags=self.tags, recent=self.recent)
 
     async def _load(self, names: list[str]) -> list[Case]:
         return [case_from_dict(d["case"]) for d in await get_many(self.store, names)]
 
     async def reported_by(self, aad_object_id: str) -> list[Case]:
-        cases = await self._load(await self.store.find({"kind": "case", "reporter": aad_object_id}))
+        cases = await self._load(await self.store.find(names.cases_where(reporter=aad_object_id)))
         return sorted(cases, key=lambda c: c.created_at, reverse=True)
 
     async def open_led_by(self, aad_object_id: str) -> list[Case]:
-        led = await self.store.find({"kind": "case", "status": "open", "leader": aad_object_id})
-        deputy = await self.store.find({"kind": "case", "status": "open", "deputy": aad_object_id})
+        led = await self.store.find(names.cases_where(status="open", leader=aad_object_id))
+        deputy = await self.store.find(names.cases_where(status="open", deputy=aad_object_id))
         return await self._load(sorted(set(led) | set(deputy)))
 
     async def leads_any(self, aad_object_id: str) -> bool:
         """Whether the person leads or deputises on any case, open or closed (index query only)."""
         for role in ("leader", "deputy"):
-            if await self.store.find({"kind": "case", role: aad_object_id}):
+            if await self.store.find(names.cases_where(**{role: aad_object_id})):
                 return True
         return False
 
     async def open_cases(self) -> list[Case]:
-        return await self._load(await self.store.find({"kind": "case", "status": "open"}))
+        return await self._load(await self.store.find(names.cases_where(status="open")))
 
     async def id_of_number(self, number: str) -> str | None:
         """The id of the case with this number (KH-YYYY-NNNN), or None."""
         if not re.fullmatch(r"KH-\d{4}-\d{4,6}", number):
             return None
-        for name in await self.store.find({"kind": "case", "number": number}):
+        for name in await self.store.find(names.cases_where(number=number)):
             found = await self.store.get(name)
             if found is not None and found.data["case"]["number"] == number:  # tags lag on Azure
-                return name.removeprefix("cases/").removesuffix(".json")
+                return names.case_id_of(name)
         return None
 
     async def closed_by(self, moment: datetime) -> list[str]:
         """Ids of cases closed at or before `moment` (candidates: check each before acting)."""
-        names = await self.store.find({"kind": "case", "status": "closed"}, at_most={"closed": stamp(moment)})
-        return [name.removeprefix("cases/").removesuffix(".json") for name in names]
+        found = await self.store.find(names.cases_where(status="closed"), at_most={"closed": stamp(moment)})
+        return [names.case_id_of(name) for name in found]
 
     async def due_by(self, moment: datetime) -> list[Case]:
-        return await self._load(await self.store.find({"kind": "case"}, at_most={"due": stamp(moment)}))
+        return await self._load(await self.store.find(names.cases_where(), at_most={"due": stamp(moment)}))

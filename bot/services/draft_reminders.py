@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 from bot.errors import DeliveryFailed
 from bot.hosting.logs import fields
 from bot.jobs.send_guard import ClaimLost, guarded
-from bot.services.docs import Unchanged, update
-from bot.services.drafts import DraftIndex, draft_name
+from bot.services.docs import Unchanged
+from bot.services.drafts import DraftIndex
 from bot.services.ports import Clock, Notifier
 from bot.services.refs import user_locale, user_reference
+from bot.storage import names
 from bot.texts import Texts, language_for
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ async def _claim(drafts: DraftIndex, user: str, touched: object, now: datetime) 
             raise Unchanged  # another delivery holds it
         return {**current, "claimed_until": claim.until.isoformat(), "claimed_by": claim.token}, claim
 
-    result: _DraftClaim | None = await update(drafts.store, draft_name(user), take, tags=_tags)
+    result: _DraftClaim | None = await drafts.records.change(user, take)
     return result
 
 
@@ -90,10 +91,10 @@ async def _still_ours(drafts: DraftIndex, user: str, claim: _DraftClaim, clock: 
 
     def extend(current: dict[str, object] | None) -> tuple[dict[str, object], None]:
         if current is None or current.get("claimed_by") != claim.token:
-            raise ClaimLost(draft_name(user))
+            raise ClaimLost(names.draft(user))
         return {**current, "claimed_until": until.isoformat()}, None
 
-    await update(drafts.store, draft_name(user), extend, tags=_tags)
+    await drafts.records.change(user, extend)
     claim.until = until
 
 
@@ -106,11 +107,7 @@ async def _settle(drafts: DraftIndex, user: str, claim: _DraftClaim, delivered: 
         kept = {k: v for k, v in current.items() if k not in ("claimed_until", "claimed_by")}
         return ({**kept, "reminded": True} if delivered else kept), None
 
-    await update(drafts.store, draft_name(user), done, tags=_tags)
-
-
-def _tags(data: dict[str, object]) -> dict[str, str]:
-    return {"kind": "draft", "touched": str(data["touched"])}
+    await drafts.records.change(user, done)
 
 
 @dataclass

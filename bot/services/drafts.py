@@ -25,25 +25,15 @@ from typing import Any
 from bot.errors import AlreadyExists, Conflict
 from bot.guideline.errors import InvalidDecision
 from bot.hosting.logs import fields
-from bot.services.docs import Unchanged, update
+from bot.repositories.drafts import DraftRecords, stamp
+from bot.services.docs import Unchanged
+from bot.storage import names
 from bot.storage.store import EvidenceMeta, Store
 
 log = logging.getLogger(__name__)
 
 _ATTEMPTS = 40  # a burst of messages with files all write this one document; each retry re-reads
 RESERVATION_TTL = timedelta(minutes=10)  # longer than a download may take (Limits.total_timeout)
-
-
-def draft_name(aad_object_id: str) -> str:
-    return f"drafts/{aad_object_id.lower()}.json"
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _tags(data: dict[str, Any]) -> dict[str, str]:
-    return {"kind": "draft", "touched": str(data["touched"])}
 
 
 def meta_to_json(meta: EvidenceMeta) -> dict[str, Any]:
@@ -97,6 +87,7 @@ class DraftIndex:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.records = DraftRecords(store)
 
     # -- the draft's life ---------------------------------------------------------------------
     async def start(self, aad_object_id: str, case_id: str, now: datetime, state_doc: str = "") -> None:
@@ -105,7 +96,7 @@ class DraftIndex:
         fresh = {
             "user": aad_object_id,
             "case_id": case_id,
-            "touched": _stamp(now),
+            "touched": stamp(now),
             "reminded": False,
             "state_doc": state_doc,
             "evidence": [],
@@ -113,27 +104,27 @@ class DraftIndex:
             "closed": False,
         }
         with contextlib.suppress(AlreadyExists):
-            await self.store.put(draft_name(aad_object_id), fresh, etag=None, tags=_tags(fresh))
+            await self.records.create(aad_object_id, fresh)
             return
-        old = await self.store.get(draft_name(aad_object_id))
+        old = await self.records.get(aad_object_id)
         if old is not None and old.data.get("case_id") != case_id and not old.data.get("closed"):
             await self._delete_files(old.data)
 
         def replace(_current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
             return fresh, None
 
-        await update(self.store, draft_name(aad_object_id), replace, tags=_tags, attempts=_ATTEMPTS)
+        await self.records.change(aad_object_id, replace, attempts=_ATTEMPTS)
 
     async def touch(self, aad_object_id: str, case_id: str, now: datetime) -> None:
         def touched(current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
             if current is None or current.get("case_id") != case_id:
                 raise Unchanged  # discarded meanwhile: do not bring it back
-            return {**current, "touched": _stamp(now), "reminded": False}, None
+            return {**current, "touched": stamp(now), "reminded": False}, None
 
-        await update(self.store, draft_name(aad_object_id), touched, tags=_tags, attempts=_ATTEMPTS)
+        await self.records.change(aad_object_id, touched, attempts=_ATTEMPTS)
 
     async def get(self, aad_object_id: str, case_id: str) -> dict[str, Any] | None:
-        doc = await self.store.get(draft_name(aad_object_id))
+        doc = await self.records.get(aad_object_id)
         if doc is None or doc.data.get("case_id") != case_id:
             return None
         return doc.data
@@ -157,14 +148,14 @@ class DraftIndex:
             free = max(0, cap - used)
             granted = min(count, free)
             if granted:
-                pending[activity_id] = {"n": granted, "at": _stamp(now)}
+                pending[activity_id] = {"n": granted, "at": stamp(now)}
             elif activity_id not in pending:
                 raise _NothingGranted(Reservation(0, free))
-            touched = {"touched": _stamp(now), "reminded": False}  # sending files is activity too
+            touched = {"touched": stamp(now), "reminded": False}  # sending files is activity too
             return {**current, "pending": pending, **touched}, Reservation(granted, free)
 
         try:
-            return await update(self.store, draft_name(aad_object_id), reserve, tags=_tags, attempts=_ATTEMPTS)
+            return await self.records.change(aad_object_id, reserve, attempts=_ATTEMPTS)
         except _NothingGranted as none:
             return none.reservation
 
@@ -183,7 +174,7 @@ class DraftIndex:
             return {**current, "evidence": evidence}, Recorded(True, len(evidence))
 
         try:
-            return await update(self.store, draft_name(aad_object_id), add, tags=_tags, attempts=_ATTEMPTS)
+            return await self.records.change(aad_object_id, add, attempts=_ATTEMPTS)
         except _Known as known:
             return Recorded(False, known.count)
 
@@ -198,7 +189,7 @@ class DraftIndex:
                 raise Unchanged
             return {**current, "pending": pending}, None
 
-        await update(self.store, draft_name(aad_object_id), drop, tags=_tags, attempts=_ATTEMPTS)
+        await self.records.change(aad_object_id, drop, attempts=_ATTEMPTS)
 
     async def close(self, aad_object_id: str, case_id: str, now: datetime) -> list[EvidenceMeta]:
         """Submit: no file is recorded on the draft after this. StillReceiving while files of a
@@ -215,21 +206,21 @@ class DraftIndex:
             return {**current, "closed": True, "pending": {}}, evidence
 
         try:
-            return await update(self.store, draft_name(aad_object_id), close, tags=_tags, attempts=_ATTEMPTS)
+            return await self.records.change(aad_object_id, close, attempts=_ATTEMPTS)
         except _AlreadyClosed as closed:
             return closed.evidence
 
     # -- the end ------------------------------------------------------------------------------
     async def forget(self, aad_object_id: str) -> None:
         """The draft became a case: its files now belong to the case, only the index goes."""
-        await self.store.delete(draft_name(aad_object_id))
+        await self.records.delete(aad_object_id)
 
     async def discard(self, aad_object_id: str, case_id: str | None = None, *, with_state: bool = True) -> int:
         """Cancelled or expired: delete the draft's files, its dialog state and this document.
         With `case_id`, only that draft (a newer one is left alone). `with_state=False` inside
         the dialog's own turn, which ends the dialog and saves its state itself. Returns the
         files deleted."""
-        doc = await self.store.get(draft_name(aad_object_id))
+        doc = await self.records.get(aad_object_id)
         if doc is None or (case_id is not None and doc.data.get("case_id") != case_id):
             return 0
         if doc.data.get("closed"):  # submitted: the files are the case's now
@@ -239,7 +230,7 @@ class DraftIndex:
         if with_state:
             await self._delete_state(doc.data)
         try:
-            await self.store.delete(draft_name(aad_object_id), etag=doc.etag)
+            await self.records.delete(aad_object_id, etag=doc.etag)
         except Conflict:  # a download recorded a file meanwhile: go again, on what is stored now
             return deleted + await self.discard(aad_object_id, str(doc.data.get("case_id")), with_state=with_state)
         log.info("draft discarded", extra=fields(case_id=doc.data.get("case_id"), files=deleted))
@@ -251,10 +242,10 @@ class DraftIndex:
             return 0
         # List the prefix rather than trusting the document: a file stored just before its
         # record failed is on no list, and must go too.
-        names = await self.store.list(f"evidence/{case_id}/")
-        for name in names:
+        files = await self.store.list(names.evidence_prefix(case_id))
+        for name in files:
             await self.store.delete_evidence(name)
-        return len(names)
+        return len(files)
 
     async def _delete_state(self, data: dict[str, Any]) -> None:
         """The dialog state holds the description; delete it if it is still this draft's."""
@@ -269,12 +260,7 @@ class DraftIndex:
             await self.store.delete(name, etag=state.etag)
 
     async def untouched_since(self, moment: datetime) -> list[dict[str, Any]]:
-        out = []
-        for name in await self.store.find({"kind": "draft"}, at_most={"touched": _stamp(moment)}):
-            doc = await self.store.get(name)
-            if doc is not None:
-                out.append(doc.data)
-        return out
+        return await self.records.untouched_since(moment)
 
 
 def _flat(data: dict[str, Any]) -> str:
@@ -294,7 +280,7 @@ def live_reservations(pending: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 
 def reservation(count: int, now: datetime) -> dict[str, Any]:
-    return {"n": count, "at": _stamp(now)}
+    return {"n": count, "at": stamp(now)}
 
 
 def _live(pending: dict[str, Any], now: datetime) -> dict[str, Any]:

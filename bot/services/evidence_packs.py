@@ -29,15 +29,12 @@ from bot.services.audit import record, trail
 from bot.services.case_view import viewer_role
 from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.ports import Clock
+from bot.storage import names
 from bot.storage.store import EvidenceMeta, Store
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)
 KINDS = ("pdf", "docx", "zip")  # the order a person sees them in
-
-
-def pack_name(case_id: str, sha256: str) -> str:
-    return f"packs/{case_id}/{sha256}"
 
 
 @dataclass(frozen=True)
@@ -121,7 +118,7 @@ class EvidencePacks:
         """Write-once; False when an identical file is already stored (same name = same bytes)."""
         meta = EvidenceMeta(file.sha256, file.size, file.content_type, file.name, actor_id, self.clock.now())
         try:
-            await self.store.put_evidence(pack_name(case_id, file.sha256), file_chunks(file.path), meta)
+            await self.store.put_evidence(names.pack(case_id, file.sha256), file_chunks(file.path), meta)
         except AlreadyExists:
             return False
         return True
@@ -149,7 +146,7 @@ class EvidencePacks:
 
     async def opened(self, case_id: str, sha256: str, issued_to: str) -> EvidenceMeta:
         """A signed link was followed: the file's metadata, after the download's audit line."""
-        meta = await self.store.get_evidence_meta(pack_name(case_id, sha256))
+        meta = await self.store.get_evidence_meta(names.pack(case_id, sha256))
         if meta is None:
             raise NotFound(sha256)
         await record(
@@ -166,7 +163,7 @@ class EvidencePacks:
 
     async def read(self, case_id: str, sha256: str) -> AsyncGenerator[bytes, None]:
         """The stored file's bytes; closing this generator closes the store's stream at once."""
-        source = self.store.read_evidence(pack_name(case_id, sha256))
+        source = self.store.read_evidence(names.pack(case_id, sha256))
         try:
             async for chunk in source:
                 yield chunk

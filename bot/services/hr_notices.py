@@ -1,7 +1,7 @@
 """Notices to HR that belong to no case (a MED channel gone or renamed, an evaluation overdue),
 delivered like case notifications: never lost, never "delivered" to nobody.
 
-Each notice is written to `outbox/hr/{id}.json` before anything is sent, and deleted only when
+Each notice is written to HR's outbox (`bot.repositories.hr_outbox`) before anything is sent, and deleted only when
 at least one HR person (HR's group expanded) got it. Until then it stays, with back-off, for the
 scheduler's next tick; after `alert_after` an ERROR says nobody was reached (no personal data:
 the text key and counts). A delivery claims the notice with the ETag first, and every send
@@ -20,7 +20,8 @@ from bot.errors import DeliveryFailed
 from bot.hosting.logs import fields
 from bot.hosting.telemetry import Telemetry
 from bot.jobs.send_guard import ClaimLost, guarded
-from bot.services.docs import Unchanged, update
+from bot.repositories.hr_outbox import HrOutbox
+from bot.services.docs import Unchanged
 from bot.services.hr_people import HrPeople, HrUnavailable
 from bot.services.ports import Clock, Notifier
 from bot.services.refs import ReferenceBook
@@ -30,7 +31,6 @@ from cards.common import user_text
 
 log = logging.getLogger(__name__)
 
-PREFIX = "outbox/hr/"
 CLAIM_FOR = timedelta(minutes=5)
 CLAIM_MARGIN = timedelta(minutes=1)
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
@@ -38,10 +38,6 @@ BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), ti
 
 def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _tags(data: dict[str, Any]) -> dict[str, str]:
-    return {"kind": "hr_notice", "due": str(data["due"])}
 
 
 class HrNotices:
@@ -57,6 +53,7 @@ class HrNotices:
         telemetry: Telemetry | None = None,
     ) -> None:
         self.store = store
+        self.outbox = HrOutbox(store)
         self.hr = hr
         self.refs = refs
         self.notifier = notifier
@@ -68,14 +65,12 @@ class HrNotices:
     async def tell(self, key: str, values: dict[str, Any]) -> None:
         """Record the notice, then try to deliver it at once (the tick retries what is left)."""
         now = self.clock.now()
-        name = f"{PREFIX}{uuid.uuid4().hex}.json"
         data = {"key": key, "values": values, "at": now.isoformat(), "attempts": 0, "due": _stamp(now)}
-        await self.store.put(name, data, etag=None, tags=_tags(data))
-        await self._deliver(name)
+        await self._deliver(await self.outbox.add(data))
 
     async def deliver_due(self) -> int:
         """The scheduler job: every notice due by now (index query)."""
-        names = await self.store.find({"kind": "hr_notice"}, at_most={"due": _stamp(self.clock.now())})
+        names = await self.outbox.due_by(_stamp(self.clock.now()))
         delivered = 0
         for name in names:
             delivered += await self._deliver(name)
@@ -91,7 +86,7 @@ class HrNotices:
                 raise Unchanged  # delivered, or not due (backing off, or claimed by another delivery)
             return {**current, "claimed_by": token, "due": _stamp(until)}, current
 
-        notice: dict[str, Any] | None = await update(self.store, name, claim, tags=_tags)
+        notice: dict[str, Any] | None = await self.outbox.change(name, claim)
         if notice is None:
             return 0
         mine = _Claim(token, until)
@@ -100,9 +95,9 @@ class HrNotices:
         except ClaimLost:
             return 0  # another delivery took it over
         if reached:
-            doc = await self.store.get(name)
+            doc = await self.outbox.get(name)
             if doc is not None and doc.data.get("claimed_by") == token:
-                await self.store.delete(name, etag=doc.etag)
+                await self.outbox.delete(name, etag=doc.etag)
             return 1
         await self._not_reached(name, notice, token, people)
         return 0
@@ -142,7 +137,7 @@ class HrNotices:
                 raise ClaimLost(name)
             return {**current, "due": _stamp(until)}, None
 
-        await update(self.store, name, extend, tags=_tags)
+        await self.outbox.change(name, extend)
         mine.until = until
 
     async def _not_reached(self, name: str, notice: dict[str, Any], token: str, people: int) -> None:
@@ -171,7 +166,7 @@ class HrNotices:
                 "alerted": bool(current.get("alerted") or alert),
             }, None
 
-        await update(self.store, name, later, tags=_tags)
+        await self.outbox.change(name, later)
 
 
 class _Claim:

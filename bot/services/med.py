@@ -23,9 +23,9 @@ from bot.chat.med_input import MarkDone, MedCommand, PutOnAgenda, RegisterChanne
 from bot.errors import Refused
 from bot.guideline.med import MedEvaluation, MedSchedule
 from bot.guideline.med_units import Workplace
+from bot.repositories.med_units import MedChannel, UnitRecord
 from bot.services.med_broadcast import MedBroadcast, Sent
 from bot.services.med_evaluations import MedEvaluations
-from bot.services.med_records import MedChannel, UnitRecord
 from bot.services.med_units import MedUnits, Place, Registration, Unit
 from bot.services.outcomes import MedEvaluationMarked
 from bot.services.ports import Clock, Notifier

@@ -27,15 +27,16 @@ from bot.guideline.med import MedPeriod, MedSchedule
 from bot.guideline.med_units import unit_key
 from bot.hosting.logs import fields
 from bot.jobs.send_guard import ClaimLost
+from bot.repositories.med_evaluations import MedEvaluationRecords
+from bot.repositories.med_sends import MedSends
+from bot.repositories.med_units import UnitRecord
 from bot.services.broadcast import Item, as_stream, broadcast
-from bot.services.cases import unit_tag
-from bot.services.docs import Recent, get_many, update
 from bot.services.med_evaluations import MedEvaluations
-from bot.services.med_records import UnitRecord, followup_name, sent_name
 from bot.services.med_units import MedUnits, Unit
 from bot.services.ports import Clock, Notifier
 from bot.services.refs import ReferenceBook
-from bot.storage.store import Document, Store
+from bot.storage import names
+from bot.storage.store import Store
 from bot.texts import Texts, language_for
 from cards.common import Card, attachment
 
@@ -109,7 +110,8 @@ class MedBroadcast:
         self.hr_ids = hr_ids
         self.default_language = default_language
         self.stopping = asyncio.Event()  # set at shutdown: sends in flight finish, nothing new starts
-        self._recent = Recent()  # the "sending" records just written, so "sent" is one write
+        self.sends = MedSends(store)
+        self.evaluation_records = MedEvaluationRecords(store)  # the follow-up markers
         self._service_url = ""
 
     # -- what to send where ---------------------------------------------------------------------------
@@ -118,28 +120,27 @@ class MedBroadcast:
         read), then the unit records as they are read (4 side by side)."""
         await self.units.migrate()
         places = {w.key: w for w in await self.units.workplaces()}
-        names = await self.units.records.names()
-        recorded = {name.rsplit("/", 1)[-1].removesuffix(".json") for name in names}
+        records = await self.units.records.names()
+        recorded = {names.unit_record_tag(name) for name in records}
         wanted = unit_key(only) if only else None
         for key, directory_place in places.items():
-            if unit_tag(key) in recorded or wanted not in (None, key):
+            if names.unit_tag(key) in recorded or wanted not in (None, key):
                 continue
             if directory_place.recipient is not None:
                 unit = Unit(key, directory_place.name, directory_place, None)
                 yield Target(unit, None, directory_place.recipient.aad_object_id)
         gate = asyncio.Semaphore(SEND_READ_CONCURRENCY)
 
-        async def read(name: str) -> Document | None:
+        async def read(name: str) -> UnitRecord | None:
             async with gate:
-                return await self.store.get(name)
+                return await self.units.records.read(name)
 
-        reads = [asyncio.ensure_future(read(n)) for n in names]
+        reads = [asyncio.ensure_future(read(n)) for n in records]
         try:
             for pending in reads:
-                doc = await pending
-                if doc is None:
+                record = await pending
+                if record is None:
                     continue
-                record = UnitRecord.from_json(doc.data)
                 if wanted not in (None, record.key):
                     continue
                 place = places.get(record.key)
@@ -185,7 +186,7 @@ class MedBroadcast:
         Per-channel records from before unit records count for their unit."""
         keys = set()
         now = self.clock.now()
-        for data in await get_many(self.store, await self.store.find({"kind": "med_sent", "period": period_id})):
+        for data in await self.sends.of_period(period_id):
             state = data.get("state")
             fresh_claim = state == "sending" and now - datetime.fromisoformat(data["at"]) < STALE_CLAIM
             waiting = state == "failed" and datetime.fromisoformat(data["next_at"]) > now
@@ -197,7 +198,6 @@ class MedBroadcast:
         """Record "sending" before the send: its time, or None if someone else holds or finished it."""
         now = self.clock.now()
         unit = target.unit
-        name = sent_name(period.id, unit.key)
         record = {
             "key": domain.med_reminder_key(unit.key, period),
             "state": "sending",
@@ -206,15 +206,13 @@ class MedBroadcast:
             "name": unit.name,
             "via": "chat" if target.in_chat else "channel",
         }
-        tags = {"kind": "med_sent", "period": period.id, "state": "sending"}
         try:
-            etag = await self.store.put(name, record, etag=None, tags=tags)
+            await self.sends.create(period.id, unit.key, record)
         except AlreadyExists:
             pass
         else:
-            self._recent.keep(name, record, etag)  # the record after the send needs no read
             return now
-        doc = await self.store.get(name)
+        doc = await self.sends.get(period.id, unit.key)
         if doc is None:
             return None
         state = doc.data.get("state")
@@ -223,23 +221,20 @@ class MedBroadcast:
         if not (stale or retry):
             return None
         try:  # take it over with the ETag: of two instances only one wins
-            taken = {**doc.data, **record}
-            self._recent.keep(name, taken, await self.store.put(name, taken, etag=doc.etag, tags=tags))
+            await self.sends.replace(period.id, unit.key, {**doc.data, **record}, doc.etag)
         except Conflict:
             return None
         return now
 
     async def _renew_claim(self, period: MedPeriod, key: str, since: datetime) -> datetime:
         """Move our "sending" record's time to now, with the ETag; ClaimLost if it is not ours."""
-        name = sent_name(period.id, key)
-        doc = await self.store.get(name)
+        name = names.med_sent(period.id, key)
+        doc = await self.sends.get(period.id, key)
         if doc is None or doc.data.get("state") != "sending" or doc.data.get("at") != since.isoformat():
             raise ClaimLost(name)
         now = self.clock.now()
-        renewed = {**doc.data, "at": now.isoformat()}
-        tags = {"kind": "med_sent", "period": period.id, "state": "sending"}
         try:
-            self._recent.keep(name, renewed, await self.store.put(name, renewed, etag=doc.etag, tags=tags))
+            await self.sends.replace(period.id, key, {**doc.data, "at": now.isoformat()}, doc.etag)
         except Conflict:
             raise ClaimLost(name) from None
         return now
@@ -289,14 +284,13 @@ class MedBroadcast:
 
         async def record(key: str, activity_id: str | None, error: DeliveryFailed | None) -> None:
             target = work.targets[key]
-            name = sent_name(period.id, key)
             now = self.clock.now()
             if activity_id is not None:
                 where = work.opened.get(key) or target.reference
                 sent = {"state": "sent", "activity_id": activity_id, "sent_at": now.isoformat(), "reference": where}
-                await self._record(name, sent, period)  # the evaluation reads "sent" from this record
+                await self.sends.record(period.id, key, sent)  # the evaluation reads "sent" from this record
                 return
-            await self._record(name, {"state": "failed", "next_at": (now + RETRY_AFTER).isoformat()}, period)
+            await self.sends.record(period.id, key, {"state": "failed", "next_at": (now + RETRY_AFTER).isoformat()})
             channel = target.unit.channel
             if getattr(error, "permanent", False) and not target.in_chat and channel is not None:
                 await self.units.deactivate(channel.team_id, channel.channel_id, "bot removed or channel gone")
@@ -335,18 +329,6 @@ class MedBroadcast:
         )
         return sent
 
-    async def _record(self, name: str, values: dict[str, Any], period: MedPeriod) -> None:
-        def put(current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
-            return {**(current or {}), **values}, None
-
-        await update(
-            self.store,
-            name,
-            put,
-            tags=lambda d: {"kind": "med_sent", "period": period.id, "state": str(d["state"])},
-            recent=self._recent,
-        )
-
     # -- a person's chat -------------------------------------------------------------------------------
     async def _texts_for(self, person: str) -> Texts:
         return Texts(language_for(await self.references.locale(person), self.default_language))
@@ -381,7 +363,7 @@ class MedBroadcast:
     # -- after a mark, and the follow-up ------------------------------------------------------------
     async def update_card(self, unit: Unit, period: MedPeriod, except_conversation: str | None) -> None:
         """The reminder card where it was sent shows the new state (unless the mark came from it)."""
-        doc = await self.store.get(sent_name(period.id, unit.key))
+        doc = await self.sends.get(period.id, unit.key)
         if doc is None or not doc.data.get("activity_id") or not isinstance(doc.data.get("reference"), dict):
             return
         reference = doc.data["reference"]
@@ -400,12 +382,10 @@ class MedBroadcast:
         for tag, ev in (await self.evaluations.period_evaluations(period.id)).items():
             if not domain.needs_followup(ev, now, self.followup_weeks, self.schedule.tz):
                 continue
-            try:
-                marker = {"unit": ev.unit, "period": period.id, "at": now.isoformat()}
-                await self.store.put(followup_name(ev.unit, period.id), marker, etag=None)
-            except AlreadyExists:
+            marker = {"unit": ev.unit, "period": period.id, "at": now.isoformat()}
+            if not await self.evaluation_records.mark_followed_up(ev.unit, period.id, marker):
                 continue  # once per unit and period
-            sent = await self.store.get(f"med/sent/{period.id}/units/{tag}.json")
+            sent = await self.sends.get_by_tag(period.id, tag)
             reference = sent.data.get("reference") if sent else None
             if isinstance(reference, dict):
                 tx = Texts(self.default_language)

@@ -8,29 +8,28 @@ is copied to its canonical name the first time it is read (create-only, so two i
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.chat.med_input import MarkDone, PutOnAgenda, SetPlan
-from bot.errors import AlreadyExists, Refused
+from bot.errors import Refused
 from bot.guideline import med as domain
 from bot.guideline.med import MedEvaluation, MedPeriod, MedSchedule, MedStatus
 from bot.guideline.serialize import med_evaluation_from_dict, med_evaluation_to_dict
-from bot.services.cases import cases_in_unit, legacy_unit_tags, unit_tag
-from bot.services.docs import Unchanged, get_many, update
-from bot.services.med_records import UnitRecord, evaluation_name, legacy_evaluation_name, sent_name
+from bot.repositories.med_evaluations import MedEvaluationRecords
+from bot.repositories.med_sends import MedSends
+from bot.repositories.med_units import UnitRecord
+from bot.services.cases import cases_in_unit
+from bot.services.docs import Unchanged
 from bot.services.med_units import MedUnits, Place, Unit
 from bot.services.ports import Clock
+from bot.storage.names import legacy_unit_tags, unit_tag
 from bot.storage.store import Store
 from bot.texts import Texts
 from cards.common import Card
 from cards.med import MedCardView, OverviewRow, med_overview_card, med_reminder_card
-
-READ_CONCURRENCY = 16
 
 
 @dataclass(frozen=True)
@@ -55,6 +54,8 @@ class MedEvaluations:
         self.threshold = threshold
         self.units = units
         self.texts = texts
+        self.records = MedEvaluationRecords(store)
+        self.sends = MedSends(store)
 
     def current_period(self) -> MedPeriod:
         return self.schedule.due_period(self.clock.now())
@@ -62,33 +63,30 @@ class MedEvaluations:
     # -- reading and changing ----------------------------------------------------------------------
     async def evaluation(self, unit: Unit | str, period_id: str) -> MedEvaluation:
         name, spellings = (unit.name, unit.spellings) if isinstance(unit, Unit) else (unit, ())
-        doc = await self.store.get(evaluation_name(name, period_id))
-        if doc is None:
+        data = await self.records.get(name, period_id)
+        if data is None:
             data = await self._adopt_legacy(name, spellings, period_id)
             ev = med_evaluation_from_dict(data["evaluation"]) if data else domain.new_evaluation(name, period_id)
         else:
-            ev = med_evaluation_from_dict(doc.data["evaluation"])
+            ev = med_evaluation_from_dict(data["evaluation"])
         if ev.status is MedStatus.PENDING:
             ev = _with_sent(ev, await self._sent_at(name, period_id))
         return ev
 
     async def _sent_at(self, unit: str, period_id: str) -> datetime | None:
         """When the unit's reminder for the period arrived (its sent record), if it has."""
-        doc = await self.store.get(sent_name(period_id, unit))
+        doc = await self.sends.get(period_id, unit)
         return _sent_time(doc.data) if doc else None
 
     async def _adopt_legacy(self, name: str, spellings: tuple[str, ...], period_id: str) -> dict[str, Any] | None:
         """An evaluation stored under a spelling's old digest, copied to the canonical name."""
         tags = set().union(*(legacy_unit_tags(s) for s in (name, *spellings)))
         for tag in sorted(tags):
-            old = await self.store.get(legacy_evaluation_name(tag, period_id))
+            old = await self.records.get_legacy(tag, period_id)
             if old is None:
                 continue
-            with contextlib.suppress(AlreadyExists):  # another instance copied it first
-                await self.store.put(
-                    evaluation_name(name, period_id), old.data, etag=None, tags=_evaluation_tags(name, period_id)
-                )
-            return old.data
+            await self.records.copy_in(name, period_id, old)  # unless another instance copied it first
+            return old
         return None
 
     @staticmethod
@@ -98,7 +96,7 @@ class MedEvaluations:
     async def change(
         self, unit: Unit, period_id: str, change: Callable[[MedEvaluation], MedEvaluation]
     ) -> MedEvaluation:
-        if self._has_legacy(unit) and await self.store.get(evaluation_name(unit.name, period_id)) is None:
+        if self._has_legacy(unit) and await self.records.get(unit.name, period_id) is None:
             await self._adopt_legacy(unit.name, unit.spellings, period_id)
         sent_at = await self._sent_at(unit.name, period_id)
 
@@ -114,17 +112,12 @@ class MedEvaluations:
                 raise Unchanged
             return {**(current or {}), "evaluation": med_evaluation_to_dict(new)}, new
 
-        result = await update(
-            self.store,
-            evaluation_name(unit.name, period_id),
-            apply,
-            tags=lambda _d: _evaluation_tags(unit.name, period_id),
-        )
+        result = await self.records.change(unit.name, period_id, apply)
         return result if result is not None else await self.evaluation(unit, period_id)
 
     async def stored_tags(self, period_id: str) -> set[str]:
         """The unit tags that have an evaluation document for the period (one listing)."""
-        return {name.split("/")[2] for name in await self.store.find({"kind": "med_evaluation", "period": period_id})}
+        return await self.records.stored_tags(period_id)
 
     async def evaluation_in_round(self, unit: Unit, period_id: str, stored: set[str]) -> MedEvaluation:
         """The evaluation, read only when the round's listing (or an old spelling) says one exists."""
@@ -206,20 +199,9 @@ class MedEvaluations:
     async def period_evaluations(self, period_id: str) -> dict[str, MedEvaluation]:
         """The evaluations of a period by unit tag: those stored, and those whose reminder arrived
         (their sent record) but that nobody has marked yet. Units in neither are pending."""
-        names = await self.store.find({"kind": "med_evaluation", "period": period_id})
-        gate = asyncio.Semaphore(READ_CONCURRENCY)
-
-        async def read(name: str) -> tuple[str, MedEvaluation] | None:
-            async with gate:
-                doc = await self.store.get(name)
-            if doc is None:
-                return None
-            return name.split("/")[2], med_evaluation_from_dict(doc.data["evaluation"])
-
-        found = dict(r for r in await asyncio.gather(*(read(n) for n in names)) if r is not None)
-        sent = await self.store.find({"kind": "med_sent", "period": period_id, "state": "sent"})
-        prefix = f"med/sent/{period_id}/units/"
-        for data in await get_many(self.store, [n for n in sent if n.startswith(prefix)]):
+        stored = await self.records.of_period(period_id)
+        found = {tag: med_evaluation_from_dict(data["evaluation"]) for tag, data in stored.items()}
+        for data in await self.sends.sent_units(period_id):
             tag = unit_tag(str(data.get("unit") or ""))
             ev = found.get(tag) or domain.new_evaluation(str(data.get("name") or data.get("unit")), period_id)
             found[tag] = _with_sent(ev, _sent_time(data))
@@ -257,10 +239,6 @@ def _with_sent(ev: MedEvaluation, sent_at: datetime | None) -> MedEvaluation:
     (one write per reminder instead of two), and it joins the evaluation's history at its first
     change."""
     return domain.mark_sent(ev, sent_at) if sent_at is not None and ev.status is MedStatus.PENDING else ev
-
-
-def _evaluation_tags(unit: str, period_id: str) -> dict[str, str]:
-    return {"kind": "med_evaluation", "period": period_id, "unit": unit_tag(unit)}
 
 
 def unit_of(record: UnitRecord) -> Unit:

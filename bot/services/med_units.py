@@ -30,10 +30,10 @@ from bot.guideline.med_units import (
     unit_key,
 )
 from bot.hosting.logs import fields
-from bot.services.cases import legacy_unit_tags
+from bot.repositories.med_units import MedChannel, UnitRecord, UnitRecords
 from bot.services.docs import Unchanged
-from bot.services.med_records import MedChannel, UnitRecord, UnitRecords, unit_audit_id
 from bot.services.ports import Clock, Notifier
+from bot.storage.names import legacy_unit_tags, unit_audit_id
 from bot.storage.store import Store
 from bot.texts import Texts
 

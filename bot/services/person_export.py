@@ -36,22 +36,22 @@ from bot.hosting.logs import fields
 from bot.intake.evidence_links import EvidenceLinks
 from bot.services import audit
 from bot.services.audit import record, trail
-from bot.services.cases import CaseDoc, CaseRepository, case_name
+from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.docs import Unchanged
-from bot.services.drafts import draft_name
 from bot.services.ports import Clock
-from bot.services.refs import user_ref_name
-from bot.storage.store import EvidenceMeta, Store
+from bot.storage import names
+from bot.storage.store import Document, EvidenceMeta, Store
 
 log = logging.getLogger(__name__)
 
 EXPORT_KEEP_DAYS = 2  # the ZIP is a copy of personal data: kept only long enough to be fetched
 LINK_MINUTES = 60
-ROLES = ("reporter", "leader", "deputy")  # the case index tags that name a person
-
-
-def export_name(day: str, export_id: str, sha256: str) -> str:
-    return f"exports/{day}/{export_id}/{sha256}"
+ROLES = names.CASE_PERSON_TAGS  # the case index tags that name a person
+# A person's own documents (`names.Owner.PERSON`), each as a file in the ZIP and why it is there.
+PERSON_FILES = {
+    "user_ref": ("conversation-reference.json", "how the bot reaches you in Teams"),
+    "draft": ("draft.json", "your unfinished report"),
+}
 
 
 @dataclass(frozen=True)
@@ -73,28 +73,27 @@ class PersonExport:
         self.links = links
 
     async def case_ids(self, person: str) -> list[str]:
-        names: set[str] = set()
+        found: set[str] = set()
         for role in ROLES:
-            names |= set(await self.store.find({"kind": "case", role: person}))
-        return sorted(n.removeprefix("cases/").removesuffix(".json") for n in names)
+            found |= set(await self.store.find(names.cases_where(**{role: person})))
+        return sorted(names.case_id_of(n) for n in found)
 
     async def build(self, person: str, by: str) -> Export:
         """Collect, zip, store write-once, audit, and sign HR's link (NotFound: nothing held)."""
         now = self.clock.now()
         case_ids = await self.case_ids(person)
-        ref = await self.store.get(user_ref_name(person))
-        draft = await self.store.get(draft_name(person))
-        if not case_ids and ref is None and draft is None:
+        own = await self._own(person)
+        if not case_ids and not own:
             raise NotFound(person)
         export_id = f"x{secrets.token_hex(12)}"
         workdir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="export-"))
         try:
             path = workdir / "export.zip"
-            files = await self._write_zip(path, person, by, now, case_ids, ref, draft)
+            files = await self._write_zip(path, person, by, now, case_ids, own)
             sha256, size = await asyncio.to_thread(sha256_file, path)
             day = now.astimezone(UTC).strftime("%Y%m%d")
             meta = EvidenceMeta(sha256, size, "application/zip", f"indsigt-{day}.zip", by, now.astimezone(UTC))
-            await self.store.put_evidence(export_name(day, export_id, sha256), file_chunks(path), meta)
+            await self.store.put_evidence(names.export(day, export_id, sha256), file_chunks(path), meta)
         finally:
             await asyncio.to_thread(shutil.rmtree, workdir, True)
         for case_id in case_ids:
@@ -110,8 +109,7 @@ class PersonExport:
         by: str,
         now: datetime,
         case_ids: list[str],
-        ref: Any,
-        draft: Any,
+        own: dict[str, Document],
     ) -> int:
         archive = await asyncio.to_thread(zipfile.ZipFile, path, "w", zipfile.ZIP_DEFLATED)
         sums: list[str] = []
@@ -126,14 +124,14 @@ class PersonExport:
         files = 0
         try:
             for case_id in case_ids:
-                found = await self.store.get(case_name(case_id))
+                found = await self.store.get(names.case(case_id))
                 if found is None:
                     continue
                 case = found.data["case"]
                 roles = [r for r in ROLES if (case.get(r) or {}).get("aad_object_id") == person] or ["named on it"]
                 await add_json(f"cases/{case_id}/case.json", case, f"a case you are on ({', '.join(roles)})")
                 await add_json(f"cases/{case_id}/audit.json", await trail(self.store, case_id), "who did what on it")
-                for name in await self.store.list(f"evidence/{case_id}/"):
+                for name in await self.store.list(names.evidence_prefix(case_id)):
                     meta = await self.store.get_evidence_meta(name)
                     if meta is None or ("reporter" not in roles and meta.uploaded_by != person):
                         continue
@@ -142,10 +140,9 @@ class PersonExport:
                     sums.append(f"{meta.sha256}  {entry}")
                     contents.append({"file": entry, "why": "a file you sent or reported", "name": meta.original_name})
                     files += 1
-            if ref is not None:
-                await add_json("conversation-reference.json", ref.data, "how the bot reaches you in Teams")
-            if draft is not None:
-                await add_json("draft.json", draft.data, "your unfinished report")
+            for key, doc in own.items():
+                file, why = PERSON_FILES[key]
+                await add_json(file, doc.data, why)
             manifest = {
                 "person": person,
                 "exported_at": now.astimezone(UTC).isoformat(),
@@ -160,6 +157,16 @@ class PersonExport:
         finally:
             await asyncio.to_thread(archive.close)
         return files
+
+    async def _own(self, person: str) -> dict[str, Document]:
+        """The person's own documents that exist, by kind, in the ZIP's order."""
+        stored = names.person_owned(person)
+        own = {}
+        for key in PERSON_FILES:
+            doc = await self.store.get(stored[key])
+            if doc is not None:
+                own[key] = doc
+        return own
 
     async def _add_stream(self, archive: zipfile.ZipFile, entry: str, name: str, sha256: str) -> None:
         """Copy one stored file into the ZIP chunk by chunk, checking its hash on the way."""
@@ -204,7 +211,7 @@ class PersonExport:
 
     async def opened(self, day_and_id: str, sha256: str, issued_to: str) -> EvidenceMeta:
         day, _, export_id = day_and_id.partition("-")
-        meta = await self.store.get_evidence_meta(export_name(day, export_id, sha256))
+        meta = await self.store.get_evidence_meta(names.export(day, export_id, sha256))
         if meta is None:
             raise NotFound(sha256)
         log.info("person export downloaded", extra=fields(export_id=export_id))
@@ -213,7 +220,7 @@ class PersonExport:
     async def read(self, day_and_id: str, sha256: str) -> AsyncGenerator[bytes, None]:
         """The stored ZIP's bytes; closing this generator closes the store's stream at once."""
         day, _, export_id = day_and_id.partition("-")
-        source = self.store.read_evidence(export_name(day, export_id, sha256))
+        source = self.store.read_evidence(names.export(day, export_id, sha256))
         try:
             async for chunk in source:
                 yield chunk
@@ -225,9 +232,9 @@ class PersonExport:
     async def forget_old(self) -> int:
         """Delete exports older than EXPORT_KEEP_DAYS (run by the retention job)."""
         oldest = (self.clock.now() - timedelta(days=EXPORT_KEEP_DAYS)).astimezone(UTC).strftime("%Y%m%d")
-        days = sorted({name.split("/")[1] for name in await self.store.list("exports/")})
+        days = sorted({names.export_day_of(name) for name in await self.store.list(names.EXPORTS)})
         removed = 0
         for day in days:
             if day < oldest:
-                removed += await self.store.purge(f"exports/{day}/")
+                removed += await self.store.purge(names.export_day(day))
         return removed

@@ -6,32 +6,13 @@ ConversationReference shape), so this module needs no botbuilder import.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from typing import Any
 
+from bot.repositories.references import References
 from bot.services.bounded import Lru
-from bot.services.docs import Unchanged, update
 from bot.storage.store import Store
-
-_SAFE = re.compile(r"[^A-Za-z0-9._-]")
-
-
-def _safe(part: str) -> str:
-    """Ids from Teams are data, not paths: keep only a conservative character set."""
-    cleaned = _SAFE.sub("_", part)[:200]
-    if not cleaned or cleaned in (".", ".."):
-        raise ValueError("empty id")
-    return cleaned
-
-
-def user_ref_name(aad_object_id: str) -> str:
-    return f"refs/users/{_safe(aad_object_id.lower())}.json"
-
-
-def channel_ref_name(team_id: str, channel_id: str) -> str:
-    return f"refs/channels/{_safe(team_id)}/{_safe(channel_id)}.json"
 
 
 class ReferenceBook:
@@ -84,11 +65,11 @@ class ReferenceBook:
         cached = self._read.get(aad_object_id)
         if cached is not None and now - cached[0] < self._read_for:
             return cached[1]
-        doc = await self.store.get(user_ref_name(aad_object_id))
-        if doc is None:
+        data = await References(self.store).user(aad_object_id)
+        if data is None:
             return None  # not remembered: the person may write to the bot any moment
-        self._read.put(aad_object_id, (now, doc.data))
-        return doc.data
+        self._read.put(aad_object_id, (now, data))
+        return data
 
 
 def _user_doc(aad_object_id: str, reference: dict[str, Any], locale: str | None) -> dict[str, Any]:
@@ -96,26 +77,21 @@ def _user_doc(aad_object_id: str, reference: dict[str, Any], locale: str | None)
 
 
 async def remember_user(store: Store, aad_object_id: str, reference: dict[str, Any], locale: str | None = None) -> None:
-    current = await store.get(user_ref_name(aad_object_id))
+    refs = References(store)
+    current = await refs.user(aad_object_id)
     if not locale and current:
-        locale = str(current.data.get("locale") or "")  # a turn without a locale keeps the stored one
+        locale = str(current.get("locale") or "")  # a turn without a locale keeps the stored one
     data = _user_doc(aad_object_id, reference, locale)
-    if current and current.data == data:
+    if current == data:
         return  # unchanged: no write on every message
-
-    def put(stored: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
-        if stored == data:
-            raise Unchanged  # a turn of the same person, running at the same time, wrote it
-        return data, None
-
-    await update(store, user_ref_name(aad_object_id), put)
+    await refs.put_user(aad_object_id, data)
 
 
 async def user_locale(store: Store, aad_object_id: str) -> str:
-    doc = await store.get(user_ref_name(aad_object_id))
-    return str(doc.data.get("locale") or "") if doc else ""
+    data = await References(store).user(aad_object_id)
+    return str(data.get("locale") or "") if data else ""
 
 
 async def user_reference(store: Store, aad_object_id: str) -> dict[str, Any] | None:
-    doc = await store.get(user_ref_name(aad_object_id))
-    return dict(doc.data["reference"]) if doc else None
+    data = await References(store).user(aad_object_id)
+    return dict(data["reference"]) if data else None

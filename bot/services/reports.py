@@ -13,7 +13,6 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.chat.forms import ReportForm
@@ -26,14 +25,14 @@ from bot.guideline.model import Case, EvidenceItem, Facts, Person
 from bot.guideline.policy import DeadlinePolicy
 from bot.hosting.logs import fields
 from bot.hosting.telemetry import METRICS
+from bot.repositories.counters import CaseNumbers
 from bot.services import audit
 from bot.services.cases import CaseDoc, CaseRepository
-from bot.services.docs import update
-from bot.services.drafts import DraftIndex, draft_name
+from bot.services.drafts import DraftIndex
 from bot.services.outcomes import CaseSubmitted
 from bot.storage.store import EvidenceMeta, Store
 
-__all__ = ["DraftIndex", "ReportService", "draft_name", "validate_report"]  # the draft index moved to drafts.py
+__all__ = ["DraftIndex", "ReportService", "validate_report"]  # the draft index moved to drafts.py
 
 log = logging.getLogger(__name__)
 _HTTP = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -90,11 +89,7 @@ def evidence_item(meta: EvidenceMeta) -> EvidenceItem:
 async def allocate_number(store: Store, year: int) -> str:
     """KH-2026-0042: a per-year counter document, incremented with the ETag (no two cases share one)."""
 
-    def bump(current: dict[str, Any] | None) -> tuple[dict[str, Any], int]:
-        value = int((current or {}).get("next", 1))
-        return {"year": year, "next": value + 1}, value
-
-    number = await update(store, f"counters/case-number-{year}.json", bump, attempts=50)
+    number = await CaseNumbers(store).take(year)
     return f"KH-{year}-{number:04d}"
 
 

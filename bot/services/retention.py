@@ -8,50 +8,34 @@ whose time is up (bot.guideline.retention decides), in an order that survives a 
 2. count: add the case to the period's anonymous figures (`stats/med/{period}.json`, by unit
    digest and category; a case number list makes the count idempotent);
 3. record: create `deletions/{case_id}.json` once: case number, when, by which rule;
-4. delete everything the case owns: evidence, built packs, the audit log, then the case
-   document itself (last, so a kill before it leaves a claimed case that the next run finishes).
+4. delete everything the case owns (`bot.storage.names.case_owned`: evidence, built packs, the
+   audit log), then the case document itself (last, so a kill before it leaves a claimed case
+   that the next run finishes).
 
 Every step is idempotent, so a run that dies in the middle is simply run again.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from bot.errors import AlreadyExists, NotFound
+from bot.errors import NotFound
 from bot.guideline.med_period import MedSchedule
 from bot.guideline.retention import RetentionRules, due_for_deletion, med_record_expired
 from bot.hosting.logs import fields
+from bot.repositories.retention_records import RetentionRecords
 from bot.services import audit
-from bot.services.cases import CaseDoc, CaseRepository, case_name, unit_tag
-from bot.services.docs import Unchanged, update
+from bot.services.cases import CaseDoc, CaseRepository
+from bot.services.docs import Unchanged
 from bot.services.ports import Clock
+from bot.storage import names
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
 BATCH = 200  # cases per run: a backlog is worked off over a few ticks, never in one long one
-
-
-def deletion_name(case_id: str) -> str:
-    return f"deletions/{case_id}.json"
-
-
-def erasure_name(case_id: str) -> str:
-    return f"erasures/{case_id}.json"
-
-
-def stats_name(period_id: str) -> str:
-    return f"stats/med/{period_id}.json"
-
-
-def owned_prefixes(case_id: str) -> tuple[str, ...]:
-    """Everything a case owns besides its document (storage names: bot/services/cases.py)."""
-    return (f"evidence/{case_id}/", f"packs/{case_id}/", f"audit/{case_id}.log", case_name(case_id))
 
 
 class Held(Exception):
@@ -70,6 +54,10 @@ class Retention:
     rules: RetentionRules
     periods: MedSchedule
     _med_swept_on: str = ""  # the UTC day the MED records were last swept (per instance)
+    records: RetentionRecords = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.records = RetentionRecords(self.store)
 
     async def run(self) -> int:
         """Finish erasures HR asked for, delete the closed cases whose time is up; how many went."""
@@ -99,14 +87,14 @@ class Retention:
     async def _delete(self, doc: CaseDoc, now: datetime, why: dict[str, str]) -> None:
         case = doc.case
         period = self.periods.period_for(case.created_at)
-        await self._count(period.id, unit_tag(case.unit), case.facts.category.value, case.number)
+        await self.records.count_deleted(period.id, names.unit_tag(case.unit), case.facts.category.value, case.number)
         record = {"case_number": case.number, "deleted_at": now.astimezone(UTC).isoformat(), **why}
-        with contextlib.suppress(AlreadyExists):  # a run that died after this step
-            await self.store.put(deletion_name(case.id), record, etag=None, tags={"kind": "deletion"})
-        for prefix in owned_prefixes(case.id)[:-1]:
+        await self.records.record_deletion(case.id, record)
+        *owned, document = names.case_owned(case.id)  # every kind a case owns, its document last
+        for prefix in owned:
             await self.store.purge(prefix)
-        await self.store.delete(case_name(case.id))
-        await self.store.purge(case_name(case.id))  # on Azure, the document's previous versions
+        await self.store.delete(document)
+        await self.store.purge(document)  # on Azure, the document's previous versions
 
     # -- MED records ---------------------------------------------------------------------------
     async def _med_records_once_a_day(self, now: datetime) -> None:
@@ -128,7 +116,7 @@ class Retention:
         if self.rules.med_record_days == 0:
             return 0
         removed = 0
-        for prefix, period_part in (("med/sent/", 2), ("med/evaluations/", 3), ("med/followups/", 3)):
+        for prefix, period_part in names.MED_PERIOD_RECORDS:
             for name in await self.store.list(prefix):
                 parts = name.removesuffix(".json").split("/")
                 try:
@@ -149,28 +137,23 @@ class Retention:
         written first, so a run killed in the middle is finished by the next tick."""
         now = self.clock.now()
         marker = {"by": by, "at": now.astimezone(UTC).isoformat()}
-        with contextlib.suppress(AlreadyExists):
-            await self.store.put(erasure_name(case_id), marker, etag=None)
+        await self.records.mark_erasure(case_id, marker)
         try:
             doc = await self._claim(case_id, now, erase=True)
         except Held:
-            await self.store.delete(erasure_name(case_id))
+            await self.records.unmark_erasure(case_id)
             raise
         except NotFound:
-            await self.store.delete(erasure_name(case_id))
+            await self.records.unmark_erasure(case_id)
             return
         await self._delete(doc, now, {"rule": "erased on request", "requested_by": by})
-        await self.store.delete(erasure_name(case_id))
+        await self.records.unmark_erasure(case_id)
 
     async def _finish_erasures(self, now: datetime) -> int:
         finished = 0
-        for name in (await self.store.list("erasures/"))[:BATCH]:
-            found = await self.store.get(name)
-            case_id = name.removeprefix("erasures/").removesuffix(".json")
-            if found is None:
-                continue
+        for case_id, marker in await self.records.erasures(BATCH):
             try:
-                await self.erase(case_id, str(found.data.get("by", "")))
+                await self.erase(case_id, str(marker.get("by", "")))
                 finished += 1
             except Exception:
                 log.exception("an erasure could not be finished", extra=fields(case_id=case_id))
@@ -188,18 +171,6 @@ class Retention:
             return doc, doc
 
         return await self.cases.change(case_id, claim)
-
-    async def _count(self, period_id: str, unit: str, category: str, number: str) -> None:
-        def add(current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
-            data = current or {"period": period_id, "units": {}, "counted": []}
-            if number in data["counted"]:
-                raise Unchanged()
-            units = {key: dict(value) for key, value in data["units"].items()}
-            units.setdefault(unit, {})
-            units[unit][category] = units[unit].get(category, 0) + 1
-            return {"period": period_id, "units": units, "counted": [*data["counted"], number]}, None
-
-        await update(self.store, stats_name(period_id), add)  # Unchanged: counted by a run that died
 
     # -- HR's hold ---------------------------------------------------------------------------
     async def hold(self, case_id: str, by: str, on: bool) -> bool:

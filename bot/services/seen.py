@@ -3,27 +3,19 @@
 A repeated activity id must not be processed twice (the files downloaded again, every answer
 given twice). The claim is one create-only document per (conversation, activity id) in the store,
 so a re-send that reaches another instance is recognised too, and any number of messages arriving
-at once never contend for one document. Bounded: a job deletes claims older than `keep_for`
+at once never contend for one document (its name: `bot.storage.names.seen`). This class is the
+claims' repository. Bounded: a job deletes claims older than `keep_for`
 (Teams re-sends within seconds), found through their `at` tag, never by a scan.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, timedelta
 
 from bot.errors import AlreadyExists
 from bot.services.ports import Clock
+from bot.storage import names
 from bot.storage.store import Store
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:40]
-
-
-def seen_name(conversation_id: str, activity_id: str) -> str:
-    # Conversation and activity ids hold ':' '@' ';' and more: name the claim by digests.
-    return f"seen/{_digest(conversation_id)}/{_digest(activity_id)}.json"
 
 
 class SeenActivities:
@@ -37,7 +29,7 @@ class SeenActivities:
         at = self._clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         try:
             await self._store.put(
-                seen_name(conversation_id, activity_id), {"at": at}, etag=None, tags={"kind": "seen", "at": at}
+                names.seen(conversation_id, activity_id), {"at": at}, etag=None, tags=names.seen_tags(at)
             )
         except AlreadyExists:
             return False
@@ -46,7 +38,7 @@ class SeenActivities:
     async def forget_old(self) -> int:
         """Delete claims older than `keep_for` (a scheduler job); returns how many."""
         cutoff = (self._clock.now() - self._keep_for).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        names = await self._store.find({"kind": "seen"}, at_most={"at": cutoff})
-        for name in names:
+        old = await self._store.find({names.KIND: names.SEEN}, at_most={"at": cutoff})
+        for name in old:
             await self._store.delete(name)
-        return len(names)
+        return len(old)

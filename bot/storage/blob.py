@@ -34,6 +34,7 @@ from azure.storage.blob import BlobBlock, BlobSasPermissions, ContentSettings, g
 from azure.storage.blob.aio import BlobClient, BlobLeaseClient, BlobServiceClient, ContainerClient
 
 from bot.errors import AlreadyExists, Conflict, NotFound
+from bot.storage import names
 from bot.storage.store import Document, EvidenceMeta, Lease, check_name, check_tag, check_tags
 
 log = logging.getLogger(__name__)
@@ -303,7 +304,7 @@ class BlobStore:
 
     # -- audit --------------------------------------------------------------------------------
     async def append_audit(self, case_id: str, entry: Mapping[str, Any]) -> None:
-        blob = self._blob(f"audit/{case_id}.log")
+        blob = self._blob(names.audit_log(case_id))
         line = json.dumps(dict(entry), ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
         try:
             await blob.append_block(line)
@@ -314,7 +315,7 @@ class BlobStore:
             await blob.append_block(line)
 
     async def read_audit(self, case_id: str) -> builtins.list[dict[str, Any]]:
-        blob = self._blob(f"audit/{case_id}.log")
+        blob = self._blob(names.audit_log(case_id))
         try:
             raw = await (await blob.download_blob()).readall()
         except ResourceNotFoundError:
@@ -325,7 +326,7 @@ class BlobStore:
     async def acquire_lease(self, name: str, owner: str, seconds: int) -> Lease | None:
         if not 15 <= seconds <= 60:
             raise ValueError("blob leases last 15..60 seconds")
-        blob = self._blob(f"locks/{name}")
+        blob = self._blob(names.lease(name))
         lease_id = str(uuid.uuid5(_LEASE_NAMESPACE, f"{name}\n{owner}"))
         lease = BlobLeaseClient(blob, lease_id=lease_id)
         for _ in range(2):
@@ -345,7 +346,7 @@ class BlobStore:
         return Lease(name=name, owner=owner, expires_at=expires_at, token=lease_id)
 
     async def release_lease(self, lease: Lease) -> None:
-        blob = self._blob(f"locks/{lease.name}")
+        blob = self._blob(names.lease(lease.name))
         try:
             await BlobLeaseClient(blob, lease_id=lease.token).release()
         except HttpResponseError as err:

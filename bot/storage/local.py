@@ -30,6 +30,7 @@ from typing import Any, BinaryIO
 
 from bot.errors import AlreadyExists, Conflict, NotFound
 from bot.storage import local_files as lf
+from bot.storage import names
 from bot.storage.store import Document, EvidenceMeta, Lease, check_name, check_tag, check_tags
 
 _READ_CHUNK = 1024 * 1024  # a reader's chunk: one open per MiB is nothing next to the copy
@@ -279,7 +280,7 @@ class LocalStore:
 
     # -- audit --------------------------------------------------------------------------------
     def _audit_path(self, case_id: str) -> Path:
-        return self._path(f"audit/{case_id}.log")
+        return self._path(names.audit_log(case_id))
 
     async def append_audit(self, case_id: str, entry: Mapping[str, Any]) -> None:
         line = _dumps(dict(entry)) + b"\n"
@@ -312,7 +313,7 @@ class LocalStore:
         """Any positive `seconds` is accepted here (tests use short ones); Azure needs 15..60."""
         if seconds <= 0:
             raise ValueError("lease seconds must be positive")
-        return await asyncio.to_thread(self._acquire_sync, f"locks/{name}", name, owner, seconds)
+        return await asyncio.to_thread(self._acquire_sync, names.lease(name), name, owner, seconds)
 
     def _acquire_sync(self, path_name: str, name: str, owner: str, seconds: int) -> Lease | None:
         path = self._path(path_name)
@@ -330,7 +331,7 @@ class LocalStore:
         return Lease(name=name, owner=owner, expires_at=expires_at, token=token)
 
     async def release_lease(self, lease: Lease) -> None:
-        await asyncio.to_thread(self._release_sync, f"locks/{lease.name}", lease.token)
+        await asyncio.to_thread(self._release_sync, names.lease(lease.name), lease.token)
 
     def _release_sync(self, path_name: str, token: str) -> None:
         path = self._path(path_name)

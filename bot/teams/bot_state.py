@@ -12,9 +12,7 @@ This is the one botbuilder import below the Teams edge; it is confined to this a
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any, cast
@@ -23,18 +21,15 @@ import jsonpickle
 from botbuilder.core import Storage
 
 from bot.errors import AlreadyExists, Conflict
+from bot.storage import names
 from bot.storage.store import Store
 
-_MAX_ENCODED_KEY = 150
 _LWW_ATTEMPTS = 20
 
 
-def state_name(key: str, prefix: str = "state") -> str:
-    """A safe, injective storage name for any botbuilder key (they hold ':' '/' and more)."""
-    encoded = base64.b32encode(key.encode()).decode().rstrip("=").lower()
-    if len(encoded) > _MAX_ENCODED_KEY:  # b32 has no '-', so the two forms never collide
-        encoded = "h-" + hashlib.sha256(key.encode()).hexdigest()
-    return f"{prefix}/{encoded}.json"
+def state_name(key: str, prefix: str = names.STATE) -> str:
+    """A safe, injective storage name for any botbuilder key (`bot.storage.names.state`)."""
+    return names.state(key, prefix)
 
 
 def _etag_of(item: object) -> str | None:
@@ -53,7 +48,7 @@ def _set_etag(item: object, etag: str) -> None:
 class StoreBotStorage(Storage):  # type: ignore[misc]  # botbuilder ships no type hints
     """botbuilder `Storage` (read/write/delete by key) backed by a `Store`."""
 
-    def __init__(self, store: Store, prefix: str = "state") -> None:
+    def __init__(self, store: Store, prefix: str = names.STATE) -> None:
         super().__init__()
         self._store = store
         self._prefix = prefix

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
-from bot.services.refs import user_ref_name
+from bot.storage import names
 from bot.texts import da, en
 from tests.bot.chat import ChannelChat, Chat, all_text, cards, invoke, said
 from tests.bot.conftest import DEPUTY, EMPLOYEE, HR, LEADER, STRANGER, World
@@ -102,7 +102,7 @@ async def test_the_welcome_on_install_uses_the_events_locale_or_the_stored_one(w
     [welcome] = cards(await install(leader, None))  # a reinstall whose event carries no locale
     body = all_text(welcome)
     assert en.TEXTS["welcome.title"] in body and "Working Environment Act" in body
-    stored = await world.store.get(user_ref_name(LEADER))
+    stored = await world.store.get(names.user_ref(LEADER))
     assert stored is not None and stored.data["locale"] == "en-US"  # the event did not wipe it
 
 

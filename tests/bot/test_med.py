@@ -18,9 +18,9 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from app import Runtime
 from bot.chat.med_input import RegisterChannel
 from bot.guideline.med import MedStatus, MeetingKind
-from bot.services.cases import legacy_unit_tags, unit_tag
 from bot.services.med import Place
-from bot.services.med_records import sent_name
+from bot.storage import names
+from bot.storage.names import legacy_unit_tags, unit_tag
 from bot.storage.store import Store
 from tests.bot.chat import ChannelChat, all_text, cards, invoke, said, texts
 from tests.bot.conftest import DEPUTY, EMPLOYEE, HR, LEADER, STRANGER, World
@@ -517,7 +517,7 @@ async def test_a_unit_whose_figures_cannot_be_read_is_retried_and_the_others_are
     assert (await runtime.med.send_due()).total == 1
     assert [m.conversation_id for m in world.connector.messages()] == ["19:c2@thread.tacv2"]
     period = runtime.med.schedule.due_period(world.clock.now())
-    record = await world.store.get(sent_name(period.id, "Borgerservice"))
+    record = await world.store.get(names.med_sent(period.id, "Borgerservice"))
     assert record is not None and record.data["state"] == "failed"  # recorded, not lost
 
     flaky.broken = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.guideline.model import CaseStatus, StepId, StepStatus
-from bot.services.refs import user_ref_name
+from bot.storage import names
 from tests.bot.chat import all_text, cards, texts
 from tests.bot.conftest import EMPLOYEE, LEADER, STRANGER, World, file_attachment
 from tests.fakes.file_host import PNG
@@ -38,10 +38,10 @@ async def test_the_users_reference_is_stored_once_not_on_every_message(world: Wo
     """The reference is what a proactive message needs; the message's own id is not part of it."""
     chat = world.chat(await world.runtime(), EMPLOYEE)
     await chat.send("hjælp")
-    first = await world.store.get(user_ref_name(EMPLOYEE))
+    first = await world.store.get(names.user_ref(EMPLOYEE))
     await chat.send("hvad er klokken")
     await chat.send("hjælp")
-    later = await world.store.get(user_ref_name(EMPLOYEE))
+    later = await world.store.get(names.user_ref(EMPLOYEE))
     assert first is not None and later is not None
     assert later.etag == first.etag
     assert "activityId" not in later.data["reference"]
@@ -69,9 +69,7 @@ async def test_happy_path_report_with_evidence_and_receipt(world: World) -> None
     assert form_card["version"] == "1.5"
     advice = await chat.send(value=GOOD_FORM)
     assert "skærmbillede" in all_text(cards(advice)[0])
-    ack = texts(
-        await chat.send(attachments=[file_attachment(world.files.url("/files/shot.png"), "shot.png")])
-    )
+    ack = texts(await chat.send(attachments=[file_attachment(world.files.url("/files/shot.png"), "shot.png")]))
     assert any("Modtaget" in t for t in ack)
     review = cards(await chat.send("færdig"))[0]
     assert "Gennemse" in all_text(review) and "shot.png" in all_text(review)
@@ -118,9 +116,7 @@ async def test_refused_evidence_keeps_the_draft_and_earlier_evidence(world: Worl
     await chat.send("rapportér")
     await chat.send(value=GOOD_FORM)
     await chat.send(attachments=[file_attachment(world.files.url("/files/shot.png"), "shot.png")])
-    refused = texts(
-        await chat.send(attachments=[file_attachment(world.files.url("/files/notes.png"), "notes.png")])
-    )
+    refused = texts(await chat.send(attachments=[file_attachment(world.files.url("/files/notes.png"), "notes.png")]))
     assert any("ikke gemt" in t for t in refused)
     review = cards(await chat.send("færdig"))[0]
     assert "shot.png" in all_text(review) and "notes.png" not in all_text(review)
@@ -198,9 +194,7 @@ async def test_an_employee_the_directory_does_not_know_chooses_their_leader(worl
     assert "Hvem er din leder?" in all_text(review) and "Lene Leder" in all_text(review)
     await chat.send(value={"verb": "review_submit", "leader": LEADER})
     [case] = await runtime.cases.reported_by(STRANGER)
-    assert (
-        case.leader is not None and case.leader.aad_object_id == LEADER and case.leader.name == "Lene Leder"
-    )
+    assert case.leader is not None and case.leader.aad_object_id == LEADER and case.leader.name == "Lene Leder"
 
 
 async def test_a_forged_leader_choice_sends_the_case_to_hr(world: World) -> None:

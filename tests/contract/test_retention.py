@@ -14,7 +14,8 @@ from bot.guideline.model import CaseStatus
 from bot.guideline.policy import DeadlinePolicy
 from bot.guideline.retention import RetentionRules
 from bot.services.cases import CaseDoc, CaseRepository
-from bot.services.retention import DeletionUnderWay, Retention, deletion_name, stats_name
+from bot.services.retention import DeletionUnderWay, Retention
+from bot.storage import names
 from bot.storage.store import EvidenceMeta, Store
 from tests.fakes.clock import FakeClock
 from tests.unit.guideline.builders import OPENED, opened
@@ -76,7 +77,7 @@ async def test_only_closed_cases_past_their_time_are_deleted_and_recorded(store:
     assert await retention.run() == 1
 
     assert await gone(store, "case-0001")
-    record = await store.get(deletion_name("case-0001"))
+    record = await store.get(names.deletion("case-0001"))
     assert record is not None
     assert record.data == {
         "case_number": "KH-2026-0001",
@@ -122,7 +123,7 @@ async def test_a_run_killed_in_the_middle_is_finished_by_the_next_and_counted_on
     assert await retention.run() == 1
     assert await gone(store, "case-0001")
     period = MedSchedule().period_for(OPENED)
-    stats = await store.get(stats_name(period.id))
+    stats = await store.get(names.stats_med(period.id))
     assert stats is not None and stats.data["counted"] == ["KH-2026-0001"]
     assert sum(n for unit in stats.data["units"].values() for n in unit.values()) == 1
 
@@ -138,7 +139,7 @@ async def test_an_erasure_killed_in_the_middle_is_finished_by_the_next_run(store
     assert await retention.run() == 1
     assert await gone(store, "case-0009")
     assert await store.list("erasures/") == []
-    record = await store.get(deletion_name("case-0009"))
+    record = await store.get(names.deletion("case-0009"))
     assert record is not None and record.data["requested_by"] == "hr-1"
 
 

@@ -22,8 +22,8 @@ from azure.storage.blob.aio import BlobServiceClient
 
 from bot.services.bounded import Lru
 from bot.services.docs import Recent, update
-from bot.services.refs import ReferenceBook, user_ref_name
-from bot.storage import blob
+from bot.services.refs import ReferenceBook
+from bot.storage import blob, names
 from bot.storage.local import LocalStore
 from bot.teams.connectors import _Bounded
 from bot.teams.ratelimit import MAX_KEYS, RateLimiter
@@ -109,7 +109,7 @@ async def test_the_reference_book_is_bounded_and_still_serves(tmp_path: Path) ->
         assert await book.reference(user) is not None
     assert len(book._written) <= 50 and len(book._read) <= 50
     first = "00000000-0000-0000-0000-000000000000"
-    assert await store.get(user_ref_name(first)) is not None
+    assert await store.get(names.user_ref(first)) is not None
     assert (await book.reference(first)) == {"conversation": {"id": "a:0"}}  # read again from the store
     await store.close()
 

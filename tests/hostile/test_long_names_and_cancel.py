@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.guideline.model import MAX_NAME
-from bot.services.drafts import draft_name
+from bot.storage import names
 from bot.teams.bot_state import state_name
 from tests.bot.conftest import DEPUTY, EMPLOYEE, HR, LEADER
 from tests.hostile.harness import TENANT, Bot, hostile_app, personal_chat
@@ -133,7 +133,7 @@ async def report_up_to(bot: Bot, stage: str) -> None:
 
 
 async def assert_out_of_every_dialog(bot: Bot) -> None:
-    assert await bot.store.get(draft_name(EMPLOYEE)) is None  # no reminder about a cancelled report
+    assert await bot.store.get(names.draft(EMPLOYEE)) is None  # no reminder about a cancelled report
     after = await bot.say(text="færdig")
     assert "Det forstod jeg ikke" in after.text  # no dialog is waiting for anything
     assert "Det kan du skrive til mig" in (await bot.say(text="hjælp")).text

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.services.docs import upsert
-from bot.services.refs import ReferenceBook, user_ref_name
+from bot.services.refs import ReferenceBook
+from bot.storage import names
 from bot.storage.local import LocalStore
 
 USER = "00000000-0000-0000-0000-00000000e001"
@@ -24,11 +25,11 @@ async def test_an_unchanged_reference_is_not_written_again(tmp_path: Path) -> No
     store = LocalStore(tmp_path)
     book = ReferenceBook(store)
     await book.remember(USER, CHAT, "da-DK")
-    first = await store.get(user_ref_name(USER))
+    first = await store.get(names.user_ref(USER))
     await book.remember(USER, CHAT, "da-DK")
-    assert (await store.get(user_ref_name(USER))) == first
+    assert (await store.get(names.user_ref(USER))) == first
     await book.remember(USER, CHAT, "en-US")  # a change is written
-    changed = await store.get(user_ref_name(USER))
+    changed = await store.get(names.user_ref(USER))
     assert changed is not None and first is not None and changed.etag != first.etag
     assert changed.data["locale"] == "en-US"
     await store.close()
@@ -41,7 +42,7 @@ async def test_a_change_made_by_another_instance_is_seen_after_the_read_time(tmp
     other = ReferenceBook(store)
     await other.remember(USER, CHAT, "da-DK")
     assert await book.locale(USER) == "da-DK"
-    await upsert(store, user_ref_name(USER), {"aad_object_id": USER, "reference": CHAT, "locale": "en-US"})
+    await upsert(store, names.user_ref(USER), {"aad_object_id": USER, "reference": CHAT, "locale": "en-US"})
     ticks.now += 59
     assert await book.locale(USER) == "da-DK"  # within the read time: the memory answers
     ticks.now += 2
@@ -75,7 +76,7 @@ async def test_a_turn_without_a_locale_keeps_the_stored_one(tmp_path: Path) -> N
     await ReferenceBook(store).remember(USER, CHAT, "en-US")
     for book in (ReferenceBook(store), ReferenceBook(store, read_for=0)):  # fresh memory, and none
         await book.remember(USER, {**CHAT, "conversation": {"id": "a:chat2"}}, None)
-        doc = await store.get(user_ref_name(USER))
+        doc = await store.get(names.user_ref(USER))
         assert doc is not None and doc.data["locale"] == "en-US"
         assert doc.data["reference"]["conversation"]["id"] == "a:chat2"  # the reference itself is new
     await store.close()

@@ -1,6 +1,7 @@
-"""Where MED keeps its records, and the unit record: a workplace's one MED channel and local plan.
+"""The unit records' repository: a workplace's one MED channel and local plan.
 
-Stored (names built from ids and digests only, never from typed text):
+MED's stored things (names and tags: `bot.storage.names`; the sends and evaluations have their
+own repositories beside this one):
 - `med/units/{unit_tag}.json`  the unit record: canonical key, the name shown, its MED channel
   (team, channel, conversation reference) or none, the link to its local guideline and action plan,
   the spellings it was stored under before, and a history. Tagged kind=med_unit, has_channel,
@@ -20,64 +21,17 @@ Before unit records existed, a registered channel was `med/channels/{team}/{chan
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.guideline.med_units import unit_display, unit_key
-from bot.services.cases import unit_tag
 from bot.services.docs import Unchanged, get_many, update
+from bot.storage import names
 from bot.storage.store import Store
 
 T = TypeVar("T")
-_SAFE = re.compile(r"[^A-Za-z0-9._-]")
-
-
-def _id(part: str) -> str:
-    return _SAFE.sub("_", part)[:150] or "_"
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:16]
-
-
-def unit_record_name(unit: str) -> str:
-    return f"med/units/{unit_tag(unit)}.json"
-
-
-def sent_name(period_id: str, unit: str) -> str:
-    return f"med/sent/{period_id}/units/{unit_tag(unit)}.json"
-
-
-def evaluation_name(unit: str, period_id: str) -> str:
-    return f"med/evaluations/{unit_tag(unit)}/{period_id}.json"
-
-
-def legacy_evaluation_name(tag: str, period_id: str) -> str:
-    return f"med/evaluations/{tag}/{period_id}.json"
-
-
-def followup_name(unit: str, period_id: str) -> str:
-    return f"med/followups/{unit_tag(unit)}/{period_id}.json"
-
-
-def legacy_channel_name(team_id: str, channel_id: str) -> str:
-    return f"med/channels/{_id(team_id)}/{_id(channel_id)}.json"
-
-
-def unit_audit_id(unit: str) -> str:
-    return f"med-unit-{unit_tag(unit)}"
-
-
-def team_tag(team_id: str) -> str:
-    return _digest(team_id)
-
-
-def channel_tag(team_id: str, channel_id: str) -> str:
-    return _digest(team_id, channel_id)
 
 
 @dataclass(frozen=True)
@@ -166,11 +120,11 @@ class UnitRecord:
 
 def unit_tags(data: dict[str, Any]) -> dict[str, str]:
     channel = data.get("channel")
-    tags = {"kind": "med_unit", "unit": unit_tag(str(data["key"])), "has_channel": "yes" if channel else "no"}
-    if isinstance(channel, dict):
-        tags["team"] = team_tag(str(channel["team_id"]))
-        tags["channel"] = channel_tag(str(channel["team_id"]), str(channel["channel_id"]))
-    return tags
+    if not channel:
+        return names.med_unit_tags(str(data["key"]))
+    if not isinstance(channel, dict):  # never written so; indexed as before: has a channel, no ids
+        return {**names.med_unit_tags(str(data["key"])), "has_channel": "yes"}
+    return names.med_unit_tags(str(data["key"]), str(channel["team_id"]), str(channel["channel_id"]))
 
 
 class UnitRecords:
@@ -180,7 +134,12 @@ class UnitRecords:
         self.store = store
 
     async def get(self, unit: str) -> UnitRecord | None:
-        doc = await self.store.get(unit_record_name(unit))
+        doc = await self.store.get(names.unit_record(unit))
+        return UnitRecord.from_json(doc.data) if doc else None
+
+    async def read(self, name: str) -> UnitRecord | None:
+        """A record by its storage name, as `names()` lists them."""
+        doc = await self.store.get(name)
         return UnitRecord.from_json(doc.data) if doc else None
 
     async def change(self, name: str, mutate: Callable[[UnitRecord], tuple[UnitRecord, T]]) -> T | None:
@@ -194,33 +153,32 @@ class UnitRecords:
                 raise Unchanged
             return new.to_json(), result
 
-        result: T | None = await update(self.store, unit_record_name(name), apply, tags=unit_tags)
+        result: T | None = await update(self.store, names.unit_record(name), apply, tags=unit_tags)
         return result
 
     async def names(self) -> list[str]:
-        return await self.store.find({"kind": "med_unit"})
+        return await self.store.find(names.med_units_where())
 
     async def all(self) -> list[UnitRecord]:
         return [UnitRecord.from_json(d) for d in await get_many(self.store, await self.names())]
 
     async def serving(self, team_id: str, channel_id: str | None) -> list[UnitRecord]:
         """The units whose MED channel is this channel (or, without a channel id, in this team)."""
-        query = {"kind": "med_unit", "has_channel": "yes"}
         if channel_id is None:
-            query["team"] = team_tag(team_id)
+            query = names.med_units_where(has_channel="yes", team=names.team_tag(team_id))
         else:
-            query["channel"] = channel_tag(team_id, channel_id)
+            query = names.med_units_where(has_channel="yes", channel=names.channel_tag(team_id, channel_id))
         return [UnitRecord.from_json(d) for d in await get_many(self.store, await self.store.find(query))]
 
     async def serving_any(self, limit: int) -> list[UnitRecord]:
         """A few units that have a MED channel (any; for what all references share)."""
-        names = (await self.store.find({"kind": "med_unit", "has_channel": "yes"}))[:limit]
-        return [UnitRecord.from_json(d) for d in await get_many(self.store, names)]
+        found = (await self.store.find(names.med_units_where(has_channel="yes")))[:limit]
+        return [UnitRecord.from_json(d) for d in await get_many(self.store, found)]
 
     async def legacy_channels(self) -> list[dict[str, Any]]:
         """Active channel records from before unit records (kind=med_channel), oldest first."""
-        names = await self.store.find({"kind": "med_channel", "active": "true"})
-        found = [d for d in await get_many(self.store, names) if d.get("active")]
+        active = await self.store.find({names.KIND: names.MED_CHANNEL, "active": "true"})
+        found = [d for d in await get_many(self.store, active) if d.get("active")]
         return sorted(found, key=lambda d: str(d.get("registered_at") or ""))
 
     async def retire_legacy_channel(self, data: dict[str, Any], moved_to: str) -> None:
@@ -232,7 +190,7 @@ class UnitRecords:
 
         await update(
             self.store,
-            legacy_channel_name(str(data["team_id"]), str(data["channel_id"])),
+            names.legacy_med_channel(str(data["team_id"]), str(data["channel_id"])),
             off,
-            tags=lambda d: {"kind": "med_channel", "active": "false", "unit": unit_tag(str(d.get("unit", "")))},
+            tags=lambda d: names.legacy_med_channel_tags(False, str(d.get("unit", ""))),
         )

@@ -1,0 +1,66 @@
+"""The MED reminders' sent records: `med/sent/{period}/units/{unit_tag}.json`, one per unit and half-year.
+
+Written before the send ("sending", create-only: the claim) and after it ("sent" with where it
+went and the activity id, or "failed" with a retry time), tagged kind=med_sent, period, state.
+Reminders from before unit records were per channel (`med/sent/{period}/{team}/{channel}.json`):
+they are found by the period's tag and count for their unit, but are never written any more.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.services.docs import Recent, get_many, update
+from bot.storage import names
+from bot.storage.store import Document, Store
+
+SENDING = "sending"
+
+
+class MedSends:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.recent = Recent()  # the "sending" records just written, so "sent" is one write
+
+    async def get(self, period_id: str, unit: str) -> Document | None:
+        """The unit's record (`unit`: its name or key)."""
+        return await self.store.get(names.med_sent(period_id, unit))
+
+    async def get_by_tag(self, period_id: str, tag: str) -> Document | None:
+        return await self.store.get(names.med_sent_by_tag(period_id, tag))
+
+    async def create(self, period_id: str, unit: str, record: dict[str, Any]) -> None:
+        """The claim: create-only "sending" (AlreadyExists when someone was first)."""
+        name = names.med_sent(period_id, unit)
+        etag = await self.store.put(name, record, etag=None, tags=names.med_sent_tags(period_id, SENDING))
+        self.recent.keep(name, record, etag)  # the record after the send needs no read
+
+    async def replace(self, period_id: str, unit: str, record: dict[str, Any], etag: str) -> None:
+        """Take over or renew a claim with the ETag read (Conflict when another writer moved it)."""
+        name = names.med_sent(period_id, unit)
+        new = await self.store.put(name, record, etag=etag, tags=names.med_sent_tags(period_id, SENDING))
+        self.recent.keep(name, record, new)
+
+    async def record(self, period_id: str, unit: str, values: dict[str, Any]) -> None:
+        """Merge the outcome ("sent" or "failed") into the record, with the ETag."""
+
+        def put(current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
+            return {**(current or {}), **values}, None
+
+        await update(
+            self.store,
+            names.med_sent(period_id, unit),
+            put,
+            tags=lambda d: names.med_sent_tags(period_id, str(d["state"])),
+            recent=self.recent,
+        )
+
+    async def of_period(self, period_id: str) -> list[dict[str, Any]]:
+        """Every record of the period, per unit and (older) per channel."""
+        return await get_many(self.store, await self.store.find(names.med_sent_where(period_id)))
+
+    async def sent_units(self, period_id: str) -> list[dict[str, Any]]:
+        """The per-unit records of the period whose reminder arrived."""
+        found = await self.store.find(names.med_sent_where(period_id, state="sent"))
+        prefix = names.med_sent_units(period_id)
+        return await get_many(self.store, [n for n in found if n.startswith(prefix)])

@@ -1,0 +1,32 @@
+"""Conversation references: `refs/users/{aad_object_id}.json`, how the bot reaches a person.
+
+{"aad_object_id", "reference" (the Bot Framework ConversationReference as JSON), "locale"}.
+`bot.services.refs.ReferenceBook` keeps a small memory in front of this.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.services.docs import Unchanged, update
+from bot.storage import names
+from bot.storage.store import Store
+
+
+class References:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def user(self, aad_object_id: str) -> dict[str, Any] | None:
+        doc = await self.store.get(names.user_ref(aad_object_id))
+        return doc.data if doc else None
+
+    async def put_user(self, aad_object_id: str, data: dict[str, Any]) -> None:
+        """Last writer wins, but a create race is never lost, and an equal document is not written."""
+
+        def put(stored: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
+            if stored == data:
+                raise Unchanged  # a turn of the same person, running at the same time, wrote it
+            return data, None
+
+        await update(self.store, names.user_ref(aad_object_id), put)
