@@ -1,7 +1,8 @@
 """Fixtures for the storage contract: every test runs against each Store implementation.
 
 `azurite` starts the emulator once per session (it fails, never skips, when it cannot start).
-`store` gives each test a fresh folder or a fresh container.
+`store` gives each test a fresh folder, a fresh container, or a fresh in-memory store (the fake
+the service tests use: it must keep the same contract).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.storage.blob import BlobStore
 from bot.storage.local import LocalStore
 from bot.storage.store import Store
 from tests.fakes.azurite import running_azurite
+from tests.fakes.memory import MemoryStore
 
 
 @pytest.fixture(scope="session")
@@ -24,8 +26,13 @@ def azurite() -> Iterator[str]:
         yield connection_string
 
 
-@pytest.fixture(params=["local", pytest.param("blob", marks=pytest.mark.azurite)])
+@pytest.fixture(params=["local", pytest.param("blob", marks=pytest.mark.azurite), "memory"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    if request.param == "memory":
+        memory = MemoryStore()
+        yield memory
+        await memory.close()
+        return
     if request.param == "local":
         local = LocalStore(tmp_path / "store")
         yield local
@@ -43,4 +50,4 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 @pytest.fixture
 def lease_seconds(store: Store) -> int:
     """The shortest lease each store allows: Azure's minimum is 15 s."""
-    return 1 if isinstance(store, LocalStore) else 15
+    return 1 if isinstance(store, LocalStore | MemoryStore) else 15

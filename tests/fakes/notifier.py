@@ -1,0 +1,142 @@
+"""A recording `Notifier` (bot/services/ports.py): what was sent, updated or opened, to whom.
+
+For service tests without botbuilder or HTTP. It keeps every message in `sent` with who it reached
+(the person's Entra object id for a chat, the team and channel for a channel post), and can be
+told to fail for a person or a channel, once or always, with a permanent failure (the chat or
+channel is gone) or a transient one (throttled, down), as the real sender raises them.
+It does not check Teams' limits: the connector fake (tests/fakes/connector.py) does.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.errors import DeliveryFailed
+
+
+class FakeDeliveryFailed(DeliveryFailed):
+    """What the fake raises; `permanent` as the real sender's SendFailed."""
+
+    def __init__(self, to: str, permanent: bool) -> None:
+        super().__init__(f"delivery to {to} failed")
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class Message:
+    to: str  # a person's object id (lower case), or "team/channel" for a channel post
+    activity: dict[str, Any]
+    activity_id: str
+    reference: dict[str, Any] = field(repr=False)
+
+    @property
+    def text(self) -> str:
+        return str(self.activity.get("text") or "")
+
+    @property
+    def card(self) -> dict[str, Any] | None:
+        attachments = self.activity.get("attachments") or []
+        return dict(attachments[0]["content"]) if attachments else None
+
+
+@dataclass(frozen=True)
+class Update:
+    to: str
+    activity_id: str
+    activity: dict[str, Any]
+
+
+def user_reference(aad_object_id: str, conversation_id: str | None = None) -> dict[str, Any]:
+    """A stored 1:1 chat reference, shaped as the bot stores them (Bot Framework JSON)."""
+    return {
+        "user": {"id": f"29:{aad_object_id}", "aadObjectId": aad_object_id},
+        "conversation": {"id": conversation_id or f"a:{aad_object_id}", "conversationType": "personal"},
+        "channelId": "msteams",
+        "serviceUrl": "https://smba.example.test/emea/",
+    }
+
+
+def channel_reference(team_id: str, channel_id: str) -> dict[str, Any]:
+    """A stored team channel reference."""
+    return {
+        "conversation": {"id": channel_id, "conversationType": "channel", "isGroup": True},
+        "channelData": {"team": {"id": team_id}, "channel": {"id": channel_id}},
+        "channelId": "msteams",
+        "serviceUrl": "https://smba.example.test/emea/",
+    }
+
+
+def recipient(reference: Mapping[str, Any]) -> str:
+    """Who a reference reaches: a person's object id, or "team/channel"."""
+    data = reference.get("channelData") or {}
+    team, channel = (data.get("team") or {}).get("id"), (data.get("channel") or {}).get("id")
+    if team and channel:
+        return f"{team}/{channel}"
+    user = reference.get("user") or {}
+    who = user.get("aadObjectId") or user.get("aad_object_id")
+    if who:
+        return str(who).lower()
+    return str((reference.get("conversation") or {}).get("id") or "?")
+
+
+class RecordingNotifier:
+    def __init__(self) -> None:
+        self.sent: list[Message] = []
+        self.updates: list[Update] = []
+        self.opened: list[str] = []  # people a chat was opened with (send_to_user)
+        self._failing: dict[str, tuple[bool, int | None]] = {}  # who -> (permanent, times left or None)
+        self._ids = itertools.count(1)
+
+    # -- telling it what to do ---------------------------------------------------------------------
+    def fail_for(self, who: str, *, permanent: bool = False, times: int | None = None) -> None:
+        """Fail every delivery to `who` (an object id, or "team/channel"), or the next `times`."""
+        self._failing[who.lower() if "/" not in who else who] = (permanent, times)
+
+    def recover(self, who: str) -> None:
+        self._failing.pop(who.lower() if "/" not in who else who, None)
+
+    # -- what happened -----------------------------------------------------------------------------
+    def to(self, who: str) -> list[Message]:
+        key = who.lower() if "/" not in who else who
+        return [m for m in self.sent if m.to == key]
+
+    def texts_to(self, who: str) -> list[str]:
+        return [m.text for m in self.to(who)]
+
+    # -- the port ----------------------------------------------------------------------------------
+    async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
+        to = recipient(reference)
+        self._maybe_fail(to)
+        activity_id = f"act-{next(self._ids)}"
+        self.sent.append(Message(to, dict(activity), activity_id, dict(reference)))
+        return activity_id
+
+    async def update(self, reference: Mapping[str, Any], activity_id: str, activity: Mapping[str, Any]) -> None:
+        to = recipient(reference)
+        self._maybe_fail(to)
+        self.updates.append(Update(to, activity_id, dict(activity)))
+
+    async def send_to_user(
+        self, user_aad_id: str, tenant_id: str, service_url: str, activity: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], str]:
+        reference = user_reference(user_aad_id)
+        reference["serviceUrl"] = service_url
+        reference["conversation"]["tenantId"] = tenant_id
+        activity_id = await self.send(reference, activity)
+        self.opened.append(user_aad_id.lower())
+        return reference, activity_id
+
+    def _maybe_fail(self, to: str) -> None:
+        failing = self._failing.get(to)
+        if failing is None:
+            return
+        permanent, times = failing
+        if times is not None:
+            if times <= 1:
+                del self._failing[to]
+            else:
+                self._failing[to] = (permanent, times - 1)
+        raise FakeDeliveryFailed(to, permanent)
