@@ -229,8 +229,7 @@ class FakeConnector:
         throttled = self._throttle(cid, now)
         if throttled is not None:
             return throttled
-        record = Recorded(cid, f"1:{next(self._ids)}", copy.deepcopy(activity), now,
-                          request.match_info.get("reply_to"))
+        record = Recorded(cid, f"1:{next(self._ids)}", copy.deepcopy(activity), now, request.match_info.get("reply_to"))
         self.activities.append(record)
         dropped = await self._fault(request, cid, after_accept=True)
         if dropped is not None:
@@ -259,9 +258,7 @@ class FakeConnector:
             return _error(404, "ConversationNotFound", "Conversation not found.")
         return None
 
-    async def _fault(
-        self, request: web.Request, cid: str, *, after_accept: bool = False
-    ) -> web.Response | None:
+    async def _fault(self, request: web.Request, cid: str, *, after_accept: bool = False) -> web.Response | None:
         for i, fault in enumerate(self._faults):
             if fault.after_accept != after_accept or fault.conversation_id not in (None, cid):
                 continue

@@ -77,8 +77,7 @@ class FakeGraph:
     _faults: deque[_Fault] = field(default_factory=deque)
 
     # --- scripting -------------------------------------------------------------------------------
-    def add_user(self, user_id: str, name: str, *, manager: str | None = None,
-                 department: str | None = None) -> None:
+    def add_user(self, user_id: str, name: str, *, manager: str | None = None, department: str | None = None) -> None:
         self.users[user_id] = {"id": user_id, "displayName": name}
         if department:
             self.users[user_id]["department"] = department
@@ -122,9 +121,15 @@ class FakeGraph:
     @web.middleware
     async def _record(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         form = dict((await request.post()).items()) if request.method == "POST" else None
-        self.requests.append(Recorded(request.method, request.path, dict(request.query),
-                                      request.headers.get("Authorization"),
-                                      {k: str(v) for k, v in form.items()} if form is not None else None))
+        self.requests.append(
+            Recorded(
+                request.method,
+                request.path,
+                dict(request.query),
+                request.headers.get("Authorization"),
+                {k: str(v) for k, v in form.items()} if form is not None else None,
+            )
+        )
         if request.path.startswith("/v1.0/"):
             if self._faults:
                 fault = self._faults.popleft()
@@ -135,8 +140,7 @@ class FakeGraph:
                 return _error(fault.status, code, "scripted fault", headers)
             auth = request.headers.get("Authorization", "")
             if not auth.startswith("Bearer ") or auth[7:] not in self._valid or self.reject_all_tokens:
-                return _error(401, "InvalidAuthenticationToken",
-                              "Access token has expired or is not yet valid.")
+                return _error(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.")
         return await handler(request)
 
     async def _openid(self, request: web.Request) -> web.Response:
@@ -144,13 +148,15 @@ class FakeGraph:
         if tenant != TENANT:
             return web.json_response({"error": "invalid_tenant"}, status=400)
         base = f"{self.base_url}/{tenant}"
-        return web.json_response({
-            "issuer": f"{self.base_url}/{tenant}/v2.0",
-            "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
-            "token_endpoint": f"{base}/oauth2/v2.0/token",
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt"],
-            "jwks_uri": f"{base}/discovery/v2.0/keys",
-        })
+        return web.json_response(
+            {
+                "issuer": f"{self.base_url}/{tenant}/v2.0",
+                "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                "token_endpoint": f"{base}/oauth2/v2.0/token",
+                "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt"],
+                "jwks_uri": f"{base}/discovery/v2.0/keys",
+            }
+        )
 
     async def _token(self, request: web.Request) -> web.Response:
         form = await request.post()
@@ -163,8 +169,14 @@ class FakeGraph:
         token = "fake-at-" + secrets.token_urlsafe(16)
         self.issued.append(token)
         self._valid.add(token)
-        return web.json_response({"token_type": "Bearer", "expires_in": self.token_lifetime,
-                                  "ext_expires_in": self.token_lifetime, "access_token": token})
+        return web.json_response(
+            {
+                "token_type": "Bearer",
+                "expires_in": self.token_lifetime,
+                "ext_expires_in": self.token_lifetime,
+                "access_token": token,
+            }
+        )
 
     async def _user(self, request: web.Request) -> web.Response:
         user = self.users.get(request.match_info["id"])
@@ -178,7 +190,7 @@ class FakeGraph:
         start = int(request.query.get("$skiptoken", "0"))
         expand = request.query.get("$expand", "").startswith("manager")
         page = []
-        for user_id in ids[start:start + self.page_size]:
+        for user_id in ids[start : start + self.page_size]:
             item: dict[str, object] = dict(_select(self.users[user_id], request))
             manager = self.managers.get(user_id)
             if expand and manager in self.users:
@@ -194,8 +206,7 @@ class FakeGraph:
         manager = self.managers.get(request.match_info["id"])
         if request.match_info["id"] not in self.users or manager is None or manager not in self.users:
             return _not_found(request.match_info["id"])
-        return web.json_response(
-            {"@odata.type": "#microsoft.graph.user", **_select(self.users[manager], request)})
+        return web.json_response({"@odata.type": "#microsoft.graph.user", **_select(self.users[manager], request)})
 
     async def _direct_reports(self, request: web.Request) -> web.Response:
         """The users whose manager this user is, at most `$top` of them (Graph pages the rest)."""
@@ -213,17 +224,18 @@ class FakeGraph:
         group_id = request.match_info["id"]
         if group_id not in self.groups:
             return _not_found(group_id)
-        members = self._flatten(group_id, set()) if request.path.endswith("/transitiveMembers") else [
-            (m, "group" if m in self.groups else "user") for m in self.groups[group_id]]
+        members = (
+            self._flatten(group_id, set())
+            if request.path.endswith("/transitiveMembers")
+            else [(m, "group" if m in self.groups else "user") for m in self.groups[group_id]]
+        )
         start = int(request.query.get("$skiptoken", "0"))
-        page = members[start:start + self.page_size]
-        body: dict[str, object] = {"value": [{"@odata.type": f"#microsoft.graph.{kind}", "id": m}
-                                             for m, kind in page]}
+        page = members[start : start + self.page_size]
+        body: dict[str, object] = {"value": [{"@odata.type": f"#microsoft.graph.{kind}", "id": m} for m, kind in page]}
         if start + self.page_size < len(members):
             query = {**request.query, "$skiptoken": str(start + self.page_size)}
             body["@odata.nextLink"] = str(URL(self.base_url).with_path(request.path).with_query(query))
         return web.json_response(body)
-
 
     def _flatten(self, group_id: str, seen: set[str]) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
@@ -247,52 +259,78 @@ def _select(resource: dict[str, str], request: web.Request) -> dict[str, str]:
 
 
 def _not_found(object_id: str) -> web.Response:
-    return _error(404, "Request_ResourceNotFound",
-                  f"Resource '{object_id}' does not exist or one of its queried reference-property "
-                  "objects are not present.")
+    return _error(
+        404,
+        "Request_ResourceNotFound",
+        f"Resource '{object_id}' does not exist or one of its queried reference-property objects are not present.",
+    )
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> web.Response:
-    return web.json_response({"error": {"code": code, "message": message,
-                                        "innerError": {"request-id": secrets.token_hex(8)}}},
-                             status=status, headers=headers)
+    return web.json_response(
+        {"error": {"code": code, "message": message, "innerError": {"request-id": secrets.token_hex(8)}}},
+        status=status,
+        headers=headers,
+    )
 
 
 # --- TLS for 127.0.0.1 ------------------------------------------------------------------------------
 
 _CA_KEY_USAGE = x509.KeyUsage(
-    digital_signature=False, content_commitment=False, key_encipherment=False, data_encipherment=False,
-    key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False)
+    digital_signature=False,
+    content_commitment=False,
+    key_encipherment=False,
+    data_encipherment=False,
+    key_agreement=False,
+    key_cert_sign=True,
+    crl_sign=True,
+    encipher_only=False,
+    decipher_only=False,
+)
+
 
 def make_certificates(folder: Path) -> tuple[Path, Path, Path]:
     """A CA and a server certificate for 127.0.0.1, signed by it. Returns (ca, cert, key) paths."""
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake-graph test CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-          .add_extension(_CA_KEY_USAGE, critical=True)
-          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-          .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_CA_KEY_USAGE, critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                                                        x509.DNSName("localhost")]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-                           critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
     ca_path, cert_path, key_path = folder / "ca.pem", folder / "server.pem", folder / "server.key"
     ca_path.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return ca_path, cert_path, key_path
 
 
