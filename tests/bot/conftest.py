@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,9 +42,7 @@ class World:
     data_dir: Path
     runtimes: list[Runtime] = field(default_factory=list)
 
-    def chat(
-        self, runtime: Runtime, aad_object_id: str, name: str = "Medarbejder", locale: str = "da-DK"
-    ) -> Chat:
+    def chat(self, runtime: Runtime, aad_object_id: str, name: str = "Medarbejder", locale: str = "da-DK") -> Chat:
         return Chat(runtime, aad_object_id, name, locale, service_url=self.connector.service_url)
 
     async def runtime(self, store: Store | None = None) -> Runtime:
@@ -67,8 +66,9 @@ async def _no_wait(_seconds: float) -> None:
     """The sender's back-off, without the wait (the fake connector's 429 timing is tested elsewhere)."""
 
 
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
+@asynccontextmanager
+async def open_world(tmp_path: Path) -> AsyncIterator[World]:
+    """The world in a folder of its own (the `world` fixture; also the golden chat's scenario)."""
     (tmp_path / "leaders.csv").write_text(DIRECTORY_CSV, encoding="utf-8")
     settings = Settings.from_env({"DATA_DIR": str(tmp_path / "data"), "HR_AAD_OBJECT_IDS": HR})
     store = LocalStore(tmp_path / "data")
@@ -78,6 +78,12 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         for runtime in the_world.runtimes:
             await runtime.close()
     await store.close()
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async with open_world(tmp_path) as the_world:
+        yield the_world
 
 
 def file_attachment(url: str, name: str = "skaermbillede.png") -> dict[str, object]:
