@@ -1,0 +1,150 @@
+"""Case notifications: the case is the outbox. What is owed is sent once (also with two instances
+delivering at once), a person who never wrote to the bot gets a new chat, nothing is "delivered"
+to nobody: an unreachable leader's case goes to HR, and after `alert_after` the reporter is told."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.guideline.decisions import Acknowledge
+from bot.hosting.telemetry import Telemetry
+from bot.services.case_actions import CaseActions
+from bot.services.case_cards import CaseCards
+from bot.services.cases import CaseDoc, CaseRepository
+from bot.services.hr_people import HrPeople
+from bot.services.notifications import Notifications
+from bot.services.refs import ReferenceBook
+from tests.fakes.clock import FakeClock
+from tests.fakes.directory import MemoryDirectory
+from tests.fakes.memory import MemoryStore
+from tests.fakes.notifier import RecordingNotifier, user_reference
+from tests.unit.guideline.builders import OPENED, POLICY, opened
+
+CASE = "0123456789abcdef0123456789abcdef"
+REPORTER, LEADER, HR = "u-reporter", "u-leader", "u-hr"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(OPENED + timedelta(minutes=1))
+
+
+async def is_hr(person: str) -> bool:
+    return person == HR
+
+
+def notifications(store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock) -> Notifications:
+    repo = CaseRepository(store, POLICY)
+    cards = CaseCards(store, POLICY, ZoneInfo("Europe/Copenhagen"))
+    hr = HrPeople([HR], "", MemoryDirectory())
+    return Notifications(
+        store,
+        repo,
+        notifier,
+        cards,
+        clock,
+        POLICY,
+        hr=hr,
+        tenant_id="tenant-1",
+        default_language="da",
+        is_hr=is_hr,
+        refs=ReferenceBook(store),
+        alert_after=timedelta(hours=1),
+        telemetry=Telemetry(),
+    )
+
+
+async def seeded(store: MemoryStore, *people: str) -> None:
+    await CaseRepository(store, POLICY).create(CaseDoc(opened(case_id=CASE)))
+    refs = ReferenceBook(store)
+    for person in people:
+        await refs.remember(person, user_reference(person), "da-DK")
+
+
+async def test_a_new_case_reaches_its_leader_and_its_reporter_once(
+    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
+) -> None:
+    await seeded(store, REPORTER, LEADER)
+    service = notifications(store, notifier, clock)
+    await service.deliver_case(CASE)
+    assert len(notifier.to(LEADER)) == 1 and notifier.to(LEADER)[0].card is not None
+    assert len(notifier.to(REPORTER)) == 1  # the reporter's own case card
+    await service.deliver_case(CASE)
+    await service.deliver_due()
+    assert len(notifier.sent) == 2  # recorded as sent: never again
+    doc = await service.repo.get(CASE)
+    assert set(doc.cards) == {LEADER, REPORTER}  # where each card is, to update it in place
+    assert "notified" in [line["type"] for line in await store.read_audit(CASE)]
+
+
+async def test_two_deliveries_at_once_send_the_leaders_card_once(
+    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
+) -> None:
+    await seeded(store, REPORTER, LEADER)
+    await asyncio.gather(
+        notifications(store, notifier, clock).deliver_case(CASE),
+        notifications(store, notifier, clock).deliver_case(CASE),
+    )
+    assert len(notifier.to(LEADER)) == 1
+
+
+async def test_a_leader_who_never_wrote_to_the_bot_gets_a_new_chat(
+    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
+) -> None:
+    await seeded(store, REPORTER)  # the reporter's chat says where Teams takes messages
+    await notifications(store, notifier, clock).deliver_case(CASE)
+    assert notifier.opened == [LEADER] and len(notifier.to(LEADER)) == 1
+    assert await ReferenceBook(store).reference(LEADER) is not None  # remembered for next time
+
+
+async def test_an_unreachable_leaders_case_goes_to_hr_and_the_reporter_is_told(
+    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
+) -> None:
+    await seeded(store, REPORTER, LEADER, HR)
+    notifier.fail_for(LEADER, permanent=True)
+    service = notifications(store, notifier, clock)
+    await service.deliver_case(CASE)
+    assert len(notifier.to(HR)) == 1 and notifier.to(HR)[0].card is not None
+    told = notifier.texts_to(REPORTER)
+    assert any("KH-2026-0001" in text for text in told)  # "HR has been told"
+    doc = await service.repo.get(CASE)
+    assert doc.retry and all("next_at" in entry for entry in doc.retry.values())  # still owed to the leader
+
+    notifier.recover(LEADER)
+    clock.advance(minutes=2)
+    await service.deliver_due()
+    assert len(notifier.to(LEADER)) == 1
+    assert not (await service.repo.get(CASE)).retry  # delivered: nothing pending
+
+
+async def test_nobody_reached_for_an_hour_the_reporter_hears_the_truth_once(
+    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
+) -> None:
+    await seeded(store, REPORTER, LEADER, HR)
+    notifier.fail_for(LEADER)
+    notifier.fail_for(HR)
+    service = notifications(store, notifier, clock)
+    await service.deliver_case(CASE)
+    for _ in range(5):
+        clock.advance(minutes=20)
+        await service.deliver_due()
+    texts = notifier.texts_to(REPORTER)
+    nobody = [t for t in texts if "KH-2026-0001" in t]
+    assert len(nobody) == 1  # told once, not on every tick
+    assert "nobody_reached" in [line["type"] for line in await store.read_audit(CASE)]
+
+
+async def test_a_decision_updates_the_other_cards_in_place(
+    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
+) -> None:
+    await seeded(store, REPORTER, LEADER)
+    service = notifications(store, notifier, clock)
+    await service.deliver_case(CASE)
+    decided = await CaseActions(service.repo, POLICY, clock, is_hr).decide(CASE, LEADER, Acknowledge())
+    await service.after_decision(decided.case, decided.events, LEADER)
+    assert [u.to for u in notifier.updates] == [REPORTER]  # not the leader's own card: they clicked it
+    assert notifier.updates[0].activity_id == notifier.to(REPORTER)[0].activity_id
