@@ -1,0 +1,210 @@
+"""MED: registering a unit's channel, the twice-yearly reminder (once per unit and half-year, in
+its channel or its leader's chat), marking the evaluation, and HR's overview; with the refusals."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.chat.med_input import MarkDone, PutOnAgenda, RegisterChannel, SetPlan
+from bot.directory.model import DirectoryEntry, Person
+from bot.errors import Refused, UnknownUnit
+from bot.guideline.med import MedSchedule, MedStatus, MeetingKind
+from bot.services.med import MedService, Place
+from bot.services.refs import ReferenceBook
+from bot.storage import names
+from bot.texts import Texts
+from tests.fakes.clock import FakeClock
+from tests.fakes.directory import MemoryDirectory
+from tests.fakes.memory import MemoryStore
+from tests.fakes.notifier import RecordingNotifier, channel_reference, user_reference
+
+LEADER, LEADER2, DEPUTY, HR, STRANGER = "u-leader", "u-leader2", "u-deputy", "u-hr", "u-stranger"
+TEAM, CHANNEL = "19:team-1", "19:med-channel"
+SCHEDULE = MedSchedule()
+TX = Texts("da")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 9, 1, 9, 0, tzinfo=UTC))  # the autumn reminder is due
+
+
+@pytest.fixture
+def directory() -> MemoryDirectory:
+    lene, ole, dan = Person(LEADER, "Lene Leder"), Person(LEADER2, "Ole Leder"), Person(DEPUTY, "Dan Deputy")
+    return MemoryDirectory(
+        [
+            DirectoryEntry("u-e1", "Eva", lene, dan, "Borgerservice"),
+            DirectoryEntry("u-e2", "Erik", lene, dan, "Borgerservice"),
+            DirectoryEntry("u-e3", "Emma", ole, None, "Vej og Park"),
+        ]
+    )
+
+
+class World:
+    def __init__(
+        self, store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock, directory: MemoryDirectory
+    ) -> None:
+        self.store, self.notifier, self.clock = store, notifier, clock
+        self.hr_told: list[tuple[str, dict[str, Any]]] = []
+        self.refs = ReferenceBook(store)
+
+        async def is_hr(person: str) -> bool:
+            return person == HR
+
+        async def tell_hr(key: str, values: dict[str, Any]) -> None:
+            self.hr_told.append((key, values))
+
+        self.med = MedService(
+            store,
+            notifier,
+            clock,
+            SCHEDULE,
+            threshold=3,
+            followup_weeks=8,
+            workplaces=directory.workplaces,
+            is_hr=is_hr,
+            hr_ids=lambda: [HR],
+            tell_hr=tell_hr,
+            references=self.refs,
+            tenant_id="tenant-1",
+        )
+
+    @property
+    def period_id(self) -> str:
+        return SCHEDULE.due_period(self.clock.now()).id
+
+    def in_channel(self, actor: str) -> Place:
+        return Place(actor, "Navn", TEAM, CHANNEL, channel_reference(TEAM, CHANNEL), CHANNEL)
+
+    def in_chat(self, actor: str) -> Place:
+        return Place(actor, "Navn", conversation_id=f"a:{actor}")
+
+    async def register(self, actor: str = LEADER, unit: str = "Borgerservice") -> None:
+        await self.med.handle(RegisterChannel(unit, "", "MED-udvalget"), self.in_channel(actor), TX)
+
+
+@pytest.fixture
+def world(store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock, directory: MemoryDirectory) -> World:
+    return World(store, notifier, clock, directory)
+
+
+# -- registering a channel -----------------------------------------------------------------------
+
+
+async def test_the_units_leader_or_hr_registers_its_channel(world: World) -> None:
+    await world.register(LEADER)
+    [record] = await world.med.channels()
+    assert record.name == "Borgerservice" and record.channel is not None and record.channel.is_at(TEAM, CHANNEL)
+    lines = await world.store.read_audit(names.unit_audit_id("Borgerservice"))
+    assert [line["type"] for line in lines] == ["med_channel_registered"]
+    await world.register(HR, "Vej og Park")  # HR may register any unit's
+    assert len(await world.med.channels()) == 2
+
+
+async def test_registration_is_refused_to_others_outside_a_channel_and_for_unknown_units(world: World) -> None:
+    with pytest.raises(Refused):
+        await world.register(STRANGER)
+    with pytest.raises(Refused):
+        await world.register(LEADER2)  # leads another unit
+    with pytest.raises(Refused):
+        await world.med.handle(RegisterChannel("Borgerservice", "", ""), world.in_chat(LEADER), TX)
+    with pytest.raises(UnknownUnit) as unknown:
+        await world.register(LEADER, "Borgerservise")
+    assert "Borgerservice" in unknown.value.closest
+    assert await world.med.channels() == []
+
+
+async def test_moving_a_units_channel_tells_the_old_channel_and_hr(world: World) -> None:
+    await world.register(LEADER)
+    other = Place(LEADER, "Lene", TEAM, "19:new", channel_reference(TEAM, "19:new"), "19:new")
+    await world.med.handle(RegisterChannel("Borgerservice", "", ""), other, TX)
+    assert len(world.notifier.to(f"{TEAM}/{CHANNEL}")) == 1  # the old channel is told
+    assert [key for key, _ in world.hr_told] == ["med.hr.channel_moved"]
+    [record] = await world.med.channels()
+    assert record.channel is not None and record.channel.is_at(TEAM, "19:new")
+
+
+# -- the reminder ---------------------------------------------------------------------------------
+
+
+async def test_each_unit_is_reminded_once_in_its_channel_or_its_leaders_chat(world: World) -> None:
+    await world.register(LEADER)  # Borgerservice has a channel, Vej og Park has not
+    await world.refs.remember(HR, user_reference(HR), "da-DK")  # where Teams takes messages
+    sent = await world.med.send_due()
+    assert (sent.channels, sent.chats) == (1, 1)
+    [post] = world.notifier.to(f"{TEAM}/{CHANNEL}")
+    assert post.card is not None
+    assert world.notifier.opened == [LEADER2] and len(world.notifier.to(LEADER2)) == 1  # a new chat
+    record = world.store.data(names.med_sent(world.period_id, "Borgerservice"))
+    assert record is not None and record["state"] == "sent" and record["activity_id"] == post.activity_id
+    again = await world.med.send_due()
+    assert again.total == 0 and len(world.notifier.sent) == 2  # never twice in a half-year
+
+
+async def test_two_instances_send_each_reminder_once(
+    world: World, store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock, directory: MemoryDirectory
+) -> None:
+    await world.register(LEADER)
+    await world.refs.remember(HR, user_reference(HR), "da-DK")
+    other = World(store, notifier, clock, directory)
+    results = await asyncio.gather(world.med.send_due(), other.med.send_due())
+    assert sum(r.total for r in results) == 2
+    assert len(notifier.to(f"{TEAM}/{CHANNEL}")) == 1 and len(notifier.to(LEADER2)) == 1
+
+
+async def test_a_failed_reminder_is_retried_later_and_a_gone_channel_is_dropped(world: World, clock: FakeClock) -> None:
+    await world.register(LEADER)
+    world.notifier.fail_for(f"{TEAM}/{CHANNEL}", times=1)
+    assert (await world.med.send_now("Borgerservice")).total == 0
+    record = world.store.data(names.med_sent(world.period_id, "Borgerservice"))
+    assert record is not None and record["state"] == "failed"
+    clock.advance(minutes=6)
+    assert (await world.med.send_now("Borgerservice")).total == 1
+
+    world.notifier.fail_for(f"{TEAM}/{CHANNEL}", permanent=True)
+    clock.advance(days=200)  # the next half-year
+    await world.med.send_now("Borgerservice")
+    assert await world.med.channels() == []  # the bot was removed: the unit has no channel now
+
+
+# -- the evaluation -------------------------------------------------------------------------------
+
+
+async def test_the_units_channel_marks_the_evaluation_and_others_are_refused(world: World, clock: FakeClock) -> None:
+    await world.register(LEADER)
+    period = world.period_id
+    today = clock.now().date()
+    await world.med.handle(
+        PutOnAgenda("Borgerservice", period, today + timedelta(days=7)), world.in_channel("u-e1"), TX
+    )
+    assert (await world.med.evaluation("Borgerservice", period)).status is MedStatus.ON_AGENDA
+    with pytest.raises(Refused):  # the other unit's leader, in their chat
+        await world.med.handle(PutOnAgenda("Borgerservice", period, today), world.in_chat(LEADER2), TX)
+    with pytest.raises(Refused):  # not this half-year
+        await world.med.handle(PutOnAgenda("Borgerservice", "2025-H1", today), world.in_channel("u-e1"), TX)
+    done = MarkDone("Borgerservice", period, today, MeetingKind.MED_MEETING, "https://intra.example.test/ref", True)
+    answer = await world.med.handle(done, world.in_chat(DEPUTY), TX)  # the deputy, in a chat
+    assert answer.card and answer.events
+    assert (await world.med.evaluation("Borgerservice", period)).status is MedStatus.DONE
+
+
+async def test_the_local_plan_link_is_kept_and_audited(world: World) -> None:
+    await world.med.handle(SetPlan("Vej og Park", "https://intra.example.test/plan"), world.in_chat(LEADER2), TX)
+    unit = await world.med.units.unit("Vej og Park")
+    assert unit is not None and unit.plan_link == "https://intra.example.test/plan"
+    lines = await world.store.read_audit(names.unit_audit_id("Vej og Park"))
+    assert [line["type"] for line in lines] == ["med_plan_link"]
+
+
+async def test_hrs_overview_shows_every_workplace(world: World) -> None:
+    await world.register(LEADER)
+    period, rows = await world.med.evaluations.overview()
+    assert period.id == world.period_id
+    by_unit = {row.unit: row for row in rows}
+    assert set(by_unit) == {"Borgerservice", "Vej og Park"}
+    assert by_unit["Borgerservice"].has_channel and not by_unit["Vej og Park"].has_channel
