@@ -1,0 +1,60 @@
+"""The durable audit trail (lines wait in the case's outbox until they are in the log, each once),
+who HR is (hand-configured ids and the group; never "nobody" when the group cannot be read), and
+whether the help shows the leader's part."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.directory.model import DirectoryEntry, Person
+from bot.services import audit
+from bot.services.cases import CaseDoc, CaseRepository
+from bot.services.hr_people import HrPeople, HrUnavailable
+from bot.services.roles import leader_check
+from tests.fakes.clock import FakeClock
+from tests.fakes.directory import MemoryDirectory
+from tests.fakes.memory import MemoryStore
+from tests.unit.guideline.builders import POLICY, opened
+
+CASE = "0123456789abcdef0123456789abcdef"
+
+
+async def test_outbox_lines_survive_a_failed_append_and_land_once(store: MemoryStore, clock: FakeClock) -> None:
+    repo = CaseRepository(store, POLICY)
+    lines = [audit.note_line("notified", "bot", clock.now(), n=n) for n in range(3)]
+    await repo.create(CaseDoc(opened(case_id=CASE), audit=lines))
+    store.fail_next("append_audit", times=1)
+    assert await audit.flush(repo, CASE) == 0  # the store failed: nothing is lost, nothing raised
+    assert len((await repo.get(CASE)).audit) == 3
+    assert await audit.flush(repo, CASE) == 3
+    assert (await repo.get(CASE)).audit == []
+    assert await audit.flush(repo, CASE) == 0
+    assert [line["n"] for line in await audit.trail(store, CASE)] == [0, 1, 2]
+
+
+async def test_a_line_appended_twice_by_racing_flushes_is_read_once(store: MemoryStore, clock: FakeClock) -> None:
+    line = audit.note_line("notified", "bot", clock.now())
+    await store.append_audit(CASE, line)
+    await store.append_audit(CASE, line)
+    assert await audit.trail(store, CASE) == [line]
+
+
+async def test_hr_is_the_configured_people_and_the_group() -> None:
+    directory = MemoryDirectory(groups={"g": {"U-Group"}})
+    assert await HrPeople(["U-Hand"], "g", directory).ids() == ["u-group", "u-hand"]
+    directory.unavailable = True
+    assert await HrPeople(["U-Hand"], "g", directory).ids() == ["u-hand"]  # the group unreadable
+    with pytest.raises(HrUnavailable):
+        await HrPeople([], "g", directory).ids()  # nobody known: the message must stay pending
+    assert not HrPeople([], "", directory).configured
+
+
+async def test_the_leaders_part_of_the_help_for_case_leaders_and_directory_leaders(store: MemoryStore) -> None:
+    repo = CaseRepository(store, POLICY)
+    await repo.create(CaseDoc(opened(case_id=CASE)))  # led by u-leader
+    directory = MemoryDirectory([DirectoryEntry("u-e", "Eva", Person("u-boss", "Bo Boss"))])
+    is_leader = leader_check(repo, directory)
+    assert await is_leader("u-leader") and await is_leader("u-boss")
+    assert not await is_leader("u-reporter") and not await is_leader("")
+    directory.unavailable = True
+    assert not await is_leader("u-boss")  # unknown while the directory is down: the help is shorter
