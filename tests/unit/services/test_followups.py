@@ -1,0 +1,99 @@
+"""The follow-up work a service outcome starts, wired as app.py wires it: a submitted report
+reaches its leader, a decision refreshes the reporter's card, added evidence is told to the leader,
+and a MED mark refreshes the reminder card where it was sent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.directory.model import DirectoryEntry, Person
+from bot.guideline.decisions import Acknowledge
+from bot.guideline.med import MedSchedule
+from bot.guideline.model import Category, Facts, Platform
+from bot.hosting.background import Background
+from bot.hosting.telemetry import Telemetry
+from bot.services import followups
+from bot.services.case_actions import CaseActions
+from bot.services.case_cards import CaseCards
+from bot.services.cases import CaseRepository
+from bot.services.dispatch import Dispatcher
+from bot.services.hr_people import HrPeople
+from bot.services.med import MedService
+from bot.services.notifications import Notifications
+from bot.services.refs import ReferenceBook
+from bot.services.reports import ReportService, new_draft_id
+from tests.fakes.clock import FakeClock
+from tests.fakes.directory import MemoryDirectory
+from tests.fakes.memory import MemoryStore
+from tests.fakes.notifier import RecordingNotifier, user_reference
+from tests.unit.guideline.builders import POLICY
+
+ZONE = ZoneInfo("Europe/Copenhagen")
+REPORTER, LEADER = Person("u-reporter", "Rita"), Person("u-leader", "Lene")
+
+
+async def not_hr(_person: str) -> bool:
+    return False
+
+
+async def test_a_report_reaches_its_leader_and_a_decision_refreshes_the_reporters_card(
+    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
+) -> None:
+    directory = MemoryDirectory([DirectoryEntry(REPORTER.aad_object_id, REPORTER.name, LEADER, None, "Borgerservice")])
+    repo = CaseRepository(store, POLICY)
+    refs = ReferenceBook(store)
+    for person in (REPORTER, LEADER):
+        await refs.remember(person.aad_object_id, user_reference(person.aad_object_id), "da-DK")
+    notifications = Notifications(
+        store,
+        repo,
+        notifier,
+        CaseCards(store, POLICY, ZONE),
+        clock,
+        POLICY,
+        hr=HrPeople(["u-hr"], "", directory),
+        tenant_id="t",
+        default_language="da",
+        is_hr=not_hr,
+        refs=refs,
+        telemetry=Telemetry(),
+    )
+    med = MedService(
+        store,
+        notifier,
+        clock,
+        MedSchedule(),
+        threshold=3,
+        followup_weeks=8,
+        workplaces=directory.workplaces,
+        is_hr=not_hr,
+        hr_ids=lambda: [],
+        tell_hr=lambda key, values: _nothing(),
+        references=refs,
+    )
+    background = Background()
+    dispatch = followups.register(Dispatcher(background), notifications, med)
+
+    facts = Facts(
+        Category.THREAT, "Trusler", clock.now() - timedelta(hours=1), Platform.FACEBOOK, None, None, False, False
+    )
+    submitted = await ReportService(store, repo, directory, POLICY, ZONE).submit(
+        new_draft_id(), REPORTER, facts, [], clock.now()
+    )
+    dispatch.publish(*submitted.follow_ups)
+    await background.drain()
+    assert len(notifier.to(LEADER.aad_object_id)) == 1 and len(notifier.to(REPORTER.aad_object_id)) == 1
+
+    clock.advance(minutes=5)
+    decided = await CaseActions(repo, POLICY, clock, not_hr).decide(
+        submitted.case.id, LEADER.aad_object_id, Acknowledge()
+    )
+    dispatch.publish(*decided.follow_ups)
+    await background.drain()
+    assert [u.to for u in notifier.updates] == [REPORTER.aad_object_id]
+    await background.close()
+
+
+async def _nothing() -> None:
+    return None
