@@ -45,9 +45,10 @@ from bot.intake.netpolicy import (
     is_bot_attachment_host,
 )
 from bot.jobs.scheduler import Scheduler
+from bot.presenters.case_cards import CaseCards
+from bot.presenters.med_cards import MedCards
 from bot.services import access_log, followups
 from bot.services.case_actions import CaseActions
-from bot.services.case_cards import CaseCards
 from bot.services.cases import CaseRepository
 from bot.services.dispatch import Dispatcher
 from bot.services.draft_reminders import remind_and_expire
@@ -272,6 +273,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         hr_ids=lambda: sorted(settings.hr_aad_object_ids),
         tell_hr=hr_notices.tell,
         references=references,
+        painter=MedCards(),
         tenant_id=settings.app_tenant_id,
         default_language=settings.default_language,
     )

@@ -26,6 +26,7 @@ from bot.chat.med_input import RegisterChannel
 from bot.guideline.med import MedSchedule
 from bot.guideline.med_units import Workplace
 from bot.guideline.model import Person
+from bot.presenters.med_cards import MedCards
 from bot.services.med import MedService, Place
 from bot.services.refs import ReferenceBook
 from bot.storage.blob import BlobStore
@@ -90,6 +91,7 @@ def _service(store: Store, sender: TeamsSender, units: int) -> MedService:
         hr_ids=lambda: [],
         tell_hr=_nobody,
         references=ReferenceBook(store),
+        painter=MedCards(),
         tenant_id="tenant",
     )
 

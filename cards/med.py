@@ -9,9 +9,9 @@ own inputs (bot/chat/med_input.py) and says what is missing.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
+from bot.chat.med_views import MedCardView as MedCardView
+from bot.chat.med_views import OverviewRow as OverviewRow
 from bot.guideline.definitions import Category
 from bot.guideline.med import MedEvaluation, MedFigures, MedPeriod, MedStatus, MeetingKind
 from bot.guideline.med_figures import Anonymised
@@ -71,19 +71,6 @@ def registered_card(tx: Texts, unit: str, committee: str, *, moved: bool = False
     if moved:
         body.append(text(tx("med.registered.moved"), weight="Bolder"))
     return card(body)
-
-
-@dataclass(frozen=True)
-class MedCardView:
-    unit: str
-    period: MedPeriod
-    figures: MedFigures
-    evaluation: MedEvaluation
-    zone: ZoneInfo
-    notice: str = ""
-    plan_link: str | None = None  # the unit's local guideline and action plan
-    in_chat: bool = False  # sent to the leader's chat: the unit has no MED channel
-    warning: bool = False  # the notice says why an action was refused
 
 
 def count_text(tx: Texts, value: Anonymised) -> str:
@@ -218,17 +205,6 @@ def _state_line(tx: Texts, ev: MedEvaluation) -> str:
     if ev.status is MedStatus.ON_AGENDA and ev.meeting_date:
         return tx("med.state.on_agenda", date=ev.meeting_date.strftime("%d-%m-%Y"))
     return tx(f"med.state.{ev.status.value}")
-
-
-@dataclass(frozen=True)
-class OverviewRow:
-    """One workplace in HR's overview."""
-
-    unit: str
-    evaluation: MedEvaluation
-    has_channel: bool
-    has_plan: bool
-    reachable: bool  # a channel, or a leader whose chat gets the reminder
 
 
 def _row_line(tx: Texts, row: OverviewRow) -> str:

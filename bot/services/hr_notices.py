@@ -16,6 +16,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.chat.safe_text import user_text
 from bot.errors import DeliveryFailed
 from bot.hosting.logs import fields
 from bot.hosting.telemetry import Telemetry
@@ -27,7 +28,6 @@ from bot.services.ports import Clock, Notifier
 from bot.services.refs import ReferenceBook
 from bot.storage.store import Store
 from bot.texts import Texts, language_for
-from cards.common import user_text
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.chat.med_input import MarkDone, MedCommand, PutOnAgenda, RegisterChannel, SetPlan
+from bot.chat.outgoing import Card
 from bot.errors import Refused
 from bot.guideline.med import MedEvaluation, MedSchedule
 from bot.guideline.med_units import Workplace
@@ -28,12 +29,10 @@ from bot.services.med_broadcast import MedBroadcast, Sent
 from bot.services.med_evaluations import MedEvaluations
 from bot.services.med_units import MedUnits, Place, Registration, Unit
 from bot.services.outcomes import MedEvaluationMarked
-from bot.services.ports import Clock, Notifier
+from bot.services.ports import Clock, MedPainter, Notifier
 from bot.services.refs import ReferenceBook
 from bot.storage.store import Store
 from bot.texts import Texts
-from cards.common import Card
-from cards.med import registered_card, registration_card
 
 __all__ = ["MedChannel", "MedService", "Place", "Registration", "Sent", "Unit", "UnitRecord"]
 
@@ -62,6 +61,7 @@ class MedService:
         hr_ids: Callable[[], Iterable[str]],
         tell_hr: Callable[[str, dict[str, Any]], Awaitable[None]],
         references: ReferenceBook,
+        painter: MedPainter,
         tenant_id: str = "",
         default_language: str = "da",
     ) -> None:
@@ -70,7 +70,8 @@ class MedService:
         self.default_language = default_language
         texts = self.channel_texts
         self.units = MedUnits(store, clock, notifier, workplaces, is_hr, tell_hr, texts)
-        self.evaluations = MedEvaluations(store, clock, schedule, threshold, self.units, texts)
+        self.painter = painter
+        self.evaluations = MedEvaluations(store, clock, schedule, threshold, self.units, texts, painter)
         self.broadcast = MedBroadcast(
             store,
             notifier,
@@ -111,7 +112,7 @@ class MedService:
 
     # -- card actions ----------------------------------------------------------------------------------
     async def registration_card(self, tx: Texts, notice: str = "") -> Card:
-        return registration_card(tx, [w.name for w in await self.units.workplaces()], notice=notice)
+        return self.painter.registration(tx, [w.name for w in await self.units.workplaces()], notice=notice)
 
     async def handle(self, command: MedCommand, place: Place, tx: Texts) -> Answer:
         """Carry out one MED card action for `place`; raises Refused, InvalidInput, DomainError."""
@@ -119,7 +120,7 @@ class MedService:
             done = await self.units.register(command, place)
             channel = done.unit.channel
             committee = channel.committee if channel else ""
-            return Answer(registered_card(tx, done.unit.name, committee, moved=done.moved_from is not None))
+            return Answer(self.painter.registered(tx, done.unit.name, committee, moved=done.moved_from is not None))
         if isinstance(command, PutOnAgenda):
             marked = await self.evaluations.on_agenda(command, place)
         elif isinstance(command, MarkDone):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.chat.outgoing import Card, message
 from bot.errors import AlreadyExists, Conflict, DeliveryFailed
 from bot.guideline import med as domain
 from bot.guideline.med import MedPeriod, MedSchedule
@@ -38,7 +39,6 @@ from bot.services.refs import ReferenceBook
 from bot.storage import names
 from bot.storage.store import Store
 from bot.texts import Texts, language_for
-from cards.common import Card, attachment
 
 log = logging.getLogger(__name__)
 
@@ -421,4 +421,4 @@ class NoChat(DeliveryFailed):
 
 
 def _message(content: Card) -> dict[str, Any]:
-    return {"type": "message", "attachments": [attachment(content)]}
+    return message("", content)

@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.chat.med_input import MarkDone, PutOnAgenda, SetPlan
+from bot.chat.med_views import MedCardView, OverviewRow
+from bot.chat.outgoing import Card
 from bot.errors import Refused
 from bot.guideline import med as domain
 from bot.guideline.med import MedEvaluation, MedPeriod, MedSchedule, MedStatus
@@ -24,12 +26,10 @@ from bot.repositories.med_units import UnitRecord
 from bot.services.cases import cases_in_unit
 from bot.services.docs import Unchanged
 from bot.services.med_units import MedUnits, Place, Unit
-from bot.services.ports import Clock
+from bot.services.ports import Clock, MedPainter
 from bot.storage.names import legacy_unit_tags, unit_tag
 from bot.storage.store import Store
 from bot.texts import Texts
-from cards.common import Card
-from cards.med import MedCardView, OverviewRow, med_overview_card, med_reminder_card
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,9 @@ class MedEvaluations:
         threshold: int,
         units: MedUnits,
         texts: Callable[[], Texts],
+        painter: MedPainter,
     ) -> None:
+        self.painter = painter
         self.store = store
         self.clock = clock
         self.schedule = schedule
@@ -193,7 +195,7 @@ class MedEvaluations:
             in_chat=in_chat,
             warning=warning,
         )
-        return med_reminder_card(tx or self.texts(), view)
+        return self.painter.reminder(tx or self.texts(), view)
 
     # -- HR's overview -------------------------------------------------------------------------------
     async def period_evaluations(self, period_id: str) -> dict[str, MedEvaluation]:
@@ -226,7 +228,7 @@ class MedEvaluations:
 
     async def overview_card(self, tx: Texts) -> Card:
         period, rows = await self.overview()
-        return med_overview_card(tx, period, rows)
+        return self.painter.overview(tx, period, rows)
 
 
 def _sent_time(data: dict[str, Any]) -> datetime | None:

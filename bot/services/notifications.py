@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.chat.outgoing import message
+from bot.chat.safe_text import user_text
 from bot.errors import DeliveryFailed
 from bot.guideline.acknowledgement import bring_in_deputy_if_due
 from bot.guideline.due import DueItem, DueKind, due_items, mark_sent
@@ -29,15 +31,13 @@ from bot.hosting.logs import fields
 from bot.hosting.telemetry import METRICS, Telemetry
 from bot.jobs.send_guard import ClaimLost, NotOurs, guarded
 from bot.services import audit
-from bot.services.case_cards import CaseCards
 from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.docs import Unchanged
 from bot.services.hr_people import HrPeople, HrUnavailable
-from bot.services.ports import Clock, Notifier
+from bot.services.ports import CasePainter, Clock, Notifier
 from bot.services.refs import ReferenceBook
 from bot.storage.store import Store
 from bot.texts import Texts, language_for
-from cards.common import Card, attachment, user_text
 
 log = logging.getLogger(__name__)
 
@@ -54,22 +54,13 @@ class Recipient:
     role: Role
 
 
-def message(text: str, content: Card | None = None) -> dict[str, Any]:
-    activity: dict[str, Any] = {"type": "message"}
-    if text:
-        activity["text"] = text
-    if content is not None:
-        activity["attachments"] = [attachment(content)]
-    return activity
-
-
 class Notifications:
     def __init__(
         self,
         store: Store,
         repo: CaseRepository,
         notifier: Notifier,
-        cards: CaseCards,
+        cards: CasePainter,
         clock: Clock,
         policy: DeadlinePolicy,
         hr: HrPeople,

@@ -10,6 +10,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from bot.chat.med_views import MedCardView, OverviewRow
+from bot.guideline.med import MedPeriod
+from bot.guideline.model import Actor, Case
+from bot.texts import Texts
+
 
 class Clock(Protocol):
     def now(self) -> datetime:
@@ -34,3 +39,28 @@ class Notifier(Protocol):
         self, user_aad_id: str, tenant_id: str, service_url: str, activity: Mapping[str, Any]
     ) -> tuple[dict[str, Any], str]:
         """Create the 1:1 conversation with a user who never wrote to the bot; returns (reference, id)."""
+
+
+class CasePainter(Protocol):
+    """Draws a person's case card (bot/presenters/case_cards.py): the notifications send it, and
+    services never import cards."""
+
+    async def render(self, case: Case, actor: Actor, tx: Texts, now: datetime, *, notice: str = "") -> dict[str, Any]:
+        """The case card as `actor` sees it now, with `notice` on top."""
+
+
+class MedPainter(Protocol):
+    """Draws the MED cards from their views (bot/presenters/med_cards.py): the MED services decide
+    what a card shows, and never import cards."""
+
+    def reminder(self, tx: Texts, view: MedCardView) -> dict[str, Any]:
+        """A unit's evaluation reminder (in its channel or its leader's chat)."""
+
+    def overview(self, tx: Texts, period: MedPeriod, rows: list[OverviewRow]) -> dict[str, Any]:
+        """HR's overview of every workplace."""
+
+    def registration(self, tx: Texts, units: list[str], notice: str = "") -> dict[str, Any]:
+        """The card that registers a channel as a unit's MED channel."""
+
+    def registered(self, tx: Texts, unit: str, committee: str, *, moved: bool = False) -> dict[str, Any]:
+        """The answer to a registration."""

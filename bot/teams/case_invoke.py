@@ -19,14 +19,15 @@ from bot.errors import BotError, InvalidInput, NotFound, NotPermitted
 from bot.guideline.decisions import LeaderReassigned
 from bot.guideline.errors import DomainError
 from bot.hosting.logs import fields
+from bot.presenters.case_cards import CaseCards
 from bot.services.access_log import case_read
 from bot.services.case_actions import CaseActions
-from bot.services.case_cards import CaseCards, refusal_card
 from bot.services.case_view import viewer_role
 from bot.services.dispatch import Dispatcher
 from bot.teams.pack_edge import PackEdge
 from bot.texts import Texts
 from cards.common import Card
+from cards.refusal import refusal_card
 from cards.verbs import Verb
 
 log = logging.getLogger(__name__)

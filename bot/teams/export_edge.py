@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 from botbuilder.core import TurnContext
 
+from bot.chat.outgoing import message
 from bot.errors import DeliveryFailed, NotFound
 from bot.hosting.background import Background
 from bot.hosting.logs import fields
-from bot.services.notifications import message
 from bot.services.person_export import EXPORT_KEEP_DAYS, PersonExport
 from bot.services.ports import Notifier
 from bot.texts import Texts

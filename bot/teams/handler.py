@@ -25,7 +25,6 @@ from bot.chat.routes import command_argument, command_for, strip_mentions, verb_
 from bot.guideline.model import MAX_NAME
 from bot.guideline.overview import by_urgency
 from bot.hosting.logs import correlation_id, fields
-from bot.services.case_cards import refusal_card
 from bot.services.cases import CaseRepository
 from bot.services.drafts import DraftIndex
 from bot.services.ports import Clock
@@ -43,6 +42,7 @@ from cards.guideline import guideline_card
 from cards.help import Audience, help_card
 from cards.hr import hr_cases_card
 from cards.my_cases import my_cases_card
+from cards.refusal import refusal_card
 from cards.verbs import HR_COMMANDS, Verb
 from cards.welcome import welcome_card
 

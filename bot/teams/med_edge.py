@@ -20,13 +20,13 @@ from bot.chat.messages import message_for
 from bot.errors import BotError
 from bot.guideline.errors import DomainError
 from bot.hosting.logs import fields
-from bot.services.case_cards import refusal_card
 from bot.services.dispatch import Dispatcher
 from bot.services.med import MedService, Place
 from bot.teams.activities import card_activity
 from bot.teams.case_invoke import card_response
 from bot.texts import Texts
 from cards.common import user_text
+from cards.refusal import refusal_card
 from cards.verbs import Verb
 
 log = logging.getLogger(__name__)

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 from botbuilder.core import TurnContext
 
+from bot.chat.outgoing import message
 from bot.errors import DeliveryFailed
 from bot.evidence_pack import PackIntegrityError
 from bot.hosting.background import Background
 from bot.hosting.logs import fields
 from bot.services.evidence_packs import EvidencePacks
-from bot.services.notifications import message
 from bot.services.ports import Notifier
 from bot.texts import Texts
 from cards.evidence_pack import PackFileView, PackReadyView, pack_ready_card

@@ -50,8 +50,8 @@ from bot.guideline import (
     new_case,
 )
 from bot.guideline.model import Actor
+from bot.presenters.case_cards import CaseCards
 from bot.services.audit import record_events
-from bot.services.case_cards import CaseCards
 from bot.storage.local import LocalStore
 from bot.takedown import load_routes
 from bot.texts import Texts

@@ -53,8 +53,8 @@ from bot.guideline.model import MAX_NAME, MAX_NOTE, MAX_SHORT, Actor, Person
 from bot.guideline.overview import by_urgency
 from bot.hosting.settings import Settings
 from bot.intake.evidence_links import EvidenceLinks
+from bot.presenters.case_cards import CaseCards
 from bot.services.audit import record, record_events
-from bot.services.case_cards import CaseCards, refusal_card
 from bot.storage.local import LocalStore
 from bot.teams.handler import CASE_VERBS, MED_VERBS
 from bot.texts import Texts
@@ -71,6 +71,7 @@ from cards.med import (
     registration_card,
 )
 from cards.my_cases import MAX_LISTED, my_cases_card
+from cards.refusal import refusal_card
 from cards.report import report_card
 from cards.review import EvidenceLine, ReceiptView, receipt_card, review_card
 from cards.verbs import Verb

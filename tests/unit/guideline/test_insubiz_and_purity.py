@@ -1,5 +1,3 @@
-import ast
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,6 @@ from bot.guideline import (
 )
 from tests.unit.guideline.builders import AS_LEADER, apply, at, offer, opened
 
-GUIDELINE_DIR = Path(__file__).resolve().parents[3] / "bot" / "guideline"
 GUIDELINE_TEXT = (
     Path(__file__).resolve().parents[4]
     / "shared"
@@ -69,36 +66,5 @@ def test_definitions_are_the_guidelines_words() -> None:
             assert words in source, (category, words)
 
 
-ALLOWED_ROOTS = {
-    "__future__",
-    "collections",
-    "dataclasses",
-    "datetime",
-    "enum",
-    "functools",
-    "re",
-    "types",
-    "typing",
-    "zoneinfo",
-    "urllib",
-    "difflib",  # the closest known unit names to a mistyped one (med_units)
-    "unicodedata",  # one canonical form of a unit's name (med_units)
-    "bot",
-}
-
-
-def test_the_domain_imports_only_stdlib_and_itself() -> None:
-    for path in sorted(GUIDELINE_DIR.glob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
-            else:
-                continue
-            for name in names:
-                root = name.split(".")[0]
-                assert root in ALLOWED_ROOTS and root in sys.stdlib_module_names | {"bot"}, (path.name, name)
-                if root == "bot":
-                    assert name.startswith("bot.guideline"), (path.name, name)
+# The domain's purity (standard library only) is checked with every other import rule in
+# tests/unit/test_import_rules.py.

@@ -1,7 +1,9 @@
 """Draw a case card for one person: their role decides what they see and may do.
 
-Services compute the view (available actions from the domain, evidence links from the store,
-history from the audit); cards/case_card.py turns it into JSON.
+The presenter computes the view (available actions from the domain, evidence links, the history
+from the audit trail) and cards/case_card.py turns it into JSON. The edge calls it for the answer
+to a click; the notifications service gets it through its `CasePainter` port (it never imports
+cards).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from bot.takedown import TakedownRoutes
 from bot.takedown.request import request_text
 from bot.texts import Texts
 from cards.case_card import CaseView, HistoryLine, case_card, evidence_card
-from cards.common import Card, card, text, title
+from cards.common import Card
+from cards.refusal import refusal_card
 from cards.takedown import TakedownView
 
 LinkSigner = Callable[[str, str, str], str]  # (case_id, sha256, viewer) -> a signed, expiring URL
@@ -134,8 +137,3 @@ class CaseCards:
 
 # The actions a takedown or police helper is drawn beside (they are the leader's: never the reporter's).
 HELPED_ACTIONS = frozenset({"removal_removed", "removal_requested", "removal_not_possible", "police_reported"})
-
-
-def refusal_card(tx: Texts, message: str | None = None) -> Card:
-    """What someone who is not on the case sees: no case content at all."""
-    return card([title(tx("refused.title")), text(message or tx("error.not_permitted"))])
