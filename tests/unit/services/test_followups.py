@@ -13,9 +13,10 @@ from bot.guideline.med import MedSchedule
 from bot.guideline.model import Category, Facts, Platform
 from bot.hosting.background import Background
 from bot.hosting.telemetry import Telemetry
+from bot.presenters.case_cards import CaseCards
+from bot.presenters.med_cards import MedCards
 from bot.services import followups
 from bot.services.case_actions import CaseActions
-from bot.services.case_cards import CaseCards
 from bot.services.cases import CaseRepository
 from bot.services.dispatch import Dispatcher
 from bot.services.hr_people import HrPeople
@@ -71,6 +72,7 @@ async def test_a_report_reaches_its_leader_and_a_decision_refreshes_the_reporter
         hr_ids=lambda: [],
         tell_hr=lambda key, values: _nothing(),
         references=refs,
+        painter=MedCards(),
     )
     background = Background()
     dispatch = followups.register(Dispatcher(background), notifications, med)

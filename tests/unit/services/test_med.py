@@ -13,6 +13,7 @@ from bot.chat.med_input import MarkDone, PutOnAgenda, RegisterChannel, SetPlan
 from bot.directory.model import DirectoryEntry, Person
 from bot.errors import Refused, UnknownUnit
 from bot.guideline.med import MedSchedule, MedStatus, MeetingKind
+from bot.presenters.med_cards import MedCards
 from bot.services.med import MedService, Place
 from bot.services.refs import ReferenceBook
 from bot.storage import names
@@ -71,6 +72,7 @@ class World:
             hr_ids=lambda: [HR],
             tell_hr=tell_hr,
             references=self.refs,
+            painter=MedCards(),
             tenant_id="tenant-1",
         )
 

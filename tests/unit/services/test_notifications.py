@@ -12,8 +12,8 @@ import pytest
 
 from bot.guideline.decisions import Acknowledge
 from bot.hosting.telemetry import Telemetry
+from bot.presenters.case_cards import CaseCards
 from bot.services.case_actions import CaseActions
-from bot.services.case_cards import CaseCards
 from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.hr_people import HrPeople
 from bot.services.notifications import Notifications
