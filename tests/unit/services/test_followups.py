@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from bot.directory.model import DirectoryEntry, Person
 from bot.guideline.decisions import Acknowledge
+from bot.guideline.definitions import Category, Platform
 from bot.guideline.med import MedSchedule
-from bot.guideline.model import Category, Facts, Platform
+from bot.guideline.model import Facts
 from bot.hosting.background import Background
 from bot.hosting.telemetry import Telemetry
 from bot.presenters.case_cards import CaseCards

@@ -1,16 +1,29 @@
-"""The reference book's memory: fewer store calls, and another instance's change still seen in time."""
+"""The reference book's memory: fewer store calls, and another instance's change still seen in time.
+Over the in-memory store and the real local store."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
+
+import pytest
 
 from bot.services.docs import upsert
 from bot.services.refs import ReferenceBook
 from bot.storage import names
 from bot.storage.local import LocalStore
+from bot.storage.store import Store
+from tests.fakes.memory import MemoryStore
 
 USER = "00000000-0000-0000-0000-00000000e001"
 CHAT = {"conversation": {"id": "a:chat"}, "serviceUrl": "https://smba.example/emea/"}
+
+
+@pytest.fixture(params=["memory", "local"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    chosen: Store = MemoryStore() if request.param == "memory" else LocalStore(tmp_path)
+    yield chosen
+    await chosen.close()
 
 
 class Ticks:
@@ -21,8 +34,7 @@ class Ticks:
         return self.now
 
 
-async def test_an_unchanged_reference_is_not_written_again(tmp_path: Path) -> None:
-    store = LocalStore(tmp_path)
+async def test_an_unchanged_reference_is_not_written_again(store: Store) -> None:
     book = ReferenceBook(store)
     await book.remember(USER, CHAT, "da-DK")
     first = await store.get(names.user_ref(USER))
@@ -32,11 +44,9 @@ async def test_an_unchanged_reference_is_not_written_again(tmp_path: Path) -> No
     changed = await store.get(names.user_ref(USER))
     assert changed is not None and first is not None and changed.etag != first.etag
     assert changed.data["locale"] == "en-US"
-    await store.close()
 
 
-async def test_a_change_made_by_another_instance_is_seen_after_the_read_time(tmp_path: Path) -> None:
-    store = LocalStore(tmp_path)
+async def test_a_change_made_by_another_instance_is_seen_after_the_read_time(store: Store) -> None:
     ticks = Ticks()
     book = ReferenceBook(store, read_for=60, monotonic=ticks)
     other = ReferenceBook(store)
@@ -48,35 +58,28 @@ async def test_a_change_made_by_another_instance_is_seen_after_the_read_time(tmp
     ticks.now += 2
     assert await book.locale(USER) == "en-US"
     assert await book.reference(USER) == CHAT
-    await store.close()
 
 
-async def test_nobody_unknown_is_remembered_as_missing(tmp_path: Path) -> None:
-    store = LocalStore(tmp_path)
+async def test_nobody_unknown_is_remembered_as_missing(store: Store) -> None:
     book = ReferenceBook(store, monotonic=Ticks())
     assert await book.reference(USER) is None
     await ReferenceBook(store).remember(USER, CHAT, "da-DK")  # they write to the bot on another instance
     assert await book.reference(USER) == CHAT
-    await store.close()
 
 
-async def test_what_this_instance_writes_is_read_back_at_once(tmp_path: Path) -> None:
-    store = LocalStore(tmp_path)
+async def test_what_this_instance_writes_is_read_back_at_once(store: Store) -> None:
     book = ReferenceBook(store, monotonic=Ticks())
     await book.remember(USER, CHAT, "da-DK")
     assert await book.locale(USER) == "da-DK"
     await book.remember(USER, CHAT, "en-GB")
     assert await book.locale(USER) == "en-GB"
-    await store.close()
 
 
-async def test_a_turn_without_a_locale_keeps_the_stored_one(tmp_path: Path) -> None:
+async def test_a_turn_without_a_locale_keeps_the_stored_one(store: Store) -> None:
     """Install events and chats opened by the bot carry no locale: the person's language stays."""
-    store = LocalStore(tmp_path)
     await ReferenceBook(store).remember(USER, CHAT, "en-US")
     for book in (ReferenceBook(store), ReferenceBook(store, read_for=0)):  # fresh memory, and none
         await book.remember(USER, {**CHAT, "conversation": {"id": "a:chat2"}}, None)
         doc = await store.get(names.user_ref(USER))
         assert doc is not None and doc.data["locale"] == "en-US"
         assert doc.data["reference"]["conversation"]["id"] == "a:chat2"  # the reference itself is new
-    await store.close()

@@ -1,5 +1,5 @@
 """The draft document: evidence merged by ETag, room reserved before downloads, closed on submit,
-discarded whole. Over the real local store, with writers racing."""
+discarded whole. Over the in-memory store and the real local store, with writers racing."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import pytest
 from bot.guideline.errors import InvalidDecision
 from bot.services.drafts import DraftGone, DraftIndex, StillReceiving
 from bot.storage.local import LocalStore
-from bot.storage.store import EvidenceMeta
+from bot.storage.store import EvidenceMeta, Store
+from tests.fakes.memory import MemoryStore
 
 USER = "00000000-0000-0000-0000-0000000000e1"
 NOW = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
@@ -28,14 +29,14 @@ async def chunks(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[LocalStore]:
-    local = LocalStore(tmp_path / "data")
-    yield local
-    await local.close()
+@pytest.fixture(params=["memory", "local"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    chosen: Store = MemoryStore() if request.param == "memory" else LocalStore(tmp_path / "data")
+    yield chosen
+    await chosen.close()
 
 
-async def test_files_recorded_at_once_are_all_kept(store: LocalStore) -> None:
+async def test_files_recorded_at_once_are_all_kept(store: Store) -> None:
     drafts = DraftIndex(store)
     await drafts.start(USER, "case1", NOW)
     results = await asyncio.gather(*(drafts.record(USER, "case1", meta(n), cap=30) for n in range(12)))
@@ -49,7 +50,7 @@ async def test_files_recorded_at_once_are_all_kept(store: LocalStore) -> None:
         await drafts.record(USER, "case1", meta(99), cap=12)
 
 
-async def test_reservations_share_the_room_and_lapse(store: LocalStore) -> None:
+async def test_reservations_share_the_room_and_lapse(store: Store) -> None:
     drafts = DraftIndex(store)
     await drafts.start(USER, "case1", NOW)
     first = await drafts.reserve(USER, "case1", "act-1", 10, cap=12, now=NOW)
@@ -64,7 +65,7 @@ async def test_reservations_share_the_room_and_lapse(store: LocalStore) -> None:
     assert await drafts.close(USER, "case1", later) == []
 
 
-async def test_a_closed_draft_takes_no_more_files_and_close_is_repeatable(store: LocalStore) -> None:
+async def test_a_closed_draft_takes_no_more_files_and_close_is_repeatable(store: Store) -> None:
     drafts = DraftIndex(store)
     await drafts.start(USER, "case1", NOW)
     await drafts.record(USER, "case1", meta(1), cap=30)
@@ -77,7 +78,7 @@ async def test_a_closed_draft_takes_no_more_files_and_close_is_repeatable(store:
         await drafts.reserve(USER, "case1", "act", 1, cap=30, now=NOW)
 
 
-async def test_discard_takes_files_state_and_document_but_not_a_newer_draft(store: LocalStore) -> None:
+async def test_discard_takes_files_state_and_document_but_not_a_newer_draft(store: Store) -> None:
     drafts = DraftIndex(store)
     await store.put("state/conv.json", {"item": {"case_id": "case1", "description": "secret"}}, etag=None)
     await drafts.start(USER, "case1", NOW, state_doc="state/conv.json")
@@ -95,7 +96,7 @@ async def test_discard_takes_files_state_and_document_but_not_a_newer_draft(stor
     assert not gone.value.submitted
 
 
-async def test_a_new_draft_discards_the_files_of_one_whose_dialog_was_lost(store: LocalStore) -> None:
+async def test_a_new_draft_discards_the_files_of_one_whose_dialog_was_lost(store: Store) -> None:
     drafts = DraftIndex(store)
     await drafts.start(USER, "old", NOW)
     await store.put_evidence(f"evidence/old/{meta(1).sha256}", chunks(b"x"), meta(1))
