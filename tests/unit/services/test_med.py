@@ -210,3 +210,47 @@ async def test_hrs_overview_shows_every_workplace(world: World) -> None:
     by_unit = {row.unit: row for row in rows}
     assert set(by_unit) == {"Borgerservice", "Vej og Park"}
     assert by_unit["Borgerservice"].has_channel and not by_unit["Vej og Park"].has_channel
+
+
+# -- after the reminder ----------------------------------------------------------------------------
+
+
+async def test_an_evaluation_not_done_in_time_is_followed_up_once_and_hr_told(world: World, clock: FakeClock) -> None:
+    await world.register(LEADER)
+    await world.med.send_now("Borgerservice")
+    clock.advance(weeks=7)
+    await world.med.send_due()
+    assert len(world.notifier.to(f"{TEAM}/{CHANNEL}")) == 1 and world.hr_told == []
+    clock.advance(weeks=1, minutes=1)
+    await world.med.send_due()
+    [_, followup] = world.notifier.to(f"{TEAM}/{CHANNEL}")
+    assert "Borgerservice" in followup.text
+    assert ("med.hr.followup", {"unit": "Borgerservice", "period": world.period_id}) in world.hr_told
+    clock.advance(days=1)
+    await world.med.send_due()
+    assert len(world.notifier.to(f"{TEAM}/{CHANNEL}")) == 2  # once per unit and half-year
+
+
+async def test_a_mark_refreshes_the_reminder_card_where_it_was_sent(world: World, clock: FakeClock) -> None:
+    await world.register(LEADER)
+    await world.med.send_now("Borgerservice")
+    [post] = world.notifier.to(f"{TEAM}/{CHANNEL}")
+    agenda = PutOnAgenda("Borgerservice", world.period_id, clock.now().date() + timedelta(days=3))
+    answer = await world.med.handle(agenda, world.in_chat(LEADER), TX)  # marked from the leader's chat
+    [marked] = answer.events
+    await world.med.refresh_elsewhere(marked.unit, marked.shown_in)
+    assert [(u.to, u.activity_id) for u in world.notifier.updates] == [(f"{TEAM}/{CHANNEL}", post.activity_id)]
+    world.notifier.updates.clear()
+    await world.med.refresh_elsewhere(marked.unit, CHANNEL)  # marked on the card itself: no refresh
+    assert world.notifier.updates == []
+
+
+async def test_a_channel_gone_or_renamed_is_told_to_hr(world: World) -> None:
+    await world.register(LEADER)
+    await world.med.renamed(TEAM, CHANNEL, "MED Borgerservice 2")
+    assert world.hr_told[-1][0] == "med.hr.channel_renamed"
+    assert await world.med.deactivate(TEAM, None, "team deleted") == 1  # the whole team went
+    assert await world.med.channels() == []
+    assert world.hr_told[-1] == ("med.hr.channel_gone", {"unit": "Borgerservice", "reason": "team deleted"})
+    types = [line["type"] for line in await world.store.read_audit(names.unit_audit_id("Borgerservice"))]
+    assert types == ["med_channel_registered", "med_channel_gone"]
