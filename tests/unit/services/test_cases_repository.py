@@ -63,4 +63,5 @@ async def test_forged_ids_name_no_case_and_no_storage_path(store: MemoryStore) -
         assert not await repo.exists(bad)
     with pytest.raises(NotFound):
         await repo.change("d" * 32, lambda doc: (doc, None))
-    assert store.tags(names.case(A)) is not None and store.tags(names.case(A))["kind"] == names.CASE
+    tags = store.tags(names.case(A))
+    assert tags is not None and tags["kind"] == names.CASE
