@@ -170,6 +170,21 @@ class CaseRepository:
                 return True
         return False
 
+    async def ids_naming(self, aad_object_id: str) -> list[str]:
+        """Ids of every case, open or closed, that names the person in an indexed role (reporter,
+        leader, deputy brought in): what the person's export (GDPR art. 15) covers."""
+        found: set[str] = set()
+        for role in names.CASE_PERSON_TAGS:
+            found |= set(await self.store.find(names.cases_where(**{role: aad_object_id})))
+        return sorted(names.case_id_of(name) for name in found)
+
+    async def stored(self, case_id: str) -> dict[str, Any] | None:
+        """The case document exactly as stored (for the export), or None."""
+        if not is_case_id(case_id):
+            return None
+        found = await self.store.get(names.case(case_id))
+        return found.data if found else None
+
     async def open_cases(self) -> list[Case]:
         return await self._load(await self.store.find(names.cases_where(status="open")))
 

@@ -73,10 +73,7 @@ class PersonExport:
         self.links = links
 
     async def case_ids(self, person: str) -> list[str]:
-        found: set[str] = set()
-        for role in ROLES:
-            found |= set(await self.store.find(names.cases_where(**{role: person})))
-        return sorted(names.case_id_of(n) for n in found)
+        return await self.cases.ids_naming(person)
 
     async def build(self, person: str, by: str) -> Export:
         """Collect, zip, store write-once, audit, and sign HR's link (NotFound: nothing held)."""
@@ -124,10 +121,10 @@ class PersonExport:
         files = 0
         try:
             for case_id in case_ids:
-                found = await self.store.get(names.case(case_id))
+                found = await self.cases.stored(case_id)
                 if found is None:
                     continue
-                case = found.data["case"]
+                case = found["case"]
                 roles = [r for r in ROLES if (case.get(r) or {}).get("aad_object_id") == person] or ["named on it"]
                 await add_json(f"cases/{case_id}/case.json", case, f"a case you are on ({', '.join(roles)})")
                 await add_json(f"cases/{case_id}/audit.json", await trail(self.store, case_id), "who did what on it")
