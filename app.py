@@ -31,7 +31,7 @@ from bot.guideline.retention import RetentionRules
 from bot.hosting.background import Background
 from bot.hosting.logs import configure_logging, correlation_id, fields, set_pseudonym_key
 from bot.hosting.settings import Settings, SettingsError, load_settings
-from bot.hosting.telemetry import METRICS, Telemetry, client_trace_config
+from bot.hosting.telemetry import METRICS, Telemetry
 from bot.hosting.telemetry import configure as configure_telemetry
 from bot.hosting.web import evidence_handler, export_handler, healthz, messages_handler, pack_handler, readyz_handler
 from bot.intake.evidence import EvidenceIntake, sweep_spool
@@ -184,9 +184,8 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         )
         closers.append(store.close)
     telemetry = METRICS
-    session = aiohttp.ClientSession(
-        timeout=aiohttp.ClientTimeout(total=30), trace_configs=[client_trace_config(telemetry)]
-    )
+    # Graph's session: GraphDirectory names its own dependency spans (the URL holds object ids).
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
     closers.append(session.close)
     directory = overrides.directory or await build_directory(settings, session)
     clock = overrides.clock or SystemClock()

@@ -29,6 +29,7 @@ from bot.directory.model import (
 )
 from bot.directory.token import TokenProvider
 from bot.hosting.logs import pseudonym
+from bot.hosting.telemetry import METRICS
 
 log = logging.getLogger(__name__)
 
@@ -214,15 +215,18 @@ class GraphDirectory:
             token = await self._tokens.token()
             retry_after: str | None = None
             try:
-                async with self._session.get(
-                    url, headers={"Authorization": f"Bearer {token}"}, timeout=self._timeout
-                ) as resp:
-                    status = resp.status
-                    retry_after = resp.headers.get("Retry-After")
-                    try:
-                        body = await resp.json(content_type=None)
-                    except ValueError:  # a gateway's HTML error page, say: the status still counts
-                        body = None
+                # A dependency span per attempt, named "graph" (its URL holds an object id).
+                with METRICS.dependency("graph", "GET") as span:
+                    async with self._session.get(
+                        url, headers={"Authorization": f"Bearer {token}"}, timeout=self._timeout
+                    ) as resp:
+                        status = resp.status
+                        span.set_attribute("http.response.status_code", status)
+                        retry_after = resp.headers.get("Retry-After")
+                        try:
+                            body = await resp.json(content_type=None)
+                        except ValueError:  # a gateway's HTML error page, say: the status still counts
+                            body = None
             except (aiohttp.ClientError, TimeoutError) as exc:
                 status, body = 0, None
                 log.info("Graph request failed", extra={"fields": {"error_type": type(exc).__name__}})

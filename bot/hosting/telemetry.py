@@ -7,14 +7,15 @@ APPLICATIONINSIGHTS_CONNECTION_STRING nothing is sent and nothing slows down. Wi
 
 No personal data ever goes into a span, an attribute or a metric: only route templates, host
 categories, status codes, counts and reasons from a closed list. Conversation ids, AAD object ids,
-case ids, names, file names and URLs never do (tests/hostile/test_telemetry_privacy.py checks it).
+case ids, names, file names and URLs never do (tests/hostile/test_telemetry_flows.py checks it on
+the main flows end to end; test_telemetry_off.py that nothing is installed without the setting).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import aiohttp
@@ -73,6 +74,12 @@ def host_category(host: str | None) -> str:
     return "other"
 
 
+def evidence_category(host: str | None) -> str:
+    """An evidence download's category: where the screenshot came from, by kind of host only."""
+    category = host_category(host)
+    return category if category.startswith("evidence-") else f"evidence-{category}"
+
+
 class Telemetry:
     """The app's instruments. One per runtime; cheap no-ops until a provider is installed."""
 
@@ -86,8 +93,8 @@ class Telemetry:
         self._notifications_undelivered = meter.create_counter(
             "notifications.undelivered", description="Notifications given up after their retry window"
         )
-        self._notifications_pending = meter.create_up_down_counter(
-            "notifications.pending", description="Notifications owed and not yet delivered"
+        self._notifications_pending = meter.create_gauge(
+            "notifications.pending", description="Cases with a notification owed and due, at the scheduler's last tick"
         )
         self._escalations = meter.create_counter("escalations", description="Escalations sent")
         self._med_sends = meter.create_counter("med.sends", description="MED reminders sent")
@@ -100,8 +107,9 @@ class Telemetry:
     def case_opened(self) -> None:
         self._cases_opened.add(1)
 
-    def notification_pending(self, delta: int) -> None:
-        self._notifications_pending.add(delta)
+    def notifications_pending(self, cases: int) -> None:
+        """How many cases owe a notification that is due: 0 unless deliveries fail or lag."""
+        self._notifications_pending.set(cases)
 
     def notification_failed(self, kind: str) -> None:
         self._notifications_failed.add(1, {"kind": kind})
@@ -172,14 +180,19 @@ class Telemetry:
 METRICS = Telemetry()
 
 
-def client_trace_config(telemetry: Telemetry) -> aiohttp.TraceConfig:
-    """Dependency spans for an aiohttp client session: category and status, never the URL."""
+def client_trace_config(
+    telemetry: Telemetry, category: Callable[[str | None], str] = host_category
+) -> aiohttp.TraceConfig:
+    """Dependency spans for an aiohttp client session: category and status, never the URL.
+
+    `category` names the peer from the URL's host; a session that only ever talks to one kind of
+    peer (the blob store, on Azurite or a private endpoint) passes a constant."""
     config = aiohttp.TraceConfig()
     # The span rides on aiohttp's per-request trace context, so a request that never ends
     # (cancelled) leaves nothing behind in a map of ours.
 
     async def start(_session: Any, context: Any, params: aiohttp.TraceRequestStartParams) -> None:
-        context.span = telemetry.start_dependency(host_category(params.url.host), params.method)
+        context.span = telemetry.start_dependency(category(params.url.host), params.method)
 
     async def end(_session: Any, context: Any, params: aiohttp.TraceRequestEndParams) -> None:
         span = getattr(context, "span", None)

@@ -33,7 +33,7 @@ from aiohttp.resolver import DefaultResolver
 from yarl import URL
 
 from bot.errors import AlreadyExists, EvidenceRejected
-from bot.hosting.telemetry import METRICS
+from bot.hosting.telemetry import METRICS, client_trace_config, evidence_category
 from bot.intake.docx_check import DOCX, ZIP_MAGIC, is_docx
 from bot.intake.netpolicy import AddressNotAllowedError, AddressPolicy, PolicyResolver, is_bot_attachment_host
 from bot.storage import names
@@ -160,7 +160,9 @@ class _Spooled:
 def _default_session(resolver: AbstractResolver) -> aiohttp.ClientSession:
     connector = aiohttp.TCPConnector(resolver=resolver, use_dns_cache=False, limit=4)
     # trust_env=False: a proxy from the environment would connect on our behalf, past the resolver.
-    return aiohttp.ClientSession(connector=connector, trust_env=False, auto_decompress=False)
+    # Each request is a dependency span named by the kind of host (telemetry.py), never its URL.
+    tracing = [client_trace_config(METRICS, evidence_category)]
+    return aiohttp.ClientSession(connector=connector, trust_env=False, auto_decompress=False, trace_configs=tracing)
 
 
 class EvidenceIntake:

@@ -174,7 +174,9 @@ class Notifications:
     async def deliver_due(self) -> int:
         """The scheduler tick: every case with something due by now (index query, no scan)."""
         count = 0
-        for case in await self.repo.due_by(self.clock.now()):
+        due = await self.repo.due_by(self.clock.now())
+        self.telemetry.notifications_pending(len(due))  # owed past their first attempt, or newly due
+        for case in due:
             try:
                 await audit.flush(self.repo, case.id)  # lines a crash or a failed append left behind
                 await self.deliver_case(case.id)
@@ -240,7 +242,7 @@ class Notifications:
             return
         done.keys.append(item.key)
         done.audit.append(audit.note_line("notified", "bot", now, kind=item.kind.value, reached=reached))
-        if item.kind is DueKind.ESCALATION:
+        if item.kind in (DueKind.ESCALATION, DueKind.ACK_ESCALATION):
             self.telemetry.escalation(item.kind.value)
         if item.kind is DueKind.CASE_ASSIGNED and pending.get("reporter_told_nobody"):
             # The reporter was told that nobody had the case; now somebody has: say so.

@@ -35,6 +35,7 @@ from azure.storage.blob.aio import BlobClient, BlobLeaseClient, BlobServiceClien
 
 from bot.errors import AlreadyExists, Conflict, NotFound
 from bot.storage import names
+from bot.storage.blob_transport import TracedBlobTransport
 from bot.storage.store import Document, EvidenceMeta, Lease, check_name, check_tag, check_tags
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,11 @@ class BlobStore:
 
     @classmethod
     def from_connection_string(cls, connection_string: str, container: str) -> BlobStore:
-        return cls(BlobServiceClient.from_connection_string(connection_string, use_env_settings=_TRUST_ENV), container)
+        transport = TracedBlobTransport(trust_env=_TRUST_ENV)
+        service = BlobServiceClient.from_connection_string(
+            connection_string, use_env_settings=_TRUST_ENV, transport=transport
+        )
+        return cls(service, container)
 
     @classmethod
     def from_account_url(
@@ -93,7 +98,12 @@ class BlobStore:
 
             credential = DefaultAzureCredential()
         return cls(
-            BlobServiceClient(account_url, credential=credential, use_env_settings=_TRUST_ENV),
+            BlobServiceClient(
+                account_url,
+                credential=credential,
+                use_env_settings=_TRUST_ENV,
+                transport=TracedBlobTransport(trust_env=_TRUST_ENV),
+            ),
             container,
             credential=credential,
         )

@@ -26,6 +26,8 @@ from botframework.connector.auth import (
 )
 from botframework.connector.skills import BotFrameworkClient
 
+from bot.teams.connector_spans import traced
+
 MAX_CLIENTS = 64  # service URLs are per region: a handful in practice; the bound is for safety
 
 
@@ -73,14 +75,20 @@ def _identity_key(claims_identity: ClaimsIdentity | None) -> str:
 
 
 class _ReusingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
-    def __init__(self, inner: ConnectorFactory, clients: _Bounded, identity: str) -> None:
+    def __init__(self, inner: ConnectorFactory, clients: _Bounded, identity: str, spans: bool = False) -> None:
         self._inner = inner
         self._clients = clients
         self._identity = identity
+        self._spans = spans  # replies get a dependency span per call (the sender spans its own)
 
     async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
         key = (self._identity, service_url, audience or "")
-        client: ConnectorClient = await self._clients.get(key, lambda: self._inner.create(service_url, audience))
+
+        async def build() -> ConnectorClient:
+            client = await self._inner.create(service_url, audience)
+            return traced(client) if self._spans else client
+
+        client: ConnectorClient = await self._clients.get(key, build)
         return client
 
 
@@ -97,7 +105,9 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         result: AuthenticateRequestResult = await self._inner.authenticate_request(activity, auth_header)
         if result.connector_factory is not None:
             identity = _identity_key(result.claims_identity)
-            result.connector_factory = _ReusingConnectorFactory(result.connector_factory, self.reply_clients, identity)
+            result.connector_factory = _ReusingConnectorFactory(
+                result.connector_factory, self.reply_clients, identity, spans=True
+            )
         return result
 
     async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str) -> Any:

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import RUNTIME, Overrides, Runtime, create_app
@@ -20,6 +21,7 @@ from bot.hosting.settings import Settings
 from bot.storage.local import LocalStore
 from tests.bot.chat import said
 from tests.fakes.connector import FakeConnector
+from tests.hostile.telemetry_capture import Exporters, installed
 
 EMPLOYEE = "00000000-0000-0000-0000-0000000000e7"
 CONVERSATION = "a:personal-chat-e7"
@@ -138,3 +140,9 @@ async def settle(*clients: TestClient) -> None:
 async def draft_of(store: LocalStore, user: str = EMPLOYEE) -> dict[str, Any] | None:
     doc = await store.get(f"drafts/{user}.json")
     return None if doc is None else doc.data
+
+
+@pytest.fixture
+def exporters() -> Exporters:
+    """In-memory OpenTelemetry exporters in place of the distro's (see telemetry_capture)."""
+    return installed()

@@ -148,7 +148,7 @@ class HostileApp:
 
 @asynccontextmanager
 async def graph_directory(
-    fake: RunningFake, clock: FakeClock, data: Path, sleep: Any = _no_wait
+    fake: RunningFake, clock: FakeClock, data: Path, sleep: Any = _no_wait, csv: str = DIRECTORY_CSV
 ) -> AsyncIterator[Directory]:
     """Graph (HR's group, TTL on the hand clock) chained before the leader file, as production chains them."""
     tokens = MsalTokenProvider(
@@ -158,7 +158,7 @@ async def graph_directory(
         authority_host=fake.base_url,
         verify=str(fake.ca_file),
     )
-    (data / "leaders.csv").write_text(DIRECTORY_CSV, encoding="utf-8")
+    (data / "leaders.csv").write_text(csv, encoding="utf-8")
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=fake.client_ssl())) as session:
         graph = GraphDirectory(
             session,

@@ -7,52 +7,21 @@ would receive is exactly what this test reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
-from opentelemetry import metrics, trace
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from bot.hosting.settings import Settings
 from bot.storage.local import LocalStore
 from tests.bot.test_report_dialog import GOOD_FORM
 from tests.conftest import running_app
 from tests.fakes.connector import FakeConnector
+from tests.hostile.telemetry_capture import Exporters, everything_exported
 
 EMPLOYEE = "00000000-0000-0000-0000-00000000e7e7"
 LEADER = "00000000-0000-0000-0000-00000000a7a7"
 CHAT = "a:personal-chat-telemetry"
 SECRET_WORDS = "Hemmeligt-Ord-Q7"
 NAMES = ("Mette Medarbejder", "Lene Leder", "Borgerservice")
-
-
-class Exporters:
-    def __init__(self) -> None:
-        self.spans = InMemorySpanExporter()
-        self.metrics = InMemoryMetricReader()
-        tracer_provider = TracerProvider()
-        tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans))
-        trace.set_tracer_provider(tracer_provider)
-        metrics.set_meter_provider(MeterProvider(metric_readers=[self.metrics]))
-
-
-_EXPORTERS: list[Exporters] = []
-
-
-@pytest.fixture
-def exporters() -> Iterator[Exporters]:
-    """OpenTelemetry's global providers can be set once per process: reuse them, clear the spans."""
-    if not _EXPORTERS:
-        _EXPORTERS.append(Exporters())
-    found = _EXPORTERS[0]
-    found.spans.clear()
-    yield found
 
 
 def activity(
@@ -73,22 +42,6 @@ def activity(
     if value is not None:
         body["value"] = value
     return body
-
-
-def everything_exported(exporters: Exporters) -> list[str]:
-    out: list[str] = []
-    for span in exporters.spans.get_finished_spans():
-        out.append(span.name)
-        out.extend(f"{k}={v}" for k, v in (span.attributes or {}).items())
-        out.extend(str(event.attributes) for event in span.events)
-        out.append(str(span.status.description))
-    data = exporters.metrics.get_metrics_data()
-    for resource_metrics in data.resource_metrics if data else ():
-        for scope in resource_metrics.scope_metrics:
-            for metric in scope.metrics:
-                out.append(metric.name)
-                out.extend(str(dict(point.attributes or {})) for point in metric.data.data_points)
-    return out
 
 
 async def test_a_report_leaves_no_personal_data_in_spans_or_metrics(tmp_path: Path, exporters: Exporters) -> None:
