@@ -49,6 +49,7 @@ from bot.presenters.case_cards import CaseCards
 from bot.presenters.med_cards import MedCards
 from bot.services import access_log, followups
 from bot.services.case_actions import CaseActions
+from bot.services.case_tags import CaseTagMigration
 from bot.services.cases import CaseRepository
 from bot.services.dispatch import Dispatcher
 from bot.services.draft_reminders import remind_and_expire
@@ -362,6 +363,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
             ("med", med.send_due),
             ("seen activities", seen.forget_old),
             ("retention", retention.run),
+            ("case tags", CaseTagMigration(cases).run),
             ("exports", exports.forget_old),
         ],
         clock=clock,

@@ -32,6 +32,7 @@ from bot.guideline.errors import InvalidDecision, InvalidTransition
 from bot.guideline.med_figures import Anonymised as Anonymised
 from bot.guideline.med_figures import MedFigures as MedFigures
 from bot.guideline.med_figures import anonymised as anonymised
+from bot.guideline.med_figures import counts_until as counts_until
 from bot.guideline.med_figures import figures as figures
 from bot.guideline.med_period import MedPeriod as MedPeriod
 from bot.guideline.med_period import MedSchedule as MedSchedule

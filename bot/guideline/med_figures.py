@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from types import MappingProxyType
 
 from bot.guideline.definitions import Category
@@ -102,3 +103,16 @@ def figures(
         on_time_hidden=total.hidden,
         open_apv_plans=anonymised(open_apv, threshold),
     )
+
+
+def counts_until(case: Case) -> datetime | None:
+    """The latest period start for which `figures` can count this case; None: no limit yet.
+
+    A case counts in the period it was opened in, and as an open APV plan in every period that
+    ends before its plan was settled. So the figures of a period starting at S need only the cases
+    whose `counts_until` is None or at least S: an index of it answers a workplace's figures from
+    its recent cases and its unsettled plans, however many years of closed cases lie behind them."""
+    apv = case.step(StepId.APV_PLAN)
+    if not apv.settled or apv.decided_at is None:
+        return None
+    return max(case.created_at, apv.decided_at)

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from bot.errors import NotFound
+from bot.errors import Conflict, NotFound
 from bot.guideline.due import next_due_at
+from bot.guideline.med_figures import counts_until
 from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
 from bot.guideline.serialize import case_from_dict, case_to_dict
@@ -49,6 +50,18 @@ def due_at(case: Case, audit_outbox: list[dict[str, Any]], policy: DeadlinePolic
 
 def stamp(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else names.NEVER
+
+
+def day_stamp(moment: datetime | None) -> str:
+    """The UTC day ('2026-03-05'), for tags asked "at or before T" (`stamp(T)`): it sorts before
+    any time of that day, so the answer holds every match plus that day's later ones (callers
+    check each), and a range over the tag lists one index value per day, not one per case."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d") if moment else names.NEVER
+
+
+def month_stamp(moment: datetime | None) -> str:
+    """The UTC month ('2026-03'); NEVER_MONTH for None. Sorts like the moments it floors."""
+    return moment.astimezone(UTC).strftime("%Y-%m") if moment else names.NEVER_MONTH
 
 
 @dataclass
@@ -86,14 +99,20 @@ class CaseDoc:
         )
 
 
-async def cases_in_unit(store: Store, unit: str, spellings: Iterable[str] = ()) -> list[Case]:
-    """The cases of one workplace, whatever spelling they were stored under."""
+async def cases_in_unit(
+    store: Store, unit: str, spellings: Iterable[str] = (), *, counting_from: datetime | None = None
+) -> list[Case]:
+    """The cases of one workplace, whatever spelling they were stored under. With `counting_from`
+    (a MED period's start), only those whose figures tag says they can count in a period starting
+    then (`med_figures.counts_until`): the recent ones and the unsettled APV plans, not years of
+    closed cases. Only once every case carries the tag (`case_tags.CaseTagMigration`)."""
     tags = {unit_tag(unit)}
     for spelling in (unit, *spellings):
         tags |= legacy_unit_tags(spelling)
+    since = {"figures": month_stamp(counting_from)} if counting_from is not None else None
     found: set[str] = set()
     for tag in sorted(tags):
-        found.update(await store.find(names.cases_where(unit=tag)))
+        found.update(await store.find(names.cases_where(unit=tag), at_least=since))
     return [case_from_dict(d["case"]) for d in await get_many(store, sorted(found))]
 
 
@@ -113,8 +132,10 @@ class CaseRepository:
             deputy=case.active_deputy.aad_object_id if case.active_deputy else "none",
             unit=unit_tag(case.unit),
             due=stamp(due_at(case, doc.get("audit") or [], self.policy)),
-            closed=stamp(case.closed_at),  # retention finds old closed cases by it
+            closed=day_stamp(case.closed_at),  # retention finds old closed cases by it
             number=case.number,  # HR names a case by its number ("stop sletning KH-2026-0001")
+            # The MED figures of a half-year read only the cases that can count in it (med_figures).
+            figures=month_stamp(counts_until(case)),
         )
 
     async def create(self, doc: CaseDoc) -> None:
@@ -122,6 +143,18 @@ class CaseRepository:
         data = doc.to_json()
         etag = await self.store.put(names.case(doc.case.id), data, etag=None, tags=self.tags(data))
         self.recent.keep(names.case(doc.case.id), data, etag)
+
+    async def retag(self, name: str) -> bool:
+        """Write a case back unchanged with the tags this version gives it (a new tag's migration).
+        False when it is gone or another writer got there first (that write tagged it)."""
+        found = await self.store.get(name)
+        if found is None:
+            return False
+        try:
+            await self.store.put(name, found.data, etag=found.etag, tags=self.tags(found.data))
+        except Conflict:
+            return False
+        return True
 
     async def get(self, case_id: str) -> CaseDoc:
         if not is_case_id(case_id):  # a forged or mangled id names no case (and no storage path)

@@ -23,6 +23,7 @@ from bot.guideline.serialize import med_evaluation_from_dict, med_evaluation_to_
 from bot.repositories.med_evaluations import MedEvaluationRecords
 from bot.repositories.med_sends import MedSends
 from bot.repositories.med_units import UnitRecord
+from bot.services.case_tags import TagsComplete
 from bot.services.cases import cases_in_unit
 from bot.services.docs import Unchanged
 from bot.services.med_units import MedUnits, Place, Unit
@@ -58,6 +59,7 @@ class MedEvaluations:
         self.texts = texts
         self.records = MedEvaluationRecords(store)
         self.sends = MedSends(store)
+        self.figures_indexed = TagsComplete(store)
 
     def current_period(self) -> MedPeriod:
         return self.schedule.due_period(self.clock.now())
@@ -179,7 +181,8 @@ class MedEvaluations:
         evaluation: MedEvaluation | None = None,
         warning: bool = False,
     ) -> Card:
-        cases = await cases_in_unit(self.store, unit.name, unit.spellings)
+        since = period.start if await self.figures_indexed() else None  # else every case of the unit
+        cases = await cases_in_unit(self.store, unit.name, unit.spellings, counting_from=since)
         figures = domain.figures(cases, unit.name, period, self.threshold)
         ev = evaluation if evaluation is not None else await self.evaluation(unit, period.id)
         if being_sent:  # the card shows the state it will have once it arrives

@@ -173,9 +173,15 @@ class BlobStore:
                 return  # If-Match on a missing blob answers 412: it is gone, which is the goal
             raise Conflict(name) from err
 
-    async def find(self, equals: Mapping[str, str], *, at_most: Mapping[str, str] | None = None) -> builtins.list[str]:
+    async def find(
+        self,
+        equals: Mapping[str, str],
+        *,
+        at_most: Mapping[str, str] | None = None,
+        at_least: Mapping[str, str] | None = None,
+    ) -> builtins.list[str]:
         clauses = []
-        for op, pairs in (("=", equals), ("<=", at_most or {})):
+        for op, pairs in (("=", equals), ("<=", at_most or {}), (">=", at_least or {})):
             for key, value in pairs.items():
                 check_tag(key, value)  # the charset excludes both quote characters
                 clauses.append(f"\"{key}\" {op} '{value}'")

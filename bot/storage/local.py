@@ -139,9 +139,16 @@ class LocalStore:
             for key, value in old["tags"].items():
                 lf.remove_entry(self._index_dir(key, value), entry)
 
-    async def find(self, equals: Mapping[str, str], *, at_most: Mapping[str, str] | None = None) -> list[str]:
-        bounds = dict(at_most or {})
-        for key, value in [*equals.items(), *bounds.items()]:
+    async def find(
+        self,
+        equals: Mapping[str, str],
+        *,
+        at_most: Mapping[str, str] | None = None,
+        at_least: Mapping[str, str] | None = None,
+    ) -> list[str]:
+        bounds = [(key, value, True) for key, value in (at_most or {}).items()]
+        bounds += [(key, value, False) for key, value in (at_least or {}).items()]
+        for key, value in [*equals.items(), *((k, v) for k, v, _ in bounds)]:
             check_tag(key, value)
         if not equals and not bounds:
             raise ValueError("find needs at least one condition")
@@ -158,17 +165,23 @@ class LocalStore:
                 names.add(name)
         return names
 
-    def _find_sync(self, equals: dict[str, str], bounds: dict[str, str]) -> list[str]:
-        groups = [self._entries(self._index_dir(key, value)) for key, value in equals.items()]
-        for key, bound in bounds.items():
-            names: set[str] = set()
-            for component in lf.list_dir(self._index_dir(key)):
-                value = lf.decode_component(component)
-                if value is None or value <= bound:  # hashed values are checked below
-                    names |= self._entries(self._index_dir(key) / component)
-            groups.append(names)
-        groups.sort(key=len)
-        candidates = groups[0].intersection(*groups[1:])
+    def _find_sync(self, equals: dict[str, str], bounds: list[tuple[str, str, bool]]) -> list[str]:
+        """Start from the smallest part of the index and never list a large one: a range's folders
+        (its values are listed, their entries read), else the equality folder whose directory is
+        smallest. The other equalities are checked per candidate by one `stat` of its entry, and
+        each survivor against its document's own tags. So `{"kind": "case", "reporter": X}` costs
+        X's cases, not every case's entry."""
+        if bounds:
+            groups = [self._range(key, bound, upper) for key, bound, upper in bounds]
+            candidates = min(groups, key=len).intersection(*groups)
+            rest = list(equals.items())
+        else:
+            folders = sorted(equals.items(), key=lambda kv: self._folder_size(self._index_dir(*kv)))
+            candidates = self._entries(self._index_dir(*folders[0]))
+            rest = folders[1:]
+        for key, value in rest:
+            folder = self._index_dir(key, value)
+            candidates = {n for n in candidates if os.path.exists(folder / lf.encode_component(n))}
         found = []
         for name in candidates:  # the index may hold stale entries (crash, concurrent write)
             envelope = self._read_envelope(name)
@@ -176,10 +189,27 @@ class LocalStore:
                 continue
             tags: dict[str, str] = envelope["tags"]
             if all(tags.get(k) == v for k, v in equals.items()) and all(
-                k in tags and tags[k] <= v for k, v in bounds.items()
+                k in tags and _within(tags[k], bound, upper) for k, bound, upper in bounds
             ):
                 found.append(name)
         return sorted(found)
+
+    def _range(self, key: str, bound: str, upper: bool) -> set[str]:
+        names: set[str] = set()
+        for component in lf.list_dir(self._index_dir(key)):
+            value = lf.decode_component(component)
+            if value is None or _within(value, bound, upper):  # hashed values: checked on the document
+                names |= self._entries(self._index_dir(key) / component)
+        return names
+
+    @staticmethod
+    def _folder_size(folder: Path) -> int:
+        """A directory's size grows with its entries (ext4, tmpfs, overlay): a free estimate of
+        how many names a listing would return. A missing folder is empty."""
+        try:
+            return os.stat(folder).st_size
+        except FileNotFoundError:
+            return -1
 
     async def list(self, prefix: str) -> list[str]:
         if prefix.rstrip("/"):
@@ -342,6 +372,11 @@ class LocalStore:
 
     async def close(self) -> None:
         return None
+
+
+def _within(value: str, bound: str, upper: bool) -> bool:
+    """`value <= bound` for an upper bound (at_most), `value >= bound` for a lower one (at_least)."""
+    return value <= bound if upper else value >= bound
 
 
 def _read_at(path: Path, offset: int, size: int) -> bytes:

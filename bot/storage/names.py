@@ -36,6 +36,7 @@ MED_EVALUATION = "med_evaluation"
 MED_CHANNEL = "med_channel"
 
 NEVER = "9999-12-31T00:00:00Z"  # the tag of a moment that never comes (sorts after every stamp)
+NEVER_MONTH = "9999-12"  # the same for a tag that holds a month
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -131,10 +132,21 @@ def legacy_unit_tags(unit: str | None) -> set[str]:
 
 
 def case_tags(
-    *, status: str, reporter: str, leader: str, deputy: str, unit: str, due: str, closed: str, number: str
+    *,
+    status: str,
+    reporter: str,
+    leader: str,
+    deputy: str,
+    unit: str,
+    due: str,
+    closed: str,
+    number: str,
+    figures: str,
 ) -> dict[str, str]:
-    """A case's index: "my cases", "open cases led by X", "due by T", "closed by T", "KH-… ".
-    `unit` is already a `unit_tag`; `due` and `closed` are UTC stamps (NEVER for none)."""
+    """A case's index: "my cases", "open cases led by X", "due by T", "closed by T", "KH-… ",
+    "can count in the MED figures of a half-year starting in month M". `unit` is already a
+    `unit_tag`; `due` is a UTC stamp, `closed` a UTC day, `figures` a UTC month (NEVER, NEVER_MONTH
+    for none). Ten tags: Azure's most."""
     return {
         KIND: CASE,
         "status": status,
@@ -145,7 +157,11 @@ def case_tags(
         "due": due,
         "closed": closed,
         "number": number,
+        "figures": figures,
     }
+
+
+CASE_TAGS_MIGRATION = "migrations/case-tags-figures.json"
 
 
 def cases_where(**equals: str) -> dict[str, str]:
@@ -418,6 +434,12 @@ KINDS: tuple[Kind, ...] = (
         "erasures/{case_id}.json",
         Owner.TRANSIENT,
         "HR's erasure request while it runs (HR's id); deleted when the case is gone",
+    ),
+    Kind(
+        "case_tags_migration",
+        "migrations/case-tags-figures.json",
+        Owner.KEPT,
+        "how far the scheduler got in giving stored cases the figures tag: a case document's name; no person",
     ),
     Kind("counter", "counters/case-number-{year}.json", Owner.KEPT, "the next case number of a year; no person"),
     Kind(

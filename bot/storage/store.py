@@ -108,10 +108,17 @@ class Store(Protocol):
     async def delete(self, name: str, *, etag: str | None = None) -> None:
         """Delete a document (no-op if absent). With etag, only if it still matches."""
 
-    async def find(self, equals: Mapping[str, str], *, at_most: Mapping[str, str] | None = None) -> list[str]:
+    async def find(
+        self,
+        equals: Mapping[str, str],
+        *,
+        at_most: Mapping[str, str] | None = None,
+        at_least: Mapping[str, str] | None = None,
+    ) -> list[str]:
         """Names of documents whose tags equal every `equals` pair and whose tag values are
-        <= each `at_most` value (string order; use ISO UTC timestamps). Uses the index: the cost
-        grows with the answer, never with the whole store. At least one condition is required.
+        <= each `at_most` value and >= each `at_least` value (string order; use ISO UTC
+        timestamps). Uses the index: the cost grows with the answer, never with the whole store.
+        At least one condition is required.
 
         On Azure, Find Blobs by Tags is eventually consistent: a fresh write may show up (or a
         changed tag drop out) a moment late. Treat the answer as candidates: `get` each one and

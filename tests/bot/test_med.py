@@ -497,10 +497,16 @@ class FiguresUnreadable:
         self._unit = unit_tag(unit)
         self.broken = True
 
-    async def find(self, equals: dict[str, str], *, at_most: dict[str, str] | None = None) -> list[str]:
+    async def find(
+        self,
+        equals: dict[str, str],
+        *,
+        at_most: dict[str, str] | None = None,
+        at_least: dict[str, str] | None = None,
+    ) -> list[str]:
         if self.broken and equals.get("kind") == "case" and equals.get("unit") == self._unit:
             raise OSError("the storage account did not answer")
-        return await self._inner.find(equals, at_most=at_most)
+        return await self._inner.find(equals, at_most=at_most, at_least=at_least)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

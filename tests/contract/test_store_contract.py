@@ -146,6 +146,32 @@ async def test_find_at_most_an_iso_timestamp(store: Store) -> None:
     assert await store.find({"status": "open"}, at_most={"due": "2025-02-01T00:00:00Z"}) == []
 
 
+async def test_find_at_least_and_between(store: Store) -> None:
+    months = {"a": "2024-01", "b": "2025-06", "c": "2026-02", "d": "9999-12"}
+    for key, month in months.items():
+        await store.put(f"cases/{key}.json", {}, etag=None, tags={"kind": "case", "unit": "u1", "figures": month})
+    await store.put("cases/e.json", {}, etag=None, tags={"kind": "case", "unit": "u2", "figures": "2026-03"})
+    found = await store.find({"kind": "case", "unit": "u1"}, at_least={"figures": "2025-06"})
+    assert found == ["cases/b.json", "cases/c.json", "cases/d.json"]
+    assert await store.find({"kind": "case"}, at_least={"figures": "2026-03"}) == ["cases/d.json", "cases/e.json"]
+    between = await store.find({"unit": "u1"}, at_least={"figures": "2025-01"}, at_most={"figures": "2026-02"})
+    assert between == ["cases/b.json", "cases/c.json"]
+    assert await store.find({"unit": "u3"}, at_least={"figures": "2000-01"}) == []
+
+
+async def test_find_by_a_rare_tag_among_many_common_ones(store: Store) -> None:
+    """Most documents share `kind`; few share a reporter. A tag moved away is no longer found."""
+    for i in range(40):
+        await store.put(f"cases/{i:02d}.json", {}, etag=None, tags={"kind": "case", "reporter": f"r{i % 20}"})
+    assert await store.find({"kind": "case", "reporter": "r3"}) == ["cases/03.json", "cases/23.json"]
+    found = await store.get("cases/23.json")
+    assert found is not None
+    await store.put("cases/23.json", {}, etag=found.etag, tags={"kind": "case", "reporter": "r4"})
+    assert await store.find({"kind": "case", "reporter": "r3"}) == ["cases/03.json"]
+    assert await store.find({"reporter": "r4", "kind": "case"}) == ["cases/04.json", "cases/23.json", "cases/24.json"]
+    assert await store.find({"kind": "other", "reporter": "r4"}) == []
+
+
 async def test_rewrite_replaces_tags_and_delete_unindexes(store: Store) -> None:
     etag = await store.put("cases/a.json", {}, etag=None, tags={"status": "open", "due": "2025-01-01"})
     etag = await store.put("cases/a.json", {}, etag=etag, tags={"status": "closed"})

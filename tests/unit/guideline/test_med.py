@@ -19,7 +19,9 @@ from bot.guideline import (
     PoliceReported,
     RemovalDecided,
     RemovalOutcome,
+    StepId,
     anonymised,
+    counts_until,
     figures,
     mark_done,
     med_mark_sent,
@@ -149,6 +151,41 @@ def test_open_apv_counts_older_cases_and_filing_after_period_end() -> None:
     assert result.open_apv_plans == Anonymised(3, 3)
     filed_early = [apply(c, AS_LEADER, ApvMeasuresSet("m"), ApvFiled("r"), now=at(2026, 5, 5)) for c in old]
     assert figures(filed_early, "Borgerservice", period).open_apv_plans == Anonymised(0, 3)
+
+
+def _history() -> list:  # type: ignore[type-arg]
+    """Cases over three years: APV filed in their own half-year, filed years later, never filed."""
+    cases = []
+    for n in range(36):
+        opened_at = at(2024 + n // 12, 1 + n % 12, 1 + n % 27)
+        case = _case(n, opened_at, list(Category)[n % len(Category)])
+        if n % 3 == 0:
+            case = apply(
+                case, AS_LEADER, ApvMeasuresSet("m"), ApvFiled("r"), now=at(opened_at.year, opened_at.month, 28)
+            )
+        elif n % 3 == 1 and opened_at.year < 2026:
+            case = apply(case, AS_LEADER, ApvMeasuresSet("m"), ApvFiled("r"), now=at(2026, 10, 2))
+        cases.append(case)
+    return cases
+
+
+def test_counts_until_keeps_every_case_a_period_counts() -> None:
+    """The figures of every half-year are the same from all cases and from those whose
+    `counts_until` is open or not before the period's start (what the index returns)."""
+    cases = _history()
+    assert any(counts_until(c) is None for c in cases) and any(counts_until(c) is not None for c in cases)
+    for period_id in ("2024-H1", "2024-H2", "2025-H1", "2025-H2", "2026-H1", "2026-H2", "2027-H1"):
+        period = SCHEDULE.period_by_id(period_id)
+        kept = [c for c in cases if (until := counts_until(c)) is None or until >= period.start]
+        assert len(kept) < len(cases) or period_id == "2024-H1"
+        assert figures(kept, "Borgerservice", period) == figures(cases, "Borgerservice", period)
+
+
+def test_counts_until_is_open_while_the_apv_plan_is_and_then_the_later_of_opening_and_filing() -> None:
+    case = _case(1, at(2026, 3, 2))
+    assert counts_until(case) is None
+    filed = apply(case, AS_LEADER, ApvMeasuresSet("m"), ApvFiled("r"), now=at(2026, 9, 5))
+    assert counts_until(filed) == filed.step(StepId.APV_PLAN).decided_at
 
 
 # ---- evaluations ---------------------------------------------------------------------------

@@ -1,0 +1,71 @@
+"""The figures tag's migration: cases stored before it existed get it, and the MED figures read
+through the index only once every case has it (tests on the local store; the tag query itself is
+in the store contract)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.guideline import ApvFiled, ApvMeasuresSet, MedSchedule
+from bot.services.case_tags import MARKER, CaseTagMigration, TagsComplete
+from bot.services.cases import CaseDoc, CaseRepository, cases_in_unit
+from bot.storage import names
+from bot.storage.local import LocalStore
+from tests.unit.guideline.builders import AS_LEADER, POLICY, apply, at, opened
+
+PERIOD = MedSchedule().period_by_id("2026-H2")  # 1 Mar - 1 Sep 2026
+
+
+async def _store_as_before(repo: CaseRepository, doc: CaseDoc) -> None:
+    """A case as an earlier version stored it: every tag but `figures`."""
+    data = doc.to_json()
+    tags = {k: v for k, v in repo.tags(data).items() if k != "figures"}
+    await repo.store.put(names.case(doc.case.id), data, etag=None, tags=tags)
+
+
+async def test_old_cases_are_retagged_in_batches_and_then_found_by_the_figures_query(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    repo = CaseRepository(store, POLICY)
+    settled_long_ago = apply(
+        opened(at(2023, 5, 2), case_id="old", occurred_at=at(2023, 5, 1)),
+        AS_LEADER,
+        ApvMeasuresSet("m"),
+        ApvFiled("r"),
+        now=at(2023, 5, 9),
+    )
+    cases = [
+        settled_long_ago,
+        opened(at(2024, 1, 3), case_id="unsettled", occurred_at=at(2024, 1, 2)),
+        opened(at(2026, 4, 1), case_id="recent", occurred_at=at(2026, 3, 31)),
+    ]
+    for case in cases:
+        await _store_as_before(repo, CaseDoc(case))
+    complete = TagsComplete(store)
+    assert not await complete()
+    since = await cases_in_unit(store, "Borgerservice", counting_from=PERIOD.start)
+    assert since == []  # untagged: the index cannot answer yet, so the figures must not ask it
+
+    migration = CaseTagMigration(repo, batch=2)
+    assert await migration.run() == 2
+    assert not await complete()
+    assert await migration.run() == 1
+    assert await migration.run() == 0  # nothing after the last name: done
+    assert await complete() and await migration.done()
+    assert await migration.run() == 0
+    found = await cases_in_unit(store, "Borgerservice", counting_from=PERIOD.start)
+    assert sorted(c.id for c in found) == ["recent", "unsettled"]
+    assert len(await cases_in_unit(store, "Borgerservice")) == 3
+    marker = await store.get(MARKER)
+    assert marker is not None and marker.data["done"] is True
+
+
+async def test_a_new_store_is_marked_done_at_the_first_run(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    repo = CaseRepository(store, POLICY)
+    migration = CaseTagMigration(repo)
+    assert await migration.run() == 0
+    await repo.create(
+        CaseDoc(opened(at(2026, 4, 1), case_id="new", occurred_at=at(2026, 3, 31)))
+    )  # written with every tag
+    assert [c.id for c in await cases_in_unit(store, "Borgerservice", counting_from=PERIOD.start)] == ["new"]
+    assert await TagsComplete(store)()
