@@ -123,11 +123,14 @@ def workplaces_of(entries: Iterable[DirectoryEntry]) -> list[Workplace]:
     """The workplaces named on employees' entries. A unit's leader is the leader most of its
     employees have (ties: the first seen); its deputy and absence come from those employees'
     entries that name that leader."""
-    rows = [e for e in entries if e.unit and unit_key(e.unit)]
+    by_unit: dict[str, list[DirectoryEntry]] = {}  # one pass: a municipality has thousands of rows
     names: dict[str, str] = {}
     leaders: dict[str, Counter[Person]] = {}
-    for entry in rows:
-        key = unit_key(entry.unit or "")
+    for entry in entries:
+        key = unit_key(entry.unit) if entry.unit else ""
+        if not key:
+            continue
+        by_unit.setdefault(key, []).append(entry)
         names.setdefault(key, entry.unit or "")
         counts = leaders.setdefault(key, Counter())
         if entry.leader is not None:
@@ -135,7 +138,7 @@ def workplaces_of(entries: Iterable[DirectoryEntry]) -> list[Workplace]:
     places = []
     for key, name in names.items():
         leader = leaders[key].most_common(1)[0][0] if leaders[key] else None
-        same = [e for e in rows if unit_key(e.unit or "") == key and e.leader == leader]
+        same = [e for e in by_unit[key] if e.leader == leader]
         deputies = Counter(e.deputy for e in same if e.deputy is not None)
         deputy = deputies.most_common(1)[0][0] if deputies else None
         absent = any(e.leader_absent for e in same)

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -46,8 +46,9 @@ class AzuriteError(RuntimeError):
 
 
 @contextlib.contextmanager
-def running_azurite(timeout: float = 30.0) -> Iterator[str]:
-    """Run azurite-blob in a temp folder; yield its connection string; stop it afterwards."""
+def running_azurite(timeout: float = 30.0, extra_args: Sequence[str] = ()) -> Iterator[str]:
+    """Run azurite-blob in a temp folder; yield its connection string; stop it afterwards.
+    `extra_args` go to azurite-blob as given (a benchmark's `--inMemoryPersistence`)."""
     if not AZURITE_BLOB.exists():
         raise AzuriteError(f"{AZURITE_BLOB} is missing: run npm ci")
     port = free_port()
@@ -59,6 +60,7 @@ def running_azurite(timeout: float = 30.0) -> Iterator[str]:
             "--location", location,
             "--skipApiVersionCheck",
             "--silent",
+            *extra_args,
         ]  # fmt: skip
         log_path = Path(location) / "azurite.out"
         with log_path.open("wb") as log:
