@@ -169,7 +169,7 @@ class LocalStore:
         """Start from the smallest part of the index and never list a large one: a range's folders
         (its values are listed, their entries read), else the equality folder whose directory is
         smallest. The other equalities are checked per candidate by one `stat` of its entry, and
-        each survivor against its document's own tags. So `{"kind": "case", "reporter": X}` costs
+        each survivor against its document's own tags. So "cases reported by X" costs
         X's cases, not every case's entry."""
         if bounds:
             groups = [self._range(key, bound, upper) for key, bound, upper in bounds]

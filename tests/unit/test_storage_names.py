@@ -28,6 +28,7 @@ SAMPLES = {
     "deletion": names.deletion(CASE_ID),
     "erasure": names.erasure(CASE_ID),
     "counter": names.case_number_counter(2026),
+    "case_tags_migration": names.CASE_TAGS_MIGRATION,
     "seen": names.seen("a:1", "1234"),
     "hr_notice": names.hr_notice("n1"),
     "export": names.export("20261130", "x1", SHA),
@@ -84,7 +85,7 @@ def test_the_export_holds_every_kind_a_person_owns() -> None:
     assert set(names.person_owned("aad-1")) == person_kinds
     # The export finds a person's cases by the case tags that name people.
     tags = names.case_tags(
-        status="open", reporter="r", leader="l", deputy="d", unit="u", due="t", closed="c", number="n"
+        status="open", reporter="r", leader="l", deputy="d", unit="u", due="t", closed="c", number="n", figures="f"
     )
     assert set(person_export.ROLES) <= set(tags)
 
@@ -112,7 +113,7 @@ def test_names_are_read_back_by_the_same_module() -> None:
 
 # Storage prefixes and the `kind` tag, spelled anywhere but the names module.
 _RAW = re.compile(
-    r"""["'](cases|drafts|refs|med|counters|outbox|seen|exports|packs|evidence|deletions|erasures|stats|locks|state|audit|health)/|["']kind["']"""
+    r"""["'](cases|drafts|refs|med|counters|outbox|seen|exports|packs|evidence|deletions|erasures|stats|locks|state|audit|health|migrations)/|["']kind["']"""
 )
 # Strings that look like storage names but are not: the export ZIP's entries, a metric attribute.
 _NOT_STORAGE = {
