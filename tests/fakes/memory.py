@@ -126,18 +126,25 @@ class MemoryStore:
             raise Conflict(name)
         del self.documents[name]
 
-    async def find(self, equals: Mapping[str, str], *, at_most: Mapping[str, str] | None = None) -> builtins.list[str]:
-        bounds = dict(at_most or {})
-        for key, value in [*equals.items(), *bounds.items()]:
+    async def find(
+        self,
+        equals: Mapping[str, str],
+        *,
+        at_most: Mapping[str, str] | None = None,
+        at_least: Mapping[str, str] | None = None,
+    ) -> builtins.list[str]:
+        upper, lower = dict(at_most or {}), dict(at_least or {})
+        for key, value in [*equals.items(), *upper.items(), *lower.items()]:
             check_tag(key, value)
-        if not equals and not bounds:
+        if not equals and not upper and not lower:
             raise ValueError("find needs at least one condition")
         await self._turn("find")
         return sorted(
             name
             for name, doc in self.documents.items()
             if all(doc.tags.get(k) == v for k, v in equals.items())
-            and all(k in doc.tags and doc.tags[k] <= v for k, v in bounds.items())
+            and all(k in doc.tags and doc.tags[k] <= v for k, v in upper.items())
+            and all(k in doc.tags and doc.tags[k] >= v for k, v in lower.items())
         )
 
     async def list(self, prefix: str) -> builtins.list[str]:

@@ -19,6 +19,7 @@ from bot.guideline.policy import DeadlinePolicy
 from bot.guideline.retention import RetentionRules
 from bot.intake.evidence_links import EvidenceLinks
 from bot.services import audit
+from bot.services.case_tags import CaseTagMigration
 from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.drafts import DraftIndex
 from bot.services.person_export import PersonExport
@@ -57,6 +58,7 @@ async def seed_every_kind(store: MemoryStore, cases: CaseRepository, clock: Fake
     await ReferenceBook(store).remember(REPORTER.aad_object_id, user_reference(REPORTER.aad_object_id), "da-DK")
     await store.put(names.state("msteams/conversations/a:1"), {"x": 1}, etag=None)
     await store.put(names.case_number_counter(2026), {"next": 3}, etag=None)
+    await CaseTagMigration(cases).run()  # its marker
     await store.put(names.seen("a:1", "1"), {}, etag=None, tags=names.seen_tags("2026-01-01T00:00:00Z"))
     await store.put(names.hr_notice("n1"), {"due": "x"}, etag=None, tags=names.hr_notice_tags("x"))
     await put_file(store, names.export("20261124", "x1", "b" * 64), b"zip", "u-hr", clock)
