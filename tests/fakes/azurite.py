@@ -57,11 +57,12 @@ def running_azurite(timeout: float = 30.0, extra_args: Sequence[str] = ()) -> It
             str(AZURITE_BLOB),
             "--blobHost", "127.0.0.1",
             "--blobPort", str(port),
-            "--location", location,
             "--skipApiVersionCheck",
             "--silent",
             *extra_args,
         ]  # fmt: skip
+        if "--inMemoryPersistence" not in extra_args:  # Azurite refuses a location with it
+            command += ["--location", location]
         log_path = Path(location) / "azurite.out"
         with log_path.open("wb") as log:
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
