@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.errors import NotFound
-from bot.guideline.decisions import Acknowledge, BringInDeputy, SavedOnCase
+from bot.guideline.decisions import Acknowledge, BringInDeputy, EvidenceAdded, SavedOnCase
 from bot.guideline.errors import DomainError
 from bot.guideline.model import Acknowledgement
 from bot.services.case_actions import CaseActions
@@ -17,7 +17,7 @@ from bot.services.cases import CaseDoc, CaseRepository
 from bot.storage import names
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryStore
-from tests.unit.guideline.builders import OPENED, POLICY, opened
+from tests.unit.guideline.builders import OPENED, POLICY, evidence, opened
 
 CASE = "0123456789abcdef0123456789abcdef"
 HR = {"u-hr"}
@@ -94,3 +94,13 @@ async def test_a_malformed_or_unknown_case_id_names_no_case(store: MemoryStore, 
     for bad in ("../cases/x", "f" * 32):
         with pytest.raises(NotFound):
             await actions.decide(bad, "u-leader", SavedOnCase("ESDH-1"))
+
+
+async def test_evidence_done_counts_the_reporters_new_files_on_the_case(store: MemoryStore, clock: FakeClock) -> None:
+    actions = await seeded(store, clock)
+    before = [item.sha256 for item in (await actions.repo.get(CASE)).case.evidence]
+    for n in (1, 2):
+        await actions.decide(CASE, "u-reporter", EvidenceAdded(evidence(n, when=clock.now())))
+    done = await actions.evidence_done(CASE, "u-reporter", before)
+    assert done.count == 2 and done.follow_ups
+    assert (await actions.evidence_done(CASE, "u-reporter", [i.sha256 for i in done.case.evidence])).follow_ups == ()

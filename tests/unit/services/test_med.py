@@ -254,3 +254,13 @@ async def test_a_channel_gone_or_renamed_is_told_to_hr(world: World) -> None:
     assert world.hr_told[-1] == ("med.hr.channel_gone", {"unit": "Borgerservice", "reason": "team deleted"})
     types = [line["type"] for line in await world.store.read_audit(names.unit_audit_id("Borgerservice"))]
     assert types == ["med_channel_registered", "med_channel_gone"]
+
+
+async def test_a_channel_shows_the_cards_of_the_units_it_serves_and_a_chat_is_refused(world: World) -> None:
+    await world.register(LEADER)
+    assert len(await world.med.channel_cards(world.in_channel("u-e1"), TX)) == 1
+    with pytest.raises(Refused):
+        await world.med.channel_cards(world.in_chat(LEADER), TX)
+    refused = await world.med.card_with_notice(None, {"unit": "Borgerservice"}, world.in_chat(LEADER2), TX, "Nej")
+    assert refused is not None  # the unit's card with the reason on it
+    assert await world.med.card_with_notice(None, {"unit": "Ukendt sted"}, world.in_chat(LEADER2), TX, "Nej") is None

@@ -142,3 +142,18 @@ async def test_old_exports_are_purged_after_two_days(store: MemoryStore, clock: 
     clock.advance(days=2)
     assert await export.forget_old() == 1
     assert not [n for n in store.evidence if n.startswith(names.EXPORTS)]
+
+
+async def test_a_persons_name_is_corrected_on_every_case_they_are_on(store: MemoryStore, clock: FakeClock) -> None:
+    cases = CaseRepository(store, DeadlinePolicy())
+    await seed_every_kind(store, cases, clock)
+    export = PersonExport(store, cases, clock, EvidenceLinks("https://bot.example.test"))
+    assert await export.correct_name("u-leader", "  Lene   Leder-Hansen ", "u-hr") == 2
+    for case_id in (CASE, OTHER):
+        case = (await cases.get(case_id)).case
+        assert case.leader is not None and case.leader.name == "Lene Leder-Hansen"
+        assert case.facts == opened(case_id=case_id).facts  # the reporter's words are never rewritten
+        assert "name_corrected" in [line["type"] for line in await store.read_audit(case_id)]
+    assert await export.correct_name("u-leader", "Lene Leder-Hansen", "u-hr") == 0  # already so
+    with pytest.raises(ValueError):
+        await export.correct_name("u-leader", "   ", "u-hr")
