@@ -17,6 +17,7 @@ import io
 import json
 import logging
 import uuid
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,7 +45,11 @@ log = logging.getLogger(__name__)
 # which Azure treats as a renewal; anyone else gets 409 until the lease expires.
 _LEASE_NAMESPACE = uuid.UUID("6f1c2a8e-3b7d-4c55-9a8e-2f0d4b7c1e93")
 _JSON = ContentSettings(content_type="application/json")
-_BLOB_CLIENTS = 4096  # how many blob clients to keep (a few KB each)
+# How many blob clients to keep, least recently used dropped first. One costs about 32 KB (the
+# SDK's generated client and its serializers) and 0.2 ms of CPU to build: 512 hold the documents
+# that a few hundred active users touch in ~16 MB. The soak (benchmarks/bench_soak.py) found the
+# old bound of 4096, cleared all at once when full, growing the process by ~130 MB before a drop.
+_BLOB_CLIENTS = 512
 # The SDK's aiohttp session would otherwise trust the environment, and aiohttp then reads the netrc
 # file in a worker thread on every request: a large share of a small request's CPU. The bot runs in
 # Azure with no proxy between it and its storage account.
@@ -69,15 +74,17 @@ class BlobStore:
         self._service = service
         self._container: ContainerClient = service.get_container_client(container)
         self._credential = credential  # closed with the store when we created it
-        self._blobs: dict[str, BlobClient] = {}
+        self._blobs: OrderedDict[str, BlobClient] = OrderedDict()
 
     def _blob(self, name: str) -> BlobClient:
         """A client per blob name, kept: building one costs more CPU than the request it makes."""
         client = self._blobs.get(name)
         if client is None:
-            if len(self._blobs) >= _BLOB_CLIENTS:
-                self._blobs.clear()
+            while len(self._blobs) >= _BLOB_CLIENTS:
+                self._blobs.popitem(last=False)
             client = self._blobs[name] = self._container.get_blob_client(check_name(name))
+        else:
+            self._blobs.move_to_end(name)
         return client
 
     @classmethod

@@ -155,7 +155,11 @@ async def test_the_connector_clients_per_service_url_are_bounded() -> None:
 async def test_the_blob_clients_per_name_are_bounded() -> None:
     service = BlobServiceClient.from_connection_string(AZURITE_DEV)
     store = blob.BlobStore(service, "kraenkelser")
+    hot = store._blob("state/hot.json")
     for n in range(blob._BLOB_CLIENTS + 500):
         store._blob(f"cases/c{n}.json")
+        if n % 100 == 0:
+            assert store._blob("state/hot.json") is hot  # in use: kept, never rebuilt
     assert len(store._blobs) <= blob._BLOB_CLIENTS
+    assert store._blob("state/hot.json") is hot and "cases/c0.json" not in store._blobs  # the least recent went
     await service.close()

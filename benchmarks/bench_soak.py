@@ -1,0 +1,479 @@
+"""Soak: the bot process on Azurite under 50 concurrent users with mixed turns, for 10 minutes.
+
+What must hold (issue 16): 0 errors, memory flat after warm-up, p99 steady from minute to minute.
+The bot runs as `app.py` in its own process (as deployed, scheduler on), on Azurite; this process
+drives it and plays every other party: the Bot Connector (a fake that never throttles) and the
+file host the screenshots come from. Each simulated user loops with a think time between turns:
+
+- employees (4 per leader): `hjælp`, "mine sager", or a whole report with one screenshot
+  ("rapportér", the form, the screenshot, "færdig", "send");
+- leaders: their own "mine sager" and `hjælp`, and, for every case reported to them, the
+  decisions on its card (Action.Execute invokes): acknowledge, removal requested, offer made.
+
+An error is any answer other than 2xx, a request that fails or times out, the generic apology or a
+refusal on a card, a report without a receipt or a leader without the case's card, and any ERROR
+line in the bot's log. The bot's RSS is read from /proc every 10 s; latencies are grouped by minute.
+
+    .venv/bin/python -m benchmarks.bench_soak [--duration 600] [--users 50] [--think 1.0] [--store azurite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from benchmarks.bench_turn_cpu import cpu_seconds
+from benchmarks.bench_turn_latency import APOLOGY, PYTHON, UNLIMITED, free_port, percentile, process, report_turns
+from tests.fakes.azurite import azurite_async
+from tests.fakes.connector import FakeConnector
+from tests.fakes.file_host import FakeFileHost
+
+EMPLOYEES_PER_LEADER = 4
+SAMPLE_SECONDS = 10.0
+LEADER_CARD = "Ny sag til dig"
+RECEIPT = "Din indberetning er modtaget"
+REFUSALS = (APOLOGY, "ikke adgang", "ændret samtidig", "kan ikke finde den sag", "kan ikke lade sig gøre")
+DECISIONS: tuple[dict[str, str], ...] = (
+    {"action": "acknowledge"},
+    {"action": "removal_requested", "removal_note": "Anmodet hos platformen"},
+    {"action": "offer_made", "offered_via": "phone"},
+)
+# An employee's next errand, by weight; leaders act on their cases first, else one of theirs.
+EMPLOYEE_ERRANDS = (("help", 3), ("my_cases", 4), ("report", 2))
+LEADER_ERRANDS = (("help", 1), ("my_cases", 2))
+CASE_ID = re.compile(r'"case_id":\s*"([^"]+)"')
+
+
+def person_id(kind: str, n: int) -> str:
+    return f"00000000-0000-0000-{kind}-{n + 1:012d}"
+
+
+@dataclass
+class User:
+    aad_id: str
+    name: str
+    leader: str | None  # None: this user is a leader
+    seq: int = 0
+    cases: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+
+    @property
+    def chat(self) -> str:
+        return f"a:chat-{self.aad_id}"
+
+
+@dataclass
+class Turn:
+    at: float  # seconds since the start of the soak
+    kind: str
+    seconds: float
+
+
+@dataclass
+class Soak:
+    url: str
+    connector: FakeConnector
+    shot_url: str
+    think: float
+    deadline: float
+    started: float
+    session: aiohttp.ClientSession
+    users: dict[str, User]
+    turns: list[Turn] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+    reports: Counter[str] = field(default_factory=Counter)  # employee -> reports sent
+    decided: int = 0
+
+    def activity(self, user: User, **fields: Any) -> dict[str, Any]:
+        user.seq += 1
+        return {
+            "type": "message",
+            "id": f"{user.aad_id}-{user.seq}",
+            "timestamp": datetime.now(UTC).isoformat(),
+            "channelId": "msteams",
+            "serviceUrl": self.connector.service_url,
+            "locale": "da-DK",
+            "from": {"id": f"29:{user.aad_id}", "name": user.name, "aadObjectId": user.aad_id},
+            "recipient": {"id": "28:bot", "name": "Bot"},
+            "conversation": {"id": user.chat, "conversationType": "personal", "tenantId": "tenant"},
+            "channelData": {"tenant": {"id": "tenant"}},
+            **fields,
+        }
+
+    async def post(self, kind: str, body: dict[str, Any]) -> Any:
+        """One turn, timed; returns the invoke's answer (or None). Failures count as errors."""
+        start = time.perf_counter()
+        answer: Any = None
+        try:
+            async with self.session.post(self.url, json=body) as resp:
+                content = await resp.read()
+                if resp.status >= 300:
+                    self.errors[f"{kind}: HTTP {resp.status}"] += 1
+                elif content and resp.content_type == "application/json":
+                    answer = json.loads(content)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            self.errors[f"{kind}: {type(error).__name__}"] += 1
+        self.turns.append(Turn(start - self.started, kind, time.perf_counter() - start))
+        return answer
+
+    async def pause(self) -> None:
+        await asyncio.sleep(random.uniform(0.5, 1.5) * self.think)
+
+    def running(self) -> bool:
+        return time.perf_counter() < self.deadline
+
+    # --- errands --------------------------------------------------------------------------------
+    async def say(self, user: User, kind: str, text: str) -> None:
+        await self.post(kind, self.activity(user, text=text))
+
+    async def report(self, user: User) -> None:
+        form, *_ = (t for t in report_turns() if "value" in t)
+        steps: list[tuple[str, dict[str, Any]]] = [
+            ("rapportér", {"text": "rapportér"}),
+            ("form", form),
+            ("screenshot", {"attachments": [screenshot(self.shot_url)]}),
+            ("færdig", {"text": "færdig"}),
+            ("send", {"value": {"verb": "review_submit"}}),
+        ]
+        before = len(self.connector.activities)
+        for kind, fields in steps:
+            await self.post(kind, self.activity(user, **fields))
+            await self.pause()
+        self.reports[user.aad_id] += 1
+        case_id = await self.case_card(user.chat, before)
+        if case_id is None:
+            self.errors["report: no case card for the employee"] += 1
+        elif user.leader is not None:
+            await self.users[user.leader].cases.put(case_id)
+
+    async def case_card(self, chat: str, before: int, wait: float = 15.0) -> str | None:
+        """The case id on the card the bot sent the reporter (it goes out after the answer)."""
+        until = time.perf_counter() + wait
+        while time.perf_counter() < until:
+            for record in self.connector.activities[before:]:
+                if record.conversation_id == chat:
+                    found = CASE_ID.search(json.dumps(record.activity))
+                    if found:
+                        return found.group(1)
+            await asyncio.sleep(0.1)
+        return None
+
+    async def decide(self, leader: User, case_id: str) -> None:
+        for decision in DECISIONS:
+            value = {
+                "action": {"type": "Action.Execute", "verb": "decide", "data": {"case_id": case_id, **decision}},
+                "trigger": "manual",
+            }
+            kind = f"decide {decision['action']}"
+            answer = await self.post(
+                kind, self.activity(leader, type="invoke", name="adaptiveCard/action", value=value)
+            )
+            text = json.dumps(answer, ensure_ascii=False) if answer is not None else ""
+            if "Gemt" not in text or any(refusal in text for refusal in REFUSALS):
+                self.errors[f"{kind}: not saved"] += 1
+            self.decided += 1
+            await self.pause()
+
+    async def employee(self, user: User) -> None:
+        await self.pause()
+        while self.running():
+            errand = pick(EMPLOYEE_ERRANDS)
+            if errand == "report":
+                await self.report(user)
+            else:
+                await self.say(user, errand, "hjælp" if errand == "help" else "mine sager")
+                await self.pause()
+
+    async def leader(self, user: User) -> None:
+        await self.pause()
+        while self.running():
+            if not user.cases.empty():
+                await self.decide(user, user.cases.get_nowait())
+                continue
+            errand = pick(LEADER_ERRANDS)
+            await self.say(user, f"leader {errand}", "hjælp" if errand == "help" else "mine sager")
+            await self.pause()
+
+
+def pick(errands: tuple[tuple[str, int], ...]) -> str:
+    return random.choices([e for e, _ in errands], weights=[w for _, w in errands])[0]
+
+
+def screenshot(url: str) -> dict[str, Any]:
+    """A Teams personal-chat file upload, as Teams sends it."""
+    return {
+        "contentType": "application/vnd.microsoft.teams.file.download.info",
+        "name": "skaermbillede.png",
+        "content": {"downloadUrl": url, "uniqueId": "x", "fileType": "png"},
+    }
+
+
+def people(count: int) -> dict[str, User]:
+    leaders = max(1, count // (EMPLOYEES_PER_LEADER + 1))
+    users: dict[str, User] = {}
+    for n in range(leaders):
+        aad = person_id("a000", n)
+        users[aad] = User(aad, f"Leder {n + 1}", None)
+    for n in range(count - leaders):
+        aad = person_id("e000", n)
+        users[aad] = User(aad, f"Medarbejder {n + 1}", person_id("a000", n % leaders))
+    return users
+
+
+def leaders_csv(path: Path, users: dict[str, User]) -> None:
+    rows = ["employee_aad_object_id,employee_name,leader_aad_object_id,leader_name,unit,leader_absent"]
+    for user in users.values():
+        if user.leader is not None:
+            leader = users[user.leader]
+            rows.append(
+                f"{user.aad_id},{user.name},{leader.aad_id},{leader.name},Enhed {leader.name[-2:].strip()},false"
+            )
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def azurite_pid(connection: str) -> int | None:
+    """The Azurite process serving `connection` (its CPU is part of what each turn costs)."""
+    port = re.search(r"127\.0\.0\.1:(\d+)/", connection)
+    if port is None:
+        return None
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"--blobPort" in cmdline and port.group(1).encode() in cmdline and b"node" in cmdline[0]:
+                return int(proc.name)
+    return None
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+@dataclass
+class Sample:
+    at: float
+    rss_mb: float
+    bot_cpu: float  # seconds, since the start
+    azurite_cpu: float | None
+    driver_cpu: float  # this process: the users, the fake connector and file host
+    load: float  # the machine's 1-minute load average (2 cores, shared with other work)
+
+
+async def sample(pid: int, azurite: int | None, started: float, until: float, into: list[Sample]) -> None:
+    """RSS and CPU every SAMPLE_SECONDS, from /proc."""
+    while True:
+        azurite_cpu = cpu_seconds(azurite) if azurite is not None else None
+        at = time.perf_counter() - started
+        driver = cpu_seconds(os.getpid())
+        into.append(Sample(at, rss_mb(pid), cpu_seconds(pid), azurite_cpu, driver, os.getloadavg()[0]))
+        if time.perf_counter() >= until:
+            return
+        await asyncio.sleep(SAMPLE_SECONDS)
+
+
+def app_errors(log: Path) -> list[str]:
+    """ERROR lines of the bot's JSON log (its level is WARNING for the soak)."""
+    found = []
+    for line in log.read_text(errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            if "Traceback" in line or "ERROR" in line:
+                found.append(line[:300])
+            continue
+        if isinstance(record, dict) and str(record.get("level", "")).upper() in ("ERROR", "CRITICAL"):
+            found.append(line[:300])
+    return found
+
+
+@dataclass
+class Result:
+    duration: float
+    users: int
+    turns: list[Turn]
+    samples: list[Sample]
+    errors: Counter[str]
+    reports: int
+    decisions: int
+
+
+async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
+    users = people(args.users)
+    leaders_csv(logs / "leaders.csv", users)
+    async with (
+        FakeConnector(conversation_windows=UNLIMITED, app_windows=UNLIMITED) as connector,
+        FakeFileHost() as files,
+    ):
+        port = free_port()
+        env = {
+            "PORT": str(port),
+            "DATA_DIR": str(logs / "data"),
+            "LEADER_DIRECTORY_FILE": str(logs / "leaders.csv"),
+            "STORAGE_CONNECTION_STRING": connection,
+            "EVIDENCE_DEV_ORIGINS": files.url(""),
+            "LOG_LEVEL": "WARNING",
+        }
+        async with process("app", [str(PYTHON), "app.py"], env, port, logs) as pid:
+            timeout = aiohttp.ClientTimeout(total=60)
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout) as session:
+                started = time.perf_counter()
+                run = Soak(
+                    f"http://127.0.0.1:{port}/api/messages",
+                    connector,
+                    files.url("/files/shot.png"),
+                    args.think,
+                    started + args.duration,
+                    started,
+                    session,
+                    users,
+                )
+                samples: list[Sample] = []
+                azurite = azurite_pid(connection) if connection else None
+                sampler = asyncio.create_task(sample(pid, azurite, started, started + args.duration, samples))
+                await asyncio.gather(
+                    *(run.employee(u) if u.leader else run.leader(u) for u in users.values()),
+                )
+                await sampler
+                await asyncio.sleep(3)  # the last reports' cards go out after their answers
+                check_deliveries(run, connector)
+    for line in app_errors(logs / "app.log"):
+        run.errors[f"bot log: {line}"] += 1
+    if args.dump is not None:
+        args.dump.write_text(
+            json.dumps({"turns": [t.__dict__ for t in run.turns], "samples": [x.__dict__ for x in samples]}),
+            encoding="utf-8",
+        )
+    return Result(args.duration, args.users, run.turns, samples, run.errors, run.reports.total(), run.decided)
+
+
+def check_deliveries(run: Soak, connector: FakeConnector) -> None:
+    """Every report got its receipt; every leader got a card for each case; nobody an apology."""
+    receipts: Counter[str] = Counter()
+    leader_cards = 0
+    for record in connector.activities:
+        text = json.dumps(record.activity, ensure_ascii=False)
+        if RECEIPT in text:
+            receipts[record.conversation_id] += 1
+        if LEADER_CARD in text:
+            leader_cards += 1
+        if APOLOGY in text:
+            run.errors["apology shown"] += 1
+    for aad, sent in run.reports.items():
+        missing = sent - receipts[run.users[aad].chat]
+        if missing > 0:
+            run.errors["report without a receipt"] += missing
+    if leader_cards < run.reports.total():
+        run.errors["case without a leader card"] += run.reports.total() - leader_cards
+
+
+def slope_mb_per_minute(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope of RSS over time."""
+    if len(points) < 2:
+        return 0.0
+    n = len(points)
+    mean_t = sum(t for t, _ in points) / n
+    mean_m = sum(m for _, m in points) / n
+    var = sum((t - mean_t) ** 2 for t, _ in points)
+    return 60 * sum((t - mean_t) * (m - mean_m) for t, m in points) / var if var else 0.0
+
+
+def cpu_between(samples: list[Sample], start: float, end: float) -> tuple[float, float | None]:
+    """Bot and Azurite CPU seconds between the samples nearest `start` and `end`."""
+    first = min(samples, key=lambda x: abs(x.at - start))
+    last = min(samples, key=lambda x: abs(x.at - end))
+    azurite = None
+    if first.azurite_cpu is not None and last.azurite_cpu is not None:
+        azurite = last.azurite_cpu - first.azurite_cpu
+    return last.bot_cpu - first.bot_cpu, azurite
+
+
+def summary(result: Result, warmup: float) -> str:
+    bot_cpu, azurite_cpu = cpu_between(result.samples, 0, result.duration)
+    driver_cpu = result.samples[-1].driver_cpu - result.samples[0].driver_cpu
+    lines = [
+        f"{result.users} users, {result.duration:.0f} s, {len(result.turns)} turns, {result.reports} reports, "
+        f"{result.decisions} leader decisions, bot CPU {bot_cpu:.0f} s "
+        f"({bot_cpu / max(1, len(result.turns)) * 1000:.1f} ms/turn), Azurite CPU {azurite_cpu or 0:.0f} s, "
+        f"driver CPU {driver_cpu:.0f} s, errors {sum(result.errors.values())}",
+        "",
+        "| minute | turns | turns/s | p50 ms | p99 ms | bot CPU ms/turn | Azurite CPU ms/turn | bot RSS MB (end) "
+        "| load avg |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    minutes = int(-(-result.duration // 60))
+    for minute in range(minutes):
+        lat = [t.seconds for t in result.turns if minute * 60 <= t.at < (minute + 1) * 60]
+        upto = [x for x in result.samples if x.at <= (minute + 1) * 60 + 1]
+        if not lat:
+            continue
+        seconds = min(60.0, result.duration - minute * 60)
+        bot, azurite = cpu_between(result.samples, minute * 60, minute * 60 + seconds)
+        azurite_text = f"{azurite / len(lat) * 1000:.1f}" if azurite is not None else "-"
+        lines.append(
+            f"| {minute + 1} | {len(lat)} | {len(lat) / seconds:.1f} | {percentile(lat, 50) * 1000:.0f} | "
+            f"{percentile(lat, 99) * 1000:.0f} | {bot / len(lat) * 1000:.1f} | {azurite_text} | "
+            f"{upto[-1].rss_mb:.0f} | {upto[-1].load:.1f} |"
+        )
+    steady = [(x.at, x.rss_mb) for x in result.samples if x.at >= warmup]
+    if steady:
+        lines += [
+            "",
+            f"RSS after warm-up ({warmup:.0f} s): {steady[0][1]:.0f} -> {steady[-1][1]:.0f} MB "
+            f"(min {min(m for _, m in steady):.0f}, max {max(m for _, m in steady):.0f}), "
+            f"slope {slope_mb_per_minute(steady):+.2f} MB/min",
+        ]
+    kinds = sorted({t.kind for t in result.turns})
+    lines += ["", "| turn | count | p50 ms | p99 ms |", "|---|---|---|---|"]
+    for kind in kinds:
+        lat = [t.seconds for t in result.turns if t.kind == kind]
+        lines.append(f"| {kind} | {len(lat)} | {percentile(lat, 50) * 1000:.0f} | {percentile(lat, 99) * 1000:.0f} |")
+    if result.errors:
+        lines += ["", "Errors:"] + [f"- {n} x {what}" for what, n in result.errors.most_common(20)]
+    return "\n".join(lines)
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=600.0, help="seconds of load (default 600)")
+    parser.add_argument("--users", type=int, default=50, help="concurrent users: 1 leader per 4 employees")
+    parser.add_argument("--think", type=float, default=3.0, help="mean seconds a user waits between turns")
+    parser.add_argument("--warmup", type=float, default=None, help="seconds before memory must be flat")
+    parser.add_argument("--store", choices=("azurite", "local"), default="azurite")
+    parser.add_argument("--keep", type=Path, default=None, help="copy the bot's log here")
+    parser.add_argument("--dump", type=Path, default=None, help="write every turn and sample here (JSON)")
+    args = parser.parse_args()
+    warmup = args.warmup if args.warmup is not None else min(120.0, args.duration / 3)
+    print(f"soak started {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, store {args.store}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
+        logs = Path(tmp)
+        if args.store == "azurite":
+            async with azurite_async() as connection:
+                result = await soak(args, logs, connection)
+        else:
+            result = await soak(args, logs, "")
+        if args.keep is not None:
+            args.keep.write_bytes((logs / "app.log").read_bytes())
+    print(summary(result, warmup))
+    return 1 if result.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
