@@ -58,8 +58,9 @@ from bot.services.hr_notices import HrNotices
 from bot.services.hr_people import HrPeople
 from bot.services.med import MedService
 from bot.services.notifications import Notifications
+from bot.services.outcomes import EvidencePackRequested, PersonExportRequested
 from bot.services.person_export import PersonExport
-from bot.services.ports import Clock, Notifier, SystemClock
+from bot.services.ports import Clock, SystemClock
 from bot.services.refs import ReferenceBook
 from bot.services.reports import DraftIndex, ReportService
 from bot.services.retention import Retention
@@ -76,6 +77,7 @@ from bot.teams.export_edge import ExportEdge
 from bot.teams.handler import BotDeps, GuidelineBot
 from bot.teams.med_edge import MedEdge
 from bot.teams.msrest_patch import speed_up_msrest
+from bot.teams.notifier import ConversationSender, TeamsNotifier
 from bot.teams.pack_edge import PackEdge
 from bot.teams.ratelimit import RateLimiter
 from bot.teams.sender import TeamsSender
@@ -120,7 +122,7 @@ class Overrides:
     directory: Directory | None = None
     address_policy: AddressPolicy | None = None
     clock: Clock | None = None
-    notifier: Notifier | None = None
+    notifier: ConversationSender | None = None  # the sender of messages by conversation reference
     sleep: Callable[[float], Awaitable[None]] | None = None  # the sender's back-off sleep
     limiter: RateLimiter | None = None  # the sender's pacing (a test's runs on the test's clock)
     run_scheduler: bool = True
@@ -212,13 +214,15 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
     max_mb = settings.evidence_max_bytes // (1024 * 1024)
 
     is_hr = hr_check(settings, directory)
-    notifier = overrides.notifier or TeamsSender(
+    sender = overrides.notifier or TeamsSender(
         adapter,
         settings.app_id,
         overrides.limiter or RateLimiter(),
         sleep=overrides.sleep or asyncio.sleep,
         telemetry=telemetry,
     )
+    references = ReferenceBook(store)
+    notifier = TeamsNotifier(sender, references, settings.app_tenant_id)  # people -> their chats
     links = links or EvidenceLinks(
         settings.base_url, link_key(settings.evidence_link_key.reveal(), settings.app_password.reveal())
     )
@@ -232,7 +236,6 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
     )
     packs = EvidencePacks(store, cases, actions.actor, clock, links, settings.evidence_pack_link_minutes)
     exports = PersonExport(store, cases, clock, links)
-    references = ReferenceBook(store)
     hr_people = HrPeople(settings.hr_aad_object_ids, settings.hr_group_id, directory)
     hr_notices = HrNotices(
         store,
@@ -252,7 +255,6 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         clock,
         policy,
         hr=hr_people,
-        tenant_id=settings.app_tenant_id,
         default_language=settings.default_language,
         is_hr=is_hr,
         refs=references,
@@ -279,6 +281,10 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
     )
 
     dispatch = followups.register(Dispatcher(background), notifications, med)
+    pack_edge = PackEdge(packs, notifier, dispatch, zone)
+    export_edge = ExportEdge(exports, notifier, dispatch, zone)
+    dispatch.on(EvidencePackRequested, pack_edge.deliver)
+    dispatch.on(PersonExportRequested, export_edge.deliver)
     evidence_chat = EvidenceChat(
         intake,
         notifier,
@@ -338,7 +344,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
             actions,
             case_cards,
             dispatch,
-            PackEdge(packs, notifier, background, zone),
+            pack_edge,
         ),
         med=MedEdge(med, dispatch),
         is_hr=is_hr,
@@ -348,7 +354,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         default_language=settings.default_language,
         seen=seen,
         retention=retention,
-        exports=ExportEdge(exports, notifier, background, zone),
+        exports=export_edge,
     )
     draft_ttl = timedelta(hours=settings.draft_ttl_hours)
     scheduler = Scheduler(

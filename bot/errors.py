@@ -72,6 +72,10 @@ class DeliveryFailed(BotError):
     pass
 
 
+class NotReachable(DeliveryFailed):
+    """A person with no stored chat with the bot, and no way to open one."""
+
+
 class UnknownUnit(InvalidInput):
     """The text names no unit the directory knows; `closest` are the nearest known names."""
 

@@ -13,13 +13,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.errors import DeliveryFailed
+from bot.errors import DeliveryFailed, NotReachable
 from bot.hosting.logs import fields
 from bot.jobs.send_guard import ClaimLost, guarded
 from bot.services.docs import Unchanged
 from bot.services.drafts import DraftIndex
 from bot.services.ports import Clock, Notifier
-from bot.services.refs import user_locale, user_reference
+from bot.services.refs import user_locale
 from bot.storage import names
 from bot.texts import Texts, language_for
 
@@ -46,21 +46,19 @@ async def remind_and_expire(
         if claim is None:
             continue  # reminded meanwhile, touched again, gone, or another instance is on it
         delivered = True
-        reference = await user_reference(drafts.store, user)
-        if reference is not None:
-            tx = Texts(language_for(await user_locale(drafts.store, user), default_language))
-            hours = max(1, round(lead.total_seconds() / 3600))
-            try:
-                with guarded(functools.partial(_still_ours, drafts, user, claim, clock)):
-                    await notifier.send(
-                        reference, {"type": "message", "text": tx("report.draft_reminder", hours=hours)}
-                    )
-                sent += 1
-            except ClaimLost:
-                continue  # another delivery took the claim over and sends it
-            except DeliveryFailed:
-                log.warning("draft reminder not delivered", extra=fields())
-                delivered = False
+        tx = Texts(language_for(await user_locale(drafts.store, user), default_language))
+        hours = max(1, round(lead.total_seconds() / 3600))
+        try:
+            with guarded(functools.partial(_still_ours, drafts, user, claim, clock)):
+                await notifier.to_person(user, {"type": "message", "text": tx("report.draft_reminder", hours=hours)})
+            sent += 1
+        except ClaimLost:
+            continue  # another delivery took the claim over and sends it
+        except NotReachable:
+            pass  # no chat with the bot to remind them in: nothing is owed
+        except DeliveryFailed:
+            log.warning("draft reminder not delivered", extra=fields())
+            delivered = False
         await _settle(drafts, user, claim, delivered)
     return sent
 

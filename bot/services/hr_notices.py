@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.chat.safe_text import user_text
-from bot.errors import DeliveryFailed
+from bot.errors import DeliveryFailed, NotReachable
 from bot.hosting.logs import fields
 from bot.hosting.telemetry import Telemetry
 from bot.jobs.send_guard import ClaimLost, guarded
@@ -111,17 +111,16 @@ class HrNotices:
         reached = 0
         with guarded(functools.partial(self._keep_claim, name, mine)):
             for person in people:
-                reference = await self.refs.reference(person)
-                if reference is None:
-                    continue  # this HR person never wrote to the bot: no chat to post in
                 tx = Texts(language_for(await self.refs.locale(person), self.default_language))
                 values = dict(notice.get("values") or {})
                 # Unit and channel names are free text: no Markdown links, no bidi reordering.
                 shown = {k: user_text(v) if isinstance(v, str) else v for k, v in values.items()}
                 text = tx(str(notice["key"]), **shown)
                 try:
-                    await self.notifier.send(reference, {"type": "message", "text": text})
+                    await self.notifier.to_person(person, {"type": "message", "text": text})
                     reached += 1
+                except NotReachable:
+                    continue  # this HR person never wrote to the bot: no chat to post in
                 except DeliveryFailed:
                     log.warning("HR notice not delivered to one HR person", extra=fields())
         return reached, len(people)

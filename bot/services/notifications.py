@@ -6,15 +6,16 @@ a stable key, and the key is recorded in the case (with the ETag) only after the
 between send and record means one duplicate on retry, never a loss. Retries happen at start-up
 and on every scheduler tick, with back-off recorded in the case document.
 
-Cards are sent into the person's stored conversation; someone who never wrote to the bot gets a
-new 1:1 conversation (Teams creates it from their Entra id and the tenant).
+Cards and texts go to people by their Entra object id (the Notifier port); the Teams side finds
+their chat, or opens one for someone who never wrote to the bot. Where a person's case card went
+is kept as the Notifier named it (opaque here) with its activity id, to update it in place.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -64,7 +65,6 @@ class Notifications:
         clock: Clock,
         policy: DeadlinePolicy,
         hr: HrPeople,
-        tenant_id: str,
         default_language: str,
         is_hr: Callable[[str], Awaitable[bool]],
         refs: ReferenceBook,
@@ -81,7 +81,6 @@ class Notifications:
         self.hr = hr
         self.alert_after = alert_after  # nobody reached for this long: tell the reporter, log an ERROR
         self.telemetry = telemetry or METRICS  # the "notification-undelivered" alert counts these
-        self.tenant_id = tenant_id
         self.default_language = default_language
         self.is_hr = is_hr
 
@@ -441,7 +440,7 @@ class Notifications:
         intro = text or tx(intro_key or "")
         content = await self.cards.render(case, await self._actor(person_id), tx, self.clock.now(), notice=intro)
         try:
-            reference, activity_id = await self._send(case, person_id, message("", content))
+            sent_to, activity_id = await self._send(case, person_id, message("", content))
         except DeliveryFailed:
             if swallow:
                 return
@@ -451,7 +450,7 @@ class Notifications:
 
         # Written at once (not with the round's marks) so a decision made meanwhile updates it.
         def remember(doc: CaseDoc) -> tuple[CaseDoc, None]:
-            where = {"reference": reference, "activity_id": activity_id}
+            where = {"reference": dict(sent_to), "activity_id": activity_id}  # the chat as the Notifier named it
             return replace(doc, cards={**doc.cards, person_id: where}), None
 
         await self.repo.change(case.id, remember)
@@ -467,18 +466,10 @@ class Notifications:
             return False
         return True
 
-    async def _send(self, case: Case | None, person_id: str, activity: dict[str, Any]) -> tuple[dict[str, Any], str]:
-        reference = await self.refs.reference(person_id)
-        if reference is not None:
-            return reference, await self.notifier.send(reference, activity)
-        # Never wrote to the bot: open a 1:1 chat. The service URL comes from the reporter's chat.
-        source = await self.refs.reference(case.reporter.aad_object_id) if case else None
-        service_url = (source or {}).get("serviceUrl") or ""
-        if not service_url:
-            raise NotReachable(person_id)
-        reference, activity_id = await self.notifier.send_to_user(person_id, self.tenant_id, service_url, activity)
-        await self.refs.remember(person_id, reference)
-        return reference, activity_id
+    async def _send(self, case: Case | None, person_id: str, activity: dict[str, Any]) -> tuple[Mapping[str, Any], str]:
+        # Someone who never wrote to the bot gets a new chat, opened where the reporter's chat is.
+        opener = case.reporter.aad_object_id if case else None
+        return await self.notifier.to_person(person_id, activity, open_from=opener)
 
 
 @dataclass
@@ -497,7 +488,3 @@ class _Delivered:
     keys: list[str] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)  # "notified" lines, written with the marks
     cards_sent: set[str] = field(default_factory=set)  # people whose case card went out
-
-
-class NotReachable(DeliveryFailed):
-    """No stored conversation and no way to open one."""

@@ -45,3 +45,23 @@ class MedEvaluationMarked:
 
     unit: Unit
     shown_in: str
+
+
+@dataclass(frozen=True)
+class EvidencePackRequested:
+    """A person on the case asked for its evidence pack: it is built and the links sent to their
+    chat (`language`: the texts of the chat they asked in)."""
+
+    case_id: str
+    number: str
+    person: str
+    language: str
+
+
+@dataclass(frozen=True)
+class PersonExportRequested:
+    """HR asked for everything stored about `person` (GDPR art. 15): built, then sent to HR's chat."""
+
+    person: str
+    hr_id: str
+    language: str

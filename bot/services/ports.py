@@ -27,13 +27,26 @@ class SystemClock:
 
 
 class Notifier(Protocol):
-    """Delivers a prepared message (an Activity as JSON) to a person or a channel."""
+    """Delivers a prepared message (an Activity as JSON) to a person or a channel.
+
+    People are named by their Entra object id: the Teams side (bot/teams/notifier.py) finds their
+    chat with the bot. The MED channel posts still name a stored channel reference (`send`,
+    `update`, `send_to_user`); moving them behind team/channel ids is the next step."""
+
+    async def to_person(
+        self, person: str, activity: Mapping[str, Any], *, open_from: str | None = None
+    ) -> tuple[Mapping[str, Any], str]:
+        """Into the person's 1:1 chat with the bot. Someone who never wrote to the bot gets a new
+        chat when `open_from` names a person whose chat says where (else bot.errors.NotReachable).
+
+        Returns where it went, opaque to the caller (kept only to `update` the message in place),
+        and the activity id."""
 
     async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
         """Send into a stored conversation; returns the activity id."""
 
     async def update(self, reference: Mapping[str, Any], activity_id: str, activity: Mapping[str, Any]) -> None:
-        """Replace a sent message (a card) in place."""
+        """Replace a sent message (a card) in place; `reference` is where `to_person` or `send` sent it."""
 
     async def send_to_user(
         self, user_aad_id: str, tenant_id: str, service_url: str, activity: Mapping[str, Any]

@@ -61,7 +61,7 @@ class CaseInvokes:
             if verb is Verb.DECIDE:
                 return card_response(await self._decide(user, data, tx))
             if verb is Verb.EVIDENCE_PACK and self.packs is not None:
-                notice = await self.packs.request(turn_context, case_id, user, tx)
+                notice = await self.packs.request(case_id, user, tx)
                 return card_response(await self._show(case_id, user, tx, notice=notice))
             if verb is Verb.EVIDENCE_LIST:
                 return card_response(await self._show(case_id, user, tx, evidence_only=True))

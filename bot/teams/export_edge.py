@@ -1,19 +1,18 @@
-"""HR's request for a person's data (GDPR art. 15): answer at once, build in the background, then
-send HR the link in the chat with the bot (a promise the bot keeps, also when the build fails).
+"""HR's request for a person's data (GDPR art. 15): answer at once, build it as follow-up work
+(the dispatcher runs `deliver`), then send HR the link in the chat with the bot (a promise the bot
+keeps, also when the build fails).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 from zoneinfo import ZoneInfo
-
-from botbuilder.core import TurnContext
 
 from bot.chat.outgoing import message
 from bot.errors import DeliveryFailed, NotFound
-from bot.hosting.background import Background
 from bot.hosting.logs import fields
+from bot.services.dispatch import Dispatcher
+from bot.services.outcomes import PersonExportRequested
 from bot.services.person_export import EXPORT_KEEP_DAYS, PersonExport
 from bot.services.ports import Notifier
 from bot.texts import Texts
@@ -22,21 +21,21 @@ log = logging.getLogger(__name__)
 
 
 class ExportEdge:
-    def __init__(self, exports: PersonExport, notifier: Notifier, background: Background, zone: ZoneInfo) -> None:
+    def __init__(self, exports: PersonExport, notifier: Notifier, dispatch: Dispatcher, zone: ZoneInfo) -> None:
         self.exports = exports
         self.notifier = notifier
-        self.background = background
+        self.dispatch = dispatch
         self.zone = zone
 
-    def request(self, turn_context: TurnContext, person: str, hr_id: str, tx: Texts) -> str:
-        reference: dict[str, Any] = TurnContext.get_conversation_reference(turn_context.activity).serialize()
-        reference.pop("activityId", None)
-        self.background.spawn(self._deliver(reference, person, hr_id, tx), "person_export")
+    def request(self, person: str, hr_id: str, tx: Texts) -> str:
+        self.dispatch.publish(PersonExportRequested(person, hr_id, tx.lang))
         return tx("export.building")
 
-    async def _deliver(self, reference: dict[str, Any], person: str, hr_id: str, tx: Texts) -> None:
+    async def deliver(self, event: PersonExportRequested) -> None:
+        """The follow-up: build the export and send HR the link (or why not) in their chat."""
+        tx = Texts(event.language)
         try:
-            export = await self.exports.build(person, hr_id)
+            export = await self.exports.build(event.person, event.hr_id)
         except NotFound:
             text = tx("export.nothing")
         except Exception as exc:  # HR was promised an answer: any failure still gets one
@@ -54,6 +53,6 @@ class ExportEdge:
                 sha256=export.sha256,
             )
         try:
-            await self.notifier.send(reference, message(text))
+            await self.notifier.to_person(event.hr_id, message(text))
         except DeliveryFailed:
             log.warning("person export message not delivered", extra=fields())

@@ -347,7 +347,7 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             await turn_context.send_activity(tx("export.usage"))
             return
         hr_id = turn_context.activity.from_property.aad_object_id or ""
-        await turn_context.send_activity(self._deps.exports.request(turn_context, person, hr_id, tx))
+        await turn_context.send_activity(self._deps.exports.request(person, hr_id, tx))
 
     async def _hr_correct_name(self, turn_context: TurnContext, tx: Texts) -> None:
         """HR corrects a person's name on every case they are on (rectification on request)."""

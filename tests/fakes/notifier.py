@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.errors import DeliveryFailed
+from bot.services.refs import ReferenceBook
+from bot.storage.store import Store
+from bot.teams.notifier import TeamsNotifier
 
 
 class FakeDeliveryFailed(DeliveryFailed):
@@ -83,7 +86,13 @@ def recipient(reference: Mapping[str, Any]) -> str:
 
 
 class RecordingNotifier:
-    def __init__(self) -> None:
+    """Records by conversation reference. People (`to_person`) are resolved to
+    their stored chat by the real Teams-side `TeamsNotifier`, over `store`'s references, so "never
+    wrote to the bot" and "a new chat" behave as in production."""
+
+    def __init__(self, store: Store | None = None, tenant_id: str = "tenant-1") -> None:
+        self.store = store
+        self.tenant_id = tenant_id
         self.sent: list[Message] = []
         self.updates: list[Update] = []
         self.opened: list[str] = []  # people a chat was opened with (send_to_user)
@@ -107,6 +116,15 @@ class RecordingNotifier:
         return [m.text for m in self.to(who)]
 
     # -- the port ----------------------------------------------------------------------------------
+    def _people(self) -> TeamsNotifier:
+        assert self.store is not None, "RecordingNotifier(store) to send to people"
+        return TeamsNotifier(self, ReferenceBook(self.store, read_for=0), self.tenant_id)
+
+    async def to_person(
+        self, person: str, activity: Mapping[str, Any], *, open_from: str | None = None
+    ) -> tuple[Mapping[str, Any], str]:
+        return await self._people().to_person(person, activity, open_from=open_from)
+
     async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
         to = recipient(reference)
         self._maybe_fail(to)

@@ -21,5 +21,5 @@ def store(clock: FakeClock) -> MemoryStore:
 
 
 @pytest.fixture
-def notifier() -> RecordingNotifier:
-    return RecordingNotifier()
+def notifier(store: MemoryStore) -> RecordingNotifier:
+    return RecordingNotifier(store)

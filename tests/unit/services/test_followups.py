@@ -55,7 +55,6 @@ async def test_a_report_reaches_its_leader_and_a_decision_refreshes_the_reporter
         clock,
         POLICY,
         hr=HrPeople(["u-hr"], "", directory),
-        tenant_id="t",
         default_language="da",
         is_hr=not_hr,
         refs=refs,

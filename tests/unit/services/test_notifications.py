@@ -49,7 +49,6 @@ def notifications(store: MemoryStore, notifier: RecordingNotifier, clock: FakeCl
         clock,
         POLICY,
         hr=hr,
-        tenant_id="tenant-1",
         default_language="da",
         is_hr=is_hr,
         refs=ReferenceBook(store),
