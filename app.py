@@ -34,7 +34,7 @@ from bot.hosting.settings import Settings, SettingsError, load_settings
 from bot.hosting.telemetry import METRICS, Telemetry
 from bot.hosting.telemetry import configure as configure_telemetry
 from bot.hosting.web import evidence_handler, export_handler, healthz, messages_handler, pack_handler, readyz_handler
-from bot.intake.evidence import EvidenceIntake, sweep_spool
+from bot.intake.evidence import EvidenceIntake, staged_max_age
 from bot.intake.evidence import Limits as EvidenceLimits
 from bot.intake.evidence_links import EvidenceLinks, link_key
 from bot.intake.netpolicy import (
@@ -198,12 +198,10 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
     closers.append(adapter.bot_framework_authentication.close)  # the kept connector clients
     cases = CaseRepository(store, policy)
     actions = CaseActions(cases, policy, clock, hr_check(settings, directory))
-    evidence_limits = EvidenceLimits(
-        max_bytes=settings.evidence_max_bytes, spool_dir=settings.evidence_spool_dir or None
-    )
-    swept = await asyncio.to_thread(sweep_spool, evidence_limits)
+    evidence_limits = EvidenceLimits(max_bytes=settings.evidence_max_bytes)
+    swept = await store.sweep_staged_evidence(staged_max_age(evidence_limits))
     if swept:
-        log.warning("removed downloads left by a crash", extra=fields(files=swept))
+        log.warning("removed staged evidence left by a crash", extra=fields(files=swept))
     intake = EvidenceIntake(
         store,
         overrides.address_policy or address_policy(settings),

@@ -101,7 +101,6 @@ class Settings:
     evidence_dev_origins: tuple[str, ...] = ()  # local mode only: exact origins, e.g. http://127.0.0.1:8123
     evidence_files_per_message: int = 10  # more in one message are refused before any download
     evidence_turn_budget_ms: int = 5000  # then "receiving…" and the answers follow proactively
-    evidence_spool_dir: str = ""  # "" = a folder of its own under the system temp dir
     retention_days: int = 730  # days after closing before a case is deleted; 0 = keep (see bot/guideline/retention.py)
     med_retention_days: int = 1825  # days after a MED period ended before its records are deleted; 0 = keep
     public_base_url: str = ""  # where signed evidence links point
@@ -173,7 +172,6 @@ class Settings:
             evidence_dev_origins=tuple(r.origins("EVIDENCE_DEV_ORIGINS")),
             evidence_files_per_message=r.integer("EVIDENCE_FILES_PER_MESSAGE", 10, low=1, high=50),
             evidence_turn_budget_ms=r.integer("EVIDENCE_TURN_BUDGET_MS", 5000, low=0, high=12000),
-            evidence_spool_dir=r.text("EVIDENCE_SPOOL_DIR"),
             retention_days=r.retention_days("RETENTION_DAYS", 730),
             med_retention_days=r.retention_days("MED_RETENTION_DAYS", 1825),
             public_base_url=r.url_or_empty("PUBLIC_BASE_URL"),

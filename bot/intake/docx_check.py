@@ -2,7 +2,8 @@
 
 The guideline suggests putting the screenshot into a Word document, so `.docx` is evidence. A
 `.docx` is a ZIP with `[Content_Types].xml` and `word/document.xml` entries. Only the ZIP's central
-directory (the table of contents at the end of the file) is read, with hard bounds on its size and
+directory (the table of contents at the end of the file) is read, from the file or from the last
+bytes of a download kept as it streams past (`TAIL_BYTES`), with hard bounds on its size and
 entry count; no entry is ever decompressed, so a ZIP bomb costs nothing.
 """
 
@@ -21,29 +22,37 @@ _ENTRY = b"PK\x01\x02"
 _ENTRY_SIZE = 46
 MAX_DIRECTORY_BYTES = 1024 * 1024
 MAX_ENTRIES = 5000
+# The end record, its longest comment and the largest directory allowed before it.
+TAIL_BYTES = MAX_DIRECTORY_BYTES + _EOCD_SIZE + _MAX_COMMENT
 _REQUIRED = frozenset({"[Content_Types].xml", "word/document.xml"})
 
 
 def zip_entry_names(path: str) -> set[str] | None:
-    """The entry names in the ZIP's central directory, or None if it is not a plain, single-disk
-    ZIP within the bounds (ZIP64, split archives and oversized directories are refused)."""
+    """The entry names in a ZIP file's central directory (see `zip_entry_names_in_tail`)."""
     with open(path, "rb") as handle:
         size = handle.seek(0, os.SEEK_END)
-        tail_len = min(size, _EOCD_SIZE + _MAX_COMMENT)
-        handle.seek(size - tail_len)
-        tail = handle.read(tail_len)
-        at = _find_eocd(tail)
-        if at < 0:
-            return None
-        disk, cd_disk, on_disk, total, cd_size, cd_offset = struct.unpack_from("<HHHHII", tail, at + 4)
-        eocd_offset = size - tail_len + at
-        if disk or cd_disk or on_disk != total or total > MAX_ENTRIES or cd_size > MAX_DIRECTORY_BYTES:
-            return None
-        if cd_offset + cd_size > eocd_offset:
-            return None
-        handle.seek(cd_offset)
-        directory = handle.read(cd_size)
-    return _names(directory, total)
+        handle.seek(max(0, size - TAIL_BYTES))
+        tail = handle.read()
+    return zip_entry_names_in_tail(tail, size)
+
+
+def zip_entry_names_in_tail(tail: bytes, size: int) -> set[str] | None:
+    """The entry names in the central directory, read from the last bytes of a ZIP of `size`
+    bytes (a download keeps the last TAIL_BYTES as they stream past), or None if it is not a
+    plain, single-disk ZIP within the bounds (ZIP64, split archives, oversized directories and
+    directories that do not lie in the tail are refused)."""
+    start = size - len(tail)  # where the tail starts in the file
+    window = len(tail) - min(len(tail), _EOCD_SIZE + _MAX_COMMENT)
+    at = _find_eocd(tail[window:])
+    if at < 0:
+        return None
+    at += window
+    disk, cd_disk, on_disk, total, cd_size, cd_offset = struct.unpack_from("<HHHHII", tail, at + 4)
+    if disk or cd_disk or on_disk != total or total > MAX_ENTRIES or cd_size > MAX_DIRECTORY_BYTES:
+        return None
+    if cd_offset < start or cd_offset + cd_size > start + at:
+        return None
+    return _names(tail[cd_offset - start : cd_offset - start + cd_size], total)
 
 
 def _find_eocd(tail: bytes) -> int:
@@ -73,5 +82,13 @@ def _names(directory: bytes, total: int) -> set[str] | None:
 
 
 def is_docx(path: str) -> bool:
-    names = zip_entry_names(path)
+    return _is_word(zip_entry_names(path))
+
+
+def is_docx_tail(tail: bytes, size: int) -> bool:
+    """`is_docx` for a download: its last TAIL_BYTES (or all of it, if shorter) and its size."""
+    return _is_word(zip_entry_names_in_tail(tail, size))
+
+
+def _is_word(names: set[str] | None) -> bool:
     return names is not None and names >= _REQUIRED

@@ -4,28 +4,26 @@ Screenshots may later go to the police, so what is kept must be exactly the byte
 named by their SHA-256, with who/when beside them. The download itself is hostile input: the URL
 is checked by an AddressPolicy at every hop and at connect time (bot.intake.netpolicy), the size is
 counted on the bytes actually received, the type is judged by magic numbers (a Word document by
-its ZIP central directory, bot.intake.docx_check), and nothing reaches the store until every check has
-passed. The body is asked for and kept as sent (`Accept-Encoding: identity`; a compressed answer
-is refused, never inflated). The bot's token goes only to the Bot Framework's attachment hosts.
-The body is spooled to a temp file in a folder of its own, so memory stays at one buffer whatever
-the file size, and a crash's leftovers are swept at the next start (`sweep_spool`).
+its ZIP central directory, bot.intake.docx_check), and nothing is committed to the store until every
+check has passed. The body is asked for and kept as sent (`Accept-Encoding: identity`; a compressed
+answer is refused, never inflated). The bot's token goes only to the Bot Framework's attachment
+hosts. The body streams straight into the store's staging (`Store.begin_evidence`: a temp file
+beside the store's files, or uncommitted blocks on Azure), hashed on the way, so the bytes are
+written once and memory stays a few buffers whatever the file size. A refusal, mid-stream or at
+the end, aborts the staged upload; a crash's leftovers go at the next start
+(`Store.sweep_staged_evidence`, with `staged_max_age`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import hashlib
 import logging
-import os
 import re
-import tempfile
-import time
 import unicodedata
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import IO, Any, Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
@@ -34,10 +32,10 @@ from yarl import URL
 
 from bot.errors import AlreadyExists, EvidenceRejected
 from bot.hosting.telemetry import METRICS, client_trace_config, evidence_category
-from bot.intake.docx_check import DOCX, ZIP_MAGIC, is_docx
+from bot.intake.docx_check import DOCX, TAIL_BYTES, ZIP_MAGIC, is_docx_tail
 from bot.intake.netpolicy import AddressNotAllowedError, AddressPolicy, PolicyResolver, is_bot_attachment_host
 from bot.storage import names
-from bot.storage.store import EvidenceMeta
+from bot.storage.store import EvidenceMeta, EvidenceUpload
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +59,17 @@ class Limits:
     total_timeout: float = 300.0  # whole download, all hops
     max_redirects: int = 5
     chunk_size: int = 64 * 1024
-    write_buffer: int = 256 * 1024
-    spool_dir: str | None = None  # None: the system temp dir
+
+
+def staged_max_age(limits: Limits) -> timedelta:
+    """Staged evidence older than this was left by a crash: no download may take longer."""
+    return timedelta(seconds=limits.total_timeout + 60)
 
 
 class EvidenceSink(Protocol):
     """The part of `bot.storage.store.Store` the intake needs; every Store is one."""
 
-    async def put_evidence(self, name: str, source: AsyncIterator[bytes], meta: EvidenceMeta) -> None: ...
+    def begin_evidence(self) -> EvidenceUpload: ...
 
     async def get_evidence_meta(self, name: str) -> EvidenceMeta | None: ...
 
@@ -150,8 +151,7 @@ def sanitise_name(raw: str, max_len: int = 120) -> str:
 
 
 @dataclass(frozen=True)
-class _Spooled:
-    path: str
+class _Received:
     sha256: str
     size: int
     content_type: str
@@ -210,35 +210,33 @@ class EvidenceIntake:
             raise ValueError("case_id is not a code-made id")
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
+        upload = self._store.begin_evidence()
         try:
-            token = await self._token_for(ref)
-            spooled = await self._download(ref, token)
-        except EvidenceRejected as refused:
-            METRICS.evidence_refused(refused.reason)  # a reason from a closed list, never the URL
-            raise
-        try:
+            try:
+                token = await self._token_for(ref)
+                received = await self._download(ref, token, upload)
+            except EvidenceRejected as refused:
+                METRICS.evidence_refused(refused.reason)  # a reason from a closed list, never the URL
+                raise
             meta = EvidenceMeta(
-                sha256=spooled.sha256,
-                size=spooled.size,
-                content_type=spooled.content_type,
+                sha256=received.sha256,
+                size=received.size,
+                content_type=received.content_type,
                 original_name=sanitise_name(ref.name),
                 uploaded_by=uploader,
                 uploaded_at=now.astimezone(UTC),
             )
-            name = names.evidence(case_id, spooled.sha256)
-            chunks = _read_file(spooled.path, self._limits.write_buffer)
+            name = names.evidence(case_id, received.sha256)
             try:
-                await self._store.put_evidence(name, chunks, meta)
+                await upload.commit(name, meta)
             except AlreadyExists:
                 existing = await self._store.get_evidence_meta(name)
-                log.info("evidence already stored size=%d", spooled.size)
+                log.info("evidence already stored size=%d", received.size)
                 return StoredEvidence(name, existing or meta, already_stored=True)
-            finally:
-                await chunks.aclose()
             log.info("evidence stored type=%s size=%d", meta.content_type, meta.size)
             return StoredEvidence(name, meta)
         finally:
-            await _remove(spooled.path)
+            await upload.abort()  # refused, failed or cancelled: drop what was staged (no-op after a commit)
 
     async def _token_for(self, ref: AttachmentRef) -> str | None:
         """The bot's token, only for an inline image on a Bot Framework host: a SharePoint or any
@@ -255,7 +253,7 @@ class EvidenceIntake:
         except Exception as exc:  # MSAL/HTTP/anything: the user gets a clear answer, the log the type
             raise self._refused("evidence.token_failed", type(exc).__name__) from exc
 
-    async def _download(self, ref: AttachmentRef, token: str | None) -> _Spooled:
+    async def _download(self, ref: AttachmentRef, token: str | None, upload: EvidenceUpload) -> _Received:
         try:
             url = URL(ref.url)
         except (ValueError, TypeError) as exc:
@@ -268,7 +266,7 @@ class EvidenceIntake:
         )
         try:
             async with self._session_factory(resolver) as session, asyncio.timeout(lim.total_timeout):
-                return await self._follow(session, url, token, timeouts)
+                return await self._follow(session, url, token, timeouts, upload)
         except EvidenceRejected as exc:
             log.info("evidence refused reason=%s", exc.reason)
             raise
@@ -289,8 +287,13 @@ class EvidenceIntake:
         return EvidenceRejected(reason, detail)
 
     async def _follow(
-        self, session: aiohttp.ClientSession, url: URL, token: str | None, timeouts: aiohttp.ClientTimeout
-    ) -> _Spooled:
+        self,
+        session: aiohttp.ClientSession,
+        url: URL,
+        token: str | None,
+        timeouts: aiohttp.ClientTimeout,
+        upload: EvidenceUpload,
+    ) -> _Received:
         """Follow redirects by hand so every hop passes the policy. The bearer token goes only
         to the origin it was meant for, never to a redirect target elsewhere."""
         origin = url.origin()
@@ -312,84 +315,45 @@ class EvidenceIntake:
                 encoding = resp.headers.get("Content-Encoding", "").strip().lower()
                 if encoding not in ("", "identity"):
                     raise EvidenceRejected("evidence.compressed", encoding[:40])
-                return await self._spool(resp)
+                return await self._receive(resp, upload)
         raise EvidenceRejected("evidence.too_many_redirects", f"more than {self._limits.max_redirects}")
 
-    async def _spool(self, resp: aiohttp.ClientResponse) -> _Spooled:
+    async def _receive(self, resp: aiohttp.ClientResponse, upload: EvidenceUpload) -> _Received:
+        """Stream the body into the store's staging, checking size and type on the way; the
+        caller aborts the upload on any refusal. A ZIP keeps its last TAIL_BYTES for the Word check."""
         lim = self._limits
         if resp.content_length is not None and resp.content_length > lim.max_bytes:
             raise EvidenceRejected("evidence.too_large", "declared length")
-        fd, path = await asyncio.to_thread(_make_spool_file, spool_directory(lim))
-        try:
-            spool: IO[bytes] = os.fdopen(fd, "wb")
-        except BaseException:
-            os.close(fd)
-            await _remove(path)
-            raise
-        hasher = hashlib.sha256()
-        buffer = bytearray()
         head = b""
         content_type: str | None = None
+        tail = bytearray()
         size = 0
-        try:
-            async for chunk in resp.content.iter_chunked(lim.chunk_size):
-                size += len(chunk)
-                if size > lim.max_bytes:
-                    raise EvidenceRejected("evidence.too_large", "received bytes")
-                if content_type is None:
-                    head += chunk[: _SNIFF_BYTES - len(head)]
-                    if len(head) >= _SNIFF_BYTES:
-                        content_type = _require_type(head)
-                buffer += chunk
-                if len(buffer) >= lim.write_buffer:
-                    await asyncio.to_thread(_write_and_hash, spool, hasher, buffer)
-                    buffer.clear()
+        async for chunk in resp.content.iter_chunked(lim.chunk_size):
+            size += len(chunk)
+            if size > lim.max_bytes:
+                raise EvidenceRejected("evidence.too_large", "received bytes")
             if content_type is None:
-                content_type = _require_type(head)
-            await asyncio.to_thread(_write_and_hash, spool, hasher, buffer)
-            await asyncio.to_thread(spool.close)
-            if content_type == _ZIP and not await asyncio.to_thread(is_docx, path):
+                head += chunk[: _SNIFF_BYTES - len(head)]
+                if len(head) >= _SNIFF_BYTES:
+                    content_type = _require_type(head)
+            if content_type in (None, _ZIP):
+                _keep_tail(tail, chunk)
+            await upload.write(chunk)
+        if content_type is None:
+            content_type = _require_type(head)
+        if content_type == _ZIP:
+            if not is_docx_tail(bytes(tail[-TAIL_BYTES:]), size):
                 raise EvidenceRejected("evidence.bad_type", "zip that is not a Word document")
-            if content_type == _ZIP:
-                content_type = DOCX
-        except BaseException:
-            await asyncio.to_thread(spool.close)
-            await _remove(path)
-            raise
-        return _Spooled(path, hasher.hexdigest(), size, content_type)
+            content_type = DOCX
+        staged = await upload.finish()
+        return _Received(staged.sha256, staged.size, content_type)
 
 
-SPOOL_PREFIX = "evidence-"
-
-
-def spool_directory(limits: Limits) -> str:
-    """Where downloads are spooled: a folder of their own, so a start-up sweep touches nothing else."""
-    return limits.spool_dir or os.path.join(tempfile.gettempdir(), "evidence-spool")
-
-
-def _make_spool_file(folder: str) -> tuple[int, str]:
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    return tempfile.mkstemp(prefix=SPOOL_PREFIX, dir=folder)
-
-
-def sweep_spool(limits: Limits, now: float | None = None) -> int:
-    """Remove spool files a crashed process left behind (older than any download may take).
-    Run at start-up; returns how many were removed. Blocking: call it in a thread."""
-    folder = spool_directory(limits)
-    cutoff = (now if now is not None else time.time()) - limits.total_timeout - 60
-    removed = 0
-    try:
-        entries = list(os.scandir(folder))
-    except FileNotFoundError:
-        return 0
-    for entry in entries:
-        if not entry.name.startswith(SPOOL_PREFIX) or not entry.is_file(follow_symlinks=False):
-            continue
-        with contextlib.suppress(FileNotFoundError):
-            if entry.stat(follow_symlinks=False).st_mtime < cutoff:
-                os.remove(entry.path)
-                removed += 1
-    return removed
+def _keep_tail(tail: bytearray, chunk: bytes) -> None:
+    """Append, and drop the front now and then: at most twice TAIL_BYTES, whatever the size."""
+    tail += chunk
+    if len(tail) > 2 * TAIL_BYTES:
+        del tail[: len(tail) - TAIL_BYTES]
 
 
 def _require_type(head: bytes) -> str:
@@ -397,12 +361,6 @@ def _require_type(head: bytes) -> str:
     if sniffed is None:
         raise EvidenceRejected("evidence.bad_type", "magic number")
     return sniffed
-
-
-def _write_and_hash(spool: IO[bytes], hasher: Any, data: bytearray) -> None:
-    # hashlib releases the GIL on large buffers, so hashing here keeps the event loop free too.
-    hasher.update(data)
-    spool.write(data)
 
 
 async def _check_status(resp: aiohttp.ClientResponse) -> None:
@@ -418,17 +376,3 @@ async def _check_status(resp: aiohttp.ClientResponse) -> None:
         if b"expire" in body.lower():
             raise EvidenceRejected("evidence.link_expired", "400 expired")
     raise EvidenceRejected("evidence.download_failed", str(resp.status))
-
-
-async def _read_file(path: str, chunk_size: int) -> AsyncGenerator[bytes, None]:
-    handle: IO[bytes] = await asyncio.to_thread(open, path, "rb")
-    try:
-        while data := await asyncio.to_thread(handle.read, chunk_size):
-            yield data
-    finally:
-        await asyncio.to_thread(handle.close)
-
-
-async def _remove(path: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        await asyncio.to_thread(os.remove, path)

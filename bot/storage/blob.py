@@ -31,12 +31,13 @@ from azure.core.exceptions import (
     ResourceModifiedError,
     ResourceNotFoundError,
 )
-from azure.storage.blob import BlobBlock, BlobSasPermissions, ContentSettings, generate_blob_sas
+from azure.storage.blob import BlobBlock, BlobSasPermissions, ContentSettings, UserDelegationKey, generate_blob_sas
 from azure.storage.blob.aio import BlobClient, BlobLeaseClient, BlobServiceClient, ContainerClient
 
 from bot.errors import AlreadyExists, Conflict, NotFound
 from bot.storage import names
 from bot.storage.blob_transport import TracedBlobTransport
+from bot.storage.blob_upload import BLOCK_BYTES, BlobEvidenceUpload
 from bot.storage.store import Document, EvidenceMeta, Lease, check_name, check_tag, check_tags
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ _BLOB_CLIENTS = 512
 # file in a worker thread on every request: a large share of a small request's CPU. The bot runs in
 # Azure with no proxy between it and its storage account.
 _TRUST_ENV = False
-BLOCK_BYTES = 4 * 1024 * 1024  # evidence is uploaded in blocks of this size: memory stays one block
+_COPY_SOURCE_MINUTES = 15  # how long a staging blob's read URL lives: one server-side copy
 
 
 def _status(err: HttpResponseError) -> int:
@@ -75,6 +76,7 @@ class BlobStore:
         self._container: ContainerClient = service.get_container_client(container)
         self._credential = credential  # closed with the store when we created it
         self._blobs: OrderedDict[str, BlobClient] = OrderedDict()
+        self._delegation: tuple[UserDelegationKey, datetime] | None = None  # a user delegation key and its expiry
 
     def _blob(self, name: str) -> BlobClient:
         """A client per blob name, kept: building one costs more CPU than the request it makes."""
@@ -208,11 +210,16 @@ class BlobStore:
             with contextlib.suppress(ResourceNotFoundError):
                 await self._blob(name).delete_blob(delete_snapshots="include")
                 count += 1
+        await self._delete_versions(prefix)
+        return count
+
+    async def _delete_versions(self, prefix: str, only: set[str] | None = None) -> None:
+        """Delete every previous version under `prefix` (of the names in `only`, if given)."""
         try:
             versions = [
                 (item.name, item.version_id)
                 async for item in self._container.list_blobs(name_starts_with=prefix, include=["versions"])
-                if item.version_id
+                if item.version_id and (only is None or item.name in only)
             ]
         except HttpResponseError as err:
             if _status(err) not in (400, 501):  # an emulator without versioning refuses the listing
@@ -221,7 +228,6 @@ class BlobStore:
         for name, version_id in versions:
             with contextlib.suppress(ResourceNotFoundError):
                 await self._container.get_blob_client(name, version_id=version_id).delete_blob()
-        return count
 
     # -- evidence -----------------------------------------------------------------------------
     async def put_evidence(self, name: str, source: AsyncIterator[bytes], meta: EvidenceMeta) -> None:
@@ -229,13 +235,7 @@ class BlobStore:
         blob = self._blob(name)
         if await blob.exists():
             raise AlreadyExists(name)  # cheap early answer; the condition below is the real check
-        metadata = {
-            "sha256": meta.sha256,
-            "size": str(meta.size),
-            "original_name": quote(meta.original_name, safe=""),
-            "uploaded_by": quote(meta.uploaded_by, safe=""),
-            "uploaded_at": meta.uploaded_at.astimezone(UTC).isoformat(),
-        }
+        metadata = evidence_metadata(meta)
         # Streamed as blocks of at most BLOCK_BYTES, so memory stays one block whatever the file
         # size; the commit is create-only (If-None-Match: *), which is the real write-once check.
         upload = uuid.uuid4().hex[:16]
@@ -268,6 +268,28 @@ class BlobStore:
                 raise AlreadyExists(name) from err
             raise
 
+    def begin_evidence(self) -> BlobEvidenceUpload:
+        return BlobEvidenceUpload(self._container, self._blob, self._copy_source_url, evidence_metadata)
+
+    async def _copy_source_url(self, name: str) -> str:
+        url = await self._read_url(name, _COPY_SOURCE_MINUTES)
+        if url is None:
+            raise RuntimeError("no read URL for a staged blob: the store needs an account key or a token credential")
+        return url
+
+    async def sweep_staged_evidence(self, older_than: timedelta) -> int:
+        cutoff = datetime.now(UTC) - older_than
+        old = {
+            item.name
+            async for item in self._container.list_blobs(name_starts_with=names.STAGING)
+            if item.last_modified is not None and item.last_modified < cutoff
+        }
+        for name in old:
+            with contextlib.suppress(ResourceNotFoundError):
+                await self._container.get_blob_client(name).delete_blob(delete_snapshots="include")
+        await self._delete_versions(names.STAGING, old)
+        return len(old)
+
     async def delete_evidence(self, name: str) -> None:
         with contextlib.suppress(ResourceNotFoundError):
             await self._blob(name).delete_blob()
@@ -298,9 +320,11 @@ class BlobStore:
             yield chunk
 
     async def evidence_read_url(self, name: str, minutes: int) -> str | None:
+        return await self._read_url(name, minutes)
+
+    async def _read_url(self, name: str, minutes: int) -> str | None:
         """A read-only SAS URL valid for `minutes`: signed with the account key when we have
         one (connection string), else with a user delegation key (managed identity)."""
-        blob = self._blob(name)
         now = datetime.now(UTC)
         start, expiry = now - timedelta(minutes=5), now + timedelta(minutes=minutes)
         account_key = getattr(self._service.credential, "account_key", None)
@@ -316,14 +340,24 @@ class BlobStore:
             if isinstance(account_key, str) and account_key:
                 sas = generate_blob_sas(account_key=account_key, **common)
             elif self._credential is not None:
-                key = await self._service.get_user_delegation_key(start, expiry)
+                key = await self._delegation_key(expiry)
                 sas = generate_blob_sas(user_delegation_key=key, **common)
             else:
                 return None
         except HttpResponseError as err:
             log.warning("no read URL for evidence: status %s", err.status_code)
             return None
-        return f"{blob.url}?{sas}"
+        return f"{self._container.url}/{quote(name, safe='~/')}?{sas}"  # as the SDK spells a blob URL
+
+    async def _delegation_key(self, needed_until: datetime) -> UserDelegationKey:
+        """A user delegation key valid at least until `needed_until`, kept and reused: every
+        staged upload's copy needs one, and asking costs a round trip."""
+        if self._delegation is None or self._delegation[1] < needed_until:
+            start = datetime.now(UTC) - timedelta(minutes=5)
+            expiry = needed_until + timedelta(hours=1)
+            key = await self._service.get_user_delegation_key(start, expiry)
+            self._delegation = (key, expiry)
+        return self._delegation[0]
 
     # -- audit --------------------------------------------------------------------------------
     async def append_audit(self, case_id: str, entry: Mapping[str, Any]) -> None:
@@ -381,3 +415,15 @@ class BlobStore:
         await self._service.close()
         if self._credential is not None:
             await self._credential.close()
+
+
+def evidence_metadata(meta: EvidenceMeta) -> dict[str, str]:
+    """EvidenceMeta as blob metadata, which must be ASCII: free text is percent-encoded. The
+    content type goes in the blob's own Content-Type."""
+    return {
+        "sha256": meta.sha256,
+        "size": str(meta.size),
+        "original_name": quote(meta.original_name, safe=""),
+        "uploaded_by": quote(meta.uploaded_by, safe=""),
+        "uploaded_at": meta.uploaded_at.astimezone(UTC).isoformat(),
+    }

@@ -7,7 +7,8 @@ Layout under `root` (the same names as the blob store, plus hidden bookkeeping):
     .meta/{name}                    evidence metadata (JSON)
     .index/{key}/{value}/{name}     one empty-ish file per tagged document (escaped components)
     .locks/{name}                   flock targets, one per name
-    .tmp/                           temp files, renamed or linked into place
+    .tmp/                           temp files, renamed or linked into place (evidence is
+                                    staged here while it streams in; see local_upload)
 
 Every read-compare-write runs under an exclusive flock on the name's lock file, so writers in
 other threads and other processes on this machine serialise. Index entries are added before the
@@ -21,6 +22,7 @@ import asyncio
 import builtins
 import json
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import asdict
@@ -31,6 +33,7 @@ from typing import Any, BinaryIO
 from bot.errors import AlreadyExists, Conflict, NotFound
 from bot.storage import local_files as lf
 from bot.storage import names
+from bot.storage.local_upload import LocalEvidenceUpload, sweep_temp_files
 from bot.storage.store import Document, EvidenceMeta, Lease, check_name, check_tag, check_tags
 
 _READ_CHUNK = 1024 * 1024  # a reader's chunk: one open per MiB is nothing next to the copy
@@ -260,6 +263,16 @@ class LocalStore:
             await asyncio.to_thread(self._commit_evidence, name, tmp, _dumps(meta_to_json(meta)))
         finally:
             await asyncio.to_thread(tmp.unlink, missing_ok=True)
+
+    def begin_evidence(self) -> LocalEvidenceUpload:
+        return LocalEvidenceUpload(self._tmp, self._commit_staged)
+
+    def _commit_staged(self, name: str, tmp: Path, meta: EvidenceMeta) -> None:
+        self._commit_evidence(name, tmp, _dumps(meta_to_json(meta)))
+
+    async def sweep_staged_evidence(self, older_than: timedelta) -> int:
+        cutoff = time.time() - older_than.total_seconds()
+        return await asyncio.to_thread(sweep_temp_files, self._tmp, cutoff)
 
     def _commit_evidence(self, name: str, tmp: Path, meta: bytes) -> None:
         with lf.flocked(self._lock(name)):

@@ -117,6 +117,13 @@ def remove_entry(directory: Path, component: str) -> None:
         directory.rmdir()
 
 
+def scan_dir(directory: Path) -> list[os.DirEntry[str]]:
+    try:
+        return list(os.scandir(directory))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
 def list_dir(directory: Path) -> list[str]:
     try:
         return os.listdir(directory)

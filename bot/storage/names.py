@@ -252,6 +252,14 @@ def lease(name: str) -> str:
 
 HEALTH_PROBE = "health/ready.json"  # read (never written) by the readiness check
 
+STAGING = "staging/"
+
+
+def staging(upload_id: str) -> str:
+    """Azure: the blob an evidence upload's blocks are staged on while its name (its hash) is not
+    known yet (bot.storage.blob_upload); the local store stages in its hidden `.tmp/` instead."""
+    return f"{STAGING}{upload_id}"
+
 
 # -- MED ------------------------------------------------------------------------------------------
 def stats_med(period_id: str) -> str:
@@ -461,6 +469,14 @@ KINDS: tuple[Kind, ...] = (
         "a person's export ZIP (a copy of their data); deleted after EXPORT_KEEP_DAYS",
     ),
     Kind("lease", "locks/{name}", Owner.TRANSIENT, "which instance runs the scheduler; no person"),
+    Kind(
+        "staging",
+        "staging/{upload_id}",
+        Owner.TRANSIENT,
+        "Azure only: an accepted evidence file's bytes for the moment between committing their staging "
+        "blob and copying it to the evidence name; deleted right after (with its version), and what a "
+        "crash leaves is swept at the next start. Before that commit the blocks are invisible",
+    ),
     Kind("stats", "stats/med/{period}.json", Owner.KEPT, "anonymous counts of deleted cases by unit and category"),
     Kind(
         "med_unit",

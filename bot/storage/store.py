@@ -13,7 +13,7 @@ import builtins
 import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 # Azure blob index tags: at most 10 per blob, keys 1..128 and values 0..256 characters from this set.
@@ -73,6 +73,41 @@ class EvidenceMeta:
     original_name: str
     uploaded_by: str
     uploaded_at: datetime  # UTC
+
+
+@dataclass(frozen=True)
+class Staged:
+    """What an `EvidenceUpload` received: the SHA-256 (hex) and length of exactly those bytes."""
+
+    sha256: str
+    size: int
+
+
+class EvidenceUpload(Protocol):
+    """Evidence bytes on their way into the store, under no name yet.
+
+    Evidence is named by its SHA-256, which is known only when the last byte has arrived, so the
+    bytes are staged first (a temp file in the store's folder; uncommitted blocks on Azure) and
+    hashed as they go; `commit` then puts them under their name, create-only. Until then nobody
+    can read them, and `abort` drops them. Memory stays one or two buffers whatever the size.
+    Use it as: write ... finish, then commit or abort; `abort` in a `finally` is always safe.
+    """
+
+    async def write(self, data: bytes) -> None:
+        """Append bytes (buffered; the store writes them in blocks of its own size)."""
+
+    async def finish(self) -> Staged:
+        """Flush what is buffered and return the hash and size of everything written. No more
+        writes after this; call it once, before `commit`."""
+
+    async def commit(self, name: str, meta: EvidenceMeta) -> None:
+        """Create `name` from the staged bytes with `meta` beside them, create-only: AlreadyExists
+        if the name is taken (the staged bytes are then dropped). `meta.sha256` and `meta.size`
+        must be what `finish` returned (ValueError otherwise): the name and meta describe the
+        bytes actually stored."""
+
+    async def abort(self) -> None:
+        """Drop the staged bytes. Idempotent; a no-op after a successful commit."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +172,17 @@ class Store(Protocol):
     # -- write-once evidence ----------------------------------------------------------------
     async def put_evidence(self, name: str, source: AsyncIterator[bytes], meta: EvidenceMeta) -> None:
         """Store bytes once. Raises AlreadyExists if the name is taken; never overwrites."""
+
+    def begin_evidence(self) -> EvidenceUpload:
+        """Start write-once evidence whose name is known only at the end (see EvidenceUpload).
+        Does no I/O until the first block is written."""
+
+    async def sweep_staged_evidence(self, older_than: timedelta) -> int:
+        """Remove staged evidence a crashed process left behind, older than `older_than` (longer
+        than any upload may take, so another instance's upload in progress is never touched).
+        Run at start-up; returns how many went. Locally: temp files in the store's folder. On
+        Azure: uncommitted blocks are never visible and the service drops them after 7 days; what
+        can be left is a staging blob committed just before a crash, and those go here."""
 
     async def get_evidence_meta(self, name: str) -> EvidenceMeta | None: ...
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from asyncio.subprocess import PIPE
+from datetime import timedelta
 from pathlib import Path
 
 from bot.storage.local import LocalStore
@@ -63,3 +65,40 @@ async def test_two_processes_incrementing_one_document(tmp_path: Path) -> None:
     doc = await store.get("counters/shared.json")
     assert doc is not None and doc.data["n"] == 2 * times
     assert len(await store.read_audit("shared")) == 2
+
+
+CRASHING_UPLOAD = """
+import asyncio, sys, time
+from pathlib import Path
+from bot.storage.local import LocalStore
+
+async def main(root: str) -> None:
+    upload = LocalStore(Path(root)).begin_evidence()
+    for _ in range(3):
+        await upload.write(b"\\x89PNG" + bytes(1024 * 1024))
+    await upload.finish()
+    print("staged", flush=True)
+    time.sleep(60)  # killed here: neither commit nor abort ever runs
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+async def test_a_process_killed_mid_upload_leaves_a_temp_file_that_the_sweep_removes(tmp_path: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CRASHING_UPLOAD, str(tmp_path), cwd=REPO_ROOT, stdout=PIPE
+    )
+    async with asyncio.timeout(60):
+        assert process.stdout is not None
+        assert await process.stdout.readline() == b"staged\n"
+        process.kill()
+        await process.wait()
+    [left] = list((tmp_path / ".tmp").iterdir())
+    assert left.stat().st_size == 3 * (1024 * 1024 + 4)
+    store = LocalStore(tmp_path)
+    assert await store.sweep_staged_evidence(timedelta(minutes=6)) == 0  # young: could be in use
+    assert await store.list("") == []  # and never visible under any name
+    old = time.time() - 3600
+    os.utime(left, (old, old))  # the next start, an hour later
+    assert await store.sweep_staged_evidence(timedelta(minutes=6)) == 1
+    assert list((tmp_path / ".tmp").iterdir()) == []

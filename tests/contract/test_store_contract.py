@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
 
 from bot.errors import AlreadyExists, Conflict, NotFound
 from bot.storage.local import LocalStore
-from bot.storage.store import EvidenceMeta, Store
+from bot.storage.store import EvidenceMeta, EvidenceUpload, Staged, Store
 from tests.fakes.memory import MemoryStore
 
 # -- documents ----------------------------------------------------------------------------------
@@ -267,6 +267,121 @@ async def test_racing_evidence_writes_one_wins(store: Store) -> None:
     assert stored in (one, two)
     meta = await store.get_evidence_meta("evidence/c/x")
     assert meta is not None and meta.sha256 == hashlib.sha256(stored).hexdigest()
+
+
+# -- staged evidence: streamed in, named by its hash at the end, committed create-only ---------
+
+
+async def _stage(store: Store, data: bytes, chunk: int = 64 * 1024 + 3) -> EvidenceUpload:
+    upload = store.begin_evidence()
+    for start in range(0, len(data), chunk):
+        await upload.write(data[start : start + chunk])
+    return upload
+
+
+async def _visible(store: Store) -> list[str]:
+    """Every name anyone can see: listings, and for the local store its temp folder as well."""
+    names = await store.list("")
+    if isinstance(store, LocalStore):
+        names += [f".tmp/{p.name}" for p in (store._root / ".tmp").glob("*")]
+    if isinstance(store, MemoryStore):
+        names += ["(staged)"] * len(store.staged)
+    return names
+
+
+async def test_staged_evidence_is_hashed_and_committed_under_its_name(store: Store) -> None:
+    original = hashlib.sha256(b"staged").digest() * (9 * 1024 * 1024 // 32) + b"odd tail"  # > 2 blocks
+    upload = await _stage(store, original)
+    assert await store.list("") == []  # nothing visible before the commit
+    staged = await upload.finish()
+    assert staged == Staged(hashlib.sha256(original).hexdigest(), len(original))
+    name = f"evidence/case1/{staged.sha256}"
+    await upload.commit(name, _meta(original))
+    await upload.abort()  # after a commit: a no-op
+    assert await _read_all(store, name) == original
+    assert await store.get_evidence_meta(name) == _meta(original)  # content type and free text kept
+    assert await _visible(store) == [name]  # no staging left
+
+
+async def test_an_aborted_upload_leaves_nothing(store: Store) -> None:
+    upload = await _stage(store, b"\x89PNG" + bytes(5 * 1024 * 1024))
+    await upload.abort()
+    await upload.abort()
+    assert await _visible(store) == []
+    with pytest.raises(RuntimeError):
+        await upload.write(b"more")
+
+
+async def test_an_empty_upload_can_be_committed(store: Store) -> None:
+    upload = store.begin_evidence()
+    staged = await upload.finish()
+    await upload.commit(f"evidence/c/{staged.sha256}", _meta(b""))
+    assert await _read_all(store, f"evidence/c/{staged.sha256}") == b""
+
+
+async def test_a_staged_commit_never_overwrites(store: Store) -> None:
+    first = b"first" * 1000
+    await store.put_evidence("evidence/c/x", _chunks(first), _meta(first))
+    upload = await _stage(store, b"second" * 1000)
+    await upload.finish()
+    with pytest.raises(AlreadyExists):
+        await upload.commit("evidence/c/x", _meta(b"second" * 1000))
+    await upload.abort()
+    assert await _read_all(store, "evidence/c/x") == first
+    assert await store.get_evidence_meta("evidence/c/x") == _meta(first)
+    assert await _visible(store) == ["evidence/c/x"]
+
+
+async def test_meta_that_does_not_describe_the_bytes_is_refused(store: Store) -> None:
+    upload = await _stage(store, b"real bytes")
+    await upload.finish()
+    with pytest.raises(ValueError):
+        await upload.commit("evidence/c/y", _meta(b"other bytes"))
+    await upload.abort()
+    assert await _visible(store) == []
+
+
+@pytest.mark.parametrize("size", [3000, 5 * 1024 * 1024])
+async def test_racing_staged_commits_one_wins(store: Store, size: int) -> None:
+    one, two = (b"one" * size)[:size], (b"two" * size)[:size]
+    uploads = [await _stage(store, one), await _stage(store, two)]
+    await asyncio.gather(*(u.finish() for u in uploads))
+    results = await asyncio.gather(
+        uploads[0].commit("evidence/c/x", _meta(one)),
+        uploads[1].commit("evidence/c/x", _meta(two)),
+        return_exceptions=True,
+    )
+    await asyncio.gather(*(u.abort() for u in uploads))
+    assert sorted(type(r).__name__ for r in results) == ["AlreadyExists", "NoneType"]
+    stored = await _read_all(store, "evidence/c/x")
+    assert stored == (one if results[0] is None else two)
+    meta = await store.get_evidence_meta("evidence/c/x")
+    assert meta is not None and meta.sha256 == hashlib.sha256(stored).hexdigest()
+    assert await _visible(store) == ["evidence/c/x"]
+
+
+async def test_a_staged_upload_and_a_direct_write_race_one_wins(store: Store) -> None:
+    one, two = b"staged" * 2000, b"direct" * 2000
+    upload = await _stage(store, one)
+    await upload.finish()
+    results = await asyncio.gather(
+        upload.commit("evidence/c/z", _meta(one)),
+        store.put_evidence("evidence/c/z", _chunks(two), _meta(two)),
+        return_exceptions=True,
+    )
+    assert sorted(type(r).__name__ for r in results) == ["AlreadyExists", "NoneType"]
+    assert await _read_all(store, "evidence/c/z") == (one if results[0] is None else two)
+    assert await _visible(store) == ["evidence/c/z"]
+
+
+async def test_the_sweep_removes_what_a_crash_left_and_nothing_in_use(store: Store) -> None:
+    crashed = await _stage(store, b"\x89PNG" + bytes(2 * 1024 * 1024))
+    await crashed.finish()  # then the process dies: neither commit nor abort
+    assert await store.sweep_staged_evidence(timedelta(hours=1)) == 0  # young: may be in use
+    in_use = await _stage(store, b"\x89PNG still arriving")
+    await store.sweep_staged_evidence(timedelta(0))  # as if an hour had passed for every upload
+    assert await _visible(store) == []
+    await in_use.abort()
 
 
 async def test_missing_evidence(store: Store) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 from bot.errors import AlreadyExists, Conflict, NotFound
 from bot.storage import names
 from bot.storage.store import Document, EvidenceMeta, Lease, check_name, check_tag, check_tags
+from tests.fakes.memory_store import MemoryUpload, sweep
 
 CHUNK = 64 * 1024  # evidence is read back in chunks of this size, as the real stores stream it
 
@@ -55,6 +56,7 @@ class MemoryStore:
         self.documents: dict[str, _Doc] = {}
         self.evidence: dict[str, bytes] = {}
         self.meta: dict[str, EvidenceMeta] = {}
+        self.staged: set[MemoryUpload] = set()  # begun, neither committed nor aborted
         self.audit: dict[str, list[str]] = {}  # log id -> JSON lines
         self.leases: dict[str, _Held] = {}
         self.closed = False
@@ -180,6 +182,19 @@ class MemoryStore:
             raise AlreadyExists(name)
         self.evidence[name] = bytes(data)
         self.meta[name] = meta
+
+    def begin_evidence(self) -> MemoryUpload:
+        return MemoryUpload(self._commit_staged, self.staged)
+
+    async def _commit_staged(self, name: str, data: bytes, meta: EvidenceMeta) -> None:
+        await self._turn("commit_evidence")
+        if name in self.evidence:
+            raise AlreadyExists(name)
+        self.evidence[name] = data
+        self.meta[name] = meta
+
+    async def sweep_staged_evidence(self, older_than: timedelta) -> int:
+        return sweep(self.staged, older_than)
 
     async def get_evidence_meta(self, name: str) -> EvidenceMeta | None:
         check_name(name)

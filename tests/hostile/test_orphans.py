@@ -154,21 +154,20 @@ async def test_evidence_for_a_closed_case_or_from_a_stranger_is_refused_before_d
 
 
 async def test_no_temporary_file_outlives_a_download_and_a_crash_leaves_none_behind(tmp_path: Path) -> None:
-    spool = tmp_path / "spool"
-    spool.mkdir()
-    crashed = spool / "evidence-left-by-a-crash"
+    """Downloads stream into the store's own temp folder; a crash's leftovers go at start-up."""
+    staging = tmp_path / "data" / ".tmp"
+    staging.mkdir(parents=True)
+    crashed = staging / "left-by-a-crash"
     crashed.write_bytes(b"\x89PNG half a file")
     hour_ago = time.time() - 3600
     os.utime(crashed, (hour_ago, hour_ago))
-    fresh = spool / "evidence-another-instance-is-downloading"  # young: may be in use
+    fresh = staging / "another-instance-is-downloading"  # young: may be in use
     fresh.write_bytes(b"\x89PNG")
-    unrelated = spool / "notes.txt"
-    unrelated.write_text("not ours")
     store = LocalStore(tmp_path / "data")
     async with FakeConnector() as connector, FakeFileHost() as files:
-        settings = settings_for(tmp_path, files.url(""), EVIDENCE_SPOOL_DIR=str(spool), EVIDENCE_MAX_BYTES="4096")
+        settings = settings_for(tmp_path, files.url(""), EVIDENCE_MAX_BYTES="4096")
         async with running(settings, store) as app:
-            assert sorted(p.name for p in spool.iterdir()) == sorted([fresh.name, unrelated.name])
+            assert [p.name for p in staging.iterdir()] == [fresh.name]
             url = connector.service_url
             await start_report(app, connector)
             refused = [
@@ -182,7 +181,7 @@ async def test_no_temporary_file_outlives_a_download_and_a_crash_leaves_none_beh
             await settle(app)
             assert shown(connector)[-1].count("ikke gemt") == 4
             assert "Modtaget: god.png" in shown(connector)[-1]
-            assert sorted(p.name for p in spool.iterdir()) == sorted([fresh.name, unrelated.name])
+            assert [p.name for p in staging.iterdir()] == [fresh.name]
     await store.close()
 
 

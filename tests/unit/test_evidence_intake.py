@@ -4,7 +4,6 @@ nothing; accepted files are stored byte for byte under their SHA-256 with comple
 from __future__ import annotations
 
 import hashlib
-import os
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -38,29 +37,17 @@ async def host() -> AsyncIterator[FakeFileHost]:
 
 
 @pytest.fixture
-def spool(tmp_path: Path) -> Path:
-    d = tmp_path / "spool"
-    d.mkdir()
-    return d
-
-
-def spooled(directory: Path) -> list[str]:
-    """Temp files left behind (must be none after any ingest, accepted or refused)."""
-    return os.listdir(directory)
-
-
-@pytest.fixture
 def store() -> MemoryEvidenceStore:
     return MemoryEvidenceStore()
 
 
 def intake_for(
-    host: FakeFileHost, store: Any, spool: Path, *, max_bytes: int = 1024 * 1024, read_timeout: float = 0.5
+    host: FakeFileHost, store: Any, *, max_bytes: int = 1024 * 1024, read_timeout: float = 0.5
 ) -> EvidenceIntake:
     async def token() -> str:
         return TOKEN
 
-    limits = Limits(max_bytes=max_bytes, connect_timeout=2, read_timeout=read_timeout, spool_dir=str(spool))
+    limits = Limits(max_bytes=max_bytes, connect_timeout=2, read_timeout=read_timeout)
     policy = FakeHostPolicy(host.url("/"))
     return EvidenceIntake(store, policy, limits, token_provider=token, token_hosts=token_origins(host.url("/")))
 
@@ -70,12 +57,12 @@ def intake_for(
 
 @pytest.mark.parametrize("file", ["shot.png", "photo.jpg", "doc.pdf", "pic.heic"])
 async def test_good_file_is_stored_exactly_with_its_hash_and_meta(
-    host: FakeFileHost, store: MemoryEvidenceStore, spool: Path, file: str
+    host: FakeFileHost, store: MemoryEvidenceStore, file: str
 ) -> None:
     body, content_type = GOOD_FILES[file]
     sha = hashlib.sha256(body).hexdigest()
 
-    stored = await intake_for(host, store, spool).ingest(
+    stored = await intake_for(host, store).ingest(
         file_info(host.url(f"/files/{file}"), name=f"C:\\Users\\x\\{file}"), CASE, "aad-1", NOW
     )
 
@@ -89,13 +76,11 @@ async def test_good_file_is_stored_exactly_with_its_hash_and_meta(
     assert meta.uploaded_by == "aad-1"
     assert meta.uploaded_at == datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
     assert meta.uploaded_at.tzinfo == UTC
-    assert spooled(spool) == []  # temp file removed
+    assert not store.staged  # nothing staged is left behind
 
 
-async def test_same_file_twice_is_the_same_evidence(
-    host: FakeFileHost, store: MemoryEvidenceStore, spool: Path
-) -> None:
-    intake = intake_for(host, store, spool)
+async def test_same_file_twice_is_the_same_evidence(host: FakeFileHost, store: MemoryEvidenceStore) -> None:
+    intake = intake_for(host, store)
     first = await intake.ingest(file_info(host.url("/files/shot.png")), CASE, "aad-1", NOW)
     again = await intake.ingest(
         file_info(host.url("/files/shot.png"), name="kopi.png"), CASE, "aad-2", NOW + timedelta(hours=1)
@@ -106,52 +91,47 @@ async def test_same_file_twice_is_the_same_evidence(
     assert again.name == first.name
     assert again.meta == first.meta  # the first upload's meta is kept, never overwritten
     assert len(store.evidence) == 1
-    assert spooled(spool) == []
+    assert not store.staged
 
 
-async def test_inline_image_sends_the_bot_token_and_is_stored(
-    host: FakeFileHost, store: MemoryEvidenceStore, spool: Path
-) -> None:
+async def test_inline_image_sends_the_bot_token_and_is_stored(host: FakeFileHost, store: MemoryEvidenceStore) -> None:
     attachment = {"contentType": "image/png", "contentUrl": host.url("/auth/inline.png")}
 
-    stored = await intake_for(host, store, spool).ingest(attachment, CASE, "aad-1", NOW)
+    stored = await intake_for(host, store).ingest(attachment, CASE, "aad-1", NOW)
 
     assert stored is not None and store.evidence[stored.name] == PNG
     assert stored.meta.original_name == "skaermbillede"
     assert host.seen[-1].authorization == f"Bearer {TOKEN}"
 
 
-async def test_inline_image_without_a_token_is_an_expired_link(
-    host: FakeFileHost, store: MemoryEvidenceStore, spool: Path
-) -> None:
+async def test_inline_image_without_a_token_is_an_expired_link(host: FakeFileHost, store: MemoryEvidenceStore) -> None:
     async def no_token() -> None:
         return None
 
-    intake = EvidenceIntake(store, FakeHostPolicy(host.url("/")), Limits(spool_dir=str(spool)), token_provider=no_token)
+    intake = EvidenceIntake(store, FakeHostPolicy(host.url("/")), Limits(), token_provider=no_token)
     with pytest.raises(EvidenceRejected) as info:
         await intake.ingest({"contentType": "image/png", "contentUrl": host.url("/auth/inline.png")}, CASE, "u", NOW)
     assert info.value.reason == "evidence.link_expired"
     assert store.evidence == {}
 
 
-async def test_redirect_on_the_same_allowed_host_is_followed(
-    host: FakeFileHost, store: MemoryEvidenceStore, spool: Path
-) -> None:
-    stored = await intake_for(host, store, spool).ingest(file_info(host.url("/redirect/loop/4")), CASE, "u", NOW)
+async def test_redirect_on_the_same_allowed_host_is_followed(host: FakeFileHost, store: MemoryEvidenceStore) -> None:
+    stored = await intake_for(host, store).ingest(file_info(host.url("/redirect/loop/4")), CASE, "u", NOW)
     assert stored is not None and store.evidence[stored.name] == PNG
 
 
-async def test_into_local_store(host: FakeFileHost, spool: Path, tmp_path: Path) -> None:
+async def test_into_local_store(host: FakeFileHost, tmp_path: Path) -> None:
     local = pytest.importorskip("bot.storage.local")
     store = local.LocalStore(tmp_path / "store")
     try:
-        intake = intake_for(host, store, spool)
+        intake = intake_for(host, store)
         stored = await intake.ingest(file_info(host.url("/files/photo.jpg")), CASE, "aad-1", NOW)
         again = await intake.ingest(file_info(host.url("/files/photo.jpg")), CASE, "aad-1", NOW)
         assert stored is not None and again is not None and again.already_stored
         chunks = [c async for c in store.read_evidence(stored.name)]
         assert b"".join(chunks) == GOOD_FILES["photo.jpg"][0]
         assert await store.get_evidence_meta(stored.name) == stored.meta
+        assert list((tmp_path / "store" / ".tmp").iterdir()) == []  # the duplicate's temp file too
     finally:
         await store.close()
 
@@ -175,33 +155,31 @@ REFUSALS = [
 
 @pytest.mark.parametrize(("path", "reason"), REFUSALS)
 async def test_refusal_has_its_reason_and_stores_nothing(
-    host: FakeFileHost, store: MemoryEvidenceStore, spool: Path, path: str, reason: str
+    host: FakeFileHost, store: MemoryEvidenceStore, path: str, reason: str
 ) -> None:
     with pytest.raises(EvidenceRejected) as info:
-        await intake_for(host, store, spool).ingest(file_info(host.url(path)), CASE, "u", NOW)
+        await intake_for(host, store).ingest(file_info(host.url(path)), CASE, "u", NOW)
 
     assert info.value.reason == reason
     if path.startswith("/oversize/chunked"):
         assert info.value.detail == "received bytes"  # no header to go by: the count stopped it
     assert store.evidence == {} and store.put_attempts == 0
-    assert spooled(spool) == []
+    assert not store.staged
 
 
-async def test_loop_of_five_is_allowed_but_six_is_not(
-    host: FakeFileHost, store: MemoryEvidenceStore, spool: Path
-) -> None:
-    await intake_for(host, store, spool).ingest(file_info(host.url("/redirect/loop/4")), CASE, "u", NOW)
+async def test_loop_of_five_is_allowed_but_six_is_not(host: FakeFileHost, store: MemoryEvidenceStore) -> None:
+    await intake_for(host, store).ingest(file_info(host.url("/redirect/loop/4")), CASE, "u", NOW)
     assert [s.path for s in host.seen].count("/files/shot.png") == 1
     assert len(host.seen) == 6  # 5 redirects + the file
 
 
 async def test_redirect_to_another_loopback_port_is_refused_before_any_request(
-    host: FakeFileHost, store: MemoryEvidenceStore, spool: Path
+    host: FakeFileHost, store: MemoryEvidenceStore
 ) -> None:
     async with FakeFileHost() as other:
         host.redirect_target = other.url("/files/shot.png")
         with pytest.raises(EvidenceRejected) as info:
-            await intake_for(host, store, spool).ingest(file_info(host.url("/redirect/to-target")), CASE, "u", NOW)
+            await intake_for(host, store).ingest(file_info(host.url("/redirect/to-target")), CASE, "u", NOW)
         assert info.value.reason == "evidence.host_not_allowed"
         assert other.seen == []  # the target was never contacted
     assert store.evidence == {}
@@ -216,27 +194,25 @@ async def test_redirect_to_another_loopback_port_is_refused_before_any_request(
     ],
 )
 async def test_redirect_off_the_list_is_refused(
-    host: FakeFileHost, store: MemoryEvidenceStore, spool: Path, target: str, reason: str
+    host: FakeFileHost, store: MemoryEvidenceStore, target: str, reason: str
 ) -> None:
     host.redirect_target = target
     with pytest.raises(EvidenceRejected) as info:
-        await intake_for(host, store, spool).ingest(file_info(host.url("/redirect/to-target")), CASE, "u", NOW)
+        await intake_for(host, store).ingest(file_info(host.url("/redirect/to-target")), CASE, "u", NOW)
     assert info.value.reason == reason
     assert store.evidence == {}
 
 
 async def test_https_url_on_a_host_not_on_the_list_is_refused_without_a_request(
-    host: FakeFileHost, store: MemoryEvidenceStore, spool: Path
+    host: FakeFileHost, store: MemoryEvidenceStore
 ) -> None:
     with pytest.raises(EvidenceRejected) as info:
-        await intake_for(host, store, spool).ingest(
-            file_info("https://contoso.example.net/sites/x/shot.png"), CASE, "u", NOW
-        )
+        await intake_for(host, store).ingest(file_info("https://contoso.example.net/sites/x/shot.png"), CASE, "u", NOW)
     assert info.value.reason == "evidence.host_not_allowed"
     assert host.seen == [] and store.evidence == {}
 
 
-async def test_token_is_not_forwarded_to_another_origin(store: MemoryEvidenceStore, spool: Path) -> None:
+async def test_token_is_not_forwarded_to_another_origin(store: MemoryEvidenceStore) -> None:
     async with FakeFileHost() as first, FakeFileHost() as second:
         first.redirect_target = second.url("/files/shot.png")
 
@@ -244,7 +220,7 @@ async def test_token_is_not_forwarded_to_another_origin(store: MemoryEvidenceSto
             return TOKEN
 
         policy = FakeHostPolicy(first.url("/"), second.url("/"))
-        limits = Limits(spool_dir=str(spool))
+        limits = Limits()
         hosts = token_origins(first.url("/"), second.url("/"))  # even a token host elsewhere gets none
         intake = EvidenceIntake(store, policy, limits, token_provider=token, token_hosts=hosts)
         attachment = {"contentType": "image/png", "contentUrl": first.url("/redirect/to-target")}
@@ -274,8 +250,8 @@ def test_parse_attachment_kinds() -> None:
         assert info.value.reason == "evidence.unsupported_attachment"
 
 
-async def test_html_attachment_is_not_evidence(store: MemoryEvidenceStore, spool: Path) -> None:
-    intake = EvidenceIntake(store, FakeHostPolicy("http://127.0.0.1:1"), Limits(spool_dir=str(spool)))
+async def test_html_attachment_is_not_evidence(store: MemoryEvidenceStore) -> None:
+    intake = EvidenceIntake(store, FakeHostPolicy("http://127.0.0.1:1"), Limits())
     assert await intake.ingest({"contentType": "text/html", "content": "<p/>"}, CASE, "u", NOW) is None
 
 
@@ -335,14 +311,12 @@ class MapResolver(AbstractResolver):
         pass
 
 
-async def test_test_policy_resolver_still_guards_names(store: MemoryEvidenceStore, spool: Path) -> None:
+async def test_test_policy_resolver_still_guards_names(store: MemoryEvidenceStore) -> None:
     """Even the test policy refuses a name that resolves off loopback, at connect time."""
     dns = MapResolver({"files.test": ["10.1.2.3"]})
-    intake = EvidenceIntake(
-        store, FakeHostPolicy("http://files.test:8080"), Limits(spool_dir=str(spool)), dns_resolver=dns
-    )
+    intake = EvidenceIntake(store, FakeHostPolicy("http://files.test:8080"), Limits(), dns_resolver=dns)
     with pytest.raises(EvidenceRejected) as info:
         await intake.ingest(file_info("http://files.test:8080/x.png"), CASE, "u", NOW)
     assert info.value.reason == "evidence.address_not_allowed"
     assert dns.asked == ["files.test"]
-    assert spooled(spool) == []
+    assert not store.staged

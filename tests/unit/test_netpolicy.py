@@ -161,7 +161,7 @@ async def test_dns_rebinding_to_loopback_is_refused_at_connect_time(tmp_path: Pa
     async with FakeFileHost() as host:
         policy = AllowListPolicy(ports=(443, host.port))
         dns = MapResolver({"contoso.sharepoint.com": ["127.0.0.1"]})
-        intake = EvidenceIntake(store, policy, Limits(spool_dir=str(tmp_path)), dns_resolver=dns)
+        intake = EvidenceIntake(store, policy, Limits(), dns_resolver=dns)
         attachment = {
             "contentType": "application/vnd.microsoft.teams.file.download.info",
             "name": "shot.png",
@@ -180,7 +180,7 @@ async def test_system_resolver_answer_for_localhost_is_refused(tmp_path: Path) -
     store = MemoryEvidenceStore()
     async with FakeFileHost() as host:
         policy = AllowListPolicy(hosts=("localhost",), ports=(host.port,))
-        intake = EvidenceIntake(store, policy, Limits(spool_dir=str(tmp_path)))
+        intake = EvidenceIntake(store, policy, Limits())
         attachment = {
             "contentType": "image/png",
             "contentUrl": f"https://localhost:{host.port}/files/shot.png",

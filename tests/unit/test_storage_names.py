@@ -33,6 +33,7 @@ SAMPLES = {
     "hr_notice": names.hr_notice("n1"),
     "export": names.export("20261130", "x1", SHA),
     "lease": names.lease(names.SCHEDULER_LEASE),
+    "staging": names.staging("0123456789abcdef0123456789abcdef"),
     "stats": names.stats_med(PERIOD),
     "med_unit": names.unit_record("Borgerservice"),
     "med_unit_audit": names.audit_log(names.unit_audit_id("Borgerservice")),
@@ -113,7 +114,7 @@ def test_names_are_read_back_by_the_same_module() -> None:
 
 # Storage prefixes and the `kind` tag, spelled anywhere but the names module.
 _RAW = re.compile(
-    r"""["'](cases|drafts|refs|med|counters|outbox|seen|exports|packs|evidence|deletions|erasures|stats|locks|state|audit|health|migrations)/|["']kind["']"""
+    r"""["'](cases|drafts|refs|med|counters|outbox|seen|exports|packs|evidence|deletions|erasures|stats|locks|state|audit|health|migrations|staging)/|["']kind["']"""
 )
 # Strings that look like storage names but are not: the export ZIP's entries, a metric attribute.
 _NOT_STORAGE = {

@@ -1,0 +1,93 @@
+"""Staged evidence in the local store: a temp file in the store's own `.tmp` folder, hashed while it
+is written, then hard-linked into place create-only (`os.link` fails if the name exists).
+
+The temp file is on the store's file system, so the link is a rename in all but name: the bytes
+are written once. A crash leaves the temp file behind; `sweep_temp_files` removes it at the next
+start (LocalStore.sweep_staged_evidence).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from bot.storage import local_files as lf
+from bot.storage.staging import BlockPipeline
+from bot.storage.store import EvidenceMeta
+
+BLOCK_BYTES = 1024 * 1024  # one worker-thread call per MiB: hash it, write it
+
+CommitSync = Callable[[str, Path, EvidenceMeta], None]
+
+
+class LocalEvidenceUpload(BlockPipeline):
+    def __init__(self, tmp_dir: Path, commit_sync: CommitSync) -> None:
+        """`commit_sync(name, temp path, meta)` links the finished file into place under the
+        name's lock (blocking; it is LocalStore's)."""
+        super().__init__(BLOCK_BYTES)
+        self._tmp_dir = tmp_dir
+        self._commit_sync = commit_sync
+        self._path: Path | None = None
+        self._file: BinaryIO | None = None
+
+    async def store_block(self, index: int, block: bytes) -> None:
+        await asyncio.to_thread(self._write_block, block)
+
+    def _write_block(self, block: bytes) -> None:
+        if self._file is None:
+            self._path = lf.temp_path(self._tmp_dir)
+            self._file = open(self._path, "xb")  # noqa: SIM115 - closed by _seal_sync or _discard_sync
+        self.hasher.update(block)  # hashlib lets go of the GIL on large buffers
+        self._file.write(block)
+
+    async def seal(self) -> None:
+        await asyncio.to_thread(self._seal_sync)
+
+    def _seal_sync(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+            os.fsync(self._file.fileno())  # the receipt the user gets must survive a power cut
+            self._file.close()
+
+    async def commit(self, name: str, meta: EvidenceMeta) -> None:
+        await self.finish()
+        self.check_meta(meta)
+        assert self._path is not None  # finish wrote at least one (maybe empty) block
+        try:
+            await asyncio.to_thread(self._commit_sync, name, self._path, meta)
+        finally:
+            await self._close()
+
+    async def abort(self) -> None:
+        if not self.closed:
+            await self.settle()
+            await self._close()
+
+    async def _close(self) -> None:
+        self.closed = True
+        await asyncio.to_thread(self._discard_sync)
+
+    def _discard_sync(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        if self._path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self._path)
+
+
+def sweep_temp_files(tmp_dir: Path, cutoff: float) -> int:
+    """Remove temp files last written before `cutoff` (a Unix time): what a crashed process left.
+    Blocking: call it in a thread. Returns how many were removed."""
+    removed = 0
+    for entry in lf.scan_dir(tmp_dir):
+        if not entry.is_file(follow_symlinks=False):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.remove(entry.path)
+                removed += 1
+    return removed

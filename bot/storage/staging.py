@@ -1,0 +1,85 @@
+"""What both stores' evidence uploads share: hash and buffer as the bytes arrive, keep one block
+in flight while the next one fills, and wait for it before anything is dropped.
+
+Why one block in flight: the download keeps the event loop busy receiving while a worker thread
+hashes and writes (or the service stores) the block before; two blocks is the memory bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Awaitable
+
+from bot.storage.store import EvidenceMeta, Staged
+
+
+class BlockPipeline:
+    """Buffers `write`s into blocks of `block_bytes` and hands each to `store_block` (hash and
+    store it; implemented by each store), at most one running while the next block fills."""
+
+    def __init__(self, block_bytes: int) -> None:
+        self._block_bytes = block_bytes
+        self._buffer = bytearray()
+        self._inflight: asyncio.Task[None] | None = None
+        self._blocks = 0
+        self.size = 0
+        self.hasher = hashlib.sha256()
+        self.staged: Staged | None = None
+        self.closed = False  # committed or aborted
+
+    def store_block(self, index: int, block: bytes) -> Awaitable[None]:
+        """Hash `block` (into `self.hasher`, in order) and store it; block `index` counts from 0."""
+        raise NotImplementedError
+
+    async def seal(self) -> None:
+        """Make every stored block durable (after the last one); the default has nothing to do."""
+
+    async def write(self, data: bytes) -> None:
+        if self.staged is not None or self.closed:
+            raise RuntimeError("this upload takes no more bytes")
+        self._buffer += data
+        self.size += len(data)
+        if len(self._buffer) >= self._block_bytes:
+            await self._flush()
+
+    async def finish(self) -> Staged:
+        if self.closed:
+            raise RuntimeError("this upload is closed")
+        if self.staged is None:
+            if self._buffer or self._blocks == 0:
+                await self._flush()
+            await self._drain()
+            await self.seal()
+            self.staged = Staged(self.hasher.hexdigest(), self.size)
+        return self.staged
+
+    def check_meta(self, meta: EvidenceMeta) -> None:
+        if self.staged is None or (meta.sha256, meta.size) != (self.staged.sha256, self.staged.size):
+            raise ValueError("the metadata does not describe the staged bytes")
+
+    async def _flush(self) -> None:
+        await self._drain()
+        block = bytes(self._buffer)
+        self._buffer.clear()
+        index = self._blocks
+        self._blocks += 1
+        self._inflight = asyncio.ensure_future(self.store_block(index, block))
+
+    async def _drain(self) -> None:
+        """Wait for the block in flight. Shielded: a cancelled download must not cancel a write
+        half-way (a worker thread cannot be stopped); `settle` waits for it before dropping."""
+        if self._inflight is not None:
+            await asyncio.shield(self._inflight)
+            self._inflight = None
+
+    async def settle(self) -> None:
+        """Let the block in flight end, whatever its outcome: nothing may still be writing when
+        the staged bytes are dropped."""
+        inflight, self._inflight = self._inflight, None
+        self._buffer.clear()
+        if inflight is None:
+            return
+        await asyncio.wait([inflight])
+        if not inflight.cancelled():
+            inflight.exception()  # retrieved: the bytes are being dropped, the failure no longer matters
