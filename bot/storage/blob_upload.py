@@ -56,9 +56,10 @@ class BlobEvidenceUpload(BlockPipeline):
         self._metadata = metadata
         self._block_ids: list[str] = []
 
-    async def store_block(self, index: int, block: bytes) -> None:
+    async def store_block(self, index: int, chunks: list[bytes]) -> None:
         block_id = base64.b64encode(f"{index:08d}".encode()).decode()  # ids of one blob: same length
         self._block_ids.append(block_id)
+        block = b"".join(chunks)
         # The hash runs in a worker thread while the block travels.
         await asyncio.gather(
             asyncio.to_thread(self.hasher.update, block),

@@ -87,6 +87,19 @@ def link_create_only(tmp: Path, path: Path) -> bool:
     return True
 
 
+def write_all(fd: int, chunks: list[bytes]) -> None:
+    """Write every chunk with as few system calls as the kernel allows (writev; short writes resumed)."""
+    pending = [memoryview(c) for c in chunks if c]
+    while pending:
+        written = os.writev(fd, pending[:1024])  # at most IOV_MAX buffers a call
+        while written:
+            if written >= len(pending[0]):
+                written -= len(pending.pop(0))
+            else:
+                pending[0] = pending[0][written:]
+                written = 0
+
+
 def read_bytes_or_none(path: Path) -> bytes | None:
     try:
         return path.read_bytes()

@@ -34,22 +34,22 @@ class LocalEvidenceUpload(BlockPipeline):
         self._path: Path | None = None
         self._file: BinaryIO | None = None
 
-    async def store_block(self, index: int, block: bytes) -> None:
-        await asyncio.to_thread(self._write_block, block)
+    async def store_block(self, index: int, chunks: list[bytes]) -> None:
+        await asyncio.to_thread(self._write_block, chunks)
 
-    def _write_block(self, block: bytes) -> None:
+    def _write_block(self, chunks: list[bytes]) -> None:
         if self._file is None:
             self._path = lf.temp_path(self._tmp_dir)
-            self._file = open(self._path, "xb")  # noqa: SIM115 - closed by _seal_sync or _discard_sync
-        self.hasher.update(block)  # hashlib lets go of the GIL on large buffers
-        self._file.write(block)
+            self._file = open(self._path, "xb", buffering=0)  # noqa: SIM115 - closed by _seal_sync or _discard_sync
+        for chunk in chunks:
+            self.hasher.update(chunk)  # hashlib lets go of the GIL on large buffers
+        lf.write_all(self._file.fileno(), chunks)  # the chunks as they came: no copy into one buffer
 
     async def seal(self) -> None:
         await asyncio.to_thread(self._seal_sync)
 
     def _seal_sync(self) -> None:
         if self._file is not None:
-            self._file.flush()
             os.fsync(self._file.fileno())  # the receipt the user gets must survive a power cut
             self._file.close()
 

@@ -15,12 +15,14 @@ from bot.storage.store import EvidenceMeta, Staged
 
 
 class BlockPipeline:
-    """Buffers `write`s into blocks of `block_bytes` and hands each to `store_block` (hash and
-    store it; implemented by each store), at most one running while the next block fills."""
+    """Gathers `write`s into blocks of `block_bytes` and hands each to `store_block` (hash and
+    store it; implemented by each store), at most one running while the next block fills. A block
+    is the list of chunks as written, not a copy: callers must not change a chunk once written."""
 
     def __init__(self, block_bytes: int) -> None:
         self._block_bytes = block_bytes
-        self._buffer = bytearray()
+        self._block: list[bytes] = []
+        self._buffered = 0
         self._inflight: asyncio.Task[None] | None = None
         self._blocks = 0
         self.size = 0
@@ -28,8 +30,9 @@ class BlockPipeline:
         self.staged: Staged | None = None
         self.closed = False  # committed or aborted
 
-    def store_block(self, index: int, block: bytes) -> Awaitable[None]:
-        """Hash `block` (into `self.hasher`, in order) and store it; block `index` counts from 0."""
+    def store_block(self, index: int, chunks: list[bytes]) -> Awaitable[None]:
+        """Hash the block's `chunks` (into `self.hasher`, in order) and store them as one block;
+        `index` counts from 0."""
         raise NotImplementedError
 
     async def seal(self) -> None:
@@ -38,16 +41,17 @@ class BlockPipeline:
     async def write(self, data: bytes) -> None:
         if self.staged is not None or self.closed:
             raise RuntimeError("this upload takes no more bytes")
-        self._buffer += data
+        self._block.append(data)
+        self._buffered += len(data)
         self.size += len(data)
-        if len(self._buffer) >= self._block_bytes:
+        if self._buffered >= self._block_bytes:
             await self._flush()
 
     async def finish(self) -> Staged:
         if self.closed:
             raise RuntimeError("this upload is closed")
         if self.staged is None:
-            if self._buffer or self._blocks == 0:
+            if self._block or self._blocks == 0:
                 await self._flush()
             await self._drain()
             await self.seal()
@@ -60,8 +64,7 @@ class BlockPipeline:
 
     async def _flush(self) -> None:
         await self._drain()
-        block = bytes(self._buffer)
-        self._buffer.clear()
+        block, self._block, self._buffered = self._block, [], 0
         index = self._blocks
         self._blocks += 1
         self._inflight = asyncio.ensure_future(self.store_block(index, block))
@@ -77,7 +80,7 @@ class BlockPipeline:
         """Let the block in flight end, whatever its outcome: nothing may still be writing when
         the staged bytes are dropped."""
         inflight, self._inflight = self._inflight, None
-        self._buffer.clear()
+        self._block, self._buffered = [], 0
         if inflight is None:
             return
         await asyncio.wait([inflight])
