@@ -60,6 +60,7 @@ class BlobEvidenceUpload(BlockPipeline):
         block_id = base64.b64encode(f"{index:08d}".encode()).decode()  # ids of one blob: same length
         self._block_ids.append(block_id)
         block = b"".join(chunks)
+        chunks.clear()  # one copy of the block in memory, not two
         # The hash runs in a worker thread while the block travels.
         await asyncio.gather(
             asyncio.to_thread(self.hasher.update, block),
