@@ -62,6 +62,7 @@ async def seed_every_kind(store: MemoryStore, cases: CaseRepository, clock: Fake
     await store.put(names.seen("a:1", "1"), {}, etag=None, tags=names.seen_tags("2026-01-01T00:00:00Z"))
     await store.put(names.hr_notice("n1"), {"due": "x"}, etag=None, tags=names.hr_notice_tags("x"))
     await put_file(store, names.export("20261124", "x1", "b" * 64), b"zip", "u-hr", clock)
+    await put_file(store, names.staging("s" * 32), b"png", "u-hr", clock)  # Azure: left by a crash mid-commit
     await store.acquire_lease(names.SCHEDULER_LEASE, "instance", 30)
     await store.put(names.stats_med(PERIOD), {}, etag=None)
     await store.put(names.unit_record("Borgerservice"), {}, etag=None)
