@@ -1,24 +1,33 @@
-"""MED reminder end to end: MedService (claim, card with figures, send, record) to 300 workplaces.
+"""MED reminder end to end: MedService (claim, card with figures, send, record) to every workplace.
 
 Same measurement as bench_med_broadcast, but through the real service and store, so the
-"record before and after each send" costs are included. Of the 300 workplaces, `--chats` (50) have
-no MED channel: their reminder goes to their leader's chat, and as those leaders never wrote to
-the bot, Teams must open each chat first (one more request under the app's 50 a second). So the
-least time is that of 250 + 2 x 50 = 350 requests. Store: local folder, or Azurite.
+"record before and after each send" costs are included. Of the `--units` workplaces (300), `--chats`
+(one in six: 50) have no MED channel: their reminder goes to their leader's chat, and as those
+leaders never wrote to the bot, Teams must open each chat first (one more request under the app's
+50 a second). So the least time is that of 250 + 2 x 50 = 350 requests. Store: local folder, or
+Azurite. Besides the time: this process's CPU during the round (all threads; steadier than the
+time on a shared machine) and how far its resident set grew (with the connector in a child
+process, that is the bot's own memory: flat means it does not grow with the number of units).
 
-    .venv/bin/python -m benchmarks.bench_med_service [--units 300] [--chats 50] [--azurite]
+    .venv/bin/python -m benchmarks.bench_med_service [--units 300] [--chats 50] \
+        [--stores local azurite] [--connector in child] [--runs 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
+import os
 import tempfile
+import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from app import WORKER_THREADS
 from benchmarks.bench_med_broadcast import ChildConnector, app_adapter, connector_stats, least_time
@@ -96,70 +105,195 @@ def _service(store: Store, sender: TeamsSender, units: int) -> MedService:
     )
 
 
-async def run(store: Store, units: int, chats: int, child: bool) -> tuple[float, int, int, int, int, float, float]:
+@dataclass
+class Outcome:
+    """One round, as the connector and this process saw it."""
+
+    elapsed: float  # until send_due returned (records written, follow-ups checked)
+    channels: int
+    chats: int
+    duplicates: int
+    lost: int
+    throttled: int  # 429s the connector answered
+    first: float  # first reminder delivered, after the start
+    last: float  # last reminder delivered, after the start
+    cpu: float  # this process's CPU seconds (all threads) during the round
+    rss_start: float  # MiB when the round starts (after seeding)
+    rss_growth: float  # MiB the resident set grew to at its peak during the round
+    requests: dict[str, int]  # store requests by kind
+
+
+class CountingStore:
+    """The store, counting the requests the round makes of it (steady on a shared machine)."""
+
+    def __init__(self, inner: Store) -> None:
+        self._inner = inner
+        self.counts: Counter[str] = Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if name not in _COUNTED:
+            return attr
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            self.counts[name] += 1
+            return await attr(*args, **kwargs)
+
+        return counted
+
+
+_COUNTED = {"get", "put", "delete", "find", "list", "append_audit", "read_audit"}
+
+
+class _PeakRss:
+    """Samples this process's resident set every 20 ms in a thread (the round's peak)."""
+
+    def __init__(self) -> None:
+        self.start = self.peak = _rss()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, _rss())
+
+    def __enter__(self) -> _PeakRss:
+        self.start = self.peak = _rss()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss())
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * _PAGE
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+_MIB = 1024 * 1024
+
+
+async def _seed(store: Store, sender: TeamsSender, service_url: str, units: int, chats: int) -> None:
+    """Register a MED channel for every unit but the last `chats` (as HR, side by side)."""
+    registering = _service(store, sender, units)
+    gate = asyncio.Semaphore(16)
+
+    async def register(i: int) -> None:
+        cid = f"19:c{i:04d}@thread.tacv2"
+        ref = {
+            "serviceUrl": service_url,
+            "channelId": "msteams",
+            "bot": {"id": "28:bot"},
+            "conversation": {"id": cid, "conversationType": "channel"},
+        }
+        place = Place("hr", "HR", "19:team@thread.tacv2", cid, ref)
+        async with gate:
+            await registering.units.register(RegisterChannel(f"Enhed {i}", "", "LMU"), place)
+
+    await asyncio.gather(*(register(i) for i in range(units - chats)))
+
+
+async def run(store: Store, units: int, chats: int, child: bool) -> Outcome:
     async with ChildConnector() if child else _InProcess() as fake:
         sender = TeamsSender(app_adapter(), "", RateLimiter())
-        registering = _service(store, sender, units)
-        for i in range(units - chats):
-            cid = f"19:c{i:03d}@thread.tacv2"
-            ref = {
-                "serviceUrl": fake.service_url,
-                "channelId": "msteams",
-                "bot": {"id": "28:bot"},
-                "conversation": {"id": cid, "conversationType": "channel"},
-            }
-            place = Place("hr", "HR", "19:team@thread.tacv2", cid, ref)
-            await registering.units.register(RegisterChannel(f"Enhed {i}", "", "LMU"), place)
-        med = _service(store, sender, units)  # a fresh instance, as on the reminder date months later
-        start = time.monotonic()
-        sent = await med.send_due()
-        elapsed = time.monotonic() - start
+        await _seed(store, sender, fake.service_url, units, chats)
+        counting = CountingStore(store)
+        med = _service(cast(Store, counting), sender, units)  # a fresh instance, as on the reminder date
+        gc.collect()
+        with _PeakRss() as memory:
+            cpu = time.process_time()
+            start = time.monotonic()
+            sent = await med.send_due()
+            elapsed = time.monotonic() - start
+            cpu = time.process_time() - cpu
         stats = await fake.stats()
-        first = stats["first_at"] - start  # the connector stamps with time.monotonic (system-wide)
-        last = stats["last_at"] - start  # the last reminder delivered
         per = stats["per_channel"]
-        duplicates = sum(n - 1 for n in per.values() if n > 1)
-        lost = units - len(per)
-        return elapsed, sent.channels, sent.chats, duplicates, lost, first, last
+        return Outcome(
+            elapsed=elapsed,
+            channels=sent.channels,
+            chats=sent.chats,
+            duplicates=sum(n - 1 for n in per.values() if n > 1),
+            lost=units - len(per),
+            throttled=stats["throttled"],
+            # the connector stamps with time.monotonic (system-wide, comparable across processes)
+            first=stats["first_at"] - start,
+            last=stats["last_at"] - start,
+            cpu=cpu,
+            rss_start=memory.start / _MIB,
+            rss_growth=(memory.peak - memory.start) / _MIB,
+            requests=dict(counting.counts),
+        )
 
 
-async def main_async(units: int, chats: int, azurite: bool) -> None:
-    # As the app runs (app.py sets the same pool): the connector client sends from worker threads.
-    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=WORKER_THREADS))
-    rows = []
-    for child in (False, True):
-        where = "child process" if child else "in process"
+async def _one(store_name: str, units: int, chats: int, child: bool) -> Outcome:
+    if store_name == "local":
         with tempfile.TemporaryDirectory() as tmp:
             store: Store = LocalStore(Path(tmp))
-            rows.append(("local folder", where, *await run(store, units, chats, child)))
-            await store.close()
-        if azurite:
-            with running_azurite() as conn:
-                blob = BlobStore.from_connection_string(conn, "benchmed")
-                await blob.ensure_container()
-                rows.append(("Azurite", where, *await run(blob, units, chats, child)))
-                await blob.close()
+            try:
+                return await run(store, units, chats, child)
+            finally:
+                await store.close()
+    with running_azurite() as conn:
+        blob = BlobStore.from_connection_string(conn, "benchmed")
+        await blob.ensure_container()
+        try:
+            return await run(blob, units, chats, child)
+        finally:
+            await blob.close()
+
+
+async def main_async(units: int, chats: int, stores: list[str], connectors: list[str], runs: int) -> None:
+    # As the app runs (app.py sets the same pool): the connector client sends from worker threads.
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=WORKER_THREADS))
     floor = least_time(units + chats)  # each new chat is opened (one request) before its message
     print(
-        "| store | fake connector | channels | chats | time (s) | first send after (s) | last delivered after (s) "
-        "| least time (s) | x least | duplicates | lost |"
+        f"MED reminder to {units} units ({units - chats} channels, {chats} chats to open); "
+        f"least time Teams' limits allow: {floor:.2f} s\n"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name, where, elapsed, in_channels, in_chats, dup, lost, first, last in rows:
-        ratio = elapsed / floor
-        print(
-            f"| {name} | {where} | {in_channels} | {in_chats} | {elapsed:.2f} | {first:.2f} | {last:.2f} | {floor:.2f} "
-            f"| {ratio:.2f} | {dup} | {lost} |"
-        )
+    print(
+        "| store | fake connector | channels | chats | time (s) | first delivered (s) | last delivered (s) "
+        "| x least | CPU (s) | CPU per unit (ms) | RSS at start (MiB) | RSS growth (MiB) | 429s | duplicates | lost |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for connector in connectors:
+        for store_name in stores:
+            for _ in range(runs):
+                o = await _one(store_name, units, chats, connector == "child")
+                print(
+                    f"| {_STORES[store_name]} | {_CONNECTORS[connector]} | {o.channels} | {o.chats} "
+                    f"| {o.elapsed:.2f} | {o.first:.2f} | {o.last:.2f} | {o.elapsed / floor:.3f} "
+                    f"| {o.cpu:.2f} | {1000 * o.cpu / units:.1f} | {o.rss_start:.0f} | {o.rss_growth:.1f} "
+                    f"| {o.throttled} | {o.duplicates} | {o.lost} |",
+                    flush=True,
+                )
+                per_unit = ", ".join(f"{k} {n / units:.2f}" for k, n in sorted(o.requests.items()))
+                print(f"  store requests per unit: {sum(o.requests.values()) / units:.2f} ({per_unit})", flush=True)
+
+
+_STORES = {"local": "local folder", "azurite": "Azurite"}
+_CONNECTORS = {"in": "in process", "child": "child process"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=300)
-    parser.add_argument("--chats", type=int, default=50, help="units without a channel (reminded in a chat)")
-    parser.add_argument("--azurite", action="store_true")
+    parser.add_argument(
+        "--chats", type=int, default=None, help="units without a channel, reminded in a chat (default: one in six)"
+    )
+    parser.add_argument("--stores", nargs="+", choices=sorted(_STORES), default=["local"])
+    parser.add_argument("--azurite", action="store_true", help="same as --stores local azurite")
+    parser.add_argument("--connector", nargs="+", choices=sorted(_CONNECTORS), default=["in", "child"])
+    parser.add_argument("--runs", type=int, default=1, help="rounds per store and connector")
     args = parser.parse_args()
-    asyncio.run(main_async(args.units, args.chats, args.azurite))
+    chats = args.units // 6 if args.chats is None else args.chats
+    if not 0 <= chats <= args.units:
+        parser.error("--chats must be between 0 and --units")
+    stores = ["local", "azurite"] if args.azurite else args.stores
+    asyncio.run(main_async(args.units, chats, stores, args.connector, args.runs))
 
 
 if __name__ == "__main__":

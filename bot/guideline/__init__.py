@@ -95,6 +95,7 @@ from bot.guideline.med import (
     needs_followup,
     new_evaluation,
     put_on_agenda,
+    reminder_due,
     units_due,
 )
 from bot.guideline.med import mark_sent as med_mark_sent
@@ -248,6 +249,7 @@ __all__ = [
     "office_clock_start",
     "pending_items",
     "put_on_agenda",
+    "reminder_due",
     "roles_of",
     "unit_key",
     "units_due",

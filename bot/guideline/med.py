@@ -167,6 +167,16 @@ def med_reminder_key(unit: str, period: MedPeriod) -> str:
     return f"med:{unit_key(unit)}:{period.id}"
 
 
+def reminder_due(
+    now: datetime, schedule: MedSchedule | None = None, catch_up_days: int = DEFAULT_CATCH_UP_DAYS
+) -> bool:
+    """Whether the latest period's reminder may still go out: from its date for `catch_up_days`
+    (a bot that was down for a while catches up; a workplace added months later waits)."""
+    v.aware(now, "now")
+    period = (schedule or MedSchedule()).due_period(now)
+    return now - period.reminder_at <= timedelta(days=catch_up_days)
+
+
 def units_due(
     units: Iterable[str],
     settled: Collection[str],
@@ -180,10 +190,7 @@ def units_due(
     reminder more than `catch_up_days` old is no longer sent (a bot that was down for a while
     catches up; a workplace added months later waits for the next date).
     """
-    v.aware(now, "now")
-    schedule = schedule or MedSchedule()
-    period = schedule.due_period(now)
-    if now - period.reminder_at > timedelta(days=catch_up_days):
+    if not reminder_due(now, schedule, catch_up_days):
         return []
     done = {unit_key(u) for u in settled}
     due: list[str] = []

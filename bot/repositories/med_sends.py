@@ -8,6 +8,8 @@ they are found by the period's tag and count for their unit, but are never writt
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Collection
 from typing import Any
 
 from bot.services.docs import Recent, get_many, update
@@ -59,8 +61,27 @@ class MedSends:
         """Every record of the period, per unit and (older) per channel."""
         return await get_many(self.store, await self.store.find(names.med_sent_where(period_id)))
 
-    async def sent_units(self, period_id: str) -> list[dict[str, Any]]:
-        """The per-unit records of the period whose reminder arrived."""
+    async def of_period_unread_if_sent(self, period_id: str) -> tuple[set[str], list[dict[str, Any]]]:
+        """The period's records in two parts: the unit tags whose reminder was sent (a final state:
+        the tag index names them, they are not read), and every other record (claims, failures,
+        per-channel records from before unit records), read."""
+        everything, sent = await asyncio.gather(
+            self.store.find(names.med_sent_where(period_id)),
+            self.store.find(names.med_sent_where(period_id, state="sent")),
+        )
+        prefix = names.med_sent_units(period_id)
+        done = {names.med_sent_tag(n) for n in sent if n.startswith(prefix)}
+        others = [n for n in everything if not n.startswith(prefix) or names.med_sent_tag(n) not in done]
+        return done, await get_many(self.store, others)
+
+    def forget(self, period_id: str, unit: str) -> None:
+        """Drop the copy kept of the record just written (its last write in this round)."""
+        self.recent.take(names.med_sent(period_id, unit))
+
+    async def sent_units(self, period_id: str, skip: Collection[str] = ()) -> list[dict[str, Any]]:
+        """The per-unit records of the period whose reminder arrived, but those of the units in
+        `skip` (unit tags; not read)."""
         found = await self.store.find(names.med_sent_where(period_id, state="sent"))
         prefix = names.med_sent_units(period_id)
-        return await get_many(self.store, [n for n in found if n.startswith(prefix)])
+        unread = [n for n in found if n.startswith(prefix) and names.med_sent_tag(n) not in skip]
+        return await get_many(self.store, unread)

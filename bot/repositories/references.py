@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.errors import AlreadyExists
 from bot.services.docs import Unchanged, update
 from bot.storage import names
 from bot.storage.store import Store
@@ -20,6 +21,14 @@ class References:
     async def user(self, aad_object_id: str) -> dict[str, Any] | None:
         doc = await self.store.get(names.user_ref(aad_object_id))
         return doc.data if doc else None
+
+    async def create_user(self, aad_object_id: str, data: dict[str, Any]) -> bool:
+        """Create-only (one write, no read): False when the person has a document already."""
+        try:
+            await self.store.put(names.user_ref(aad_object_id), data, etag=None)
+        except AlreadyExists:
+            return False
+        return True
 
     async def put_user(self, aad_object_id: str, data: dict[str, Any]) -> None:
         """Last writer wins, but a create race is never lost, and an equal document is not written."""

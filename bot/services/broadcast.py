@@ -32,12 +32,14 @@ Item = tuple[str, Mapping[str, Any], Activity]  # key, conversation reference, a
 
 @dataclass
 class BroadcastResult:
-    sent: dict[str, str] = field(default_factory=dict)  # key -> activity id
-    failed: dict[str, DeliveryFailed] = field(default_factory=dict)
+    sent: dict[str, str] = field(default_factory=dict)  # key -> activity id (unless keep=False)
+    failed: dict[str, DeliveryFailed] = field(default_factory=dict)  # (unless keep=False)
+    delivered: int = 0
+    failures: int = 0
 
     @property
     def complete(self) -> bool:
-        return not self.failed
+        return not self.failures
 
 
 async def broadcast(
@@ -48,6 +50,8 @@ async def broadcast(
     claim: Callable[[str], Awaitable[bool]] | None = None,
     stop: asyncio.Event | None = None,
     still_claimed: Callable[[str], Awaitable[None]] | None = None,
+    ahead: int | None = None,
+    keep: bool = True,
 ) -> BroadcastResult:
     """Deliver each (key, reference, activity) once; a failure for one key never stops the rest.
 
@@ -59,7 +63,11 @@ async def broadcast(
     ends the broadcast gracefully: sends in flight finish and are reported, nothing new starts.
     `still_claimed(key)` runs before every send attempt of the key (after any Retry-After wait);
     it raises ClaimLost when another instance took the claim over: the key is then left to it,
-    neither sent nor reported here.
+    neither sent nor reported here. `ahead` bounds how many items are taken from a stream before
+    a worker is free for them (None: as fast as the stream gives them), so the caller's per-item
+    work (reading, building) runs that far ahead of the sends and memory does not grow with the
+    number of items. `keep=False` counts the outcomes without keeping them per key (the caller
+    has them through `on_result`).
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
@@ -70,7 +78,7 @@ async def broadcast(
             raise ValueError("broadcast keys must be unique")
         concurrency = min(concurrency, len(items))
     result = BroadcastResult()
-    queue: asyncio.Queue[Item | None] = asyncio.Queue()
+    queue: asyncio.Queue[Item | None] = asyncio.Queue(maxsize=ahead or 0)
     seen: set[str] = set()
     broken: list[Exception] = []
 
@@ -86,12 +94,12 @@ async def broadcast(
                 if item[0] in seen:
                     raise ValueError("broadcast keys must be unique")
                 seen.add(item[0])
-                queue.put_nowait(item)
+                await queue.put(item)
         except Exception as exc:
             broken.append(exc)
         finally:
             for _ in range(concurrency):
-                queue.put_nowait(None)
+                await queue.put(None)
 
     async def worker() -> None:
         # Workers take items in order, so the limiter's first come, first served order holds.
@@ -110,12 +118,16 @@ async def broadcast(
                 continue  # another instance holds it now and sends it
             except DeliveryFailed as error:
                 METRICS.med_broadcast_failed()
-                result.failed[key] = error
+                result.failures += 1
+                if keep:
+                    result.failed[key] = error
                 if on_result is not None:
                     await on_result(key, None, error)
             else:
                 METRICS.med_sent("broadcast")
-                result.sent[key] = activity_id
+                result.delivered += 1
+                if keep:
+                    result.sent[key] = activity_id
                 if on_result is not None:
                     await on_result(key, activity_id, None)
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
+from collections import deque
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,6 +50,11 @@ SEND_CONCURRENCY = 8  # units in flight at once; the sender's limiter paces them
 # While a reminder goes out, 4 reads side by side keep well ahead of 50 sends a second, and leave
 # the store (and, on one machine, the CPU) to the sends' claims and records.
 SEND_READ_CONCURRENCY = 4
+# How far the round reads and builds ahead of the sends: one second at Teams' app limit (50), so
+# the next second's cards are ready while this second's sends wait for the limiter, and memory
+# holds that many cards and unit records whatever the number of workplaces.
+SEND_AHEAD = 50
+READ_AHEAD = 16  # unit records read ahead of the round's stream (4 side by side)
 
 
 @dataclass(frozen=True)
@@ -68,19 +74,40 @@ class Target:
 class Sent:
     channels: int = 0
     chats: int = 0
+    tags: set[str] = field(default_factory=set, repr=False)  # the units reminded (unit tags)
 
     @property
     def total(self) -> int:
         return self.channels + self.chats
 
+    def count(self, target: Target) -> None:
+        if target.in_chat:
+            self.chats += 1
+        else:
+            self.channels += 1
+        self.tags.add(names.unit_tag(target.unit.key))
+
 
 @dataclass
 class _Round:
-    """One broadcast's working state: targets by key, the chats opened, the cards being built."""
+    """One broadcast's working state for the units in flight (each entry goes once the unit's
+    outcome is recorded, so memory does not grow with the number of workplaces)."""
 
     targets: dict[str, Target] = field(default_factory=dict)
     opened: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # key -> the chat's reference
     cards: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+    # key -> the person's stored reference document (None: they never wrote to the bot), read once
+    # for the card's language and used again for the send
+    people: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    sent: Sent = field(default_factory=Sent)
+
+    def done(self, key: str) -> None:
+        self.targets.pop(key, None)
+        self.opened.pop(key, None)
+        card = self.cards.pop(key, None)
+        if card is not None:
+            card.cancel()  # built and sent, or not needed (claimed elsewhere)
+        self.people.pop(key, None)
 
 
 class MedBroadcast:
@@ -115,16 +142,18 @@ class MedBroadcast:
         self._service_url = ""
 
     # -- what to send where ---------------------------------------------------------------------------
-    async def _targets(self, only: str | None = None) -> AsyncIterator[Target]:
-        """Every workplace's target; the directory's units without a record first (they need no
-        read), then the unit records as they are read (4 side by side)."""
+    async def _targets(self, only: str | None = None, settled: Collection[str] = ()) -> AsyncIterator[Target]:
+        """Every workplace's target but the `settled` ones (unit tags: their records are not even
+        read); the directory's units without a record first (they need no read), then the unit
+        records as they are read: 4 side by side, at most READ_AHEAD ahead of the stream."""
         await self.units.migrate()
         places = {w.key: w for w in await self.units.workplaces()}
         records = await self.units.records.names()
         recorded = {names.unit_record_tag(name) for name in records}
         wanted = unit_key(only) if only else None
         for key, directory_place in places.items():
-            if names.unit_tag(key) in recorded or wanted not in (None, key):
+            tag = names.unit_tag(key)
+            if tag in recorded or tag in settled or wanted not in (None, key):
                 continue
             if directory_place.recipient is not None:
                 unit = Unit(key, directory_place.name, directory_place, None)
@@ -135,10 +164,18 @@ class MedBroadcast:
             async with gate:
                 return await self.units.records.read(name)
 
-        reads = [asyncio.ensure_future(read(n)) for n in records]
+        todo = iter([n for n in records if names.unit_record_tag(n) not in settled])
+        reads: deque[asyncio.Future[UnitRecord | None]] = deque()
+
+        def read_ahead() -> None:
+            while len(reads) < READ_AHEAD and (name := next(todo, None)) is not None:
+                reads.append(asyncio.ensure_future(read(name)))
+
+        read_ahead()
         try:
-            for pending in reads:
-                record = await pending
+            while reads:
+                record = await reads.popleft()
+                read_ahead()
                 if record is None:
                     continue
                 if wanted not in (None, record.key):
@@ -160,39 +197,35 @@ class MedBroadcast:
         target; the rest are read while the first are sent."""
         now = self.clock.now()
         period = self.schedule.due_period(now)
-        settled = asyncio.ensure_future(self._settled_units(period.id))  # read beside the targets
-
-        async def due() -> AsyncIterator[Target]:
-            async for target in self._targets():
-                if domain.units_due([target.unit.key], await settled, now, self.schedule):
-                    yield target
-
-        try:
-            sent = await self._send(period, due())
-        finally:
-            settled.cancel()  # no target at all: nobody awaited it
-        await self._followups(period)
+        sent = Sent()
+        if domain.reminder_due(now, self.schedule):  # else: past its catch-up days, read nothing
+            settled = await self._settled_units(period.id)
+            sent = await self._send(period, self._targets(settled=settled))
+        await self._followups(period, skip=sent.tags)
         return sent
 
     async def send_now(self, unit: str | None) -> Sent:
         """HR: send this half-year's reminder now, to every workplace or one (never twice)."""
         period = self.schedule.due_period(self.clock.now())
         settled = await self._settled_units(period.id)
-        todo = [t async for t in self._targets(unit) if t.unit.key not in settled]
+        todo = [t async for t in self._targets(unit, settled)]
         return await self._send(period, todo)
 
     async def _settled_units(self, period_id: str) -> set[str]:
-        """Keys of units whose reminder is sent, being sent by another instance, or waiting to retry.
-        Per-channel records from before unit records count for their unit."""
-        keys = set()
+        """Tags of units whose reminder is sent, being sent by another instance, or waiting to retry.
+        A unit's "sent" record is final: its tag and name say enough, it is not read. Per-channel
+        records from before unit records count for their unit."""
+        tags = set()
         now = self.clock.now()
-        for data in await self.sends.of_period(period_id):
+        sent, others = await self.sends.of_period_unread_if_sent(period_id)
+        tags.update(sent)
+        for data in others:
             state = data.get("state")
             fresh_claim = state == "sending" and now - datetime.fromisoformat(data["at"]) < STALE_CLAIM
             waiting = state == "failed" and datetime.fromisoformat(data["next_at"]) > now
             if state == "sent" or fresh_claim or waiting:
-                keys.add(unit_key(str(data.get("unit") or "")))
-        return keys
+                tags.add(names.unit_tag(str(data.get("unit") or "")))
+        return tags
 
     async def _claim(self, period: MedPeriod, target: Target) -> datetime | None:
         """Record "sending" before the send: its time, or None if someone else holds or finished it."""
@@ -247,7 +280,10 @@ class MedBroadcast:
 
         async def build(target: Target) -> dict[str, Any]:
             async with gate:
-                tx = await self._texts_for(target.person) if target.person else None
+                tx = None
+                if target.person is not None:
+                    person_doc = work.people[target.unit.key] = await self.references.stored(target.person)
+                    tx = self._texts_in(person_doc)
                 ev = await self.evaluations.evaluation_in_round(target.unit, period.id, await asyncio.shield(stored))
                 card = await self.evaluations.card(
                     target.unit, period, being_sent=True, in_chat=target.in_chat, tx=tx, evaluation=ev
@@ -258,6 +294,8 @@ class MedBroadcast:
             async for target in as_stream(targets):
                 key = target.unit.key
                 work.targets[key] = target
+                # Built as soon as the unit comes up, SEND_AHEAD ahead of the sends (the broadcast
+                # takes no more): the card is ready when the limiter lets its send go.
                 card = work.cards[key] = asyncio.ensure_future(build(target))
 
                 async def content(card: asyncio.Future[dict[str, Any]] = card) -> dict[str, Any]:
@@ -271,6 +309,7 @@ class MedBroadcast:
         async def claim(key: str) -> bool:
             at = await self._claim(period, work.targets[key])
             if at is None:
+                work.done(key)
                 return False
             claimed_at[key] = at
             return True
@@ -284,23 +323,37 @@ class MedBroadcast:
 
         async def record(key: str, activity_id: str | None, error: DeliveryFailed | None) -> None:
             target = work.targets[key]
+            claimed_at.pop(key, None)
             now = self.clock.now()
-            if activity_id is not None:
-                where = work.opened.get(key) or target.reference
-                sent = {"state": "sent", "activity_id": activity_id, "sent_at": now.isoformat(), "reference": where}
-                await self.sends.record(period.id, key, sent)  # the evaluation reads "sent" from this record
-                return
-            await self.sends.record(period.id, key, {"state": "failed", "next_at": (now + RETRY_AFTER).isoformat()})
-            channel = target.unit.channel
-            if getattr(error, "permanent", False) and not target.in_chat and channel is not None:
-                await self.units.deactivate(channel.team_id, channel.channel_id, "bot removed or channel gone")
+            try:
+                if activity_id is not None:
+                    where = work.opened.get(key) or target.reference
+                    sent = {"state": "sent", "activity_id": activity_id, "sent_at": now.isoformat(), "reference": where}
+                    await self.sends.record(period.id, key, sent)  # the evaluation reads "sent" from this record
+                    work.sent.count(target)
+                    return
+                await self.sends.record(period.id, key, {"state": "failed", "next_at": (now + RETRY_AFTER).isoformat()})
+                channel = target.unit.channel
+                if getattr(error, "permanent", False) and not target.in_chat and channel is not None:
+                    await self.units.deactivate(channel.team_id, channel.channel_id, "bot removed or channel gone")
+            finally:
+                self.sends.forget(period.id, key)  # the record is final for this round: keep no copy of it
+                work.done(key)
 
         # Recording runs beside the next send (the worker is not held up by storage); all records
         # are awaited before this returns, so a graceful stop still leaves nothing unrecorded.
-        recording: list[asyncio.Task[None]] = []
+        recording: set[asyncio.Task[None]] = set()
+        failures: list[BaseException] = []
+
+        def recorded_one(task: asyncio.Task[None]) -> None:
+            recording.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                failures.append(task.exception())  # type: ignore[arg-type]
 
         async def recorded(key: str, activity_id: str | None, error: DeliveryFailed | None) -> None:
-            recording.append(asyncio.create_task(record(key, activity_id, error)))
+            task = asyncio.create_task(record(key, activity_id, error))
+            recording.add(task)
+            task.add_done_callback(recorded_one)
 
         try:
             result = await broadcast(
@@ -311,38 +364,45 @@ class MedBroadcast:
                 claim=claim,
                 still_claimed=still_claimed,
                 stop=self.stopping,
+                ahead=SEND_AHEAD,
+                keep=False,
             )
         finally:
-            await asyncio.gather(*recording)
+            while recording:
+                await asyncio.gather(*recording, return_exceptions=True)
             futures: list[asyncio.Future[Any]] = [*work.cards.values(), stored]
             for future in futures:
                 if future.done() and not future.cancelled():
                     future.exception()  # a failure was reported per unit; mark it as seen
                 future.cancel()  # a card no send needed (its unit was claimed elsewhere)
-        sent = Sent(
-            channels=sum(1 for k in result.sent if not work.targets[k].in_chat),
-            chats=sum(1 for k in result.sent if work.targets[k].in_chat),
-        )
+        if failures:
+            raise failures[0]
+        sent = work.sent
         log.info(
             "med reminders",
-            extra=fields(period=period.id, channels=sent.channels, chats=sent.chats, failed=len(result.failed)),
+            extra=fields(period=period.id, channels=sent.channels, chats=sent.chats, failed=result.failures),
         )
         return sent
 
     # -- a person's chat -------------------------------------------------------------------------------
-    async def _texts_for(self, person: str) -> Texts:
-        return Texts(language_for(await self.references.locale(person), self.default_language))
+    def _texts_in(self, stored: dict[str, Any] | None) -> Texts:
+        """In the person's language (their stored reference's locale), else the default."""
+        locale = str(stored.get("locale") or "") if stored else ""
+        return Texts(language_for(locale, self.default_language))
 
-    async def to_person(self, person: str, activity: Mapping[str, Any]) -> tuple[Mapping[str, Any], str]:
-        """Into the person's chat with the bot; one is opened if they never wrote to it."""
-        reference = await self.references.reference(person)
-        if reference is not None:
-            return reference, await self.notifier.send(reference, activity)
+    async def to_person(
+        self, person: str, activity: Mapping[str, Any], stored: dict[str, Any] | None
+    ) -> tuple[Mapping[str, Any], str]:
+        """Into the person's chat with the bot (`stored`: their reference document as just read);
+        one is opened if they never wrote to it."""
+        stored = stored or self.references.written(person)  # a chat this round opened for another unit
+        if stored is not None:
+            return stored["reference"], await self.notifier.send(stored["reference"], activity)
         service_url = await self.service_url()
         if not service_url:
             raise NoChat(person)
         opened, activity_id = await self.notifier.send_to_user(person, self.tenant_id, service_url, activity)
-        await self.references.remember(person, opened)
+        await self.references.remember_opened(person, opened)
         return opened, activity_id
 
     async def service_url(self) -> str:
@@ -376,10 +436,11 @@ class MedBroadcast:
         except DeliveryFailed:
             log.warning("med card update failed", extra=fields(period=period.id))
 
-    async def _followups(self, period: MedPeriod) -> None:
-        """Not done within the configured weeks: one follow-up where the reminder went, HR told."""
+    async def _followups(self, period: MedPeriod, skip: Collection[str] = ()) -> None:
+        """Not done within the configured weeks: one follow-up where the reminder went, HR told.
+        `skip`: units reminded just now (at least a week from a follow-up: not even read)."""
         now = self.clock.now()
-        for tag, ev in (await self.evaluations.period_evaluations(period.id)).items():
+        for tag, ev in (await self.evaluations.period_evaluations(period.id, skip_sent=skip)).items():
             if not domain.needs_followup(ev, now, self.followup_weeks, self.schedule.tz):
                 continue
             marker = {"unit": ev.unit, "period": period.id, "at": now.isoformat()}
@@ -411,7 +472,8 @@ class _Deliver:
             return await self._owner.notifier.send(reference, activity)
         person = self._work.targets[key].person
         assert person is not None
-        opened, activity_id = await self._owner.to_person(person, activity)
+        stored = self._work.people.get(key)  # read when its card was built
+        opened, activity_id = await self._owner.to_person(person, activity, stored)
         self._work.opened[key] = opened
         return activity_id
 

@@ -8,7 +8,7 @@ is copied to its canonical name the first time it is read (create-only, so two i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +18,7 @@ from bot.chat.med_views import MedCardView, OverviewRow
 from bot.chat.outgoing import Card
 from bot.errors import Refused
 from bot.guideline import med as domain
-from bot.guideline.med import MedEvaluation, MedPeriod, MedSchedule, MedStatus
+from bot.guideline.med import MedEvaluation, MedFigures, MedPeriod, MedSchedule, MedStatus
 from bot.guideline.serialize import med_evaluation_from_dict, med_evaluation_to_dict
 from bot.repositories.med_evaluations import MedEvaluationRecords
 from bot.repositories.med_sends import MedSends
@@ -169,6 +169,13 @@ class MedEvaluations:
         return Marked(Unit(unit.key, unit.name, unit.workplace, record), self.current_period())
 
     # -- the card ------------------------------------------------------------------------------------
+    async def figures(self, unit: Unit, period: MedPeriod) -> MedFigures:
+        """The unit's figures for the period, as its card shows them: the one place the card
+        (and the reminder round, one unit at a time) gets them from."""
+        since = period.start if await self.figures_indexed() else None  # else every case of the unit
+        cases = await cases_in_unit(self.store, unit.name, unit.spellings, counting_from=since)
+        return domain.figures(cases, unit.name, period, self.threshold)
+
     async def card(
         self,
         unit: Unit,
@@ -181,9 +188,7 @@ class MedEvaluations:
         evaluation: MedEvaluation | None = None,
         warning: bool = False,
     ) -> Card:
-        since = period.start if await self.figures_indexed() else None  # else every case of the unit
-        cases = await cases_in_unit(self.store, unit.name, unit.spellings, counting_from=since)
-        figures = domain.figures(cases, unit.name, period, self.threshold)
+        figures = await self.figures(unit, period)
         ev = evaluation if evaluation is not None else await self.evaluation(unit, period.id)
         if being_sent:  # the card shows the state it will have once it arrives
             ev = domain.mark_sent(ev, self.clock.now())
@@ -201,12 +206,14 @@ class MedEvaluations:
         return self.painter.reminder(tx or self.texts(), view)
 
     # -- HR's overview -------------------------------------------------------------------------------
-    async def period_evaluations(self, period_id: str) -> dict[str, MedEvaluation]:
+    async def period_evaluations(self, period_id: str, skip_sent: Collection[str] = ()) -> dict[str, MedEvaluation]:
         """The evaluations of a period by unit tag: those stored, and those whose reminder arrived
-        (their sent record) but that nobody has marked yet. Units in neither are pending."""
+        (their sent record) but that nobody has marked yet. Units in neither are pending.
+        `skip_sent`: unit tags whose sent record is not read (the caller knows it, e.g. the
+        reminders it sent just now); those units are left out unless they have a stored one."""
         stored = await self.records.of_period(period_id)
         found = {tag: med_evaluation_from_dict(data["evaluation"]) for tag, data in stored.items()}
-        for data in await self.sends.sent_units(period_id):
+        for data in await self.sends.sent_units(period_id, skip=skip_sent):
             tag = unit_tag(str(data.get("unit") or ""))
             ev = found.get(tag) or domain.new_evaluation(str(data.get("name") or data.get("unit")), period_id)
             found[tag] = _with_sent(ev, _sent_time(data))

@@ -52,6 +52,26 @@ class ReferenceBook:
         self._written.put(aad_object_id, data)
         self._read.pop(aad_object_id)
 
+    async def remember_opened(self, aad_object_id: str, reference: dict[str, Any]) -> None:
+        """Keep the reference of a chat the bot just opened with someone it had no reference for:
+        one create-only write, no read. If they wrote to the bot meanwhile, what that stored is
+        kept (the same 1:1 chat, with their language)."""
+        data = _user_doc(aad_object_id, reference, "")
+        if not await References(self.store).create_user(aad_object_id, data):
+            return
+        self._written.put(aad_object_id, data)
+        self._read.pop(aad_object_id)
+
+    async def stored(self, aad_object_id: str) -> dict[str, Any] | None:
+        """The person's stored document ({"reference", "locale", ...}), or None if they never
+        wrote to the bot: one read for both the language and the send."""
+        doc = self.written(aad_object_id) or await self._user(aad_object_id)
+        return dict(doc) if doc else None
+
+    def written(self, aad_object_id: str) -> dict[str, Any] | None:
+        """What this instance last wrote for the person (no read), if anything."""
+        return self._written.get(aad_object_id)
+
     async def reference(self, aad_object_id: str) -> dict[str, Any] | None:
         doc = await self._user(aad_object_id)
         return dict(doc["reference"]) if doc else None

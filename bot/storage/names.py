@@ -309,6 +309,11 @@ def med_sent(period_id: str, unit: str) -> str:
     return f"{med_sent_units(period_id)}{unit_tag(unit)}.json"
 
 
+def med_sent_tag(name: str) -> str:
+    """The unit tag in a per-unit reminder record's name (as `find` returns it)."""
+    return name.rsplit("/", 1)[-1].removesuffix(".json")
+
+
 def med_sent_by_tag(period_id: str, tag: str) -> str:
     return f"{med_sent_units(period_id)}{tag}.json"
 

@@ -71,8 +71,12 @@ async def test_one_removed_channel_fails_alone() -> None:
         items = channel_items(fake, 20)
         fake.remove_bot(items[3][1]["conversation"]["id"])
         fake.fail_next(2, 503, conversation_id=items[5][1]["conversation"]["id"])
-        sender = TeamsSender(CloudAdapter(ConfigurationBotFrameworkAuthentication(LocalConfig())), "",
-                             RateLimiter(), sleep=lambda _: asyncio.sleep(0))
+        sender = TeamsSender(
+            CloudAdapter(ConfigurationBotFrameworkAuthentication(LocalConfig())),
+            "",
+            RateLimiter(),
+            sleep=lambda _: asyncio.sleep(0),
+        )
 
         result = await broadcast(sender, items, concurrency=8)
 
@@ -151,3 +155,33 @@ async def test_a_stream_that_breaks_ends_after_the_sends_in_flight_are_reported(
             await broadcast(sender_for(fake), stream(), concurrency=3, on_result=on_result)
         assert sorted(reported) == ["unit000", "unit001", "unit002"]  # nothing read was dropped
         assert len(fake.messages()) == 3
+
+
+async def test_a_stream_is_taken_at_most_ahead_items_before_the_sends() -> None:
+    """With `ahead`, the caller's per-item work (reading, building cards) stays that far ahead of
+    the sends, whatever the number of items: memory does not grow with a municipality's units."""
+    async with FakeConnector() as fake:
+        items = channel_items(fake, 30)
+        inner = sender_for(fake)
+        release = asyncio.Event()
+        taken: list[str] = []
+
+        class Held:
+            async def send(self, reference: Any, activity: Any) -> str:
+                await release.wait()  # Teams' limits, held still: the workers wait here
+                return await inner.send(reference, activity)
+
+        async def stream() -> Any:
+            for item in items:
+                taken.append(item[0])
+                yield item
+
+        running = asyncio.create_task(broadcast(Held(), stream(), concurrency=4, ahead=10, keep=False))
+        for _ in range(50):
+            await asyncio.sleep(0)
+        # 4 held in the workers, 10 waiting in line, one more taken and waiting for room
+        assert len(taken) == 4 + 10 + 1
+        release.set()
+        result = await asyncio.wait_for(running, 10)
+        assert len(taken) == 30 and result.delivered == 30 and result.sent == {}  # counted, not kept
+        assert sorted(Counter(m.conversation_id for m in fake.messages()).values()) == [1] * 30

@@ -214,6 +214,44 @@ async def test_a_unit_without_a_channel_gets_the_reminder_in_its_leader_s_chat(w
     assert "Kun lederen eller stedfortræderen for Jobcenter" in all_text(other)
 
 
+class CountingReads:
+    """The store, counting reads and writes by name (what a round costs the storage account)."""
+
+    def __init__(self, inner: Store) -> None:
+        self._inner = inner
+        self.gets: Counter[str] = Counter()
+        self.puts: Counter[str] = Counter()
+
+    async def get(self, name: str) -> Any:
+        self.gets[name] += 1
+        return await self._inner.get(name)
+
+    async def put(self, name: str, data: Any, *, etag: str | None, tags: Any = None) -> str:
+        self.puts[name] += 1
+        return await self._inner.put(name, data, etag=etag, tags=tags)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+async def test_a_round_reads_each_record_once_and_a_later_tick_reads_no_unit_record(world: World) -> None:
+    with_jobcenter(world)
+    world.clock.current = SEPT
+    await register(world, await world.runtime(), "19:c1@thread.tacv2", "Borgerservice")
+    await world.chat(await world.runtime(), HR, "Hanne HR").send("hjælp")  # the service URL, for a new chat
+    counting = CountingReads(world.store)
+    runtime = await world.runtime(cast(Store, counting))
+    sent = await runtime.med.send_due()
+    assert (sent.channels, sent.chats) == (1, 1)  # Jobcenter has no channel: Jens's chat is opened
+    jens = f"refs/users/{JOB_LEADER}.json"
+    assert counting.gets[jens] == 1 and counting.puts[jens] == 1  # one read (language and chat), one write
+    assert not [n for n in counting.gets if n.startswith("med/sent/")]  # the follow-up check knew them
+    assert await runtime.med.broadcast.references.reference(JOB_LEADER) is not None
+    counting.gets.clear()
+    assert (await runtime.med.send_due()).total == 0
+    assert not [n for n in counting.gets if n.startswith("med/units/")]  # settled: their records not read
+
+
 async def test_the_deputy_gets_the_chat_reminder_while_the_leader_is_away(world: World) -> None:
     path = world.data_dir.parent / "leaders.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(",false", ",true"), encoding="utf-8")

@@ -29,6 +29,7 @@ from bot.guideline import (
     needs_followup,
     new_evaluation,
     put_on_agenda,
+    reminder_due,
     units_due,
 )
 from tests.unit.guideline.builders import AS_LEADER, TZ, apply, at, offer, opened
@@ -324,6 +325,15 @@ def test_units_due_catch_up_window() -> None:
     assert units_due(UNITS, set(), at(2026, 3, 15, 9, 1)) == []
     assert units_due(UNITS, set(), at(2026, 4, 1), catch_up_days=40) != []
     assert units_due([], set(), at(2026, 3, 1, 9)) == []
+
+
+def test_reminder_due_from_its_date_for_the_catch_up_days() -> None:
+    assert not reminder_due(at(2026, 3, 1, 8, 59))  # 2025-H2's reminder is months old
+    assert reminder_due(at(2026, 3, 1, 9))
+    assert reminder_due(at(2026, 3, 15, 9)) and not reminder_due(at(2026, 3, 15, 9, 1))
+    assert reminder_due(at(2026, 4, 1), SCHEDULE, catch_up_days=40)
+    with pytest.raises(InvalidDecision):
+        reminder_due(datetime(2026, 3, 1, 9))  # naive: refused
 
 
 def test_evaluation_is_frozen() -> None:
