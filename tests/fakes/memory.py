@@ -1,5 +1,5 @@
-"""The whole `Store` in memory: documents with ETags, tags and find, write-once evidence, audit
-logs, leases and purge. It passes the same contract suite as the local and blob stores
+"""The whole `Store` in memory: documents with ETags, tags and find, write-once evidence (direct
+or staged and committed), audit logs, leases and purge. It passes the same contract suite as the local and blob stores
 (tests/contract/test_store_contract.py), so a service tested against it behaves as it will on them.
 
 Why it is honest about races: every operation yields to the event loop once before it looks at
@@ -8,7 +8,8 @@ that read the same ETag really race and exactly one wins. Data goes in and out a
 a caller changing what it wrote or read changes nothing stored, and what JSON cannot hold fails
 here as it would on disk).
 
-Tests may look inside (`documents`, `evidence`, `audit`) and may make the next calls of an
+Tests may look inside (`documents`, `evidence`, `meta`, `audit`, `staged`: uploads begun but
+neither committed nor aborted, `put_attempts`: evidence writes that reached it) and may make the next calls of an
 operation fail (`fail_next`), as a store that is down would.
 """
 
@@ -16,19 +17,65 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import hashlib
 import json
+import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.errors import AlreadyExists, Conflict, NotFound
 from bot.storage import names
-from bot.storage.store import Document, EvidenceMeta, Lease, check_name, check_tag, check_tags
-from tests.fakes.memory_store import MemoryUpload, sweep
+from bot.storage.store import Document, EvidenceMeta, Lease, Staged, check_name, check_tag, check_tags
 
 CHUNK = 64 * 1024  # evidence is read back in chunks of this size, as the real stores stream it
+
+Create = Callable[[str, bytes, EvidenceMeta], Awaitable[None]]
+
+
+class MemoryUpload:
+    """Staged evidence in memory: the bytes are kept in a buffer (a fake: its memory is not flat)
+    and go into the store only through `create` at the commit."""
+
+    def __init__(self, create: Create, staged: set[MemoryUpload]) -> None:
+        self._create = create
+        self._staged = staged
+        self._data = bytearray()
+        self._finished = False
+        self.started = time.monotonic()
+        staged.add(self)
+
+    async def write(self, data: bytes) -> None:
+        if self._finished or self not in self._staged:
+            raise RuntimeError("this upload takes no more bytes")
+        self._data += data
+
+    async def finish(self) -> Staged:
+        self._finished = True
+        return Staged(hashlib.sha256(self._data).hexdigest(), len(self._data))
+
+    async def commit(self, name: str, meta: EvidenceMeta) -> None:
+        check_name(name)
+        staged = await self.finish()
+        if (meta.sha256, meta.size) != (staged.sha256, staged.size):
+            raise ValueError("the metadata does not describe the staged bytes")
+        try:
+            await self._create(name, bytes(self._data), meta)
+        finally:
+            self._staged.discard(self)
+
+    async def abort(self) -> None:
+        self._staged.discard(self)
+
+
+def sweep(staged: set[MemoryUpload], older_than: timedelta) -> int:
+    """Drop uploads begun longer ago than `older_than` (what a crash would have left)."""
+    cutoff = time.monotonic() - older_than.total_seconds()
+    old = {upload for upload in staged if upload.started <= cutoff}
+    staged -= old
+    return len(old)
 
 
 @dataclass
@@ -57,6 +104,7 @@ class MemoryStore:
         self.evidence: dict[str, bytes] = {}
         self.meta: dict[str, EvidenceMeta] = {}
         self.staged: set[MemoryUpload] = set()  # begun, neither committed nor aborted
+        self.put_attempts = 0  # evidence writes that reached the store (direct or committed)
         self.audit: dict[str, list[str]] = {}  # log id -> JSON lines
         self.leases: dict[str, _Held] = {}
         self.closed = False
@@ -172,6 +220,7 @@ class MemoryStore:
     # -- write-once evidence ----------------------------------------------------------------------
     async def put_evidence(self, name: str, source: AsyncIterator[bytes], meta: EvidenceMeta) -> None:
         check_name(name)
+        self.put_attempts += 1
         await self._turn("put_evidence")
         if name in self.evidence:
             raise AlreadyExists(name)  # the early answer; the check below is the real one
@@ -187,6 +236,7 @@ class MemoryStore:
         return MemoryUpload(self._commit_staged, self.staged)
 
     async def _commit_staged(self, name: str, data: bytes, meta: EvidenceMeta) -> None:
+        self.put_attempts += 1
         await self._turn("commit_evidence")
         if name in self.evidence:
             raise AlreadyExists(name)

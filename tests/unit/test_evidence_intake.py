@@ -16,7 +16,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from bot.errors import EvidenceRejected
 from bot.intake.evidence import EvidenceIntake, Limits, parse_attachment, sanitise_name, sniff_type
 from tests.fakes.file_host import GOOD_FILES, PNG, TOKEN, FakeFileHost, FakeHostPolicy, token_origins
-from tests.fakes.memory_store import MemoryEvidenceStore
+from tests.fakes.memory import MemoryStore
 
 NOW = datetime(2026, 3, 2, 10, 30, tzinfo=timezone(timedelta(hours=1)))
 CASE = "case-0001"
@@ -37,8 +37,8 @@ async def host() -> AsyncIterator[FakeFileHost]:
 
 
 @pytest.fixture
-def store() -> MemoryEvidenceStore:
-    return MemoryEvidenceStore()
+def store() -> MemoryStore:
+    return MemoryStore()
 
 
 def intake_for(
@@ -57,7 +57,7 @@ def intake_for(
 
 @pytest.mark.parametrize("file", ["shot.png", "photo.jpg", "doc.pdf", "pic.heic"])
 async def test_good_file_is_stored_exactly_with_its_hash_and_meta(
-    host: FakeFileHost, store: MemoryEvidenceStore, file: str
+    host: FakeFileHost, store: MemoryStore, file: str
 ) -> None:
     body, content_type = GOOD_FILES[file]
     sha = hashlib.sha256(body).hexdigest()
@@ -79,7 +79,7 @@ async def test_good_file_is_stored_exactly_with_its_hash_and_meta(
     assert not store.staged  # nothing staged is left behind
 
 
-async def test_same_file_twice_is_the_same_evidence(host: FakeFileHost, store: MemoryEvidenceStore) -> None:
+async def test_same_file_twice_is_the_same_evidence(host: FakeFileHost, store: MemoryStore) -> None:
     intake = intake_for(host, store)
     first = await intake.ingest(file_info(host.url("/files/shot.png")), CASE, "aad-1", NOW)
     again = await intake.ingest(
@@ -94,7 +94,7 @@ async def test_same_file_twice_is_the_same_evidence(host: FakeFileHost, store: M
     assert not store.staged
 
 
-async def test_inline_image_sends_the_bot_token_and_is_stored(host: FakeFileHost, store: MemoryEvidenceStore) -> None:
+async def test_inline_image_sends_the_bot_token_and_is_stored(host: FakeFileHost, store: MemoryStore) -> None:
     attachment = {"contentType": "image/png", "contentUrl": host.url("/auth/inline.png")}
 
     stored = await intake_for(host, store).ingest(attachment, CASE, "aad-1", NOW)
@@ -104,7 +104,7 @@ async def test_inline_image_sends_the_bot_token_and_is_stored(host: FakeFileHost
     assert host.seen[-1].authorization == f"Bearer {TOKEN}"
 
 
-async def test_inline_image_without_a_token_is_an_expired_link(host: FakeFileHost, store: MemoryEvidenceStore) -> None:
+async def test_inline_image_without_a_token_is_an_expired_link(host: FakeFileHost, store: MemoryStore) -> None:
     async def no_token() -> None:
         return None
 
@@ -115,7 +115,7 @@ async def test_inline_image_without_a_token_is_an_expired_link(host: FakeFileHos
     assert store.evidence == {}
 
 
-async def test_redirect_on_the_same_allowed_host_is_followed(host: FakeFileHost, store: MemoryEvidenceStore) -> None:
+async def test_redirect_on_the_same_allowed_host_is_followed(host: FakeFileHost, store: MemoryStore) -> None:
     stored = await intake_for(host, store).ingest(file_info(host.url("/redirect/loop/4")), CASE, "u", NOW)
     assert stored is not None and store.evidence[stored.name] == PNG
 
@@ -155,7 +155,7 @@ REFUSALS = [
 
 @pytest.mark.parametrize(("path", "reason"), REFUSALS)
 async def test_refusal_has_its_reason_and_stores_nothing(
-    host: FakeFileHost, store: MemoryEvidenceStore, path: str, reason: str
+    host: FakeFileHost, store: MemoryStore, path: str, reason: str
 ) -> None:
     with pytest.raises(EvidenceRejected) as info:
         await intake_for(host, store).ingest(file_info(host.url(path)), CASE, "u", NOW)
@@ -167,14 +167,14 @@ async def test_refusal_has_its_reason_and_stores_nothing(
     assert not store.staged
 
 
-async def test_loop_of_five_is_allowed_but_six_is_not(host: FakeFileHost, store: MemoryEvidenceStore) -> None:
+async def test_loop_of_five_is_allowed_but_six_is_not(host: FakeFileHost, store: MemoryStore) -> None:
     await intake_for(host, store).ingest(file_info(host.url("/redirect/loop/4")), CASE, "u", NOW)
     assert [s.path for s in host.seen].count("/files/shot.png") == 1
     assert len(host.seen) == 6  # 5 redirects + the file
 
 
 async def test_redirect_to_another_loopback_port_is_refused_before_any_request(
-    host: FakeFileHost, store: MemoryEvidenceStore
+    host: FakeFileHost, store: MemoryStore
 ) -> None:
     async with FakeFileHost() as other:
         host.redirect_target = other.url("/files/shot.png")
@@ -194,7 +194,7 @@ async def test_redirect_to_another_loopback_port_is_refused_before_any_request(
     ],
 )
 async def test_redirect_off_the_list_is_refused(
-    host: FakeFileHost, store: MemoryEvidenceStore, target: str, reason: str
+    host: FakeFileHost, store: MemoryStore, target: str, reason: str
 ) -> None:
     host.redirect_target = target
     with pytest.raises(EvidenceRejected) as info:
@@ -204,7 +204,7 @@ async def test_redirect_off_the_list_is_refused(
 
 
 async def test_https_url_on_a_host_not_on_the_list_is_refused_without_a_request(
-    host: FakeFileHost, store: MemoryEvidenceStore
+    host: FakeFileHost, store: MemoryStore
 ) -> None:
     with pytest.raises(EvidenceRejected) as info:
         await intake_for(host, store).ingest(file_info("https://contoso.example.net/sites/x/shot.png"), CASE, "u", NOW)
@@ -212,7 +212,7 @@ async def test_https_url_on_a_host_not_on_the_list_is_refused_without_a_request(
     assert host.seen == [] and store.evidence == {}
 
 
-async def test_token_is_not_forwarded_to_another_origin(store: MemoryEvidenceStore) -> None:
+async def test_token_is_not_forwarded_to_another_origin(store: MemoryStore) -> None:
     async with FakeFileHost() as first, FakeFileHost() as second:
         first.redirect_target = second.url("/files/shot.png")
 
@@ -250,7 +250,7 @@ def test_parse_attachment_kinds() -> None:
         assert info.value.reason == "evidence.unsupported_attachment"
 
 
-async def test_html_attachment_is_not_evidence(store: MemoryEvidenceStore) -> None:
+async def test_html_attachment_is_not_evidence(store: MemoryStore) -> None:
     intake = EvidenceIntake(store, FakeHostPolicy("http://127.0.0.1:1"), Limits())
     assert await intake.ingest({"contentType": "text/html", "content": "<p/>"}, CASE, "u", NOW) is None
 
@@ -282,7 +282,7 @@ def test_sanitise_name(raw: str, clean: str) -> None:
     assert sanitise_name(raw) == clean
 
 
-async def test_naive_now_and_odd_case_ids_are_programming_errors(store: MemoryEvidenceStore) -> None:
+async def test_naive_now_and_odd_case_ids_are_programming_errors(store: MemoryStore) -> None:
     intake = EvidenceIntake(store, FakeHostPolicy("http://127.0.0.1:1"))
     attachment = file_info("http://127.0.0.1:1/x")
     with pytest.raises(ValueError):
@@ -311,7 +311,7 @@ class MapResolver(AbstractResolver):
         pass
 
 
-async def test_test_policy_resolver_still_guards_names(store: MemoryEvidenceStore) -> None:
+async def test_test_policy_resolver_still_guards_names(store: MemoryStore) -> None:
     """Even the test policy refuses a name that resolves off loopback, at connect time."""
     dns = MapResolver({"files.test": ["10.1.2.3"]})
     intake = EvidenceIntake(store, FakeHostPolicy("http://files.test:8080"), Limits(), dns_resolver=dns)

@@ -20,7 +20,7 @@ from bot.errors import EvidenceRejected
 from bot.intake.evidence import EvidenceIntake, Limits
 from bot.intake.netpolicy import AddressNotAllowedError, AllowListPolicy, PolicyResolver, is_public_address
 from tests.fakes.file_host import FakeFileHost
-from tests.fakes.memory_store import MemoryEvidenceStore
+from tests.fakes.memory import MemoryStore
 
 REFUSED = [
     "127.0.0.1",
@@ -157,7 +157,7 @@ async def test_resolver_refuses_any_internal_answer() -> None:
 async def test_dns_rebinding_to_loopback_is_refused_at_connect_time(tmp_path: Path) -> None:
     """The URL passes every name check; only the resolved address gives it away. The fake host
     listens on that address and port and must never see a request."""
-    store = MemoryEvidenceStore()
+    store = MemoryStore()
     async with FakeFileHost() as host:
         policy = AllowListPolicy(ports=(443, host.port))
         dns = MapResolver({"contoso.sharepoint.com": ["127.0.0.1"]})
@@ -177,7 +177,7 @@ async def test_dns_rebinding_to_loopback_is_refused_at_connect_time(tmp_path: Pa
 async def test_system_resolver_answer_for_localhost_is_refused(tmp_path: Path) -> None:
     """Same, through the real system resolver (localhost comes from the hosts file, no network):
     even a policy that lists the name refuses the loopback address it resolves to."""
-    store = MemoryEvidenceStore()
+    store = MemoryStore()
     async with FakeFileHost() as host:
         policy = AllowListPolicy(hosts=("localhost",), ports=(host.port,))
         intake = EvidenceIntake(store, policy, Limits())
