@@ -47,6 +47,7 @@ from bot.intake.netpolicy import (
 from bot.jobs.scheduler import Scheduler
 from bot.presenters.case_cards import CaseCards
 from bot.presenters.med_cards import MedCards
+from bot.repositories.counters import CaseNumbers
 from bot.services import access_log, followups
 from bot.services.case_actions import CaseActions
 from bot.services.case_tags import CaseTagMigration
@@ -298,9 +299,11 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         return state_name(conversation_state.get_storage_key(context))
 
     drafts = DraftIndex(store)
+    numbers = CaseNumbers(store)
+    closers.append(numbers.close)  # runs before the store closes: unused case numbers go back
     report_dialog = ReportDialog(
         ReportDeps(
-            reports=ReportService(store, cases, directory, policy, zone),
+            reports=ReportService(store, cases, directory, policy, zone, numbers),
             evidence=evidence_chat,
             drafts=drafts,
             clock=clock,

@@ -123,7 +123,10 @@ class CaseRepository:
         self.recent = Recent()  # saves the read before most writes of a case this instance just wrote
 
     def tags(self, doc: dict[str, Any]) -> dict[str, str]:
-        case = case_from_dict(doc["case"])
+        return self.tags_of(case_from_dict(doc["case"]), doc.get("audit") or [])
+
+    def tags_of(self, case: Case, audit_outbox: list[dict[str, Any]]) -> dict[str, str]:
+        """The index tags of a case (from the case itself: no need to read back what was just written)."""
         return names.case_tags(
             status=case.status.value,
             reporter=case.reporter.aad_object_id,
@@ -131,7 +134,7 @@ class CaseRepository:
             # Only a deputy brought in finds the case in their list.
             deputy=case.active_deputy.aad_object_id if case.active_deputy else "none",
             unit=unit_tag(case.unit),
-            due=stamp(due_at(case, doc.get("audit") or [], self.policy)),
+            due=stamp(due_at(case, audit_outbox, self.policy)),
             closed=day_stamp(case.closed_at),  # retention finds old closed cases by it
             number=case.number,  # HR names a case by its number ("stop sletning KH-2026-0001")
             # The MED figures of a half-year read only the cases that can count in it (med_figures).
@@ -141,7 +144,7 @@ class CaseRepository:
     async def create(self, doc: CaseDoc) -> None:
         """Create-only: a repeated submit of the same draft finds the case already there."""
         data = doc.to_json()
-        etag = await self.store.put(names.case(doc.case.id), data, etag=None, tags=self.tags(data))
+        etag = await self.store.put(names.case(doc.case.id), data, etag=None, tags=self.tags_of(doc.case, doc.audit))
         self.recent.keep(names.case(doc.case.id), data, etag)
 
     async def retag(self, name: str) -> bool:
@@ -176,13 +179,22 @@ class CaseRepository:
         if not is_case_id(case_id):
             raise NotFound("malformed case id")
 
+        written: list[tuple[dict[str, Any], CaseDoc]] = []  # the last document `apply` made, as data and as CaseDoc
+
         def apply(current: dict[str, Any] | None) -> tuple[dict[str, Any], T]:
             if current is None:
                 raise NotFound(case_id)
             new_doc, result = mutate(CaseDoc.from_json(current))
-            return new_doc.to_json(), result
+            data = new_doc.to_json()
+            written[:] = [(data, new_doc)]
+            return data, result
 
-        return await update(self.store, names.case(case_id), apply, tags=self.tags, recent=self.recent)
+        def tags(data: dict[str, Any]) -> dict[str, str]:
+            if written and written[0][0] is data:
+                return self.tags_of(written[0][1].case, written[0][1].audit)
+            return self.tags(data)
+
+        return await update(self.store, names.case(case_id), apply, tags=tags, recent=self.recent)
 
     async def _load(self, names: list[str]) -> list[Case]:
         return [case_from_dict(d["case"]) for d in await get_many(self.store, names)]

@@ -108,7 +108,7 @@ class Notifications:
         finally:
             # One write for everything sent above; our claims of what was not sent are released.
             await self._record_delivered(case_id, done, mine)
-            if done.audit:
+            if done.audit or mine.outbox:  # with the lines the case came with (a new case's, say)
                 await audit.flush(self.repo, case_id)
 
     async def _claim(self, case_id: str) -> tuple[Case, list[DueItem], bool, dict[str, Any], _Claim] | None:
@@ -140,7 +140,7 @@ class Notifications:
             mark = {"claimed_until": until.isoformat(), "claimed_by": token}
             retry = {**doc.retry, **{k: {**doc.retry.get(k, {}), **mark} for k in keys}}
             lines = [*doc.audit, *audit.event_lines(events)]
-            claimed = (case, items, reporter_card, doc.retry, _Claim(token, keys, until))
+            claimed = (case, items, reporter_card, doc.retry, _Claim(token, keys, until, outbox=bool(lines)))
             return replace(doc, case=case, retry=retry, audit=lines), claimed
 
         result: tuple[Case, list[DueItem], bool, dict[str, Any], _Claim] | None = await self.repo.change(case_id, claim)
@@ -479,6 +479,7 @@ class _Claim:
     token: str
     keys: list[str]
     until: datetime
+    outbox: bool = False  # the case had audit lines waiting: the delivery flushes them too
 
 
 @dataclass

@@ -86,13 +86,6 @@ def evidence_item(meta: EvidenceMeta) -> EvidenceItem:
     )
 
 
-async def allocate_number(store: Store, year: int) -> str:
-    """KH-2026-0042: a per-year counter document, incremented with the ETag (no two cases share one)."""
-
-    number = await CaseNumbers(store).take(year)
-    return f"KH-{year}-{number:04d}"
-
-
 @dataclass(frozen=True)
 class Submitted:
     case: Case
@@ -112,12 +105,14 @@ class ReportService:
         directory: Directory,
         policy: DeadlinePolicy,
         zone: ZoneInfo,
+        numbers: CaseNumbers | None = None,
     ) -> None:
         self.store = store
         self.cases = cases
         self.directory = directory
         self.policy = policy
         self.zone = zone
+        self.numbers = numbers or CaseNumbers(store)  # close() it at shutdown: unused numbers go back
 
     async def leader_choices(self, reporter_id: str) -> list[tuple[str, str]] | None:
         """None when the directory knows the leader; else the leaders the employee may choose from."""
@@ -154,7 +149,8 @@ class ReportService:
         # The deputy sees the case from the start only while the leader is marked absent; otherwise
         # the deputy is brought in later, if at all (HR, or the acknowledgement overdue).
         absent = bool(entry and entry.leader_absent and deputy is not None)
-        number = await allocate_number(self.store, now.astimezone(self.zone).year)
+        year = now.astimezone(self.zone).year
+        number = f"KH-{year}-{await self.numbers.take(year):04d}"
         case, events = new_case(
             id=case_id,
             number=number,
@@ -173,7 +169,8 @@ class ReportService:
             await self.cases.create(CaseDoc(case, audit=audit.event_lines(events)))
         except AlreadyExists:
             return Submitted((await self.cases.get(case_id)).case, already=True)
-        await audit.flush(self.cases, case.id)
+        # The audit lines are in the case's outbox; the delivery that follows (CaseSubmitted) appends
+        # them to the log with its own, in one flush, off the employee's turn.
         log.info("case submitted", extra=fields(case_id=case.id, evidence=len(evidence), has_leader=bool(leader)))
         METRICS.case_opened()
         return Submitted(case, already=False)

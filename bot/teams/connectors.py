@@ -8,6 +8,9 @@ and the audience. A conversation whose service URL changes simply gets a client 
 
 Two caches, not one: the proactive sender tunes its clients (no msrest retries behind the rate
 limiter's back, a shorter timeout), and replies within a turn keep botbuilder's defaults.
+
+The clients send over one kept-alive aiohttp session instead of msrest's `requests` in a worker
+thread (connector_http.py), when their credentials are botbuilder's own (a bearer header).
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
+    AppCredentials,
     AuthenticateRequestResult,
     BotFrameworkAuthentication,
     ClaimsIdentity,
@@ -26,6 +31,7 @@ from botframework.connector.auth import (
 )
 from botframework.connector.skills import BotFrameworkClient
 
+from bot.teams.connector_http import use_aiohttp
 from bot.teams.connector_spans import traced
 
 MAX_CLIENTS = 64  # service URLs are per region: a handful in practice; the bound is for safety
@@ -75,10 +81,18 @@ def _identity_key(claims_identity: ClaimsIdentity | None) -> str:
 
 
 class _ReusingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
-    def __init__(self, inner: ConnectorFactory, clients: _Bounded, identity: str, spans: bool = False) -> None:
+    def __init__(
+        self,
+        inner: ConnectorFactory,
+        clients: _Bounded,
+        identity: str,
+        http: Callable[[], aiohttp.ClientSession],
+        spans: bool = False,
+    ) -> None:
         self._inner = inner
         self._clients = clients
         self._identity = identity
+        self._http = http
         self._spans = spans  # replies get a dependency span per call (the sender spans its own)
 
     async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
@@ -86,6 +100,8 @@ class _ReusingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
 
         async def build() -> ConnectorClient:
             client = await self._inner.create(service_url, audience)
+            if isinstance(client.config.credentials, AppCredentials):  # signs with a header only
+                use_aiohttp(client, self._http)
             return traced(client) if self._spans else client
 
         client: ConnectorClient = await self._clients.get(key, build)
@@ -100,13 +116,21 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         self.reply_clients = _Bounded(bound)
         self.proactive_clients = _Bounded(bound)
         self.token_clients = _Bounded(bound)
+        self._session: aiohttp.ClientSession | None = None
+
+    def http(self) -> aiohttp.ClientSession:
+        """The connector clients' session, opened on first use (inside the running loop)."""
+        if self._session is None or self._session.closed:
+            # No cookies kept: the Bot Connector is a token-authenticated API.
+            self._session = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
+        return self._session
 
     async def authenticate_request(self, activity: Any, auth_header: str) -> AuthenticateRequestResult:
         result: AuthenticateRequestResult = await self._inner.authenticate_request(activity, auth_header)
         if result.connector_factory is not None:
             identity = _identity_key(result.claims_identity)
             result.connector_factory = _ReusingConnectorFactory(
-                result.connector_factory, self.reply_clients, identity, spans=True
+                result.connector_factory, self.reply_clients, identity, self.http, spans=True
             )
         return result
 
@@ -115,7 +139,7 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
         inner = self._inner.create_connector_factory(claims_identity)
-        return _ReusingConnectorFactory(inner, self.proactive_clients, _identity_key(claims_identity))
+        return _ReusingConnectorFactory(inner, self.proactive_clients, _identity_key(claims_identity), self.http)
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
         key = (_identity_key(claims_identity),)
@@ -137,3 +161,5 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
     async def close(self) -> None:
         for clients in (self.reply_clients, self.proactive_clients, self.token_clients):
             await clients.close()
+        if self._session is not None:
+            await self._session.close()
