@@ -10,7 +10,7 @@ CPU per turn is the steadier figure on a shared machine; the median latency is p
 Goal (issue 16): the app at most 10x the floor's CPU per turn, for `hjælp` and each report turn.
 
     .venv/bin/python -m benchmarks.bench_turn_cpu [--users 20] [--rounds 5] [--store local|azurite]
-        [--profile DIR]   # py-spy samples the app during each phase: DIR/{phase}.txt (collapsed stacks)
+        [--profile DIR]   # py-spy samples the app (and 'before') per phase: DIR/{bot}/{phase}.txt
         [--only app]      # skip the baselines (a quicker run while profiling)
 """
 
@@ -176,7 +176,7 @@ async def run(args: argparse.Namespace, logs: Path, connection: str) -> list[Bot
             for _ in range(args.rounds):
                 for name in PHASES:
                     for bot in bots:  # alternating: each phase runs on every bot before the next
-                        profile = args.profile if bot.name == "app" else None
+                        profile = args.profile / bot.name if args.profile and bot.name in ("app", "before") else None
                         await phase(bot, name, turns[name], args.users, connector, profile)
     return bots
 
@@ -224,12 +224,12 @@ async def main() -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--store", choices=("local", "azurite"), default="local")
-    parser.add_argument("--profile", type=Path, help="folder for py-spy's collapsed stacks of the app, per phase")
+    parser.add_argument("--profile", type=Path, help="folder for py-spy's collapsed stacks, per bot and phase")
     parser.add_argument("--before", type=Path, help="also run app.py from this checkout, as 'before'")
     parser.add_argument("--only", nargs="+", choices=("floor", "echo", "app"), default=["floor", "echo", "app"])
     args = parser.parse_args()
-    if args.profile:
-        args.profile.mkdir(parents=True, exist_ok=True)
+    for name in ("app", "before") if args.profile else ():
+        (args.profile / name).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-cpu-") as tmp:
         if args.store == "azurite":
             async with azurite_async() as connection:

@@ -90,8 +90,14 @@ async def test_happy_path_report_with_evidence_and_receipt(world: World) -> None
     assert [e.original_name for e in case.evidence] == ["shot.png"]
     stored = await runtime.store.get_evidence_meta(f"evidence/{case.id}/{case.evidence[0].sha256}")
     assert stored is not None and stored.size == len(PNG)
+    # The audit lines were saved with the case (its outbox); the delivery appends them to the log.
+    assert any(line["type"] == "CaseOpened" for line in (await runtime.cases.get(case.id)).audit) or (
+        await runtime.store.read_audit(case.id)
+    )
+    await runtime.background.drain()
     audit = await runtime.store.read_audit(case.id)
     assert audit and audit[0]["type"] == "CaseOpened"
+    assert not (await runtime.cases.get(case.id)).audit
 
 
 async def test_invalid_submission_returns_the_same_card_with_input_kept(world: World) -> None:
