@@ -17,14 +17,14 @@ from pathlib import Path
 
 PHASES = ("hjælp", "rapportér", "form", "færdig", "send")
 
-# (group, substrings of a frame "function (file:line)"), first match from the innermost frame wins.
+# (group, substrings of a frame "function (file:line)"; "(x/" anchors a package), innermost match wins.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("msrest (de)serialisation", ("msrest/serialization.py", "msrest_patch.py")),
     (
         "HTTP out: requests in a worker thread",
-        ("requests/", "urllib3/", "http/client.py", "universal_http/requests.py", "universal_http/async_requests.py"),
+        ("(requests/", "(urllib3/", "(http/client.py", "http/requests.py", "http/async_requests.py"),
     ),
-    ("HTTP out: aiohttp client", ("aiohttp/client", "connector_http.py", "aiohttp/connector.py")),
+    ("HTTP out: aiohttp client", ("(aiohttp/client", "connector_http.py", "(aiohttp/connector.py")),
     ("msrest pipeline", ("msrest/",)),
     ("deep copy of each outgoing activity", ("copy.py",)),
     ("dialog and user state (jsonpickle)", ("jsonpickle/", "bot_state.py")),
