@@ -1,5 +1,5 @@
 """Submitting a report: the case gets the next number of its year, its leader from the directory
-(or the deputy, or the employee's checked choice), its audit lines in the log, and a repeated
+(or the deputy, or the employee's checked choice), its audit lines in its outbox, and a repeated
 submit of the same draft finds the case instead of making a second. Bad input is refused by field."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from bot.directory.model import DirectoryEntry
 from bot.errors import InvalidInput
 from bot.guideline.model import CaseStatus, Person
 from bot.guideline.policy import DeadlinePolicy
+from bot.services import audit
 from bot.services.cases import CaseRepository
 from bot.services.reports import ReportService, new_draft_id, validate_report
 from bot.storage import names
@@ -58,6 +59,10 @@ async def test_a_report_becomes_a_numbered_case_led_by_the_directorys_leader(
     assert first.case.unit == "Borgerservice" and len(first.case.evidence) == 1
     assert first.follow_ups and not first.already
     assert [c.id for c in await cases.open_led_by(LEADER.aad_object_id)] != []
+    # The lines wait in the case's outbox; the delivery that follows appends them (audit.flush).
+    outbox = (await cases.get(first.case.id)).audit
+    assert outbox and outbox[0]["type"] == "CaseOpened"
+    assert await audit.flush(cases, first.case.id) == len(outbox)
     log = await store.read_audit(first.case.id)
     assert log and log[0]["type"] == "CaseOpened"
     assert (await cases.get(first.case.id)).audit == []  # the outbox was flushed into the log
@@ -70,6 +75,9 @@ async def test_numbers_are_unique_when_reports_arrive_at_once(store: MemoryStore
         *(reports.submit(new_draft_id(), EMPLOYEE, facts, [], clock.now()) for _ in range(8))
     )
     assert sorted(s.case.number for s in submitted) == [f"KH-2026-{n:04d}" for n in range(1, 9)]
+    # One block of ten was reserved; at shutdown the two not handed out go back.
+    assert store.data(names.case_number_counter(2026)) == {"year": 2026, "next": 11}
+    await reports.numbers.close()
     assert store.data(names.case_number_counter(2026)) == {"year": 2026, "next": 9}
 
 
