@@ -38,10 +38,10 @@ class Exporters:
             for scope in resource_metrics.scope_metrics:
                 for metric in scope.metrics:
                     for point in metric.data.data_points:
-                        value = getattr(point, "value", None)
-                        out.setdefault(metric.name, []).append(
-                            (dict(point.attributes or {}), float(value if value is not None else point.count))
-                        )
+                        value: float = getattr(point, "value", None) or 0
+                        if not hasattr(point, "value"):
+                            value = getattr(point, "count", 0)  # a histogram: how many were recorded
+                        out.setdefault(metric.name, []).append((dict(point.attributes or {}), float(value)))
         return out
 
     def total(self, name: str, **attributes: Any) -> float:
@@ -90,7 +90,7 @@ def everything_exported(exporters: Exporters) -> list[str]:
         for scope_metrics in resource_metrics.scope_metrics:
             out.append(scope_metrics.scope.name)
             for metric in scope_metrics.metrics:
-                out += [metric.name, metric.description, metric.unit]
+                out += [metric.name, metric.description or "", metric.unit or ""]
                 for point in metric.data.data_points:
                     out += _pairs(point.attributes)
                     for exemplar in getattr(point, "exemplars", None) or ():

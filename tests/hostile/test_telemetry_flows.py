@@ -83,7 +83,7 @@ METRIC_NAMES = (
 
 @dataclass
 class Flows:
-    client: TestClient
+    client: TestClient[Any, Any]
     connector: FakeConnector
     files: FakeFileHost
     clock: FakeClock
@@ -92,7 +92,8 @@ class Flows:
 
     @property
     def runtime(self) -> Runtime:
-        return self.client.server.app[RUNTIME]
+        runtime: Runtime = self.client.app[RUNTIME]
+        return runtime
 
     def activity(self, user: str, *, conversation: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
         self.n += 1

@@ -119,3 +119,27 @@ async def test_outgoing_calls_are_spans_named_by_category_never_by_url(exporters
     [span] = [s for s in exporters.spans.get_finished_spans() if s.name.startswith("local")]
     assert span.name == "local GET" and (span.attributes or {})["http.response.status_code"] == 404
     assert not [line for line in everything_exported(exporters) if EMPLOYEE in line]
+
+
+async def test_an_authenticated_request_s_token_never_reaches_telemetry(tmp_path: Path, exporters: Exporters) -> None:
+    """Authenticated mode (a Bot Framework JWT checked against the local OpenID fake): the token,
+    accepted or refused, and the user and chat it came with are in no span or metric."""
+    from tests.bot.test_auth import APP_ID, SERVICE_URL, USER, bearer, settings_for, typing_activity
+    from tests.fakes.openid import new_key, openid_fake
+
+    with openid_fake() as idp:
+        good = idp.token(audience=APP_ID, service_url=SERVICE_URL)
+        forged = idp.token(audience=APP_ID, service_url=SERVICE_URL, key=new_key())
+        store = LocalStore(tmp_path / "data")
+        async with running_app(settings_for(idp, tmp_path / "data"), store=store) as client:
+            statuses = []
+            for token in (good, forged):
+                response = await client.post("/api/messages", json=typing_activity(), headers=bearer(token))
+                statuses.append(response.status)
+        await store.close()
+    assert statuses[0] in (200, 201) and statuses[1] == 401
+    served = [s for s in exporters.finished() if s.name == "POST /api/messages"]
+    assert {(s.attributes or {}).get("http.response.status_code") for s in served} >= {401}
+    exported = everything_exported(exporters)
+    forbidden = [good, forged, good.split(".")[2], forged.split(".")[2], USER, "a:personal-chat", SERVICE_URL]
+    assert not [(word, line) for line in exported for word in forbidden if word in line]
