@@ -35,7 +35,10 @@ from bot.chat.med_input import RegisterChannel
 from bot.guideline.med import MedSchedule
 from bot.guideline.med_units import Workplace
 from bot.guideline.model import Person
+from bot.guideline.policy import DeadlinePolicy
 from bot.presenters.med_cards import MedCards
+from bot.services.case_tags import CaseTagMigration
+from bot.services.cases import CaseRepository
 from bot.services.med import MedService, Place
 from bot.services.refs import ReferenceBook
 from bot.storage.blob import BlobStore
@@ -195,6 +198,11 @@ async def _seed(store: Store, sender: TeamsSender, service_url: str, units: int,
             await registering.units.register(RegisterChannel(f"Enhed {i}", "", "LMU"), place)
 
     await asyncio.gather(*(register(i) for i in range(units - chats)))
+    # As months after deployment: the scheduler's case-tags job has long marked every case tagged
+    # (else each card would ask the store whether it has, and read the unit's whole history).
+    migration = CaseTagMigration(CaseRepository(store, DeadlinePolicy()))
+    while await migration.run() or not await migration.done():
+        pass
 
 
 async def run(store: Store, units: int, chats: int, child: bool) -> Outcome:
