@@ -9,7 +9,6 @@ they are found by the period's tag and count for their unit, but are never writt
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
 from typing import Any
 
 from bot.services.docs import Recent, get_many, update
@@ -17,12 +16,18 @@ from bot.storage import names
 from bot.storage.store import Document, Store
 
 SENDING = "sending"
+READ_CONCURRENCY = 16
 
 
 class MedSends:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.recent = Recent()  # the "sending" records just written, so "sent" is one write
+        # "sent" is final: what the follow-up check needs of each sent record of the current
+        # period, once written or read here (unit tag -> unit, name, sent_at). Ticks after the
+        # round then read no record again; one period is kept at a time (one entry per unit).
+        self._sent_period = ""
+        self._sent: dict[str, tuple[str, str, str]] = {}
 
     async def get(self, period_id: str, unit: str) -> Document | None:
         """The unit's record (`unit`: its name or key)."""
@@ -46,16 +51,18 @@ class MedSends:
     async def record(self, period_id: str, unit: str, values: dict[str, Any]) -> None:
         """Merge the outcome ("sent" or "failed") into the record, with the ETag."""
 
-        def put(current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
-            return {**(current or {}), **values}, None
+        def put(current: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+            merged = {**(current or {}), **values}
+            return merged, merged
 
-        await update(
+        written = await update(
             self.store,
             names.med_sent(period_id, unit),
             put,
             tags=lambda d: names.med_sent_tags(period_id, str(d["state"])),
             recent=self.recent,
         )
+        self._know(period_id, names.med_sent_tag(names.med_sent(period_id, unit)), written)
 
     async def of_period(self, period_id: str) -> list[dict[str, Any]]:
         """Every record of the period, per unit and (older) per channel."""
@@ -78,10 +85,35 @@ class MedSends:
         """Drop the copy kept of the record just written (its last write in this round)."""
         self.recent.take(names.med_sent(period_id, unit))
 
-    async def sent_units(self, period_id: str, skip: Collection[str] = ()) -> list[dict[str, Any]]:
-        """The per-unit records of the period whose reminder arrived, but those of the units in
-        `skip` (unit tags; not read)."""
+    async def sent_units(self, period_id: str) -> list[dict[str, Any]]:
+        """The per-unit records of the period whose reminder arrived ({"state", "unit", "name",
+        "sent_at"}); each is read once by this instance (or not at all, if it wrote it)."""
         found = await self.store.find(names.med_sent_where(period_id, state="sent"))
         prefix = names.med_sent_units(period_id)
-        unread = [n for n in found if n.startswith(prefix) and names.med_sent_tag(n) not in skip]
-        return await get_many(self.store, unread)
+        known = self._known(period_id)
+        unread = [n for n in found if n.startswith(prefix) and names.med_sent_tag(n) not in known]
+        gate = asyncio.Semaphore(READ_CONCURRENCY)
+
+        async def read(name: str) -> None:
+            async with gate:
+                doc = await self.store.get(name)
+            self._know(period_id, names.med_sent_tag(name), doc.data if doc else None)
+
+        await asyncio.gather(*(read(n) for n in unread))
+        tags = {names.med_sent_tag(n) for n in found if n.startswith(prefix)} | set(known)
+        return [_sent_summary(known[t]) for t in sorted(tags) if t in known]
+
+    def _known(self, period_id: str) -> dict[str, tuple[str, str, str]]:
+        if period_id != self._sent_period:
+            self._sent_period, self._sent = period_id, {}
+        return self._sent
+
+    def _know(self, period_id: str, tag: str, data: dict[str, Any] | None) -> None:
+        if data is not None and data.get("state") == "sent" and isinstance(data.get("sent_at"), str):
+            unit = str(data.get("unit") or "")
+            self._known(period_id)[tag] = (unit, str(data.get("name") or unit), str(data["sent_at"]))
+
+
+def _sent_summary(known: tuple[str, str, str]) -> dict[str, Any]:
+    unit, name, sent_at = known
+    return {"state": "sent", "unit": unit, "name": name, "sent_at": sent_at}

@@ -30,7 +30,6 @@ from bot.guideline.med_units import unit_key
 from bot.hosting.logs import fields
 from bot.jobs.send_guard import ClaimLost
 from bot.repositories.med_evaluations import MedEvaluationRecords
-from bot.repositories.med_sends import MedSends
 from bot.repositories.med_units import UnitRecord
 from bot.services.broadcast import Item, as_stream, broadcast
 from bot.services.med_evaluations import MedEvaluations
@@ -55,6 +54,7 @@ SEND_READ_CONCURRENCY = 4
 # holds that many cards and unit records whatever the number of workplaces.
 SEND_AHEAD = 50
 READ_AHEAD = 16  # unit records read ahead of the round's stream (4 side by side)
+FOLLOWED_UP_MEMORY = 20_000  # (period, unit) pairs known to be followed up; then forgotten, re-asked
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,6 @@ class Target:
 class Sent:
     channels: int = 0
     chats: int = 0
-    tags: set[str] = field(default_factory=set, repr=False)  # the units reminded (unit tags)
 
     @property
     def total(self) -> int:
@@ -85,7 +84,6 @@ class Sent:
             self.chats += 1
         else:
             self.channels += 1
-        self.tags.add(names.unit_tag(target.unit.key))
 
 
 @dataclass
@@ -137,7 +135,8 @@ class MedBroadcast:
         self.hr_ids = hr_ids
         self.default_language = default_language
         self.stopping = asyncio.Event()  # set at shutdown: sends in flight finish, nothing new starts
-        self.sends = MedSends(store)
+        self.sends = evaluations.sends  # one memory of the period's sent records, for both
+        self._followed_up: set[tuple[str, str]] = set()  # (period, unit tag): marker written or found
         self.evaluation_records = MedEvaluationRecords(store)  # the follow-up markers
         self._service_url = ""
 
@@ -201,7 +200,7 @@ class MedBroadcast:
         if domain.reminder_due(now, self.schedule):  # else: past its catch-up days, read nothing
             settled = await self._settled_units(period.id)
             sent = await self._send(period, self._targets(settled=settled))
-        await self._followups(period, skip=sent.tags)
+        await self._followups(period)
         return sent
 
     async def send_now(self, unit: str | None) -> Sent:
@@ -436,15 +435,22 @@ class MedBroadcast:
         except DeliveryFailed:
             log.warning("med card update failed", extra=fields(period=period.id))
 
-    async def _followups(self, period: MedPeriod, skip: Collection[str] = ()) -> None:
+    async def _followups(self, period: MedPeriod) -> None:
         """Not done within the configured weeks: one follow-up where the reminder went, HR told.
-        `skip`: units reminded just now (at least a week from a follow-up: not even read)."""
+        Every tick asks; the sent records are read once (MedSends keeps what it needs of them),
+        and a unit followed up is not asked of the store again."""
         now = self.clock.now()
-        for tag, ev in (await self.evaluations.period_evaluations(period.id, skip_sent=skip)).items():
+        for tag, ev in (await self.evaluations.period_evaluations(period.id)).items():
+            if (period.id, tag) in self._followed_up:
+                continue
             if not domain.needs_followup(ev, now, self.followup_weeks, self.schedule.tz):
                 continue
             marker = {"unit": ev.unit, "period": period.id, "at": now.isoformat()}
-            if not await self.evaluation_records.mark_followed_up(ev.unit, period.id, marker):
+            first = await self.evaluation_records.mark_followed_up(ev.unit, period.id, marker)
+            if len(self._followed_up) >= FOLLOWED_UP_MEMORY:
+                self._followed_up.clear()
+            self._followed_up.add((period.id, tag))
+            if not first:
                 continue  # once per unit and period
             sent = await self.sends.get_by_tag(period.id, tag)
             reference = sent.data.get("reference") if sent else None

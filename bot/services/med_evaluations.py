@@ -8,7 +8,7 @@ is copied to its canonical name the first time it is read (create-only, so two i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -206,14 +206,12 @@ class MedEvaluations:
         return self.painter.reminder(tx or self.texts(), view)
 
     # -- HR's overview -------------------------------------------------------------------------------
-    async def period_evaluations(self, period_id: str, skip_sent: Collection[str] = ()) -> dict[str, MedEvaluation]:
+    async def period_evaluations(self, period_id: str) -> dict[str, MedEvaluation]:
         """The evaluations of a period by unit tag: those stored, and those whose reminder arrived
-        (their sent record) but that nobody has marked yet. Units in neither are pending.
-        `skip_sent`: unit tags whose sent record is not read (the caller knows it, e.g. the
-        reminders it sent just now); those units are left out unless they have a stored one."""
+        (their sent record) but that nobody has marked yet. Units in neither are pending."""
         stored = await self.records.of_period(period_id)
         found = {tag: med_evaluation_from_dict(data["evaluation"]) for tag, data in stored.items()}
-        for data in await self.sends.sent_units(period_id, skip=skip_sent):
+        for data in await self.sends.sent_units(period_id):
             tag = unit_tag(str(data.get("unit") or ""))
             ev = found.get(tag) or domain.new_evaluation(str(data.get("name") or data.get("unit")), period_id)
             found[tag] = _with_sent(ev, _sent_time(data))

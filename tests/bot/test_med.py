@@ -234,7 +234,7 @@ class CountingReads:
         return getattr(self._inner, name)
 
 
-async def test_a_round_reads_each_record_once_and_a_later_tick_reads_no_unit_record(world: World) -> None:
+async def test_a_round_reads_each_record_once_and_later_ticks_read_none_of_them_again(world: World) -> None:
     with_jobcenter(world)
     world.clock.current = SEPT
     await register(world, await world.runtime(), "19:c1@thread.tacv2", "Borgerservice")
@@ -249,7 +249,15 @@ async def test_a_round_reads_each_record_once_and_a_later_tick_reads_no_unit_rec
     assert await runtime.med.broadcast.references.reference(JOB_LEADER) is not None
     counting.gets.clear()
     assert (await runtime.med.send_due()).total == 0
-    assert not [n for n in counting.gets if n.startswith("med/units/")]  # settled: their records not read
+    read = list(counting.gets)
+    assert not [n for n in read if n.startswith(("med/units/", "med/sent/"))]  # settled and known: not read
+
+    world.clock.current = SEPT + timedelta(weeks=4)  # not marked done: one follow-up each, then none
+    await runtime.med.send_due()
+    assert sum(n for name, n in counting.puts.items() if name.startswith("med/followups/")) == 2
+    counting.puts.clear()
+    await runtime.med.send_due()
+    assert not [n for n in counting.puts if n.startswith("med/followups/")]  # known: not asked again
 
 
 async def test_the_deputy_gets_the_chat_reminder_while_the_leader_is_away(world: World) -> None:
