@@ -63,7 +63,9 @@ async def test_300_channels_get_exactly_one_reminder_each_without_429() -> None:
         assert sorted(result.sent) == sorted(reported) == [key for key, _, _ in items]
         assert result.failed == {} and result.complete
         assert fake.throttled == []
-        assert 5.0 <= elapsed < 15.0  # the app limit (50/s) is what binds
+        # The app limit (50/s) is what binds: never faster. The upper bound only catches a stall (not a
+        # speed target: a loaded machine may take longer; the benchmark measures speed).
+        assert 5.0 <= elapsed < 60.0
 
 
 async def test_one_removed_channel_fails_alone() -> None:
