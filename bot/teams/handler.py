@@ -167,20 +167,23 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         if activity.attachments and not await self._first_time(activity):
             log.info("repeated activity ignored", extra=fields(attachments=len(activity.attachments)))
             return
-        dc = await self._dialogs.create_context(turn_context)
-        if verb is Verb.REPORT_CANCEL:
-            await self._cancel(dc, tx)
-            return
-        if dc.active_dialog is not None and verb not in INTERRUPTIONS:
-            await dc.continue_dialog()
-            return
-        if verb is Verb.REPORT:
-            await dc.begin_dialog(self._deps.report_dialog.id)
-            return
-        if verb is Verb.ADD_EVIDENCE:
-            case_id = activity.value.get("case_id") if isinstance(activity.value, dict) else None
-            await dc.begin_dialog(self._deps.add_evidence_dialog.id, case_id if isinstance(case_id, str) else "")
-            return
+        # A menu command is answered whatever the dialog is doing, so its state is not even read
+        # (nor, unchanged, hashed and compared at the end of the turn).
+        if verb not in INTERRUPTIONS:
+            dc = await self._dialogs.create_context(turn_context)
+            if verb is Verb.REPORT_CANCEL:
+                await self._cancel(dc, tx)
+                return
+            if dc.active_dialog is not None:
+                await dc.continue_dialog()
+                return
+            if verb is Verb.REPORT:
+                await dc.begin_dialog(self._deps.report_dialog.id)
+                return
+            if verb is Verb.ADD_EVIDENCE:
+                case_id = activity.value.get("case_id") if isinstance(activity.value, dict) else None
+                await dc.begin_dialog(self._deps.add_evidence_dialog.id, case_id if isinstance(case_id, str) else "")
+                return
         handler = self._routes.get(verb) if verb else None
         if handler is None:
             log.info(
