@@ -209,10 +209,13 @@ class CaseRepository:
         return await self._load(sorted(set(led) | set(deputy)))
 
     async def leads_any(self, aad_object_id: str) -> bool:
-        """Whether the person leads or deputises on any case, open or closed (index query only)."""
-        for role in ("leader", "deputy"):
-            if await self.store.find(names.cases_where(**{role: aad_object_id})):
-                return True
+        """Whether the person leads or deputises on any case, open or closed (index query only).
+        Open cases first: a leader at work answers from a few, not from years of closed ones."""
+        for status in ("open", None):
+            for role in ("leader", "deputy"):
+                where = {role: aad_object_id, **({"status": status} if status else {})}
+                if await self.store.find(names.cases_where(**where)):
+                    return True
         return False
 
     async def ids_naming(self, aad_object_id: str) -> list[str]:

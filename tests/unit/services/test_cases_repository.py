@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot.errors import NotFound
-from bot.guideline.model import CaseStatus
+from bot.guideline.model import CaseStatus, Person
 from bot.services.cases import CaseDoc, CaseRepository, cases_in_unit
 from bot.storage import names
 from tests.fakes.memory import MemoryStore
@@ -35,6 +35,9 @@ async def test_the_index_answers_who_sees_which_case(store: MemoryStore) -> None
     assert sorted(c.id for c in await repo.open_led_by("u-leader")) == [A, B]
     assert await repo.open_led_by(DEPUTY.aad_object_id) == []  # not brought in: sees nothing
     assert await repo.leads_any("u-leader") and not await repo.leads_any("u-stranger")
+    only_closed = Person("u-former", "Former Leder")
+    await repo.create(CaseDoc(replace(opened(case_id="d" * 32, leader=only_closed), status=CaseStatus.CLOSED)))
+    assert await repo.leads_any("u-former")  # a closed case is enough (open ones are asked first)
     assert sorted(c.id for c in await repo.open_cases()) == [A, B]
     assert await repo.id_of_number("KH-2026-0002") == B
     assert await repo.id_of_number("KH-2026-9999") is None and await repo.id_of_number("x' or 1") is None
