@@ -73,6 +73,7 @@ from bot.storage.store import Store
 from bot.takedown import RoutesError, load_routes
 from bot.teams.bot_state import StoreBotStorage, state_name
 from bot.teams.case_invoke import CaseInvokes
+from bot.teams.channel_book import ChannelBook
 from bot.teams.connectors import ReusingAuthentication
 from bot.teams.export_edge import ExportEdge
 from bot.teams.handler import BotDeps, GuidelineBot
@@ -221,7 +222,8 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         telemetry=telemetry,
     )
     references = ReferenceBook(store)
-    notifier = TeamsNotifier(sender, references, settings.app_tenant_id)  # people -> their chats
+    channels = ChannelBook(store)  # team and channel ids -> the channel's reference
+    notifier = TeamsNotifier(sender, references, settings.app_tenant_id, channels)  # people -> chats
     links = links or EvidenceLinks(
         settings.base_url, link_key(settings.evidence_link_key.reveal(), settings.app_password.reveal())
     )
@@ -277,6 +279,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         painter=MedCards(),
         tenant_id=settings.app_tenant_id,
         default_language=settings.default_language,
+        channel_seen=channels.remember,
     )
 
     dispatch = followups.register(Dispatcher(background), notifications, med)

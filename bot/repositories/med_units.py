@@ -21,7 +21,7 @@ Before unit records existed, a registered channel was `med/channels/{team}/{chan
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -127,27 +127,41 @@ def unit_tags(data: dict[str, Any]) -> dict[str, str]:
     return names.med_unit_tags(str(data["key"]), str(channel["team_id"]), str(channel["channel_id"]))
 
 
-class UnitRecords:
-    """The unit records, read and changed with the ETag."""
+ChannelSeen = Callable[[str, str, Mapping[str, Any]], None]
 
-    def __init__(self, store: Store) -> None:
+
+class UnitRecords:
+    """The unit records, read and changed with the ETag.
+
+    `channel_seen` (the Teams side's channel book, wired by app.py) is told each registered
+    channel's reference as a record is read: the MED services then name a channel by its team and
+    channel id alone, and the Teams side finds its reference in memory, with no read of its own."""
+
+    def __init__(self, store: Store, channel_seen: ChannelSeen | None = None) -> None:
         self.store = store
+        self.channel_seen = channel_seen
+
+    def _record(self, data: dict[str, Any]) -> UnitRecord:
+        record = UnitRecord.from_json(data)
+        if self.channel_seen is not None and record.channel is not None and record.channel.reference:
+            self.channel_seen(record.channel.team_id, record.channel.channel_id, record.channel.reference)
+        return record
 
     async def get(self, unit: str) -> UnitRecord | None:
         doc = await self.store.get(names.unit_record(unit))
-        return UnitRecord.from_json(doc.data) if doc else None
+        return self._record(doc.data) if doc else None
 
     async def read(self, name: str) -> UnitRecord | None:
         """A record by its storage name, as `names()` lists them."""
         doc = await self.store.get(name)
-        return UnitRecord.from_json(doc.data) if doc else None
+        return self._record(doc.data) if doc else None
 
     async def change(self, name: str, mutate: Callable[[UnitRecord], tuple[UnitRecord, T]]) -> T | None:
         """Read-modify-write; a missing record starts as `UnitRecord.new(name)`. `mutate` is pure
         and raises Unchanged for nothing to write (then None is returned)."""
 
         def apply(current: dict[str, Any] | None) -> tuple[dict[str, Any], T]:
-            record = UnitRecord.from_json(current) if current else UnitRecord.new(name)
+            record = self._record(current) if current else UnitRecord.new(name)
             new, result = mutate(record)
             if new == record and current is not None:
                 raise Unchanged
@@ -160,7 +174,7 @@ class UnitRecords:
         return await self.store.find(names.med_units_where())
 
     async def all(self) -> list[UnitRecord]:
-        return [UnitRecord.from_json(d) for d in await get_many(self.store, await self.names())]
+        return [self._record(d) for d in await get_many(self.store, await self.names())]
 
     async def serving(self, team_id: str, channel_id: str | None) -> list[UnitRecord]:
         """The units whose MED channel is this channel (or, without a channel id, in this team)."""
@@ -168,12 +182,12 @@ class UnitRecords:
             query = names.med_units_where(has_channel="yes", team=names.team_tag(team_id))
         else:
             query = names.med_units_where(has_channel="yes", channel=names.channel_tag(team_id, channel_id))
-        return [UnitRecord.from_json(d) for d in await get_many(self.store, await self.store.find(query))]
+        return [self._record(d) for d in await get_many(self.store, await self.store.find(query))]
 
     async def serving_any(self, limit: int) -> list[UnitRecord]:
         """A few units that have a MED channel (any; for what all references share)."""
         found = (await self.store.find(names.med_units_where(has_channel="yes")))[:limit]
-        return [UnitRecord.from_json(d) for d in await get_many(self.store, found)]
+        return [self._record(d) for d in await get_many(self.store, found)]
 
     async def legacy_channels(self) -> list[dict[str, Any]]:
         """Active channel records from before unit records (kind=med_channel), oldest first."""

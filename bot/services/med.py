@@ -24,7 +24,7 @@ from bot.chat.outgoing import Card
 from bot.errors import Refused
 from bot.guideline.med import MedEvaluation, MedSchedule
 from bot.guideline.med_units import Workplace
-from bot.repositories.med_units import MedChannel, UnitRecord
+from bot.repositories.med_units import ChannelSeen, MedChannel, UnitRecord
 from bot.services.med_broadcast import MedBroadcast, Sent
 from bot.services.med_evaluations import MedEvaluations
 from bot.services.med_units import MedUnits, Place, Registration, Unit
@@ -64,12 +64,13 @@ class MedService:
         painter: MedPainter,
         tenant_id: str = "",
         default_language: str = "da",
+        channel_seen: ChannelSeen | None = None,
     ) -> None:
         self.schedule = schedule
         self.tell_hr = tell_hr  # (text key, values) -> a message to every HR person
         self.default_language = default_language
         texts = self.channel_texts
-        self.units = MedUnits(store, clock, notifier, workplaces, is_hr, tell_hr, texts)
+        self.units = MedUnits(store, clock, notifier, workplaces, is_hr, tell_hr, texts, channel_seen)
         self.painter = painter
         self.evaluations = MedEvaluations(store, clock, schedule, threshold, self.units, texts, painter)
         self.broadcast = MedBroadcast(

@@ -59,15 +59,15 @@ FOLLOWED_UP_MEMORY = 20_000  # (period, unit) pairs known to be followed up; the
 
 @dataclass(frozen=True)
 class Target:
-    """Where one unit's reminder goes: its channel's reference, or a person's chat."""
+    """Where one unit's reminder goes: its registered channel (team and channel id), or a person's chat."""
 
     unit: Unit
-    reference: Mapping[str, Any] | None  # the channel's; None for a chat
+    channel: tuple[str, str] | None  # (team id, channel id); None for a chat
     person: str | None  # the leader (or deputy) for a chat
 
     @property
     def in_chat(self) -> bool:
-        return self.reference is None
+        return self.channel is None
 
 
 @dataclass
@@ -92,7 +92,7 @@ class _Round:
     outcome is recorded, so memory does not grow with the number of workplaces)."""
 
     targets: dict[str, Target] = field(default_factory=dict)
-    opened: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # key -> the chat's reference
+    opened: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # key -> where it went (the Notifier's)
     cards: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
     # key -> the person's stored reference document (None: they never wrote to the bot), read once
     # for the card's language and used again for the send
@@ -183,7 +183,7 @@ class MedBroadcast:
                 unit = Unit(record.key, place.name if place else record.name, place, record)
                 if record.channel is not None:
                     self._service_url = self._service_url or str(record.channel.reference.get("serviceUrl") or "")
-                    yield Target(unit, record.channel.reference, None)
+                    yield Target(unit, (record.channel.team_id, record.channel.channel_id), None)
                 elif place is not None and place.recipient is not None:
                     yield Target(unit, None, place.recipient.aad_object_id)
         finally:
@@ -300,8 +300,7 @@ class MedBroadcast:
                 async def content(card: asyncio.Future[dict[str, Any]] = card) -> dict[str, Any]:
                     return await asyncio.shield(card)
 
-                reference = target.reference if target.reference is not None else {"med_chat": key}
-                yield key, reference, content
+                yield key, {"med_chat" if target.in_chat else "med_channel": key}, content
 
         claimed_at: dict[str, datetime] = {}
 
@@ -326,7 +325,7 @@ class MedBroadcast:
             now = self.clock.now()
             try:
                 if activity_id is not None:
-                    where = work.opened.get(key) or target.reference
+                    where = work.opened.get(key)
                     sent = {"state": "sent", "activity_id": activity_id, "sent_at": now.isoformat(), "reference": where}
                     await self.sends.record(period.id, key, sent)  # the evaluation reads "sent" from this record
                     work.sent.count(target)
@@ -465,17 +464,23 @@ class MedBroadcast:
 
 
 class _Deliver:
-    """The broadcast's sender: a channel's reference goes to the notifier as it is; a chat target
-    ({"med_chat": unit}) goes to the person, opening the chat if needed."""
+    """The broadcast's sender: a channel target ({"med_channel": unit}) goes to the notifier by
+    its team and channel id; a chat target ({"med_chat": unit}) goes to the person, opening the
+    chat if needed. Where it went is kept for the "sent" record."""
 
     def __init__(self, owner: MedBroadcast, work: _Round) -> None:
         self._owner = owner
         self._work = work
 
-    async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
-        key = reference.get("med_chat")
+    async def send(self, item: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
+        key = item.get("med_chat")
         if not isinstance(key, str):
-            return await self._owner.notifier.send(reference, activity)
+            unit = str(item["med_channel"])
+            channel = self._work.targets[unit].channel
+            assert channel is not None
+            where, activity_id = await self._owner.notifier.to_channel(*channel, activity)
+            self._work.opened[unit] = where
+            return activity_id
         person = self._work.targets[key].person
         assert person is not None
         stored = self._work.people.get(key)  # read when its card was built

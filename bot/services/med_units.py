@@ -30,7 +30,7 @@ from bot.guideline.med_units import (
     unit_key,
 )
 from bot.hosting.logs import fields
-from bot.repositories.med_units import MedChannel, UnitRecord, UnitRecords
+from bot.repositories.med_units import ChannelSeen, MedChannel, UnitRecord, UnitRecords
 from bot.services.docs import Unchanged
 from bot.services.ports import Clock, Notifier
 from bot.storage.names import legacy_unit_tags, unit_audit_id
@@ -107,9 +107,10 @@ class MedUnits:
         is_hr: Callable[[str], Awaitable[bool]],
         tell_hr: TellHr,
         texts: Callable[[], Texts],
+        channel_seen: ChannelSeen | None = None,
     ) -> None:
         self.store = store
-        self.records = UnitRecords(store)
+        self.records = UnitRecords(store, channel_seen)
         self.clock = clock
         self.notifier = notifier
         self.directory_workplaces = directory_workplaces
@@ -215,6 +216,8 @@ class MedUnits:
         """One MED channel per unit: the old channel is told, and so is HR."""
         try:
             note = self.texts()("med.moved.old_channel", unit=unit)
+            # The old channel is no longer any unit's (the Teams side may not know it by id any
+            # more): its note goes where its record said, as into an earlier conversation.
             await self.notifier.send(old.reference, {"type": "message", "text": note})
         except DeliveryFailed:
             log.warning("med move note not delivered to the old channel", extra=fields())

@@ -29,9 +29,11 @@ class SystemClock:
 class Notifier(Protocol):
     """Delivers a prepared message (an Activity as JSON) to a person or a channel.
 
-    People are named by their Entra object id: the Teams side (bot/teams/notifier.py) finds their
-    chat with the bot. The MED channel posts still name a stored channel reference (`send`,
-    `update`, `send_to_user`); moving them behind team/channel ids is the next step."""
+    People are named by their Entra object id, channels by their team and channel id: the Teams
+    side (bot/teams/notifier.py) finds the conversation. Both return where the message went,
+    opaque to the services, kept only to `update` it in place or `send` into the same conversation.
+    Opening a chat for the MED reminder still names a service URL (`send_to_user`); moving that
+    behind `to_person` is the next step."""
 
     async def to_person(
         self, person: str, activity: Mapping[str, Any], *, open_from: str | None = None
@@ -42,11 +44,19 @@ class Notifier(Protocol):
         Returns where it went, opaque to the caller (kept only to `update` the message in place),
         and the activity id."""
 
+    async def to_channel(
+        self, team_id: str, channel_id: str, activity: Mapping[str, Any]
+    ) -> tuple[Mapping[str, Any], str]:
+        """A new post in a team channel (a registered MED channel; else bot.errors.NotReachable).
+        Returns where it went (opaque, as `to_person`) and the activity id."""
+
     async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
-        """Send into a stored conversation; returns the activity id."""
+        """Send into the conversation an earlier `to_person` or `to_channel` returned; returns the
+        activity id."""
 
     async def update(self, reference: Mapping[str, Any], activity_id: str, activity: Mapping[str, Any]) -> None:
-        """Replace a sent message (a card) in place; `reference` is where `to_person` or `send` sent it."""
+        """Replace a sent message (a card) in place; `reference` is where `to_person` or
+        `to_channel` sent it."""
 
     async def send_to_user(
         self, user_aad_id: str, tenant_id: str, service_url: str, activity: Mapping[str, Any]

@@ -7,8 +7,9 @@ chat: Teams creates it from their Entra id and the tenant, at the Bot Framework 
 the chat of the person given as `open_from` (the case's reporter). Conversation references and
 their `serviceUrl` stay on this side.
 
-The MED channel posts still pass a stored channel reference through (`send`, `update`,
-`send_to_user`): see docs/architecture.md, "The Notifier port".
+Channels are named by their team and channel id: the channel book (bot/teams/channel_book.py)
+finds the reference. Opening a leader's chat for the MED reminder still passes a service URL
+through (`send_to_user`): see docs/architecture.md, "The Notifier port".
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 
 from bot.errors import NotReachable
 from bot.services.refs import ReferenceBook
+from bot.teams.channel_book import ChannelBook
 
 
 class ConversationSender(Protocol):
@@ -33,10 +35,17 @@ class ConversationSender(Protocol):
 
 
 class TeamsNotifier:
-    def __init__(self, sender: ConversationSender, references: ReferenceBook, tenant_id: str) -> None:
+    def __init__(
+        self,
+        sender: ConversationSender,
+        references: ReferenceBook,
+        tenant_id: str,
+        channels: ChannelBook | None = None,
+    ) -> None:
         self.sender = sender
         self.references = references
         self.tenant_id = tenant_id
+        self.channels = channels
 
     # -- people ------------------------------------------------------------------------------------
     async def to_person(
@@ -55,7 +64,18 @@ class TeamsNotifier:
         await self.references.remember(person, reference)
         return reference, activity_id
 
-    # -- conversations by reference (the MED channels, for now) -------------------------------------
+    # -- channels ----------------------------------------------------------------------------------
+    async def to_channel(
+        self, team_id: str, channel_id: str, activity: Mapping[str, Any]
+    ) -> tuple[Mapping[str, Any], str]:
+        """A new post in the channel; returns the channel's reference (kept, unread, by the
+        services to update the post) and the activity id."""
+        reference = await self.channels.reference(team_id, channel_id) if self.channels else None
+        if reference is None:
+            raise NotReachable(f"{team_id}/{channel_id}")
+        return reference, await self.sender.send(reference, activity)
+
+    # -- where an earlier send went, and opening a chat at a service URL (MED, for now) -------------
     async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
         return await self.sender.send(reference, activity)
 

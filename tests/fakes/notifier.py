@@ -17,6 +17,7 @@ from typing import Any
 from bot.errors import DeliveryFailed
 from bot.services.refs import ReferenceBook
 from bot.storage.store import Store
+from bot.teams.channel_book import ChannelBook
 from bot.teams.notifier import TeamsNotifier
 
 
@@ -86,9 +87,9 @@ def recipient(reference: Mapping[str, Any]) -> str:
 
 
 class RecordingNotifier:
-    """Records by conversation reference. People (`to_person`) are resolved to
-    their stored chat by the real Teams-side `TeamsNotifier`, over `store`'s references, so "never
-    wrote to the bot" and "a new chat" behave as in production."""
+    """Records by conversation reference. People (`to_person`) and channels (`to_channel`) are
+    resolved by the real Teams-side `TeamsNotifier`, over `store`'s references and unit records, so
+    "never wrote to the bot", "a new chat" and "no such channel" behave as in production."""
 
     def __init__(self, store: Store | None = None, tenant_id: str = "tenant-1") -> None:
         self.store = store
@@ -117,8 +118,14 @@ class RecordingNotifier:
 
     # -- the port ----------------------------------------------------------------------------------
     def _people(self) -> TeamsNotifier:
-        assert self.store is not None, "RecordingNotifier(store) to send to people"
-        return TeamsNotifier(self, ReferenceBook(self.store, read_for=0), self.tenant_id)
+        assert self.store is not None, "RecordingNotifier(store) to send to people and channels"
+        channels = ChannelBook(self.store, memory=1)  # keeps nothing: the unit records are read
+        return TeamsNotifier(self, ReferenceBook(self.store, read_for=0), self.tenant_id, channels)
+
+    async def to_channel(
+        self, team_id: str, channel_id: str, activity: Mapping[str, Any]
+    ) -> tuple[Mapping[str, Any], str]:
+        return await self._people().to_channel(team_id, channel_id, activity)
 
     async def to_person(
         self, person: str, activity: Mapping[str, Any], *, open_from: str | None = None

@@ -1,15 +1,19 @@
 """The Notifier for Teams resolves a person to their chat: their stored one, or a new one opened
-at the service of another person's chat, or NotReachable. The sender beneath records."""
+at the service of another person's chat, or NotReachable; and a channel, by its team and channel
+id, to its reference. The sender beneath records."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.errors import NotReachable
+from bot.repositories.med_units import MedChannel, UnitRecord, UnitRecords
 from bot.services.refs import ReferenceBook
+from bot.storage import names
+from bot.teams.channel_book import ChannelBook
 from bot.teams.notifier import TeamsNotifier
 from tests.fakes.memory import MemoryStore
-from tests.fakes.notifier import RecordingNotifier, user_reference
+from tests.fakes.notifier import RecordingNotifier, channel_reference, user_reference
 
 MESSAGE = {"type": "message", "text": "Hej"}
 
@@ -47,3 +51,30 @@ async def test_nobody_to_open_a_chat_from_is_not_reachable(open_from: str | None
             "u-leader", MESSAGE, open_from=open_from
         )
     assert sender.sent == [] and sender.opened == []
+
+
+async def test_a_channel_is_found_by_its_ids_from_the_unit_records_read_and_unknown_is_not_reachable() -> None:
+    """The MED services name a channel by team and channel id; the Teams side knows its reference
+    from the unit record the broadcast read (no read of its own), or reads the record that has it
+    registered; a channel no unit has is NotReachable and nothing is sent."""
+    store = MemoryStore()
+    book = ChannelBook(store)
+    record = UnitRecord(
+        "borgerservice", "Borgerservice", MedChannel("19:team", "19:med", channel_reference("19:team", "19:med"))
+    )
+    await UnitRecords(store).change("Borgerservice", lambda _: (record, None))
+    sender = RecordingNotifier()
+    notifier = TeamsNotifier(sender, ReferenceBook(store), "tenant-1", book)
+    with pytest.raises(NotReachable):
+        await notifier.to_channel("19:team", "19:other", MESSAGE)
+    assert sender.sent == []
+
+    where, activity_id = await notifier.to_channel("19:team", "19:med", MESSAGE)  # read from the record
+    [sent] = sender.sent
+    assert sent.to == "19:team/19:med" and sent.activity_id == activity_id and where == sent.reference
+
+    seen = ChannelBook(store)
+    await UnitRecords(store, seen.remember).get("Borgerservice")  # as the broadcast reads it
+    await store.delete(names.unit_record("Borgerservice"))  # so a read of its own would find nothing
+    await TeamsNotifier(sender, ReferenceBook(store), "tenant-1", seen).to_channel("19:team", "19:med", MESSAGE)
+    assert len(sender.to("19:team/19:med")) == 2
