@@ -46,7 +46,7 @@ class BlobEvidenceUpload(BlockPipeline):
         """`final_blob(name)` gives the client for the evidence name; `read_url(name)` a short-lived
         read URL (SAS) for a blob in this container, the copy's source; `metadata(meta)` the blob
         metadata that stores the EvidenceMeta (BlobStore's)."""
-        super().__init__(BLOCK_BYTES)
+        super().__init__(BLOCK_BYTES, overlap=True)
         self.staging_name = names.staging(uuid.uuid4().hex)
         # Not from the store's client cache: each staging name is used once.
         self._staging = container.get_blob_client(self.staging_name)

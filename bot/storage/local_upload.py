@@ -28,7 +28,7 @@ class LocalEvidenceUpload(BlockPipeline):
     def __init__(self, tmp_dir: Path, commit_sync: CommitSync) -> None:
         """`commit_sync(name, temp path, meta)` links the finished file into place under the
         name's lock (blocking; it is LocalStore's)."""
-        super().__init__(BLOCK_BYTES)
+        super().__init__(BLOCK_BYTES, overlap=False)
         self._tmp_dir = tmp_dir
         self._commit_sync = commit_sync
         self._path: Path | None = None
@@ -42,14 +42,17 @@ class LocalEvidenceUpload(BlockPipeline):
         if self._file is None:
             self._path = lf.temp_path(self._tmp_dir)
             self._file = open(self._path, "xb", buffering=0)  # noqa: SIM115 - closed by _seal_sync or _discard_sync
-        for chunk in chunks:
-            self.hasher.update(chunk)  # hashlib lets go of the GIL on large buffers
+        # One buffer: each call below lets go of the GIL and must win it back from the event loop,
+        # which may hold it for a switch interval (5 ms); per chunk that would be 16 waits a block.
+        block = b"".join(chunks)
+        chunks.clear()
+        self.hasher.update(block)  # hashlib lets go of the GIL on large buffers
         fd = self._file.fileno()
-        lf.write_all(fd, chunks)  # the chunks as they came: no copy into one buffer
+        lf.write_all(fd, [block])
         # Start writing this block to disk now (Linux starts write-back for dirty pages on this
         # advice, without waiting), so the fsync at the end finds little left to do; the bytes
         # are not read again soon, so they need not stay cached either.
-        written = sum(len(c) for c in chunks)
+        written = len(block)
         os.posix_fadvise(fd, self._written, written, os.POSIX_FADV_DONTNEED)
         self._written += written
 

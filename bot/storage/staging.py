@@ -1,8 +1,10 @@
-"""What both stores' evidence uploads share: hash and buffer as the bytes arrive, keep one block
-in flight while the next one fills, and wait for it before anything is dropped.
+"""What both stores' evidence uploads share: gather the bytes into blocks as they arrive, hand each
+block to the store (which hashes it and writes or stages it), and never drop the staged bytes while
+a block is still being written.
 
-Why one block in flight: the download keeps the event loop busy receiving while a worker thread
-hashes and writes (or the service stores) the block before; two blocks is the memory bound.
+On Azure one block is staged while the next one fills (network time overlaps the download; two
+blocks is the memory bound). Locally each block is written before the next one fills: see
+`overlap` for why waiting is the faster choice in Python.
 """
 
 from __future__ import annotations
@@ -19,8 +21,13 @@ class BlockPipeline:
     store it; implemented by each store), at most one running while the next block fills. A block
     is the list of chunks as written, not a copy: callers must not change a chunk once written."""
 
-    def __init__(self, block_bytes: int) -> None:
+    def __init__(self, block_bytes: int, *, overlap: bool) -> None:
+        """`overlap`: let a block be stored while the next one fills (an upload over the network).
+        Off for work in a worker thread: the event loop, busy receiving, would hold the GIL the
+        thread needs back after every call that released it, a switch interval (5 ms) each time;
+        waiting instead leaves the loop idle while the kernel keeps receiving into the socket."""
         self._block_bytes = block_bytes
+        self._overlap = overlap
         self._block: list[bytes] = []
         self._buffered = 0
         self._inflight: asyncio.Task[None] | None = None
@@ -68,6 +75,8 @@ class BlockPipeline:
         index = self._blocks
         self._blocks += 1
         self._inflight = asyncio.ensure_future(self.store_block(index, block))
+        if not self._overlap:
+            await self._drain()
 
     async def _drain(self) -> None:
         """Wait for the block in flight. Shielded: a cancelled download must not cancel a write
