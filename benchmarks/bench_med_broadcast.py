@@ -114,9 +114,13 @@ class ChildConnector:
 
 
 async def _run(service_url: str, channels: int, concurrency: int) -> tuple[float, int, int]:
-    sender = TeamsSender(app_adapter(), "", RateLimiter())
+    adapter = app_adapter()
+    sender = TeamsSender(adapter, "", RateLimiter())
     started = time.monotonic()
-    result = await broadcast(sender, _items(service_url, channels), concurrency=concurrency)
+    try:
+        result = await broadcast(sender, _items(service_url, channels), concurrency=concurrency)
+    finally:
+        await adapter.bot_framework_authentication.close()  # the kept connector clients' session
     return time.monotonic() - started, len(result.sent), len(result.failed)
 
 

@@ -10,7 +10,9 @@ time on a shared machine) and how far its resident set grew (with the connector 
 process, that is the bot's own memory: flat means it does not grow with the number of units).
 
     .venv/bin/python -m benchmarks.bench_med_service [--units 300] [--chats 50] \
-        [--stores local azurite] [--connector in child] [--runs 3]
+        [--stores local azurite] [--connector in child] [--runs 3] [--tracemalloc]
+
+Store requests per unit are counted too: they do not depend on the machine's load.
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ import os
 import tempfile
 import threading
 import time
+import tracemalloc
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
+
+from botbuilder.integration.aiohttp import CloudAdapter
 
 from app import WORKER_THREADS
 from benchmarks.bench_med_broadcast import ChildConnector, app_adapter, connector_stats, least_time
@@ -44,6 +49,7 @@ from bot.services.refs import ReferenceBook
 from bot.storage.blob import BlobStore
 from bot.storage.local import LocalStore
 from bot.storage.store import Store
+from bot.teams.notifier import TeamsNotifier
 from bot.teams.ratelimit import RateLimiter
 from bot.teams.sender import TeamsSender
 from tests.fakes.azurite import running_azurite
@@ -91,9 +97,10 @@ def _service(store: Store, sender: TeamsSender, units: int) -> MedService:
     async def is_hr(actor: str) -> bool:
         return actor == "hr"
 
+    references = ReferenceBook(store)
     return MedService(
         store,
-        sender,
+        TeamsNotifier(sender, references, "tenant"),  # as app.py wires it
         _Clock(),
         MedSchedule(),
         threshold=3,
@@ -102,7 +109,7 @@ def _service(store: Store, sender: TeamsSender, units: int) -> MedService:
         is_hr=is_hr,
         hr_ids=lambda: [],
         tell_hr=_nobody,
-        references=ReferenceBook(store),
+        references=references,
         painter=MedCards(),
         tenant_id="tenant",
     )
@@ -124,6 +131,7 @@ class Outcome:
     rss_start: float  # MiB when the round starts (after seeding)
     rss_growth: float  # MiB the resident set grew to at its peak during the round
     requests: dict[str, int]  # store requests by kind
+    traced_peak: float | None  # MiB Python allocated at most during the round (--tracemalloc)
 
 
 class CountingStore:
@@ -205,19 +213,31 @@ async def _seed(store: Store, sender: TeamsSender, service_url: str, units: int,
         pass
 
 
-async def run(store: Store, units: int, chats: int, child: bool) -> Outcome:
+async def run(store: Store, units: int, chats: int, child: bool, traced: bool = False) -> Outcome:
+    adapter = app_adapter()
+    try:
+        return await _round(adapter, store, units, chats, child, traced)
+    finally:
+        await adapter.bot_framework_authentication.close()  # the kept connector clients' session
+
+
+async def _round(adapter: CloudAdapter, store: Store, units: int, chats: int, child: bool, traced: bool) -> Outcome:
     async with ChildConnector() if child else _InProcess() as fake:
-        sender = TeamsSender(app_adapter(), "", RateLimiter())
+        sender = TeamsSender(adapter, "", RateLimiter())
         await _seed(store, sender, fake.service_url, units, chats)
         counting = CountingStore(store)
         med = _service(cast(Store, counting), sender, units)  # a fresh instance, as on the reminder date
         gc.collect()
+        if traced:
+            tracemalloc.start()
         with _PeakRss() as memory:
             cpu = time.process_time()
             start = time.monotonic()
             sent = await med.send_due()
             elapsed = time.monotonic() - start
             cpu = time.process_time() - cpu
+        traced_peak = tracemalloc.get_traced_memory()[1] / _MIB if traced else None
+        tracemalloc.stop()
         stats = await fake.stats()
         per = stats["per_channel"]
         return Outcome(
@@ -234,27 +254,28 @@ async def run(store: Store, units: int, chats: int, child: bool) -> Outcome:
             rss_start=memory.start / _MIB,
             rss_growth=(memory.peak - memory.start) / _MIB,
             requests=dict(counting.counts),
+            traced_peak=traced_peak,
         )
 
 
-async def _one(store_name: str, units: int, chats: int, child: bool) -> Outcome:
+async def _one(store_name: str, units: int, chats: int, child: bool, traced: bool) -> Outcome:
     if store_name == "local":
         with tempfile.TemporaryDirectory() as tmp:
             store: Store = LocalStore(Path(tmp))
             try:
-                return await run(store, units, chats, child)
+                return await run(store, units, chats, child, traced)
             finally:
                 await store.close()
     with running_azurite() as conn:
         blob = BlobStore.from_connection_string(conn, "benchmed")
         await blob.ensure_container()
         try:
-            return await run(blob, units, chats, child)
+            return await run(blob, units, chats, child, traced)
         finally:
             await blob.close()
 
 
-async def main_async(units: int, chats: int, stores: list[str], connectors: list[str], runs: int) -> None:
+async def main_async(units: int, chats: int, stores: list[str], connectors: list[str], runs: int, traced: bool) -> None:
     # As the app runs (app.py sets the same pool): the connector client sends from worker threads.
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=WORKER_THREADS))
     floor = least_time(units + chats)  # each new chat is opened (one request) before its message
@@ -270,7 +291,7 @@ async def main_async(units: int, chats: int, stores: list[str], connectors: list
     for connector in connectors:
         for store_name in stores:
             for _ in range(runs):
-                o = await _one(store_name, units, chats, connector == "child")
+                o = await _one(store_name, units, chats, connector == "child", traced)
                 print(
                     f"| {_STORES[store_name]} | {_CONNECTORS[connector]} | {o.channels} | {o.chats} "
                     f"| {o.elapsed:.2f} | {o.first:.2f} | {o.last:.2f} | {o.elapsed / floor:.3f} "
@@ -280,6 +301,8 @@ async def main_async(units: int, chats: int, stores: list[str], connectors: list
                 )
                 per_unit = ", ".join(f"{k} {n / units:.2f}" for k, n in sorted(o.requests.items()))
                 print(f"  store requests per unit: {sum(o.requests.values()) / units:.2f} ({per_unit})", flush=True)
+                if o.traced_peak is not None:
+                    print(f"  Python allocations at their peak during the round: {o.traced_peak:.1f} MiB", flush=True)
 
 
 _STORES = {"local": "local folder", "azurite": "Azurite"}
@@ -296,12 +319,15 @@ def main() -> None:
     parser.add_argument("--azurite", action="store_true", help="same as --stores local azurite")
     parser.add_argument("--connector", nargs="+", choices=sorted(_CONNECTORS), default=["in", "child"])
     parser.add_argument("--runs", type=int, default=1, help="rounds per store and connector")
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="also trace Python's allocations (slower: for memory, not time)"
+    )
     args = parser.parse_args()
     chats = args.units // 6 if args.chats is None else args.chats
     if not 0 <= chats <= args.units:
         parser.error("--chats must be between 0 and --units")
     stores = ["local", "azurite"] if args.azurite else args.stores
-    asyncio.run(main_async(args.units, chats, stores, args.connector, args.runs))
+    asyncio.run(main_async(args.units, chats, stores, args.connector, args.runs, args.tracemalloc))
 
 
 if __name__ == "__main__":
