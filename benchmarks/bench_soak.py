@@ -159,7 +159,7 @@ class Soak:
         elif user.leader is not None:
             await self.users[user.leader].cases.put(case_id)
 
-    async def case_card(self, chat: str, before: int, wait: float = 15.0) -> str | None:
+    async def case_card(self, chat: str, before: int, wait: float = 60.0) -> str | None:
         """The case id on the card the bot sent the reporter (it goes out after the answer)."""
         until = time.perf_counter() + wait
         while time.perf_counter() < until:
@@ -352,7 +352,7 @@ async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
                     *(run.employee(u) if u.leader else run.leader(u) for u in users.values()),
                 )
                 await sampler
-                await asyncio.sleep(3)  # the last reports' cards go out after their answers
+                await quiet(connector)  # the last reports' cards go out after their answers
                 check_deliveries(run, connector)
     for line in app_errors(logs / "app.log"):
         run.errors[f"bot log: {line}"] += 1
@@ -362,6 +362,15 @@ async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
             encoding="utf-8",
         )
     return Result(args.duration, args.users, run.turns, samples, run.errors, run.reports.total(), run.decided)
+
+
+async def quiet(connector: FakeConnector, still: float = 5.0, at_most: float = 120.0) -> None:
+    """Wait until the connector has seen nothing for `still` seconds: deliveries lag on a busy machine."""
+    until = time.perf_counter() + at_most
+    seen = -1
+    while time.perf_counter() < until and seen != len(connector.activities):
+        seen = len(connector.activities)
+        await asyncio.sleep(still)
 
 
 def check_deliveries(run: Soak, connector: FakeConnector) -> None:
