@@ -49,6 +49,7 @@ from bot.services.refs import ReferenceBook
 from bot.storage.blob import BlobStore
 from bot.storage.local import LocalStore
 from bot.storage.store import Store
+from bot.teams.channel_book import ChannelBook
 from bot.teams.notifier import TeamsNotifier
 from bot.teams.ratelimit import RateLimiter
 from bot.teams.sender import TeamsSender
@@ -98,9 +99,10 @@ def _service(store: Store, sender: TeamsSender, units: int) -> MedService:
         return actor == "hr"
 
     references = ReferenceBook(store)
+    channels = ChannelBook(store)
     return MedService(
         store,
-        TeamsNotifier(sender, references, "tenant"),  # as app.py wires it
+        TeamsNotifier(sender, references, "tenant", channels),  # as app.py wires it
         _Clock(),
         MedSchedule(),
         threshold=3,
@@ -112,6 +114,7 @@ def _service(store: Store, sender: TeamsSender, units: int) -> MedService:
         references=references,
         painter=MedCards(),
         tenant_id="tenant",
+        channel_seen=channels.remember,
     )
 
 
