@@ -47,11 +47,11 @@ from bot.intake.netpolicy import (
 from bot.jobs.scheduler import Scheduler
 from bot.presenters.case_cards import CaseCards
 from bot.presenters.med_cards import MedCards
+from bot.repositories.cases import CaseRepository
 from bot.repositories.counters import CaseNumbers
 from bot.services import access_log, followups
 from bot.services.case_actions import CaseActions
 from bot.services.case_tags import CaseTagMigration
-from bot.services.cases import CaseRepository
 from bot.services.dispatch import Dispatcher
 from bot.services.draft_reminders import remind_and_expire
 from bot.services.evidence_packs import EvidencePacks

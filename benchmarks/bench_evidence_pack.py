@@ -81,7 +81,7 @@ async def _from(data: bytes) -> AsyncIterator[bytes]:
 async def _prepare(root: Path, kind: str, size: int, count: int) -> None:
     """Store `count` screenshots and a case that holds them (in the parent: not measured)."""
     from bot.guideline import Category, DeadlinePolicy, EvidenceItem, Facts, Person, Platform, new_case
-    from bot.services.cases import CaseDoc, CaseRepository
+    from bot.repositories.cases import CaseDoc, CaseRepository
     from bot.storage.local import LocalStore
     from bot.storage.store import EvidenceMeta
 
@@ -110,7 +110,7 @@ async def _build(root: Path) -> dict[str, Any]:
     """In the child: build and store the pack through the service, as a card action does."""
     from bot.guideline import Actor, DeadlinePolicy
     from bot.intake.evidence_links import EvidenceLinks
-    from bot.services.cases import CaseRepository
+    from bot.repositories.cases import CaseRepository
     from bot.services.evidence_packs import EvidencePacks
     from bot.services.ports import SystemClock
     from bot.storage.local import LocalStore

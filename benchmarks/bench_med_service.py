@@ -42,8 +42,8 @@ from bot.guideline.med_units import Workplace
 from bot.guideline.model import Person
 from bot.guideline.policy import DeadlinePolicy
 from bot.presenters.med_cards import MedCards
+from bot.repositories.cases import CaseRepository
 from bot.services.case_tags import CaseTagMigration
-from bot.services.cases import CaseRepository
 from bot.services.med import MedService, Place
 from bot.services.refs import ReferenceBook
 from bot.storage.blob import BlobStore

@@ -53,7 +53,7 @@ from bot.guideline.due import mark_sent, pending_items
 from bot.guideline.model import Acknowledgement, Case, CaseStatus, Facts, Person, StepStatus
 from bot.guideline.overview import by_urgency
 from bot.hosting.settings import Settings
-from bot.services.cases import CaseDoc
+from bot.repositories.cases import CaseDoc
 from bot.services.refs import remember_user
 from bot.services.reports import evidence_item
 from bot.storage.blob import BlobStore

@@ -21,10 +21,10 @@ from bot.guideline.decisions import EvidenceAdded
 from bot.guideline.errors import CaseAlreadyClosed
 from bot.guideline.model import CaseStatus
 from bot.intake.evidence import StoredEvidence
+from bot.repositories.cases import CaseDoc
+from bot.repositories.documents import Unchanged
 from bot.services.case_actions import CaseActions
-from bot.services.cases import CaseDoc
 from bot.services.dispatch import Dispatcher
-from bot.services.docs import Unchanged
 from bot.services.drafts import live_reservations, reservation
 from bot.services.ports import Clock
 from bot.services.reports import evidence_item

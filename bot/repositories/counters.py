@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from bot.services.docs import Unchanged, update
+from bot.repositories.documents import Unchanged, update
 from bot.storage import names
 from bot.storage.store import Store
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from bot.services.docs import update
+from bot.repositories.documents import update
 from bot.storage import names
 from bot.storage.store import Document, Store
 

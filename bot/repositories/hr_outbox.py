@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from bot.services.docs import update
+from bot.repositories.documents import update
 from bot.storage import names
 from bot.storage.store import Document, Store
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from bot.errors import AlreadyExists
-from bot.services.docs import update
+from bot.repositories.documents import update
 from bot.storage import names
 from bot.storage.store import Store
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from bot.services.docs import Recent, get_many, update
+from bot.repositories.documents import Recent, get_many, update
 from bot.storage import names
 from bot.storage.store import Document, Store
 

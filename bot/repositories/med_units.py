@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.guideline.med_units import unit_display, unit_key
-from bot.services.docs import Unchanged, get_many, update
+from bot.repositories.documents import Unchanged, get_many, update
 from bot.storage import names
 from bot.storage.store import Store
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.errors import AlreadyExists
-from bot.services.docs import Unchanged, update
+from bot.repositories.documents import Unchanged, update
 from bot.storage import names
 from bot.storage.store import Store
 

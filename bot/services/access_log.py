@@ -12,8 +12,8 @@ from typing import Any
 
 from bot.errors import NotFound
 from bot.guideline.model import Case
+from bot.repositories.cases import CaseRepository
 from bot.services.audit import record
-from bot.services.cases import CaseRepository
 from bot.storage.store import Store
 
 READ = "case_viewed"

@@ -24,8 +24,8 @@ from typing import Any
 from bot.guideline.events import Event
 from bot.guideline.serialize import event_to_dict
 from bot.hosting.logs import fields
-from bot.services.cases import CaseDoc, CaseRepository
-from bot.services.docs import Unchanged
+from bot.repositories.cases import CaseDoc, CaseRepository
+from bot.repositories.documents import Unchanged
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)

@@ -17,9 +17,9 @@ from bot.guideline.events import Event
 from bot.guideline.model import Actor, Case
 from bot.guideline.policy import DeadlinePolicy
 from bot.hosting.logs import fields
+from bot.repositories.cases import CaseDoc, CaseRepository
+from bot.repositories.documents import Unchanged
 from bot.services import audit
-from bot.services.cases import CaseDoc, CaseRepository
-from bot.services.docs import Unchanged
 from bot.services.outcomes import CaseDecided, EvidenceAddedToCase
 from bot.services.ports import Clock
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 
 from bot.errors import AlreadyExists, Conflict
-from bot.services.cases import CaseRepository
+from bot.repositories.cases import CaseRepository
 from bot.storage import names
 from bot.storage.store import Store
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from bot.errors import DeliveryFailed, NotReachable
 from bot.hosting.logs import fields
 from bot.jobs.send_guard import ClaimLost, guarded
-from bot.services.docs import Unchanged
+from bot.repositories.documents import Unchanged
 from bot.services.drafts import DraftIndex
 from bot.services.ports import Clock, Notifier
 from bot.services.refs import user_locale

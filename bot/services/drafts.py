@@ -25,8 +25,8 @@ from typing import Any
 from bot.errors import AlreadyExists, Conflict
 from bot.guideline.errors import InvalidDecision
 from bot.hosting.logs import fields
+from bot.repositories.documents import Unchanged
 from bot.repositories.drafts import DraftRecords, stamp
-from bot.services.docs import Unchanged
 from bot.storage import names
 from bot.storage.store import EvidenceMeta, Store
 

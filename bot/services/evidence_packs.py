@@ -25,9 +25,9 @@ from bot.evidence_pack.manifest import file_chunks
 from bot.guideline.model import Actor, Case
 from bot.hosting.logs import fields
 from bot.intake.evidence_links import EvidenceLinks
+from bot.repositories.cases import CaseDoc, CaseRepository
 from bot.services.audit import record, trail
 from bot.services.case_view import viewer_role
-from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.ports import Clock
 from bot.storage import names
 from bot.storage.store import EvidenceMeta, Store

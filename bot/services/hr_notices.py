@@ -21,8 +21,8 @@ from bot.errors import DeliveryFailed, NotReachable
 from bot.hosting.logs import fields
 from bot.hosting.telemetry import Telemetry
 from bot.jobs.send_guard import ClaimLost, guarded
+from bot.repositories.documents import Unchanged
 from bot.repositories.hr_outbox import HrOutbox
-from bot.services.docs import Unchanged
 from bot.services.hr_people import HrPeople, HrUnavailable
 from bot.services.ports import Clock, Notifier
 from bot.services.refs import ReferenceBook

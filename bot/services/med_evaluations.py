@@ -20,12 +20,12 @@ from bot.errors import Refused
 from bot.guideline import med as domain
 from bot.guideline.med import MedEvaluation, MedFigures, MedPeriod, MedSchedule, MedStatus
 from bot.guideline.serialize import med_evaluation_from_dict, med_evaluation_to_dict
+from bot.repositories.cases import cases_in_unit
+from bot.repositories.documents import Unchanged
 from bot.repositories.med_evaluations import MedEvaluationRecords
 from bot.repositories.med_sends import MedSends
 from bot.repositories.med_units import UnitRecord
 from bot.services.case_tags import TagsComplete
-from bot.services.cases import cases_in_unit
-from bot.services.docs import Unchanged
 from bot.services.med_units import MedUnits, Place, Unit
 from bot.services.ports import Clock, MedPainter
 from bot.storage.names import legacy_unit_tags, unit_tag

@@ -30,8 +30,8 @@ from bot.guideline.med_units import (
     unit_key,
 )
 from bot.hosting.logs import fields
+from bot.repositories.documents import Unchanged
 from bot.repositories.med_units import ChannelSeen, MedChannel, UnitRecord, UnitRecords
-from bot.services.docs import Unchanged
 from bot.services.ports import Clock, Notifier
 from bot.storage.names import legacy_unit_tags, unit_audit_id
 from bot.storage.store import Store

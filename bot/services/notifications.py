@@ -31,9 +31,9 @@ from bot.guideline.policy import DeadlinePolicy
 from bot.hosting.logs import fields
 from bot.hosting.telemetry import METRICS, Telemetry
 from bot.jobs.send_guard import ClaimLost, NotOurs, guarded
+from bot.repositories.cases import CaseDoc, CaseRepository
+from bot.repositories.documents import Unchanged
 from bot.services import audit
-from bot.services.cases import CaseDoc, CaseRepository
-from bot.services.docs import Unchanged
 from bot.services.hr_people import HrPeople, HrUnavailable
 from bot.services.ports import CasePainter, Clock, Notifier
 from bot.services.refs import ReferenceBook

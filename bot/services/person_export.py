@@ -34,10 +34,10 @@ from bot.errors import NotFound
 from bot.evidence_pack.manifest import file_chunks, sha256_file
 from bot.hosting.logs import fields
 from bot.intake.evidence_links import EvidenceLinks
+from bot.repositories.cases import CaseDoc, CaseRepository
+from bot.repositories.documents import Unchanged
 from bot.services import audit
 from bot.services.audit import record, trail
-from bot.services.cases import CaseDoc, CaseRepository
-from bot.services.docs import Unchanged
 from bot.services.ports import Clock
 from bot.storage import names
 from bot.storage.store import Document, EvidenceMeta, Store

@@ -25,9 +25,9 @@ from bot.guideline.model import Case, EvidenceItem, Facts, Person
 from bot.guideline.policy import DeadlinePolicy
 from bot.hosting.logs import fields
 from bot.hosting.telemetry import METRICS
+from bot.repositories.cases import CaseDoc, CaseRepository
 from bot.repositories.counters import CaseNumbers
 from bot.services import audit
-from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.drafts import DraftIndex
 from bot.services.outcomes import CaseSubmitted
 from bot.storage.store import EvidenceMeta, Store

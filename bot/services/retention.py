@@ -25,10 +25,10 @@ from bot.errors import NotFound
 from bot.guideline.med_period import MedSchedule
 from bot.guideline.retention import RetentionRules, due_for_deletion, med_record_expired
 from bot.hosting.logs import fields
+from bot.repositories.cases import CaseDoc, CaseRepository
+from bot.repositories.documents import Unchanged
 from bot.repositories.retention_records import RetentionRecords
 from bot.services import audit
-from bot.services.cases import CaseDoc, CaseRepository
-from bot.services.docs import Unchanged
 from bot.services.ports import Clock
 from bot.storage import names
 from bot.storage.store import Store

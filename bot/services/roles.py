@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.directory import Directory, DirectoryUnavailable
-from bot.services.cases import CaseRepository
+from bot.repositories.cases import CaseRepository
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from bot.chat.routes import command_argument, command_for, strip_mentions, verb_
 from bot.guideline.model import MAX_NAME
 from bot.guideline.overview import by_urgency
 from bot.hosting.logs import correlation_id, fields
-from bot.services.cases import CaseRepository
+from bot.repositories.cases import CaseRepository
 from bot.services.drafts import DraftIndex
 from bot.services.ports import Clock
 from bot.services.refs import ReferenceBook

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.guideline.model import CaseStatus, Person
-from bot.services.cases import CaseDoc
+from bot.repositories.cases import CaseDoc
 from tests.bot.chat import texts
 from tests.bot.conftest import EMPLOYEE, HR, STRANGER, World
 from tests.unit.guideline.builders import opened

@@ -13,7 +13,7 @@ from bot.guideline.med_period import MedSchedule
 from bot.guideline.model import CaseStatus
 from bot.guideline.policy import DeadlinePolicy
 from bot.guideline.retention import RetentionRules
-from bot.services.cases import CaseDoc, CaseRepository
+from bot.repositories.cases import CaseDoc, CaseRepository
 from bot.services.retention import DeletionUnderWay, Retention
 from bot.storage import names
 from bot.storage.store import EvidenceMeta, Store

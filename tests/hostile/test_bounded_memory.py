@@ -7,7 +7,7 @@ within the bound, keeps what is in use, and still does its job afterwards.
 The memories (the list in docs/security.md names each one):
 - the rate limiter's per-conversation windows, locks and Retry-After holds (`bot/teams/ratelimit.py`);
 - the reference book's written and read caches (`bot/services/refs.py`);
-- the write guesses of `update` (`bot/services/docs.py:Recent`);
+- the write guesses of `update` (`bot/repositories/documents.py:Recent`);
 - the connector and token clients per service URL (`bot/teams/connectors.py`);
 - the blob clients per blob name (`bot/storage/blob.py`).
 """
@@ -20,8 +20,8 @@ from typing import Any
 
 from azure.storage.blob.aio import BlobServiceClient
 
+from bot.repositories.documents import Recent, update
 from bot.services.bounded import Lru
-from bot.services.docs import Recent, update
 from bot.services.refs import ReferenceBook
 from bot.storage import blob, names
 from bot.storage.local import LocalStore

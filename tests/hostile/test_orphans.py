@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.guideline.model import CaseStatus
-from bot.services.cases import CaseDoc
+from bot.repositories.cases import CaseDoc
 from bot.storage.local import LocalStore
 from tests.fakes.clock import FakeClock
 from tests.fakes.connector import FakeConnector

@@ -16,7 +16,7 @@ from typing import Any
 from app import RUNTIME
 from bot.guideline.model import EvidenceItem
 from bot.hosting.settings import Settings
-from bot.services.cases import CaseDoc
+from bot.repositories.cases import CaseDoc
 from bot.storage.local import LocalStore
 from bot.storage.store import EvidenceMeta
 from tests.bot.chat import said
@@ -108,7 +108,7 @@ async def test_hr_gets_one_persons_data_and_nobody_else_does(tmp_path: Path) -> 
 async def test_old_exports_are_deleted(tmp_path: Path) -> None:
     from bot.guideline.policy import DeadlinePolicy
     from bot.intake.evidence_links import EvidenceLinks
-    from bot.services.cases import CaseRepository
+    from bot.repositories.cases import CaseRepository
     from bot.services.person_export import PersonExport
     from tests.fakes.clock import FakeClock
 

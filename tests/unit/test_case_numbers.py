@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.repositories.counters import CaseNumbers
-from bot.services.docs import update
+from bot.repositories.documents import update
 from bot.storage import names
 from bot.storage.local import LocalStore
 

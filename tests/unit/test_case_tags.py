@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.guideline import ApvFiled, ApvMeasuresSet, MedSchedule
+from bot.repositories.cases import CaseDoc, CaseRepository, cases_in_unit
 from bot.services.case_tags import MARKER, CaseTagMigration, TagsComplete
-from bot.services.cases import CaseDoc, CaseRepository, cases_in_unit
 from bot.storage import names
 from bot.storage.local import LocalStore
 from tests.unit.guideline.builders import AS_LEADER, POLICY, apply, at, opened

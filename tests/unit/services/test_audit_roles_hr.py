@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from bot.directory.model import DirectoryEntry, Person
+from bot.repositories.cases import CaseDoc, CaseRepository
 from bot.services import audit
-from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.hr_people import HrPeople, HrUnavailable
 from bot.services.roles import leader_check
 from tests.fakes.clock import FakeClock

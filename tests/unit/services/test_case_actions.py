@@ -12,8 +12,8 @@ from bot.errors import NotFound
 from bot.guideline.decisions import Acknowledge, BringInDeputy, EvidenceAdded, SavedOnCase
 from bot.guideline.errors import DomainError
 from bot.guideline.model import Acknowledgement
+from bot.repositories.cases import CaseDoc, CaseRepository
 from bot.services.case_actions import CaseActions
-from bot.services.cases import CaseDoc, CaseRepository
 from bot.storage import names
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryStore

@@ -11,7 +11,7 @@ import pytest
 
 from bot.errors import NotFound
 from bot.guideline.model import CaseStatus, Person
-from bot.services.cases import CaseDoc, CaseRepository, cases_in_unit
+from bot.repositories.cases import CaseDoc, CaseRepository, cases_in_unit
 from bot.storage import names
 from tests.fakes.memory import MemoryStore
 from tests.unit.guideline.builders import DEPUTY, OPENED, POLICY, REPORTER, opened

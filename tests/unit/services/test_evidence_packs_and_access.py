@@ -11,8 +11,8 @@ import pytest
 from bot.errors import NotFound, NotPermitted
 from bot.guideline.model import Actor
 from bot.intake.evidence_links import EvidenceLinks
+from bot.repositories.cases import CaseDoc, CaseRepository
 from bot.services import access_log
-from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.evidence_packs import EvidencePacks
 from bot.storage import names
 from bot.texts import Texts

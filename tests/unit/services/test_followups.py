@@ -16,9 +16,9 @@ from bot.hosting.background import Background
 from bot.hosting.telemetry import Telemetry
 from bot.presenters.case_cards import CaseCards
 from bot.presenters.med_cards import MedCards
+from bot.repositories.cases import CaseRepository
 from bot.services import followups
 from bot.services.case_actions import CaseActions
-from bot.services.cases import CaseRepository
 from bot.services.dispatch import Dispatcher
 from bot.services.hr_people import HrPeople
 from bot.services.med import MedService

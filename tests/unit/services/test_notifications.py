@@ -13,8 +13,8 @@ import pytest
 from bot.guideline.decisions import Acknowledge
 from bot.hosting.telemetry import Telemetry
 from bot.presenters.case_cards import CaseCards
+from bot.repositories.cases import CaseDoc, CaseRepository
 from bot.services.case_actions import CaseActions
-from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.hr_people import HrPeople
 from bot.services.notifications import Notifications
 from bot.services.refs import ReferenceBook

@@ -18,9 +18,9 @@ from bot.guideline.med_period import MedSchedule
 from bot.guideline.policy import DeadlinePolicy
 from bot.guideline.retention import RetentionRules
 from bot.intake.evidence_links import EvidenceLinks
+from bot.repositories.cases import CaseDoc, CaseRepository
 from bot.services import audit
 from bot.services.case_tags import CaseTagMigration
-from bot.services.cases import CaseDoc, CaseRepository
 from bot.services.drafts import DraftIndex
 from bot.services.person_export import PersonExport
 from bot.services.refs import ReferenceBook

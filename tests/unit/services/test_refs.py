@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.docs import upsert
+from bot.repositories.documents import upsert
 from bot.services.refs import ReferenceBook
 from bot.storage import names
 from bot.storage.local import LocalStore

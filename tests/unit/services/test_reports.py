@@ -16,8 +16,8 @@ from bot.directory.model import DirectoryEntry
 from bot.errors import InvalidInput
 from bot.guideline.model import CaseStatus, Person
 from bot.guideline.policy import DeadlinePolicy
+from bot.repositories.cases import CaseRepository
 from bot.services import audit
-from bot.services.cases import CaseRepository
 from bot.services.reports import ReportService, new_draft_id, validate_report
 from bot.storage import names
 from bot.storage.store import EvidenceMeta

@@ -11,7 +11,7 @@ import pytest
 
 from bot.guideline.med_period import MedSchedule
 from bot.guideline.retention import RetentionRules
-from bot.services.cases import CaseDoc, CaseRepository
+from bot.repositories.cases import CaseDoc, CaseRepository
 from bot.services.retention import DeletionUnderWay, Held, Retention
 from bot.storage import names
 from tests.fakes.clock import FakeClock

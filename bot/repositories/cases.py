@@ -23,7 +23,7 @@ from bot.guideline.med_figures import counts_until
 from bot.guideline.model import Case
 from bot.guideline.policy import DeadlinePolicy
 from bot.guideline.serialize import case_from_dict, case_to_dict
-from bot.services.docs import Recent, get_many, update
+from bot.repositories.documents import Recent, get_many, update
 from bot.storage import names
 from bot.storage.names import legacy_unit_tags, unit_tag
 from bot.storage.store import Store

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.services.docs import Recent, Unchanged, update
+from bot.repositories.documents import Recent, Unchanged, update
 from bot.storage.local import LocalStore
 
 NAME = "things/one.json"
