@@ -55,19 +55,10 @@ from bot.guideline.model import Facts
 from bot.services.outcomes import CaseSubmitted
 from bot.services.reports import validate_report
 from tests.unit.guideline.builders import TZ, at, opened
+from tests.unit.test_cards_limits import GOOD_FORM
 
 NOW = at(2026, 11, 25, 9, 30)  # Wednesday, 09:30 in Copenhagen
-GOOD = ReportForm(
-    category="trussel",
-    description="Han skrev at han ved hvor jeg bor.",
-    date="2026-11-24",
-    time="21:30",
-    platform="facebook",
-    link="https://facebook.com/p/1",
-    offender="Profilen 'Sandhedsvidne'",
-    outside_hours=True,
-    family=True,
-)
+GOOD = replace(GOOD_FORM, date="2026-11-24")  # the evening before NOW
 NO_DESCRIPTION = replace(GOOD, description="")
 CASE_ID = "0123456789abcdef0123456789abcdef"
 
