@@ -154,8 +154,7 @@ def receipt_card(tx: Texts, view: ReceiptView) -> Card:
         ),
         heading(tx("receipt.next")),
         text(
-            f"{next_lines}\n- {tx('receipt.next.police')}\n- {tx('receipt.next.save')}\n"
-            f"- {tx('receipt.next.support')}"
+            f"{next_lines}\n- {tx('receipt.next.police')}\n- {tx('receipt.next.save')}\n- {tx('receipt.next.support')}"
         ),
     ]
     return card(body, [submit(tx("action.my_cases"), Verb.MY_CASES)])

@@ -136,9 +136,7 @@ def read_env_file(path: Path) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"zip to write (default {DEFAULT_OUT})")
-    parser.add_argument(
-        "--env-file", type=Path, help="KEY=VALUE file; variables already in the environment win"
-    )
+    parser.add_argument("--env-file", type=Path, help="KEY=VALUE file; variables already in the environment win")
     args = parser.parse_args(argv)
     env: dict[str, str] = read_env_file(args.env_file) if args.env_file else {}
     env.update(os.environ)

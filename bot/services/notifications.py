@@ -289,6 +289,8 @@ class Notifications:
             DueKind.REMOVAL_RECHECK: "notify.removal_recheck",
         }[item.kind]
         recheck = item.kind is DueKind.REMOVAL_RECHECK
+        if recheck and case.step(StepId.REMOVAL).fields.get("still_there"):
+            key = "notify.removal_recheck_again"  # counted from the last "still there", not the request
         days = self.policy.removal_recheck_days if recheck else self.policy.escalate_after_days
         text = tx(key, step=step, number=case.number, days=days)
         # The offer's question and its reminders come with the employee's card: they answer on it.

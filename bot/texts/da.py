@@ -16,7 +16,6 @@ TEXTS: dict[str, str] = {
     "privacy.shared_pointer": "Her kan jeg vise **retningslinje** og registrere kanalen til MED-evalueringen (**registrer MED-kanal**). Indberetninger og sager hører til din personlige chat med mig.",
     "cancel.done": "Afbrudt. Skriv **hjælp** for menuen.",
     "cancel.nothing": "Der er ikke noget i gang, der kan afbrydes. Skriv **hjælp** for menuen.",
-
     "unknown.pointer": "Det forstod jeg ikke helt. Skriv **indberet** for at indberette en episode, **mine sager** for at se dine sager, **retningslinje** for at læse retningslinjen eller **hjælp** for at se alt, hvad du kan skrive til mig.",
     # Errors (never show technical detail)
     "error.generic": "Beklager, noget gik galt hos mig. Prøv igen om lidt. Intet af det, du har gemt, er tabt.",
@@ -241,7 +240,7 @@ TEXTS.update(
         "invalid.empty": "{field} mangler",
         # Notifications
         "notify.overdue": 'Påmindelse: skridtet "{step}" på sag {number} har overskredet fristen.',
-        "notify.escalation": 'Eskalering: skridtet "{step}" på sag {number} er stadig ikke afgjort, {days} dage efter fristen.',
+        "notify.escalation": 'Eskalering: skridtet "{step}" på sag {number} er stadig ikke afgjort, {days} arbejdsdage efter fristen.',
         "notify.followup": 'Påmindelse: opfølgningen "{step}" på sag {number} er planlagt til i dag.',
         "notify.checkin": "Hej. Det er et stykke tid siden episoden i sag {number}. Hvordan har du det? Tal gerne med din leder eller HR, hvis du har brug for støtte.",
         "notify.unassigned": "Sag {number} har ingen leder. Tildel en leder, så sagen bliver fulgt op.",
@@ -585,6 +584,10 @@ TEXTS.update(
         "fieldname.still_there": "stadig der",
         "notify.removal_recheck": (
             "Sag {number}: det er {days} dage siden, der blev bedt om at få indholdet fjernet. Er det væk nu? "
+            "Svar under »{step}« på kortet."
+        ),
+        "notify.removal_recheck_again": (
+            "Sag {number}: det er {days} dage siden, indholdet sidst var der stadig. Er det væk nu? "
             "Svar under »{step}« på kortet."
         ),
         "domain.removal_not_requested": "Der venter ingen anmodning om fjernelse på sagen.",

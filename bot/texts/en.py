@@ -19,7 +19,6 @@ TEXTS: dict[str, str] = {
     ),
     "cancel.done": "Cancelled. Type **help** for the menu.",
     "cancel.nothing": "There is nothing in progress to cancel. Type **help** for the menu.",
-
     "unknown.pointer": "Sorry, I didn't understand that. Type **report** to report an incident, **my cases** to see your cases, **guideline** to read the guideline or **help** to see everything you can ask me.",
     "error.generic": "Sorry, something went wrong on my side. Please try again shortly. Nothing you saved is lost.",
     "error.not_permitted": "You don't have access to this action. Nothing was changed.",
@@ -227,7 +226,7 @@ TEXTS.update(
         "invalid.too_many": "{field}: the limit is reached",
         "invalid.empty": "{field} is missing",
         "notify.overdue": 'Reminder: the step "{step}" on case {number} is past its deadline.',
-        "notify.escalation": 'Escalation: the step "{step}" on case {number} is still undecided, {days} days past its deadline.',
+        "notify.escalation": 'Escalation: the step "{step}" on case {number} is still undecided, {days} working days past its deadline.',
         "notify.followup": 'Reminder: the follow-up "{step}" on case {number} is planned for today.',
         "notify.checkin": "Hi. It's been a while since the incident in case {number}. How are you? Do talk to your manager or HR if you need support.",
         "notify.unassigned": "Case {number} has no manager. Assign a manager so the case is followed up.",
@@ -597,6 +596,10 @@ TEXTS.update(
         "fieldname.still_there": "still there",
         "notify.removal_recheck": (
             "Case {number}: it is {days} days since removal of the content was requested. Is it gone now? "
+            'Answer under "{step}" on the card.'
+        ),
+        "notify.removal_recheck_again": (
+            "Case {number}: it is {days} days since the content was last found still there. Is it gone now? "
             'Answer under "{step}" on the card.'
         ),
         "domain.removal_not_requested": "No request to remove the content is pending on the case.",

@@ -53,9 +53,7 @@ def check_mark(width: float) -> Shape:
     points = [(0.36, 0.50), (0.46, 0.61), (0.65, 0.38)]
 
     def inside(x: float, y: float) -> bool:
-        return any(
-            _segment_distance(x, y, points[i], points[i + 1]) <= width / 2 for i in range(len(points) - 1)
-        )
+        return any(_segment_distance(x, y, points[i], points[i + 1]) <= width / 2 for i in range(len(points) - 1))
 
     return inside
 
@@ -80,9 +78,7 @@ def render(size: int, paint: Callable[[float, float], tuple[int, int, int, int]]
             if alpha == 0:
                 rows += bytes(4)
             else:
-                rows += bytes(
-                    (acc[0] // alpha, acc[1] // alpha, acc[2] // alpha, alpha // (samples * samples))
-                )
+                rows += bytes((acc[0] // alpha, acc[1] // alpha, acc[2] // alpha, alpha // (samples * samples)))
     return bytes(rows)
 
 
@@ -92,10 +88,7 @@ def png(size: int, raw_rows: bytes) -> bytes:
 
     header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)  # 8-bit RGBA
     return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw_rows, 9))
-        + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw_rows, 9)) + chunk(b"IEND", b"")
     )
 
 

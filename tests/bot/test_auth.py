@@ -58,9 +58,7 @@ def typing_activity(tenant: str = TENANT) -> dict[str, object]:
     }
 
 
-async def post(
-    idp: OpenIdFake, tmp_path: Path, headers: dict[str, str], tenant: str = TENANT
-) -> tuple[int, bool]:
+async def post(idp: OpenIdFake, tmp_path: Path, headers: dict[str, str], tenant: str = TENANT) -> tuple[int, bool]:
     store = LocalStore(tmp_path / "data")
     async with running_app(settings_for(idp, tmp_path / "data"), store=store) as client:
         response = await client.post("/api/messages", json=typing_activity(tenant), headers=headers)
@@ -83,16 +81,12 @@ async def test_valid_token_is_accepted_and_the_reference_stored(idp: OpenIdFake,
     "case",
     ["forged_signature", "wrong_audience", "expired", "missing_header", "wrong_issuer", "wrong_service_url"],
 )
-async def test_bad_tokens_are_refused_and_nothing_is_stored(
-    idp: OpenIdFake, tmp_path: Path, case: str
-) -> None:
+async def test_bad_tokens_are_refused_and_nothing_is_stored(idp: OpenIdFake, tmp_path: Path, case: str) -> None:
     tokens = {
         "forged_signature": lambda: idp.token(audience=APP_ID, service_url=SERVICE_URL, key=new_key()),
         "wrong_audience": lambda: idp.token(audience="someone-else", service_url=SERVICE_URL),
         "expired": lambda: idp.token(audience=APP_ID, service_url=SERVICE_URL, expires_in=-3600),
-        "wrong_issuer": lambda: idp.token(
-            audience=APP_ID, service_url=SERVICE_URL, issuer="https://evil.test"
-        ),
+        "wrong_issuer": lambda: idp.token(audience=APP_ID, service_url=SERVICE_URL, issuer="https://evil.test"),
         "wrong_service_url": lambda: idp.token(audience=APP_ID, service_url="https://evil.test/"),
     }
     headers = {} if case == "missing_header" else bearer(tokens[case]())
@@ -116,6 +110,4 @@ async def test_local_mode_binds_loopback_only(tmp_path: Path) -> None:
 
 
 def settings_for_any() -> Settings:
-    return Settings.from_env(
-        {"MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "x", "MicrosoftAppTenantId": TENANT}
-    )
+    return Settings.from_env({"MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "x", "MicrosoftAppTenantId": TENANT})

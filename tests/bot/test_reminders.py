@@ -38,6 +38,9 @@ async def test_overdue_step_reminds_the_leader_then_escalates_to_hr_once(world: 
     await runtime.scheduler.tick()
     escalations = [t for t in sent_texts(world) if "Eskalering:" in t]
     assert escalations  # to HR (no leader's manager in the directory)
+    # Due Thursday 26 November, escalated on the third working day after: five calendar days, so
+    # the message must count working days as the policy does.
+    assert all("3 arbejdsdage efter fristen" in t for t in escalations)
     assert len([t for t in sent_texts(world) if "Påmindelse: skridtet" in t]) == count  # not repeated
 
 

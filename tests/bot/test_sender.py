@@ -39,11 +39,12 @@ class LocalConfig:
 def card_message(title: str) -> dict[str, Any]:
     return {
         "type": "message",
-        "attachments": [{
-            "contentType": "application/vnd.microsoft.card.adaptive",
-            "content": {"type": "AdaptiveCard", "version": "1.5",
-                        "body": [{"type": "TextBlock", "text": title}]},
-        }],
+        "attachments": [
+            {
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "content": {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": title}]},
+            }
+        ],
     }
 
 
@@ -85,10 +86,17 @@ def adapter() -> CloudAdapter:
     return adapter
 
 
-def make_sender(adapter: CloudAdapter, *, limiter: RateLimiter | None = None, sleep: Any = None,
-                max_attempts: int = 5) -> TeamsSender:
-    return TeamsSender(adapter, "", limiter or RateLimiter(), max_attempts=max_attempts,
-                       sleep=sleep or asyncio.sleep, jitter=lambda: 1.0)
+def make_sender(
+    adapter: CloudAdapter, *, limiter: RateLimiter | None = None, sleep: Any = None, max_attempts: int = 5
+) -> TeamsSender:
+    return TeamsSender(
+        adapter,
+        "",
+        limiter or RateLimiter(),
+        max_attempts=max_attempts,
+        sleep=sleep or asyncio.sleep,
+        jitter=lambda: 1.0,
+    )
 
 
 async def test_a_proactive_card_arrives_once_with_its_id(fake: FakeConnector, adapter: CloudAdapter) -> None:
@@ -196,9 +204,7 @@ async def test_a_dropped_connection_is_retried(fake: FakeConnector, adapter: Clo
     assert fake.statuses() == [0, 201] and len(fake.messages()) == 1
 
 
-async def test_a_crash_after_the_connector_accepted_can_duplicate(
-    fake: FakeConnector, adapter: CloudAdapter
-) -> None:
+async def test_a_crash_after_the_connector_accepted_can_duplicate(fake: FakeConnector, adapter: CloudAdapter) -> None:
     # The one case where at-least-once shows: we cannot know the first copy arrived.
     fake.drop_next(1, after_accept=True)
 

@@ -257,10 +257,7 @@ def test_app_settings_are_variables_the_bot_reads() -> None:
 
 def bicep_params() -> dict[str, bool]:
     """Parameter name -> has a default."""
-    return {
-        m.group(1): m.group(2) is not None
-        for m in re.finditer(r"^param (\w+) \w+( = .+)?$", BICEP, re.MULTILINE)
-    }
+    return {m.group(1): m.group(2) is not None for m in re.finditer(r"^param (\w+) \w+( = .+)?$", BICEP, re.MULTILINE)}
 
 
 def test_every_parameter_is_documented() -> None:

@@ -22,8 +22,10 @@ EMP2 = "e0000000-0000-4000-8000-000000000002"
 LEADER = "10000000-0000-4000-8000-000000000001"
 TOP = "20000000-0000-4000-8000-000000000001"
 DEPUTY = "30000000-0000-4000-8000-000000000001"
-HEADER = ("employee_aad_object_id,employee_name,leader_aad_object_id,leader_name,"
-          "deputy_aad_object_id,deputy_name,unit,leader_absent")
+HEADER = (
+    "employee_aad_object_id,employee_name,leader_aad_object_id,leader_name,"
+    "deputy_aad_object_id,deputy_name,unit,leader_absent"
+)
 
 
 def write_csv(tmp_path: Path, *rows: str, header: str = HEADER, name: str = "leaders.csv") -> Path:
@@ -43,8 +45,12 @@ async def test_csv_lookup_with_leaders_own_leader_and_units(tmp_path: Path) -> N
 
     entry = await directory.lookup(EMP)
     assert entry == DirectoryEntry(
-        employee_id=EMP, employee_name="Ea Medarbejder", leader=Person(LEADER, "Lars Leder"),
-        deputy=Person(DEPUTY, "Dan Deputy"), unit="Skolen Nord", leader_absent=False,
+        employee_id=EMP,
+        employee_name="Ea Medarbejder",
+        leader=Person(LEADER, "Lars Leder"),
+        deputy=Person(DEPUTY, "Dan Deputy"),
+        unit="Skolen Nord",
+        leader_absent=False,
         leader_manager=Person(TOP, "Tove Direktør"),
     )
     assert effective_leader(entry) == Person(LEADER, "Lars Leder")
@@ -57,8 +63,7 @@ async def test_csv_lookup_with_leaders_own_leader_and_units(tmp_path: Path) -> N
 
 
 async def test_absent_leader_hands_over_to_the_deputy(tmp_path: Path) -> None:
-    directory = await FileDirectory.open(
-        write_csv(tmp_path, f"{EMP},Ea,{LEADER},Lars Leder,{DEPUTY},Dan Deputy,,ja"))
+    directory = await FileDirectory.open(write_csv(tmp_path, f"{EMP},Ea,{LEADER},Lars Leder,{DEPUTY},Dan Deputy,,ja"))
 
     entry = await directory.lookup(EMP)
 
@@ -79,13 +84,30 @@ async def test_excel_csv_with_bom_and_semicolons(tmp_path: Path) -> None:
 
 async def test_json_file(tmp_path: Path) -> None:
     path = tmp_path / "leaders.json"
-    path.write_text(json.dumps([
-        {"employee_aad_object_id": EMP, "employee_name": "Ea", "leader_aad_object_id": LEADER,
-         "leader_name": "Lars Leder", "deputy_aad_object_id": DEPUTY, "deputy_name": "Dan Deputy",
-         "unit": "Skolen Nord", "leader_absent": True},
-        {"employee_aad_object_id": LEADER, "employee_name": "Lars Leder", "leader_aad_object_id": TOP,
-         "leader_name": "Tove", "unit": None},
-    ]), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "employee_aad_object_id": EMP,
+                    "employee_name": "Ea",
+                    "leader_aad_object_id": LEADER,
+                    "leader_name": "Lars Leder",
+                    "deputy_aad_object_id": DEPUTY,
+                    "deputy_name": "Dan Deputy",
+                    "unit": "Skolen Nord",
+                    "leader_absent": True,
+                },
+                {
+                    "employee_aad_object_id": LEADER,
+                    "employee_name": "Lars Leder",
+                    "leader_aad_object_id": TOP,
+                    "leader_name": "Tove",
+                    "unit": None,
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
     directory = await FileDirectory.open(path)
 
     entry = await directory.lookup(EMP)
@@ -109,9 +131,7 @@ async def test_json_file(tmp_path: Path) -> None:
         ([f"{EMP},Ea,{LEADER},{'L' * 257},,,,"], 2, "leader_name"),
     ],
 )
-async def test_bad_rows_name_the_file_line_and_column(
-    tmp_path: Path, rows: list[str], line: int, column: str
-) -> None:
+async def test_bad_rows_name_the_file_line_and_column(tmp_path: Path, rows: list[str], line: int, column: str) -> None:
     path = write_csv(tmp_path, *rows)
 
     with pytest.raises(DirectoryFileError) as caught:
@@ -146,8 +166,11 @@ async def test_bad_json_and_unknown_types_are_reported(tmp_path: Path) -> None:
     assert caught.value.line == 3
 
     wrong_item = tmp_path / "items.json"
-    wrong_item.write_text(json.dumps([{"employee_aad_object_id": EMP, "employee_name": "Ea",
-                                       "leader_aad_object_id": LEADER, "leader_name": 7}]))
+    wrong_item.write_text(
+        json.dumps(
+            [{"employee_aad_object_id": EMP, "employee_name": "Ea", "leader_aad_object_id": LEADER, "leader_name": 7}]
+        )
+    )
     with pytest.raises(DirectoryFileError) as caught:
         await FileDirectory.open(wrong_item)
     assert caught.value.column == "leader_name" and "entry 1" in str(caught.value)

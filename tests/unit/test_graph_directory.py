@@ -71,8 +71,15 @@ async def tokens(fake: RunningFake) -> AsyncIterator[TokenFactory]:
     made: list[MsalTokenProvider] = []
 
     def make(secret: str = CLIENT_SECRET) -> MsalTokenProvider:
-        made.append(MsalTokenProvider(tenant_id=TENANT, client_id=CLIENT_ID, client_credential=secret,
-                                      authority_host=fake.base_url, verify=str(fake.ca_file)))
+        made.append(
+            MsalTokenProvider(
+                tenant_id=TENANT,
+                client_id=CLIENT_ID,
+                client_credential=secret,
+                authority_host=fake.base_url,
+                verify=str(fake.ca_file),
+            )
+        )
         return made[-1]
 
     yield make
@@ -81,16 +88,16 @@ async def tokens(fake: RunningFake) -> AsyncIterator[TokenFactory]:
 
 
 @pytest.fixture
-def graph(
-    fake: RunningFake, session: aiohttp.ClientSession, sleeps: Sleeps, tokens: TokenFactory
-) -> GraphDirectory:
+def graph(fake: RunningFake, session: aiohttp.ClientSession, sleeps: Sleeps, tokens: TokenFactory) -> GraphDirectory:
     return GraphDirectory(session, tokens(), base_url=fake.base_url, sleep=sleeps, jitter=lambda: 0.0)
 
 
 async def file_directory(tmp_path: Path, rows: list[str]) -> FileDirectory:
     path = tmp_path / "leaders.csv"
-    header = ("employee_aad_object_id,employee_name,leader_aad_object_id,leader_name,"
-              "deputy_aad_object_id,deputy_name,unit,leader_absent")
+    header = (
+        "employee_aad_object_id,employee_name,leader_aad_object_id,leader_name,"
+        "deputy_aad_object_id,deputy_name,unit,leader_absent"
+    )
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     return await FileDirectory.open(path)
 
@@ -104,8 +111,9 @@ async def test_manager_found_with_the_leaders_own_leader(graph: GraphDirectory, 
     assert entry.leader_manager == Person(TOP, "Tove Direktør")
     assert entry.unit == "Skolen Nord"
     paths = [r.path for r in fake.graph.graph_requests]
-    assert sorted(paths) == sorted([f"/v1.0/users/{EMP}", f"/v1.0/users/{EMP}/manager",
-                                    f"/v1.0/users/{LEADER}/manager"])
+    assert sorted(paths) == sorted(
+        [f"/v1.0/users/{EMP}", f"/v1.0/users/{EMP}/manager", f"/v1.0/users/{LEADER}/manager"]
+    )
     manager_call = next(r for r in fake.graph.graph_requests if r.path == f"/v1.0/users/{EMP}/manager")
     assert manager_call.query == {"$select": "id,displayName"}
     assert manager_call.token == fake.graph.issued[0]
@@ -140,9 +148,12 @@ async def test_unknown_user_or_malformed_id_is_not_found(graph: GraphDirectory, 
 
 
 async def test_no_manager_falls_back_to_the_file(graph: GraphDirectory, tmp_path: Path) -> None:
-    file = await file_directory(tmp_path, [
-        f"{LONER},Ole Alene,{FILE_LEADER},Fie Leder,{DEPUTY},Dan Deputy,Rådhuset,ja",
-    ])
+    file = await file_directory(
+        tmp_path,
+        [
+            f"{LONER},Ole Alene,{FILE_LEADER},Fie Leder,{DEPUTY},Dan Deputy,Rådhuset,ja",
+        ],
+    )
     entry = await ChainedDirectory([graph, file]).lookup(LONER)
 
     assert entry.leader == Person(FILE_LEADER, "Fie Leder")
@@ -150,12 +161,13 @@ async def test_no_manager_falls_back_to_the_file(graph: GraphDirectory, tmp_path
     assert entry.leader_absent is True
 
 
-async def test_file_adds_deputy_and_absence_when_it_agrees_with_graph(
-    graph: GraphDirectory, tmp_path: Path
-) -> None:
-    file = await file_directory(tmp_path, [
-        f"{EMP},Ea Medarbejder,{LEADER},Lars Leder,{DEPUTY},Dan Deputy,Skolen Nord,true",
-    ])
+async def test_file_adds_deputy_and_absence_when_it_agrees_with_graph(graph: GraphDirectory, tmp_path: Path) -> None:
+    file = await file_directory(
+        tmp_path,
+        [
+            f"{EMP},Ea Medarbejder,{LEADER},Lars Leder,{DEPUTY},Dan Deputy,Skolen Nord,true",
+        ],
+    )
     entry = await ChainedDirectory([graph, file]).lookup(EMP)
 
     assert entry.leader == Person(LEADER, "Lars Leder")
@@ -204,8 +216,9 @@ async def test_retry_after_beyond_our_patience_gives_up_at_once(
 async def test_5xx_backs_off_exponentially_with_jitter(
     fake: RunningFake, session: aiohttp.ClientSession, sleeps: Sleeps, tokens: TokenFactory
 ) -> None:
-    graph = GraphDirectory(session, tokens(), base_url=fake.base_url, sleep=sleeps,
-                           jitter=lambda: 1.0, backoff_base=0.5, max_attempts=4)
+    graph = GraphDirectory(
+        session, tokens(), base_url=fake.base_url, sleep=sleeps, jitter=lambda: 1.0, backoff_base=0.5, max_attempts=4
+    )
     fake.graph.fail_next(503, times=3)
 
     assert await graph.is_member_of_group(HR_MEMBERS[0], HR_GROUP) is True
@@ -225,9 +238,7 @@ async def test_5xx_retries_are_bounded_and_the_chain_falls_back(
     assert entry.leader == Person(FILE_LEADER, "Fie Leder")
 
 
-async def test_expired_token_is_refreshed_once_and_the_call_retried(
-    graph: GraphDirectory, fake: RunningFake
-) -> None:
+async def test_expired_token_is_refreshed_once_and_the_call_retried(graph: GraphDirectory, fake: RunningFake) -> None:
     await graph.lookup(EMP)
     first_token = fake.graph.issued[0]
     fake.graph.expire_tokens()
@@ -243,9 +254,7 @@ async def test_expired_token_is_refreshed_once_and_the_call_retried(
     assert later[-1].token == new_token  # ... then retried with the fresh token
 
 
-async def test_a_token_that_keeps_failing_is_refreshed_only_once(
-    graph: GraphDirectory, fake: RunningFake
-) -> None:
+async def test_a_token_that_keeps_failing_is_refreshed_only_once(graph: GraphDirectory, fake: RunningFake) -> None:
     await graph.lookup(EMP)
     fake.graph.reject_all_tokens = True
     sent_before = len(fake.graph.graph_requests)
@@ -297,8 +306,9 @@ async def test_group_members_are_read_again_after_the_cache_expires(
     fake: RunningFake, session: aiohttp.ClientSession, sleeps: Sleeps, tokens: TokenFactory
 ) -> None:
     now = [1000.0]
-    graph = GraphDirectory(session, tokens(), base_url=fake.base_url, sleep=sleeps,
-                           group_cache_seconds=300, clock=lambda: now[0])
+    graph = GraphDirectory(
+        session, tokens(), base_url=fake.base_url, sleep=sleeps, group_cache_seconds=300, clock=lambda: now[0]
+    )
     assert await graph.is_member_of_group(EMP, HR_GROUP) is False
 
     fake.graph.groups[HR_GROUP] = [*HR_MEMBERS, EMP]  # HR adds the employee to the group

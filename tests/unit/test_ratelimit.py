@@ -55,8 +55,12 @@ class VirtualTime:
         assert ready is None, "tasks never settled"
 
 
-def limiter(vt: VirtualTime, windows: Windows = TEAMS_CONVERSATION_WINDOWS,
-            app_windows: Windows = TEAMS_APP_WINDOWS, slack: float = 0.0) -> RateLimiter:
+def limiter(
+    vt: VirtualTime,
+    windows: Windows = TEAMS_CONVERSATION_WINDOWS,
+    app_windows: Windows = TEAMS_APP_WINDOWS,
+    slack: float = 0.0,
+) -> RateLimiter:
     return RateLimiter(windows, app_windows, slack=slack, clock=vt.clock, sleep=vt.sleep)
 
 

@@ -92,11 +92,14 @@ def test_lists_and_dates_parse() -> None:
 def test_dev_origins_only_in_local_mode() -> None:
     assert Settings.from_env({"EVIDENCE_DEV_ORIGINS": "http://127.0.0.1:8123"}).evidence_dev_origins
     with pytest.raises(SettingsError, match=r"^EVIDENCE_DEV_ORIGINS"):
-        Settings.from_env({
-            "EVIDENCE_DEV_ORIGINS": "http://127.0.0.1:8123",
-            "MicrosoftAppId": "11111111-2222-3333-4444-555555555555",
-            "MicrosoftAppPassword": "x", "MicrosoftAppTenantId": "11111111-2222-3333-4444-555555555555",
-        })
+        Settings.from_env(
+            {
+                "EVIDENCE_DEV_ORIGINS": "http://127.0.0.1:8123",
+                "MicrosoftAppId": "11111111-2222-3333-4444-555555555555",
+                "MicrosoftAppPassword": "x",
+                "MicrosoftAppTenantId": "11111111-2222-3333-4444-555555555555",
+            }
+        )
     with pytest.raises(SettingsError, match=r"^EVIDENCE_DEV_ORIGINS"):
         Settings.from_env({"EVIDENCE_DEV_ORIGINS": "http://127.0.0.1:8123/path"})
 

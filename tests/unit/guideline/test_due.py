@@ -41,9 +41,7 @@ def kinds(items: list[DueItem]) -> list[tuple[DueKind, StepId | None]]:
 def test_new_case_notifies_its_leader_once() -> None:
     case = opened()
     [item] = due_items([case], OPENED)
-    assert item == DueItem(
-        DueKind.CASE_ASSIGNED, "case-1", None, "assigned:case-1:u-leader", (Role.LEADER,), OPENED
-    )
+    assert item == DueItem(DueKind.CASE_ASSIGNED, "case-1", None, "assigned:case-1:u-leader", (Role.LEADER,), OPENED)
     assert due_items([mark_sent(case, item.key)], OPENED) == []
 
 

@@ -102,9 +102,7 @@ def test_case_without_leader_is_allowed() -> None:
 
 
 def test_duplicate_screenshots_are_kept_once() -> None:
-    case, _ = new_case(
-        "c", "n", REPORTER, LEADER, None, None, facts(), [evidence(1), evidence(1), evidence(2)], OPENED
-    )
+    case, _ = new_case("c", "n", REPORTER, LEADER, None, None, facts(), [evidence(1), evidence(1), evidence(2)], OPENED)
     assert [item.size for item in case.evidence] == [1001, 1002]
 
 
@@ -116,22 +114,16 @@ def test_duplicate_screenshots_are_kept_once() -> None:
         (LEADER, Person("u-leader", "Same"), "deputy", "deputy_is_leader"),
     ],
 )
-def test_leadership_must_not_involve_the_reporter(
-    leader: Person, deputy: Person | None, field: str, code: str
-) -> None:
+def test_leadership_must_not_involve_the_reporter(leader: Person, deputy: Person | None, field: str, code: str) -> None:
     with pytest.raises(InvalidDecision) as err:
         new_case("c", "n", REPORTER, leader, deputy, None, facts(), [], OPENED)
     assert (err.value.field, err.value.code) == (field, code)
 
 
 def test_occurred_in_the_future_is_refused_but_clock_skew_tolerated() -> None:
-    new_case(
-        "c", "n", REPORTER, LEADER, None, None, facts(occurred_at=OPENED + timedelta(minutes=4)), [], OPENED
-    )
+    new_case("c", "n", REPORTER, LEADER, None, None, facts(occurred_at=OPENED + timedelta(minutes=4)), [], OPENED)
     with pytest.raises(InvalidDecision) as err:
-        new_case(
-            "c", "n", REPORTER, LEADER, None, None, facts(occurred_at=OPENED + timedelta(hours=1)), [], OPENED
-        )
+        new_case("c", "n", REPORTER, LEADER, None, None, facts(occurred_at=OPENED + timedelta(hours=1)), [], OPENED)
     assert (err.value.field, err.value.code) == ("occurred_at", "in_future")
 
 

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.guideline.decisions import Acknowledge
+from bot.guideline.decisions import Acknowledge, RemovalDecided, RemovalOutcome, RemovalStillThere
+from bot.guideline.model import Case
 from bot.hosting.telemetry import Telemetry
 from bot.presenters.case_cards import CaseCards
 from bot.repositories.cases import CaseDoc, CaseRepository
@@ -18,11 +19,12 @@ from bot.services.case_actions import CaseActions
 from bot.services.hr_people import HrPeople
 from bot.services.notifications import Notifications
 from bot.services.refs import ReferenceBook
+from tests.bot.chat import said
 from tests.fakes.clock import FakeClock
 from tests.fakes.directory import MemoryDirectory
 from tests.fakes.memory import MemoryStore
 from tests.fakes.notifier import RecordingNotifier, user_reference
-from tests.unit.guideline.builders import OPENED, POLICY, opened
+from tests.unit.guideline.builders import AS_LEADER, OPENED, POLICY, apply, opened
 
 CASE = "0123456789abcdef0123456789abcdef"
 REPORTER, LEADER, HR = "u-reporter", "u-leader", "u-hr"
@@ -147,3 +149,33 @@ async def test_a_decision_updates_the_other_cards_in_place(
     await service.after_decision(decided.case, decided.events, LEADER)
     assert [u.to for u in notifier.updates] == [REPORTER]  # not the leader's own card: they clicked it
     assert notifier.updates[0].activity_id == notifier.to(REPORTER)[0].activity_id
+
+
+async def _seed_case(store: MemoryStore, case: Case, *people: str) -> None:
+    await CaseRepository(store, POLICY).create(CaseDoc(case))
+    refs = ReferenceBook(store)
+    for person in people:
+        await refs.remember(person, user_reference(person), "da-DK")
+
+
+async def test_a_removal_recheck_after_still_there_counts_from_that_answer_not_the_request(
+    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
+) -> None:
+    """The second question comes `removal_recheck_days` after "still there", so it must not say that
+    many days have passed since the request (twice as many have)."""
+    requested = apply(opened(case_id=CASE), AS_LEADER, RemovalDecided(RemovalOutcome.REQUESTED), now=OPENED)
+    await _seed_case(store, requested, REPORTER, LEADER)
+    service = notifications(store, notifier, clock)
+    clock.current = OPENED + timedelta(days=POLICY.removal_recheck_days, minutes=1)
+    await service.deliver_case(CASE)
+    first = [said(m.activity) for m in notifier.to(LEADER) if "Er det væk nu?" in said(m.activity)]
+    assert len(first) == 1 and "3 dage siden, der blev bedt om at få indholdet fjernet" in first[0]
+
+    answered_at = clock.now()
+    await CaseActions(service.repo, POLICY, clock, is_hr).decide(CASE, LEADER, RemovalStillThere())
+    clock.current = answered_at + timedelta(days=POLICY.removal_recheck_days, minutes=1)
+    await service.deliver_case(CASE)
+    again = [said(m.activity) for m in notifier.to(LEADER) if "Er det væk nu?" in said(m.activity)][1:]
+    assert len(again) == 1
+    assert "der blev bedt om" not in again[0]  # six days since the request, not three
+    assert "3 dage siden, indholdet sidst var der stadig" in again[0]
