@@ -145,7 +145,9 @@ class AddEvidenceDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no ty
             if not done.count:  # nothing new: no "your leader is told", because nobody is
                 await dc.context.send_activity(tx("mycases.add_evidence.none", number=state["number"]))
                 return await dc.end_dialog()
-            await dc.context.send_activity(tx("mycases.add_evidence.done", count=done.count, number=state["number"]))
+            # Who is told is who `Notifications.evidence_added` tells: the leader, or HR while there is none.
+            key = "mycases.add_evidence.done" if done.case.leader is not None else "mycases.add_evidence.done_hr"
+            await dc.context.send_activity(tx(key, count=done.count, number=state["number"]))
             self.deps.dispatch.publish(*done.follow_ups)
             return await dc.end_dialog()
         await dc.context.send_activity(tx("mycases.add_evidence.prompt", number=state["number"]))

@@ -211,12 +211,12 @@ class Notifications:
         await self.deliver_case(case.id)
 
     async def evidence_added(self, case: Case, count: int) -> None:
-        for person in (case.leader, case.active_deputy):
-            if person is not None:
-                tx = await self._texts(person.aad_object_id)
-                await self._send_text(
-                    person.aad_object_id, tx("notify.evidence_added", count=count, number=case.number)
-                )
+        """The leader and an active deputy are told; HR while the case has no leader (as with every
+        other notice), since the reporter is told that someone is."""
+        people = [p.aad_object_id for p in (case.leader, case.active_deputy) if p is not None]
+        for person_id in people if case.leader is not None else await self._hr_ids():
+            tx = await self._texts(person_id)
+            await self._send_text(person_id, tx("notify.evidence_added", count=count, number=case.number))
         await self.after_decision(case, [], case.reporter.aad_object_id)
 
     # -- one due item ----------------------------------------------------------------------------

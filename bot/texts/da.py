@@ -127,6 +127,7 @@ TEXTS.update(
         "mycases.add_evidence": "Tilføj skærmbilleder",
         "mycases.add_evidence.prompt": "Send de nye skærmbilleder til sag {number} her i chatten. Skriv **færdig**, når du er færdig.",
         "mycases.add_evidence.done": "Tak. Antal nye filer på sag {number}: {count}. Din leder får besked.",
+        "mycases.add_evidence.done_hr": "Tak. Antal nye filer på sag {number}: {count}. Sagen har ingen leder endnu, så HR får besked.",
         "status.open": "Åben",
         "status.closed": "Afsluttet",
         "stepstatus.open": "Ikke afgjort",

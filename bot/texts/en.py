@@ -119,6 +119,7 @@ TEXTS.update(
         "mycases.add_evidence": "Add screenshots",
         "mycases.add_evidence.prompt": "Send the new screenshots for case {number} here in the chat. Type **done** when finished.",
         "mycases.add_evidence.done": "Thank you. New files on case {number}: {count}. Your manager is told.",
+        "mycases.add_evidence.done_hr": "Thank you. New files on case {number}: {count}. The case has no manager yet, so HR is told.",
         "status.open": "Open",
         "status.closed": "Closed",
         "stepstatus.open": "Not decided",

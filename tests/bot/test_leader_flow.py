@@ -294,6 +294,29 @@ async def test_more_evidence_from_my_cases_and_the_leader_is_told(world: World) 
     assert any("ikke adgang" in (r.text or "") for r in refused)
 
 
+async def test_more_evidence_on_a_case_without_a_leader_tells_hr_and_says_so(world: World) -> None:
+    """No leader to tell: the reply must not promise "your leader is told"; HR, who has the case, is told."""
+    runtime = await world.runtime()
+    hr = world.chat(runtime, HR, "Hanne HR")
+    await hr.send("hjælp")  # HR has a chat with the bot
+    employee = world.chat(runtime, STRANGER, "Sune Ukendt")  # not in the directory
+    await employee.send("rapportér")
+    await employee.send(value=GOOD_FORM)
+    await employee.send("færdig")
+    await employee.send(value={"verb": "review_submit", "leader": "unknown"})
+    await runtime.background.drain()
+    [case] = await runtime.cases.reported_by(STRANGER)
+    assert case.leader is None
+    await employee.send(value={"verb": "add_evidence", "case_id": case.id})
+    await employee.send(attachments=[file_attachment(world.files.url("/files/photo.jpg"), "foto.jpg")])
+    reply = " ".join(r.text or "" for r in await employee.send("færdig"))
+    await runtime.background.drain()
+    assert "Antal nye filer på sag KH-2026-0001: 1" in reply
+    assert "Din leder får besked" not in reply and "HR får besked" in reply
+    told = [said(m.activity) for m in world.connector.messages()]
+    assert sum("dokumentation til sag KH-2026-0001 (nye filer: 1)" in t for t in told) == 1  # HR
+
+
 async def test_an_unreachable_leader_means_the_employee_and_hr_are_told(world: World) -> None:
     runtime = await world.runtime()
     hr = world.chat(runtime, HR, "Hanne HR")
