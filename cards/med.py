@@ -90,7 +90,11 @@ def _figures(tx: Texts, f: MedFigures) -> list[Element]:
         facts(
             [
                 (tx("med.figures.total"), count_text(tx, f.total)),
-                *[(tx(f"category.{c.value}"), count_text(tx, f.by_category[c])) for c in Category],
+                *(
+                    [(tx("med.figures.by_category"), tx("med.count.withheld", threshold=f.total.threshold))]
+                    if f.categories_withheld
+                    else [(tx(f"category.{c.value}"), count_text(tx, f.by_category[c])) for c in Category]
+                ),
                 (tx("med.figures.on_time"), on_time),
                 (tx("med.figures.open_apv"), count_text(tx, f.open_apv_plans)),
             ]

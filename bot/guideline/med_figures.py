@@ -5,6 +5,11 @@ could point at a person, so it is never shown (nor kept in the value): the Teams
 the `text_key` as "under 3" / "færre end 3". Zero is shown as zero, so a quiet period gives
 zeros. The on-time share is hidden whenever the case count is.
 
+Hiding a count is not enough when the card's other numbers give it away: with 4 cases in all, 3
+threats shown, "under 3" bullying and 0 harassment, the bullying count is 1. So the split by
+category is withheld whole (`categories_withheld`) whenever a hidden category count could be
+worked out from the total and the other categories.
+
 "Decided within the deadline" is measured per immediate step (and the InsuBiz note when it
 applied): the first decision on the step at or before its deadline. (A waiver stored before
 waivers were removed was a first decision then and is still measured as one.) A step never
@@ -61,6 +66,25 @@ class MedFigures:
     on_time_percent: int | None
     on_time_hidden: bool
     open_apv_plans: Anonymised
+    categories_withheld: bool = False  # then `by_category` is empty: its counts would give one away
+
+
+def hidden_count_deducible(counts: Mapping[Category, int], total: Anonymised, threshold: int) -> bool:
+    """Could a reader of the card work out a category count that is shown as "under threshold"?
+
+    What the reader knows: every shown count; that each hidden count lies in 1..threshold-1; that
+    all counts add up to the total (exact when shown, else itself in 1..threshold-1). A hidden
+    count is given away when it has the same value in every combination that fits."""
+    hidden = [n for n in counts.values() if 0 < n < threshold]
+    if not hidden:
+        return False
+    shown = sum(n for n in counts.values() if not 0 < n < threshold)
+    sums = {total.count} if total.count is not None else set(range(1, threshold))
+    combos: list[tuple[int, ...]] = [()]
+    for _ in hidden:  # every value each hidden count could have (at most 3 categories)
+        combos = [(*combo, n) for combo in combos for n in range(1, threshold)]
+    fits = [combo for combo in combos if shown + sum(combo) in sums]
+    return any(len({combo[i] for combo in fits}) <= 1 for i in range(len(hidden)))
 
 
 def figures(
@@ -93,15 +117,17 @@ def figures(
         if not settled_in_time:
             open_apv += 1
     total = anonymised(len(in_period), threshold)
+    withheld = hidden_count_deducible(counts, total, threshold)
     percent = round(100 * on_time / counted) if counted else None
     return MedFigures(
         unit=unit,
         period_id=period.id,
         total=total,
-        by_category=MappingProxyType({cat: anonymised(n, threshold) for cat, n in counts.items()}),
+        by_category=MappingProxyType({} if withheld else {cat: anonymised(n, threshold) for cat, n in counts.items()}),
         on_time_percent=None if total.hidden else percent,
         on_time_hidden=total.hidden,
         open_apv_plans=anonymised(open_apv, threshold),
+        categories_withheld=withheld,
     )
 
 

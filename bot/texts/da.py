@@ -328,6 +328,8 @@ TEXTS.update(
         "med.figures.note": 'Tal under {threshold} vises som "under {threshold}", så ingen kan genkendes.',
         "med.count.under": "under {threshold}",
         "med.count.hidden": "vises ikke (for få sager)",
+        "med.figures.by_category": "Fordelt på kategorier",
+        "med.count.withheld": "vises ikke – ellers kunne et tal under {threshold} regnes ud",
         "med.state": "Status",
         "med.state.pending": "Ikke sendt endnu",
         "med.state.sent": "Påmindelse sendt – ikke sat på dagsorden endnu",

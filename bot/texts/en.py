@@ -314,6 +314,8 @@ TEXTS.update(
         "med.figures.note": 'Counts below {threshold} are shown as "under {threshold}" so no one can be identified.',
         "med.count.under": "under {threshold}",
         "med.count.hidden": "not shown (too few cases)",
+        "med.figures.by_category": "By category",
+        "med.count.withheld": "not shown – a count under {threshold} could otherwise be worked out",
         "med.state": "Status",
         "med.state.pending": "Not sent yet",
         "med.state.sent": "Reminder sent – not on an agenda yet",

@@ -3,6 +3,7 @@ from datetime import date, datetime, time
 
 import pytest
 
+from bot.chat.med_views import MedCardView
 from bot.guideline import (
     Anonymised,
     ApvFiled,
@@ -32,6 +33,10 @@ from bot.guideline import (
     reminder_due,
     units_due,
 )
+from bot.guideline.med_figures import hidden_count_deducible
+from bot.texts import Texts
+from cards.med import med_reminder_card
+from tests.bot.chat import all_text
 from tests.unit.guideline.builders import AS_LEADER, TZ, apply, at, offer, opened
 
 SCHEDULE = MedSchedule()
@@ -341,3 +346,45 @@ def test_evaluation_is_frozen() -> None:
     with pytest.raises(AttributeError):
         ev.status = MedStatus.DONE  # type: ignore[misc]
     assert replace(ev, status=MedStatus.DONE).status is MedStatus.DONE
+
+
+@pytest.mark.parametrize(
+    ("threat", "bullying", "harassment", "deducible"),
+    [
+        (3, 1, 0, True),  # 4 in all, 3 threats shown: the "under 3" bullying is 1
+        (3, 2, 0, True),  # 5 in all: the bullying is 2
+        (2, 1, 0, False),  # 3 in all, two hidden: 2+1 or 1+2
+        (1, 1, 0, True),  # total "under 3" and two categories at least 1 each: both are 1
+        (1, 0, 0, False),  # total and threats both "under 3": 1 or 2
+        (2, 0, 0, False),
+        (3, 3, 0, False),  # nothing hidden
+        (0, 0, 0, False),
+    ],
+)
+def test_a_hidden_category_count_is_never_given_away_by_the_others(
+    threat: int, bullying: int, harassment: int, deducible: bool
+) -> None:
+    counts = {Category.THREAT: threat, Category.BULLYING: bullying, Category.HARASSMENT: harassment}
+    total = anonymised(threat + bullying + harassment)
+    assert hidden_count_deducible(counts, total, 3) is deducible
+
+
+def test_two_hidden_categories_that_can_only_be_one_each_are_given_away() -> None:
+    counts = {Category.THREAT: 4, Category.BULLYING: 1, Category.HARASSMENT: 1}
+    assert hidden_count_deducible(counts, anonymised(6), 3)  # 6 - 4 = 2 = 1 + 1
+
+
+def test_figures_withhold_the_split_by_category_when_it_would_give_a_count_away() -> None:
+    period = SCHEDULE.period_by_id("2026-H2")
+    cases = [_case(n, at(2026, 4, n)) for n in range(1, 4)] + [_case(4, at(2026, 4, 4), Category.BULLYING)]
+    result = figures(cases, "Borgerservice", period)
+    assert result.total == Anonymised(4, 3)
+    assert result.categories_withheld and not result.by_category  # not "3 threats, under 3 bullying, 0"
+    card = all_text(
+        med_reminder_card(
+            Texts("da"), MedCardView("Borgerservice", period, result, new_evaluation("Borgerservice", period.id), TZ)
+        )
+    )
+    assert "Fordelt på kategorier" in card and "Digital mobning" not in card
+    kept = figures(cases[:2] + cases[3:], "Borgerservice", period)  # 2 threats, 1 bullying: 2+1 or 1+2
+    assert not kept.categories_withheld and kept.by_category[Category.BULLYING].hidden
