@@ -1,10 +1,14 @@
-"""More screenshots for a submitted case, started from "Mine sager".
+"""More screenshots for a submitted case, started from "Mine sager": the dialog that carries
+`bot.chat.add_evidence_flow`.
 
-Only the reporter may add evidence, and only to an open case: both are checked before anything
-is downloaded (and the domain checks again when the file is added). Each file is stored
-write-once under the case and added to the case with the ETag; a file the case then refuses is
-deleted again. The dialog state is not touched by a message with files, so messages sent at the
-same time never overwrite each other; the leader is told when the employee is done.
+The flow decides (who may add, what a message means, what is said at the end); this dialog keeps
+its state in the dialog state, turns each activity into the flow's event and performs the
+effects: texts, taking the message's files onto the case, counting what was added, handing the
+follow-up work to the dispatcher. Who may add and how much room is left are asked again before
+anything is downloaded, inside the case's ETag-guarded write (`CaseTarget.reserve`). Each file is
+stored write-once under the case and added to the case with the ETag; a file the case then
+refuses is deleted again. The dialog state is not touched by a message with files, so messages
+sent at the same time never overwrite each other; the leader is told when the employee is done.
 """
 
 from __future__ import annotations
@@ -12,14 +16,16 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import assert_never
 
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 
-from bot.chat.routes import normalise, verb_of
+from bot.chat import add_evidence_flow as flow
+from bot.chat.report_flow import End, EvidenceTaken, Publish, Say, TakeEvidence
 from bot.errors import NotFound, NotPermitted
 from bot.guideline.decisions import EvidenceAdded
 from bot.guideline.errors import CaseAlreadyClosed
-from bot.guideline.model import CaseStatus
+from bot.guideline.model import Case
 from bot.intake.evidence import StoredEvidence
 from bot.repositories.cases import CaseDoc
 from bot.repositories.documents import Unchanged
@@ -29,9 +35,7 @@ from bot.services.drafts import live_reservations, reservation
 from bot.services.ports import Clock
 from bot.services.reports import evidence_item
 from bot.texts import Texts, language_for
-from cards.verbs import Verb
 from dialogs.evidence_chat import EvidenceChat
-from dialogs.report import CANCEL_WORDS, DONE_WORDS
 
 
 @dataclass
@@ -61,14 +65,14 @@ class CaseTarget:
 
         def reserve(doc: CaseDoc) -> tuple[CaseDoc, None]:
             granted.clear()
-            case = doc.case
-            if case.reporter.aad_object_id != self.user:
+            refused = flow.refusal(doc.case, self.user)
+            if refused is flow.Refusal.NOT_PERMITTED:
                 raise NotPermitted(self.case_id)
-            if case.status is CaseStatus.CLOSED:
+            if refused is not None:
                 raise CaseAlreadyClosed(self.case_id)
             pending = live_reservations(doc.intake, self.now)
-            used = len(case.evidence) + sum(int(p["n"]) for k, p in pending.items() if k != self.activity_id)
-            granted.append(min(count, max(0, self.cap - used)))
+            others = sum(int(p["n"]) for k, p in pending.items() if k != self.activity_id)
+            granted.append(flow.room(doc.case, others, count, self.cap))
             if not granted[0]:
                 raise Unchanged
             return replace(doc, intake={**pending, self.activity_id: reservation(granted[0], self.now)}), None
@@ -95,60 +99,83 @@ class CaseTarget:
 
 
 class AddEvidenceDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hints
+    """Carries `bot.chat.add_evidence_flow`: its state lives in the dialog state; this class turns
+    activities into the flow's events and performs its effects."""
+
     ID = "add_evidence"
 
     def __init__(self, deps: AddEvidenceDeps) -> None:
         super().__init__(self.ID)
         self.deps = deps
 
+    # -- botbuilder Dialog API -------------------------------------------------------------------
+    async def begin_dialog(self, dc: DialogContext, options: object = None) -> DialogTurnResult:
+        case_id = options if isinstance(options, str) else ""
+        case: Case | None
+        try:
+            case = (await self.deps.actions.repo.get(case_id)).case
+        except NotFound:
+            case = None
+        return await self._carry(dc, None, flow.start(case_id, case, self._user(dc)))
+
+    async def continue_dialog(self, dc: DialogContext) -> DialogTurnResult:
+        activity = dc.context.activity
+        state = flow.AddState.from_dict(dc.active_dialog.state)
+        event = flow.event_of(activity.value, activity.text or "", bool(activity.attachments))
+        return await self._carry(dc, state, flow.step(state, event))
+
+    # -- the carrier ---------------------------------------------------------------------------
+    async def _carry(self, dc: DialogContext, before: flow.AddState | None, step: flow.Step) -> DialogTurnResult:
+        """Keep the new state (only when the flow changed it), then perform the effects in order;
+        an effect with an outcome feeds it back to the flow as the next event."""
+        if step.state is not None and step.state != before:
+            stored = dc.active_dialog.state
+            stored.clear()
+            stored.update(step.state.to_dict())
+        for effect in step.effects:
+            if isinstance(effect, End):
+                return await dc.end_dialog(effect.result)
+            outcome = await self._perform(dc, step.state, effect)
+            if outcome is not None:
+                return await self._carry(dc, step.state, flow.step(_begun(step.state), outcome))
+        return Dialog.end_of_turn
+
+    async def _perform(self, dc: DialogContext, state: flow.AddState | None, effect: flow.Effect) -> flow.Event | None:
+        context = dc.context
+        tx = self._texts(dc)
+        match effect:
+            case Say(key, values):
+                await context.send_activity(tx(key, **dict(values)))
+            case TakeEvidence():
+                user = self._user(dc)
+                now = self.deps.clock.now()
+                activity_id = context.activity.id or uuid.uuid4().hex
+                target = CaseTarget(
+                    self.deps.actions, user, _begun(state).case_id, activity_id, self.deps.max_evidence, now
+                )
+                return EvidenceTaken(await self.deps.evidence.take(context, target, tx, user, now))
+            case flow.CountAdded(before):
+                done = await self.deps.actions.evidence_done(_begun(state).case_id, self._user(dc), list(before))
+                return flow.Counted(done.count, done.follow_ups, to_hr=done.case.leader is None)
+            case Publish(follow_ups):
+                self.deps.dispatch.publish(*follow_ups)
+            case End():  # pragma: no cover  (ends the dialog in _carry)
+                raise AssertionError("End is performed by the carrier")
+            case _:
+                assert_never(effect)
+        return None
+
+    # -- helpers ------------------------------------------------------------------------------
     def _texts(self, dc: DialogContext) -> Texts:
         return Texts(language_for(dc.context.activity.locale, self.deps.default_language))
 
-    async def begin_dialog(self, dc: DialogContext, options: object = None) -> DialogTurnResult:
-        tx = self._texts(dc)
-        case_id = options if isinstance(options, str) else ""
-        user = dc.context.activity.from_property.aad_object_id or ""
-        try:
-            case = await self.deps.actions.repo.get(case_id)
-        except NotFound:
-            await dc.context.send_activity(tx("error.not_found"))
-            return await dc.end_dialog()
-        if case.case.reporter.aad_object_id != user:
-            await dc.context.send_activity(tx("error.not_permitted"))
-            return await dc.end_dialog()
-        if case.case.status is CaseStatus.CLOSED:
-            await dc.context.send_activity(tx("error.case_closed"))
-            return await dc.end_dialog()
-        before = [item.sha256 for item in case.case.evidence]
-        dc.active_dialog.state.update({"case_id": case_id, "number": case.case.number, "before": before})
-        await dc.context.send_activity(tx("mycases.add_evidence.prompt", number=case.case.number))
-        return Dialog.end_of_turn
+    @staticmethod
+    def _user(dc: DialogContext) -> str:
+        return str(dc.context.activity.from_property.aad_object_id or "")
 
-    async def continue_dialog(self, dc: DialogContext) -> DialogTurnResult:
-        tx = self._texts(dc)
-        state = dc.active_dialog.state
-        activity = dc.context.activity
-        words = normalise(activity.text or "")
-        if activity.attachments:
-            user = activity.from_property.aad_object_id or ""
-            now = self.deps.clock.now()
-            activity_id = activity.id or uuid.uuid4().hex
-            target = CaseTarget(
-                self.deps.actions, user, str(state["case_id"]), activity_id, self.deps.max_evidence, now
-            )
-            await self.deps.evidence.take(dc.context, target, tx, user, now)
-            return Dialog.end_of_turn
-        verb = verb_of(activity.value)
-        if verb in (Verb.EVIDENCE_DONE, Verb.REPORT_CANCEL) or words in DONE_WORDS or words in CANCEL_WORDS:
-            user = activity.from_property.aad_object_id or ""
-            done = await self.deps.actions.evidence_done(state["case_id"], user, state.get("before") or [])
-            if not done.count:  # nothing new: no "your leader is told", because nobody is
-                await dc.context.send_activity(tx("mycases.add_evidence.none", number=state["number"]))
-                return await dc.end_dialog()
-            # Who is told is who `Notifications.evidence_added` tells: the leader, or HR while there is none.
-            key = "mycases.add_evidence.done" if done.case.leader is not None else "mycases.add_evidence.done_hr"
-            await dc.context.send_activity(tx(key, count=done.count, number=state["number"]))
-            self.deps.dispatch.publish(*done.follow_ups)
-            return await dc.end_dialog()
-        await dc.context.send_activity(tx("mycases.add_evidence.prompt", number=state["number"]))
-        return Dialog.end_of_turn
+
+def _begun(state: flow.AddState | None) -> flow.AddState:
+    """Only a refusal at the start has no state, and it only says a text and ends."""
+    if state is None:  # pragma: no cover  (the flow never asks for more before the dialog began)
+        raise AssertionError("the add-evidence dialog has not begun")
+    return state

@@ -42,7 +42,7 @@ from cards.verbs import Verb
 from dialogs.evidence_chat import EvidenceChat
 
 __all__ = [
-    "CANCEL_WORDS",  # also the "add evidence" dialog's words
+    "CANCEL_WORDS",  # the report flow's words (bot/chat/add_evidence_flow.py uses them too)
     "DONE_WORDS",
     "DraftTarget",
     "ReportDeps",
@@ -179,8 +179,8 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
                     await context.send_activity(tx(if_no_evidence))
                 choices = await self.deps.reports.leader_choices(user)
                 await context.send_activity(card_activity(review_card(tx, form, evidence_lines(evidence), choices)))
-            case flow.Say(key):
-                await context.send_activity(tx(key))
+            case flow.Say(key, values):
+                await context.send_activity(tx(key, **dict(values)))
             case flow.LogFormRefused(problem):
                 log.info("report form refused", extra=fields(field=problem.field, reason=problem.reason))
             case flow.TakeEvidence():

@@ -223,7 +223,14 @@ class ShowReview:
 
 @dataclass(frozen=True)
 class Say:
+    """A text said; `values` fill its placeholders (see `say`)."""
+
     key: str
+    values: tuple[tuple[str, object], ...] = ()
+
+
+def say(key: str, **values: object) -> Say:
+    return Say(key, tuple(values.items()))
 
 
 @dataclass(frozen=True)
