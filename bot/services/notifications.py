@@ -363,9 +363,8 @@ class Notifications:
             told = True
             if item.kind is DueKind.CASE_ASSIGNED and not hr_has_it:
                 tx = await self._texts(case.reporter.aad_object_id)
-                told = await self._send_text(
-                    case.reporter.aad_object_id, tx("notify.nobody_reached", number=case.number)
-                )
+                key = "notify.nobody_reached" if case.leader is not None else "notify.nobody_reached_hr"
+                told = await self._send_text(case.reporter.aad_object_id, tx(key, number=case.number))
                 if told:
                     notes["reporter_told_nobody"] = True
                     lines.append(audit.note_line("nobody_reached", "bot", now, kind=item.kind.value))

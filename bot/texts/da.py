@@ -248,6 +248,7 @@ TEXTS.update(
         "notify.unreachable": "Lederen på sag {number} kunne ikke kontaktes i Teams. HR har fået sagen, så den bliver fulgt op.",
         "notify.unreachable_hr": "Lederen på sag {number} kunne ikke kontaktes i Teams. Følg op på sagen.",
         "notify.nobody_reached": "Sag {number} er endnu ikke nået frem til nogen: hverken din leder eller HR kunne kontaktes i Teams. Jeg bliver ved med at prøve og giver dig besked, når nogen har fået sagen. Kontakt gerne din leder eller HR direkte imens.",
+        "notify.nobody_reached_hr": "Sag {number} er endnu ikke nået frem til nogen: ingen hos HR kunne kontaktes i Teams. Jeg bliver ved med at prøve og giver dig besked, når nogen har fået sagen. Kontakt gerne HR direkte imens.",
         "notify.reached_late": "Sag {number} er nu nået frem, så den bliver fulgt op.",
         "notify.evidence_added": "Medarbejderen har tilføjet dokumentation til sag {number} (nye filer: {count}).",
         "notify.reassigned_new": "HR har overdraget sag {number} til dig.",

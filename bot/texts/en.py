@@ -234,6 +234,7 @@ TEXTS.update(
         "notify.unreachable": "The manager on case {number} couldn't be reached in Teams. HR has the case, so it is followed up.",
         "notify.unreachable_hr": "The manager on case {number} couldn't be reached in Teams. Please follow up on the case.",
         "notify.nobody_reached": "Case {number} has not reached anyone yet: neither your manager nor HR could be reached in Teams. I keep trying and will tell you when someone has the case. Meanwhile, please contact your manager or HR directly.",
+        "notify.nobody_reached_hr": "Case {number} has not reached anyone yet: nobody at HR could be reached in Teams. I keep trying and will tell you when someone has the case. Meanwhile, please contact HR directly.",
         "notify.reached_late": "Case {number} has now reached someone, so it is followed up.",
         "notify.evidence_added": "The employee has added evidence to case {number} (new files: {count}).",
         "notify.reassigned_new": "HR has handed case {number} over to you.",

@@ -179,3 +179,19 @@ async def test_a_removal_recheck_after_still_there_counts_from_that_answer_not_t
     assert len(again) == 1
     assert "der blev bedt om" not in again[0]  # six days since the request, not three
     assert "3 dage siden, indholdet sidst var der stadig" in again[0]
+
+
+async def test_a_case_without_a_leader_that_reaches_nobody_does_not_blame_a_leader(
+    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
+) -> None:
+    """The employee did not know their leader, so the case went to HR alone: the truth is that
+    nobody at HR could be reached, not that "neither your leader nor HR" could."""
+    await _seed_case(store, opened(case_id=CASE, leader=None, deputy=None), REPORTER, HR)
+    notifier.fail_for(HR)
+    service = notifications(store, notifier, clock)
+    await service.deliver_case(CASE)
+    for _ in range(5):
+        clock.advance(minutes=20)
+        await service.deliver_due()
+    [told] = [t for t in notifier.texts_to(REPORTER) if "KH-2026-0001" in t]
+    assert "leder" not in told and "ingen hos HR kunne kontaktes" in told
