@@ -11,7 +11,7 @@ import functools
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.errors import DeliveryFailed, NotReachable
 from bot.hosting.logs import fields
@@ -47,10 +47,10 @@ async def remind_and_expire(
             continue  # reminded meanwhile, touched again, gone, or another instance is on it
         delivered = True
         tx = Texts(language_for(await user_locale(drafts.store, user), default_language))
-        hours = max(1, round(lead.total_seconds() / 3600))
+        text = reminder_text(tx, _time_left(draft.get("touched"), now, ttl, lead))
         try:
             with guarded(functools.partial(_still_ours, drafts, user, claim, clock)):
-                await notifier.to_person(user, {"type": "message", "text": tx("report.draft_reminder", hours=hours)})
+                await notifier.to_person(user, {"type": "message", "text": text})
             sent += 1
         except ClaimLost:
             continue  # another delivery took the claim over and sends it
@@ -61,6 +61,22 @@ async def remind_and_expire(
             delivered = False
         await _settle(drafts, user, claim, delivered)
     return sent
+
+
+def _time_left(touched: object, now: datetime, ttl: timedelta, lead: timedelta) -> timedelta:
+    """What is really left: the draft expires `ttl` after it was last touched (a late tick, or a
+    restart, means less than `lead`)."""
+    if not isinstance(touched, str) or not touched:
+        return lead
+    last = datetime.strptime(touched, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return max(timedelta(0), last + ttl - now)
+
+
+def reminder_text(tx: Texts, left: timedelta) -> str:
+    """The time left rounded down, so the promise holds: whole hours, or minutes under two hours."""
+    if left >= timedelta(hours=2):
+        return tx("report.draft_reminder", hours=int(left // timedelta(hours=1)))
+    return tx("report.draft_reminder_minutes", minutes=max(1, int(left // timedelta(minutes=1))))
 
 
 async def _claim(drafts: DraftIndex, user: str, touched: object, now: datetime) -> _DraftClaim | None:

@@ -69,6 +69,7 @@ TEXTS.update(
         "report.resumed": "Du har en indberetning i gang – her kan du fortsætte, hvor du slap.",
         "report.expired": "Din påbegyndte indberetning har ligget urørt for længe og kan ikke længere sendes. Skriv **indberet** for at begynde forfra.",
         "report.draft_reminder": "Du har en indberetning, som ikke er sendt endnu. Send den inden for {hours} timer – ellers kan du ikke længere fortsætte med den.",
+        "report.draft_reminder_minutes": "Du har en indberetning, som ikke er sendt endnu. Send den inden for {minutes} minutter – ellers kan du ikke længere fortsætte med den.",
         # Validation reasons (field problems)
         "invalid.required": "{field} mangler",
         "invalid.too_long": "{field} er for lang",

@@ -65,6 +65,7 @@ TEXTS.update(
         "report.resumed": "You have a report in progress – continue where you left off.",
         "report.expired": "Your unfinished report was left untouched for too long and can no longer be sent. Type **report** to start again.",
         "report.draft_reminder": "You have a report that hasn't been sent yet. Send it within {hours} hours, or you won't be able to continue it.",
+        "report.draft_reminder_minutes": "You have a report that hasn't been sent yet. Send it within {minutes} minutes, or you won't be able to continue it.",
         "invalid.required": "{field} is missing",
         "invalid.too_long": "{field} is too long",
         "invalid.in_future": "{field} is in the future",

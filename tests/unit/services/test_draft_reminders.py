@@ -44,8 +44,8 @@ async def test_one_reminder_in_the_persons_language_before_the_draft_expires(
     assert await remind_and_expire(drafts, notifier, clock, TTL, "da") == 0  # not yet
     clock.advance(hours=2)
     assert await remind_and_expire(drafts, notifier, clock, TTL, "da") == 1
-    assert notifier.texts_to(USER) == [
-        "You have a report that hasn't been sent yet. Send it within 12 hours, or you won't be able to continue it."
+    assert notifier.texts_to(USER) == [  # 37 hours of 48 gone: 11 left, not the 12 the reminder is planned for
+        "You have a report that hasn't been sent yet. Send it within 11 hours, or you won't be able to continue it."
     ]
     clock.advance(hours=1)
     assert await remind_and_expire(drafts, notifier, clock, TTL, "da") == 0  # never twice
@@ -93,3 +93,16 @@ async def test_an_expired_draft_is_discarded_whole(
     assert store.data(names.draft(USER)) is None
     assert await store.list(names.evidence_prefix(CASE)) == []  # its files went with it
     assert notifier.sent == []  # too late to remind: it is gone
+
+
+async def test_a_short_time_to_live_is_counted_in_minutes_never_more_than_is_left(
+    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
+) -> None:
+    """DRAFT_TTL_HOURS=1: the reminder goes 15 minutes before the end and must not say "1 hour"."""
+    drafts = await started(store, clock)
+    clock.advance(minutes=46)
+    assert await remind_and_expire(drafts, notifier, clock, timedelta(hours=1), "da") == 1
+    assert notifier.texts_to(USER) == [
+        "Du har en indberetning, som ikke er sendt endnu. Send den inden for 14 minutter – ellers kan du ikke "
+        "længere fortsætte med den."
+    ]
