@@ -5,6 +5,7 @@ to nobody: an unreachable leader's case goes to HR, and after `alert_after` the 
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,6 @@ from bot.services.case_actions import CaseActions
 from bot.services.hr_people import HrPeople
 from bot.services.notifications import Notifications
 from bot.services.refs import ReferenceBook
-from tests.bot.chat import said
 from tests.fakes.clock import FakeClock
 from tests.fakes.directory import MemoryDirectory
 from tests.fakes.memory import MemoryStore
@@ -149,6 +149,11 @@ async def test_a_decision_updates_the_other_cards_in_place(
     await service.after_decision(decided.case, decided.events, LEADER)
     assert [u.to for u in notifier.updates] == [REPORTER]  # not the leader's own card: they clicked it
     assert notifier.updates[0].activity_id == notifier.to(REPORTER)[0].activity_id
+
+
+def said(activity: dict[str, object]) -> str:
+    """Everything in one message, its card's texts included (no botbuilder here: see test_no_edge)."""
+    return json.dumps(activity, ensure_ascii=False)
 
 
 async def _seed_case(store: MemoryStore, case: Case, *people: str) -> None:
