@@ -9,25 +9,36 @@ credentials, the JSON reader, the HTTP logger) stay as they are, over one kept-a
 session for all connector clients.
 
 What the requests step did, it still does:
+- The URL is sent as msrest built it: every path part percent-encoded (a Teams conversation id's
+  ':' '@' ';' '=', an activity id's ':'), not re-quoted by aiohttp.
 - Credentials: botbuilder's AppCredentials sign a `requests.Session` (the Authorization header,
-  or none when authentication is off); that session is kept here only to carry the header.
+  or none when authentication is off); that session is kept here only to carry the header. Like
+  msrest, nothing refreshes a token on a 401: it comes back as an error (botbuilder's credentials
+  take each request's token from MSAL's cache, which renews it before it expires).
 - Retries: msrest's policy as urllib3 2 applies it (connect errors for every method; status codes
   in the policy's list, and a 413/429/503 with Retry-After, only for urllib3's idempotent methods,
-  never POST; the first retry at once, then backoff_factor * 2^(n-1), or the Retry-After). The
-  proactive sender sets the retries to 0 and paces and retries itself, as before.
+  never POST; the first retry at once, then backoff_factor * 2^(n-1); a Retry-After other than 0
+  is waited for instead, whatever the status). The proactive sender sets the retries to 0 and
+  paces and retries itself (bot/teams/sender.py, ratelimit.py), as before.
 - Timeout: the client's `config.connection.timeout` (the sender shortens it for its clients).
 - Failures arrive as msrest's ClientRequestError, as the requests step raised them; HTTP
   statuses come back as responses for msrest to turn into HttpOperationError.
-- Redirects are followed for GET and HEAD only (msrest refused 301/302 for other methods).
-The session does not read proxy settings from the environment (App Service has none to set).
+
+Where it differs, on purpose:
+- When the retries for a status are spent, the last answer comes back (HttpOperationError with
+  its status); urllib3 raised a RetryError, which msrest turned into a ClientRequestError with no
+  status. The sender tells a throttle, a server error and a removed bot apart by the status.
+- The timeout bounds the whole request; requests' bounded the connect and each read.
+- Redirects are followed for GET and HEAD only. requests (with msrest's patch, which refuses
+  301/302 for other methods) also followed 303/307/308 on a POST or PUT; the Bot Connector does
+  not redirect them, and an activity is not re-sent to wherever a redirect points.
+- The session does not read proxy settings from the environment (App Service has none to set).
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
-import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -42,10 +53,12 @@ from msrest.pipeline.universal import RawDeserializer
 from msrest.universal_http import ClientRequest
 from msrest.universal_http.async_abc import AsyncClientResponse
 from urllib3.util.retry import Retry
+from yarl import URL
+
+from bot.teams.ratelimit import parse_retry_after
 
 _REQUESTS_DEFAULTS = dict(requests.utils.default_headers())
 _RETRY_AFTER_STATUSES = Retry.RETRY_AFTER_STATUS_CODES
-_MAX_RETRY_AFTER = 300.0
 
 
 class Answer:
@@ -116,6 +129,9 @@ class AiohttpConnectorSender(AsyncHTTPSender[Any, Any]):
         headers = {k: v for k, v in signed.headers.items() if _REQUESTS_DEFAULTS.get(k) != v}
         headers.update(http.headers)
         body = http.data.encode() if isinstance(http.data, str) else http.data
+        # msrest has percent-encoded every part of the URL (a Teams id's ':' '@' ';' '='); yarl
+        # would re-quote it and send those raw. Sent as it is, as requests sends it.
+        url = URL(http.url, encoded=True)
         retry: Retry = self._config.retry_policy.policy
         method = http.method.upper()
         timeout = aiohttp.ClientTimeout(total=float(kwargs.get("timeout") or self._config.connection.timeout))
@@ -124,7 +140,7 @@ class AiohttpConnectorSender(AsyncHTTPSender[Any, Any]):
             try:
                 async with self._session().request(
                     method,
-                    http.url,
+                    url,
                     headers=headers,
                     data=body,
                     timeout=timeout,
@@ -158,31 +174,20 @@ def _backoff(retry: Retry, failures: int) -> float:
 
 
 def _status_retry(retry: Retry, method: str, response: LoadedResponse, failures: int) -> float | None:
-    """Seconds to wait before trying again, or None to hand the response over."""
+    """Seconds to wait before trying again, or None to hand the response over.
+
+    As urllib3's `Retry.is_retry` and `Retry.sleep`: a status in the policy's list, or a 413/429/503
+    with Retry-After, is retried; the wait is the Retry-After when the answer has one (whatever its
+    status) and it is not 0, else the back-off."""
     if failures >= (retry.total or 0) or not _idempotent(retry, method):
         return None
     status = response.status_code
-    retry_after = _retry_after(response.headers.get("Retry-After"))
+    retry_after = parse_retry_after(response.headers.get("Retry-After")) if retry.respect_retry_after_header else None
     listed = bool(retry.status_forcelist) and status in retry.status_forcelist
-    told = retry.respect_retry_after_header and retry_after is not None and status in _RETRY_AFTER_STATUSES
+    told = retry_after is not None and status in _RETRY_AFTER_STATUSES
     if not listed and not told:
         return None
-    if told and retry_after is not None:
-        return retry_after
-    return _backoff(retry, failures + 1)
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError):
-            return None
-    return min(_MAX_RETRY_AFTER, max(0.0, seconds))
+    return retry_after or _backoff(retry, failures + 1)
 
 
 def use_aiohttp(client: Any, session: Callable[[], aiohttp.ClientSession]) -> Any:

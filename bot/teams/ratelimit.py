@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import email.utils
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
@@ -27,6 +28,8 @@ TEAMS_APP_WINDOWS: tuple[tuple[int, float], ...] = ((50, 1.0),)
 #: recently used one was last used over 80 s ago, outside every window but the hourly 1800, which
 #: only a conversation in constant use (so never the least recently used) comes near.
 MAX_KEYS = 4096
+#: Never park a sender longer than this on one answer (a Retry-After of hours is not waited for).
+MAX_RETRY_AFTER = 300.0
 
 
 @dataclass(frozen=True)
@@ -218,3 +221,24 @@ class RateLimiter:
     def remembered(self) -> int:
         """How many conversations the limiter holds state for (for tests and metrics)."""
         return len(set(self._logs) | set(self._key_locks) | set(self._not_before) | set(self._used))
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """The seconds a connector's Retry-After asks for: delta-seconds or an HTTP date, at most
+    `MAX_RETRY_AFTER`; None when absent or unreadable. Read by the proactive sender (which then
+    holds the conversation back here, `RateLimiter.defer`) and by the connector clients' own
+    retries (connector_http.py)."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds: float = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if seconds != seconds:  # NaN
+        return None
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))

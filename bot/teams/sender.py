@@ -11,10 +11,8 @@ conversation is gone, which no retry fixes.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
 import random
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
@@ -32,7 +30,7 @@ from bot.errors import DeliveryFailed
 from bot.hosting.logs import fields, pseudonym
 from bot.hosting.telemetry import METRICS, Telemetry
 from bot.jobs.send_guard import may_send
-from bot.teams.ratelimit import RateLimiter
+from bot.teams.ratelimit import RateLimiter, parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +41,6 @@ T = TypeVar("T")
 RETRY_AFTER_STATUSES = frozenset({429})
 BACKOFF_STATUSES = frozenset({412, 500, 502, 503, 504})
 GONE_STATUSES = frozenset({403, 404})
-MAX_RETRY_AFTER = 300.0  # never park a sender longer than this on one answer
 
 
 class SendFailed(DeliveryFailed):
@@ -310,21 +307,3 @@ def _status_and_retry_after(error: HttpOperationError) -> tuple[int | None, floa
     status = getattr(response, "status_code", None) or getattr(response, "status", None)
     headers = getattr(response, "headers", None) or {}
     return (int(status) if status is not None else None), parse_retry_after(headers.get("Retry-After"))
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Retry-After is delta-seconds or an HTTP date; None when absent or unreadable."""
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        seconds: float = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        seconds = when.timestamp() - (time.time() if now is None else now)
-    if seconds != seconds:  # NaN
-        return None
-    return min(MAX_RETRY_AFTER, max(0.0, seconds))

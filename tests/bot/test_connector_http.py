@@ -20,6 +20,7 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.teams.connector_http import AiohttpConnectorSender, use_aiohttp
 from bot.teams.msrest_patch import speed_up_msrest
+from tests.fakes.connector import FakeConnector
 
 
 @dataclass
@@ -151,3 +152,41 @@ async def test_an_empty_answer_is_no_error() -> None:
         fake.script = [(200, {}, "")]
         await api.conversations.delete_activity("a:1", "1:9")
     assert fake.seen[0][0] == "DELETE"
+
+
+# -- against the fake Bot Connector (tests/fakes/connector.py): what botbuilder's own client sends ---
+
+# A Teams channel thread: ':' '@' ';' '=' all in one id. msrest percent-encodes every path part
+# (`Serializer.url`, quote with nothing safe) and requests sends the URL as it is.
+CHANNEL_THREAD = "19:abc-def@thread.tacv2;messageid=1700000000000"
+ENCODED_THREAD = "19%3Aabc-def%40thread.tacv2%3Bmessageid%3D1700000000000"
+
+
+async def test_conversation_and_activity_ids_go_out_percent_encoded_as_msrest_made_them() -> None:
+    """aiohttp would re-quote the URL and put ':' '@' ';' '=' back raw (`/19:abc@...;messageid=1`):
+    not the request botbuilder's ConnectorClient makes, and ';' starts a path parameter for some
+    servers and proxies."""
+    async with FakeConnector() as fake, client(fake.service_url, MicrosoftAppCredentials.empty()) as api:
+        sent = await api.conversations.send_to_conversation(CHANNEL_THREAD, message())
+        await api.conversations.reply_to_activity(CHANNEL_THREAD, sent.id, message("svar"))
+        await api.conversations.update_activity(CHANNEL_THREAD, sent.id, message("rettet"))
+    prefix = f"/_connector/v3/conversations/{ENCODED_THREAD}/activities"
+    assert [(r.method, r.raw_path) for r in fake.log] == [
+        ("POST", prefix),
+        ("POST", f"{prefix}/1%3A1"),  # the reply goes to the activity it answers
+        ("PUT", f"{prefix}/1%3A1"),
+    ]
+    assert {r.conversation_id for r in fake.log} == {CHANNEL_THREAD}  # and the service reads the same id
+    assert fake.find("1:1").updates[0]["text"] == "rettet" and fake.find("1:2").reply_to_id == "1:1"
+
+
+async def test_a_retry_after_on_any_retried_status_is_waited_for_as_urllib3_does() -> None:
+    """urllib3 sleeps a Retry-After on every status it retries (a 502 from a gateway too), not only
+    on 413/429/503; the back-off is only for answers without one (or with 0)."""
+    async with FakeConnector() as fake, client(fake.service_url, MicrosoftAppCredentials.empty()) as api:
+        sent = await api.conversations.send_to_conversation("a:1", message())
+        fake.fail_next(1, 502, retry_after=1)
+        await api.conversations.update_activity("a:1", sent.id, message("rettet"))
+    first, second = fake.log[1], fake.log[2]
+    assert (first.status, second.status) == (502, 200)
+    assert second.at - first.at >= 0.95  # waited the second it was told, not the first retry's 0 s

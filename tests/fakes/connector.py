@@ -57,6 +57,7 @@ class Request:
     conversation_id: str
     status: int
     at: float
+    raw_path: str = ""  # as it came on the request line, percent-encoding and all
 
 
 @dataclass
@@ -190,7 +191,7 @@ class FakeConnector:
     # --- handlers --------------------------------------------------------------------------
     @web.middleware
     async def _log_request(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        entry = Request(request.method, request.match_info.get("cid", ""), 0, time.monotonic())
+        entry = Request(request.method, request.match_info.get("cid", ""), 0, time.monotonic(), request.raw_path)
         self.log.append(entry)
         response = await handler(request)
         entry.status = response.status
