@@ -62,7 +62,6 @@ from bot.services.notifications import Notifications
 from bot.services.outcomes import EvidencePackRequested, PersonExportRequested
 from bot.services.person_export import PersonExport
 from bot.services.ports import Clock, SystemClock
-from bot.services.refs import ReferenceBook
 from bot.services.reports import DraftIndex, ReportService
 from bot.services.retention import Retention
 from bot.services.roles import leader_check
@@ -82,6 +81,7 @@ from bot.teams.msrest_patch import speed_up_msrest
 from bot.teams.notifier import ConversationSender, TeamsNotifier
 from bot.teams.pack_edge import PackEdge
 from bot.teams.ratelimit import RateLimiter
+from bot.teams.reference_book import ReferenceBook
 from bot.teams.sender import TeamsSender
 from bot.texts import Texts, language_for
 from dialogs.add_evidence import AddEvidenceDeps, AddEvidenceDialog
@@ -223,7 +223,10 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
     )
     references = ReferenceBook(store)
     channels = ChannelBook(store)  # team and channel ids -> the channel's reference
-    notifier = TeamsNotifier(sender, references, settings.app_tenant_id, channels)  # people -> chats
+    # people -> chats; a new chat is opened where Teams reached the bot (docs/architecture.md)
+    notifier = TeamsNotifier(
+        sender, references, settings.app_tenant_id, channels, lambda: sorted(settings.hr_aad_object_ids)
+    )
     links = links or EvidenceLinks(
         settings.base_url, link_key(settings.evidence_link_key.reveal(), settings.app_password.reveal())
     )
@@ -258,7 +261,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         hr=hr_people,
         default_language=settings.default_language,
         is_hr=is_hr,
-        refs=references,
+        languages=references,
         alert_after=timedelta(minutes=settings.undelivered_alert_minutes),
         telemetry=telemetry,
     )
@@ -273,11 +276,9 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         followup_weeks=settings.med_followup_weeks,
         workplaces=directory.workplaces,
         is_hr=is_hr,
-        hr_ids=lambda: sorted(settings.hr_aad_object_ids),
         tell_hr=hr_notices.tell,
-        references=references,
+        languages=references,
         painter=MedCards(),
-        tenant_id=settings.app_tenant_id,
         default_language=settings.default_language,
         channel_seen=channels.remember,
     )
@@ -368,7 +369,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
             ("hr notices", hr_notices.deliver_due),
             (
                 "drafts",
-                lambda: remind_and_expire(drafts, notifier, clock, draft_ttl, settings.default_language),
+                lambda: remind_and_expire(drafts, notifier, clock, draft_ttl, settings.default_language, references),
             ),
             ("med", med.send_due),
             ("seen activities", seen.forget_old),

@@ -45,13 +45,13 @@ from bot.presenters.med_cards import MedCards
 from bot.repositories.cases import CaseRepository
 from bot.services.case_tags import CaseTagMigration
 from bot.services.med import MedService, Place
-from bot.services.refs import ReferenceBook
 from bot.storage.blob import BlobStore
 from bot.storage.local import LocalStore
 from bot.storage.store import Store
 from bot.teams.channel_book import ChannelBook
 from bot.teams.notifier import TeamsNotifier
 from bot.teams.ratelimit import RateLimiter
+from bot.teams.reference_book import ReferenceBook
 from bot.teams.sender import TeamsSender
 from tests.fakes.azurite import running_azurite
 from tests.fakes.connector import FakeConnector
@@ -109,11 +109,9 @@ def _service(store: Store, sender: TeamsSender, units: int) -> MedService:
         followup_weeks=4,
         workplaces=workplaces,
         is_hr=is_hr,
-        hr_ids=lambda: [],
         tell_hr=_nobody,
-        references=references,
+        languages=references,
         painter=MedCards(),
-        tenant_id="tenant",
         channel_seen=channels.remember,
     )
 

@@ -54,11 +54,11 @@ from bot.guideline.model import Acknowledgement, Case, CaseStatus, Facts, Person
 from bot.guideline.overview import by_urgency
 from bot.hosting.settings import Settings
 from bot.repositories.cases import CaseDoc
-from bot.services.refs import remember_user
 from bot.services.reports import evidence_item
 from bot.storage.blob import BlobStore
 from bot.storage.local import LocalStore
 from bot.storage.store import EvidenceMeta, Store
+from bot.teams.reference_book import remember_user
 from bot.texts import Texts
 from cards.hr import hr_cases_card
 from cards.my_cases import my_cases_card

@@ -1,7 +1,7 @@
 """Conversation references: `refs/users/{aad_object_id}.json`, how the bot reaches a person.
 
 {"aad_object_id", "reference" (the Bot Framework ConversationReference as JSON), "locale"}.
-`bot.services.refs.ReferenceBook` keeps a small memory in front of this.
+`bot.teams.reference_book.ReferenceBook` (the Teams side) keeps a small memory in front of this.
 """
 
 from __future__ import annotations

@@ -18,8 +18,7 @@ from bot.hosting.logs import fields
 from bot.jobs.send_guard import ClaimLost, guarded
 from bot.repositories.documents import Unchanged
 from bot.services.drafts import DraftIndex
-from bot.services.ports import Clock, Notifier
-from bot.services.refs import user_locale
+from bot.services.ports import Clock, Languages, Notifier
 from bot.storage import names
 from bot.texts import Texts, language_for
 
@@ -30,7 +29,12 @@ CLAIM_MARGIN = timedelta(minutes=1)
 
 
 async def remind_and_expire(
-    drafts: DraftIndex, notifier: Notifier, clock: Clock, ttl: timedelta, default_language: str
+    drafts: DraftIndex,
+    notifier: Notifier,
+    clock: Clock,
+    ttl: timedelta,
+    default_language: str,
+    languages: Languages,
 ) -> int:
     now = clock.now()
     lead = min(timedelta(hours=12), ttl / 4)
@@ -46,7 +50,7 @@ async def remind_and_expire(
         if claim is None:
             continue  # reminded meanwhile, touched again, gone, or another instance is on it
         delivered = True
-        tx = Texts(language_for(await user_locale(drafts.store, user), default_language))
+        tx = Texts(language_for(await languages.locale(user), default_language))
         text = reminder_text(tx, _time_left(draft.get("touched"), now, ttl, lead))
         try:
             with guarded(functools.partial(_still_ours, drafts, user, claim, clock)):

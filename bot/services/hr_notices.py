@@ -24,8 +24,7 @@ from bot.jobs.send_guard import ClaimLost, guarded
 from bot.repositories.documents import Unchanged
 from bot.repositories.hr_outbox import HrOutbox
 from bot.services.hr_people import HrPeople, HrUnavailable
-from bot.services.ports import Clock, Notifier
-from bot.services.refs import ReferenceBook
+from bot.services.ports import Clock, Languages, Notifier
 from bot.storage.store import Store
 from bot.texts import Texts, language_for
 
@@ -45,7 +44,7 @@ class HrNotices:
         self,
         store: Store,
         hr: HrPeople,
-        refs: ReferenceBook,
+        languages: Languages,
         notifier: Notifier,
         clock: Clock,
         default_language: str,
@@ -55,7 +54,7 @@ class HrNotices:
         self.store = store
         self.outbox = HrOutbox(store)
         self.hr = hr
-        self.refs = refs
+        self.languages = languages
         self.notifier = notifier
         self.clock = clock
         self.default_language = default_language
@@ -111,7 +110,7 @@ class HrNotices:
         reached = 0
         with guarded(functools.partial(self._keep_claim, name, mine)):
             for person in people:
-                tx = Texts(language_for(await self.refs.locale(person), self.default_language))
+                tx = Texts(language_for(await self.languages.locale(person), self.default_language))
                 values = dict(notice.get("values") or {})
                 # Unit and channel names are free text: no Markdown links, no bidi reordering.
                 shown = {k: user_text(v) if isinstance(v, str) else v for k, v in values.items()}

@@ -15,7 +15,7 @@ activity by the edge) and returns the card to answer with. Every rule lives belo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,8 +29,7 @@ from bot.services.med_broadcast import MedBroadcast, Sent
 from bot.services.med_evaluations import MedEvaluations
 from bot.services.med_units import MedUnits, Place, Registration, Unit
 from bot.services.outcomes import MedEvaluationMarked
-from bot.services.ports import Clock, MedPainter, Notifier
-from bot.services.refs import ReferenceBook
+from bot.services.ports import Clock, Languages, MedPainter, Notifier
 from bot.storage.store import Store
 from bot.texts import Texts
 
@@ -58,11 +57,9 @@ class MedService:
         followup_weeks: int,
         workplaces: Callable[[], Awaitable[list[Workplace]]],
         is_hr: Callable[[str], Awaitable[bool]],
-        hr_ids: Callable[[], Iterable[str]],
         tell_hr: Callable[[str, dict[str, Any]], Awaitable[None]],
-        references: ReferenceBook,
+        languages: Languages,
         painter: MedPainter,
-        tenant_id: str = "",
         default_language: str = "da",
         channel_seen: ChannelSeen | None = None,
     ) -> None:
@@ -81,9 +78,7 @@ class MedService:
             followup_weeks,
             self.units,
             self.evaluations,
-            references,
-            tenant_id,
-            hr_ids,
+            languages,
             default_language,
         )
 

@@ -2,7 +2,8 @@
 
 A unit with a registered MED channel gets the reminder there. A unit without one gets it in a
 1:1 chat with its leader (the deputy while the leader is away), with a way to register a
-channel; a leader who never wrote to the bot gets a new chat (Teams opens it from the Entra id).
+channel; a leader who never wrote to the bot gets a new chat (the Notifier's `to_person`: the Teams
+side opens it).
 A unit with neither is not reminded, and HR's overview shows it.
 
 Exactly once per (unit, period): the record `med/sent/{period}/units/{unit}.json` is written
@@ -17,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Collection, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,8 +35,7 @@ from bot.repositories.med_units import UnitRecord
 from bot.services.broadcast import Item, as_stream, broadcast
 from bot.services.med_evaluations import MedEvaluations
 from bot.services.med_units import MedUnits, Unit
-from bot.services.ports import Clock, Notifier
-from bot.services.refs import ReferenceBook
+from bot.services.ports import Clock, Languages, Notifier
 from bot.storage import names
 from bot.storage.store import Store
 from bot.texts import Texts, language_for
@@ -94,9 +94,6 @@ class _Round:
     targets: dict[str, Target] = field(default_factory=dict)
     opened: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # key -> where it went (the Notifier's)
     cards: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
-    # key -> the person's stored reference document (None: they never wrote to the bot), read once
-    # for the card's language and used again for the send
-    people: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     sent: Sent = field(default_factory=Sent)
 
     def done(self, key: str) -> None:
@@ -105,7 +102,6 @@ class _Round:
         card = self.cards.pop(key, None)
         if card is not None:
             card.cancel()  # built and sent, or not needed (claimed elsewhere)
-        self.people.pop(key, None)
 
 
 class MedBroadcast:
@@ -118,9 +114,7 @@ class MedBroadcast:
         followup_weeks: int,
         units: MedUnits,
         evaluations: MedEvaluations,
-        references: ReferenceBook,
-        tenant_id: str,
-        hr_ids: Callable[[], Iterable[str]],
+        languages: Languages,
         default_language: str,
     ) -> None:
         self.store = store
@@ -130,15 +124,12 @@ class MedBroadcast:
         self.followup_weeks = followup_weeks
         self.units = units
         self.evaluations = evaluations
-        self.references = references
-        self.tenant_id = tenant_id
-        self.hr_ids = hr_ids
+        self.languages = languages
         self.default_language = default_language
         self.stopping = asyncio.Event()  # set at shutdown: sends in flight finish, nothing new starts
         self.sends = evaluations.sends  # one memory of the period's sent records, for both
         self._followed_up: set[tuple[str, str]] = set()  # (period, unit tag): marker written or found
         self.evaluation_records = MedEvaluationRecords(store)  # the follow-up markers
-        self._service_url = ""
 
     # -- what to send where ---------------------------------------------------------------------------
     async def _targets(self, only: str | None = None, settled: Collection[str] = ()) -> AsyncIterator[Target]:
@@ -182,7 +173,6 @@ class MedBroadcast:
                 place = places.get(record.key)
                 unit = Unit(record.key, place.name if place else record.name, place, record)
                 if record.channel is not None:
-                    self._service_url = self._service_url or str(record.channel.reference.get("serviceUrl") or "")
                     yield Target(unit, (record.channel.team_id, record.channel.channel_id), None)
                 elif place is not None and place.recipient is not None:
                     yield Target(unit, None, place.recipient.aad_object_id)
@@ -281,8 +271,9 @@ class MedBroadcast:
             async with gate:
                 tx = None
                 if target.person is not None:
-                    person_doc = work.people[target.unit.key] = await self.references.stored(target.person)
-                    tx = self._texts_in(person_doc)
+                    # The Teams side keeps what it read for this (also that there is no chat yet),
+                    # so opening the chat when the card is sent reads nothing more.
+                    tx = Texts(language_for(await self.languages.locale(target.person), self.default_language))
                 ev = await self.evaluations.evaluation_in_round(target.unit, period.id, await asyncio.shield(stored))
                 card = await self.evaluations.card(
                     target.unit, period, being_sent=True, in_chat=target.in_chat, tx=tx, evaluation=ev
@@ -382,42 +373,6 @@ class MedBroadcast:
         )
         return sent
 
-    # -- a person's chat -------------------------------------------------------------------------------
-    def _texts_in(self, stored: dict[str, Any] | None) -> Texts:
-        """In the person's language (their stored reference's locale), else the default."""
-        locale = str(stored.get("locale") or "") if stored else ""
-        return Texts(language_for(locale, self.default_language))
-
-    async def to_person(
-        self, person: str, activity: Mapping[str, Any], stored: dict[str, Any] | None
-    ) -> tuple[Mapping[str, Any], str]:
-        """Into the person's chat with the bot (`stored`: their reference document as just read);
-        one is opened if they never wrote to it."""
-        stored = stored or self.references.written(person)  # a chat this round opened for another unit
-        if stored is not None:
-            return stored["reference"], await self.notifier.send(stored["reference"], activity)
-        service_url = await self.service_url()
-        if not service_url:
-            raise NoChat(person)
-        opened, activity_id = await self.notifier.send_to_user(person, self.tenant_id, service_url, activity)
-        await self.references.remember_opened(person, opened)
-        return opened, activity_id
-
-    async def service_url(self) -> str:
-        """Where Teams takes our messages: learnt from any stored conversation (a MED channel's,
-        else an HR person's); Teams needs it to open a chat with someone new."""
-        if self._service_url:
-            return self._service_url
-        for hr in self.hr_ids():
-            reference = await self.references.reference(hr)
-            if reference and reference.get("serviceUrl"):
-                self._service_url = str(reference["serviceUrl"])
-                return self._service_url
-        for record in await self.units.records.serving_any(1):
-            if record.channel is not None:
-                self._service_url = str(record.channel.reference.get("serviceUrl") or "")
-        return self._service_url
-
     # -- after a mark, and the follow-up ------------------------------------------------------------
     async def update_card(self, unit: Unit, period: MedPeriod, except_conversation: str | None) -> None:
         """The reminder card where it was sent shows the new state (unless the mark came from it)."""
@@ -465,8 +420,8 @@ class MedBroadcast:
 
 class _Deliver:
     """The broadcast's sender: a channel target ({"med_channel": unit}) goes to the notifier by
-    its team and channel id; a chat target ({"med_chat": unit}) goes to the person, opening the
-    chat if needed. Where it went is kept for the "sent" record."""
+    its team and channel id; a chat target ({"med_chat": unit}) to the person by their Entra id
+    (the Teams side opens the chat if needed). Where it went is kept for the "sent" record."""
 
     def __init__(self, owner: MedBroadcast, work: _Round) -> None:
         self._owner = owner
@@ -483,14 +438,9 @@ class _Deliver:
             return activity_id
         person = self._work.targets[key].person
         assert person is not None
-        stored = self._work.people.get(key)  # read when its card was built
-        opened, activity_id = await self._owner.to_person(person, activity, stored)
+        opened, activity_id = await self._owner.notifier.to_person(person, activity)
         self._work.opened[key] = opened
         return activity_id
-
-
-class NoChat(DeliveryFailed):
-    """The person has no chat with the bot and none can be opened yet (no service URL known)."""
 
 
 def _message(content: Card) -> dict[str, Any]:

@@ -216,9 +216,9 @@ class MedUnits:
         """One MED channel per unit: the old channel is told, and so is HR."""
         try:
             note = self.texts()("med.moved.old_channel", unit=unit)
-            # The old channel is no longer any unit's (the Teams side may not know it by id any
-            # more): its note goes where its record said, as into an earlier conversation.
-            await self.notifier.send(old.reference, {"type": "message", "text": note})
+            # By its ids, as every MED post: the Teams side's channel book still knows the old
+            # channel (the registration just read it from the unit record).
+            await self.notifier.to_channel(old.team_id, old.channel_id, {"type": "message", "text": note})
         except DeliveryFailed:
             log.warning("med move note not delivered to the old channel", extra=fields())
         await self.tell_hr("med.hr.channel_moved", {"unit": unit, "name": place.actor_name or place.actor})

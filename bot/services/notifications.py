@@ -35,8 +35,7 @@ from bot.repositories.cases import CaseDoc, CaseRepository
 from bot.repositories.documents import Unchanged
 from bot.services import audit
 from bot.services.hr_people import HrPeople, HrUnavailable
-from bot.services.ports import CasePainter, Clock, Notifier
-from bot.services.refs import ReferenceBook
+from bot.services.ports import CasePainter, Clock, Languages, Notifier
 from bot.storage.store import Store
 from bot.texts import Texts, language_for
 
@@ -67,12 +66,12 @@ class Notifications:
         hr: HrPeople,
         default_language: str,
         is_hr: Callable[[str], Awaitable[bool]],
-        refs: ReferenceBook,
+        languages: Languages,
         alert_after: timedelta = timedelta(hours=1),
         telemetry: Telemetry | None = None,
     ) -> None:
         self.store = store
-        self.refs = refs
+        self.languages = languages
         self.repo = repo
         self.notifier = notifier
         self.cards = cards
@@ -423,7 +422,7 @@ class Notifications:
         return Actor(person_id, is_hr=await self.is_hr(person_id))
 
     async def _texts(self, person_id: str) -> Texts:
-        return Texts(language_for(await self.refs.locale(person_id), self.default_language))
+        return Texts(language_for(await self.languages.locale(person_id), self.default_language))
 
     async def _send_card(
         self,

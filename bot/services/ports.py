@@ -32,14 +32,15 @@ class Notifier(Protocol):
     People are named by their Entra object id, channels by their team and channel id: the Teams
     side (bot/teams/notifier.py) finds the conversation. Both return where the message went,
     opaque to the services, kept only to `update` it in place or `send` into the same conversation.
-    Opening a chat for the MED reminder still names a service URL (`send_to_user`); moving that
-    behind `to_person` is the next step."""
+    Where a new chat is opened, and how, is the Teams side's business (docs/architecture.md, "The
+    Notifier port")."""
 
     async def to_person(
         self, person: str, activity: Mapping[str, Any], *, open_from: str | None = None
     ) -> tuple[Mapping[str, Any], str]:
         """Into the person's 1:1 chat with the bot. Someone who never wrote to the bot gets a new
-        chat when `open_from` names a person whose chat says where (else bot.errors.NotReachable).
+        chat, opened where `open_from`'s chat is (the case's reporter) if given, else where the
+        Teams side knows this bot is reached; bot.errors.NotReachable when it knows no such place.
 
         Returns where it went, opaque to the caller (kept only to `update` the message in place),
         and the activity id."""
@@ -47,7 +48,8 @@ class Notifier(Protocol):
     async def to_channel(
         self, team_id: str, channel_id: str, activity: Mapping[str, Any]
     ) -> tuple[Mapping[str, Any], str]:
-        """A new post in a team channel (a registered MED channel; else bot.errors.NotReachable).
+        """A new post in a team channel (a MED channel the Teams side knows: registered, now or
+        before; else bot.errors.NotReachable).
         Returns where it went (opaque, as `to_person`) and the activity id."""
 
     async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
@@ -58,10 +60,13 @@ class Notifier(Protocol):
         """Replace a sent message (a card) in place; `reference` is where `to_person` or
         `to_channel` sent it."""
 
-    async def send_to_user(
-        self, user_aad_id: str, tenant_id: str, service_url: str, activity: Mapping[str, Any]
-    ) -> tuple[dict[str, Any], str]:
-        """Create the 1:1 conversation with a user who never wrote to the bot; returns (reference, id)."""
+
+class Languages(Protocol):
+    """A person's language as Teams last told it (the Teams side keeps it with their chat):
+    services write to someone in their language without seeing a conversation reference."""
+
+    async def locale(self, aad_object_id: str) -> str:
+        """The person's locale (e.g. "da-DK"), "" when unknown (then the default language)."""
 
 
 class CasePainter(Protocol):

@@ -23,10 +23,21 @@ class ChannelBook:
     def __init__(self, store: Store, *, memory: int = 10_000) -> None:
         self.records = UnitRecords(store)
         self._known: Lru[tuple[str, str], dict[str, Any]] = Lru(memory)
+        self.service_url = ""  # of the last channel reference seen, "" before any
 
     def remember(self, team_id: str, channel_id: str, reference: Mapping[str, Any]) -> None:
         """Keep a channel's reference (as just seen in a turn, or used for a send)."""
         self._known.put((team_id, channel_id), dict(reference))
+        self.service_url = str(reference.get("serviceUrl") or "") or self.service_url
+
+    async def any_service_url(self) -> str:
+        """The service URL of a channel seen, else of any registered channel's reference (one
+        listing, one read): where Teams takes this bot's messages; "" when no channel is known."""
+        if not self.service_url:
+            for record in await self.records.serving_any(1):
+                if record.channel is not None and record.channel.reference:
+                    self.remember(record.channel.team_id, record.channel.channel_id, record.channel.reference)
+        return self.service_url
 
     async def reference(self, team_id: str, channel_id: str) -> dict[str, Any] | None:
         """The channel's reference, or None when no unit has it registered (nor had it this process)."""

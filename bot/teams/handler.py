@@ -28,7 +28,6 @@ from bot.hosting.logs import correlation_id, fields
 from bot.repositories.cases import CaseRepository
 from bot.services.drafts import DraftIndex
 from bot.services.ports import Clock
-from bot.services.refs import ReferenceBook
 from bot.services.retention import DeletionUnderWay, Held, Retention
 from bot.services.seen import SeenActivities
 from bot.storage.store import Store
@@ -37,6 +36,7 @@ from bot.teams.case_invoke import CaseInvokes, card_response
 from bot.teams.export_edge import ExportEdge
 from bot.teams.med_edge import MedEdge, team_and_channel
 from bot.teams.privacy import PERSONAL_ONLY, is_personal
+from bot.teams.reference_book import ReferenceBook
 from bot.texts import Texts, language_for
 from cards.guideline import guideline_card
 from cards.help import Audience, help_card

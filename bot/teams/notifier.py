@@ -1,25 +1,26 @@
 """The services' Notifier port for Teams: people by their Entra object id.
 
 The services say *who* (a person's AAD object id) and hand a message as JSON; this edge resolves
-the person to their stored 1:1 conversation reference (bot/services/refs.py, written on every
+the person to their stored 1:1 conversation reference (bot/teams/reference_book.py, written on every
 personal turn) and sends through `TeamsSender`. Someone who never wrote to the bot gets a new 1:1
-chat: Teams creates it from their Entra id and the tenant, at the Bot Framework service named in
-the chat of the person given as `open_from` (the case's reporter). Conversation references and
-their `serviceUrl` stay on this side.
+chat: Teams creates it from their Entra id and the tenant, at a Bot Framework service URL this
+side knows (`service_url`): the chat of the person given as `open_from` (the case's reporter),
+else the last reference the reference book or the channel book saw (a turn, a MED unit record
+read), else the stored chat of one of `service_url_from` (HR), else any registered MED channel.
+Conversation references and their `serviceUrl` stay on this side.
 
 Channels are named by their team and channel id: the channel book (bot/teams/channel_book.py)
-finds the reference. Opening a leader's chat for the MED reminder still passes a service URL
-through (`send_to_user`): see docs/architecture.md, "The Notifier port".
+finds the reference. See docs/architecture.md, "The Notifier port".
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from bot.errors import NotReachable
-from bot.services.refs import ReferenceBook
 from bot.teams.channel_book import ChannelBook
+from bot.teams.reference_book import ReferenceBook
 
 
 class ConversationSender(Protocol):
@@ -41,11 +42,13 @@ class TeamsNotifier:
         references: ReferenceBook,
         tenant_id: str,
         channels: ChannelBook | None = None,
+        service_url_from: Callable[[], Iterable[str]] = tuple,
     ) -> None:
         self.sender = sender
         self.references = references
         self.tenant_id = tenant_id
         self.channels = channels
+        self.service_url_from = service_url_from  # people likely to have a chat (HR), asked last
 
     # -- people ------------------------------------------------------------------------------------
     async def to_person(
@@ -56,13 +59,28 @@ class TeamsNotifier:
         reference = await self.references.reference(person)
         if reference is not None:
             return reference, await self.sender.send(reference, activity)
-        source = await self.references.reference(open_from) if open_from else None
-        service_url = str((source or {}).get("serviceUrl") or "")
+        service_url = await self.service_url(open_from)
         if not service_url:
             raise NotReachable(person)
         reference, activity_id = await self.sender.send_to_user(person, self.tenant_id, service_url, activity)
-        await self.references.remember(person, reference)
+        # One create-only write, no read: what the person's own turn stored meanwhile is kept.
+        await self.references.remember_opened(person, reference)
         return reference, activity_id
+
+    async def service_url(self, open_from: str | None = None) -> str:
+        """Where Teams takes this bot's messages, which it needs to open a chat with someone new;
+        "" when no stored conversation says. Known in memory after any turn or MED unit record
+        read, so a round that opens many chats reads nothing more for it."""
+        source = await self.references.reference(open_from) if open_from else None
+        url = str((source or {}).get("serviceUrl") or "")
+        url = url or self.references.service_url or (self.channels.service_url if self.channels else "")
+        for person in () if url else self.service_url_from():
+            url = str((await self.references.reference(person) or {}).get("serviceUrl") or "")
+            if url:
+                break
+        if not url and self.channels is not None:
+            url = await self.channels.any_service_url()
+        return url
 
     # -- channels ----------------------------------------------------------------------------------
     async def to_channel(
@@ -75,14 +93,9 @@ class TeamsNotifier:
             raise NotReachable(f"{team_id}/{channel_id}")
         return reference, await self.sender.send(reference, activity)
 
-    # -- where an earlier send went, and opening a chat at a service URL (MED, for now) -------------
+    # -- where an earlier send went --------------------------------------------------------------------
     async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
         return await self.sender.send(reference, activity)
 
     async def update(self, reference: Mapping[str, Any], activity_id: str, activity: Mapping[str, Any]) -> None:
         await self.sender.update(reference, activity_id, activity)
-
-    async def send_to_user(
-        self, user_aad_id: str, tenant_id: str, service_url: str, activity: Mapping[str, Any]
-    ) -> tuple[dict[str, Any], str]:
-        return await self.sender.send_to_user(user_aad_id, tenant_id, service_url, activity)

@@ -22,6 +22,7 @@ from bot.services.med import Place
 from bot.storage import names
 from bot.storage.names import legacy_unit_tags, unit_tag
 from bot.storage.store import Store
+from bot.teams.reference_book import ReferenceBook
 from tests.bot.chat import ChannelChat, all_text, cards, invoke, said, texts
 from tests.bot.conftest import DEPUTY, EMPLOYEE, HR, LEADER, STRANGER, World
 
@@ -199,7 +200,7 @@ async def test_a_unit_without_a_channel_gets_the_reminder_in_its_leader_s_chat(w
     assert created["members"][0]["id"] == JOB_LEADER
     [job] = [m for m in reminders(world) if "Jobcenter" in said(m)]
     assert "kommer til dig som leder" in said(job)
-    assert await runtime.med.broadcast.references.reference(JOB_LEADER) is not None  # kept for the next message
+    assert await ReferenceBook(world.store).reference(JOB_LEADER) is not None  # kept for the next message
     assert (await runtime.med.send_due()).total == 0  # never twice
 
     # Only the leader (or deputy) may mark it in the chat: Mette, an employee, may not.
@@ -246,7 +247,7 @@ async def test_a_round_reads_each_record_once_and_later_ticks_read_none_of_them_
     jens = f"refs/users/{JOB_LEADER}.json"
     assert counting.gets[jens] == 1 and counting.puts[jens] == 1  # one read (language and chat), one write
     assert not [n for n in counting.gets if n.startswith("med/sent/")]  # the follow-up check knew them
-    assert await runtime.med.broadcast.references.reference(JOB_LEADER) is not None
+    assert await ReferenceBook(world.store).reference(JOB_LEADER) is not None
     counting.gets.clear()
     assert (await runtime.med.send_due()).total == 0
     read = list(counting.gets)

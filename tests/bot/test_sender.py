@@ -11,9 +11,13 @@ import pytest
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
-from bot.errors import DeliveryFailed
-from bot.services.ports import Notifier
+from bot.errors import DeliveryFailed, NotReachable
+from bot.repositories.med_units import MedChannel, UnitRecord, UnitRecords
+from bot.storage import names
+from bot.teams.channel_book import ChannelBook
+from bot.teams.notifier import ConversationSender, TeamsNotifier
 from bot.teams.ratelimit import RateLimiter
+from bot.teams.reference_book import ReferenceBook
 from bot.teams.sender import (
     ConversationGone,
     DeliveryExhausted,
@@ -22,6 +26,7 @@ from bot.teams.sender import (
     parse_retry_after,
 )
 from tests.fakes.connector import FakeConnector
+from tests.fakes.memory import MemoryStore
 
 CHANNEL = "19:med-channel@thread.tacv2"
 TENANT = "tenant-1"
@@ -293,9 +298,9 @@ async def test_a_connector_restart_is_survived(fake: FakeConnector, adapter: Clo
     assert len(delays) == 1 and len(fake.messages()) == 1
 
 
-def test_the_sender_is_the_services_notifier(adapter: CloudAdapter) -> None:
-    notifier: Notifier = make_sender(adapter)  # mypy checks the shape; this checks it exists
-    assert callable(notifier.send) and callable(notifier.update) and callable(notifier.send_to_user)
+def test_the_sender_is_what_the_teams_notifier_sends_through(adapter: CloudAdapter) -> None:
+    sender: ConversationSender = make_sender(adapter)  # mypy checks the shape; this checks it exists
+    assert callable(sender.send) and callable(sender.update) and callable(sender.send_to_user)
 
 
 def test_retry_after_reads_seconds_and_http_dates() -> None:
@@ -306,3 +311,30 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     date = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(now + 10))
     assert parse_retry_after(date, now=now) == pytest.approx(10.0, abs=1.0)
     assert parse_retry_after("99999") == 300.0
+
+
+async def test_the_notifier_opens_a_chat_at_the_service_url_of_a_channel_the_round_read(
+    fake: FakeConnector, adapter: CloudAdapter
+) -> None:
+    """`to_person` for someone who never wrote to the bot and no `open_from`: the Teams side takes
+    the service URL from the MED channel whose unit record was just read (no read of its own), and
+    keeps the new chat's reference; with nothing seen and nothing stored it is NotReachable."""
+    store = MemoryStore()
+    record = UnitRecord("borgerservice", "Borgerservice", MedChannel("19:team", CHANNEL, reference(fake)))
+    await UnitRecords(store).change("Borgerservice", lambda _: (record, None))
+    nothing = TeamsNotifier(make_sender(adapter), ReferenceBook(MemoryStore()), TENANT, ChannelBook(MemoryStore()))
+    with pytest.raises(NotReachable):
+        await nothing.to_person("aad-new", card_message("MED"))
+    assert fake.created == []
+
+    channels = ChannelBook(store)
+    await UnitRecords(store, channels.remember).get("Borgerservice")  # as the MED round reads it
+    await store.delete(names.unit_record("Borgerservice"))  # so a read of its own would find nothing
+    references = ReferenceBook(store)
+    notifier = TeamsNotifier(make_sender(adapter), references, TENANT, channels)
+    where, activity_id = await notifier.to_person("aad-new", card_message("MED"))
+
+    [created] = fake.created
+    assert created["members"] == [{"id": "aad-new"}] and created["tenantID"] == TENANT
+    assert where["serviceUrl"] == fake.service_url and fake.find(activity_id).conversation_id == fake.opened["aad-new"]
+    assert await ReferenceBook(store).reference("aad-new") == where  # the next message goes there

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.errors import DeliveryFailed
-from bot.services.refs import ReferenceBook
 from bot.storage.store import Store
 from bot.teams.channel_book import ChannelBook
 from bot.teams.notifier import TeamsNotifier
+from bot.teams.reference_book import ReferenceBook
 
 
 class FakeDeliveryFailed(DeliveryFailed):
@@ -89,14 +89,20 @@ def recipient(reference: Mapping[str, Any]) -> str:
 class RecordingNotifier:
     """Records by conversation reference. People (`to_person`) and channels (`to_channel`) are
     resolved by the real Teams-side `TeamsNotifier`, over `store`'s references and unit records, so
-    "never wrote to the bot", "a new chat" and "no such channel" behave as in production."""
+    "never wrote to the bot", "a new chat" and "no such channel" behave as in production. Beneath
+    it, `RecordingSender` stands for the Teams sender (send, update, open a chat at a service URL):
+    the services' port has no service URL."""
 
     def __init__(self, store: Store | None = None, tenant_id: str = "tenant-1") -> None:
         self.store = store
         self.tenant_id = tenant_id
         self.sent: list[Message] = []
         self.updates: list[Update] = []
-        self.opened: list[str] = []  # people a chat was opened with (send_to_user)
+        self.opened: list[str] = []  # people a chat was opened with
+        # The Teams side's channel book, as app.py wires it: MedService(channel_seen=....remember)
+        # tells it each unit record's channel as it is read.
+        self.channels = ChannelBook(store) if store is not None else None
+        self.sender = RecordingSender(self)  # for tests of the Teams side's notifier itself
         self._failing: dict[str, tuple[bool, int | None]] = {}  # who -> (permanent, times left or None)
         self._ids = itertools.count(1)
 
@@ -119,8 +125,9 @@ class RecordingNotifier:
     # -- the port ----------------------------------------------------------------------------------
     def _people(self) -> TeamsNotifier:
         assert self.store is not None, "RecordingNotifier(store) to send to people and channels"
-        channels = ChannelBook(self.store, memory=1)  # keeps nothing: the unit records are read
-        return TeamsNotifier(self, ReferenceBook(self.store, read_for=0), self.tenant_id, channels)
+        # A reference book that keeps nothing: every person is read from the store, as a second
+        # instance would.
+        return TeamsNotifier(self.sender, ReferenceBook(self.store, read_for=0), self.tenant_id, self.channels)
 
     async def to_channel(
         self, team_id: str, channel_id: str, activity: Mapping[str, Any]
@@ -133,6 +140,9 @@ class RecordingNotifier:
         return await self._people().to_person(person, activity, open_from=open_from)
 
     async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
+        return await self._record(reference, activity)
+
+    async def _record(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
         to = recipient(reference)
         self._maybe_fail(to)
         activity_id = f"act-{next(self._ids)}"
@@ -143,16 +153,6 @@ class RecordingNotifier:
         to = recipient(reference)
         self._maybe_fail(to)
         self.updates.append(Update(to, activity_id, dict(activity)))
-
-    async def send_to_user(
-        self, user_aad_id: str, tenant_id: str, service_url: str, activity: Mapping[str, Any]
-    ) -> tuple[dict[str, Any], str]:
-        reference = user_reference(user_aad_id)
-        reference["serviceUrl"] = service_url
-        reference["conversation"]["tenantId"] = tenant_id
-        activity_id = await self.send(reference, activity)
-        self.opened.append(user_aad_id.lower())
-        return reference, activity_id
 
     def _maybe_fail(self, to: str) -> None:
         failing = self._failing.get(to)
@@ -165,3 +165,28 @@ class RecordingNotifier:
             else:
                 self._failing[to] = (permanent, times - 1)
         raise FakeDeliveryFailed(to, permanent)
+
+
+class RecordingSender:
+    """The sender beneath the Teams side's notifier (what `TeamsSender` does), recording into the
+    fake: send, update, and open a 1:1 chat with someone new at the service URL the Teams side
+    chose."""
+
+    def __init__(self, owner: RecordingNotifier) -> None:
+        self._owner = owner
+
+    async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
+        return await self._owner._record(reference, activity)
+
+    async def update(self, reference: Mapping[str, Any], activity_id: str, activity: Mapping[str, Any]) -> None:
+        await self._owner.update(reference, activity_id, activity)
+
+    async def send_to_user(
+        self, user_aad_id: str, tenant_id: str, service_url: str, activity: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], str]:
+        reference = user_reference(user_aad_id)
+        reference["serviceUrl"] = service_url
+        reference["conversation"]["tenantId"] = tenant_id
+        activity_id = await self._owner._record(reference, activity)
+        self._owner.opened.append(user_aad_id.lower())
+        return reference, activity_id

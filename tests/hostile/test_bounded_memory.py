@@ -6,7 +6,7 @@ within the bound, keeps what is in use, and still does its job afterwards.
 
 The memories (the list in docs/security.md names each one):
 - the rate limiter's per-conversation windows, locks and Retry-After holds (`bot/teams/ratelimit.py`);
-- the reference book's written and read caches (`bot/services/refs.py`);
+- the reference book's written and read caches (`bot/teams/reference_book.py`);
 - the write guesses of `update` (`bot/repositories/documents.py:Recent`);
 - the connector and token clients per service URL (`bot/teams/connectors.py`);
 - the blob clients per blob name (`bot/storage/blob.py`).
@@ -22,11 +22,11 @@ from azure.storage.blob.aio import BlobServiceClient
 
 from bot.repositories.documents import Recent, update
 from bot.services.bounded import Lru
-from bot.services.refs import ReferenceBook
 from bot.storage import blob, names
 from bot.storage.local import LocalStore
 from bot.teams.connectors import _Bounded
 from bot.teams.ratelimit import MAX_KEYS, RateLimiter
+from bot.teams.reference_book import ReferenceBook
 
 AZURITE_DEV = (
     "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"

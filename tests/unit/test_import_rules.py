@@ -8,7 +8,7 @@
 
 A rule broken on purpose, for now, goes in ALLOWED with the reason; nothing is listed today.
 Beside the imports: a Bot Framework service URL is handled only at the edge, except where
-SERVICE_URL_OUTSIDE_THE_EDGE lists it (the MED broadcast, for now).
+SERVICE_URL_OUTSIDE_THE_EDGE lists it (the inbound checks, which run before any turn).
 """
 
 from __future__ import annotations
@@ -127,15 +127,10 @@ def test_the_teams_edge_never_imports_the_dialogs() -> None:
     assert broken("app.py hands the dialogs in", "bot/teams/", ("dialogs",)) == []
 
 
-# Where a Bot Framework service URL is still handled outside the edge, and why. The rest of the
-# services name people (Notifier.to_person) and never see one.
+# Where a Bot Framework service URL is handled outside the edge, and why. The services name
+# people (Notifier.to_person) and channels (Notifier.to_channel) and never see one: where a new
+# chat is opened is the Teams side's choice (bot/teams/notifier.py).
 SERVICE_URL_OUTSIDE_THE_EDGE = {
-    # The MED broadcast opens a leader's chat at the service URL of an HR person's or a MED
-    # channel's stored reference; it moves behind the Notifier when MED channels are addressed by
-    # team and channel id instead of stored references (issue 11, not done yet).
-    "bot/services/med_broadcast.py",
-    # Notifier.send_to_user(user, tenant, service_url, ...): used by the MED broadcast alone (above).
-    "bot/services/ports.py",
     # The inbound checks read the protocol's JSON (its serviceUrl) before any turn begins.
     "bot/hosting/inbound.py",
 }

@@ -8,10 +8,10 @@ import pytest
 
 from bot.errors import NotReachable
 from bot.repositories.med_units import MedChannel, UnitRecord, UnitRecords
-from bot.services.refs import ReferenceBook
 from bot.storage import names
 from bot.teams.channel_book import ChannelBook
 from bot.teams.notifier import TeamsNotifier
+from bot.teams.reference_book import ReferenceBook
 from tests.fakes.memory import MemoryStore
 from tests.fakes.notifier import RecordingNotifier, channel_reference, user_reference
 
@@ -21,22 +21,24 @@ MESSAGE = {"type": "message", "text": "Hej"}
 async def test_a_person_with_a_chat_gets_the_message_there() -> None:
     store = MemoryStore()
     await ReferenceBook(store).remember("u-leader", user_reference("u-leader", "a:leader-chat"))
-    sender = RecordingNotifier()
-    where, activity_id = await TeamsNotifier(sender, ReferenceBook(store), "tenant-1").to_person("u-leader", MESSAGE)
-    [sent] = sender.sent
+    fake = RecordingNotifier()
+    where, activity_id = await TeamsNotifier(fake.sender, ReferenceBook(store), "tenant-1").to_person(
+        "u-leader", MESSAGE
+    )
+    [sent] = fake.sent
     assert sent.reference["conversation"]["id"] == "a:leader-chat" == where["conversation"]["id"]
     assert sent.activity_id == activity_id and sent.text == "Hej"
-    assert sender.opened == []
+    assert fake.opened == []
 
 
 async def test_someone_who_never_wrote_gets_a_new_chat_at_the_service_of_open_from() -> None:
     store = MemoryStore()
     reporter = {**user_reference("u-reporter"), "serviceUrl": "https://smba.example.test/north/"}
     await ReferenceBook(store).remember("u-reporter", reporter)
-    sender = RecordingNotifier()
-    notifier = TeamsNotifier(sender, ReferenceBook(store), "tenant-1")
+    fake = RecordingNotifier()
+    notifier = TeamsNotifier(fake.sender, ReferenceBook(store), "tenant-1")
     where, _ = await notifier.to_person("u-leader", MESSAGE, open_from="u-reporter")
-    assert sender.opened == ["u-leader"]
+    assert fake.opened == ["u-leader"]
     assert where["serviceUrl"] == "https://smba.example.test/north/"
     assert where["conversation"]["tenantId"] == "tenant-1"
     assert await ReferenceBook(store).reference("u-leader") == where  # remembered for next time
@@ -45,12 +47,12 @@ async def test_someone_who_never_wrote_gets_a_new_chat_at_the_service_of_open_fr
 @pytest.mark.parametrize("open_from", [None, "u-nobody"])
 async def test_nobody_to_open_a_chat_from_is_not_reachable(open_from: str | None) -> None:
     store = MemoryStore()
-    sender = RecordingNotifier()
+    fake = RecordingNotifier()
     with pytest.raises(NotReachable):
-        await TeamsNotifier(sender, ReferenceBook(store), "tenant-1").to_person(
+        await TeamsNotifier(fake.sender, ReferenceBook(store), "tenant-1").to_person(
             "u-leader", MESSAGE, open_from=open_from
         )
-    assert sender.sent == [] and sender.opened == []
+    assert fake.sent == [] and fake.opened == []
 
 
 async def test_a_channel_is_found_by_its_ids_from_the_unit_records_read_and_unknown_is_not_reachable() -> None:
@@ -63,18 +65,18 @@ async def test_a_channel_is_found_by_its_ids_from_the_unit_records_read_and_unkn
         "borgerservice", "Borgerservice", MedChannel("19:team", "19:med", channel_reference("19:team", "19:med"))
     )
     await UnitRecords(store).change("Borgerservice", lambda _: (record, None))
-    sender = RecordingNotifier()
-    notifier = TeamsNotifier(sender, ReferenceBook(store), "tenant-1", book)
+    fake = RecordingNotifier()
+    notifier = TeamsNotifier(fake.sender, ReferenceBook(store), "tenant-1", book)
     with pytest.raises(NotReachable):
         await notifier.to_channel("19:team", "19:other", MESSAGE)
-    assert sender.sent == []
+    assert fake.sent == []
 
     where, activity_id = await notifier.to_channel("19:team", "19:med", MESSAGE)  # read from the record
-    [sent] = sender.sent
+    [sent] = fake.sent
     assert sent.to == "19:team/19:med" and sent.activity_id == activity_id and where == sent.reference
 
     seen = ChannelBook(store)
     await UnitRecords(store, seen.remember).get("Borgerservice")  # as the broadcast reads it
     await store.delete(names.unit_record("Borgerservice"))  # so a read of its own would find nothing
-    await TeamsNotifier(sender, ReferenceBook(store), "tenant-1", seen).to_channel("19:team", "19:med", MESSAGE)
-    assert len(sender.to("19:team/19:med")) == 2
+    await TeamsNotifier(fake.sender, ReferenceBook(store), "tenant-1", seen).to_channel("19:team", "19:med", MESSAGE)
+    assert len(fake.to("19:team/19:med")) == 2

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from bot.services.draft_reminders import remind_and_expire
 from bot.services.drafts import DraftIndex
-from bot.services.refs import ReferenceBook
 from bot.storage import names
 from bot.storage.store import EvidenceMeta
+from bot.teams.reference_book import ReferenceBook
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryStore
 from tests.fakes.notifier import RecordingNotifier, user_reference
@@ -41,14 +41,14 @@ async def test_one_reminder_in_the_persons_language_before_the_draft_expires(
 ) -> None:
     drafts = await started(store, clock, locale="en-GB")
     clock.advance(hours=35)
-    assert await remind_and_expire(drafts, notifier, clock, TTL, "da") == 0  # not yet
+    assert await remind_and_expire(drafts, notifier, clock, TTL, "da", ReferenceBook(store)) == 0  # not yet
     clock.advance(hours=2)
-    assert await remind_and_expire(drafts, notifier, clock, TTL, "da") == 1
+    assert await remind_and_expire(drafts, notifier, clock, TTL, "da", ReferenceBook(store)) == 1
     assert notifier.texts_to(USER) == [  # 37 hours of 48 gone: 11 left, not the 12 the reminder is planned for
         "You have a report that hasn't been sent yet. Send it within 11 hours, or you won't be able to continue it."
     ]
     clock.advance(hours=1)
-    assert await remind_and_expire(drafts, notifier, clock, TTL, "da") == 0  # never twice
+    assert await remind_and_expire(drafts, notifier, clock, TTL, "da", ReferenceBook(store)) == 0  # never twice
 
 
 async def test_two_instances_send_the_reminder_once(
@@ -56,7 +56,8 @@ async def test_two_instances_send_the_reminder_once(
 ) -> None:
     drafts = await started(store, clock)
     clock.advance(hours=37)
-    sent = await asyncio.gather(*(remind_and_expire(DraftIndex(store), notifier, clock, TTL, "da") for _ in range(2)))
+    runs = (remind_and_expire(DraftIndex(store), notifier, clock, TTL, "da", ReferenceBook(store)) for _ in range(2))
+    sent = await asyncio.gather(*runs)
     assert sorted(sent) == [0, 1]
     assert len(notifier.to(USER)) == 1
     assert (await drafts.get(USER, CASE) or {}).get("reminded") is True
@@ -68,10 +69,10 @@ async def test_a_reminder_not_delivered_is_tried_again_on_the_next_tick(
     drafts = await started(store, clock)
     clock.advance(hours=37)
     notifier.fail_for(USER, times=1)
-    assert await remind_and_expire(drafts, notifier, clock, TTL, "da") == 0
+    assert await remind_and_expire(drafts, notifier, clock, TTL, "da", ReferenceBook(store)) == 0
     assert (await drafts.get(USER, CASE) or {}).get("reminded") is False
     clock.advance(minutes=1)
-    assert await remind_and_expire(drafts, notifier, clock, TTL, "da") == 1
+    assert await remind_and_expire(drafts, notifier, clock, TTL, "da", ReferenceBook(store)) == 1
 
 
 async def test_touching_the_draft_puts_the_reminder_off(
@@ -81,7 +82,7 @@ async def test_touching_the_draft_puts_the_reminder_off(
     clock.advance(hours=30)
     await drafts.touch(USER, CASE, clock.now())
     clock.advance(hours=7)
-    assert await remind_and_expire(drafts, notifier, clock, TTL, "da") == 0
+    assert await remind_and_expire(drafts, notifier, clock, TTL, "da", ReferenceBook(store)) == 0
 
 
 async def test_an_expired_draft_is_discarded_whole(
@@ -89,7 +90,7 @@ async def test_an_expired_draft_is_discarded_whole(
 ) -> None:
     drafts = await started(store, clock)
     clock.advance(hours=49)
-    await remind_and_expire(drafts, notifier, clock, TTL, "da")
+    await remind_and_expire(drafts, notifier, clock, TTL, "da", ReferenceBook(store))
     assert store.data(names.draft(USER)) is None
     assert await store.list(names.evidence_prefix(CASE)) == []  # its files went with it
     assert notifier.sent == []  # too late to remind: it is gone
@@ -101,7 +102,7 @@ async def test_a_short_time_to_live_is_counted_in_minutes_never_more_than_is_lef
     """DRAFT_TTL_HOURS=1: the reminder goes 15 minutes before the end and must not say "1 hour"."""
     drafts = await started(store, clock)
     clock.advance(minutes=46)
-    assert await remind_and_expire(drafts, notifier, clock, timedelta(hours=1), "da") == 1
+    assert await remind_and_expire(drafts, notifier, clock, timedelta(hours=1), "da", ReferenceBook(store)) == 1
     assert notifier.texts_to(USER) == [
         "Du har en indberetning, som ikke er sendt endnu. Send den inden for 14 minutter – ellers kan du ikke "
         "længere fortsætte med den."

@@ -23,8 +23,8 @@ from bot.services.dispatch import Dispatcher
 from bot.services.hr_people import HrPeople
 from bot.services.med import MedService
 from bot.services.notifications import Notifications
-from bot.services.refs import ReferenceBook
 from bot.services.reports import ReportService, new_draft_id
+from bot.teams.reference_book import ReferenceBook
 from tests.fakes.clock import FakeClock
 from tests.fakes.directory import MemoryDirectory
 from tests.fakes.memory import MemoryStore
@@ -57,7 +57,7 @@ async def test_a_report_reaches_its_leader_and_a_decision_refreshes_the_reporter
         hr=HrPeople(["u-hr"], "", directory),
         default_language="da",
         is_hr=not_hr,
-        refs=refs,
+        languages=refs,
         telemetry=Telemetry(),
     )
     med = MedService(
@@ -69,9 +69,8 @@ async def test_a_report_reaches_its_leader_and_a_decision_refreshes_the_reporter
         followup_weeks=8,
         workplaces=directory.workplaces,
         is_hr=not_hr,
-        hr_ids=lambda: [],
         tell_hr=lambda key, values: _nothing(),
-        references=refs,
+        languages=refs,
         painter=MedCards(),
     )
     background = Background()

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from bot.services.hr_notices import HrNotices
 from bot.services.hr_people import HrPeople
-from bot.services.refs import ReferenceBook
 from bot.storage import names
+from bot.teams.reference_book import ReferenceBook
 from tests.fakes.clock import FakeClock
 from tests.fakes.directory import MemoryDirectory
 from tests.fakes.memory import MemoryStore

@@ -15,8 +15,8 @@ from bot.errors import Refused, UnknownUnit
 from bot.guideline.med import MedSchedule, MedStatus, MeetingKind
 from bot.presenters.med_cards import MedCards
 from bot.services.med import MedService, Place
-from bot.services.refs import ReferenceBook
 from bot.storage import names
+from bot.teams.reference_book import ReferenceBook
 from bot.texts import Texts
 from tests.fakes.clock import FakeClock
 from tests.fakes.directory import MemoryDirectory
@@ -69,11 +69,10 @@ class World:
             followup_weeks=8,
             workplaces=directory.workplaces,
             is_hr=is_hr,
-            hr_ids=lambda: [HR],
             tell_hr=tell_hr,
-            references=self.refs,
+            languages=self.refs,
             painter=MedCards(),
-            tenant_id="tenant-1",
+            channel_seen=notifier.channels.remember if notifier.channels else None,  # as app.py wires it
         )
 
     @property

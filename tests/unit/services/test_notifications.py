@@ -19,7 +19,7 @@ from bot.repositories.cases import CaseDoc, CaseRepository
 from bot.services.case_actions import CaseActions
 from bot.services.hr_people import HrPeople
 from bot.services.notifications import Notifications
-from bot.services.refs import ReferenceBook
+from bot.teams.reference_book import ReferenceBook
 from tests.fakes.clock import FakeClock
 from tests.fakes.directory import MemoryDirectory
 from tests.fakes.memory import MemoryStore
@@ -53,7 +53,7 @@ def notifications(store: MemoryStore, notifier: RecordingNotifier, clock: FakeCl
         hr=hr,
         default_language="da",
         is_hr=is_hr,
-        refs=ReferenceBook(store),
+        languages=ReferenceBook(store),
         alert_after=timedelta(hours=1),
         telemetry=Telemetry(),
     )

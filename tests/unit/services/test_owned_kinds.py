@@ -23,11 +23,11 @@ from bot.services import audit
 from bot.services.case_tags import CaseTagMigration
 from bot.services.drafts import DraftIndex
 from bot.services.person_export import PersonExport
-from bot.services.refs import ReferenceBook
 from bot.services.retention import Retention
 from bot.storage import names
 from bot.storage.names import KINDS, Owner
 from bot.storage.store import EvidenceMeta
+from bot.teams.reference_book import ReferenceBook
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryStore
 from tests.fakes.notifier import user_reference

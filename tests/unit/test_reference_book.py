@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.repositories.documents import upsert
-from bot.services.refs import ReferenceBook
 from bot.storage import names
 from bot.storage.local import LocalStore
 from bot.storage.store import Store
+from bot.teams.reference_book import ReferenceBook
 from tests.fakes.memory import MemoryStore
 
 USER = "00000000-0000-0000-0000-00000000e001"

@@ -20,9 +20,16 @@ class ReferenceBook:
 
     - What this instance last wrote is not written again: a store round trip saved on every message
       (another instance writing the same value is harmless).
-    - What was read is reused for `read_for` seconds, so one delivery (the texts' language, then
-      the send) reads a person's reference once. A reference changed on another instance is seen
-      here within that time; references change rarely (a new chat, another language).
+    - What was read (or written here) is reused for `read_for` seconds, so one delivery (the
+      texts' language, then the send) reads a person's reference once. A reference changed on
+      another instance is seen here within that time; references change rarely (a new chat,
+      another language).
+    - That a person has none is not kept (they may write to the bot any moment), except for the
+      one send that follows asking their language: `locale` finding nobody lets the next
+      `reference` answer "none" without a read, once (within `read_for`). So a MED reminder or a
+      notification to someone new costs one read for the language and the chat it opens.
+    - The service URL of the last reference it saw: where Teams takes this bot's messages, which
+      Teams needs to open a chat with someone new (the Notifier's `to_person`).
     """
 
     def __init__(
@@ -36,8 +43,10 @@ class ReferenceBook:
         self.store = store
         self._written: Lru[str, dict[str, Any]] = Lru(memory)
         self._read: Lru[str, tuple[float, dict[str, Any]]] = Lru(memory)
+        self._asked_absent: Lru[str, float] = Lru(memory)  # locale() found no document, at
         self._read_for = read_for
         self._monotonic = monotonic
+        self.service_url = ""  # of the last reference seen (remembered or read), "" before any
 
     async def remember(self, aad_object_id: str, reference: dict[str, Any], locale: str | None = None) -> None:
         """Keep the person's reference; an activity without a locale (an install event, a chat
@@ -49,8 +58,7 @@ class ReferenceBook:
         if self._written.get(aad_object_id) == data:
             return
         await remember_user(self.store, aad_object_id, reference, locale)
-        self._written.put(aad_object_id, data)
-        self._read.pop(aad_object_id)
+        self._kept(aad_object_id, data)
 
     async def remember_opened(self, aad_object_id: str, reference: dict[str, Any]) -> None:
         """Keep the reference of a chat the bot just opened with someone it had no reference for:
@@ -58,9 +66,20 @@ class ReferenceBook:
         kept (the same 1:1 chat, with their language)."""
         data = _user_doc(aad_object_id, reference, "")
         if not await References(self.store).create_user(aad_object_id, data):
+            self._read.pop(aad_object_id)  # theirs is stored: read it next time
             return
+        self._kept(aad_object_id, data)
+
+    def _kept(self, aad_object_id: str, data: dict[str, Any]) -> None:
         self._written.put(aad_object_id, data)
-        self._read.pop(aad_object_id)
+        self._read.put(aad_object_id, (self._monotonic(), data))
+        self._asked_absent.pop(aad_object_id)
+        self._saw(data)
+
+    def _saw(self, data: dict[str, Any] | None) -> None:
+        url = str(((data or {}).get("reference") or {}).get("serviceUrl") or "")
+        if url:
+            self.service_url = url
 
     async def stored(self, aad_object_id: str) -> dict[str, Any] | None:
         """The person's stored document ({"reference", "locale", ...}), or None if they never
@@ -73,11 +92,17 @@ class ReferenceBook:
         return self._written.get(aad_object_id)
 
     async def reference(self, aad_object_id: str) -> dict[str, Any] | None:
+        asked = self._asked_absent.pop(aad_object_id)
+        if asked is not None and self._monotonic() - asked < self._read_for:
+            return None  # the send right after asking their language: nobody, as just read
         doc = await self._user(aad_object_id)
         return dict(doc["reference"]) if doc else None
 
     async def locale(self, aad_object_id: str) -> str:
+        """The person's stored locale, "" when unknown (the Languages port of the services)."""
         doc = await self._user(aad_object_id)
+        if doc is None:
+            self._asked_absent.put(aad_object_id, self._monotonic())
         return str(doc.get("locale") or "") if doc else ""
 
     async def _user(self, aad_object_id: str) -> dict[str, Any] | None:
@@ -89,6 +114,7 @@ class ReferenceBook:
         if data is None:
             return None  # not remembered: the person may write to the bot any moment
         self._read.put(aad_object_id, (now, data))
+        self._saw(data)
         return data
 
 
