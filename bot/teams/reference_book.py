@@ -131,13 +131,3 @@ async def remember_user(store: Store, aad_object_id: str, reference: dict[str, A
     if current == data:
         return  # unchanged: no write on every message
     await refs.put_user(aad_object_id, data)
-
-
-async def user_locale(store: Store, aad_object_id: str) -> str:
-    data = await References(store).user(aad_object_id)
-    return str(data.get("locale") or "") if data else ""
-
-
-async def user_reference(store: Store, aad_object_id: str) -> dict[str, Any] | None:
-    data = await References(store).user(aad_object_id)
-    return dict(data["reference"]) if data else None
