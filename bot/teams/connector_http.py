@@ -28,6 +28,8 @@ Where it differs, on purpose:
 - When the retries for a status are spent, the last answer comes back (HttpOperationError with
   its status); urllib3 raised a RetryError, which msrest turned into a ClientRequestError with no
   status. The sender tells a throttle, a server error and a removed bot apart by the status.
+- A Retry-After is waited for at most 300 s (`ratelimit.MAX_RETRY_AFTER`; urllib3's cap is 6 hours):
+  a turn that waits longer has long been re-sent by Teams.
 - The timeout bounds the whole request; requests' bounded the connect and each read.
 - Redirects are followed for GET and HEAD only. requests (with msrest's patch, which refuses
   301/302 for other methods) also followed 303/307/308 on a POST or PUT; the Bot Connector does

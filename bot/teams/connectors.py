@@ -66,13 +66,21 @@ class _Bounded:
 
 
 async def _close(client: Any) -> None:
-    """Close a client's aiohttp session if it has one (msrest keeps it on the client's pipeline)."""
-    inner = getattr(client, "_client", client)  # a UserTokenClient wraps a TokenApiClient
-    close = getattr(inner, "close", None)
-    if close is not None:
-        result = close()
-        if hasattr(result, "__await__"):
-            await result
+    """Close a dropped client's HTTP pipeline as msrest does when a client leaves `async with`:
+    its sender's own session (requests, for clients not on the shared aiohttp session; the shared
+    one is closed by `ReusingAuthentication.close`). botbuilder's clients have no `close`: a
+    ConnectorClient is msrest's SDKClientAsync, and a UserTokenClient wraps one in `_client`."""
+    for target in (client, getattr(client, "_client", None)):
+        leave = getattr(target, "__aexit__", None)
+        if leave is not None:
+            await leave(None, None, None)
+            return
+        close = getattr(target, "close", None)
+        if close is not None:
+            result = close()
+            if hasattr(result, "__await__"):
+                await result
+            return
 
 
 def _identity_key(claims_identity: ClaimsIdentity | None) -> str:

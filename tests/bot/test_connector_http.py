@@ -154,6 +154,15 @@ async def test_an_empty_answer_is_no_error() -> None:
     assert fake.seen[0][0] == "DELETE"
 
 
+async def test_an_activity_is_not_sent_on_to_wherever_a_redirect_points() -> None:
+    """On purpose unlike requests, which follows a 307/308 with the same POST body."""
+    async with connector() as fake, client(fake.url, MicrosoftAppCredentials.empty()) as api:
+        fake.script = [(307, {"Location": f"{fake.url}elsewhere"}, "{}")]
+        with pytest.raises(HttpOperationError) as redirected:
+            await api.conversations.send_to_conversation("a:1", message())
+    assert redirected.value.response.status_code == 307 and len(fake.seen) == 1
+
+
 # -- against the fake Bot Connector (tests/fakes/connector.py): what botbuilder's own client sends ---
 
 # A Teams channel thread: ':' '@' ';' '=' all in one id. msrest percent-encodes every path part
