@@ -456,7 +456,7 @@ TEXTS.update(
         "act.evidence_pack": "Dokumentationsmappe (Word, PDF, ZIP)",
         "pack.building": "Dokumentationsmappen bliver lavet. Du får linkene her i chatten om et øjeblik.",
         "pack.ready.title": "Dokumentationsmappe – sag {number}",
-        "pack.ready.body": "Dokumentationsmappen er klar: et Word-dokument og en PDF med sagens fakta, tidslinje og alle skærmbilleder med SHA-256, og en ZIP-fil med originalerne, manifest.json og SHA256SUMS. Linkene er kun til dig og virker til {expires}; bed om en ny dokumentationsmappe på sagskortet, når de er udløbet.",
+        "pack.ready.body": "Dokumentationsmappen er klar: et Word-dokument og en PDF med sagens fakta, tidslinje og alle skærmbilleder med SHA-256, og en ZIP-fil med originalerne, manifest.json og SHA256SUMS. Linkene er lavet til dig og virker til {expires}. Del dem ikke: alle, der har et link, kan hente filen, indtil det udløber. Bed om en ny dokumentationsmappe på sagskortet, når linkene er udløbet.",
         "pack.ready.not_saved": "Botten gemmer ikke dokumentationsmappen i kommunens sagssystem. Gem den selv på den relevante sag der.",
         "pack.kind.pdf": "PDF",
         "pack.kind.docx": "Word",

@@ -454,8 +454,8 @@ TEXTS.update(
         "pack.ready.body": (
             "The evidence pack is ready: a Word document and a PDF with the case's facts, time line and every "
             "screenshot with its SHA-256, and a ZIP file with the originals, manifest.json and SHA256SUMS. The "
-            "links are for you only and work until {expires}; ask for a new pack on the case card when they "
-            "have expired."
+            "links were made for you and work until {expires}. Do not share them: anyone who has a link can "
+            "download the file until it expires. Ask for a new pack on the case card when the links have expired."
         ),
         "pack.ready.not_saved": (
             "The bot does not save the evidence pack in the municipality's case system. Save it on the relevant "

@@ -92,11 +92,14 @@ async def test_a_link_downloads_the_file_once_per_audit_line_and_a_forged_one_ge
     runtime = await world.runtime()
     case_id = await report(world, runtime)
     await ask(world, runtime, LEADER, case_id)
-    links = urls(pack_messages(world)[0])
+    sent = pack_messages(world)[0]
+    links = urls(sent)
     async with running_app(world.settings, store=world.store) as client:
         path = re.sub(r"^https?://[^/]+", "", links["Hent ZIP med originaler"])
-        response = await client.get(path)
+        response = await client.get(path)  # no sign-in: whoever holds the link gets the file
         assert response.status == 200
+        # So the card must not promise "kun til dig"; it says not to share them.
+        assert "kun til dig" not in _said(sent) and "Del dem ikke: alle, der har et link" in _said(sent)
         assert response.headers["Content-Type"] == "application/zip"
         assert "attachment" in response.headers["Content-Disposition"]
         body = await response.read()
