@@ -63,13 +63,14 @@ def registration_card(tx: Texts, units: list[str], notice: str = "") -> Card:
     return card(body, [execute(tx("med.register.button"), Verb.MED_REGISTER, style="positive")])
 
 
-def registered_card(tx: Texts, unit: str, committee: str, *, moved: bool = False) -> Card:
+def registered_card(tx: Texts, unit: str, committee: str, *, moved: bool = False, old_told: bool = True) -> Card:
+    """`old_told`: the note about the move reached the unit's old channel (else the card says it did not)."""
     body = [
         title(tx("med.registered.title")),
         text(tx("med.registered.body", unit=user_text(unit, 200), committee=user_text(committee, 200) or "–")),
     ]
     if moved:
-        body.append(text(tx("med.registered.moved"), weight="Bolder"))
+        body.append(text(tx("med.registered.moved" if old_told else "med.registered.moved_not_told"), weight="Bolder"))
     return card(body)
 
 

@@ -22,5 +22,5 @@ class MedCards:
     def registration(self, tx: Texts, units: list[str], notice: str = "") -> Card:
         return registration_card(tx, units, notice=notice)
 
-    def registered(self, tx: Texts, unit: str, committee: str, *, moved: bool = False) -> Card:
-        return registered_card(tx, unit, committee, moved=moved)
+    def registered(self, tx: Texts, unit: str, committee: str, *, moved: bool = False, old_told: bool = True) -> Card:
+        return registered_card(tx, unit, committee, moved=moved, old_told=old_told)

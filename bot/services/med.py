@@ -116,7 +116,9 @@ class MedService:
             done = await self.units.register(command, place)
             channel = done.unit.channel
             committee = channel.committee if channel else ""
-            return Answer(self.painter.registered(tx, done.unit.name, committee, moved=done.moved_from is not None))
+            moved = done.moved_from is not None
+            card = self.painter.registered(tx, done.unit.name, committee, moved=moved, old_told=done.old_channel_told)
+            return Answer(card)
         if isinstance(command, PutOnAgenda):
             marked = await self.evaluations.on_agenda(command, place)
         elif isinstance(command, MarkDone):

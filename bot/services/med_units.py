@@ -73,6 +73,7 @@ class Place:
 class Registration:
     unit: UnitRecord
     moved_from: MedChannel | None  # the unit's channel before, when it was another one
+    old_channel_told: bool = False  # the note reached that old channel (the card says so only then)
 
 
 @dataclass(frozen=True)
@@ -209,19 +210,24 @@ class MedUnits:
             },
         )
         if result.moved_from is not None:
-            await self._moved(chosen.name, result.moved_from, place)
+            told = await self._moved(chosen.name, result.moved_from, place)
+            return replace(result, old_channel_told=told)
         return result
 
-    async def _moved(self, unit: str, old: MedChannel, place: Place) -> None:
-        """One MED channel per unit: the old channel is told, and so is HR."""
+    async def _moved(self, unit: str, old: MedChannel, place: Place) -> bool:
+        """One MED channel per unit: the old channel is told (True when it was), and so is HR
+        (through HR's outbox: delivered now or retried)."""
+        told = False
         try:
             note = self.texts()("med.moved.old_channel", unit=unit)
             # By its ids, as every MED post: the Teams side's channel book still knows the old
             # channel (the registration just read it from the unit record).
             await self.notifier.to_channel(old.team_id, old.channel_id, {"type": "message", "text": note})
+            told = True
         except DeliveryFailed:
             log.warning("med move note not delivered to the old channel", extra=fields())
         await self.tell_hr("med.hr.channel_moved", {"unit": unit, "name": place.actor_name or place.actor})
+        return told
 
     # -- the local plan ----------------------------------------------------------------------------
     async def set_plan(self, unit: Unit, link: str, actor: str) -> UnitRecord:

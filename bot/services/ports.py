@@ -90,5 +90,7 @@ class MedPainter(Protocol):
     def registration(self, tx: Texts, units: list[str], notice: str = "") -> dict[str, Any]:
         """The card that registers a channel as a unit's MED channel."""
 
-    def registered(self, tx: Texts, unit: str, committee: str, *, moved: bool = False) -> dict[str, Any]:
+    def registered(
+        self, tx: Texts, unit: str, committee: str, *, moved: bool = False, old_told: bool = True
+    ) -> dict[str, Any]:
         """The answer to a registration."""

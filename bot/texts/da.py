@@ -659,7 +659,8 @@ TEXTS.update(
 # MED for every workplace (issue 14): the 1:1 fallback, who may act, the local plan.
 TEXTS.update(
     {
-        "med.registered.moved": "Arbejdspladsen havde en anden MED-kanal. Påmindelserne kommer nu her; den gamle kanal og HR har fået besked.",
+        "med.registered.moved": "Arbejdspladsen havde en anden MED-kanal. Påmindelserne kommer nu her. Den gamle kanal har fået besked, og HR får besked.",
+        "med.registered.moved_not_told": "Arbejdspladsen havde en anden MED-kanal. Påmindelserne kommer nu her. Den gamle kanal kunne ikke få besked, så sig det gerne selv dér. HR får besked.",
         "med.moved.old_channel": "MED-påmindelserne for {unit} sendes ikke længere hertil, men til arbejdspladsens nye MED-kanal.",
         "med.hr.channel_moved": "MED-kanalen for {unit} er flyttet til en anden kanal af {name}.",
         "med.hr.channel_gone_no_leader": "MED-kanalen for {unit} modtager ikke længere påmindelser ({reason}). Historikken er gemt. Arbejdspladsen har ingen kendt leder, så den får ingen påmindelse, før en ny kanal registreres.",

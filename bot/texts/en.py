@@ -671,7 +671,8 @@ TEXTS.update(
 # MED for every workplace (issue 14): the 1:1 fallback, who may act, the local plan.
 TEXTS.update(
     {
-        "med.registered.moved": "The workplace had another MED channel. Reminders now come here; the old channel and HR have been told.",
+        "med.registered.moved": "The workplace had another MED channel. Reminders now come here. The old channel has been told, and HR will be told.",
+        "med.registered.moved_not_told": "The workplace had another MED channel. Reminders now come here. The old channel could not be told, so please tell it there yourself. HR will be told.",
         "med.moved.old_channel": "MED reminders for {unit} are no longer posted here, but in the workplace's new MED channel.",
         "med.hr.channel_moved": "The MED channel for {unit} was moved to another channel by {name}.",
         "med.hr.channel_gone_no_leader": "The MED channel for {unit} no longer receives reminders ({reason}). The history is kept. The workplace has no known manager, so it gets no reminder until a new channel is registered.",

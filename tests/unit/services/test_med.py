@@ -4,6 +4,7 @@ its channel or its leader's chat), marking the evaluation, and HR's overview; wi
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -128,6 +129,17 @@ async def test_moving_a_units_channel_tells_the_old_channel_and_hr(world: World)
     assert [key for key, _ in world.hr_told] == ["med.hr.channel_moved"]
     [record] = await world.med.channels()
     assert record.channel is not None and record.channel.is_at(TEAM, "19:new")
+
+
+async def test_a_move_whose_note_does_not_reach_the_old_channel_does_not_say_it_did(world: World) -> None:
+    await world.register(LEADER)
+    world.notifier.fail_for(f"{TEAM}/{CHANNEL}", permanent=True)
+    other = Place(LEADER, "Lene", TEAM, "19:new", channel_reference(TEAM, "19:new"), "19:new")
+    answer = await world.med.handle(RegisterChannel("Borgerservice", "", ""), other, TX)
+    shown = json.dumps(answer.card, ensure_ascii=False)
+    assert "Den gamle kanal har fået besked" not in shown
+    assert "Den gamle kanal kunne ikke få besked" in shown and "HR får besked" in shown
+    assert [key for key, _ in world.hr_told] == ["med.hr.channel_moved"]
 
 
 # -- the reminder ---------------------------------------------------------------------------------
