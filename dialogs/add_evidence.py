@@ -21,7 +21,7 @@ from typing import assert_never
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 
 from bot.chat import add_evidence_flow as flow
-from bot.chat.report_flow import End, EvidenceTaken, Publish, Say, TakeEvidence
+from bot.chat.report_flow import End, EvidenceTaken, Publish, Say, TakeEvidence, spoken
 from bot.errors import NotFound, NotPermitted
 from bot.guideline.decisions import EvidenceAdded
 from bot.guideline.errors import CaseAlreadyClosed
@@ -144,8 +144,8 @@ class AddEvidenceDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no ty
         context = dc.context
         tx = self._texts(dc)
         match effect:
-            case Say(key, values):
-                await context.send_activity(tx(key, **dict(values)))
+            case Say():
+                await context.send_activity(spoken(tx, effect))
             case TakeEvidence():
                 user = self._user(dc)
                 now = self.deps.clock.now()

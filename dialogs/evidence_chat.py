@@ -22,7 +22,9 @@ from typing import Any, Protocol
 
 from botbuilder.core import TurnContext
 
+from bot.chat.evidence_message import Parsed, admit, fit, rejected
 from bot.chat.messages import message_for
+from bot.chat.report_flow import spoken
 from bot.errors import BotError, EvidenceRejected
 from bot.guideline.errors import DomainError
 from bot.hosting.background import Background
@@ -73,24 +75,21 @@ class EvidenceChat:
     async def take(self, context: TurnContext, target: Target, tx: Texts, uploader: str, now: datetime) -> bool:
         """Take every attachment of the message. True when the answers were given in this turn
         (False: they follow as a proactive message, or nothing was taken)."""
-        refs, answers = self._parse(context.activity.attachments or [], tx)
-        if len(refs) > self.per_message:
-            answers.append(
-                tx("evidence.too_many_in_message", max=self.per_message, skipped=len(refs) - self.per_message)
-            )
-            refs = refs[: self.per_message]
-        if refs:
+        admission = admit(_parsed(context.activity.attachments or []), self.per_message, self.max_mb)
+        refusal: str | None = None  # nothing may be added at all (a closed case, a submitted draft)
+        if admission.refs:
             try:
-                granted, cap = await target.reserve(len(refs))
+                granted, cap = await target.reserve(len(admission.refs))
             except (DomainError, BotError) as exc:
-                answers.append(message_for(exc, tx))
-                refs, granted, cap = [], 0, 0
+                refusal = message_for(exc, tx)
             except DraftGone as gone:
-                answers.append(tx("evidence.draft_submitted" if gone.submitted else "evidence.draft_gone"))
-                refs, granted, cap = [], 0, 0
-            if granted < len(refs):
-                answers.append(tx("evidence.case_full", max=cap, skipped=len(refs) - granted))
-                refs = refs[:granted]
+                refusal = tx("evidence.draft_submitted" if gone.submitted else "evidence.draft_gone")
+            else:
+                admission = fit(admission, granted, cap)
+        answers = [spoken(tx, said) for said in admission.said]
+        refs = list(admission.refs) if refusal is None else []
+        if refusal is not None:
+            answers.append(refusal)
         if not refs:
             await _say(context, answers)
             return False
@@ -104,20 +103,6 @@ class EvidenceChat:
         reference.pop("activityId", None)
         self.background.spawn(self._post_later(task, reference, target.case_id, tx), "evidence answers")
         return False
-
-    def _parse(self, attachments: list[Any], tx: Texts) -> tuple[list[AttachmentRef], list[str]]:
-        refs: list[AttachmentRef] = []
-        answers: list[str] = []
-        for item in attachments:
-            raw = item.serialize() if hasattr(item, "serialize") else dict(item)
-            try:
-                ref = parse_attachment(raw if isinstance(raw, Mapping) else {})
-            except EvidenceRejected as exc:
-                answers.append(tx("evidence.rejected", reason=tx(exc.reason, max_mb=self.max_mb)))
-                continue
-            if ref is not None:  # None: the text/html copy Teams sends beside inline images
-                refs.append(ref)
-        return refs, answers
 
     async def _receive(
         self, refs: list[AttachmentRef], target: Target, tx: Texts, uploader: str, now: datetime
@@ -138,7 +123,7 @@ class EvidenceChat:
         try:
             stored = await self.intake.ingest_ref(ref, target.case_id, uploader, now)
         except EvidenceRejected as exc:
-            return tx("evidence.rejected", reason=tx(exc.reason, max_mb=self.max_mb))
+            return spoken(tx, rejected(exc.reason, self.max_mb))
         except Exception:
             log.exception("evidence download failed", extra=fields(case_id=target.case_id))
             return tx("evidence.not_stored")
@@ -191,3 +176,15 @@ def _one_message(answers: list[str]) -> str:
 async def _say(context: TurnContext, answers: list[str]) -> None:
     if answers:
         await context.send_activity(_one_message(answers))
+
+
+def _parsed(attachments: list[Any]) -> list[Parsed]:
+    """Each attachment as a file to fetch, its refusal, or None (the text/html copy of the message)."""
+    parsed: list[Parsed] = []
+    for item in attachments:
+        raw = item.serialize() if hasattr(item, "serialize") else dict(item)
+        try:
+            parsed.append(parse_attachment(raw if isinstance(raw, Mapping) else {}))
+        except EvidenceRejected as exc:
+            parsed.append(exc)
+    return parsed

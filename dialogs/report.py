@@ -179,8 +179,8 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
                     await context.send_activity(tx(if_no_evidence))
                 choices = await self.deps.reports.leader_choices(user)
                 await context.send_activity(card_activity(review_card(tx, form, evidence_lines(evidence), choices)))
-            case flow.Say(key, values):
-                await context.send_activity(tx(key, **dict(values)))
+            case flow.Say():
+                await context.send_activity(flow.spoken(tx, effect))
             case flow.LogFormRefused(problem):
                 log.info("report form refused", extra=fields(field=problem.field, reason=problem.reason))
             case flow.TakeEvidence():

@@ -13,12 +13,13 @@ The events and effects are the report flow's where they mean the same (`Cancel`,
 dictionary form is what the dialog stored before this module, so a dialog begun before a deploy
 continues after it.
 
-What this flow does not decide, and where it is decided: files of a message beyond the cap per
-message, and files refused for their type or size, in `dialogs/evidence_chat.py` and
-`bot/intake/evidence.py` (shared with the report); a re-sent activity with files, in the
-handler (`bot/teams/handler.py`, `SeenActivities`), before any dialog sees it. The dialog has no
-time-to-live: its only deadline is the case's, and files for a case closed meanwhile are refused
-by `refusal` when room is reserved.
+What this flow does not decide, and where it is decided: the files of one message (attachments
+that are no file, the cap per message, the room granted) in `bot/chat/evidence_message.py`, shared
+with the report; a file too large or of a type its bytes do not prove, in `bot/intake/evidence.py`
+while it downloads; a turn whose downloads outlast Teams' patience (the answers follow as a
+proactive message) in `dialogs/evidence_chat.py`; an activity Teams re-sends, in the handler
+(`bot/teams/handler.py`, `SeenActivities`) before any dialog sees it. The dialog has no
+time-to-live: files for a case closed meanwhile are refused by `refusal` when room is reserved.
 """
 
 from __future__ import annotations

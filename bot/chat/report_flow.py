@@ -25,6 +25,7 @@ from bot.chat.forms import ReportForm
 from bot.chat.routes import normalise, verb_of
 from bot.errors import InvalidInput
 from bot.guideline.model import Case, Facts
+from bot.texts import Texts
 from cards.verbs import Verb
 
 CANCEL_WORDS = frozenset({"afbryd", "annuller", "cancel", "stop"})
@@ -231,6 +232,12 @@ class Say:
 
 def say(key: str, **values: object) -> Say:
     return Say(key, tuple(values.items()))
+
+
+def spoken(tx: Texts, said: Say) -> str:
+    """The text of a `Say` in the user's language; a value that is itself a `Say` (a reason inside
+    a refusal) is said first."""
+    return tx(said.key, **{name: spoken(tx, v) if isinstance(v, Say) else v for name, v in said.values})
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,12 @@ The dialog that carries it is tested through a chat in tests/bot/test_leader_flo
 hostile tests (test_attachment_caps, test_evidence_race, test_orphans, test_long_names_and_cancel);
 here each rule is one small case: who may begin, what a message means, that a message with files
 leaves the state alone, what done and cancel say, and how much room a case has.
+
+Elsewhere, because the report shares them or they come before any dialog: the files of one
+message (refused attachments, the cap per message, the room granted) in
+tests/unit/test_evidence_message.py; a file too large or of the wrong type in
+tests/unit/test_evidence_intake.py; downloads that outlast the turn and an activity Teams
+re-sends in tests/hostile/test_slow_download.py and tests/unit/services/test_seen.py.
 """
 
 from __future__ import annotations
