@@ -53,7 +53,7 @@ class CaseCards:
             return None
         route = self.takedown.for_platform(case.facts.platform)
         return TakedownView(
-            platform=route.name,
+            platform=route.title(tx.lang),
             url=route.url,
             guidance=route.advice(tx.lang),
             request=request_text(case, self.takedown, tx, self.zone),

@@ -21,7 +21,7 @@ from bot.guideline.definitions import Platform
 DEFAULT_FILE = Path(__file__).with_name("routes.toml")
 MAX_TEXT = 600
 MAX_URL = 500
-_KEYS = frozenset({"name", "url", "guidance", "guidance_en"})
+_KEYS = frozenset({"name", "name_en", "url", "guidance", "guidance_en"})
 
 
 class RoutesError(ValueError):
@@ -34,9 +34,14 @@ class Route:
     url: str | None
     guidance: str
     guidance_en: str
+    name_en: str = ""
 
     def advice(self, lang: str) -> str:
         return self.guidance_en if lang == "en" and self.guidance_en else self.guidance
+
+    def title(self, lang: str) -> str:
+        """The name in the reader's language: an English card must not say "Report on Telefon"."""
+        return self.name_en if lang == "en" and self.name_en else self.name
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ def _route(raw: object, where: str, *, url_required: bool) -> Route:
         url=_url(raw, where, required=url_required),
         guidance=_text(raw, "guidance", where),
         guidance_en=_text(raw, "guidance_en", where, required=False),
+        name_en=_text(raw, "name_en", where, required=False),
     )
 
 

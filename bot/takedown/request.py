@@ -23,7 +23,7 @@ def request_text(case: Case, routes: TakedownRoutes, tx: Texts, zone: ZoneInfo) 
         tx(
             "takedown.request.body",
             organisation=routes.organisation,
-            platform=route.name,
+            platform=route.title(tx.lang),
             category=tx(f"category.{f.category.value}").lower(),
         ),
         tx("takedown.request.where", link=f.link or tx("takedown.request.no_link")),

@@ -123,3 +123,16 @@ async def test_the_bot_does_not_start_with_a_wrong_routes_file(tmp_path: Path) -
     settings = Settings.from_env({"DATA_DIR": str(tmp_path / "data"), "TAKEDOWN_ROUTES_FILE": str(wrong)})
     with pytest.raises(RoutesError, match=r"routes\.toml: police\.url"):
         await build_runtime(settings, Overrides(store=LocalStore(tmp_path / "data"), run_scheduler=False))
+
+
+def test_an_english_card_names_the_platform_in_english_and_the_pack_as_the_card_does() -> None:
+    """ "Report on Telefon" was Danish on an English card; "bevismappens PDF" named a button that
+    the card calls "Dokumentationsmappe"."""
+    routes = load_routes()
+    phone = opened(platform=Platform.PHONE)
+    assert routes.for_platform(Platform.PHONE).title("en") == "Phone"
+    assert "on Phone" in request_text(phone, routes, Texts("en"), TZ)
+    assert "på Telefon" in request_text(phone, routes, Texts("da"), TZ)
+    button = Texts("da")("act.evidence_pack").split(" ")[0].lower()  # "dokumentationsmappe"
+    assert button in routes.police.advice("da").lower()
+    assert "evidence pack" in routes.police.advice("en").lower()
