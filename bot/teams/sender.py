@@ -30,6 +30,7 @@ from bot.errors import DeliveryFailed
 from bot.hosting.logs import fields, pseudonym
 from bot.hosting.telemetry import METRICS, Telemetry
 from bot.jobs.send_guard import may_send
+from bot.teams.direct_post import Addressing, plain_message, post, wire_activity
 from bot.teams.ratelimit import RateLimiter, parse_retry_after
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,7 @@ class TeamsSender:
         jitter: Callable[[], float] = random.random,
         timeout: float = 20.0,
         telemetry: Telemetry | None = None,
+        direct_post: bool = True,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -133,9 +135,19 @@ class TeamsSender:
         self._jitter = jitter
         self._timeout = timeout
         self._telemetry = telemetry or METRICS
+        # The direct post needs botbuilder's CloudAdapter (its authentication builds the clients).
+        authentication = getattr(adapter, "bot_framework_authentication", None)
+        self._direct = Addressing() if direct_post and authentication is not None else None
+        self._factory: Any = None
 
     async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
-        """Post `activity` into the referenced conversation; returns the new activity's id."""
+        """Post `activity` into the referenced conversation; returns the new activity's id.
+
+        A message of the shape the services build is posted directly with the connector client
+        botbuilder keeps for the service URL (direct_post.py: the same JSON, without botbuilder's
+        per-message model round trips); anything else takes botbuilder's proactive turn."""
+        if self._direct is not None and plain_message(activity):
+            return await self._send_direct(reference, activity)
         ref = _reference(reference)
 
         async def once() -> str:
@@ -205,6 +217,33 @@ class TeamsSender:
         return reference, activity_id
 
     # --- the machinery -----------------------------------------------------------------------
+    async def _send_direct(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
+        assert self._direct is not None
+        conversation_id, addressing = self._direct.of(reference)
+        if not conversation_id or not addressing.get("serviceUrl"):  # as `_reference` refuses it
+            raise DeliveryRejected(str(reference.get("conversation", {}).get("id", "?")), None)
+        body = wire_activity(activity, addressing)
+
+        async def once() -> str:
+            client = await self._client(str(addressing["serviceUrl"]))
+            return await post(client, conversation_id, body)
+
+        return await self._with_retries(conversation_id, once)
+
+    async def _client(self, service_url: str) -> Any:
+        """The proactive connector client for the service URL, as botbuilder's proactive turn gets
+        it (kept per URL by connectors.py), tuned as `_continue` tunes it."""
+        if self._factory is None:
+            adapter: Any = self._adapter
+            claims = adapter.create_claims_identity(self._app_id)
+            self._factory = adapter.bot_framework_authentication.create_connector_factory(claims)
+        client = await self._factory.create(service_url, None)
+        config = getattr(client, "config", None)
+        if config is not None:
+            config.retry_policy.retries = 0
+            config.connection.timeout = self._timeout
+        return client
+
     async def _continue(self, reference: ConversationReference, work: Callback) -> None:
         connector_key = self._adapter.BOT_CONNECTOR_CLIENT_KEY
 

@@ -1,0 +1,105 @@
+"""A proactive message posted through botbuilder's kept connector client, without the model round trips.
+
+botbuilder's proactive path (`CloudAdapter.continue_conversation`, then `TurnContext.send_activity`)
+turns our JSON message into an msrest Activity model, deep-copies it, addresses it from the
+reference, and msrest serialises it back: its body step deserialises the model once more first.
+For a case card (12-18 KB of JSON) that is four walks of the card, about 2.5 ms of CPU per
+message, to put on the wire the JSON we started from plus the reference's addressing fields.
+
+This module writes that JSON directly and posts it with the same connector client botbuilder
+builds for the conversation's service URL (its credentials policy signs it; `connectors.py`
+keeps the client and sends over aiohttp). What botbuilder's path puts on the wire, this puts:
+- the reference's `channelId`, `serviceUrl`, `conversation`; the bot as `from`, the user as
+  `recipient`, each as msrest serialises the reference (worked out once per reference, by msrest);
+- `type` "message" and `inputHint` "acceptingInput" when the message has none;
+- no `id`, no `replyToId` (a new post) and no `locale` (the continuation activity has none).
+Only messages of the shapes the services build (`bot/chat/outgoing.py`: text and attachments with
+plain JSON content) take this path; anything else goes through botbuilder as before
+(`tests/bot/test_direct_post.py` compares the two bodies for each shape).
+Errors are msrest's (`ErrorResponseException`, an HttpOperationError), as the connector
+operation raises them, so the sender's retries read status and Retry-After as before.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from botbuilder.schema import ConversationReference
+from botframework.connector.models import ErrorResponseException
+
+from bot.services.bounded import Lru
+
+# Keys of the messages the services build, and of their attachments. msrest would keep each of them
+# as it is (strings; the card content is a plain JSON object msrest passes through).
+_MESSAGE_KEYS = frozenset({"type", "text", "attachments", "summary", "textFormat", "inputHint"})
+_ATTACHMENT_KEYS = frozenset({"contentType", "content", "name", "contentUrl", "thumbnailUrl"})
+_PATH = "/v3/conversations/{conversationId}/activities"
+_HEADERS = {"Accept": "application/json", "Content-Type": "application/json; charset=utf-8"}
+
+
+def plain_message(activity: Mapping[str, Any]) -> bool:
+    """Whether the message is of a shape this path writes exactly as botbuilder's would."""
+    if not set(activity) <= _MESSAGE_KEYS:
+        return False
+    if any(not isinstance(activity[k], str) for k in activity if k != "attachments"):
+        return False
+    attachments = activity.get("attachments", [])
+    if not isinstance(attachments, list):
+        return False
+    for item in attachments:
+        if not isinstance(item, dict) or not set(item) <= _ATTACHMENT_KEYS:
+            return False
+        if any(not isinstance(item[k], str) for k in item if k != "content"):
+            return False
+        if "content" in item and not isinstance(item["content"], (dict, list, str)):
+            return False
+    return True
+
+
+class Addressing:
+    """The reference's part of the wire activity, as msrest writes it; kept per reference."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self._known: Lru[str, tuple[str, dict[str, Any]]] = Lru(size)
+
+    def of(self, reference: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """(conversation id, the addressing fields) of a stored reference."""
+        key = json.dumps(reference, sort_keys=True, separators=(",", ":"))
+        known = self._known.get(key)
+        if known is None:
+            ref = ConversationReference.deserialize(dict(reference))
+            fields: dict[str, Any] = {"channelId": ref.channel_id, "serviceUrl": ref.service_url}
+            fields["conversation"] = ref.conversation.serialize() if ref.conversation else None
+            fields["from"] = ref.bot.serialize() if ref.bot else None
+            fields["recipient"] = ref.user.serialize() if ref.user else None
+            conversation_id = str(ref.conversation.id or "") if ref.conversation else ""
+            known = (conversation_id, {k: v for k, v in fields.items() if v is not None})
+            self._known.put(key, known)
+        return known[0], known[1]
+
+
+def wire_activity(activity: Mapping[str, Any], addressing: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON botbuilder's proactive path would post for a plain message (see the module doc)."""
+    body: dict[str, Any] = {"type": "message", **{k: v for k, v in activity.items() if v is not None}}
+    body.update(addressing)
+    body.setdefault("inputHint", "acceptingInput")
+    return body
+
+
+async def post(client: Any, conversation_id: str, body: dict[str, Any]) -> str:
+    """POST the activity with the connector client's pipeline; the new activity's id ("" if none)."""
+    operations = client.conversations
+    url = operations._client.format_url(
+        _PATH, conversationId=operations._serialize.url("conversation_id", conversation_id, "str")
+    )
+    request = operations._client.post(url, {}, dict(_HEADERS), body)
+    response = await operations._client.async_send(request, stream=False)
+    if response.status_code not in (200, 201, 202):
+        raise ErrorResponseException(operations._deserialize, response)
+    try:
+        answer = json.loads(response.body() or b"{}")
+    except ValueError:
+        return ""
+    return str(answer.get("id") or "") if isinstance(answer, dict) else ""

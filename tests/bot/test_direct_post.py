@@ -1,0 +1,109 @@
+"""The sender's direct post puts on the wire what botbuilder's proactive turn puts there.
+
+Both paths send the same messages through a real CloudAdapter (with the app's kept connector
+clients) to the fake Bot Connector, which records the JSON it receives: they must be equal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botbuilder.integration.aiohttp import CloudAdapter
+
+from app import build_adapter
+from bot.hosting.settings import Settings
+from bot.teams.ratelimit import RateLimiter
+from bot.teams.sender import DeliveryRejected, TeamsSender
+from tests.fakes.connector import FakeConnector
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "cards" / "case.accepted.new_case.leader.da.json"
+UNLIMITED = ((10**9, 1.0),)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeConnector]:
+    async with FakeConnector(conversation_windows=UNLIMITED, app_windows=UNLIMITED) as connector:
+        yield connector
+
+
+@pytest.fixture
+async def adapter(tmp_path: Path) -> AsyncIterator[CloudAdapter]:
+    adapter = build_adapter(Settings.from_env({"DATA_DIR": str(tmp_path)}))
+    yield adapter
+    await adapter.bot_framework_authentication.close()
+
+
+def card() -> dict[str, Any]:
+    content: dict[str, Any] = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    return content
+
+
+def messages() -> list[dict[str, Any]]:
+    attachment = {"contentType": "application/vnd.microsoft.card.adaptive", "content": card()}
+    return [
+        {"type": "message", "text": "Din leder har fået besked."},
+        {"type": "message", "attachments": [attachment]},
+        {"type": "message", "text": "Sag KH-2026-0001", "attachments": [attachment]},
+        {"text": "no type given", "summary": "kort"},
+    ]
+
+
+def references(fake: FakeConnector) -> list[dict[str, Any]]:
+    personal = {
+        "activityId": "1700000000000",  # the last message the person sent: never replied to
+        "user": {"id": "29:someone", "aadObjectId": "aad-1", "name": "Medarbejder"},
+        "bot": {"id": "28:bot", "name": "Krænkelser"},
+        "conversation": {"id": "a:chat-1", "conversationType": "personal", "tenantId": "tenant"},
+        "channelId": "msteams",
+        "locale": "da-DK",
+        "serviceUrl": fake.service_url,
+    }
+    channel = {
+        "bot": {"id": "28:bot"},
+        "conversation": {"id": "19:med@thread.tacv2", "conversationType": "channel", "isGroup": True},
+        "channelId": "msteams",
+        "serviceUrl": fake.service_url,
+    }
+    return [personal, channel]
+
+
+async def test_the_direct_post_sends_the_json_botbuilders_proactive_turn_sends(
+    fake: FakeConnector, adapter: CloudAdapter
+) -> None:
+    direct = TeamsSender(adapter, "", RateLimiter(UNLIMITED, UNLIMITED))
+    through_botbuilder = TeamsSender(adapter, "", RateLimiter(UNLIMITED, UNLIMITED), direct_post=False)
+    for reference in references(fake):
+        for message in messages():
+            first = await direct.send(reference, message)
+            second = await through_botbuilder.send(reference, message)
+            assert first and second and first != second  # each got its own id back
+            got_direct, got_botbuilder = fake.find(first), fake.find(second)
+            assert got_direct.activity == got_botbuilder.activity
+            assert got_direct.reply_to_id is None and "replyToId" not in got_direct.activity
+            assert got_direct.activity["from"] == reference["bot"]
+            assert got_direct.activity["conversation"]["id"] == reference["conversation"]["id"]
+
+
+async def test_a_message_of_another_shape_still_goes_through_botbuilder(
+    fake: FakeConnector, adapter: CloudAdapter
+) -> None:
+    sender = TeamsSender(adapter, "", RateLimiter(UNLIMITED, UNLIMITED))
+    reference = references(fake)[0]
+    odd = {"type": "message", "text": "hej", "entities": [{"type": "mention", "text": "<at>x</at>"}]}
+    activity_id = await sender.send(reference, odd)
+    # msrest's Entity model keeps only its own fields: the mark that botbuilder's path was taken.
+    assert fake.find(activity_id).activity["entities"] == [{"type": "mention"}]
+
+
+async def test_a_reference_without_a_conversation_is_refused_as_before(
+    fake: FakeConnector, adapter: CloudAdapter
+) -> None:
+    sender = TeamsSender(adapter, "", RateLimiter(UNLIMITED, UNLIMITED))
+    reference = {**references(fake)[0], "conversation": {"conversationType": "personal"}}
+    with pytest.raises(DeliveryRejected):
+        await sender.send(reference, messages()[0])
+    assert not fake.activities
