@@ -278,7 +278,7 @@ TEXTS.update(
 TEXTS.update(
     {
         "hr.title": "Åbne sager",
-        "hr.summary": "{open} åbne sager.",
+        "hr.summary": "Antal åbne sager: {open}.",
         "hr.none": "Der er ingen åbne sager.",
         "hr.line": "{number} · {category} · {leader} · {date}",
         "hr.overdue": "Overskredet: {steps}",
@@ -288,7 +288,7 @@ TEXTS.update(
         "export.building": "Jeg samler alt, hvad jeg har om personen, og sender dig et link her i chatten, når det er klar.",
         "export.nothing": "Jeg har ingen data om den person: ingen sager, ingen samtale og ingen kladde.",
         "export.failed": "Jeg kunne ikke samle data om personen. Prøv igen om lidt; ellers kontakt den driftsansvarlige.",
-        "export.ready": "Data om personen er samlet: {cases} sager og {files} filer. [Hent ZIP-filen]({url}) – linket virker til {until}; del det ikke. Filen slettes efter {days} dage. SHA-256: {sha256}",
+        "export.ready": "Data om personen er samlet (sager: {cases}, filer: {files}). [Hent ZIP-filen]({url}) – linket virker til {until}; del det ikke. Filen slettes efter {days} dage. SHA-256: {sha256}",
         "correct.usage": "Skriv personens Entra-objekt-id og det rigtige navn efter kommandoen, fx »ret navn 00000000-0000-0000-0000-000000000000 Mette Hansen«.",
         "correct.done": "Navnet er rettet på {count} sag(er). Hver rettelse står i sagens log.",
         "erase.usage": "Skriv sagsnummeret efter kommandoen, fx »slet sag KH-2026-0001«.",

@@ -264,7 +264,7 @@ TEXTS.update(
 TEXTS.update(
     {
         "hr.title": "Open cases",
-        "hr.summary": "{open} open cases.",
+        "hr.summary": "Number of open cases: {open}.",
         "hr.none": "There are no open cases.",
         "hr.line": "{number} · {category} · {leader} · {date}",
         "hr.overdue": "Overdue: {steps}",
@@ -274,12 +274,12 @@ TEXTS.update(
         "export.building": "I'm collecting everything I hold about the person and will send you a link here in the chat when it's ready.",
         "export.nothing": "I hold no data about that person: no cases, no chat and no draft.",
         "export.failed": "I couldn't collect the person's data. Try again in a moment; otherwise contact the operator.",
-        "export.ready": "The person's data is collected: {cases} cases and {files} files. [Download the ZIP file]({url}) – the link works until {until}; do not share it. The file is deleted after {days} days. SHA-256: {sha256}",
+        "export.ready": "The person's data is collected (cases: {cases}, files: {files}). [Download the ZIP file]({url}) – the link works until {until}; do not share it. The file is deleted after {days} days. SHA-256: {sha256}",
         "correct.usage": "Write the person's Entra object id and the right name after the command, e.g. “correct name 00000000-0000-0000-0000-000000000000 Mette Hansen”.",
         "correct.done": "The name is corrected on {count} case(s). Each correction is in the case's log.",
         "erase.usage": "Write the case number after the command, e.g. “erase case KH-2026-0001”.",
         "erase.not_found": "I can't find a case with that number.",
-        "erase.confirm": "Case {number} and everything that belongs to it (files, documentation packs and log) will be deleted for good. Only an anonymous count for the MED figures and a deletion note (case number, time, that it was on request) remain. Write “erase case {number} confirm” to delete it.",
+        "erase.confirm": "Case {number} and everything that belongs to it (evidence, evidence packs and log) will be deleted for good. Only an anonymous count for the MED figures and a deletion note (case number, time, that it was on request) remain. Write “erase case {number} confirm” to delete it.",
         "erase.held": "Deletion of case {number} is on hold. Write “release deletion {number}” first if it is to be deleted.",
         "erase.done": "Case {number} has been deleted. A deletion note has been kept.",
         "retention.usage": "Write the case number after the command, e.g. “hold deletion KH-2026-0001”.",

@@ -78,7 +78,7 @@ async def test_hr_gets_one_persons_data_and_nobody_else_does(tmp_path: Path) -> 
         await runtime.background.drain()
         # The scheduler may post the new cases' cards into HR's chat meanwhile: find the answer.
         ready = next(said(m.activity) for m in connector.messages(f"a:chat-{HR}") if "/export/" in said(m.activity))
-        assert "1 sager og 1 filer" in ready
+        assert "(sager: 1, filer: 1)" in ready  # not "1 sager og 1 filer"
         link = re.search(r"\((https?://[^)]+)\)", ready)
         assert link is not None
         path = link.group(1).split("//", 1)[1].split("/", 1)[1]
