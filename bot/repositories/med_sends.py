@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from bot.errors import Conflict
 from bot.repositories.documents import Recent, get_many, update
 from bot.storage import names
 from bot.storage.store import Document, Store
@@ -47,6 +48,18 @@ class MedSends:
         name = names.med_sent(period_id, unit)
         new = await self.store.put(name, record, etag=etag, tags=names.med_sent_tags(period_id, SENDING))
         self.recent.keep(name, record, new)
+
+    async def release(self, period_id: str, unit: str, claimed_at: str) -> None:
+        """Delete a "sending" claim whose send never started, if it is still the one made at
+        `claimed_at` (the ETag guards against a takeover in between)."""
+        name = names.med_sent(period_id, unit)
+        doc = await self.store.get(name)
+        if doc is None or doc.data.get("state") != SENDING or doc.data.get("at") != claimed_at:
+            return
+        try:
+            await self.store.delete(name, etag=doc.etag)
+        except Conflict:
+            return  # moved on since the read: not ours to remove any more
 
     async def record(self, period_id: str, unit: str, values: dict[str, Any]) -> None:
         """Merge the outcome ("sent" or "failed") into the record, with the ETag."""

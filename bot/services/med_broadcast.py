@@ -46,6 +46,8 @@ STALE_CLAIM = timedelta(minutes=10)  # a "sending" record older than this was le
 CLAIM_MARGIN = timedelta(minutes=1)  # a send attempt starts only with this much of the claim left
 RETRY_AFTER = timedelta(minutes=5)
 SEND_CONCURRENCY = 8  # units in flight at once; the sender's limiter paces them to Teams' limits
+# Claims ("sending" records) are written this many side by side, ahead of the sends (see _send).
+CLAIM_CONCURRENCY = 8
 # While a reminder goes out, 4 reads side by side keep well ahead of 50 sends a second, and leave
 # the store (and, on one machine, the CPU) to the sends' claims and records.
 SEND_READ_CONCURRENCY = 4
@@ -93,12 +95,14 @@ class _Round:
 
     targets: dict[str, Target] = field(default_factory=dict)
     opened: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # key -> where it went (the Notifier's)
+    claims: dict[str, asyncio.Future[bool]] = field(default_factory=dict)  # key -> claimed (ahead of its send)
     cards: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
     sent: Sent = field(default_factory=Sent)
 
     def done(self, key: str) -> None:
         self.targets.pop(key, None)
         self.opened.pop(key, None)
+        self.claims.pop(key, None)
         card = self.cards.pop(key, None)
         if card is not None:
             card.cancel()  # built and sent, or not needed (claimed elsewhere)
@@ -262,10 +266,21 @@ class MedBroadcast:
         return now
 
     async def _send(self, period: MedPeriod, targets: AsyncIterable[Target] | list[Target]) -> Sent:
+        """Claim, build and send every target's reminder, then record each outcome.
+
+        The sends are the round's pace (Teams' 50 a second for the app): nothing else should make
+        them wait. So each unit is claimed ("sending" written, create-only) and its card built as
+        soon as it comes up, SEND_AHEAD ahead of the sends, and a free send slot finds its request
+        ready. The claim still precedes the send, and the outcome is recorded after it. Claims made
+        ahead whose send never started (a stop, a failure of the round) are released before this
+        returns, so the next run or another instance takes them at once; only a crash leaves them,
+        for STALE_CLAIM, as it leaves the sends in flight."""
         work = _Round()
         gate = asyncio.Semaphore(SEND_READ_CONCURRENCY)
+        claim_gate = asyncio.Semaphore(CLAIM_CONCURRENCY)
         # Which units have an evaluation document yet: one listing instead of a read per unit.
         stored = asyncio.ensure_future(self.evaluations.stored_tags(period.id))
+        claimed_at: dict[str, datetime] = {}  # our claims not yet followed by a record
 
         async def build(target: Target) -> dict[str, Any]:
             async with gate:
@@ -280,27 +295,33 @@ class MedBroadcast:
                 )
                 return _message(card)
 
+        async def claim_ahead(target: Target) -> bool:
+            """The unit's claim, then its card (a card for a unit claimed elsewhere is not built)."""
+            async with claim_gate:
+                at = await self._claim(period, target)
+            if at is None:
+                return False
+            claimed_at[target.unit.key] = at
+            work.cards[target.unit.key] = asyncio.ensure_future(build(target))
+            return True
+
         async def items() -> AsyncIterator[Item]:
             async for target in as_stream(targets):
                 key = target.unit.key
                 work.targets[key] = target
-                # Built as soon as the unit comes up, SEND_AHEAD ahead of the sends (the broadcast
-                # takes no more): the card is ready when the limiter lets its send go.
-                card = work.cards[key] = asyncio.ensure_future(build(target))
+                # Claimed and built as soon as the unit comes up, SEND_AHEAD ahead of the sends (the
+                # broadcast takes no more): both are ready when the limiter lets its send go.
+                work.claims[key] = asyncio.ensure_future(claim_ahead(target))
 
-                async def content(card: asyncio.Future[dict[str, Any]] = card) -> dict[str, Any]:
-                    return await asyncio.shield(card)
+                async def content(key: str = key) -> dict[str, Any]:
+                    return await asyncio.shield(work.cards[key])
 
                 yield key, {"med_chat" if target.in_chat else "med_channel": key}, content
 
-        claimed_at: dict[str, datetime] = {}
-
         async def claim(key: str) -> bool:
-            at = await self._claim(period, work.targets[key])
-            if at is None:
+            if not await asyncio.shield(work.claims[key]):
                 work.done(key)
                 return False
-            claimed_at[key] = at
             return True
 
         async def still_claimed(key: str) -> None:
@@ -359,7 +380,11 @@ class MedBroadcast:
         finally:
             while recording:
                 await asyncio.gather(*recording, return_exceptions=True)
-            futures: list[asyncio.Future[Any]] = [*work.cards.values(), stored]
+            # Claims still being written finish (a claim cancelled mid-write could be stored
+            # unknown to us), then every claim of ours whose send never started is released.
+            await asyncio.gather(*work.claims.values(), return_exceptions=True)
+            await self._release(period, claimed_at)
+            futures: list[asyncio.Future[Any]] = [*work.claims.values(), *work.cards.values(), stored]
             for future in futures:
                 if future.done() and not future.cancelled():
                     future.exception()  # a failure was reported per unit; mark it as seen
@@ -372,6 +397,18 @@ class MedBroadcast:
             extra=fields(period=period.id, channels=sent.channels, chats=sent.chats, failed=result.failures),
         )
         return sent
+
+    async def _release(self, period: MedPeriod, claimed: Mapping[str, datetime]) -> None:
+        """Give up claims made ahead whose send never started (the round stopped or failed first):
+        each is deleted if it is still ours (its time, with the ETag), so nobody waits STALE_CLAIM
+        for it. A claim another instance took over (ClaimLost) is theirs and stays."""
+        for key, at in list(claimed.items()):
+            try:
+                await self.sends.release(period.id, key, at.isoformat())
+            except Exception:  # it expires after STALE_CLAIM all the same
+                log.warning("med claim not released", extra=fields(period=period.id))
+            finally:
+                self.sends.forget(period.id, key)
 
     # -- after a mark, and the follow-up ------------------------------------------------------------
     async def update_card(self, unit: Unit, period: MedPeriod, except_conversation: str | None) -> None:

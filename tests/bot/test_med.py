@@ -513,6 +513,9 @@ async def test_300_units_each_get_exactly_one_reminder_in_channel_or_chat_across
     first.med.stopping.set()  # the shutdown path: in-flight sends finish and are recorded
     sent_first = await running
     assert 100 <= sent_first.total < 300
+    period = first.med.schedule.due_period(world.clock.now()).id
+    claimed = await world.store.find(names.med_sent_where(period, state="sending"))
+    assert claimed == []  # claims made ahead of sends that never started are released at the stop
     second = await world.runtime()  # the new process on the same store
     sent_second = await second.med.send_due()
     assert sent_first.total + sent_second.total == 300
