@@ -17,7 +17,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.chat.outgoing import message
@@ -290,8 +290,12 @@ class Notifications:
         recheck = item.kind is DueKind.REMOVAL_RECHECK
         if recheck and case.step(StepId.REMOVAL).fields.get("still_there"):
             key = "notify.removal_recheck_again"  # counted from the last "still there", not the request
+        planned = _followup_day(case, item)
+        if planned is not None and planned != self.clock.now().astimezone(self.policy.zone).date():
+            key = "notify.followup_late"  # sent after its day (retried, or the bot was down): not "i dag"
         days = self.policy.removal_recheck_days if recheck else self.policy.escalate_after_days
-        text = tx(key, step=step, number=case.number, days=days)
+        date = planned.strftime("%d-%m-%Y") if planned else ""
+        text = tx(key, step=step, number=case.number, days=days, date=date)
         # The offer's question and its reminders come with the employee's card: they answer on it.
         if to.role in (Role.LEADER, Role.DEPUTY, Role.HR) or item.kind in OFFER_KINDS:
             await self._send_card(case, to.person_id, None, text=text, done=done)
@@ -470,6 +474,14 @@ class Notifications:
         # Someone who never wrote to the bot gets a new chat, opened where the reporter's chat is.
         opener = case.reporter.aad_object_id if case else None
         return await self.notifier.to_person(person_id, activity, open_from=opener)
+
+
+def _followup_day(case: Case, item: DueItem) -> date | None:
+    """The day a follow-up reminder is for (None for every other kind)."""
+    if item.kind is not DueKind.FOLLOWUP_REMINDER or item.step is None:
+        return None
+    planned = case.step(item.step).fields.get("followup_date")
+    return date.fromisoformat(planned) if planned else None
 
 
 @dataclass

@@ -244,6 +244,7 @@ TEXTS.update(
         "notify.overdue": 'Påmindelse: skridtet "{step}" på sag {number} har overskredet fristen.',
         "notify.escalation": 'Eskalering: skridtet "{step}" på sag {number} er stadig ikke afgjort, {days} arbejdsdage efter fristen.',
         "notify.followup": 'Påmindelse: opfølgningen "{step}" på sag {number} er planlagt til i dag.',
+        "notify.followup_late": 'Påmindelse: opfølgningen "{step}" på sag {number} var planlagt til {date} og er ikke registreret som gennemført.',
         "notify.checkin": "Hej. Det er et stykke tid siden episoden i sag {number}. Hvordan har du det? Tal gerne med din leder eller HR, hvis du har brug for støtte.",
         "notify.unassigned": "Sag {number} har ingen leder. Tildel en leder, så sagen bliver fulgt op.",
         "notify.unreachable": "Lederen på sag {number} kunne ikke kontaktes i Teams. HR har fået sagen, så den bliver fulgt op.",

@@ -230,6 +230,7 @@ TEXTS.update(
         "notify.overdue": 'Reminder: the step "{step}" on case {number} is past its deadline.',
         "notify.escalation": 'Escalation: the step "{step}" on case {number} is still undecided, {days} working days past its deadline.',
         "notify.followup": 'Reminder: the follow-up "{step}" on case {number} is planned for today.',
+        "notify.followup_late": 'Reminder: the follow-up "{step}" on case {number} was planned for {date} and is not recorded as done.',
         "notify.checkin": "Hi. It's been a while since the incident in case {number}. How are you? Do talk to your manager or HR if you need support.",
         "notify.unassigned": "Case {number} has no manager. Assign a manager so the case is followed up.",
         "notify.unreachable": "The manager on case {number} couldn't be reached in Teams. HR has the case, so it is followed up.",

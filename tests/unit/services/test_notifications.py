@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.guideline.decisions import Acknowledge, RemovalDecided, RemovalOutcome, RemovalStillThere
-from bot.guideline.model import Case
+from bot.guideline.decisions import Acknowledge, FollowUpScheduled, RemovalDecided, RemovalOutcome, RemovalStillThere
+from bot.guideline.model import Case, StepId
 from bot.hosting.telemetry import Telemetry
 from bot.presenters.case_cards import CaseCards
 from bot.repositories.cases import CaseDoc, CaseRepository
@@ -200,3 +200,23 @@ async def test_a_case_without_a_leader_that_reaches_nobody_does_not_blame_a_lead
         await service.deliver_due()
     [told] = [t for t in notifier.texts_to(REPORTER) if "KH-2026-0001" in t]
     assert "leder" not in told and "ingen hos HR kunne kontaktes" in told
+
+
+async def test_a_follow_up_reminder_sent_after_its_day_does_not_say_today(
+    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
+) -> None:
+    """The leader could not be reached on the day: the reminder that gets through the next day
+    names the planned day instead of saying "planlagt til i dag"."""
+    planned = OPENED.date() + timedelta(days=2)  # Wednesday 4 March
+    case = apply(opened(case_id=CASE), AS_LEADER, FollowUpScheduled(StepId.FOLLOWUP_EMPLOYEE, planned), now=OPENED)
+    await _seed_case(store, case, REPORTER, LEADER, HR)
+    service = notifications(store, notifier, clock)
+    await service.deliver_case(CASE)  # the new case's card
+    notifier.fail_for(LEADER)
+    clock.current = datetime.combine(planned, time(8, 5), tzinfo=OPENED.tzinfo)
+    await service.deliver_due()
+    notifier.recover(LEADER)
+    clock.current = datetime.combine(planned + timedelta(days=1), time(9), tzinfo=OPENED.tzinfo)
+    await service.deliver_due()
+    [reminder] = [said(m.activity) for m in notifier.to(LEADER) if "Påmindelse: opfølgningen" in said(m.activity)]
+    assert "i dag" not in reminder and "var planlagt til 04-03-2026" in reminder
