@@ -488,7 +488,7 @@ TEXTS.update(
         ),
         "takedown.request.where": "Indholdet findes her: {link}",
         "takedown.request.no_link": "(linket er ikke oplyst – se vedlagte skærmbilleder)",
-        "takedown.request.when": "Det blev set: {when}",
+        "takedown.request.when": "Det skete: {when}",
         "takedown.request.who": "Profil/afsender: {offender}",
         "takedown.request.police": "Episoden er politianmeldt (journalnr. {journal}).",
         "takedown.request.ask": (

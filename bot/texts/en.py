@@ -494,7 +494,7 @@ TEXTS.update(
         ),
         "takedown.request.where": "The content is here: {link}",
         "takedown.request.no_link": "(the link was not given – see the attached screenshots)",
-        "takedown.request.when": "It was seen: {when}",
+        "takedown.request.when": "It happened: {when}",
         "takedown.request.who": "Profile/sender: {offender}",
         "takedown.request.police": "The incident has been reported to the police (journal no. {journal}).",
         "takedown.request.ask": (

@@ -85,7 +85,7 @@ def test_the_request_text_names_what_where_and_the_case_but_not_the_employee() -
     case = opened()
     text = request_text(case, load_routes(), Texts("da"), TZ)
     assert "Facebook" in text and case.number in text and "https://example.invalid/post/1" in text
-    assert "Anonym profil" in text and "01-03-2026 21:00" in text
+    assert "Anonym profil" in text and "Det skete: 01-03-2026 21:00" in text  # the report's "Hvornår skete det?"
     assert REPORTER.name not in text and case.facts.description not in text
     assert "politianmeldt" not in text  # not reported yet: the text does not say so
     reported = apply(offer(case), AS_LEADER, PoliceReported("4500-80123-00042-26", "Lene Leder"))
