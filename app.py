@@ -351,7 +351,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
             dispatch,
             pack_edge,
         ),
-        med=MedEdge(med, dispatch),
+        med=MedEdge(med, dispatch, channels),
         is_hr=is_hr,
         is_leader=leader_check(cases, directory),
         clock=clock,

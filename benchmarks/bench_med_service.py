@@ -202,9 +202,10 @@ async def _seed(store: Store, sender: TeamsSender, service_url: str, units: int,
             "bot": {"id": "28:bot"},
             "conversation": {"id": cid, "conversationType": "channel"},
         }
-        place = Place("hr", "HR", "19:team@thread.tacv2", cid, ref)
+        place = Place("hr", "HR", "19:team@thread.tacv2", cid)
         async with gate:
             await registering.units.register(RegisterChannel(f"Enhed {i}", "", "LMU"), place)
+            await ChannelBook(store).keep("19:team@thread.tacv2", cid, ref)  # as the MED edge does
 
     await asyncio.gather(*(register(i) for i in range(units - chats)))
     # As months after deployment: the scheduler's case-tags job has long marked every case tagged

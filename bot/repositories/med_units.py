@@ -3,7 +3,8 @@
 MED's stored things (names and tags: `bot.storage.names`; the sends and evaluations have their
 own repositories beside this one):
 - `med/units/{unit_tag}.json`  the unit record: canonical key, the name shown, its MED channel
-  (team, channel, conversation reference) or none, the link to its local guideline and action plan,
+  (team and channel id; records from before the Teams side's channel book also the channel's
+  conversation reference) or none, the link to its local guideline and action plan,
   the spellings it was stored under before, and a history. Tagged kind=med_unit, has_channel,
   team and channel (digests), so "the units this channel serves" needs no scan. The record is the
   authority for "one MED channel per unit"; one channel may serve several units (a shared
@@ -36,14 +37,18 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class MedChannel:
-    """A unit's registered MED channel: where its reminder is posted."""
+    """A unit's registered MED channel, by its team and channel id: where its reminder is posted.
+
+    Its conversation reference is the Teams side's (bot/teams/channel_book.py). Records written
+    before that carry it here (`reference`, read as stored and written back unchanged); new
+    registrations leave it None."""
 
     team_id: str
     channel_id: str
-    reference: dict[str, Any]
     committee: str = ""
     registered_by: str = ""
     registered_at: str = ""
+    reference: dict[str, Any] | None = None
 
     def is_at(self, team_id: str | None, channel_id: str | None) -> bool:
         return (self.team_id, self.channel_id) == (team_id, channel_id)
@@ -52,7 +57,7 @@ class MedChannel:
         return {
             "team_id": self.team_id,
             "channel_id": self.channel_id,
-            "reference": self.reference,
+            **({"reference": self.reference} if self.reference is not None else {}),
             "committee": self.committee,
             "registered_by": self.registered_by,
             "registered_at": self.registered_at,
@@ -60,13 +65,14 @@ class MedChannel:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> MedChannel:
+        reference = data.get("reference")
         return cls(
             str(data["team_id"]),
             str(data["channel_id"]),
-            dict(data["reference"]),
             str(data.get("committee") or ""),
             str(data.get("registered_by") or ""),
             str(data.get("registered_at") or ""),
+            dict(reference) if isinstance(reference, dict) else None,
         )
 
 

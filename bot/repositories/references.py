@@ -1,6 +1,10 @@
-"""Conversation references: `refs/users/{aad_object_id}.json`, how the bot reaches a person.
+"""Conversation references: how the bot reaches a person or a MED channel.
 
-{"aad_object_id", "reference" (the Bot Framework ConversationReference as JSON), "locale"}.
+- `refs/users/{aad_object_id}.json`: {"aad_object_id", "reference" (the Bot Framework
+  ConversationReference as JSON), "locale"}.
+- `refs/channels/{team_id}/{channel_id}.json`: {"team_id", "channel_id", "reference"}, written
+  when a channel is registered as a unit's MED channel (the Teams side's channel book).
+
 `bot.teams.reference_book.ReferenceBook` (the Teams side) keeps a small memory in front of this.
 """
 
@@ -39,3 +43,17 @@ class References:
             return data, None
 
         await update(self.store, names.user_ref(aad_object_id), put)
+
+    async def channel(self, team_id: str, channel_id: str) -> dict[str, Any] | None:
+        doc = await self.store.get(names.channel_ref(team_id, channel_id))
+        return doc.data if doc else None
+
+    async def put_channel(self, team_id: str, channel_id: str, data: dict[str, Any]) -> None:
+        """As `put_user`: an equal document is not written."""
+
+        def put(stored: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
+            if stored == data:
+                raise Unchanged
+            return data, None
+
+        await update(self.store, names.channel_ref(team_id, channel_id), put)

@@ -61,7 +61,6 @@ class Place:
     actor_name: str = ""
     team_id: str | None = None
     channel_id: str | None = None
-    reference: dict[str, Any] | None = None  # the channel's conversation reference
     conversation_id: str = ""  # the channel's id, or the personal chat's: where the answer is shown
 
     @property
@@ -157,7 +156,7 @@ class MedUnits:
 
     # -- registering a channel ---------------------------------------------------------------------
     async def register(self, command: RegisterChannel, place: Place) -> Registration:
-        if not place.in_channel or place.reference is None:
+        if not place.in_channel:
             raise Refused("med.refused.channel_only")
         assert place.team_id is not None and place.channel_id is not None
         places = await self.workplaces()
@@ -172,7 +171,6 @@ class MedUnits:
         channel = MedChannel(
             place.team_id,
             place.channel_id,
-            place.reference,
             command.committee.strip()[:200],
             place.actor,
             now.isoformat(),
@@ -220,8 +218,8 @@ class MedUnits:
         told = False
         try:
             note = self.texts()("med.moved.old_channel", unit=unit)
-            # By its ids, as every MED post: the Teams side's channel book still knows the old
-            # channel (the registration just read it from the unit record).
+            # By its ids, as every MED post: the Teams side's channel book keeps the old channel's
+            # reference (or was just told it, reading a record from before the book).
             await self.notifier.to_channel(old.team_id, old.channel_id, {"type": "message", "text": note})
             told = True
         except DeliveryFailed:
@@ -323,13 +321,15 @@ class MedUnits:
                 continue
             place = find_workplace(raw, await self.workplaces())
             name = place.name if place else unit_display(raw)
+            # The old record's reference is carried over as it is (the Teams side's channel book
+            # reads it from the unit record), as records from before the book keep theirs.
             channel = MedChannel(
                 str(data["team_id"]),
                 str(data["channel_id"]),
-                dict(data["reference"]),
                 str(data.get("committee") or ""),
                 str(data.get("registered_by") or ""),
                 str(data.get("registered_at") or ""),
+                dict(data["reference"]),
             )
             now = self.clock.now()
 

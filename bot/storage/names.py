@@ -484,6 +484,14 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind("stats", "stats/med/{period}.json", Owner.KEPT, "anonymous counts of deleted cases by unit and category"),
     Kind(
+        "channel_ref",
+        "refs/channels/{team_id}/{channel_id}.json",
+        Owner.KEPT,
+        "how the bot posts in a registered MED channel (the Teams side's channel book): the channel's "
+        "conversation reference, with the id and name of who registered it (as the unit record's "
+        "history); kept while a unit may use the channel",
+    ),
+    Kind(
         "med_unit",
         "med/units/{unit_tag}.json",
         Owner.KEPT,

@@ -1,12 +1,18 @@
 """Team channels' conversation references, looked up by team and channel id (the Teams side).
 
-The services name a MED channel by its team and channel id (`Notifier.to_channel`); this book finds
-the channel's conversation reference. Its durable copy is, for now, the unit record that registered
-the channel (`med/units/{unit}.json`, written by the registration since unit records exist, and
-moved there from the older `med/channels/...` records): every stored record already carries it, so
-no migration run is needed. A reference read is kept in memory, so a broadcast that posts to many
-units sharing a channel, or a second round, reads it once per process (a channel's reference does
-not change while it stays registered; a re-registration replaces the cached copy via `remember`).
+The services name a MED channel by its team and channel id (`Notifier.to_channel`), and a unit
+record names its channel by those ids alone; this book keeps and finds the channel's conversation
+reference. Its durable copy is `refs/channels/{team}/{channel}.json`, written by the MED edge
+when a channel is registered (`keep`, from the registering turn). Unit records written before
+that carry the reference themselves (`channel.reference`): they are read as they are, with no
+migration run; `UnitRecords` tells this book each such reference as it reads a record (`remember`,
+wired by app.py as `channel_seen`), and a channel not known otherwise is looked up in the records
+that have it registered.
+
+A reference read is kept in memory, so a broadcast that posts to many units sharing a channel, or
+a second round, reads it once per process (a channel's reference does not change while it stays
+registered; a re-registration replaces the kept copy). It also remembers the service URL of the
+last channel reference it saw, one of the places `TeamsNotifier` opens a new chat at.
 """
 
 from __future__ import annotations
@@ -15,38 +21,52 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.repositories.med_units import UnitRecords
+from bot.repositories.references import References
 from bot.services.bounded import Lru
 from bot.storage.store import Store
 
 
 class ChannelBook:
     def __init__(self, store: Store, *, memory: int = 10_000) -> None:
+        self.stored = References(store)
         self.records = UnitRecords(store)
         self._known: Lru[tuple[str, str], dict[str, Any]] = Lru(memory)
         self.service_url = ""  # of the last channel reference seen, "" before any
 
     def remember(self, team_id: str, channel_id: str, reference: Mapping[str, Any]) -> None:
-        """Keep a channel's reference (as just seen in a turn, or used for a send)."""
+        """Keep a channel's reference in memory (as a unit record carried it, or as read)."""
         self._known.put((team_id, channel_id), dict(reference))
         self.service_url = str(reference.get("serviceUrl") or "") or self.service_url
 
-    async def any_service_url(self) -> str:
-        """The service URL of a channel seen, else of any registered channel's reference (one
-        listing, one read): where Teams takes this bot's messages; "" when no channel is known."""
-        if not self.service_url:
-            for record in await self.records.serving_any(1):
-                if record.channel is not None and record.channel.reference:
-                    self.remember(record.channel.team_id, record.channel.channel_id, record.channel.reference)
-        return self.service_url
+    async def keep(self, team_id: str, channel_id: str, reference: Mapping[str, Any]) -> None:
+        """Store the channel's reference (a registration's turn): MED posts find it by the ids on
+        every instance, also once no unit has the channel any more (a moved channel's note)."""
+        data = {"team_id": team_id, "channel_id": channel_id, "reference": dict(reference)}
+        await self.stored.put_channel(team_id, channel_id, data)  # not written again when equal
+        self.remember(team_id, channel_id, reference)
 
     async def reference(self, team_id: str, channel_id: str) -> dict[str, Any] | None:
-        """The channel's reference, or None when no unit has it registered (nor had it this process)."""
+        """The channel's reference, or None when it was never kept nor carried by a unit record
+        that has it registered (nor seen by this process)."""
         known = self._known.get((team_id, channel_id))
         if known is not None:
             return known
-        for record in await self.records.serving(team_id, channel_id):
+        stored = await self.stored.channel(team_id, channel_id)
+        if stored is not None and isinstance(stored.get("reference"), dict):
+            self.remember(team_id, channel_id, stored["reference"])
+            return dict(stored["reference"])
+        for record in await self.records.serving(team_id, channel_id):  # written before the book
             channel = record.channel
             if channel is not None and channel.is_at(team_id, channel_id) and channel.reference:
                 self.remember(team_id, channel_id, channel.reference)
                 return dict(channel.reference)
         return None
+
+    async def any_service_url(self) -> str:
+        """The service URL of a channel seen, else of any registered channel's reference (one
+        listing, one or two reads): where Teams takes this bot's messages; "" when none is known."""
+        if not self.service_url:
+            for record in await self.records.serving_any(1):
+                if record.channel is not None:
+                    await self.reference(record.channel.team_id, record.channel.channel_id)
+        return self.service_url

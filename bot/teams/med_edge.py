@@ -4,7 +4,9 @@ and the team/channel lifecycle events.
 The edge holds no MED rules. It turns the activity into a `Place` (who acted, and the team and
 channel from the activity itself, never from card data) and the card's data into a typed
 command (bot/chat/med_input.py), calls the MED service once, and shows the card it answers with. A
-refusal is shown on the card the user clicked, in their language, and nothing changes.
+refusal is shown on the card the user clicked, in their language, and nothing changes. A channel
+registered as a unit's MED channel is named by its ids in the unit record; its conversation
+reference, taken from the registering turn, goes into the channel book (bot/teams/channel_book.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import teams_get_channel_id
 
-from bot.chat.med_input import MedCommand, parse_med_action
+from bot.chat.med_input import MedCommand, RegisterChannel, parse_med_action
 from bot.chat.messages import message_for
 from bot.errors import BotError
 from bot.guideline.errors import DomainError
@@ -24,6 +26,7 @@ from bot.services.dispatch import Dispatcher
 from bot.services.med import MedService, Place
 from bot.teams.activities import card_activity
 from bot.teams.case_invoke import card_response
+from bot.teams.channel_book import ChannelBook
 from bot.texts import Texts
 from cards.common import user_text
 from cards.refusal import refusal_card
@@ -52,18 +55,24 @@ def place_of(turn_context: TurnContext) -> Place:
         conversation = activity.conversation.id if activity.conversation else None
         return Place(actor, name, conversation_id=conversation or "")
     team_id, channel_id = where
-    reference = TurnContext.get_conversation_reference(activity).serialize()
+    return Place(actor, name, team_id, channel_id, conversation_id=channel_id)
+
+
+def channel_reference(turn_context: TurnContext, channel_id: str) -> dict[str, Any]:
+    """The channel's conversation reference from a turn in it, for posts in the channel."""
+    reference: dict[str, Any] = TurnContext.get_conversation_reference(turn_context.activity).serialize()
     # The click's conversation id names the post's thread (";messageid=..."): reminders must be
     # new posts in the channel, not replies hidden under that post.
     reference["conversation"] = {**reference.get("conversation", {}), "id": channel_id}
     reference.pop("activityId", None)
-    return Place(actor, name, team_id, channel_id, reference, conversation_id=channel_id)
+    return reference
 
 
 class MedEdge:
-    def __init__(self, med: MedService, dispatch: Dispatcher) -> None:
+    def __init__(self, med: MedService, dispatch: Dispatcher, channels: ChannelBook) -> None:
         self.med = med
         self.dispatch = dispatch
+        self.channels = channels
 
     async def registration_prompt(self, turn_context: TurnContext, tx: Texts) -> None:
         if team_and_channel(turn_context) is None:
@@ -80,6 +89,10 @@ class MedEdge:
         try:
             command = parse_med_action(verb, data)
             answer = await self.med.handle(command, place, card_tx)
+            if isinstance(command, RegisterChannel) and place.team_id and place.channel_id:
+                # Registered (or registered already): the channel book keeps how to post there.
+                reference = channel_reference(turn_context, place.channel_id)
+                await self.channels.keep(place.team_id, place.channel_id, reference)
         except (DomainError, BotError) as exc:
             log.info("med action refused", extra=fields(verb=verb.value, error=type(exc).__name__))
             notice = message_for(exc, card_tx)

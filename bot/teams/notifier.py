@@ -15,6 +15,7 @@ finds the reference. See docs/architecture.md, "The Notifier port".
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
@@ -49,6 +50,7 @@ class TeamsNotifier:
         self.tenant_id = tenant_id
         self.channels = channels
         self.service_url_from = service_url_from  # people likely to have a chat (HR), asked last
+        self._looking = asyncio.Lock()  # chats opened side by side look for a service URL once
 
     # -- people ------------------------------------------------------------------------------------
     async def to_person(
@@ -72,15 +74,21 @@ class TeamsNotifier:
         "" when no stored conversation says. Known in memory after any turn or MED unit record
         read, so a round that opens many chats reads nothing more for it."""
         source = await self.references.reference(open_from) if open_from else None
-        url = str((source or {}).get("serviceUrl") or "")
-        url = url or self.references.service_url or (self.channels.service_url if self.channels else "")
-        for person in () if url else self.service_url_from():
-            url = str((await self.references.reference(person) or {}).get("serviceUrl") or "")
-            if url:
-                break
-        if not url and self.channels is not None:
-            url = await self.channels.any_service_url()
+        url = str((source or {}).get("serviceUrl") or "") or self._seen()
+        if url:
+            return url
+        async with self._looking:
+            url = self._seen()  # found by another send while this one waited
+            for person in () if url else self.service_url_from():
+                url = str((await self.references.reference(person) or {}).get("serviceUrl") or "")
+                if url:
+                    break
+            if not url and self.channels is not None:
+                url = await self.channels.any_service_url()
         return url
+
+    def _seen(self) -> str:
+        return self.references.service_url or (self.channels.service_url if self.channels else "")
 
     # -- channels ----------------------------------------------------------------------------------
     async def to_channel(

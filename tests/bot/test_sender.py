@@ -320,7 +320,7 @@ async def test_the_notifier_opens_a_chat_at_the_service_url_of_a_channel_the_rou
     the service URL from the MED channel whose unit record was just read (no read of its own), and
     keeps the new chat's reference; with nothing seen and nothing stored it is NotReachable."""
     store = MemoryStore()
-    record = UnitRecord("borgerservice", "Borgerservice", MedChannel("19:team", CHANNEL, reference(fake)))
+    record = UnitRecord("borgerservice", "Borgerservice", MedChannel("19:team", CHANNEL, reference=reference(fake)))
     await UnitRecords(store).change("Borgerservice", lambda _: (record, None))
     nothing = TeamsNotifier(make_sender(adapter), ReferenceBook(MemoryStore()), TENANT, ChannelBook(MemoryStore()))
     with pytest.raises(NotReachable):

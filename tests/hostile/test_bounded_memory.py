@@ -107,7 +107,8 @@ async def test_the_reference_book_is_bounded_and_still_serves(tmp_path: Path) ->
         user = f"00000000-0000-0000-0000-{n:012d}"
         await book.remember(user, {"conversation": {"id": f"a:{n}"}}, "da-DK")
         assert await book.reference(user) is not None
-    assert len(book._written) <= 50 and len(book._read) <= 50
+        assert await book.locale(f"00000000-0000-0000-0000-{n + 1000:012d}") == ""  # nobody, asked
+    assert len(book._written) <= 50 and len(book._read) <= 50 and len(book._asked_absent) <= 50
     first = "00000000-0000-0000-0000-000000000000"
     assert await store.get(names.user_ref(first)) is not None
     assert (await book.reference(first)) == {"conversation": {"id": "a:0"}}  # read again from the store

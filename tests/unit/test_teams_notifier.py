@@ -55,14 +55,16 @@ async def test_nobody_to_open_a_chat_from_is_not_reachable(open_from: str | None
     assert fake.sent == [] and fake.opened == []
 
 
-async def test_a_channel_is_found_by_its_ids_from_the_unit_records_read_and_unknown_is_not_reachable() -> None:
-    """The MED services name a channel by team and channel id; the Teams side knows its reference
-    from the unit record the broadcast read (no read of its own), or reads the record that has it
-    registered; a channel no unit has is NotReachable and nothing is sent."""
+async def test_a_channel_of_an_old_record_is_found_from_the_unit_record_and_unknown_is_not_reachable() -> None:
+    """A unit record from before the channel book carries the reference: the Teams side knows it
+    from the record the broadcast read (no read of its own), or reads the record that has it
+    registered; a channel nobody kept and no unit has is NotReachable and nothing is sent."""
     store = MemoryStore()
     book = ChannelBook(store)
     record = UnitRecord(
-        "borgerservice", "Borgerservice", MedChannel("19:team", "19:med", channel_reference("19:team", "19:med"))
+        "borgerservice",
+        "Borgerservice",
+        MedChannel("19:team", "19:med", reference=channel_reference("19:team", "19:med")),
     )
     await UnitRecords(store).change("Borgerservice", lambda _: (record, None))
     fake = RecordingNotifier()
@@ -80,3 +82,54 @@ async def test_a_channel_is_found_by_its_ids_from_the_unit_records_read_and_unkn
     await store.delete(names.unit_record("Borgerservice"))  # so a read of its own would find nothing
     await TeamsNotifier(fake.sender, ReferenceBook(store), "tenant-1", seen).to_channel("19:team", "19:med", MESSAGE)
     assert len(fake.to("19:team/19:med")) == 2
+
+
+async def test_a_kept_channel_is_found_by_its_ids_on_another_instance_also_once_no_unit_has_it() -> None:
+    """Registration keeps the channel's reference in the channel book (`refs/channels/...`); the
+    unit record names the channel by its ids alone. Another instance's book reads it once, then
+    knows it; a moved channel's note still finds it; a new chat opens at its service URL."""
+    store = MemoryStore()
+    reference = {**channel_reference("19:team", "19:med"), "serviceUrl": "https://smba.example.test/north/"}
+    await ChannelBook(store).keep("19:team", "19:med", reference)
+    record = UnitRecord("borgerservice", "Borgerservice", MedChannel("19:team", "19:med", "MED-udvalget"))
+    await UnitRecords(store).change("Borgerservice", lambda _: (record, None))
+    assert "reference" not in (await store.get(names.unit_record("Borgerservice"))).data["channel"]  # type: ignore[union-attr]
+
+    fake = RecordingNotifier()
+    other = ChannelBook(store)
+    notifier = TeamsNotifier(fake.sender, ReferenceBook(store), "tenant-1", other)
+    where, _ = await notifier.to_channel("19:team", "19:med", MESSAGE)
+    assert where == reference
+    await store.delete(names.channel_ref("19:team", "19:med"))
+    await notifier.to_channel("19:team", "19:med", MESSAGE)  # known now: no read
+    assert len(fake.to("19:team/19:med")) == 2
+
+    await ChannelBook(store).keep("19:team", "19:med", reference)
+    await store.delete(names.unit_record("Borgerservice"))  # no unit has it any more (moved)
+    fresh = TeamsNotifier(fake.sender, ReferenceBook(store), "tenant-1", ChannelBook(store))
+    await fresh.to_channel("19:team", "19:med", MESSAGE)
+    assert len(fake.to("19:team/19:med")) == 3
+
+
+async def test_a_new_chat_opens_at_the_service_url_of_any_registered_channel() -> None:
+    """Nobody wrote to this instance and no HR person has a chat: the Teams side lists one unit
+    that has a channel and takes its kept reference's service URL."""
+    store = MemoryStore()
+    reference = {**channel_reference("19:team", "19:med"), "serviceUrl": "https://smba.example.test/north/"}
+    await ChannelBook(store).keep("19:team", "19:med", reference)
+    record = UnitRecord("borgerservice", "Borgerservice", MedChannel("19:team", "19:med"))
+    await UnitRecords(store).change("Borgerservice", lambda _: (record, None))
+    fake = RecordingNotifier()
+    notifier = TeamsNotifier(fake.sender, ReferenceBook(store), "tenant-1", ChannelBook(store), lambda: ["u-hr"])
+    where, _ = await notifier.to_person("u-leader", MESSAGE)
+    assert fake.opened == ["u-leader"] and where["serviceUrl"] == "https://smba.example.test/north/"
+
+
+async def test_a_new_chat_opens_at_an_hr_persons_service_url_before_listing_channels() -> None:
+    store = MemoryStore()
+    hr_chat = {**user_reference("u-hr"), "serviceUrl": "https://smba.example.test/hr/"}
+    await ReferenceBook(store).remember("u-hr", hr_chat)
+    fake = RecordingNotifier()
+    notifier = TeamsNotifier(fake.sender, ReferenceBook(store), "tenant-1", ChannelBook(store), lambda: ["u-hr"])
+    where, _ = await notifier.to_person("u-leader", MESSAGE)
+    assert where["serviceUrl"] == "https://smba.example.test/hr/"

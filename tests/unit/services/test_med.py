@@ -15,6 +15,7 @@ from bot.directory.model import DirectoryEntry, Person
 from bot.errors import Refused, UnknownUnit
 from bot.guideline.med import MedSchedule, MedStatus, MeetingKind
 from bot.presenters.med_cards import MedCards
+from bot.repositories.med_units import unit_tags
 from bot.services.med import MedService, Place
 from bot.storage import names
 from bot.teams.reference_book import ReferenceBook
@@ -81,13 +82,19 @@ class World:
         return SCHEDULE.due_period(self.clock.now()).id
 
     def in_channel(self, actor: str) -> Place:
-        return Place(actor, "Navn", TEAM, CHANNEL, channel_reference(TEAM, CHANNEL), CHANNEL)
+        return Place(actor, "Navn", TEAM, CHANNEL, CHANNEL)
 
     def in_chat(self, actor: str) -> Place:
         return Place(actor, "Navn", conversation_id=f"a:{actor}")
 
     async def register(self, actor: str = LEADER, unit: str = "Borgerservice") -> None:
         await self.med.handle(RegisterChannel(unit, "", "MED-udvalget"), self.in_channel(actor), TX)
+        await self.teams_keeps(TEAM, CHANNEL)
+
+    async def teams_keeps(self, team: str, channel: str) -> None:
+        """What the MED edge does after a registration: the channel book keeps the reference."""
+        assert self.notifier.channels is not None
+        await self.notifier.channels.keep(team, channel, channel_reference(team, channel))
 
 
 @pytest.fixture
@@ -123,8 +130,9 @@ async def test_registration_is_refused_to_others_outside_a_channel_and_for_unkno
 
 async def test_moving_a_units_channel_tells_the_old_channel_and_hr(world: World) -> None:
     await world.register(LEADER)
-    other = Place(LEADER, "Lene", TEAM, "19:new", channel_reference(TEAM, "19:new"), "19:new")
+    other = Place(LEADER, "Lene", TEAM, "19:new", "19:new")
     await world.med.handle(RegisterChannel("Borgerservice", "", ""), other, TX)
+    await world.teams_keeps(TEAM, "19:new")
     assert len(world.notifier.to(f"{TEAM}/{CHANNEL}")) == 1  # the old channel is told
     assert [key for key, _ in world.hr_told] == ["med.hr.channel_moved"]
     [record] = await world.med.channels()
@@ -134,12 +142,61 @@ async def test_moving_a_units_channel_tells_the_old_channel_and_hr(world: World)
 async def test_a_move_whose_note_does_not_reach_the_old_channel_does_not_say_it_did(world: World) -> None:
     await world.register(LEADER)
     world.notifier.fail_for(f"{TEAM}/{CHANNEL}", permanent=True)
-    other = Place(LEADER, "Lene", TEAM, "19:new", channel_reference(TEAM, "19:new"), "19:new")
+    other = Place(LEADER, "Lene", TEAM, "19:new", "19:new")
     answer = await world.med.handle(RegisterChannel("Borgerservice", "", ""), other, TX)
     shown = json.dumps(answer.card, ensure_ascii=False)
     assert "Den gamle kanal har fået besked" not in shown
     assert "Den gamle kanal kunne ikke få besked" in shown and "HR får besked" in shown
     assert [key for key, _ in world.hr_told] == ["med.hr.channel_moved"]
+
+
+def old_shape_record() -> dict[str, Any]:
+    """A unit record as registrations wrote it before the channel book: the channel's conversation
+    reference inside the record."""
+    return {
+        "schema": 1,
+        "key": "borgerservice",
+        "name": "Borgerservice",
+        "channel": {
+            "team_id": TEAM,
+            "channel_id": CHANNEL,
+            "reference": channel_reference(TEAM, CHANNEL),
+            "committee": "MED-udvalget",
+            "registered_by": LEADER,
+            "registered_at": "2026-03-02T09:00:00+00:00",
+        },
+        "plan": None,
+        "spellings": [],
+        "history": [],
+    }
+
+
+async def test_a_unit_record_in_the_old_shape_keeps_working(world: World, store: MemoryStore) -> None:
+    """No migration run: the reminder is posted in the channel the old record names (the Teams
+    side reads the reference from it), a change of the record keeps its reference, and a move
+    tells the old channel; new registrations store the ids alone."""
+    data = old_shape_record()
+    await store.put(names.unit_record("Borgerservice"), data, etag=None, tags=unit_tags(data))
+    assert (await world.med.send_due()).channels == 1
+    [post] = world.notifier.to(f"{TEAM}/{CHANNEL}")
+    assert post.card is not None
+
+    plan = "https://intra.example.test/plan"
+    await world.med.handle(SetPlan("Borgerservice", plan), world.in_chat(LEADER), TX)
+    stored = store.data(names.unit_record("Borgerservice"))
+    assert stored is not None and stored["channel"]["reference"] == channel_reference(TEAM, CHANNEL)
+
+    other_instance = RecordingNotifier(store)  # its channel book has seen nothing: reads the record
+    await other_instance.to_channel(TEAM, CHANNEL, {"type": "message", "text": "x"})
+    assert len(other_instance.to(f"{TEAM}/{CHANNEL}")) == 1
+
+    await world.med.handle(
+        RegisterChannel("Borgerservice", "", ""), Place(LEADER, "Lene", TEAM, "19:new", "19:new"), TX
+    )
+    await world.teams_keeps(TEAM, "19:new")
+    assert len(world.notifier.to(f"{TEAM}/{CHANNEL}")) == 2  # the reminder, then the note of the move
+    moved = store.data(names.unit_record("Borgerservice"))
+    assert moved is not None and moved["channel"]["channel_id"] == "19:new" and "reference" not in moved["channel"]
 
 
 # -- the reminder ---------------------------------------------------------------------------------
