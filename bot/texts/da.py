@@ -5,7 +5,7 @@ from bot.guideline.definitions import DEFINITIONS
 TEXTS: dict[str, str] = {
     # Welcome and help
     "welcome.title": "Velkommen – støtte ved krænkelser på sociale medier",
-    "welcome.body": "Jeg hjælper dig, hvis du som ansat bliver udsat for trusler, mobning eller chikane på sociale medier. Her kan du indberette en episode, sende skærmbilleder og følge din sag. Din leder får besked, så snart du har sendt indberetningen.",
+    "welcome.body": "Jeg hjælper dig, hvis du som ansat bliver udsat for trusler, mobning eller chikane på sociale medier. Her kan du indberette en episode, sende skærmbilleder og følge din sag. Din leder får besked, så snart du har sendt indberetningen – eller HR, hvis ingen leder er kendt.",
     "welcome.24_7": "Retningslinjen gælder 24/7 – også uden for arbejdstiden, og uanset hvor du er.",
     "welcome.urgent": "Er du i akut fare, så ring 112.",
     "action.report": "Indberet en episode",

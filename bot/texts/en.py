@@ -2,7 +2,7 @@
 
 TEXTS: dict[str, str] = {
     "welcome.title": "Welcome – support if you face offensive acts on social media",
-    "welcome.body": "I help you if you, as an employee, are threatened, bullied or harassed on social media. Here you can report an incident, send screenshots and follow your case. Your manager is told as soon as you send the report.",
+    "welcome.body": "I help you if you, as an employee, are threatened, bullied or harassed on social media. Here you can report an incident, send screenshots and follow your case. Your manager is told as soon as you send the report – or HR, if no manager is known.",
     "welcome.24_7": "The guideline applies 24/7 – also outside working hours, wherever you are.",
     "welcome.urgent": "If you are in immediate danger, call 112.",
     "action.report": "Report an incident",

@@ -28,7 +28,7 @@ from bot.guideline.model import CaseStatus, DeputyReason, Outcome, StepId, StepS
 from bot.services.evidence_packs import KINDS as PACK_KINDS
 from bot.services.med_units import REFUSALS
 from bot.services.reports import validate_report
-from bot.texts import da, en
+from bot.texts import da, en, t
 from cards.case_card import SHOWN_CHOICES, SHOWN_FIELDS
 from cards.help import SECTION_COMMANDS
 
@@ -278,3 +278,12 @@ def test_no_key_is_written_twice_in_a_text_file() -> None:
         ]
         repeated = [key for key, count in collections.Counter(keys).items() if count > 1]
         assert not repeated, (lang, repeated)
+
+
+@pytest.mark.parametrize(
+    ("lang", "hr"), [("da", "HR, hvis ingen leder er kendt"), ("en", "HR, if no manager is known")]
+)
+def test_the_welcome_promises_who_is_told_as_the_bot_does_it(lang: str, hr: str) -> None:
+    """A report without a known leader goes to HR (ReportService.submit, due.CASE_ASSIGNED): the
+    welcome must not promise that the leader is always the one told."""
+    assert hr in t(lang, "welcome.body")
