@@ -294,7 +294,7 @@ TEXTS.update(
         "correct.done": "Navnet er rettet på {count} sag(er). Hver rettelse står i sagens log.",
         "erase.usage": "Skriv sagsnummeret efter kommandoen, fx »slet sag KH-2026-0001«.",
         "erase.not_found": "Jeg kan ikke finde en sag med det nummer.",
-        "erase.confirm": "Sag {number} og alt, hvad der hører til den (dokumentation, dokumentationsmapper og log), bliver slettet for altid. Kun en anonym optælling til MED-tallene og en note om sletningen (sagsnummer, tidspunkt, at det skete efter anmodning) bliver tilbage. Skriv »slet sag {number} bekræft« for at slette den.",
+        "erase.confirm": "Sag {number} og alt, hvad der hører til den (dokumentation, dokumentationsmapper og log), bliver slettet for altid. Tilbage bliver kun en note om sletningen (sagsnummer, tidspunkt, at det skete efter anmodning) og en optælling til MED-tallene (sagsnummer, arbejdsplads og kategori – ingen navne). Skriv »slet sag {number} bekræft« for at slette den.",
         "erase.held": "Sag {number} er sat i bero mod sletning. Skriv først »tillad sletning {number}«, hvis den skal slettes.",
         "erase.done": "Sag {number} er slettet. En note om sletningen er gemt.",
         "retention.usage": "Skriv sagsnummeret efter kommandoen, fx »stop sletning KH-2026-0001«.",

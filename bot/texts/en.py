@@ -280,7 +280,7 @@ TEXTS.update(
         "correct.done": "The name is corrected on {count} case(s). Each correction is in the case's log.",
         "erase.usage": "Write the case number after the command, e.g. “erase case KH-2026-0001”.",
         "erase.not_found": "I can't find a case with that number.",
-        "erase.confirm": "Case {number} and everything that belongs to it (evidence, evidence packs and log) will be deleted for good. Only an anonymous count for the MED figures and a deletion note (case number, time, that it was on request) remain. Write “erase case {number} confirm” to delete it.",
+        "erase.confirm": "Case {number} and everything that belongs to it (evidence, evidence packs and log) will be deleted for good. Only a deletion note (case number, time, that it was on request) and a count for the MED figures (case number, workplace and category – no names) remain. Write “erase case {number} confirm” to delete it.",
         "erase.held": "Deletion of case {number} is on hold. Write “release deletion {number}” first if it is to be deleted.",
         "erase.done": "Case {number} has been deleted. A deletion note has been kept.",
         "retention.usage": "Write the case number after the command, e.g. “hold deletion KH-2026-0001”.",

@@ -51,7 +51,8 @@ async def test_hr_erases_a_case_on_request_after_confirming(world: World) -> Non
     await runtime.cases.create(CaseDoc(case))  # open, and nowhere near its retention time
     hr = world.chat(runtime, HR)
 
-    assert "bekræft" in texts(await hr.send("slet sag KH-2026-0043"))[0]
+    [confirm] = texts(await hr.send("slet sag KH-2026-0043"))
+    assert "bekræft" in confirm
     assert await runtime.cases.exists("case0043")  # nothing happens without the confirmation
 
     await hr.send("stop sletning KH-2026-0043")
@@ -67,6 +68,12 @@ async def test_hr_erases_a_case_on_request_after_confirming(world: World) -> Non
     assert record is not None
     assert record.data["rule"] == "erased on request" and record.data["requested_by"] == HR
     assert await world.store.list("erasures/") == []
+    # What the confirmation said remains is what remains: the MED count keeps the case number with
+    # its workplace and category (so it is not "anonym"), and no name.
+    [stats] = [await world.store.get(n) for n in await world.store.list("stats/")]
+    assert stats is not None and "KH-2026-0043" in stats.data["counted"]
+    assert "anonym" not in confirm and "sagsnummer, arbejdsplads og kategori – ingen navne" in confirm
+    assert case.reporter.name not in str(stats.data)
 
 
 async def test_hr_corrects_a_persons_name_on_their_cases(world: World) -> None:
