@@ -263,7 +263,7 @@ def staging(upload_id: str) -> str:
 
 # -- MED ------------------------------------------------------------------------------------------
 def stats_med(period_id: str) -> str:
-    """Anonymous figures of deleted cases, by unit digest and category, for MED's counts."""
+    """Counts of deleted cases by unit digest and category for MED, with the case numbers counted (no names)."""
     return f"stats/med/{period_id}.json"
 
 
@@ -482,7 +482,12 @@ KINDS: tuple[Kind, ...] = (
         "blob and copying it to the evidence name; deleted right after (with its version), and what a "
         "crash leaves is swept at the next start. Before that commit the blocks are invisible",
     ),
-    Kind("stats", "stats/med/{period}.json", Owner.KEPT, "anonymous counts of deleted cases by unit and category"),
+    Kind(
+        "stats",
+        "stats/med/{period}.json",
+        Owner.KEPT,
+        "counts of deleted cases by unit and category, with case numbers",
+    ),
     Kind(
         "channel_ref",
         "refs/channels/{team_id}/{channel_id}.json",
