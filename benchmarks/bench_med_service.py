@@ -193,21 +193,28 @@ async def _seed(store: Store, sender: TeamsSender, service_url: str, units: int,
     """Register a MED channel for every unit but the last `chats` (as HR, side by side)."""
     registering = _service(store, sender, units)
     gate = asyncio.Semaphore(16)
+    team = "19:team@thread.tacv2"
+
+    def channel(i: int) -> str:
+        return f"19:c{i:04d}@thread.tacv2"
 
     async def register(i: int) -> None:
-        cid = f"19:c{i:04d}@thread.tacv2"
+        place = Place("hr", "HR", team, channel(i))
+        async with gate:
+            await registering.units.register(RegisterChannel(f"Enhed {i}", "", "LMU"), place)
+
+    await asyncio.gather(*(register(i) for i in range(units - chats)))
+    # As the MED edge does after each registration (one after another: registrations by hand do
+    # not come 16 at once, and the channel book is one document).
+    book = ChannelBook(store)
+    for i in range(units - chats):
         ref = {
             "serviceUrl": service_url,
             "channelId": "msteams",
             "bot": {"id": "28:bot"},
-            "conversation": {"id": cid, "conversationType": "channel"},
+            "conversation": {"id": channel(i), "conversationType": "channel"},
         }
-        place = Place("hr", "HR", "19:team@thread.tacv2", cid)
-        async with gate:
-            await registering.units.register(RegisterChannel(f"Enhed {i}", "", "LMU"), place)
-            await ChannelBook(store).keep("19:team@thread.tacv2", cid, ref)  # as the MED edge does
-
-    await asyncio.gather(*(register(i) for i in range(units - chats)))
+        await book.keep(team, channel(i), ref)
     # As months after deployment: the scheduler's case-tags job has long marked every case tagged
     # (else each card would ask the store whether it has, and read the unit's whole history).
     migration = CaseTagMigration(CaseRepository(store, DeadlinePolicy()))

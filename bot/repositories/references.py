@@ -2,8 +2,10 @@
 
 - `refs/users/{aad_object_id}.json`: {"aad_object_id", "reference" (the Bot Framework
   ConversationReference as JSON), "locale"}.
-- `refs/channels/{team_id}/{channel_id}.json`: {"team_id", "channel_id", "reference"}, written
-  when a channel is registered as a unit's MED channel (the Teams side's channel book).
+- `refs/channels.json`: {"channels": [{"team_id", "channel_id", "reference"}, ...]}, one entry
+  per channel ever registered as a unit's MED channel (the Teams side's channel book). One
+  document, so the MED round reads every channel's reference with one read; it is written only
+  when a channel is registered (rare), with the ETag.
 
 `bot.teams.reference_book.ReferenceBook` (the Teams side) keeps a small memory in front of this.
 """
@@ -44,16 +46,21 @@ class References:
 
         await update(self.store, names.user_ref(aad_object_id), put)
 
-    async def channel(self, team_id: str, channel_id: str) -> dict[str, Any] | None:
-        doc = await self.store.get(names.channel_ref(team_id, channel_id))
-        return doc.data if doc else None
+    async def channels(self) -> list[dict[str, Any]]:
+        """Every kept channel: {"team_id", "channel_id", "reference"}."""
+        doc = await self.store.get(names.CHANNEL_REFS)
+        found = doc.data.get("channels") if doc else None
+        return [c for c in found if isinstance(c, dict)] if isinstance(found, list) else []
 
-    async def put_channel(self, team_id: str, channel_id: str, data: dict[str, Any]) -> None:
-        """As `put_user`: an equal document is not written."""
+    async def put_channel(self, team_id: str, channel_id: str, reference: dict[str, Any]) -> None:
+        """Add or replace one channel's entry (re-applied on a lost race); an equal one is not written."""
+        entry = {"team_id": team_id, "channel_id": channel_id, "reference": reference}
 
         def put(stored: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
-            if stored == data:
+            channels = list((stored or {}).get("channels") or [])
+            others = [c for c in channels if (c.get("team_id"), c.get("channel_id")) != (team_id, channel_id)]
+            if len(others) < len(channels) and entry in channels:
                 raise Unchanged
-            return data, None
+            return {**(stored or {}), "channels": [*others, entry]}, None
 
-        await update(self.store, names.channel_ref(team_id, channel_id), put)
+        await update(self.store, names.CHANNEL_REFS, put)

@@ -185,8 +185,8 @@ def user_ref(aad_object_id: str) -> str:
     return f"refs/users/{_safe(aad_object_id.lower(), 200)}.json"
 
 
-def channel_ref(team_id: str, channel_id: str) -> str:
-    return f"refs/channels/{_safe(team_id, 200)}/{_safe(channel_id, 200)}.json"
+# The MED channels' references, one document (read once per process by the MED round).
+CHANNEL_REFS = "refs/channels.json"
 
 
 STATE = "state"
@@ -489,12 +489,12 @@ KINDS: tuple[Kind, ...] = (
         "counts of deleted cases by unit and category, with case numbers",
     ),
     Kind(
-        "channel_ref",
-        "refs/channels/{team_id}/{channel_id}.json",
+        "channel_refs",
+        "refs/channels.json",
         Owner.KEPT,
-        "how the bot posts in a registered MED channel (the Teams side's channel book): the channel's "
-        "conversation reference, with the id and name of who registered it (as the unit record's "
-        "history); kept while a unit may use the channel",
+        "how the bot posts in each MED channel registered (the Teams side's channel book): the "
+        "channels' conversation references, each with the id and name of who registered it (as the "
+        "unit record's history); kept",
     ),
     Kind(
         "med_unit",

@@ -2,8 +2,10 @@
 
 The services name a MED channel by its team and channel id (`Notifier.to_channel`), and a unit
 record names its channel by those ids alone; this book keeps and finds the channel's conversation
-reference. Its durable copy is `refs/channels/{team}/{channel}.json`, written by the MED edge
-when a channel is registered (`keep`, from the registering turn). Unit records written before
+reference. Its durable copy is one document, `refs/channels.json`, with an entry per channel
+registered, written by the MED edge when a channel is registered (`keep`, from the registering
+turn): a channel not in memory loads the whole document, so the MED round reads it once for all
+its channels (a read per channel would add one store call per unit). Unit records written before
 that carry the reference themselves (`channel.reference`): they are read as they are, with no
 migration run; `UnitRecords` tells this book each such reference as it reads a record (`remember`,
 wired by app.py as `channel_seen`), and a channel not known otherwise is looked up in the records
@@ -17,6 +19,7 @@ last channel reference it saw, one of the places `TeamsNotifier` opens a new cha
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,6 +35,8 @@ class ChannelBook:
         self.records = UnitRecords(store)
         self._known: Lru[tuple[str, str], dict[str, Any]] = Lru(memory)
         self.service_url = ""  # of the last channel reference seen, "" before any
+        self._loading = asyncio.Lock()
+        self._loads = 0
 
     def remember(self, team_id: str, channel_id: str, reference: Mapping[str, Any]) -> None:
         """Keep a channel's reference in memory (as a unit record carried it, or as read)."""
@@ -41,26 +46,36 @@ class ChannelBook:
     async def keep(self, team_id: str, channel_id: str, reference: Mapping[str, Any]) -> None:
         """Store the channel's reference (a registration's turn): MED posts find it by the ids on
         every instance, also once no unit has the channel any more (a moved channel's note)."""
-        data = {"team_id": team_id, "channel_id": channel_id, "reference": dict(reference)}
-        await self.stored.put_channel(team_id, channel_id, data)  # not written again when equal
+        await self.stored.put_channel(team_id, channel_id, dict(reference))  # not written when equal
         self.remember(team_id, channel_id, reference)
 
     async def reference(self, team_id: str, channel_id: str) -> dict[str, Any] | None:
         """The channel's reference, or None when it was never kept nor carried by a unit record
         that has it registered (nor seen by this process)."""
         known = self._known.get((team_id, channel_id))
+        if known is None:
+            await self._load()
+            known = self._known.get((team_id, channel_id))
         if known is not None:
             return known
-        stored = await self.stored.channel(team_id, channel_id)
-        if stored is not None and isinstance(stored.get("reference"), dict):
-            self.remember(team_id, channel_id, stored["reference"])
-            return dict(stored["reference"])
         for record in await self.records.serving(team_id, channel_id):  # written before the book
             channel = record.channel
             if channel is not None and channel.is_at(team_id, channel_id) and channel.reference:
                 self.remember(team_id, channel_id, channel.reference)
                 return dict(channel.reference)
         return None
+
+    async def _load(self) -> None:
+        """Read the kept channels into memory; misses side by side share one read."""
+        loads = self._loads
+        async with self._loading:
+            if self._loads != loads:
+                return  # loaded while this one waited
+            for entry in await self.stored.channels():
+                reference = entry.get("reference")
+                if isinstance(reference, dict):
+                    self.remember(str(entry.get("team_id")), str(entry.get("channel_id")), reference)
+            self._loads += 1
 
     async def any_service_url(self) -> str:
         """The service URL of a channel seen, else of any registered channel's reference (one

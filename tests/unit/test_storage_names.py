@@ -24,7 +24,7 @@ SAMPLES = {
     "case": names.case(CASE_ID),
     "draft": names.draft("AAD-1"),
     "user_ref": names.user_ref("aad-1"),
-    "channel_ref": names.channel_ref("19:team", "19:channel"),
+    "channel_refs": names.CHANNEL_REFS,
     "state": names.state("msteams/conversations/a:1"),
     "deletion": names.deletion(CASE_ID),
     "erasure": names.erasure(CASE_ID),

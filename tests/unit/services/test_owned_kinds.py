@@ -66,7 +66,7 @@ async def seed_every_kind(store: MemoryStore, cases: CaseRepository, clock: Fake
     await store.acquire_lease(names.SCHEDULER_LEASE, "instance", 30)
     await store.put(names.stats_med(PERIOD), {}, etag=None)
     await store.put(names.unit_record("Borgerservice"), {}, etag=None)
-    await store.put(names.channel_ref("19:t", "19:c"), {}, etag=None)  # the Teams side's channel book
+    await store.put(names.CHANNEL_REFS, {}, etag=None)  # the Teams side's channel book
     await store.append_audit(names.unit_audit_id("Borgerservice"), {"type": "med_plan_link"})
     await store.put(names.legacy_med_channel("19:t", "19:c"), {}, etag=None)
     await store.put(names.med_sent(PERIOD, "Borgerservice"), {}, etag=None)
