@@ -81,16 +81,6 @@ class ReferenceBook:
         if url:
             self.service_url = url
 
-    async def stored(self, aad_object_id: str) -> dict[str, Any] | None:
-        """The person's stored document ({"reference", "locale", ...}), or None if they never
-        wrote to the bot: one read for both the language and the send."""
-        doc = self.written(aad_object_id) or await self._user(aad_object_id)
-        return dict(doc) if doc else None
-
-    def written(self, aad_object_id: str) -> dict[str, Any] | None:
-        """What this instance last wrote for the person (no read), if anything."""
-        return self._written.get(aad_object_id)
-
     async def reference(self, aad_object_id: str) -> dict[str, Any] | None:
         asked = self._asked_absent.pop(aad_object_id)
         if asked is not None and self._monotonic() - asked < self._read_for:

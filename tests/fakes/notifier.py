@@ -88,8 +88,9 @@ def recipient(reference: Mapping[str, Any]) -> str:
 
 class RecordingNotifier:
     """Records by conversation reference. People (`to_person`) and channels (`to_channel`) are
-    resolved by the real Teams-side `TeamsNotifier`, over `store`'s references and unit records, so
-    "never wrote to the bot", "a new chat" and "no such channel" behave as in production. Beneath
+    resolved by the real Teams-side `TeamsNotifier`, over `store`'s references, its channel book
+    (`channels`: kept channels, and unit records from before the book) and the service URLs they
+    saw, so "never wrote to the bot", "a new chat" and "no such channel" behave as in production. Beneath
     it, `RecordingSender` stands for the Teams sender (send, update, open a chat at a service URL):
     the services' port has no service URL."""
 
