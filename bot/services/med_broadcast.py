@@ -47,7 +47,7 @@ CLAIM_MARGIN = timedelta(minutes=1)  # a send attempt starts only with this much
 RETRY_AFTER = timedelta(minutes=5)
 SEND_CONCURRENCY = 8  # units in flight at once; the sender's limiter paces them to Teams' limits
 # Claims ("sending" records) are written this many side by side, ahead of the sends (see _send).
-CLAIM_CONCURRENCY = 8
+CLAIM_CONCURRENCY = 16
 # While a reminder goes out, 4 reads side by side keep well ahead of 50 sends a second, and leave
 # the store (and, on one machine, the CPU) to the sends' claims and records.
 SEND_READ_CONCURRENCY = 4
@@ -138,20 +138,24 @@ class MedBroadcast:
     # -- what to send where ---------------------------------------------------------------------------
     async def _targets(self, only: str | None = None, settled: Collection[str] = ()) -> AsyncIterator[Target]:
         """Every workplace's target but the `settled` ones (unit tags: their records are not even
-        read); the directory's units without a record first (they need no read), then the unit
-        records as they are read: 4 side by side, at most READ_AHEAD ahead of the stream."""
+        read): the unit records as they are read (4 side by side, at most READ_AHEAD ahead of the
+        stream), and the directory's units without a record (they need no read) right after the
+        first unit with a channel. Opening a leader's chat needs the service URL, which the Teams
+        side learns from a channel's record as it is read: without one first, the first chats
+        would each look for it in every record."""
         await self.units.migrate()
         places = {w.key: w for w in await self.units.workplaces()}
         records = await self.units.records.names()
         recorded = {names.unit_record_tag(name) for name in records}
         wanted = unit_key(only) if only else None
-        for key, directory_place in places.items():
-            tag = names.unit_tag(key)
-            if tag in recorded or tag in settled or wanted not in (None, key):
-                continue
-            if directory_place.recipient is not None:
-                unit = Unit(key, directory_place.name, directory_place, None)
-                yield Target(unit, None, directory_place.recipient.aad_object_id)
+        chats = [
+            Target(Unit(key, place.name, place, None), None, place.recipient.aad_object_id)
+            for key, place in places.items()
+            if place.recipient is not None
+            and (tag := names.unit_tag(key)) not in recorded
+            and tag not in settled
+            and wanted in (None, key)
+        ]
         gate = asyncio.Semaphore(SEND_READ_CONCURRENCY)
 
         async def read(name: str) -> UnitRecord | None:
@@ -170,32 +174,38 @@ class MedBroadcast:
             while reads:
                 record = await reads.popleft()
                 read_ahead()
-                if record is None:
-                    continue
-                if wanted not in (None, record.key):
+                if record is None or wanted not in (None, record.key):
                     continue
                 place = places.get(record.key)
                 unit = Unit(record.key, place.name if place else record.name, place, record)
                 if record.channel is not None:
                     yield Target(unit, (record.channel.team_id, record.channel.channel_id), None)
+                    for target in chats:
+                        yield target
+                    chats = []
                 elif place is not None and place.recipient is not None:
                     yield Target(unit, None, place.recipient.aad_object_id)
+            for target in chats:  # no unit has a channel
+                yield target
         finally:
             for pending in reads:
                 pending.cancel()
 
     # -- the scheduler job and HR's "send now" -------------------------------------------------------
     async def send_due(self) -> Sent:
-        """The reminders the domain says are due, then follow-ups. Sending starts with the first
-        target; the rest are read while the first are sent."""
+        """Follow-ups, then the reminders the domain says are due. Sending starts with the first
+        target; the rest are read while the first are sent.
+
+        The follow-ups come first: a reminder sent in this round is weeks from its follow-up, so
+        checking before the round finds what checking after it would, and on the reminder date it
+        lists the period's sent records while there are none instead of after every unit's."""
         now = self.clock.now()
         period = self.schedule.due_period(now)
-        sent = Sent()
-        if domain.reminder_due(now, self.schedule):  # else: past its catch-up days, read nothing
-            settled = await self._settled_units(period.id)
-            sent = await self._send(period, self._targets(settled=settled))
         await self._followups(period)
-        return sent
+        if not domain.reminder_due(now, self.schedule):  # past its catch-up days: read nothing
+            return Sent()
+        settled = await self._settled_units(period.id)
+        return await self._send(period, self._targets(settled=settled))
 
     async def send_now(self, unit: str | None) -> Sent:
         """HR: send this half-year's reminder now, to every workplace or one (never twice)."""
