@@ -30,6 +30,8 @@ from bot.guideline.policy import DeadlinePolicy
 from bot.guideline.retention import RetentionRules
 from bot.hosting.background import Background
 from bot.hosting.logs import configure_logging, correlation_id, fields, set_pseudonym_key
+from bot.hosting.malloc import limit_arenas
+from bot.hosting.memory_trace import MemoryTrace
 from bot.hosting.settings import Settings, SettingsError, load_settings
 from bot.hosting.telemetry import METRICS, Telemetry
 from bot.hosting.telemetry import configure as configure_telemetry
@@ -507,12 +509,21 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
         # botbuilder's connector client and the local store run blocking calls in the default
         # executor; Python's default (cores + 4 = 6 threads here) queues them under load.
         asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=WORKER_THREADS))
+        trace = (
+            MemoryTrace(settings.memory_trace_file, settings.memory_trace_seconds)
+            if settings.memory_trace_file
+            else None
+        )
+        if trace is not None:
+            trace.start()
         runtime = await build_runtime(settings, overrides, links)
         app[RUNTIME] = runtime
         if overrides.run_scheduler:
             runtime.scheduler.start()  # its first tick retries whatever a crash left pending
         yield
         await runtime.close()
+        if trace is not None:
+            await trace.stop()
 
     app.cleanup_ctx.append(lifecycle)
 
@@ -581,6 +592,7 @@ async def _false() -> bool:
 
 
 def main() -> None:
+    limit_arenas()  # before any thread exists: memory flat under load (bot/hosting/malloc.py)
     try:
         settings = load_settings(os.environ)
         load_routes(settings.takedown_routes_file)  # checked again at start-up; here for a plain message

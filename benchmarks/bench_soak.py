@@ -15,6 +15,11 @@ refusal on a card, a report without a receipt or a leader without the case's car
 line in the bot's log. The bot's RSS is read from /proc every 10 s; latencies are grouped by minute.
 
     .venv/bin/python -m benchmarks.bench_soak [--duration 600] [--users 50] [--think 1.0] [--store azurite]
+        [--memory-trace 60]
+
+`--memory-trace N` runs the bot with MEMORY_TRACE_FILE (bot/hosting/memory_trace.py) and reports
+what grew in its Python heap: a leak grows in every interval, a cache stops at its bound. It slows
+the bot, so its latencies are not the soak's figures.
 """
 
 from __future__ import annotations
@@ -96,6 +101,7 @@ class Soak:
     errors: Counter[str] = field(default_factory=Counter)
     reports: Counter[str] = field(default_factory=Counter)  # employee -> reports sent
     decided: int = 0
+    memory: list[dict[str, Any]] = field(default_factory=list)  # the bot's memory trace, if asked for
 
     def activity(self, user: User, **fields: Any) -> dict[str, Any]:
         user.seq += 1
@@ -313,6 +319,7 @@ class Result:
     errors: Counter[str]
     reports: int
     decisions: int
+    memory: list[dict[str, Any]]
 
 
 async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
@@ -331,6 +338,8 @@ async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
             "EVIDENCE_DEV_ORIGINS": files.url(""),
             "LOG_LEVEL": "WARNING",
         }
+        if args.memory_trace:
+            env |= {"MEMORY_TRACE_FILE": str(logs / "memory.jsonl"), "MEMORY_TRACE_SECONDS": str(args.memory_trace)}
         async with process("app", [str(PYTHON), "app.py"], env, port, logs) as pid:
             timeout = aiohttp.ClientTimeout(total=60)
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout) as session:
@@ -356,12 +365,17 @@ async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
                 check_deliveries(run, connector)
     for line in app_errors(logs / "app.log"):
         run.errors[f"bot log: {line}"] += 1
+    if args.memory_trace:
+        trace = logs / "memory.jsonl"
+        run.memory = [json.loads(line) for line in trace.read_text().splitlines()] if trace.exists() else []
     if args.dump is not None:
         args.dump.write_text(
             json.dumps({"turns": [t.__dict__ for t in run.turns], "samples": [x.__dict__ for x in samples]}),
             encoding="utf-8",
         )
-    return Result(args.duration, args.users, run.turns, samples, run.errors, run.reports.total(), run.decided)
+    return Result(
+        args.duration, args.users, run.turns, samples, run.errors, run.reports.total(), run.decided, run.memory
+    )
 
 
 async def quiet(connector: FakeConnector, still: float = 5.0, at_most: float = 120.0) -> None:
@@ -454,9 +468,54 @@ def summary(result: Result, warmup: float) -> str:
     for kind in kinds:
         lat = [t.seconds for t in result.turns if t.kind == kind]
         lines.append(f"| {kind} | {len(lat)} | {percentile(lat, 50) * 1000:.0f} | {percentile(lat, 99) * 1000:.0f} |")
+    lines += memory_summary(result.memory, warmup)
     if result.errors:
         lines += ["", "Errors:"] + [f"- {n} x {what}" for what, n in result.errors.most_common(20)]
     return "\n".join(lines)
+
+
+def memory_summary(trace: list[dict[str, Any]], warmup: float) -> list[str]:
+    """What grew in the bot's Python heap (its memory trace): the traced total per sample, how full
+    each bounded memory is, and the allocation sites that grew between the first sample after
+    warm-up and the last. A cache stops at its bound; a leak grows in every interval."""
+    if not trace:
+        return []
+    start = trace[0]["at"] - float(trace[0].get("interval", 0))
+    after = [line for line in trace if line["at"] - start >= warmup] or trace[-1:]
+    first, last = after[0], trace[-1]
+    minutes = max(1e-9, (last["at"] - first["at"]) / 60)
+    lines = [
+        "",
+        "Python heap (tracemalloc, in the bot): "
+        + ", ".join(f"{line['traced_kib'] / 1024:.1f}" for line in trace)
+        + f" MiB; after warm-up {first['traced_kib'] / 1024:.1f} -> {last['traced_kib'] / 1024:.1f} MiB "
+        f"({(last['traced_kib'] - first['traced_kib']) / 1024 / minutes:+.2f} MiB/min)",
+        "RSS (in the trace): "
+        + ", ".join(f"{line.get('rss_kib', 0) / 1024:.0f}" for line in trace)
+        + " MiB; C allocator held / free: "
+        + ", ".join(
+            f"{line['malloc'].get('held_kib', 0) / 1024:.0f}/{line['malloc'].get('free_kib', 0) / 1024:.0f}"
+            for line in trace
+            if line.get("malloc")
+        )
+        + " MiB; tracemalloc's own: "
+        + f"{last.get('tracemalloc_own_kib', 0) / 1024:.0f} MiB",
+        "Bounded memories at the end: "
+        + ", ".join(f"{c['name']} {c['len']}/{c['bound']}" for c in last.get("caches", [])),
+        "",
+        "| allocation site | KiB at the end | KiB grown since the first sample | grew in intervals after warm-up |",
+        "|---|---:|---:|---:|",
+    ]
+    grew: Counter[str] = Counter()
+    for line in after[1:]:
+        for row in line.get("since_last", []):
+            if row["kib_diff"] > 0:
+                grew[row["where"]] += 1
+    for row in last.get("since_first", [])[:10]:
+        lines.append(
+            f"| {row['where']} | {row['kib']:.0f} | {row['kib_diff']:+.0f} | {grew[row['where']]}/{len(after) - 1} |"
+        )
+    return lines
 
 
 async def main() -> int:
@@ -468,6 +527,13 @@ async def main() -> int:
     parser.add_argument("--store", choices=("azurite", "local"), default="azurite")
     parser.add_argument("--keep", type=Path, default=None, help="copy the bot's log here")
     parser.add_argument("--dump", type=Path, default=None, help="write every turn and sample here (JSON)")
+    parser.add_argument(
+        "--memory-trace",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="run the bot with its memory trace (tracemalloc, slower) and report what grows",
+    )
     args = parser.parse_args()
     warmup = args.warmup if args.warmup is not None else min(120.0, args.duration / 3)
     print(f"soak started {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, store {args.store}", flush=True)

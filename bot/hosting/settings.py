@@ -66,6 +66,9 @@ class Settings:
     port: int = 3978
     host: str = ""  # derived when empty: 0.0.0.0 with an app id, else 127.0.0.1
     log_level: str = "INFO"
+    # Diagnostics: a tracemalloc sample appended to this file every so many seconds (empty = off).
+    memory_trace_file: Path | None = None
+    memory_trace_seconds: int = 60
     # Application Insights (OpenTelemetry through the Azure Monitor distro); empty = nothing sent.
     applicationinsights_connection_string: Secret = field(default_factory=lambda: Secret(""))
     # Storage
@@ -142,6 +145,8 @@ class Settings:
             port=r.integer("PORT", 3978, low=1, high=65535),
             host=r.text("HOST"),
             log_level=r.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+            memory_trace_file=Path(p) if (p := r.text("MEMORY_TRACE_FILE")) else None,
+            memory_trace_seconds=r.integer("MEMORY_TRACE_SECONDS", 60, low=1, high=24 * 60 * 60),
             applicationinsights_connection_string=Secret(r.text("APPLICATIONINSIGHTS_CONNECTION_STRING")),
             storage_connection_string=Secret(r.text("STORAGE_CONNECTION_STRING")),
             storage_account_url=r.url_or_empty("STORAGE_ACCOUNT_URL"),

@@ -30,8 +30,8 @@ class Recent:
     is read, and `mutate` runs again on what is really stored. Each guess is used once.
     """
 
-    def __init__(self, size: int = 1000) -> None:
-        self._docs: Lru[str, Document] = Lru(size)
+    def __init__(self, size: int = 1000, name: str = "recent writes") -> None:
+        self._docs: Lru[str, Document] = Lru(size, name)
 
     def take(self, name: str) -> Document | None:
         return self._docs.pop(name)

@@ -23,7 +23,7 @@ READ_CONCURRENCY = 16
 class MedSends:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.recent = Recent()  # the "sending" records just written, so "sent" is one write
+        self.recent = Recent(name="MED sends written")  # the "sending" records just written, so "sent" is one write
         # "sent" is final: what the follow-up check needs of each sent record of the current
         # period, once written or read here (unit tag -> unit, name, sent_at). Ticks after the
         # round then read no record again; one period is kept at a time (one entry per unit).

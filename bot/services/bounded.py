@@ -6,19 +6,32 @@ store when needed, so a bound costs a read, never correctness.
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
-from typing import Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
 class Lru(Generic[K, V]):
-    def __init__(self, bound: int) -> None:
+    # Every live map, so a memory trace can say how full each is (bot/hosting/memory_trace.py).
+    _live: ClassVar[weakref.WeakSet[Lru[Any, Any]]] = weakref.WeakSet()
+
+    def __init__(self, bound: int, name: str = "") -> None:
+        """`name` says what the map remembers, for the memory trace."""
         if bound < 1:
             raise ValueError("bound must be at least 1")
         self.bound = bound
+        self.name = name
         self._items: OrderedDict[K, V] = OrderedDict()
+        Lru._live.add(self)
+
+    @classmethod
+    def fill(cls) -> list[dict[str, Any]]:
+        """How full every live map is: name, entries, bound (largest first)."""
+        rows = [{"name": m.name or "unnamed", "len": len(m), "bound": m.bound} for m in list(cls._live)]
+        return sorted(rows, key=lambda row: (-row["len"], row["name"]))
 
     def get(self, key: K) -> V | None:
         value = self._items.get(key)

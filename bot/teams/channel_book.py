@@ -33,7 +33,7 @@ class ChannelBook:
     def __init__(self, store: Store, *, memory: int = 10_000) -> None:
         self.stored = References(store)
         self.records = UnitRecords(store)
-        self._known: Lru[tuple[str, str], dict[str, Any]] = Lru(memory)
+        self._known: Lru[tuple[str, str], dict[str, Any]] = Lru(memory, "channel references")
         self.service_url = ""  # of the last channel reference seen, "" before any
         self._loading = asyncio.Lock()
         self._loads = 0

@@ -41,9 +41,9 @@ class ReferenceBook:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
-        self._written: Lru[str, dict[str, Any]] = Lru(memory)
-        self._read: Lru[str, tuple[float, dict[str, Any]]] = Lru(memory)
-        self._asked_absent: Lru[str, float] = Lru(memory)  # locale() found no document, at
+        self._written: Lru[str, dict[str, Any]] = Lru(memory, "references written")
+        self._read: Lru[str, tuple[float, dict[str, Any]]] = Lru(memory, "references read")
+        self._asked_absent: Lru[str, float] = Lru(memory, "references asked absent")  # locale() found no document, at
         self._read_for = read_for
         self._monotonic = monotonic
         self.service_url = ""  # of the last reference seen (remembered or read), "" before any
