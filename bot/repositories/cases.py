@@ -116,11 +116,30 @@ async def cases_in_unit(
     return [case_from_dict(d["case"]) for d in await get_many(store, sorted(found))]
 
 
+class TagsComplete:
+    """Whether every stored case has this version's tags (`bot.services.case_tags` gives them to
+    cases stored before); asked of the store until it says yes. Until then a query on a new tag
+    also asks the old form, so no case is missed."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._yes = False  # once done, done for good: cases written later get the tags anyway
+
+    async def __call__(self) -> bool:
+        if not self._yes:
+            found = await self.store.get(names.CASE_TAGS_MIGRATION)
+            self._yes = bool(found and found.data.get("done"))
+        return self._yes
+
+
 class CaseRepository:
     def __init__(self, store: Store, policy: DeadlinePolicy) -> None:
         self.store = store
         self.policy = policy
-        self.recent = Recent()  # saves the read before most writes of a case this instance just wrote
+        self.tags_complete = TagsComplete(store)
+        self.recent = Recent(
+            name="cases written"
+        )  # saves the read before most writes of a case this instance just wrote
 
     def tags(self, doc: dict[str, Any]) -> dict[str, str]:
         return self.tags_of(case_from_dict(doc["case"]), doc.get("audit") or [])
@@ -130,9 +149,11 @@ class CaseRepository:
         return names.case_tags(
             status=case.status.value,
             reporter=case.reporter.aad_object_id,
-            leader=case.leader.aad_object_id if case.leader else "none",
+            leader=names.role_tag(case.leader.aad_object_id if case.leader else "none", case.status.value),
             # Only a deputy brought in finds the case in their list.
-            deputy=case.active_deputy.aad_object_id if case.active_deputy else "none",
+            deputy=names.role_tag(
+                case.active_deputy.aad_object_id if case.active_deputy else "none", case.status.value
+            ),
             unit=unit_tag(case.unit),
             due=stamp(due_at(case, audit_outbox, self.policy)),
             closed=day_stamp(case.closed_at),  # retention finds old closed cases by it
@@ -203,27 +224,41 @@ class CaseRepository:
         cases = await self._load(await self.store.find(names.cases_where(reporter=aad_object_id)))
         return sorted(cases, key=lambda c: c.created_at, reverse=True)
 
+    async def _in_role(self, role: str, aad_object_id: str, statuses: Iterable[str]) -> set[str]:
+        """Names of the cases with these statuses where the person has `role` (leader, deputy):
+        one index value per status (`names.role_tag`). Cases stored before that tag are found
+        by their old tags until the migration has given every case the new ones."""
+        statuses = tuple(statuses)
+        found: set[str] = set()
+        for status in statuses:
+            found.update(await self.store.find(names.cases_where(**{role: names.role_tag(aad_object_id, status)})))
+        if not await self.tags_complete():
+            old = {role: aad_object_id} if set(statuses) == set(names.CASE_STATUSES) else None
+            for where in [old] if old else [{"status": status, role: aad_object_id} for status in statuses]:
+                found.update(await self.store.find(names.cases_where(**where)))
+        return found
+
     async def open_led_by(self, aad_object_id: str) -> list[Case]:
-        led = await self.store.find(names.cases_where(status="open", leader=aad_object_id))
-        deputy = await self.store.find(names.cases_where(status="open", deputy=aad_object_id))
-        return await self._load(sorted(set(led) | set(deputy)))
+        """The open cases the person leads or deputises on: as many index entries as cases found."""
+        led = await self._in_role("leader", aad_object_id, ["open"])
+        deputy = await self._in_role("deputy", aad_object_id, ["open"])
+        return await self._load(sorted(led | deputy))
 
     async def leads_any(self, aad_object_id: str) -> bool:
         """Whether the person leads or deputises on any case, open or closed (index query only).
         Open cases first: a leader at work answers from a few, not from years of closed ones."""
-        for status in ("open", None):
+        for status in names.CASE_STATUSES:
             for role in ("leader", "deputy"):
-                where = {role: aad_object_id, **({"status": status} if status else {})}
-                if await self.store.find(names.cases_where(**where)):
+                if await self._in_role(role, aad_object_id, [status]):
                     return True
         return False
 
     async def ids_naming(self, aad_object_id: str) -> list[str]:
         """Ids of every case, open or closed, that names the person in an indexed role (reporter,
         leader, deputy brought in): what the person's export (GDPR art. 15) covers."""
-        found: set[str] = set()
-        for role in names.CASE_PERSON_TAGS:
-            found |= set(await self.store.find(names.cases_where(**{role: aad_object_id})))
+        found = set(await self.store.find(names.cases_where(reporter=aad_object_id)))
+        for role in ("leader", "deputy"):
+            found |= await self._in_role(role, aad_object_id, names.CASE_STATUSES)
         return sorted(names.case_id_of(name) for name in found)
 
     async def stored(self, case_id: str) -> dict[str, Any] | None:

@@ -161,7 +161,19 @@ def case_tags(
     }
 
 
-CASE_TAGS_MIGRATION = "migrations/case-tags-figures.json"
+# The migration that gives stored cases this version's tags (bot/services/case_tags.py). A new name
+# when the tags change: v2 added the status to the leader and deputy tags (the figures tag came in v1,
+# "migrations/case-tags-figures.json", which stores written then still hold).
+CASE_TAGS_MIGRATION = "migrations/case-tags-v2.json"
+CASE_STATUSES = ("open", "closed")
+
+
+def role_tag(person_id: str, status: str) -> str:
+    """The value of a case's `leader` or `deputy` tag: the case's status, then the person
+    ("open:<id>"). "Open cases led by X" is then one index value, as large as its answer; with the
+    status as a tag of its own the index could only intersect X's cases of every year with every
+    open case. "none" (nobody in the role) stays "none"."""
+    return "none" if person_id == "none" else f"{status}:{person_id}"
 
 
 def cases_where(**equals: str) -> dict[str, str]:
@@ -450,9 +462,9 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         "case_tags_migration",
-        "migrations/case-tags-figures.json",
+        "migrations/case-tags-{version}.json",
         Owner.KEPT,
-        "how far the scheduler got in giving stored cases the figures tag: a case document's name; no person",
+        "how far the scheduler got in giving stored cases this version's tags: a case document's name; no person",
     ),
     Kind("counter", "counters/case-number-{year}.json", Owner.KEPT, "the next case number of a year; no person"),
     Kind(
