@@ -53,7 +53,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from app import WORKER_THREADS, Overrides, Runtime, build_runtime
 from bot.directory import FileDirectory
@@ -339,12 +339,35 @@ async def start(settings: Settings, store: Store, folder: Path, notifier: QuietN
 
 
 # -- measuring ----------------------------------------------------------------------------------------
+class Counting:
+    """The store with a count of the requests made through it: the same at every size when a
+    question's work follows its answer, whatever each request costs the store."""
+
+    COUNTED = ("get", "put", "delete", "find", "list", "append_audit", "read_audit", "get_evidence_meta", "purge")
+
+    def __init__(self, store: Store) -> None:
+        self.inner = store
+        self.calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.inner, name)
+        if name not in self.COUNTED:
+            return attribute
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            return await attribute(*args, **kwargs)
+
+        return counted
+
+
 @dataclass
 class Figure:
     seconds: float  # wall clock, median
     cpu_seconds: float  # this process's CPU (all threads), median: steadier on a shared machine
     system_seconds: float  # the kernel's part of it (file system work on the local store), median
     peak_kib: float  # tracemalloc peak of one more run
+    requests: int = 0  # store requests in one run (cached mode)
 
 
 async def measure(action: Callable[[], Awaitable[object]], repeat: int) -> Figure:
@@ -534,30 +557,158 @@ async def run_store(name: str, store: Store, sizes: list[int], repeat: int) -> l
     return rows
 
 
+@dataclass
+class Stage:
+    """One size's store, opened for measuring."""
+
+    label: str
+    seeder: Seeder
+    settings: Settings
+    store: Store
+    folder: Path
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.seeder.runtime
+
+
+async def open_cached(cache: Path, size: int, folder: Path) -> Stage:
+    """The size's store from `cache`, seeded first if it is not there (or did not finish)."""
+    root = cache / f"local-{size}-v{SEED_VERSION}"
+    marker = root / ".seeded"
+    settings = bench_settings(folder)
+    store = cast(Store, Counting(LocalStore(root)))
+    runtime = await start(settings, store, folder, QuietNotifier())
+    seeder = Seeder(store, runtime, random.Random(16), SEED_CONCURRENCY["local"])
+    if marker.exists():
+        seeder.count = int(marker.read_text())
+        print(f"local: {seeder.count} cases from {root}", flush=True)
+    else:
+        if root.exists():  # a seed that did not finish
+            await asyncio.to_thread(shutil.rmtree, root)
+        await seed_to(seeder, size, "local")
+        marker.write_text(str(seeder.count))
+    return Stage(f"local {size}", seeder, settings, store, folder)
+
+
 async def run_cached(cache: Path, sizes: list[int], repeat: int) -> list[tuple[str, dict[str, Any]]]:
-    """A local store per size, kept in `cache` between runs (seeded on the first)."""
-    rows = []
-    for size in sizes:
-        root = cache / f"local-{size}-v{SEED_VERSION}"
-        marker = root / ".seeded"
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)
-            settings = bench_settings(folder)
-            store = LocalStore(root)
-            runtime = await start(settings, store, folder, QuietNotifier())
-            seeder = Seeder(store, runtime, random.Random(16), SEED_CONCURRENCY["local"])
-            if marker.exists():
-                seeder.count = int(marker.read_text())
-                print(f"local: {seeder.count} cases from {root}", flush=True)
-            else:
-                if root.exists():  # a seed that did not finish
-                    await asyncio.to_thread(shutil.rmtree, root)
-                await seed_to(seeder, size, "local")
-                marker.write_text(str(seeder.count))
-            label = f"local {size}"
-            rows.append((label, await run_size(label, seeder, settings, store, folder, repeat)))
-            await _close(runtime)
-    return rows
+    """Every size's store open at once, each figure measured on them in turn, round after round
+    (the order reversed every other round): the machine's load then weighs on every size alike,
+    which on a shared machine matters more than anything the sizes do."""
+    with contextlib.ExitStack() as stack:
+        stages = [
+            await open_cached(cache, size, Path(stack.enter_context(tempfile.TemporaryDirectory()))) for size in sizes
+        ]
+        for stage in stages:
+            await check_sizes(stage.runtime)
+        rows: dict[str, dict[str, Any]] = {stage.label: {} for stage in stages}
+
+        def figures(stage: Stage) -> dict[str, Callable[[], Awaitable[object]]]:
+            runtime = stage.runtime
+            return {
+                "employee": lambda: my_cases(runtime, MEASURED_EMPLOYEE.aad_object_id),
+                "leader": lambda: my_cases(runtime, MEASURED_LEADER.aad_object_id),
+                "hr": lambda: hr_list(runtime),
+                "med_one": lambda: med_card(runtime, 0),
+                "med_all": lambda: med_all(runtime),
+                "tick_idle": runtime.scheduler.tick,
+                "startup": lambda: startup(stage),
+            }
+
+        for key in figures(stages[0]):
+            runs = max(1, repeat // 2) if key in ("med_all", "startup") else repeat
+            samples: dict[str, list[tuple[float, float, float]]] = {stage.label: [] for stage in stages}
+            for stage in stages:
+                await figures(stage)[key]()  # warm
+            for turn in range(runs):
+                for stage in stages if turn % 2 == 0 else reversed(stages):
+                    samples[stage.label].append(await once(figures(stage)[key]))
+            for stage in stages:
+                rows[stage.label][key] = figure_of(samples[stage.label], await peak(figures(stage)[key]))
+                rows[stage.label][key].requests = await requests_of(stage, figures(stage)[key])
+        samples = {stage.label: [] for stage in stages}
+        peaks: dict[str, float] = {}
+        tick_requests: dict[str, int] = {}
+        for turn in range(max(3, repeat)):
+            for stage in stages if turn % 2 == 0 else reversed(stages):
+                made = await stage.seeder.due(50)
+                assert len(await stage.runtime.cases.due_by(NOW)) >= 50
+                if turn == 0:  # the first: the tracemalloc peak (it slows the run, so not timed)
+                    peaks[stage.label] = await peak(stage.runtime.scheduler.tick)
+                elif turn == 1:
+                    tick_requests[stage.label] = await requests_of(stage, stage.runtime.scheduler.tick)
+                else:
+                    samples[stage.label].append(await once(stage.runtime.scheduler.tick))
+                assert not await stage.runtime.cases.due_by(NOW), "the tick left items due"
+                await _forget(stage.seeder, stage.runtime, made)
+        out = []
+        for stage in stages:
+            rows[stage.label]["tick_50"] = figure_of(samples[stage.label], peaks[stage.label])
+            rows[stage.label]["tick_50"].requests = tick_requests[stage.label]
+            rows[stage.label]["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            rows[stage.label]["cases"] = stage.seeder.count
+            await _close(stage.runtime)
+            out.append((stage.label, rows[stage.label]))
+            print(
+                stage.label,
+                json.dumps({k: getattr(v, "__dict__", v) for k, v in rows[stage.label].items()}),
+                flush=True,
+            )
+    return out
+
+
+async def check_sizes(runtime: Runtime) -> None:
+    """The result sizes every stage shares (see the module's docstring)."""
+    assert len(await runtime.cases.reported_by(MEASURED_EMPLOYEE.aad_object_id)) == 5
+    assert len(await runtime.cases.open_led_by(MEASURED_LEADER.aad_object_id)) == 3
+    assert len(await runtime.cases.open_cases()) == OPEN_CASES + 2
+
+
+async def startup(stage: Stage) -> None:
+    """What a restart does: the runtime built from settings, and its first tick."""
+    fresh = await start(stage.settings, stage.store, stage.folder, QuietNotifier())
+    try:
+        await fresh.scheduler.tick()
+    finally:
+        await _close(fresh)
+
+
+async def once(action: Callable[[], Awaitable[object]]) -> tuple[float, float, float]:
+    """One run: (wall, CPU, system) seconds."""
+    gc.collect()
+    began, began_cpu = time.perf_counter(), _usage()
+    await action()
+    elapsed = time.perf_counter() - began
+    cpu, system = _cpu(began_cpu)
+    return elapsed, cpu, system
+
+
+async def requests_of(stage: Stage, action: Callable[[], Awaitable[object]]) -> int:
+    """How many store requests one run makes."""
+    counting = cast(Counting, stage.store)
+    before = counting.calls
+    await action()
+    return counting.calls - before
+
+
+async def peak(action: Callable[[], Awaitable[object]]) -> float:
+    """tracemalloc's peak (KiB) over one run."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        await action()
+        return tracemalloc.get_traced_memory()[1] / 1024
+    finally:
+        tracemalloc.stop()
+
+
+def figure_of(samples: list[tuple[float, float, float]], peak_kib: float) -> Figure:
+    return Figure(
+        statistics.median(s[0] for s in samples),
+        statistics.median(s[1] for s in samples),
+        statistics.median(s[2] for s in samples),
+        peak_kib,
+    )
 
 
 def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
@@ -575,11 +726,24 @@ def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
     out.append("|" + "---|" * (len(cols) + 2))
     for label, row in rows:
         cells = [
-            f"{row[key].cpu_seconds * 1000:.0f} ({row[key].system_seconds * 1000:.0f} sys) / "
+            f"{row[key].cpu_seconds * 1000:.1f} ({row[key].system_seconds * 1000:.1f} sys) / "
             f"{row[key].seconds * 1000:.0f} / {row[key].peak_kib:.0f}"
+            + (f" / {row[key].requests} req" if row[key].requests else "")
             for key, _ in cols
         ]
         out.append(f"| {label} | " + " | ".join(cells) + f" | {row['rss_mib']:.0f} |")
+    bases: dict[str, tuple[str, dict[str, Any]]] = {}
+    for label, row in rows:
+        first_label, first = bases.setdefault(label.split()[0], (label, row))  # the store's smallest size
+        if first is row:
+            continue
+        cells = [
+            f"{row[key].cpu_seconds / max(first[key].cpu_seconds, 1e-6):.2f}x / "
+            f"{row[key].seconds / max(first[key].seconds, 1e-6):.2f}x / "
+            f"{row[key].peak_kib / max(first[key].peak_kib, 1e-6):.2f}x"
+            for key, _ in cols
+        ]
+        out.append(f"| {label} ÷ {first_label.split()[-1]} (CPU / wall / peak) | " + " | ".join(cells) + " | |")
     return "\n".join(out)
 
 

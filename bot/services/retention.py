@@ -36,6 +36,10 @@ from bot.storage.store import Store
 log = logging.getLogger(__name__)
 
 BATCH = 200  # cases per run: a backlog is worked off over a few ticks, never in one long one
+# After a run that found no closed case due, the next question waits this long: the rule counts
+# days, and the question's cost grows with the days cases were closed on (one index value a day).
+# A backlog (something found) is asked again at the next tick; HR's erasures never wait.
+ASK_AGAIN_AFTER = timedelta(hours=1)
 
 
 class Held(Exception):
@@ -54,6 +58,7 @@ class Retention:
     rules: RetentionRules
     periods: MedSchedule
     _med_swept_on: str = ""  # the UTC day the MED records were last swept (per instance)
+    _none_due_at: datetime | None = None  # when the closed-case question last found nothing (per instance)
     records: RetentionRecords = field(init=False)
 
     def __post_init__(self) -> None:
@@ -66,7 +71,11 @@ class Retention:
             return await self._finish_erasures(self.clock.now())
         now = self.clock.now()
         deleted = await self._finish_erasures(now)
-        for case_id in (await self.cases.closed_by(now - timedelta(days=self.rules.closed_case_days)))[:BATCH]:
+        if self._none_due_at is not None and now - self._none_due_at < ASK_AGAIN_AFTER:
+            return deleted  # nothing was due a moment ago: a day's rule can wait for the next hour
+        due = await self.cases.closed_by(now - timedelta(days=self.rules.closed_case_days))
+        self._none_due_at = None if due else now
+        for case_id in due[:BATCH]:
             try:
                 if await self.delete_case(case_id, now):
                     deleted += 1

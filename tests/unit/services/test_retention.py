@@ -5,11 +5,13 @@ every store in tests/contract/test_retention.py.)"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.guideline.med_period import MedSchedule
+from bot.guideline.model import CaseStatus
 from bot.guideline.retention import RetentionRules
 from bot.repositories.cases import CaseDoc, CaseRepository
 from bot.services.retention import DeletionUnderWay, Held, Retention
@@ -70,3 +72,21 @@ async def test_med_records_go_once_their_half_year_is_old_enough(store: MemorySt
     assert all("2025-H1" not in n for n in left) and names.unit_record("Borgerservice") in left
     clock.advance(days=1)
     assert await retention.delete_old_med_records(clock.now() + timedelta(days=1)) == 0
+
+
+async def test_after_finding_nothing_due_the_closed_case_question_waits_an_hour(store: MemoryStore) -> None:
+    """The rule counts days; asking every tick costs a listing of every closing day. A case that
+    became due just after a run that found nothing goes within the hour, not at once."""
+    clock = FakeClock(datetime(2026, 11, 24, 23, 50, tzinfo=UTC))
+    cases = CaseRepository(store, POLICY)
+    retention = Retention(store, cases, clock, RetentionRules(400), MedSchedule())
+    closes = clock.now() - timedelta(days=400) + timedelta(minutes=30)  # the next UTC day: due in 30 minutes
+    case = replace(opened(case_id=CASE), status=CaseStatus.CLOSED, closed_at=closes)
+    await cases.create(CaseDoc(case))
+    assert await retention.run() == 0  # nothing due, not even a candidate
+    clock.advance(minutes=40)
+    assert await retention.run() == 0  # due now, but nothing was due 40 minutes ago
+    assert store.data(names.case(CASE)) is not None
+    clock.advance(minutes=21)
+    assert await retention.run() == 1
+    assert store.data(names.case(CASE)) is None
