@@ -53,22 +53,52 @@ async def record(store: Store, case_id: str, event: str, actor: str, at: datetim
     await store.append_audit(case_id, note_line(event, actor, at, **details))
 
 
+async def append_new(store: Store, case_id: str, lines: list[dict[str, Any]]) -> set[str]:
+    """Append to the case's log the lines it does not hold yet (by id), in order; returns the ids
+    of the given lines that are now in the log. Never raises for a store failure: it stops there
+    (logged), and the lines not returned stay for the case's outbox and the next tick."""
+    return (await _append_new(store, case_id, lines))[0]
+
+
+async def _append_new(store: Store, case_id: str, lines: list[dict[str, Any]]) -> tuple[set[str], int]:
+    """`append_new`, and how many lines it appended (the others were in the log already)."""
+    appended = 0
+    if not lines:
+        return set(), appended
+    try:
+        logged = {str(line.get("id")) for line in await store.read_audit(case_id) if line.get("id")}
+    except Exception:
+        log.warning("audit lines not appended yet; they wait in the case's outbox", extra=fields(case_id=case_id))
+        return set(), appended
+    done: set[str] = set()
+    for line in lines:
+        line_id = str(line.get("id"))
+        if line_id not in logged:
+            try:
+                await store.append_audit(case_id, line)
+            except Exception:
+                log.warning(
+                    "audit lines not appended yet; they wait in the case's outbox", extra=fields(case_id=case_id)
+                )
+                return done, appended
+            logged.add(line_id)
+            appended += 1
+        done.add(line_id)
+    return done, appended
+
+
 async def flush(repo: CaseRepository, case_id: str) -> int:
     """Append the case's pending audit lines to its log, then take them out of the outbox.
 
-    Returns how many lines were appended. Never raises for a store failure: the lines stay in
-    the outbox and the next tick tries again (logged)."""
+    Returns how many lines were appended. Never raises for a store failure: the lines stay
+    in the outbox and the next tick tries again (logged)."""
     try:
         doc = await repo.get(case_id)
         if not doc.audit:
             return 0
-        logged = {str(line.get("id")) for line in await repo.store.read_audit(case_id) if line.get("id")}
-        appended = 0
-        for line in doc.audit:
-            if str(line.get("id")) not in logged:
-                await repo.store.append_audit(case_id, line)
-                appended += 1
-        done = {str(line.get("id")) for line in doc.audit}
+        done, appended = await _append_new(repo.store, case_id, doc.audit)
+        if not done:
+            return 0
 
         def drop(current: CaseDoc) -> tuple[CaseDoc, None]:
             kept = [line for line in current.audit if str(line.get("id")) not in done]

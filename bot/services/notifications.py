@@ -98,17 +98,16 @@ class Notifications:
                     # The reporter's own card matters less than the leader's: a failure here is
                     # retried on the next tick and must not hold up the leader's notification.
                     await self._send_card(
-                        case, case.reporter.aad_object_id, "case.new_for_reporter", swallow=True, done=done
+                        case, case.reporter.aad_object_id, "case.new_for_reporter", done, swallow=True, finishes=True
                     )
                 for item in items:
                     await self._deliver(case, item, done, pending.get(item.key, {}))
         except ClaimLost:
             log.info("claim taken over by another delivery; it sends the rest", extra=fields(case_id=case_id))
         finally:
-            # One write for everything sent above; our claims of what was not sent are released.
-            await self._record_delivered(case_id, done, mine)
-            if done.audit or mine.outbox:  # with the lines the case came with (a new case's, say)
-                await audit.flush(self.repo, case_id)
+            # One write for everything sent above (where the cards went, what was delivered, the
+            # audit lines now in the log); our claims of what was not sent are released.
+            await self._record_delivered(case_id, case, done, mine)
 
     async def _claim(self, case_id: str) -> tuple[Case, list[DueItem], bool, dict[str, Any], _Claim] | None:
         """Claim what is owed with the case's ETag before sending, so two deliveries of the same
@@ -139,7 +138,7 @@ class Notifications:
             mark = {"claimed_until": until.isoformat(), "claimed_by": token}
             retry = {**doc.retry, **{k: {**doc.retry.get(k, {}), **mark} for k in keys}}
             lines = [*doc.audit, *audit.event_lines(events)]
-            claimed = (case, items, reporter_card, doc.retry, _Claim(token, keys, until, outbox=bool(lines)))
+            claimed = (case, items, reporter_card, doc.retry, _Claim(token, keys, until, outbox=lines))
             return replace(doc, case=case, retry=retry, audit=lines), claimed
 
         result: tuple[Case, list[DueItem], bool, dict[str, Any], _Claim] | None = await self.repo.change(case_id, claim)
@@ -236,7 +235,7 @@ class Notifications:
                 )
         now = self.clock.now()
         if not reached:
-            await self._not_reached(case, item, bool(recipients))
+            await self._not_reached(case, item, bool(recipients), done)
             return
         done.keys.append(item.key)
         done.audit.append(audit.note_line("notified", "bot", now, kind=item.kind.value, reached=reached))
@@ -252,7 +251,7 @@ class Notifications:
         step = tx(f"step.{item.step.value}") if item.step else ""
         if item.kind is DueKind.CASE_ASSIGNED:
             intro = "case.new_for_leader" if case.leader else "notify.unassigned"
-            await self._send_card(case, to.person_id, intro)
+            await self._send_card(case, to.person_id, intro, done)
             return
         if item.kind is DueKind.DEPUTY_IN:
             reason = case.deputy_in.reason if case.deputy_in else DeputyReason.HR
@@ -262,11 +261,11 @@ class Notifications:
                 text = tx("notify.deputy_late", number=case.number, leader=leader, hours=hours)
             else:
                 text = tx(f"notify.deputy_in.{reason.value}", number=case.number, leader=leader)
-            await self._send_card(case, to.person_id, None, text=text)
+            await self._send_card(case, to.person_id, None, done, text=text)
             return
         if item.kind is DueKind.ACK_ESCALATION:
             text = tx("notify.ack_escalation", number=case.number)
-            await self._send_card(case, to.person_id, None, text=text, done=done)
+            await self._send_card(case, to.person_id, None, done, text=text, finishes=True)
             return
         if item.kind is DueKind.EMPLOYEE_CHECKIN:
             await self._send_text(to.person_id, tx("notify.checkin", number=case.number))
@@ -298,7 +297,7 @@ class Notifications:
         text = tx(key, step=step, number=case.number, days=days, date=date)
         # The offer's question and its reminders come with the employee's card: they answer on it.
         if to.role in (Role.LEADER, Role.DEPUTY, Role.HR) or item.kind in OFFER_KINDS:
-            await self._send_card(case, to.person_id, None, text=text, done=done)
+            await self._send_card(case, to.person_id, None, done, text=text, finishes=True)
         else:
             await self._send_text(to.person_id, text)
 
@@ -322,7 +321,7 @@ class Notifications:
             log.warning("HR's group could not be read; HR's messages stay pending", extra=fields())
             return []
 
-    async def _not_reached(self, case: Case, item: DueItem, had_recipients: bool) -> None:
+    async def _not_reached(self, case: Case, item: DueItem, had_recipients: bool, done: _Delivered) -> None:
         """Nobody got the item: it stays pending with back-off. An unreachable leader's case goes to
         HR, and the reporter hears "HR has been told" only once HR really got it. When nobody at all
         has been reached for `alert_after`, the reporter is told the truth and an ERROR is logged
@@ -343,7 +342,7 @@ class Notifications:
         lines: list[dict[str, Any]] = []  # audit lines, written with the notes
         hr_has_it = bool(entry.get("hr_told"))
         if item.kind is DueKind.CASE_ASSIGNED and case.leader is not None and not hr_has_it:
-            hr_has_it = await self._hand_to_hr(case)
+            hr_has_it = await self._hand_to_hr(case, done)
             if hr_has_it:
                 notes["hr_told"] = True
                 tx = await self._texts(case.reporter.aad_object_id)
@@ -385,23 +384,33 @@ class Notifications:
             if lines:
                 await audit.flush(self.repo, case.id)
 
-    async def _hand_to_hr(self, case: Case) -> bool:
+    async def _hand_to_hr(self, case: Case, done: _Delivered) -> bool:
         """The leader cannot be reached: HR gets the case card with a note. True when one HR person got it."""
         reached = False
         for hr in await self._hr_ids():
             hr_tx = await self._texts(hr)
             try:
-                await self._send_card(case, hr, None, text=hr_tx("notify.unreachable_hr", number=case.number))
+                await self._send_card(case, hr, None, done, text=hr_tx("notify.unreachable_hr", number=case.number))
                 reached = True
             except DeliveryFailed:
                 log.warning("HR not reached about an unreachable leader", extra=fields(case_id=case.id))
         return reached
 
-    async def _record_delivered(self, case_id: str, done: _Delivered, mine: _Claim) -> None:
-        """Mark the sent items, remember where the cards went and release our claims: one write.
-        A claim another delivery has taken over is left to it."""
+    async def _record_delivered(self, case_id: str, drawn: Case, done: _Delivered, mine: _Claim) -> None:
+        """One write for the round: mark the sent items, remember where the cards went, release
+        our claims (a claim another delivery has taken over is left to it), and empty the outbox
+        of the audit lines now in the log.
+
+        The lines are appended first (those the case had waiting when claimed, then the round's
+        "notified" lines, in that order, as one flush after the round appended them before): a
+        line that could not be appended stays in (or goes into) the outbox with this write, and
+        the next tick appends it. A card drawn from a case that a decision changed before this
+        write is updated in place here, as the decision's own update could not see it yet."""
+        logged = await audit.append_new(self.repo.store, case_id, [*mine.outbox, *done.audit])
+        changed: list[bool] = []
 
         def apply(doc: CaseDoc) -> tuple[CaseDoc, None]:
+            changed[:] = [doc.case != drawn]
             case = doc.case
             for key in done.keys:
                 case = mark_sent(case, key)
@@ -414,12 +423,29 @@ class Notifications:
                 kept = {k: v for k, v in entry.items() if not (ours and k in ("claimed_until", "claimed_by"))}
                 if kept:
                     retry[key] = kept
-            new = replace(doc, case=case, retry=retry, audit=[*doc.audit, *done.audit])
+            waiting = [line for line in [*doc.audit, *done.audit] if str(line.get("id")) not in logged]
+            cards = {**doc.cards, **done.cards}
+            new = replace(doc, case=case, retry=retry, cards=cards, audit=waiting)
             if new == doc:
                 raise Unchanged
             return new, None
 
         await self.repo.change(case_id, apply)
+        if changed and changed[0] and done.cards:
+            await self._redraw(case_id, done.cards)
+
+    async def _redraw(self, case_id: str, sent: Mapping[str, Mapping[str, Any]]) -> None:
+        """Update the cards just sent to show the case as it is now (no intro, as any update)."""
+        doc = await self.repo.get(case_id)
+        for person_id, where in sent.items():
+            if not where.get("activity_id"):
+                continue
+            tx = await self._texts(person_id)
+            content = await self.cards.render(doc.case, await self._actor(person_id), tx, self.clock.now())
+            try:
+                await self.notifier.update(where["reference"], where["activity_id"], message("", content))
+            except Exception:  # one card that cannot be updated must not stop the others
+                log.warning("card update failed", extra=fields(case_id=case_id))
 
     # -- sending ---------------------------------------------------------------------------------
     async def _actor(self, person_id: str) -> Actor:
@@ -433,11 +459,14 @@ class Notifications:
         case: Case,
         person_id: str,
         intro_key: str | None,
+        done: _Delivered,
         *,
         text: str = "",
         swallow: bool = False,
-        done: _Delivered | None = None,
+        finishes: bool = False,
     ) -> None:
+        """Send the person's case card; where it went is recorded with the round (`done.cards`).
+        `finishes`: the card counts as the reporter's own card when it goes to the reporter."""
         tx = await self._texts(person_id)
         # The intro goes inside the card: a message of text plus card is two messages to some
         # clients, and only a single one gets an id back that lets the card be updated in place.
@@ -449,15 +478,11 @@ class Notifications:
             if swallow:
                 return
             raise
-        if done is not None:
+        if finishes:
             done.cards_sent.add(person_id)
-
-        # Written at once (not with the round's marks) so a decision made meanwhile updates it.
-        def remember(doc: CaseDoc) -> tuple[CaseDoc, None]:
-            where = {"reference": dict(sent_to), "activity_id": activity_id}  # the chat as the Notifier named it
-            return replace(doc, cards={**doc.cards, person_id: where}), None
-
-        await self.repo.change(case.id, remember)
+        # Kept with the round's one write (`_record_delivered`), which also redraws the card if a
+        # decision changed the case before that write.
+        done.cards[person_id] = {"reference": dict(sent_to), "activity_id": activity_id}  # as the Notifier named it
 
     async def _send_text(self, person_id: str, text: str, *, swallow: bool = True) -> bool:
         """Send a plain message; False when it could not be delivered (and `swallow`)."""
@@ -491,7 +516,7 @@ class _Claim:
     token: str
     keys: list[str]
     until: datetime
-    outbox: bool = False  # the case had audit lines waiting: the delivery flushes them too
+    outbox: list[dict[str, Any]] = field(default_factory=list)  # audit lines waiting in the case when claimed
 
 
 @dataclass
@@ -500,4 +525,5 @@ class _Delivered:
 
     keys: list[str] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)  # "notified" lines, written with the marks
-    cards_sent: set[str] = field(default_factory=set)  # people whose case card went out
+    cards_sent: set[str] = field(default_factory=set)  # people whose own case card went out (`finishes`)
+    cards: dict[str, dict[str, Any]] = field(default_factory=dict)  # person id -> where their card went

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,7 +25,7 @@ from bot.teams.reference_book import ReferenceBook
 from tests.fakes.clock import FakeClock
 from tests.fakes.directory import MemoryDirectory
 from tests.fakes.memory import MemoryStore
-from tests.fakes.notifier import RecordingNotifier, user_reference
+from tests.fakes.notifier import RecordingNotifier, recipient, user_reference
 from tests.unit.guideline.builders import AS_LEADER, OPENED, POLICY, apply, opened
 
 CASE = "0123456789abcdef0123456789abcdef"
@@ -149,6 +151,42 @@ async def test_a_decision_updates_the_other_cards_in_place(
     await service.after_decision(decided.case, decided.events, LEADER)
     assert [u.to for u in notifier.updates] == [REPORTER]  # not the leader's own card: they clicked it
     assert notifier.updates[0].activity_id == notifier.to(REPORTER)[0].activity_id
+
+
+class DecidesOnArrival(RecordingNotifier):
+    """The leader acknowledges the moment their card arrives, while the delivery round is open."""
+
+    decide: Callable[[], Awaitable[None]] | None = None
+
+    async def _record(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
+        activity_id = await super()._record(reference, activity)
+        if self.decide is not None and recipient(reference) == LEADER:
+            decide, self.decide = self.decide, None
+            await decide()
+        return activity_id
+
+
+async def test_a_decision_made_while_the_round_still_sends_updates_the_cards_sent_before_it(
+    store: MemoryStore, clock: FakeClock
+) -> None:
+    """Where a card went is written with the round's last write; a decision before that write
+    cannot update that card itself, so the round does."""
+    await seeded(store, REPORTER, LEADER)
+    notifier = DecidesOnArrival(store)
+    service = notifications(store, notifier, clock)
+
+    async def acknowledge() -> None:
+        decided = await CaseActions(service.repo, POLICY, clock, is_hr).decide(CASE, LEADER, Acknowledge())
+        await service.after_decision(decided.case, decided.events, LEADER)
+
+    notifier.decide = acknowledge
+    await service.deliver_case(CASE)
+    reporter_card = notifier.to(REPORTER)[0]
+    assert reporter_card.activity_id in [u.activity_id for u in notifier.updates if u.to == REPORTER]
+    redrawn = [u for u in notifier.updates if u.activity_id == reporter_card.activity_id][-1]
+    assert said(redrawn.activity) != said(reporter_card.activity)  # it shows the acknowledgement
+    doc = await service.repo.get(CASE)
+    assert set(doc.cards) == {LEADER, REPORTER} and doc.audit == []
 
 
 def said(activity: dict[str, object]) -> str:
