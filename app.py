@@ -76,6 +76,7 @@ from bot.teams.bot_state import StoreBotStorage, state_name
 from bot.teams.case_invoke import CaseInvokes
 from bot.teams.channel_book import ChannelBook
 from bot.teams.connectors import ReusingAuthentication
+from bot.teams.direct_replies import DirectReplyAdapter
 from bot.teams.export_edge import ExportEdge
 from bot.teams.handler import BotDeps, GuidelineBot
 from bot.teams.med_edge import MedEdge
@@ -442,10 +443,10 @@ def botbuilder_configuration(settings: Settings) -> SimpleNamespace:
     return config
 
 
-def build_adapter(settings: Settings) -> CloudAdapter:
+def build_adapter(settings: Settings) -> DirectReplyAdapter:
     speed_up_msrest()
     authentication = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(botbuilder_configuration(settings)))
-    adapter = CloudAdapter(authentication)
+    adapter = DirectReplyAdapter(authentication)  # CloudAdapter, its plain replies without msrest's walks
 
     async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
         log.error("turn failed", exc_info=error, extra=fields(error=type(error).__name__))

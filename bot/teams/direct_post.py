@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from enum import Enum
 from typing import Any
 
-from botbuilder.schema import ConversationReference
+from botbuilder.schema import Activity, Attachment, ConversationReference
 from botframework.connector.models import ErrorResponseException
 
 from bot.services.bounded import Lru
@@ -36,6 +37,7 @@ from bot.services.bounded import Lru
 _MESSAGE_KEYS = frozenset({"type", "text", "attachments", "summary", "textFormat", "inputHint"})
 _ATTACHMENT_KEYS = frozenset({"contentType", "content", "name", "contentUrl", "thumbnailUrl"})
 _PATH = "/v3/conversations/{conversationId}/activities"
+_REPLY_PATH = "/v3/conversations/{conversationId}/activities/{activityId}"
 _HEADERS = {"Accept": "application/json", "Content-Type": "application/json; charset=utf-8"}
 
 
@@ -80,6 +82,89 @@ class Addressing:
         return known[0], known[1]
 
 
+# An Activity model's attributes that a reply in a turn may hold and this path writes (strings, the
+# attachments, and the three small models of the addressing, which msrest itself serialises).
+_MODEL_STRINGS = frozenset(
+    {
+        "type",
+        "text",
+        "input_hint",
+        "channel_id",
+        "service_url",
+        "reply_to_id",
+        "locale",
+        "summary",
+        "text_format",
+        "attachment_layout",
+    }
+)
+_MODEL_ACCOUNTS = frozenset({"conversation", "from_property", "recipient"})
+_ATTACHMENT_STRINGS = frozenset({"content_type", "content_url", "name", "thumbnail_url"})
+
+
+def plain_model(activity: Any) -> bool:
+    """Whether a reply (an msrest Activity) is a plain message this path writes exactly as msrest."""
+    if getattr(activity, "type", None) != "message" or getattr(activity, "additional_properties", None):
+        return False
+    for name, value in vars(activity).items():
+        if value is None or name == "additional_properties":
+            continue
+        if name in _MODEL_STRINGS:
+            if not _string(value):
+                return False
+        elif name == "attachments":
+            if not isinstance(value, list) or not all(_plain_attachment(a) for a in value):
+                return False
+        elif name not in _MODEL_ACCOUNTS:
+            return False
+    return True
+
+
+def _string(value: Any) -> bool:
+    """A str, or one of botbuilder's str enums (ActivityTypes, InputHints...): msrest writes its value."""
+    return type(value) is str or (isinstance(value, str) and isinstance(value, Enum))
+
+
+def _plain_attachment(attachment: Any) -> bool:
+    if type(attachment) is not Attachment or getattr(attachment, "additional_properties", None):
+        return False
+    for name, value in vars(attachment).items():
+        if value is None or name == "additional_properties":
+            continue
+        if name in _ATTACHMENT_STRINGS:
+            if not _string(value):
+                return False
+        elif name != "content" or not isinstance(value, (dict, list, str)):
+            return False
+    return True
+
+
+def wire_of_model(activity: Any) -> dict[str, Any]:
+    """The JSON msrest writes for a plain reply (`plain_model`): strings and the card content as
+    they are, the conversation and the two accounts serialised by msrest, unset fields left out."""
+    body: dict[str, Any] = {}
+    for name, spec in Activity._attribute_map.items():
+        value = getattr(activity, name, None)
+        if value is None:
+            continue
+        if name in _MODEL_ACCOUNTS:
+            body[spec["key"]] = value.serialize()
+        elif name == "attachments":
+            body[spec["key"]] = [_attachment_wire(a) for a in value]
+        else:
+            body[spec["key"]] = value.value if isinstance(value, Enum) else value
+    return body
+
+
+def _attachment_wire(attachment: Attachment) -> dict[str, Any]:
+    out = {}
+    for name, spec in Attachment._attribute_map.items():
+        value = getattr(attachment, name, None)
+        if value is not None:
+            out[spec["key"]] = value.value if isinstance(value, Enum) else value
+    return out
+
+
 def wire_activity(activity: Mapping[str, Any], addressing: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON botbuilder's proactive path would post for a plain message (see the module doc)."""
     body: dict[str, Any] = {"type": "message", **{k: v for k, v in activity.items() if v is not None}}
@@ -88,12 +173,16 @@ def wire_activity(activity: Mapping[str, Any], addressing: Mapping[str, Any]) ->
     return body
 
 
-async def post(client: Any, conversation_id: str, body: dict[str, Any]) -> str:
-    """POST the activity with the connector client's pipeline; the new activity's id ("" if none)."""
+async def post(client: Any, conversation_id: str, body: dict[str, Any], reply_to: str | None = None) -> str:
+    """POST the activity with the connector client's pipeline (a reply to `reply_to`, as
+    `reply_to_activity`, or a new post, as `send_to_conversation`); the new activity's id ("" if none)."""
     operations = client.conversations
-    url = operations._client.format_url(
-        _PATH, conversationId=operations._serialize.url("conversation_id", conversation_id, "str")
-    )
+    conversation = operations._serialize.url("conversation_id", conversation_id, "str")
+    if reply_to:
+        reply = operations._serialize.url("activity_id", reply_to, "str")
+        url = operations._client.format_url(_REPLY_PATH, conversationId=conversation, activityId=reply)
+    else:
+        url = operations._client.format_url(_PATH, conversationId=conversation)
     request = operations._client.post(url, {}, dict(_HEADERS), body)
     response = await operations._client.async_send(request, stream=False)
     if response.status_code not in (200, 201, 202):

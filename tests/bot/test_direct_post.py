@@ -12,10 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Entity
+from botframework.connector import models
+from msrest.serialization import Serializer
 
 from app import build_adapter
 from bot.hosting.settings import Settings
+from bot.teams.activities import card_activity
+from bot.teams.direct_post import plain_model, wire_of_model
 from bot.teams.ratelimit import RateLimiter
 from bot.teams.sender import DeliveryRejected, TeamsSender
 from tests.fakes.connector import FakeConnector
@@ -107,3 +113,41 @@ async def test_a_reference_without_a_conversation_is_refused_as_before(
     with pytest.raises(DeliveryRejected):
         await sender.send(reference, messages()[0])
     assert not fake.activities
+
+
+def replies() -> list[Activity]:
+    """Replies as the dialogs make them (a card, a text), addressed by botbuilder from a turn."""
+    incoming = Activity(
+        type="message",
+        id="1700000000001",
+        channel_id="msteams",
+        service_url="https://smba.example/emea/",
+        locale="da-DK",
+        from_property=ChannelAccount(id="29:someone", name="Medarbejder", aad_object_id="aad-1"),
+        recipient=ChannelAccount(id="28:bot", name="Krænkelser"),
+        conversation=ConversationAccount(id="a:chat-1", conversation_type="personal", tenant_id="tenant"),
+    )
+    reference = TurnContext.get_conversation_reference(incoming)
+    made = [card_activity(card()), card_activity(card(), text="Kvittering"), MessageFactory.text("Tak.")]
+    out = []
+    for activity in made:
+        activity.input_hint = activity.input_hint or "acceptingInput"
+        out.append(TurnContext.apply_conversation_reference(activity, reference))
+    return out
+
+
+def test_a_plain_reply_is_written_as_msrest_writes_it() -> None:
+    serializer = Serializer({k: v for k, v in models.__dict__.items() if isinstance(v, type)})
+    for reply in replies():
+        assert plain_model(reply)
+        assert wire_of_model(reply) == serializer.body(reply, "Activity")
+        assert wire_of_model(reply)["replyToId"] == "1700000000001"
+
+
+def test_other_replies_are_left_to_botbuilder() -> None:
+    typing = Activity(type="typing")
+    mention = MessageFactory.text("hej")
+    mention.entities = [Entity(type="mention")]
+    suggested = MessageFactory.suggested_actions([], "vælg")
+    invoke = Activity(type="invokeResponse", value={"status": 200})
+    assert not any(plain_model(a) for a in (typing, mention, suggested, invoke))
