@@ -10,9 +10,12 @@ time on a shared machine) and how far its resident set grew (with the connector 
 process, that is the bot's own memory: flat means it does not grow with the number of units).
 
     .venv/bin/python -m benchmarks.bench_med_service [--units 300] [--chats 50] \
-        [--stores local azurite] [--connector in child] [--runs 3] [--tracemalloc]
+        [--stores local azurite] [--connector in child] [--runs 3] [--tracemalloc] [--before DIR]
 
-Store requests per unit are counted too: they do not depend on the machine's load.
+Store requests per unit are counted too: they do not depend on the machine's load. `--before DIR`
+runs the same benchmark from an older checkout (`git archive <commit> | tar -x -C DIR`) right
+after each round of this one, in a child process, so both see the same machine: its rows are
+marked "before".
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import argparse
 import asyncio
 import gc
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -284,7 +289,24 @@ async def _one(store_name: str, units: int, chats: int, child: bool, traced: boo
             await blob.close()
 
 
-async def main_async(units: int, chats: int, stores: list[str], connectors: list[str], runs: int, traced: bool) -> None:
+def _before(before: Path, units: int, chats: int, store: str, connector: str, traced: bool) -> list[str]:
+    """One round of the benchmark as the checkout in `before` has it (its table rows and notes)."""
+    command = [sys.executable, "-m", "benchmarks.bench_med_service", "--units", str(units), "--chats", str(chats)]
+    command += ["--stores", store, "--connector", connector, "--runs", "1"] + (["--tracemalloc"] if traced else [])
+    out = subprocess.run(command, cwd=before, capture_output=True, text=True, check=True).stdout
+    rows = [line for line in out.splitlines() if line.startswith(("| local", "| Azurite", "  "))]
+    return [f"| before {line[1:]}" if line.startswith("|") else f"  before:{line}" for line in rows]
+
+
+async def main_async(
+    units: int,
+    chats: int,
+    stores: list[str],
+    connectors: list[str],
+    runs: int,
+    traced: bool,
+    before: Path | None = None,
+) -> None:
     # As the app runs (app.py sets the same pool): the connector client sends from worker threads.
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=WORKER_THREADS))
     floor = least_time(units + chats)  # each new chat is opened (one request) before its message
@@ -312,6 +334,9 @@ async def main_async(units: int, chats: int, stores: list[str], connectors: list
                 print(f"  store requests per unit: {sum(o.requests.values()) / units:.2f} ({per_unit})", flush=True)
                 if o.traced_peak is not None:
                     print(f"  Python allocations at their peak during the round: {o.traced_peak:.1f} MiB", flush=True)
+                if before is not None:
+                    rows = await asyncio.to_thread(_before, before, units, chats, store_name, connector, traced)
+                    print("\n".join(rows), flush=True)
 
 
 _STORES = {"local": "local folder", "azurite": "Azurite"}
@@ -331,12 +356,15 @@ def main() -> None:
     parser.add_argument(
         "--tracemalloc", action="store_true", help="also trace Python's allocations (slower: for memory, not time)"
     )
+    parser.add_argument(
+        "--before", type=Path, help="also run the benchmark of this older checkout after each round (alternating)"
+    )
     args = parser.parse_args()
     chats = args.units // 6 if args.chats is None else args.chats
     if not 0 <= chats <= args.units:
         parser.error("--chats must be between 0 and --units")
     stores = ["local", "azurite"] if args.azurite else args.stores
-    asyncio.run(main_async(args.units, chats, stores, args.connector, args.runs, args.tracemalloc))
+    asyncio.run(main_async(args.units, chats, stores, args.connector, args.runs, args.tracemalloc, args.before))
 
 
 if __name__ == "__main__":
