@@ -202,14 +202,27 @@ async def test_a_unit_record_in_the_old_shape_keeps_working(world: World, store:
 # -- the reminder ---------------------------------------------------------------------------------
 
 
+async def test_a_leader_with_no_chat_and_nowhere_to_open_one_is_retried_later(world: World, clock: FakeClock) -> None:
+    """No channel registered and nobody ever wrote to the bot: the Teams side knows no service URL,
+    so the leaders' reminders are recorded as failed (retried), and go out once it knows one."""
+    sent = await world.med.send_due()
+    assert sent.total == 0 and world.notifier.sent == []
+    record = world.store.data(names.med_sent(world.period_id, "Vej og Park"))
+    assert record is not None and record["state"] == "failed"
+    await world.register(LEADER)  # Borgerservice's channel: the Teams side now knows where
+    clock.advance(minutes=6)
+    again = await world.med.send_due()
+    assert (again.channels, again.chats) == (1, 1) and world.notifier.opened == [LEADER2]
+
+
 async def test_each_unit_is_reminded_once_in_its_channel_or_its_leaders_chat(world: World) -> None:
     await world.register(LEADER)  # Borgerservice has a channel, Vej og Park has not
-    await world.refs.remember(HR, user_reference(HR), "da-DK")  # where Teams takes messages
     sent = await world.med.send_due()
     assert (sent.channels, sent.chats) == (1, 1)
     [post] = world.notifier.to(f"{TEAM}/{CHANNEL}")
     assert post.card is not None
-    assert world.notifier.opened == [LEADER2] and len(world.notifier.to(LEADER2)) == 1  # a new chat
+    # Ole never wrote to the bot: a new chat, opened by the Teams side (the service named only him).
+    assert world.notifier.opened == [LEADER2] and len(world.notifier.to(LEADER2)) == 1
     record = world.store.data(names.med_sent(world.period_id, "Borgerservice"))
     assert record is not None and record["state"] == "sent" and record["activity_id"] == post.activity_id
     again = await world.med.send_due()
