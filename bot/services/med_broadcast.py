@@ -97,12 +97,14 @@ class _Round:
     opened: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # key -> where it went (the Notifier's)
     claims: dict[str, asyncio.Future[bool]] = field(default_factory=dict)  # key -> claimed (ahead of its send)
     cards: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+    started: set[str] = field(default_factory=set)  # keys whose send began (it may have arrived)
     sent: Sent = field(default_factory=Sent)
 
     def done(self, key: str) -> None:
         self.targets.pop(key, None)
         self.opened.pop(key, None)
         self.claims.pop(key, None)
+        self.started.discard(key)
         card = self.cards.pop(key, None)
         if card is not None:
             card.cancel()  # built and sent, or not needed (claimed elsewhere)
@@ -391,9 +393,11 @@ class MedBroadcast:
             while recording:
                 await asyncio.gather(*recording, return_exceptions=True)
             # Claims still being written finish (a claim cancelled mid-write could be stored
-            # unknown to us), then every claim of ours whose send never started is released.
+            # unknown to us), then every claim of ours whose send never started is released. A
+            # send that started and was not recorded (cancelled when the round failed) may have
+            # arrived: its claim stays, for STALE_CLAIM, as before.
             await asyncio.gather(*work.claims.values(), return_exceptions=True)
-            await self._release(period, claimed_at)
+            await self._release(period, {k: at for k, at in claimed_at.items() if k not in work.started})
             futures: list[asyncio.Future[Any]] = [*work.claims.values(), *work.cards.values(), stored]
             for future in futures:
                 if future.done() and not future.cancelled():
@@ -476,6 +480,7 @@ class _Deliver:
 
     async def send(self, item: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
         key = item.get("med_chat")
+        self._work.started.add(str(key if isinstance(key, str) else item["med_channel"]))
         if not isinstance(key, str):
             unit = str(item["med_channel"])
             channel = self._work.targets[unit].channel

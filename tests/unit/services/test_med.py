@@ -16,6 +16,7 @@ from bot.errors import Refused, UnknownUnit
 from bot.guideline.med import MedSchedule, MedStatus, MeetingKind
 from bot.presenters.med_cards import MedCards
 from bot.repositories.med_units import unit_tags
+from bot.services import med_broadcast
 from bot.services.med import MedService, Place
 from bot.storage import names
 from bot.teams.reference_book import ReferenceBook
@@ -238,6 +239,29 @@ async def test_two_instances_send_each_reminder_once(
     results = await asyncio.gather(world.med.send_due(), other.med.send_due())
     assert sum(r.total for r in results) == 2
     assert len(notifier.to(f"{TEAM}/{CHANNEL}")) == 1 and len(notifier.to(LEADER2)) == 1
+
+
+async def test_a_round_that_fails_keeps_the_claim_of_a_send_that_began_and_releases_the_others(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Units are claimed ahead of their sends. When the round fails, a unit whose send began may
+    have been delivered: its claim stays (another instance waits STALE_CLAIM, as before claims
+    were made ahead); a unit claimed ahead whose send never began is released at once."""
+    await world.register(LEADER)  # Borgerservice's channel comes first, then Vej og Park's chat
+    await world.refs.remember(HR, user_reference(HR), "da-DK")
+    monkeypatch.setattr(med_broadcast, "SEND_CONCURRENCY", 1)  # one send at a time, in order
+
+    async def broken(*_args: Any) -> Any:
+        raise RuntimeError("the process is going down mid-send")
+
+    monkeypatch.setattr(world.notifier, "to_channel", broken)
+    with pytest.raises(BaseException) as failed:
+        await world.med.send_due()
+    began = world.store.data(names.med_sent(world.period_id, "Borgerservice"))
+    assert began is not None and began["state"] == "sending"
+    assert world.store.data(names.med_sent(world.period_id, "Vej og Park")) is None  # released
+    assert world.notifier.to(LEADER2) == []
+    assert "mid-send" in repr(failed.value.exceptions if isinstance(failed.value, BaseExceptionGroup) else failed.value)
 
 
 async def test_a_failed_reminder_is_retried_later_and_a_gone_channel_is_dropped(world: World, clock: FakeClock) -> None:
