@@ -19,6 +19,7 @@ from bot.storage.store import Store
 from bot.teams.channel_book import ChannelBook
 from bot.teams.notifier import TeamsNotifier
 from bot.teams.reference_book import ReferenceBook
+from tests.fakes.teams_sender import RecordingSender
 
 
 class FakeDeliveryFailed(DeliveryFailed):
@@ -155,6 +156,17 @@ class RecordingNotifier:
         self._maybe_fail(to)
         self.updates.append(Update(to, activity_id, dict(activity)))
 
+    async def open_chat(
+        self, user_aad_id: str, tenant_id: str, service_url: str, activity: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], str]:
+        """What Teams does when the Teams side opens a chat: a new 1:1 conversation, then the post."""
+        reference = user_reference(user_aad_id)
+        reference["serviceUrl"] = service_url
+        reference["conversation"]["tenantId"] = tenant_id
+        activity_id = await self._record(reference, activity)
+        self.opened.append(user_aad_id.lower())
+        return reference, activity_id
+
     def _maybe_fail(self, to: str) -> None:
         failing = self._failing.get(to)
         if failing is None:
@@ -166,28 +178,3 @@ class RecordingNotifier:
             else:
                 self._failing[to] = (permanent, times - 1)
         raise FakeDeliveryFailed(to, permanent)
-
-
-class RecordingSender:
-    """The sender beneath the Teams side's notifier (what `TeamsSender` does), recording into the
-    fake: send, update, and open a 1:1 chat with someone new at the service URL the Teams side
-    chose."""
-
-    def __init__(self, owner: RecordingNotifier) -> None:
-        self._owner = owner
-
-    async def send(self, reference: Mapping[str, Any], activity: Mapping[str, Any]) -> str:
-        return await self._owner._record(reference, activity)
-
-    async def update(self, reference: Mapping[str, Any], activity_id: str, activity: Mapping[str, Any]) -> None:
-        await self._owner.update(reference, activity_id, activity)
-
-    async def send_to_user(
-        self, user_aad_id: str, tenant_id: str, service_url: str, activity: Mapping[str, Any]
-    ) -> tuple[dict[str, Any], str]:
-        reference = user_reference(user_aad_id)
-        reference["serviceUrl"] = service_url
-        reference["conversation"]["tenantId"] = tenant_id
-        activity_id = await self._owner._record(reference, activity)
-        self._owner.opened.append(user_aad_id.lower())
-        return reference, activity_id
