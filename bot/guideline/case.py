@@ -41,6 +41,7 @@ from bot.guideline.decisions import (
     CitizenContactNotPossible,
     Decision,
     EvidenceAdded,
+    EvidenceFinished,
     FollowUpDone,
     FollowUpScheduled,
     InsuBizNoteDrafted,
@@ -56,6 +57,7 @@ from bot.guideline.decisions import (
     RemovalStillThere,
     SavedOnCase,
 )
+from bot.guideline.due import evidence_notice_key
 from bot.guideline.errors import CaseAlreadyClosed, InvalidDecision, InvalidTransition, RoleRefused
 from bot.guideline.events import (
     Acknowledged,
@@ -64,6 +66,7 @@ from bot.guideline.events import (
     DeputyBroughtIn,
     Event,
     EvidenceAttached,
+    EvidenceNoticeOwed,
     LeaderChanged,
     Leadership,
     StepDecided,
@@ -79,6 +82,7 @@ from bot.guideline.model import (
     DeputyInvolvement,
     DeputyReason,
     EvidenceItem,
+    EvidenceNotice,
     Facts,
     Person,
     Role,
@@ -154,6 +158,16 @@ def _add_evidence(case: Case, d: EvidenceAdded, ctx: steps.Ctx) -> Case:
     return replace(case, evidence=(*case.evidence, d.item))
 
 
+def _finish_evidence(case: Case, d: EvidenceFinished, ctx: steps.Ctx) -> Case:
+    """The notice owed for files added since the leader was last told: a notice not sent yet is
+    replaced by one that counts its files too, so no file goes untold."""
+    owed = case.evidence_notice
+    count = d.count
+    if owed is not None and evidence_notice_key(case.id, owed) not in case.reminders_sent:
+        count += owed.count
+    return replace(case, evidence_notice=EvidenceNotice(ctx.now, count))
+
+
 _RULES: dict[type[Any], tuple[frozenset[Role], Handler]] = {
     RemovalDecided: (LEADER_ROLES, steps.removal),
     RemovalNotPossible: (LEADER_ROLES, steps.removal),
@@ -176,6 +190,7 @@ _RULES: dict[type[Any], tuple[frozenset[Role], Handler]] = {
     CaseClosed: (LEADER_ROLES, _close),
     LeaderReassigned: (HR_ONLY, _reassign),
     EvidenceAdded: (REPORTER_ONLY, _add_evidence),
+    EvidenceFinished: (REPORTER_ONLY, _finish_evidence),
 }
 
 
@@ -241,6 +256,9 @@ def _events(before: Case, after: Case, ctx: steps.Ctx, roles: tuple[Role, ...], 
         events.append(
             EvidenceAttached(case_id=before.id, item=item, count_before=index, count_after=index + 1, **common)
         )
+    owed = after.evidence_notice
+    if owed is not None and before.evidence_notice != owed:
+        events.append(EvidenceNoticeOwed(case_id=before.id, count=owed.count, **common))
     for step in StepId:
         if before.steps[step] != after.steps[step]:
             events.append(

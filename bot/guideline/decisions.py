@@ -283,6 +283,18 @@ class EvidenceAdded:
             raise InvalidDecision("item", "missing")
 
 
+@dataclass(frozen=True)
+class EvidenceFinished:
+    """The reporter is done adding files to a submitted case; `count` of them are new since the
+    leader was last told. The notice is kept in the case until it is sent (`Case.evidence_notice`)."""
+
+    count: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.count, int) or isinstance(self.count, bool) or self.count <= 0:
+            raise InvalidDecision("count", "invalid_count")
+
+
 Decision = (
     RemovalDecided
     | RemovalNotPossible
@@ -303,6 +315,7 @@ Decision = (
     | CaseClosed
     | LeaderReassigned
     | EvidenceAdded
+    | EvidenceFinished
     | RemovalStillThere
     | SavedOnCase
 )

@@ -33,6 +33,9 @@ Kinds and who receives them. The deputy receives nothing until brought in (`Case
 - REMOVAL_RECHECK: a takedown request has been pending `removal_recheck_days` days since it was
   made or last checked: is the content gone? The leader (HR when none); answered on the card.
 - FOLLOWUP_REMINDER: a scheduled follow-up's day has come. The leader (HR when none).
+- EVIDENCE_ADDED: the reporter finished adding files to the submitted case
+  (`Case.evidence_notice`): once per finish. Leader and deputy once brought in (HR when there is
+  no leader).
 - EMPLOYEE_CHECKIN: `checkin_after_followup_days` working days after the follow-up with the
   employee, the bot asks the employee how things are. This one is also produced for closed
   cases, since a case is often closed right after the follow-up; the shell decides how far back
@@ -48,7 +51,17 @@ from enum import StrEnum
 
 from bot.guideline.acknowledgement import ack_owed, ack_schedule
 from bot.guideline.calendar import add_working_days
-from bot.guideline.model import FOLLOWUP_STEPS, UNDECIDED, Case, CaseStatus, Outcome, Role, StepId, StepStatus
+from bot.guideline.model import (
+    FOLLOWUP_STEPS,
+    UNDECIDED,
+    Case,
+    CaseStatus,
+    EvidenceNotice,
+    Outcome,
+    Role,
+    StepId,
+    StepStatus,
+)
 from bot.guideline.policy import DeadlinePolicy
 
 
@@ -64,6 +77,7 @@ class DueKind(StrEnum):
     OFFER_REMINDER = "offer_reminder"
     OFFER_ANSWERED = "offer_answered"
     REMOVAL_RECHECK = "removal_recheck"
+    EVIDENCE_ADDED = "evidence_added"
 
 
 OFFER_REMINDERS = 2  # the employee is reminded of an unanswered offer at most this often
@@ -89,6 +103,11 @@ def _leaders(case: Case, with_deputy: bool = True) -> tuple[Role, ...]:
     if with_deputy and case.active_deputy is not None:
         return (Role.LEADER, Role.DEPUTY)
     return (Role.LEADER,)
+
+
+def evidence_notice_key(case_id: str, notice: EvidenceNotice) -> str:
+    """The stable key of the notice owed for files the reporter added (one per finish)."""
+    return f"evidence:{case_id}:{_stamp(notice.at)}"
 
 
 def _open_case_items(case: Case, policy: DeadlinePolicy) -> list[DueItem]:
@@ -119,6 +138,9 @@ def _open_case_items(case: Case, policy: DeadlinePolicy) -> list[DueItem]:
             key = f"followup:{case.id}:{step.value}:{stamp}"
             recipients = _leaders(case, with_deputy=False)
             items.append(DueItem(DueKind.FOLLOWUP_REMINDER, case.id, step, key, recipients, state.due_at))
+    if case.evidence_notice is not None:
+        key = evidence_notice_key(case.id, case.evidence_notice)
+        items.append(DueItem(DueKind.EVIDENCE_ADDED, case.id, None, key, _leaders(case), case.evidence_notice.at))
     return items + _offer_items(case, policy) + _removal_recheck(case, policy)
 
 

@@ -81,6 +81,17 @@ class EvidenceAttached:
 
 
 @dataclass(frozen=True)
+class EvidenceNoticeOwed:
+    """The reporter finished adding files: the leader (HR while none) is owed a notice of `count`."""
+
+    case_id: str
+    count: int
+    actor: str
+    roles: tuple[Role, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Acknowledged:
     """The leader (or a deputy brought in) acknowledged the case; `deadline` is when it was due."""
 
@@ -107,4 +118,13 @@ class DeputyBroughtIn:
     at: datetime
 
 
-Event = CaseOpened | StepDecided | CaseClosedEvent | LeaderChanged | EvidenceAttached | Acknowledged | DeputyBroughtIn
+Event = (
+    CaseOpened
+    | StepDecided
+    | CaseClosedEvent
+    | LeaderChanged
+    | EvidenceAttached
+    | EvidenceNoticeOwed
+    | Acknowledged
+    | DeputyBroughtIn
+)

@@ -171,6 +171,21 @@ class EvidenceItem:
 
 
 @dataclass(frozen=True)
+class EvidenceNotice:
+    """The reporter finished adding `count` files to the submitted case at `at`: the leader (and
+    an active deputy; HR while the case has no leader) is owed a notice, kept in the case until it
+    is sent like every other due item (`due.DueKind.EVIDENCE_ADDED`)."""
+
+    at: datetime
+    count: int
+
+    def __post_init__(self) -> None:
+        v.aware(self.at, "at")
+        if not isinstance(self.count, int) or isinstance(self.count, bool) or self.count <= 0:
+            raise InvalidDecision("count", "invalid_count")
+
+
+@dataclass(frozen=True)
 class StepState:
     """One step of the guideline on one case.
 
@@ -268,6 +283,7 @@ class Case:
     assigned_at: datetime | None = None
     acknowledged: Acknowledgement | None = None
     deputy_in: DeputyInvolvement | None = None
+    evidence_notice: EvidenceNotice | None = None
 
     def __post_init__(self) -> None:
         steps = dict(self.steps)

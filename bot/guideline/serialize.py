@@ -28,6 +28,7 @@ from bot.guideline.model import (
     DeputyInvolvement,
     DeputyReason,
     EvidenceItem,
+    EvidenceNotice,
     Facts,
     Person,
     StepId,
@@ -113,6 +114,11 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         ),
         "deputy_in": (
             None if case.deputy_in is None else {"reason": case.deputy_in.reason.value, "at": _dt(case.deputy_in.at)}
+        ),
+        "evidence_notice": (
+            None
+            if case.evidence_notice is None
+            else {"at": _dt(case.evidence_notice.at), "count": case.evidence_notice.count}
         ),
     }
 
@@ -212,6 +218,12 @@ def _to_deputy_in(d: Mapping[str, Any]) -> DeputyInvolvement | None:
     return None if raw is None else DeputyInvolvement(DeputyReason(_req(raw, "reason", str)), _to_dt_req(raw, "at"))
 
 
+def _to_evidence_notice(d: Mapping[str, Any]) -> EvidenceNotice | None:
+    """Cases stored before the notice was kept in the case owe none."""
+    raw = _opt(d, "evidence_notice", dict)
+    return None if raw is None else EvidenceNotice(_to_dt_req(raw, "at"), _req(raw, "count", int))
+
+
 def _reading(kind: str, build: Callable[[], T]) -> T:
     try:
         return build()
@@ -267,6 +279,7 @@ def case_from_dict(d: Mapping[str, Any]) -> Case:
             assigned_at=_to_dt(d, "assigned_at"),
             acknowledged=_to_ack(d, created_at),
             deputy_in=_to_deputy_in(d),
+            evidence_notice=_to_evidence_notice(d),
         )
 
     return _reading("case", build)

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
 from bot.guideline import case as domain
-from bot.guideline.decisions import Decision
+from bot.guideline.decisions import Decision, EvidenceFinished
 from bot.guideline.events import Event
 from bot.guideline.model import Actor, Case
 from bot.guideline.policy import DeadlinePolicy
@@ -20,7 +20,7 @@ from bot.hosting.logs import fields
 from bot.repositories.cases import CaseDoc, CaseRepository
 from bot.repositories.documents import Unchanged
 from bot.services import audit
-from bot.services.outcomes import CaseDecided, EvidenceAddedToCase
+from bot.services.outcomes import CaseDecided
 from bot.services.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -48,15 +48,18 @@ class Decided:
 
 @dataclass(frozen=True)
 class EvidenceDone:
-    """The reporter said they are done adding files: how many they added since they began."""
+    """The reporter said they are done adding files: how many they added since they began. When
+    some were, the notice to the leader (HR while none) is already kept in the case (`decided`),
+    so the reply may say they are told: the delivery retries it like any due item."""
 
     case: Case
     count: int
+    decided: Decided | None = None
 
     @property
-    def follow_ups(self) -> tuple[EvidenceAddedToCase, ...]:
-        """For the dispatcher: tell the leader (and deputy) and update their cards (only when some were added)."""
-        return (EvidenceAddedToCase(self.case, self.count),) if self.count else ()
+    def follow_ups(self) -> tuple[CaseDecided, ...]:
+        """For the dispatcher: send the owed notice now and update the others' cards."""
+        return self.decided.follow_ups if self.decided is not None else ()
 
 
 class CaseActions:
@@ -100,8 +103,12 @@ class CaseActions:
     async def evidence_done(self, case_id: str, user: str, before: list[str]) -> EvidenceDone:
         """The files `user` added since the add-evidence dialog began (whose hashes were `before`),
         counted on the case itself: the dialog keeps no counter, so messages sent at the same time
-        cannot lose each other's count."""
+        cannot lose each other's count. When some were added, the notice owed to the leader is
+        written into the case (with the ETag) before this returns."""
         case = (await self.repo.get(case_id)).case
         known = set(before)
         added = sum(1 for item in case.evidence if item.uploaded_by == user and item.sha256 not in known)
-        return EvidenceDone(case, added)
+        if not added:
+            return EvidenceDone(case, 0)
+        decided = await self.decide(case_id, user, EvidenceFinished(added))
+        return EvidenceDone(decided.case, added, decided)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.services.dispatch import Dispatcher
 from bot.services.med import MedService
 from bot.services.notifications import Notifications
-from bot.services.outcomes import CaseDecided, CaseSubmitted, EvidenceAddedToCase, MedEvaluationMarked
+from bot.services.outcomes import CaseDecided, CaseSubmitted, MedEvaluationMarked
 
 
 def register(dispatch: Dispatcher, notifications: Notifications, med: MedService) -> Dispatcher:
@@ -20,14 +20,10 @@ def register(dispatch: Dispatcher, notifications: Notifications, med: MedService
     async def case_decided(event: CaseDecided) -> None:
         await notifications.after_decision(event.case, list(event.events), event.actor_id)
 
-    async def evidence_added(event: EvidenceAddedToCase) -> None:
-        await notifications.evidence_added(event.case, event.count)
-
     async def med_marked(event: MedEvaluationMarked) -> None:
         await med.refresh_elsewhere(event.unit, event.shown_in)
 
     dispatch.on(CaseSubmitted, case_submitted)
     dispatch.on(CaseDecided, case_decided)
-    dispatch.on(EvidenceAddedToCase, evidence_added)
     dispatch.on(MedEvaluationMarked, med_marked)
     return dispatch

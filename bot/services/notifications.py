@@ -208,15 +208,6 @@ class Notifications:
                 )
         await self.deliver_case(case.id)
 
-    async def evidence_added(self, case: Case, count: int) -> None:
-        """The leader and an active deputy are told; HR while the case has no leader (as with every
-        other notice), since the reporter is told that someone is."""
-        people = [p.aad_object_id for p in (case.leader, case.active_deputy) if p is not None]
-        for person_id in people if case.leader is not None else await self._hr_ids():
-            tx = await self._texts(person_id)
-            await self._send_text(person_id, tx("notify.evidence_added", count=count, number=case.number))
-        await self.after_decision(case, [], case.reporter.aad_object_id)
-
     # -- one due item ----------------------------------------------------------------------------
     async def _deliver(self, case: Case, item: DueItem, done: _Delivered, pending: dict[str, Any]) -> None:
         """Send one item to everyone it is for. Recorded as delivered only when a person got it:
@@ -266,6 +257,12 @@ class Notifications:
         if item.kind is DueKind.ACK_ESCALATION:
             text = tx("notify.ack_escalation", number=case.number)
             await self._send_card(case, to.person_id, None, done, text=text, finishes=True)
+            return
+        if item.kind is DueKind.EVIDENCE_ADDED:
+            count = case.evidence_notice.count if case.evidence_notice else 0
+            text = tx("notify.evidence_added", count=count, number=case.number)
+            # Not swallowed: a text nobody got keeps the item pending, retried with back-off.
+            await self._send_text(to.person_id, text, swallow=False)
             return
         if item.kind is DueKind.EMPLOYEE_CHECKIN:
             await self._send_text(to.person_id, tx("notify.checkin", number=case.number))

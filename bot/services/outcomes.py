@@ -31,14 +31,6 @@ class CaseDecided:
 
 
 @dataclass(frozen=True)
-class EvidenceAddedToCase:
-    """The reporter finished adding `count` files to a submitted case."""
-
-    case: Case
-    count: int
-
-
-@dataclass(frozen=True)
 class MedEvaluationMarked:
     """A unit's evaluation changed: its reminder card where it was sent shows the new state,
     unless the change came from that very conversation (`shown_in`, a channel or chat id)."""

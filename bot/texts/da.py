@@ -270,6 +270,7 @@ TEXTS.update(
         "history.CaseClosedEvent": "Sagen blev afsluttet",
         "history.LeaderChanged": "Sagen fik ny leder",
         "history.EvidenceAttached": "Ny dokumentation tilføjet",
+        "history.EvidenceNoticeOwed": "Medarbejderen var færdig med at tilføje dokumentation",
         "history.notified": "Besked sendt",
         "history.unreachable": "Lederen kunne ikke kontaktes",
         "history.nobody_reached": "Hverken lederen eller HR kunne kontaktes",

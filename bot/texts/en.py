@@ -256,6 +256,7 @@ TEXTS.update(
         "history.CaseClosedEvent": "The case was closed",
         "history.LeaderChanged": "The case got a new manager",
         "history.EvidenceAttached": "New evidence added",
+        "history.EvidenceNoticeOwed": "The employee finished adding evidence",
         "history.notified": "Message sent",
         "history.unreachable": "The manager couldn't be reached",
         "history.nobody_reached": "Neither the manager nor HR could be reached",

@@ -294,6 +294,35 @@ async def test_more_evidence_from_my_cases_and_the_leader_is_told(world: World) 
     assert any("ikke adgang" in (r.text or "") for r in refused)
 
 
+async def test_the_evidence_notice_survives_a_failed_send_and_reaches_the_leader_on_the_retry(world: World) -> None:
+    """ "Din leder får besked" is said once the notice is kept in the case: a send that fails (the
+    leader's chat answers 503) leaves it pending, and the scheduler's retry delivers it."""
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    [leader_chat] = {m.conversation_id for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)}
+    employee = world.chat(runtime, EMPLOYEE, "Mette Medarbejder")
+    await employee.send(value={"verb": "add_evidence", "case_id": case_id})
+    await employee.send(attachments=[file_attachment(world.files.url("/files/photo.jpg"), "foto.jpg")])
+    world.connector.fail_next(60, 503, conversation_id=leader_chat)  # the leader's chat is down
+    reply = " ".join(r.text or "" for r in await employee.send("færdig"))
+    await runtime.background.drain()
+    assert "Din leder får besked" in reply
+
+    def told() -> int:
+        texts = [said(m.activity) for m in world.connector.messages(leader_chat)]
+        return sum("dokumentation til sag KH-2026-0001 (nye filer: 1)" in t for t in texts)
+
+    assert told() == 0
+    doc = await runtime.cases.get(case_id)
+    assert any(key.startswith("evidence:") for key in doc.retry), "the failed notice waits for a retry"
+    world.connector._faults.clear()  # the leader's chat is back
+    world.clock.advance(minutes=2)  # past the first back-off
+    await runtime.scheduler.tick()
+    assert told() == 1
+    await runtime.scheduler.tick()
+    assert told() == 1  # sent once
+
+
 async def test_more_evidence_on_a_case_without_a_leader_tells_hr_and_says_so(world: World) -> None:
     """No leader to tell: the reply must not promise "your leader is told"; HR, who has the case, is told."""
     runtime = await world.runtime()

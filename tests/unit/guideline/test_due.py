@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -9,12 +10,17 @@ from bot.guideline import (
     ApvMeasuresSet,
     Case,
     CaseClosed,
+    CaseStatus,
     CitizenContacted,
     DeadlinePolicy,
     DueItem,
     DueKind,
+    EvidenceAdded,
+    EvidenceFinished,
+    EvidenceNotice,
     FollowUpDone,
     FollowUpScheduled,
+    InvalidDecision,
     LeaderReassigned,
     OfferAnswer,
     Person,
@@ -31,7 +37,19 @@ from bot.guideline import (
     next_due_at,
     pending_items,
 )
-from tests.unit.guideline.builders import AS_HR, AS_LEADER, MANAGER, OPENED, OTHER_LEADER, apply, at, offer, opened
+from tests.unit.guideline.builders import (
+    AS_HR,
+    AS_LEADER,
+    AS_REPORTER,
+    MANAGER,
+    OPENED,
+    OTHER_LEADER,
+    apply,
+    at,
+    evidence,
+    offer,
+    opened,
+)
 
 
 def kinds(items: list[DueItem]) -> list[tuple[DueKind, StepId | None]]:
@@ -225,3 +243,44 @@ def _immediate_settled(case: Case, now: datetime) -> Case:
 def test_naive_now_is_refused() -> None:
     with pytest.raises(ValueError):
         due_items([opened()], datetime(2026, 3, 3))
+
+
+def test_evidence_the_reporter_finished_adding_is_owed_to_the_leader_until_sent() -> None:
+    sent = mark_sent(opened(), "assigned:case-1:u-leader")
+    later = at(2026, 3, 3, 9)
+    case = apply(sent, AS_REPORTER, EvidenceAdded(evidence(2, when=later)), EvidenceFinished(1), now=later)
+    assert case.evidence_notice == EvidenceNotice(later, 1)
+    [item] = [i for i in due_items([case], later) if i.kind is DueKind.EVIDENCE_ADDED]
+    assert item == DueItem(
+        DueKind.EVIDENCE_ADDED, "case-1", None, "evidence:case-1:2026-03-03T08:00:00Z", (Role.LEADER,), later
+    )
+    assert item in pending_items(case)
+    assert item not in pending_items(mark_sent(case, item.key))
+    assert case_from_dict(case_to_dict(case)) == case
+
+
+def test_an_evidence_notice_not_yet_sent_is_counted_into_the_next_one() -> None:
+    first, second = at(2026, 3, 3, 9), at(2026, 3, 3, 11)
+    case = apply(opened(), AS_REPORTER, EvidenceFinished(2), now=first)
+    case = apply(case, AS_REPORTER, EvidenceFinished(1), now=second)
+    assert case.evidence_notice == EvidenceNotice(second, 3)  # the first was never sent
+    told = mark_sent(case, "evidence:case-1:2026-03-03T10:00:00Z")
+    assert apply(told, AS_REPORTER, EvidenceFinished(1), now=at(2026, 3, 3, 12)).evidence_notice == EvidenceNotice(
+        at(2026, 3, 3, 12), 1
+    )
+
+
+def test_an_evidence_notice_goes_to_hr_without_a_leader_and_never_for_a_closed_case() -> None:
+    case = apply(opened(leader=None, deputy=None), AS_REPORTER, EvidenceFinished(1))
+    [item] = [i for i in due_items([case], OPENED) if i.kind is DueKind.EVIDENCE_ADDED]
+    assert item.recipients == (Role.HR,)
+    closed = replace(case, status=CaseStatus.CLOSED)
+    assert not [i for i in pending_items(closed) if i.kind is DueKind.EVIDENCE_ADDED]
+
+
+@pytest.mark.parametrize("count", [0, -1, True, "2"])
+def test_an_evidence_notice_needs_a_positive_count(count: object) -> None:
+    with pytest.raises(InvalidDecision):
+        EvidenceFinished(count)  # type: ignore[arg-type]
+    with pytest.raises(InvalidDecision):
+        EvidenceNotice(OPENED, count)  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from bot.guideline import (
     Decision,
     DomainError,
     EvidenceAdded,
+    EvidenceFinished,
     FollowUpDone,
     FollowUpScheduled,
     InsuBizNoteDrafted,
@@ -72,6 +73,7 @@ LEADER_DECISIONS: list[Decision] = [
 REPORTER_DECISIONS: list[Decision] = [
     *(PoliceOfferAnswered(answer) for answer in OfferAnswer),
     EvidenceAdded(evidence(7)),
+    EvidenceFinished(1),
 ]
 HR_DECISIONS: list[Decision] = [LeaderReassigned(OTHER_LEADER, None)]
 ALL = LEADER_DECISIONS + REPORTER_DECISIONS + HR_DECISIONS

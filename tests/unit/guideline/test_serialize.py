@@ -14,6 +14,7 @@ from bot.guideline import (
     CitizenUnreachable,
     Decision,
     EvidenceAdded,
+    EvidenceFinished,
     FollowUpScheduled,
     InsuBizNoteDrafted,
     InvalidTransition,
@@ -72,7 +73,7 @@ def rich_case() -> Case:
     )
     case = offer(case, OfferAnswer.NO_REPORT, answered=at(2026, 3, 2, 15))
     case = apply(case, AS_LEADER, InsuBizNoteDrafted("Notat med æøå"))
-    case = apply(case, AS_REPORTER, EvidenceAdded(evidence(2)))
+    case = apply(case, AS_REPORTER, EvidenceAdded(evidence(2)), EvidenceFinished(1))
     case = apply(case, AS_HR, LeaderReassigned(OTHER_LEADER, None))
     return mark_sent(case, "assigned:case-1:u-leader")
 
@@ -201,6 +202,7 @@ def test_every_event_becomes_a_json_audit_line() -> None:
         (AS_LEADER, PoliceOfferMade(OfferChannel.PHONE)),
         (AS_REPORTER, PoliceOfferAnswered(OfferAnswer.NO_REPORT)),
         (AS_REPORTER, EvidenceAdded(evidence(3))),
+        (AS_REPORTER, EvidenceFinished(1)),
         (AS_HR, LeaderReassigned(OTHER_LEADER, None)),
     ]
     for actor, decision in steps:
@@ -212,6 +214,7 @@ def test_every_event_becomes_a_json_audit_line() -> None:
         "CaseOpened",
         "StepDecided",
         "EvidenceAttached",
+        "EvidenceNoticeOwed",
         "LeaderChanged",
         "CaseClosedEvent",
     }
