@@ -37,6 +37,7 @@ from bot.teams.export_edge import ExportEdge
 from bot.teams.med_edge import MedEdge, team_and_channel
 from bot.teams.privacy import PERSONAL_ONLY, is_personal
 from bot.teams.reference_book import ReferenceBook
+from bot.teams.turn_reference import TurnReferences
 from bot.texts import Texts, language_for
 from cards.guideline import guideline_card
 from cards.help import Audience, help_card
@@ -103,6 +104,7 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
     def __init__(self, deps: BotDeps) -> None:
         self._deps = deps
         self._references = deps.references
+        self._turn_references = TurnReferences()
         self._dialog_state = deps.conversation_state.create_property("DialogState")
         self._dialogs = DialogSet(self._dialog_state)
         self._dialogs.add(deps.report_dialog)
@@ -151,10 +153,9 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             return
         if activity.conversation.conversation_type not in (None, "personal"):
             return
-        reference = TurnContext.get_conversation_reference(activity).serialize()
-        # The message's own id changes every turn and is no use for a later proactive message;
-        # without it the reference is stable, so the memory below skips the store on most turns.
-        reference.pop("activityId", None)
+        # Without the message's own id the reference is stable, so the memory below skips the
+        # store on most turns (and turn_reference.py makes it once per chat, not per turn).
+        reference = self._turn_references.of(activity)
         await self._references.remember(sender.aad_object_id, reference, activity.locale)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
