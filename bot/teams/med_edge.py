@@ -19,7 +19,7 @@ from botbuilder.core.teams import teams_get_channel_id
 
 from bot.chat.med_input import MedCommand, RegisterChannel, parse_med_action
 from bot.chat.messages import message_for
-from bot.errors import BotError
+from bot.errors import BotError, StorageError
 from bot.guideline.errors import DomainError
 from bot.hosting.logs import fields
 from bot.services.dispatch import Dispatcher
@@ -88,11 +88,20 @@ class MedEdge:
         command: MedCommand | None = None
         try:
             command = parse_med_action(verb, data)
-            answer = await self.med.handle(command, place, card_tx)
             if isinstance(command, RegisterChannel) and place.team_id and place.channel_id:
-                # Registered (or registered already): the channel book keeps how to post there.
+                # The channel book keeps how to post there BEFORE the unit names the channel: a unit
+                # record naming a channel the book cannot find would be unreachable (a round would
+                # record "failed" for ever). A reference kept for a registration then refused is
+                # harmless: it only says how to post in a channel the bot is in.
                 reference = channel_reference(turn_context, place.channel_id)
-                await self.channels.keep(place.team_id, place.channel_id, reference)
+                try:
+                    await self.channels.keep(place.team_id, place.channel_id, reference)
+                except StorageError:
+                    log.warning("med channel reference not kept", exc_info=True)
+                    return card_response(
+                        await self.med.registration_card(card_tx, notice=card_tx("med.register.not_saved"))
+                    )
+            answer = await self.med.handle(command, place, card_tx)
         except (DomainError, BotError) as exc:
             log.info("med action refused", extra=fields(verb=verb.value, error=type(exc).__name__))
             notice = message_for(exc, card_tx)

@@ -318,6 +318,7 @@ TEXTS.update(
         "med.register.committee": "MED-udvalg (valgfrit)",
         "med.register.button": "Registrér kanalen",
         "med.register.who": "Kun arbejdspladsens leder eller stedfortræder – eller HR – kan registrere eller flytte arbejdspladsens MED-kanal.",
+        "med.register.not_saved": "Kanalen er ikke registreret: jeg kunne ikke gemme registreringen lige nu. Intet er ændret. Prøv igen om lidt.",
         "med.registered.title": "Kanalen er registreret",
         "med.registered.body": "MED-påmindelser for {unit} (MED-udvalg: {committee}) sendes nu her.",
         "med.title": "MED-evaluering: {unit}",

@@ -304,6 +304,7 @@ TEXTS.update(
         "med.register.committee": "MED committee (optional)",
         "med.register.button": "Register the channel",
         "med.register.who": "Only the workplace's manager or deputy – or HR – can register or move the workplace's MED channel.",
+        "med.register.not_saved": "The channel is not registered: I could not save the registration just now. Nothing was changed. Please try again shortly.",
         "med.registered.title": "The channel is registered",
         "med.registered.body": "MED reminders for {unit} (MED committee: {committee}) are now posted here.",
         "med.title": "MED evaluation: {unit}",

@@ -17,6 +17,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from app import Runtime
 from bot.chat.med_input import RegisterChannel
+from bot.errors import Conflict
 from bot.guideline.med import MedStatus, MeetingKind
 from bot.services.med import Place
 from bot.storage import names
@@ -141,6 +142,35 @@ async def test_moving_the_unit_s_channel_tells_hr_and_the_old_channel(world: Wor
     audit = await runtime.store.read_audit(f"med-unit-{unit_tag('Borgerservice')}")
     assert [a["type"] for a in audit] == ["med_channel_registered", "med_channel_moved"]
     assert audit[1]["before"]["channel_id"] == "19:c1@thread.tacv2" and audit[1]["actor"] == DEPUTY
+
+
+class ChannelBookWontSave:
+    """The store as it is, except that every write of the channel book loses its ETag race."""
+
+    def __init__(self, store: Store) -> None:
+        self.inner = store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def put(self, name: str, data: Any, **kwargs: Any) -> Any:
+        if name == names.CHANNEL_REFS:
+            raise Conflict(name)
+        return await self.inner.put(name, data, **kwargs)
+
+
+async def test_a_registration_whose_channel_cannot_be_kept_registers_nothing_and_says_so(world: World) -> None:
+    """The unit may only name a channel the Teams side can post in: else a round would find the
+    unit's channel but no way to reach it."""
+    failing = await world.runtime(store=cast(Store, ChannelBookWontSave(world.store)))
+    card = await register(world, failing, "19:c1@thread.tacv2", "Borgerservice")
+    assert "Kanalen er ikke registreret" in all_text(card) and "Prøv igen" in all_text(card)
+    assert [r for r in await failing.med.channels() if r.channel is not None] == []
+    runtime = await world.runtime()  # the store saves again: the same click registers
+    card = await register(world, runtime, "19:c1@thread.tacv2", "Borgerservice")
+    assert "MED-påmindelser for Borgerservice" in all_text(card)
+    assert len([r for r in await runtime.med.channels() if r.channel is not None]) == 1
+    assert await ChannelBook(world.store).reference(TEAM, "19:c1@thread.tacv2") is not None
 
 
 # ---- the reminder ----------------------------------------------------------------------------------
