@@ -82,6 +82,7 @@ from bot.guideline.events import (
 from bot.guideline.insubiz import insubiz_note_draft
 from bot.guideline.med import (
     Anonymised,
+    DeletedCounts,
     MedEvaluation,
     MedFigures,
     MedHistoryEntry,
@@ -163,6 +164,7 @@ __all__ = [
     "CitizenUnreachable",
     "DeadlinePolicy",
     "Decision",
+    "DeletedCounts",
     "DeputyBroughtIn",
     "DeputyInvolvement",
     "DeputyReason",

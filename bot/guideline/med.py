@@ -30,6 +30,7 @@ from bot.guideline import _validate as v
 from bot.guideline.calendar import DEFAULT_TZ
 from bot.guideline.errors import InvalidDecision, InvalidTransition
 from bot.guideline.med_figures import Anonymised as Anonymised
+from bot.guideline.med_figures import DeletedCounts as DeletedCounts
 from bot.guideline.med_figures import MedFigures as MedFigures
 from bot.guideline.med_figures import anonymised as anonymised
 from bot.guideline.med_figures import counts_until as counts_until

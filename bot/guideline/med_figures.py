@@ -18,6 +18,13 @@ yet due then is left out. Steps not applicable are left out. Time spent waiting 
 employee's answer to the police offer never counts against the leader: an ended wait has moved
 the police report's deadline on by its length, and a wait still open at the period's end stops
 the deadline until then.
+
+A case erased before its period's figures are read (by HR, or by retention) is still one of the
+unit's cases in the period it was opened in: what was kept of it for MED (`DeletedCounts`: its
+unit, category and number, no names) counts in the total and by category, under the same
+threshold and the same withholding. Its deadlines and APV plan went with it, so the on-time
+share and the open plans are of the cases still kept. A case counted there but not yet gone (a
+deletion under way) counts once.
 """
 
 from __future__ import annotations
@@ -69,6 +76,23 @@ class MedFigures:
     categories_withheld: bool = False  # then `by_category` is empty: its counts would give one away
 
 
+@dataclass(frozen=True)
+class DeletedCounts:
+    """What was kept for MED of the unit's cases erased in a period: counts by category, and the
+    numbers of every case counted (so a case still stored while its deletion runs counts once)."""
+
+    counts: Mapping[Category, int]
+    numbers: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if any(n < 0 for n in self.counts.values()):
+            raise ValueError("a count of deleted cases is never negative")
+        object.__setattr__(self, "counts", MappingProxyType(dict(self.counts)))
+
+
+NO_DELETED = DeletedCounts({})
+
+
 def hidden_count_deducible(counts: Mapping[Category, int], total: Anonymised, threshold: int) -> bool:
     """Could a reader of the card work out a category count that is shown as "under threshold"?
 
@@ -88,15 +112,21 @@ def hidden_count_deducible(counts: Mapping[Category, int], total: Anonymised, th
 
 
 def figures(
-    cases: Iterable[Case], unit: str | None, period: MedPeriod, threshold: int = DEFAULT_THRESHOLD
+    cases: Iterable[Case],
+    unit: str | None,
+    period: MedPeriod,
+    threshold: int = DEFAULT_THRESHOLD,
+    deleted: DeletedCounts = NO_DELETED,
 ) -> MedFigures:
-    """The figures of `unit` for `period`, from all the cases one has (others are ignored).
+    """The figures of `unit` for `period`, from all the cases one has (others are ignored) and
+    the counts kept of the unit's cases erased in that period (`deleted`).
 
     A case belongs to the unit when their canonical forms match (`med_units.unit_key`)."""
     key = unit_key(unit) if unit else None
     mine = [c for c in cases if (unit_key(c.unit) if c.unit else None) == key]
     in_period = [c for c in mine if period.start <= c.created_at < period.end]
-    counts = {cat: sum(1 for c in in_period if c.facts.category is cat) for cat in Category}
+    kept = [c for c in in_period if c.number not in deleted.numbers]
+    counts = {cat: sum(1 for c in kept if c.facts.category is cat) + deleted.counts.get(cat, 0) for cat in Category}
     counted = on_time = 0
     for case in in_period:
         for step in (*IMMEDIATE_STEPS, StepId.INSUBIZ_NOTE):
@@ -116,7 +146,7 @@ def figures(
         settled_in_time = apv.settled and apv.decided_at is not None and apv.decided_at < period.end
         if not settled_in_time:
             open_apv += 1
-    total = anonymised(len(in_period), threshold)
+    total = anonymised(sum(counts.values()), threshold)
     withheld = hidden_count_deducible(counts, total, threshold)
     percent = round(100 * on_time / counted) if counted else None
     return MedFigures(

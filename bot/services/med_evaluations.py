@@ -18,13 +18,15 @@ from bot.chat.med_views import MedCardView, OverviewRow
 from bot.chat.outgoing import Card
 from bot.errors import Refused
 from bot.guideline import med as domain
-from bot.guideline.med import MedEvaluation, MedFigures, MedPeriod, MedSchedule, MedStatus
+from bot.guideline.definitions import Category
+from bot.guideline.med import DeletedCounts, MedEvaluation, MedFigures, MedPeriod, MedSchedule, MedStatus
 from bot.guideline.serialize import med_evaluation_from_dict, med_evaluation_to_dict
 from bot.repositories.cases import cases_in_unit
 from bot.repositories.documents import Unchanged
 from bot.repositories.med_evaluations import MedEvaluationRecords
 from bot.repositories.med_sends import MedSends
 from bot.repositories.med_units import UnitRecord
+from bot.repositories.retention_records import RetentionRecords
 from bot.services.case_tags import TagsComplete
 from bot.services.med_units import MedUnits, Place, Unit
 from bot.services.ports import Clock, MedPainter
@@ -174,7 +176,17 @@ class MedEvaluations:
         (and the reminder round, one unit at a time) gets them from."""
         since = period.start if await self.figures_indexed() else None  # else every case of the unit
         cases = await cases_in_unit(self.store, unit.name, unit.spellings, counting_from=since)
-        return domain.figures(cases, unit.name, period, self.threshold)
+        deleted = await self.deleted(unit, period)
+        return domain.figures(cases, unit.name, period, self.threshold, deleted)
+
+    async def deleted(self, unit: Unit, period: MedPeriod) -> DeletedCounts:
+        """What retention and HR's erasures kept of the unit's erased cases of the period
+        (`RetentionRecords.count_deleted`, keyed by the unit's canonical tag): they still count."""
+        data = await RetentionRecords(self.store).med_figures(period.id) or {}
+        kept = (data.get("units") or {}).get(unit_tag(unit.name)) or {}
+        known = {c.value for c in Category}
+        counts = {Category(cat): int(n) for cat, n in kept.items() if cat in known}
+        return DeletedCounts(counts, frozenset(str(n) for n in data.get("counted") or ()))
 
     async def card(
         self,

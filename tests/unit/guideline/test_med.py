@@ -12,6 +12,7 @@ from bot.guideline import (
     CitizenContacted,
     CitizenContactNotPossible,
     CitizenUnreachable,
+    DeletedCounts,
     InvalidDecision,
     InvalidTransition,
     MedSchedule,
@@ -388,3 +389,23 @@ def test_figures_withhold_the_split_by_category_when_it_would_give_a_count_away(
     assert "Fordelt på kategorier" in card and "Digital mobning" not in card
     kept = figures(cases[:2] + cases[3:], "Borgerservice", period)  # 2 threats, 1 bullying: 2+1 or 1+2
     assert not kept.categories_withheld and kept.by_category[Category.BULLYING].hidden
+
+
+def test_figures_count_the_cases_erased_in_the_period_under_the_same_rules() -> None:
+    period = SCHEDULE.period_by_id("2026-H2")
+    cases = [replace(_case(n, at(2026, 4, n)), number=f"KH-{n}") for n in range(1, 4)]
+    # One threat erased: 3 kept + 1 counted = 4 threats, shown.
+    erased = DeletedCounts({Category.THREAT: 1}, frozenset({"KH-9"}))
+    result = figures(cases, "Borgerservice", period, deleted=erased)
+    assert result.total == Anonymised(4, 3) and result.by_category[Category.THREAT] == Anonymised(4, 3)
+    # A case counted while its deletion is still under way (still stored) counts once.
+    under_way = DeletedCounts({Category.THREAT: 1}, frozenset({"KH-1"}))
+    assert figures(cases, "Borgerservice", period, deleted=under_way).total == Anonymised(3, 3)
+    # The erased ones alone are under the threshold: hidden, never shown as their number.
+    alone = figures([], "Borgerservice", period, deleted=DeletedCounts({Category.BULLYING: 2}))
+    assert alone.total.hidden and alone.on_time_hidden
+    # 3 threats kept + 1 bullying erased: "under 3" bullying would be given away by the total.
+    mixed = figures(cases, "Borgerservice", period, deleted=DeletedCounts({Category.BULLYING: 1}))
+    assert mixed.total == Anonymised(4, 3) and mixed.categories_withheld
+    with pytest.raises(ValueError):
+        DeletedCounts({Category.THREAT: -1})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,11 +14,15 @@ import pytest
 from bot.chat.med_input import MarkDone, PutOnAgenda, RegisterChannel, SetPlan
 from bot.directory.model import DirectoryEntry, Person
 from bot.errors import Refused, UnknownUnit
-from bot.guideline.med import MedSchedule, MedStatus, MeetingKind
+from bot.guideline.definitions import Category
+from bot.guideline.med import Anonymised, MedSchedule, MedStatus, MeetingKind
+from bot.guideline.retention import RetentionRules
 from bot.presenters.med_cards import MedCards
+from bot.repositories.cases import CaseDoc, CaseRepository
 from bot.repositories.med_units import unit_tags
 from bot.services import med_broadcast
 from bot.services.med import MedService, Place
+from bot.services.retention import Retention
 from bot.storage import names
 from bot.teams.reference_book import ReferenceBook
 from bot.texts import Texts
@@ -25,6 +30,7 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.directory import MemoryDirectory
 from tests.fakes.memory import MemoryStore
 from tests.fakes.notifier import RecordingNotifier, channel_reference, user_reference
+from tests.unit.guideline.builders import POLICY, opened
 
 LEADER, LEADER2, DEPUTY, HR, STRANGER = "u-leader", "u-leader2", "u-deputy", "u-hr", "u-stranger"
 TEAM, CHANNEL = "19:team-1", "19:med-channel"
@@ -369,3 +375,31 @@ async def test_a_channel_shows_the_cards_of_the_units_it_serves_and_a_chat_is_re
     refused = await world.med.card_with_notice(None, {"unit": "Borgerservice"}, world.in_chat(LEADER2), TX, "Nej")
     assert refused is not None  # the unit's card with the reason on it
     assert await world.med.card_with_notice(None, {"unit": "Ukendt sted"}, world.in_chat(LEADER2), TX, "Nej") is None
+
+
+# -- figures ------------------------------------------------------------------------------------
+
+
+async def test_a_case_erased_by_hr_still_counts_in_its_units_figures_for_its_period(
+    world: World, store: MemoryStore, clock: FakeClock
+) -> None:
+    """What erasure keeps "til MED-tallene" is read by the figures: 4 cases, one erased, still 4."""
+    cases = CaseRepository(store, POLICY)
+    for n in range(1, 5):
+        when = datetime(2026, 4, n, 10, tzinfo=UTC)
+        case = replace(opened(when, case_id=f"{n:032x}", occurred_at=when), number=f"KH-2026-000{n}")
+        await cases.create(CaseDoc(case))
+    period = SCHEDULE.period_by_id("2026-H2")
+    unit = await world.med.units.unit("Borgerservice")
+    assert unit is not None
+    assert (await world.med.evaluations.figures(unit, period)).total == Anonymised(4, 3)
+    retention = Retention(store, cases, clock, RetentionRules(400), SCHEDULE)
+    await retention.erase(f"{1:032x}", HR)
+    assert store.data(names.case(f"{1:032x}")) is None
+    figures = await world.med.evaluations.figures(unit, period)
+    assert figures.total == Anonymised(4, 3)
+    assert figures.by_category[Category.THREAT] == Anonymised(4, 3)
+    await retention.erase(f"{2:032x}", HR)  # a second erasure of the same period adds to the count
+    assert (await world.med.evaluations.figures(unit, period)).total == Anonymised(4, 3)
+    other = await world.med.units.unit("Vej og Park")
+    assert other is not None and (await world.med.evaluations.figures(other, period)).total == Anonymised(0, 3)
