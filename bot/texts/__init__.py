@@ -3,11 +3,18 @@
 A municipality adjusts wording in `da.py` / `en.py` without touching logic. Danish is the
 reference: a key missing in English falls back to Danish; a key missing in Danish is a bug that
 `tests/unit/test_texts.py` catches.
+
+A number of days, hours or minutes comes from the settings and may be 1, so a text names its
+unit with both forms in the placeholder: `{days:dag|dage}` reads "1 dag", "3 dage" (and
+`{days:day|days}` "1 day", "3 days"). The text keeps its placeholder's name; the one place that
+chooses the form is `_Quantities`.
 """
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
+from typing import Any
 
 from bot.texts import da, en
 
@@ -23,10 +30,24 @@ def language_for(locale: str | None, default: str = "da") -> str:
     return default
 
 
+class _Quantities(string.Formatter):
+    """`{n:one|many}`: the number, a space and the singular when it is 1, else the plural (both
+    languages say 0 in the plural). Any other format spec is Python's own."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" not in format_spec:
+            return str(super().format_field(value, format_spec))
+        one, many = format_spec.split("|", 1)
+        return f"{value} {one if str(value) == '1' else many}"
+
+
+_FORMAT = _Quantities()
+
+
 def t(lang: str, key: str, **values: object) -> str:
     catalogue = CATALOGUES.get(lang, da.TEXTS)
     template = catalogue.get(key) or da.TEXTS[key]
-    return template.format(**values) if values else template
+    return _FORMAT.format(template, **values) if values else template
 
 
 class Texts:

@@ -68,8 +68,8 @@ TEXTS.update(
         "report.cancelled": "Indberetningen er afbrudt, og intet er sendt til din leder. Skriv **indberet** for at begynde igen.",
         "report.resumed": "Du har en indberetning i gang – her kan du fortsætte, hvor du slap.",
         "report.expired": "Din påbegyndte indberetning har ligget urørt for længe og kan ikke længere sendes. Skriv **indberet** for at begynde forfra.",
-        "report.draft_reminder": "Du har en indberetning, som ikke er sendt endnu. Send den inden for {hours} timer – ellers kan du ikke længere fortsætte med den.",
-        "report.draft_reminder_minutes": "Du har en indberetning, som ikke er sendt endnu. Send den inden for {minutes} minutter – ellers kan du ikke længere fortsætte med den.",
+        "report.draft_reminder": "Du har en indberetning, som ikke er sendt endnu. Send den inden for {hours:time|timer} – ellers kan du ikke længere fortsætte med den.",
+        "report.draft_reminder_minutes": "Du har en indberetning, som ikke er sendt endnu. Send den inden for {minutes:minut|minutter} – ellers kan du ikke længere fortsætte med den.",
         # Validation reasons (field problems)
         "invalid.required": "{field} mangler",
         "invalid.too_long": "{field} er for lang",
@@ -242,7 +242,7 @@ TEXTS.update(
         "invalid.empty": "{field} mangler",
         # Notifications
         "notify.overdue": 'Påmindelse: skridtet "{step}" på sag {number} har overskredet fristen.',
-        "notify.escalation": 'Eskalering: skridtet "{step}" på sag {number} er stadig ikke afgjort, {days} arbejdsdage efter fristen.',
+        "notify.escalation": 'Eskalering: skridtet "{step}" på sag {number} er stadig ikke afgjort, {days:arbejdsdag|arbejdsdage} efter fristen.',
         "notify.followup": 'Påmindelse: opfølgningen "{step}" på sag {number} er planlagt til i dag.',
         "notify.followup_late": 'Påmindelse: opfølgningen "{step}" på sag {number} var planlagt til {date} og er ikke registreret som gennemført.',
         "notify.checkin": "Hej. Det er et stykke tid siden episoden i sag {number}. Hvordan har du det? Tal gerne med din leder eller HR, hvis du har brug for støtte.",
@@ -290,7 +290,7 @@ TEXTS.update(
         "export.building": "Jeg samler alt, hvad jeg har om personen, og sender dig et link her i chatten, når det er klar.",
         "export.nothing": "Jeg har ingen data om den person: ingen sager, ingen samtale og ingen kladde.",
         "export.failed": "Jeg kunne ikke samle data om personen. Prøv igen om lidt; ellers kontakt den driftsansvarlige.",
-        "export.ready": "Data om personen er samlet (sager: {cases}, filer: {files}). [Hent ZIP-filen]({url}) – linket virker til {until}; del det ikke. Filen slettes efter {days} dage. SHA-256: {sha256}",
+        "export.ready": "Data om personen er samlet (sager: {cases}, filer: {files}). [Hent ZIP-filen]({url}) – linket virker til {until}; del det ikke. Filen slettes efter {days:dag|dage}. SHA-256: {sha256}",
         "correct.usage": "Skriv personens Entra-objekt-id og det rigtige navn efter kommandoen, fx »ret navn 00000000-0000-0000-0000-000000000000 Mette Hansen«.",
         "correct.done": "Navnet er rettet på {count} sag(er). Hver rettelse står i sagens log.",
         "erase.usage": "Skriv sagsnummeret efter kommandoen, fx »slet sag KH-2026-0001«.",
@@ -591,11 +591,11 @@ TEXTS.update(
         "case.removal_recheck": "Anmodningen om fjernelse venter. Er indholdet væk nu?",
         "fieldname.still_there": "stadig der",
         "notify.removal_recheck": (
-            "Sag {number}: det er {days} dage siden, der blev bedt om at få indholdet fjernet. Er det væk nu? "
+            "Sag {number}: det er {days:dag|dage} siden, der blev bedt om at få indholdet fjernet. Er det væk nu? "
             "Svar under »{step}« på kortet."
         ),
         "notify.removal_recheck_again": (
-            "Sag {number}: det er {days} dage siden, indholdet sidst var der stadig. Er det væk nu? "
+            "Sag {number}: det er {days:dag|dage} siden, indholdet sidst var der stadig. Er det væk nu? "
             "Svar under »{step}« på kortet."
         ),
         "domain.removal_not_requested": "Der venter ingen anmodning om fjernelse på sagen.",
@@ -642,7 +642,7 @@ TEXTS.update(
         "deputy_reason.ack_overdue": "lederen bekræftede ikke i tide",
         "notify.deputy_in.leader_absent": "Ny sag {number} til dig som stedfortræder: {leader} er fraværende. Bekræft, at du har set sagen, og handl straks efter retningslinjen.",
         "notify.deputy_in.hr": "HR har inddraget dig som stedfortræder for {leader} på sag {number}.",
-        "notify.deputy_late": "Sag {number}: {leader} har ikke bekræftet at have set sagen inden for {hours} arbejdstimer, så du er inddraget som stedfortræder. Se sagen, og bekræft, at du har set den.",
+        "notify.deputy_late": "Sag {number}: {leader} har ikke bekræftet at have set sagen inden for {hours:arbejdstime|arbejdstimer}, så du er inddraget som stedfortræder. Se sagen, og bekræft, at du har set den.",
         "notify.ack_escalation": "Ingen leder har bekræftet at have set sag {number} inden for fristen. Følg op på sagen.",
         "history.Acknowledged": "Sagen er set",
         "history.DeputyBroughtIn": "Stedfortræderen er inddraget",

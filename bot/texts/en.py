@@ -64,8 +64,8 @@ TEXTS.update(
         "report.cancelled": "The report was cancelled, and nothing was sent to your manager. Type **report** to start again.",
         "report.resumed": "You have a report in progress – continue where you left off.",
         "report.expired": "Your unfinished report was left untouched for too long and can no longer be sent. Type **report** to start again.",
-        "report.draft_reminder": "You have a report that hasn't been sent yet. Send it within {hours} hours, or you won't be able to continue it.",
-        "report.draft_reminder_minutes": "You have a report that hasn't been sent yet. Send it within {minutes} minutes, or you won't be able to continue it.",
+        "report.draft_reminder": "You have a report that hasn't been sent yet. Send it within {hours:hour|hours}, or you won't be able to continue it.",
+        "report.draft_reminder_minutes": "You have a report that hasn't been sent yet. Send it within {minutes:minute|minutes}, or you won't be able to continue it.",
         "invalid.required": "{field} is missing",
         "invalid.too_long": "{field} is too long",
         "invalid.in_future": "{field} is in the future",
@@ -228,7 +228,7 @@ TEXTS.update(
         "invalid.too_many": "{field}: the limit is reached",
         "invalid.empty": "{field} is missing",
         "notify.overdue": 'Reminder: the step "{step}" on case {number} is past its deadline.',
-        "notify.escalation": 'Escalation: the step "{step}" on case {number} is still undecided, {days} working days past its deadline.',
+        "notify.escalation": 'Escalation: the step "{step}" on case {number} is still undecided, {days:working day|working days} past its deadline.',
         "notify.followup": 'Reminder: the follow-up "{step}" on case {number} is planned for today.',
         "notify.followup_late": 'Reminder: the follow-up "{step}" on case {number} was planned for {date} and is not recorded as done.',
         "notify.checkin": "Hi. It's been a while since the incident in case {number}. How are you? Do talk to your manager or HR if you need support.",
@@ -276,7 +276,7 @@ TEXTS.update(
         "export.building": "I'm collecting everything I hold about the person and will send you a link here in the chat when it's ready.",
         "export.nothing": "I hold no data about that person: no cases, no chat and no draft.",
         "export.failed": "I couldn't collect the person's data. Try again in a moment; otherwise contact the operator.",
-        "export.ready": "The person's data is collected (cases: {cases}, files: {files}). [Download the ZIP file]({url}) – the link works until {until}; do not share it. The file is deleted after {days} days. SHA-256: {sha256}",
+        "export.ready": "The person's data is collected (cases: {cases}, files: {files}). [Download the ZIP file]({url}) – the link works until {until}; do not share it. The file is deleted after {days:day|days}. SHA-256: {sha256}",
         "correct.usage": "Write the person's Entra object id and the right name after the command, e.g. “correct name 00000000-0000-0000-0000-000000000000 Mette Hansen”.",
         "correct.done": "The name is corrected on {count} case(s). Each correction is in the case's log.",
         "erase.usage": "Write the case number after the command, e.g. “erase case KH-2026-0001”.",
@@ -603,11 +603,11 @@ TEXTS.update(
         "case.removal_recheck": "The request to remove the content is pending. Is the content gone now?",
         "fieldname.still_there": "still there",
         "notify.removal_recheck": (
-            "Case {number}: it is {days} days since removal of the content was requested. Is it gone now? "
+            "Case {number}: it is {days:day|days} since removal of the content was requested. Is it gone now? "
             'Answer under "{step}" on the card.'
         ),
         "notify.removal_recheck_again": (
-            "Case {number}: it is {days} days since the content was last found still there. Is it gone now? "
+            "Case {number}: it is {days:day|days} since the content was last found still there. Is it gone now? "
             'Answer under "{step}" on the card.'
         ),
         "domain.removal_not_requested": "No request to remove the content is pending on the case.",
@@ -654,7 +654,7 @@ TEXTS.update(
         "deputy_reason.ack_overdue": "the manager did not confirm in time",
         "notify.deputy_in.leader_absent": "New case {number} for you as deputy: {leader} is absent. Confirm that you have seen the case, and act at once under the guideline.",
         "notify.deputy_in.hr": "HR has brought you in as deputy for {leader} on case {number}.",
-        "notify.deputy_late": "Case {number}: {leader} has not confirmed seeing the case within {hours} office hours, so you have been brought in as deputy. Look at the case and confirm that you have seen it.",
+        "notify.deputy_late": "Case {number}: {leader} has not confirmed seeing the case within {hours:office hour|office hours}, so you have been brought in as deputy. Look at the case and confirm that you have seen it.",
         "notify.ack_escalation": "No manager has confirmed seeing case {number} in time. Please follow up on the case.",
         "history.Acknowledged": "Case seen",
         "history.DeputyBroughtIn": "Deputy brought in",
