@@ -3,9 +3,10 @@
 This is the Notifier the services talk to: they hand over a stored conversation reference and an
 activity as plain JSON, and get back the id of the sent activity (to update the card later). Every
 request first takes a slot from the RateLimiter (so we stay under Teams' throttling), then goes
-through `adapter.continue_conversation`. A 429 is retried after its Retry-After; 412 and 5xx and
-broken connections with exponential back-off and jitter; 403/404 mean the bot was removed or the
-conversation is gone, which no retry fixes.
+out with the connector client botbuilder keeps for the service URL (a plain message, as JSON:
+direct_post.py) or through `adapter.continue_conversation` (anything else, updates). A 429 is
+retried after its Retry-After; 412 and 5xx and broken connections with exponential back-off and
+jitter; 403/404 mean the bot was removed or the conversation is gone, which no retry fixes.
 """
 
 from __future__ import annotations
