@@ -56,6 +56,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from app import WORKER_THREADS, Overrides, Runtime, build_runtime
+from benchmarks.bench_soak import azurite_pid
+from benchmarks.bench_turn_cpu import cpu_seconds
 from bot.directory import FileDirectory
 from bot.guideline.case import new_case
 from bot.guideline.definitions import Category, Platform
@@ -367,25 +369,41 @@ class Figure:
     cpu_seconds: float  # this process's CPU (all threads), median: steadier on a shared machine
     system_seconds: float  # the kernel's part of it (file system work on the local store), median
     peak_kib: float  # tracemalloc peak of one more run
-    requests: int = 0  # store requests in one run (cached mode)
+    requests: int = 0  # store requests in one run
+    store_cpu_seconds: float = 0.0  # Azurite's CPU, median (0 on the local store)
+
+
+# Set while Azurite runs: its process (its CPU per figure is what the tag queries cost it) and the
+# counting wrapper around the store (the requests per figure are the bot's own work).
+AZURITE_PID: int | None = None
+COUNTING: Counting | None = None
+
+
+def _azurite_cpu() -> float:
+    return cpu_seconds(AZURITE_PID) if AZURITE_PID is not None else 0.0
 
 
 async def measure(action: Callable[[], Awaitable[object]], repeat: int) -> Figure:
     await action()  # warm: caches, clients, the first connection
-    times, cpu, system = [], [], []
+    times, cpu, system, store_cpu = [], [], [], []
     for _ in range(repeat):
         gc.collect()
-        start, start_cpu = time.perf_counter(), _usage()
+        start, start_cpu, start_store = time.perf_counter(), _usage(), _azurite_cpu()
         await action()
         times.append(time.perf_counter() - start)
         cpu.append(_cpu(start_cpu)[0])
         system.append(_cpu(start_cpu)[1])
+        store_cpu.append(_azurite_cpu() - start_store)
     gc.collect()
+    before = COUNTING.calls if COUNTING is not None else 0
     tracemalloc.start()
     await action()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return Figure(statistics.median(times), statistics.median(cpu), statistics.median(system), peak / 1024)
+    figure = Figure(statistics.median(times), statistics.median(cpu), statistics.median(system), peak / 1024)
+    figure.requests = COUNTING.calls - before if COUNTING is not None else 0
+    figure.store_cpu_seconds = statistics.median(store_cpu)
+    return figure
 
 
 def _usage() -> tuple[float, float]:
@@ -541,8 +559,10 @@ async def seed_to(seeder: Seeder, size: int, name: str) -> None:
     print(f"{name}: seeded {seeder.count} in {time.perf_counter() - began:.0f} s", flush=True)
 
 
-async def run_store(name: str, store: Store, sizes: list[int], repeat: int) -> list[tuple[str, dict[str, Any]]]:
-    """One store, each stage adding to the last."""
+async def run_store(
+    name: str, store: Store, sizes: list[int], repeat: int, padding: list[int] | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """One store, each stage adding to the last; then `padding`: other blobs added to the container."""
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -553,8 +573,28 @@ async def run_store(name: str, store: Store, sizes: list[int], repeat: int) -> l
             if seeder.count < size:
                 await seed_to(seeder, size, name)
             rows.append((f"{name} {size}", await run_size(f"{name} {size}", seeder, settings, store, folder, repeat)))
+        added = 0
+        for total in padding or []:
+            began = time.perf_counter()
+            await pad(store, added, total)
+            added = total
+            print(f"{name}: {total} other blobs in {time.perf_counter() - began:.0f} s", flush=True)
+            label = f"{name} {seeder.count} + {total} other blobs"
+            rows.append((label, await run_size(label, seeder, settings, store, folder, repeat)))
         await _close(runtime)
     return rows
+
+
+async def pad(store: Store, start: int, end: int) -> None:
+    """Untagged blobs that no question asks for (as audit logs and evidence are): what grows is
+    only the container a tag query scans."""
+    gate = asyncio.Semaphore(32)
+
+    async def one(i: int) -> None:
+        async with gate:
+            await store.put(f"padding/{i:08d}.json", {"i": i}, etag=None)
+
+    await asyncio.gather(*(one(i) for i in range(start, end)))
 
 
 @dataclass
@@ -729,6 +769,7 @@ def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
             f"{row[key].cpu_seconds * 1000:.1f} ({row[key].system_seconds * 1000:.1f} sys) / "
             f"{row[key].seconds * 1000:.0f} / {row[key].peak_kib:.0f}"
             + (f" / {row[key].requests} req" if row[key].requests else "")
+            + (f" / Azurite {row[key].store_cpu_seconds * 1000:.0f}" if row[key].store_cpu_seconds else "")
             for key, _ in cols
         ]
         out.append(f"| {label} | " + " | ".join(cells) + f" | {row['rss_mib']:.0f} |")
@@ -747,7 +788,9 @@ def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
     return "\n".join(out)
 
 
-async def main_async(sizes: list[int], azurite: bool, local: bool, repeat: int, cache: Path | None) -> None:
+async def main_async(
+    sizes: list[int], azurite: bool, local: bool, repeat: int, cache: Path | None, padding: list[int]
+) -> None:
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=WORKER_THREADS))
     rows = []
     if local and cache is not None:
@@ -759,11 +802,15 @@ async def main_async(sizes: list[int], azurite: bool, local: bool, repeat: int, 
     if azurite:
         # In memory: Azurite's default saves its whole database to disk every 5 s, which at
         # hundreds of thousands of blobs stalls the emulator for seconds (Azure has no such cost).
+        global AZURITE_PID, COUNTING
         with running_azurite(timeout=60, extra_args=["--inMemoryPersistence"]) as conn:
+            AZURITE_PID = azurite_pid(conn)
             blob = BlobStore.from_connection_string(conn, "benchscale")
             await blob.ensure_container()
+            COUNTING = Counting(blob)
+            counted = cast(Store, COUNTING)
             try:
-                rows += await run_store("Azurite", blob, sizes, repeat)
+                rows += await run_store("Azurite", counted, sizes, repeat, padding)
             finally:
                 await blob.close()
     print(table(rows))
@@ -776,9 +823,16 @@ def main() -> None:
     parser.add_argument("--no-local", action="store_true", help="Azurite only")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cache", type=Path, help="keep each size's seeded local store here between runs")
+    parser.add_argument(
+        "--azurite-padding",
+        default="",
+        help="after the last size, add this many other blobs to Azurite's container (e.g. 20000,60000) "
+        "and measure again: the same answers and requests, a bigger container to scan",
+    )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    asyncio.run(main_async(sizes, args.azurite, not args.no_local, args.repeat, args.cache))
+    padding = sorted(int(n) for n in args.azurite_padding.split(",") if n)
+    asyncio.run(main_async(sizes, args.azurite, not args.no_local, args.repeat, args.cache, padding))
 
 
 if __name__ == "__main__":

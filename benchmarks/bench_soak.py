@@ -43,6 +43,8 @@ import aiohttp
 
 from benchmarks.bench_turn_cpu import cpu_seconds
 from benchmarks.bench_turn_latency import APOLOGY, PYTHON, UNLIMITED, free_port, percentile, process, report_turns
+from bot.hosting.settings import Settings
+from bot.storage.blob import BlobStore
 from tests.fakes.azurite import azurite_async
 from tests.fakes.connector import FakeConnector
 from tests.fakes.file_host import FakeFileHost
@@ -320,6 +322,7 @@ class Result:
     reports: int
     decisions: int
     memory: list[dict[str, Any]]
+    blobs: int | None = None  # in Azurite's container at the end
 
 
 async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
@@ -365,6 +368,7 @@ async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
                 check_deliveries(run, connector)
     for line in app_errors(logs / "app.log"):
         run.errors[f"bot log: {line}"] += 1
+    blobs = await container_size(connection) if connection else None
     if args.memory_trace:
         trace = logs / "memory.jsonl"
         run.memory = [json.loads(line) for line in trace.read_text().splitlines()] if trace.exists() else []
@@ -374,8 +378,17 @@ async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
             encoding="utf-8",
         )
     return Result(
-        args.duration, args.users, run.turns, samples, run.errors, run.reports.total(), run.decided, run.memory
+        args.duration, args.users, run.turns, samples, run.errors, run.reports.total(), run.decided, run.memory, blobs
     )
+
+
+async def container_size(connection: str) -> int:
+    """How many blobs the bot's container holds (what each of Azurite's tag queries goes through)."""
+    store = BlobStore.from_connection_string(connection, Settings().storage_container)
+    try:
+        return len(await store.list(""))
+    finally:
+        await store.close()
 
 
 async def quiet(connector: FakeConnector, still: float = 5.0, at_most: float = 120.0) -> None:
@@ -464,10 +477,32 @@ def summary(result: Result, warmup: float) -> str:
             f"slope {slope_mb_per_minute(steady):+.2f} MB/min",
         ]
     kinds = sorted({t.kind for t in result.turns})
-    lines += ["", "| turn | count | p50 ms | p99 ms |", "|---|---|---|---|"]
+    early, late = (warmup, warmup + 120), (result.duration - 120, result.duration)
+    lines += [
+        "",
+        f"| turn | count | p50 ms | p99 ms | p50 ms, {early[0]:.0f}-{early[1]:.0f} s | p50 ms, last 120 s | "
+        "last ÷ early |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for kind in kinds:
         lat = [t.seconds for t in result.turns if t.kind == kind]
-        lines.append(f"| {kind} | {len(lat)} | {percentile(lat, 50) * 1000:.0f} | {percentile(lat, 99) * 1000:.0f} |")
+        first = [t.seconds for t in result.turns if t.kind == kind and early[0] <= t.at < early[1]]
+        last = [t.seconds for t in result.turns if t.kind == kind and late[0] <= t.at < late[1]]
+        trend = (
+            f"{percentile(first, 50) * 1000:.0f} | {percentile(last, 50) * 1000:.0f} | "
+            f"{percentile(last, 50) / percentile(first, 50):.2f}x"
+            if first and last and percentile(first, 50) > 0
+            else "- | - | -"
+        )
+        lines.append(
+            f"| {kind} | {len(lat)} | {percentile(lat, 50) * 1000:.0f} | {percentile(lat, 99) * 1000:.0f} | {trend} |"
+        )
+    if result.blobs is not None:
+        lines += [
+            "",
+            f"Azurite's container at the end: {result.blobs} blobs. Azurite answers every tag query by "
+            "sorting and filtering all of them, once per page of 5,000 (Azure keeps an index).",
+        ]
     lines += memory_summary(result.memory, warmup)
     if result.errors:
         lines += ["", "Errors:"] + [f"- {n} x {what}" for what, n in result.errors.most_common(20)]

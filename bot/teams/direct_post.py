@@ -64,7 +64,7 @@ class Addressing:
     """The reference's part of the wire activity, as msrest writes it; kept per reference."""
 
     def __init__(self, size: int = 1024) -> None:
-        self._known: Lru[str, tuple[str, dict[str, Any]]] = Lru(size)
+        self._known: Lru[str, tuple[str, dict[str, Any]]] = Lru(size, "proactive addressing")
 
     def of(self, reference: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         """(conversation id, the addressing fields) of a stored reference."""
