@@ -78,8 +78,13 @@ class ChannelBook:
             self._loads += 1
 
     async def any_service_url(self) -> str:
-        """The service URL of a channel seen, else of any registered channel's reference (one
-        listing, one or two reads): where Teams takes this bot's messages; "" when none is known."""
+        """The service URL of a channel seen, else of the kept channels (the book's one read,
+        shared with the channel posts that start beside it: a MED round opening many chats would
+        otherwise list the unit records once per chat until it is known), else of any registered
+        channel's reference (one listing, one or two reads): where Teams takes this bot's
+        messages; "" when none is known."""
+        if not self.service_url:
+            await self._load()
         if not self.service_url:
             for record in await self.records.serving_any(1):
                 if record.channel is not None:

@@ -130,6 +130,23 @@ async def test_a_new_chat_opens_at_the_service_url_of_any_registered_channel() -
     assert fake.opened == ["u-leader"] and where["serviceUrl"] == "https://smba.example.test/north/"
 
 
+async def test_chats_opened_side_by_side_take_the_kept_channels_service_url_without_listing_units() -> None:
+    """A MED round opens many chats at once on a fresh instance: the book's one read tells them
+    the service URL; the unit records are not listed for it."""
+    store = MemoryStore()
+    reference = {**channel_reference("19:team", "19:med"), "serviceUrl": "https://smba.example.test/north/"}
+    await ChannelBook(store).keep("19:team", "19:med", reference)
+    record = UnitRecord("borgerservice", "Borgerservice", MedChannel("19:team", "19:med"))
+    await UnitRecords(store).change("Borgerservice", lambda _: (record, None))
+    counting = CountingGets(store)
+    fake = RecordingNotifier()
+    book = ChannelBook(cast(Store, counting))
+    notifier = TeamsNotifier(fake.sender, ReferenceBook(cast(Store, counting)), "tenant-1", book)
+    opened = await asyncio.gather(*(notifier.to_person(f"u-leader-{i}", MESSAGE) for i in range(5)))
+    assert {where["serviceUrl"] for where, _ in opened} == {"https://smba.example.test/north/"}
+    assert counting.finds == 0 and counting.gets[names.CHANNEL_REFS] == 1
+
+
 async def test_a_new_chat_opens_at_an_hr_persons_service_url_before_listing_channels() -> None:
     store = MemoryStore()
     hr_chat = {**user_reference("u-hr"), "serviceUrl": "https://smba.example.test/hr/"}
@@ -146,10 +163,15 @@ class CountingGets:
     def __init__(self, inner: MemoryStore) -> None:
         self._inner = inner
         self.gets: Counter[str] = Counter()
+        self.finds = 0
 
     async def get(self, name: str) -> Any:
         self.gets[name] += 1
         return await self._inner.get(name)
+
+    async def find(self, *args: Any, **kwargs: Any) -> Any:
+        self.finds += 1
+        return await self._inner.find(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
