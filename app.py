@@ -25,6 +25,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botframework.connector.auth import MicrosoftAppCredentials
 from yarl import URL
 
+from bot.chat.evidence_message import size_limit
 from bot.directory import ChainedDirectory, Directory, FileDirectory, GraphDirectory, MsalTokenProvider
 from bot.guideline.med import MedSchedule
 from bot.guideline.policy import DeadlinePolicy
@@ -215,7 +216,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         token_provider=overrides.bot_token or bot_token_provider(settings),
         token_hosts=overrides.bot_token_hosts or is_bot_attachment_host,
     )
-    max_mb = settings.evidence_max_bytes // (1024 * 1024)
+    max_size = size_limit(settings.evidence_max_bytes)
 
     is_hr = hr_check(settings, directory)
     sender = overrides.notifier or TeamsSender(
@@ -296,7 +297,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         intake,
         notifier,
         background,
-        max_mb=max_mb,
+        max_size=max_size,
         per_message=settings.evidence_files_per_message,
         turn_budget=settings.evidence_turn_budget_ms / 1000,
     )

@@ -62,7 +62,7 @@ class EvidenceChat:
     intake: EvidenceIntake
     notifier: Notifier
     background: Background
-    max_mb: int
+    max_size: str  # the largest file accepted, as a refusal names it (evidence_message.size_limit)
     per_message: int
     turn_budget: float
     downloads_at_once: int = 8
@@ -75,7 +75,7 @@ class EvidenceChat:
     async def take(self, context: TurnContext, target: Target, tx: Texts, uploader: str, now: datetime) -> bool:
         """Take every attachment of the message. True when the answers were given in this turn
         (False: they follow as a proactive message, or nothing was taken)."""
-        admission = admit(_parsed(context.activity.attachments or []), self.per_message, self.max_mb)
+        admission = admit(_parsed(context.activity.attachments or []), self.per_message, self.max_size)
         refusal: str | None = None  # nothing may be added at all (a closed case, a submitted draft)
         if admission.refs:
             try:
@@ -123,7 +123,7 @@ class EvidenceChat:
         try:
             stored = await self.intake.ingest_ref(ref, target.case_id, uploader, now)
         except EvidenceRejected as exc:
-            return spoken(tx, rejected(exc.reason, self.max_mb))
+            return spoken(tx, rejected(exc.reason, self.max_size))
         except Exception:
             log.exception("evidence download failed", extra=fields(case_id=target.case_id))
             return tx("evidence.not_stored")

@@ -31,18 +31,26 @@ class Admission:
     said: tuple[Say, ...] = ()
 
 
-def rejected(reason: str, max_mb: int) -> Say:
-    """A file refused for its kind, type or size; `reason` is a text key (it may name the limit)."""
-    return say("evidence.rejected", reason=say(reason, max_mb=max_mb))
+def size_limit(max_bytes: int) -> str:
+    """The largest file accepted (the EVIDENCE_MAX_BYTES setting) as a refusal names it: whole MB
+    from 1 MB ("25 MB"), else whole KB ("4 KB"); never more than the limit, never "0 MB"."""
+    mib = 1024 * 1024
+    return f"{max_bytes // mib} MB" if max_bytes >= mib else f"{max(max_bytes // 1024, 1)} KB"
 
 
-def admit(parsed: Sequence[Parsed], per_message: int, max_mb: int) -> Admission:
+def rejected(reason: str, max_size: str) -> Say:
+    """A file refused for its kind, type or size; `reason` is a text key (it may name the limit,
+    `size_limit` of the setting)."""
+    return say("evidence.rejected", reason=say(reason, max_size=max_size))
+
+
+def admit(parsed: Sequence[Parsed], per_message: int, max_size: str) -> Admission:
     """The files of one message, refused attachments said, and no more than `per_message` taken."""
     refs: list[AttachmentRef] = []
     said: list[Say] = []
     for item in parsed:
         if isinstance(item, EvidenceRejected):
-            said.append(rejected(item.reason, max_mb))
+            said.append(rejected(item.reason, max_size))
         elif item is not None:
             refs.append(item)
     if len(refs) > per_message:

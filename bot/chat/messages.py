@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.errors import (
     BotError,
     Conflict,
-    EvidenceRejected,
     InvalidInput,
     NotFound,
     NotPermitted,
@@ -48,8 +47,6 @@ def message_for(error: BaseException, tx: Texts) -> str:
         field = tx(field_key) if tx.has(field_key) else tx(label_key) if tx.has(label_key) else error.field
         reason_key = f"invalid.{error.reason}"
         return tx(reason_key, field=field) if tx.has(reason_key) else tx("invalid.generic", field=field)
-    if isinstance(error, EvidenceRejected):
-        return tx("evidence.rejected", reason=tx(error.reason, max_mb=25))
     if isinstance(error, NotFound):
         return tx("error.not_found")
     if isinstance(error, Conflict):

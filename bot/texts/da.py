@@ -90,7 +90,7 @@ TEXTS.update(
         "evidence.duplicate": "Den fil har du allerede sendt – den er kun gemt én gang.",
         "evidence.none_yet": "Du har ikke sendt skærmbilleder endnu. Du kan sende dem nu eller senere fra **Mine sager**.",
         "evidence.rejected": "❌ Filen blev ikke gemt: {reason} Det, du allerede har sendt, er bevaret.",
-        "evidence.too_large": "Filen er for stor (højst {max_mb} MB).",
+        "evidence.too_large": "Filen er for stor (højst {max_size}).",
         "evidence.bad_type": "Kun billeder (PNG, JPEG, GIF, WebP, HEIC), PDF-filer og Word-dokumenter (.docx) kan gemmes som dokumentation.",
         "evidence.host_not_allowed": "Filen kommer fra et sted, jeg ikke må hente fra.",
         "evidence.address_not_allowed": "Filen kommer fra en adresse, jeg ikke må hente fra.",

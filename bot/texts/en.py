@@ -84,7 +84,7 @@ TEXTS.update(
         "evidence.duplicate": "You have already sent that file – it is stored only once.",
         "evidence.none_yet": "You haven't sent any screenshots yet. You can send them now or later from **My cases**.",
         "evidence.rejected": "❌ The file was not stored: {reason} What you already sent is kept.",
-        "evidence.too_large": "The file is too large (at most {max_mb} MB).",
+        "evidence.too_large": "The file is too large (at most {max_size}).",
         "evidence.bad_type": "Only pictures (PNG, JPEG, GIF, WebP, HEIC), PDF files and Word documents (.docx) can be stored as evidence.",
         "evidence.host_not_allowed": "The file comes from a place I'm not allowed to fetch from.",
         "evidence.address_not_allowed": "The file comes from an address I'm not allowed to fetch from.",

@@ -181,6 +181,8 @@ async def test_no_temporary_file_outlives_a_download_and_a_crash_leaves_none_beh
             await settle(app)
             assert shown(connector)[-1].count("ikke gemt") == 4
             assert "Modtaget: god.png" in shown(connector)[-1]
+            # The limit said is the configured one (EVIDENCE_MAX_BYTES), not "25 MB" nor "0 MB".
+            assert shown(connector)[-1].count("højst 4 KB") == 2
             assert [p.name for p in staging.iterdir()] == [fresh.name]
     await store.close()
 

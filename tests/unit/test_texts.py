@@ -256,7 +256,7 @@ def test_evidence_rejection_reasons_are_text_keys() -> None:
                 reasons.add(str(node.args[0].value))
     assert len(reasons) >= 5
     assert sorted(r for r in reasons if r not in DA) == []
-    assert sorted(r for r in reasons if not placeholders(DA[r]) <= {"max_mb"}) == []
+    assert sorted(r for r in reasons if not placeholders(DA[r]) <= {"max_size"}) == []
 
 
 def test_every_med_refusal_has_its_text_in_both_languages() -> None:
