@@ -238,6 +238,8 @@ class Notifications:
             await self._send_text(case.reporter.aad_object_id, tx("notify.reached_late", number=case.number))
 
     async def _send_item(self, case: Case, item: DueItem, to: Recipient, done: _Delivered) -> None:
+        """Send one due item to one person; raises DeliveryFailed when it did not reach them, so
+        `_deliver` keeps the item pending (never a swallowed send counted as delivered)."""
         tx = await self._texts(to.person_id)
         step = tx(f"step.{item.step.value}") if item.step else ""
         if item.kind is DueKind.CASE_ASSIGNED:
@@ -265,7 +267,7 @@ class Notifications:
             await self._send_text(to.person_id, text, swallow=False)
             return
         if item.kind is DueKind.EMPLOYEE_CHECKIN:
-            await self._send_text(to.person_id, tx("notify.checkin", number=case.number))
+            await self._send_text(to.person_id, tx("notify.checkin", number=case.number), swallow=False)
             return
         if item.kind is DueKind.OFFER_ANSWERED:
             outcome = case.step(StepId.POLICE_OFFER).outcome or ""
@@ -273,7 +275,7 @@ class Notifications:
                 text = tx("notify.offer_no_report", number=case.number)
             else:
                 text = tx("notify.offer_answered", number=case.number, answer=tx(f"outcome.{outcome}"))
-            await self._send_text(to.person_id, text)
+            await self._send_text(to.person_id, text, swallow=False)
             return
         key = {
             DueKind.STEP_OVERDUE: "notify.overdue",
@@ -296,7 +298,7 @@ class Notifications:
         if to.role in (Role.LEADER, Role.DEPUTY, Role.HR) or item.kind in OFFER_KINDS:
             await self._send_card(case, to.person_id, None, done, text=text, finishes=True)
         else:
-            await self._send_text(to.person_id, text)
+            await self._send_text(to.person_id, text, swallow=False)
 
     async def _recipients(self, case: Case, roles: Iterable[Role]) -> list[Recipient]:
         out: list[Recipient] = []

@@ -116,6 +116,35 @@ async def test_the_employee_answers_the_offer_on_their_own_card(world: World) ->
     assert case.steps[StepId.POLICE_OFFER].outcome == "wants_to_join"
 
 
+async def test_the_employee_s_answer_reaches_the_leader_after_a_failed_send(world: World) -> None:
+    """A due text (here the employee's answer to the police offer) that reached nobody stays
+    pending and is retried: it was counted as delivered when its send failed."""
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    leader = world.chat(runtime, LEADER, "Lene Leder")
+    await invoke(leader, "decide", decide(case_id, "offer_made", offered_via="in_person"))
+    await runtime.background.drain()
+    leader_chat = f"a:chat-{LEADER}"  # where the leader's card was just clicked
+    world.connector.fail_next(60, 503, conversation_id=leader_chat)  # the leader's chat is down
+    employee = world.chat(runtime, EMPLOYEE, "Mette Medarbejder")
+    await invoke(employee, "decide", decide(case_id, "offer_join"))
+    await runtime.background.drain()
+
+    def told() -> int:
+        texts = [said(m.activity) for m in world.connector.messages(leader_chat)]
+        return sum("har svaret på tilbuddet om at deltage i politianmeldelsen" in t for t in texts)
+
+    assert told() == 0
+    doc = await runtime.cases.get(case_id)
+    assert any(key.startswith("offer:") for key in doc.retry), "the failed text waits for a retry"
+    world.connector._faults.clear()  # the leader's chat is back
+    world.clock.advance(minutes=2)  # past the first back-off
+    await runtime.scheduler.tick()
+    assert told() == 1
+    await runtime.scheduler.tick()
+    assert told() == 1  # sent once
+
+
 async def test_a_forged_invoke_from_a_third_user_changes_nothing(world: World) -> None:
     runtime = await world.runtime()
     case_id = await report(world, runtime)
