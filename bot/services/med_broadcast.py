@@ -292,6 +292,8 @@ class MedBroadcast:
         claim_gate = asyncio.Semaphore(CLAIM_CONCURRENCY)
         # Which units have an evaluation document yet: one listing instead of a read per unit.
         stored = asyncio.ensure_future(self.evaluations.stored_tags(period.id))
+        # The period's erased-case counts (one document for every unit): read once for the round.
+        erased = asyncio.ensure_future(self.evaluations.erased_of_period(period))
         claimed_at: dict[str, datetime] = {}  # our claims not yet followed by a record
 
         async def build(target: Target) -> dict[str, Any]:
@@ -303,7 +305,13 @@ class MedBroadcast:
                     tx = Texts(language_for(await self.languages.locale(target.person), self.default_language))
                 ev = await self.evaluations.evaluation_in_round(target.unit, period.id, await asyncio.shield(stored))
                 card = await self.evaluations.card(
-                    target.unit, period, being_sent=True, in_chat=target.in_chat, tx=tx, evaluation=ev
+                    target.unit,
+                    period,
+                    being_sent=True,
+                    in_chat=target.in_chat,
+                    tx=tx,
+                    evaluation=ev,
+                    erased=await asyncio.shield(erased),
                 )
                 return _message(card)
 
@@ -398,7 +406,7 @@ class MedBroadcast:
             # arrived: its claim stays, for STALE_CLAIM, as before.
             await asyncio.gather(*work.claims.values(), return_exceptions=True)
             await self._release(period, {k: at for k, at in claimed_at.items() if k not in work.started})
-            futures: list[asyncio.Future[Any]] = [*work.claims.values(), *work.cards.values(), stored]
+            futures: list[asyncio.Future[Any]] = [*work.claims.values(), *work.cards.values(), stored, erased]
             for future in futures:
                 if future.done() and not future.cancelled():
                     future.exception()  # a failure was reported per unit; mark it as seen

@@ -171,18 +171,24 @@ class MedEvaluations:
         return Marked(Unit(unit.key, unit.name, unit.workplace, record), self.current_period())
 
     # -- the card ------------------------------------------------------------------------------------
-    async def figures(self, unit: Unit, period: MedPeriod) -> MedFigures:
+    async def figures(self, unit: Unit, period: MedPeriod, erased: dict[str, Any] | None = None) -> MedFigures:
         """The unit's figures for the period, as its card shows them: the one place the card
-        (and the reminder round, one unit at a time) gets them from."""
+        (and the reminder round, one unit at a time) gets them from. `erased`: the period's
+        counts of erased cases as `erased_of_period` read them (a round reads them once for
+        all its units), else read here."""
         since = period.start if await self.figures_indexed() else None  # else every case of the unit
         cases = await cases_in_unit(self.store, unit.name, unit.spellings, counting_from=since)
-        deleted = await self.deleted(unit, period)
+        deleted = self.deleted(unit, erased if erased is not None else await self.erased_of_period(period))
         return domain.figures(cases, unit.name, period, self.threshold, deleted)
 
-    async def deleted(self, unit: Unit, period: MedPeriod) -> DeletedCounts:
-        """What retention and HR's erasures kept of the unit's erased cases of the period
-        (`RetentionRecords.count_deleted`, keyed by the unit's canonical tag): they still count."""
-        data = await RetentionRecords(self.store).med_figures(period.id) or {}
+    async def erased_of_period(self, period: MedPeriod) -> dict[str, Any]:
+        """What retention and HR's erasures kept of the period's erased cases, every unit's
+        (`RetentionRecords.count_deleted`): one document per period."""
+        return await RetentionRecords(self.store).med_figures(period.id) or {}
+
+    @staticmethod
+    def deleted(unit: Unit, data: dict[str, Any]) -> DeletedCounts:
+        """The unit's erased cases of the period (keyed by the unit's canonical tag): they still count."""
         kept = (data.get("units") or {}).get(unit_tag(unit.name)) or {}
         known = {c.value for c in Category}
         counts = {Category(cat): int(n) for cat, n in kept.items() if cat in known}
@@ -199,8 +205,9 @@ class MedEvaluations:
         tx: Texts | None = None,
         evaluation: MedEvaluation | None = None,
         warning: bool = False,
+        erased: dict[str, Any] | None = None,
     ) -> Card:
-        figures = await self.figures(unit, period)
+        figures = await self.figures(unit, period, erased)
         ev = evaluation if evaluation is not None else await self.evaluation(unit, period.id)
         if being_sent:  # the card shows the state it will have once it arrives
             ev = domain.mark_sent(ev, self.clock.now())

@@ -278,6 +278,8 @@ async def test_a_round_reads_each_record_once_and_later_ticks_read_none_of_them_
     jens = f"refs/users/{JOB_LEADER}.json"
     assert counting.gets[jens] == 1 and counting.puts[jens] == 1  # one read (language and chat), one write
     assert not [n for n in counting.gets if n.startswith("med/sent/")]  # the follow-up check knew them
+    erased = [n for n in counting.gets if n.startswith("stats/med/")]  # erased cases: one document a period
+    assert [counting.gets[n] for n in erased] == [1]  # read once for the round, not once per unit
     assert await ReferenceBook(world.store).reference(JOB_LEADER) is not None
     counting.gets.clear()
     assert (await runtime.med.send_due()).total == 0
