@@ -1,14 +1,12 @@
 """Read-modify-write on one document with the ETag, retried when another writer got there first.
 
 Every write that can race goes through `update`: the caller gives a pure function from the current
-data (or None) to the new data; on Conflict the document is re-read and the function re-applied,
-after a short random wait when the write lost to another writer (not when only a guess was stale).
+data (or None) to the new data; on Conflict the document is re-read and the function re-applied.
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -60,7 +58,6 @@ async def update(
     data it is given.
     """
     last: Exception | None = None
-    losses = 0
     guess = recent.take(name) if recent else None
     for _ in range(attempts):
         doc: Document | None
@@ -79,11 +76,6 @@ async def update(
             etag = await store.put(name, new, etag=doc.etag if doc else None, tags=tags(new) if tags else None)
         except (Conflict, AlreadyExists) as exc:
             last = exc
-            if not guessed:
-                # Writers that lost together would read and collide again at once: each waits a
-                # little, at random, longer after each loss (at most 10 ms after the first, 1.3 s over all eight).
-                losses += 1
-                await asyncio.sleep(random.uniform(0, 0.005 * 2**losses))
             continue
         if recent is not None:
             recent.keep(name, new, etag)
