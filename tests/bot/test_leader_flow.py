@@ -116,6 +116,26 @@ async def test_the_employee_answers_the_offer_on_their_own_card(world: World) ->
     assert case.steps[StepId.POLICE_OFFER].outcome == "wants_to_join"
 
 
+async def told_once_on_the_retry(
+    world: World, runtime: Runtime, case_id: str, chat: str, phrase: str, retry_key: str
+) -> None:
+    """A notice whose send failed: not told, waiting in the case's retries; once the chat is back
+    and the back-off has passed, the scheduler tells it exactly once."""
+
+    def told() -> int:
+        return sum(phrase in said(m.activity) for m in world.connector.messages(chat))
+
+    assert told() == 0
+    doc = await runtime.cases.get(case_id)
+    assert any(key.startswith(retry_key) for key in doc.retry), "the failed notice waits for a retry"
+    world.connector._faults.clear()  # the chat is back
+    world.clock.advance(minutes=2)  # past the first back-off
+    await runtime.scheduler.tick()
+    assert told() == 1
+    await runtime.scheduler.tick()
+    assert told() == 1  # sent once
+
+
 async def test_the_employee_s_answer_reaches_the_leader_after_a_failed_send(world: World) -> None:
     """A due text (here the employee's answer to the police offer) that reached nobody stays
     pending and is retried: it was counted as delivered when its send failed."""
@@ -129,20 +149,9 @@ async def test_the_employee_s_answer_reaches_the_leader_after_a_failed_send(worl
     employee = world.chat(runtime, EMPLOYEE, "Mette Medarbejder")
     await invoke(employee, "decide", decide(case_id, "offer_join"))
     await runtime.background.drain()
-
-    def told() -> int:
-        texts = [said(m.activity) for m in world.connector.messages(leader_chat)]
-        return sum("har svaret på tilbuddet om at deltage i politianmeldelsen" in t for t in texts)
-
-    assert told() == 0
-    doc = await runtime.cases.get(case_id)
-    assert any(key.startswith("offer:") for key in doc.retry), "the failed text waits for a retry"
-    world.connector._faults.clear()  # the leader's chat is back
-    world.clock.advance(minutes=2)  # past the first back-off
-    await runtime.scheduler.tick()
-    assert told() == 1
-    await runtime.scheduler.tick()
-    assert told() == 1  # sent once
+    await told_once_on_the_retry(
+        world, runtime, case_id, leader_chat, "har svaret på tilbuddet om at deltage i politianmeldelsen", "offer:"
+    )
 
 
 async def test_a_forged_invoke_from_a_third_user_changes_nothing(world: World) -> None:
@@ -336,20 +345,9 @@ async def test_the_evidence_notice_survives_a_failed_send_and_reaches_the_leader
     reply = " ".join(r.text or "" for r in await employee.send("færdig"))
     await runtime.background.drain()
     assert "Din leder får besked" in reply
-
-    def told() -> int:
-        texts = [said(m.activity) for m in world.connector.messages(leader_chat)]
-        return sum("dokumentation til sag KH-2026-0001 (nye filer: 1)" in t for t in texts)
-
-    assert told() == 0
-    doc = await runtime.cases.get(case_id)
-    assert any(key.startswith("evidence:") for key in doc.retry), "the failed notice waits for a retry"
-    world.connector._faults.clear()  # the leader's chat is back
-    world.clock.advance(minutes=2)  # past the first back-off
-    await runtime.scheduler.tick()
-    assert told() == 1
-    await runtime.scheduler.tick()
-    assert told() == 1  # sent once
+    await told_once_on_the_retry(
+        world, runtime, case_id, leader_chat, "dokumentation til sag KH-2026-0001 (nye filer: 1)", "evidence:"
+    )
 
 
 async def test_more_evidence_on_a_case_without_a_leader_tells_hr_and_says_so(world: World) -> None:
