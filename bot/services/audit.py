@@ -45,7 +45,7 @@ async def record_events(store: Store, events: Iterable[Event]) -> None:
     """Append domain events straight to the log, not through a case's outbox. For building logs
     (fixtures, imports); a service recording a change writes `event_lines` with the change."""
     for line in event_lines(events):
-        await store.append_audit(str(line["case_id"]), line)
+        await store.append_audit(str(line["case_id"]), line)  # lines of several cases: one by one
 
 
 async def record(store: Store, case_id: str, event: str, actor: str, at: datetime, **details: Any) -> None:
@@ -61,30 +61,30 @@ async def append_new(store: Store, case_id: str, lines: list[dict[str, Any]]) ->
 
 
 async def _append_new(store: Store, case_id: str, lines: list[dict[str, Any]]) -> tuple[set[str], int]:
-    """`append_new`, and how many lines it appended (the others were in the log already)."""
-    appended = 0
+    """`append_new`, and how many lines it appended (the others were in the log already). The new
+    lines go in one store call (one append, one fsync), not one call each."""
     if not lines:
-        return set(), appended
+        return set(), 0
     try:
         logged = {str(line.get("id")) for line in await store.read_audit(case_id) if line.get("id")}
     except Exception:
         log.warning("audit lines not appended yet; they wait in the case's outbox", extra=fields(case_id=case_id))
-        return set(), appended
-    done: set[str] = set()
+        return set(), 0
+    new: list[dict[str, Any]] = []
     for line in lines:
         line_id = str(line.get("id"))
         if line_id not in logged:
-            try:
-                await store.append_audit(case_id, line)
-            except Exception:
-                log.warning(
-                    "audit lines not appended yet; they wait in the case's outbox", extra=fields(case_id=case_id)
-                )
-                return done, appended
             logged.add(line_id)
-            appended += 1
-        done.add(line_id)
-    return done, appended
+            new.append(line)
+    try:
+        if new:
+            await store.append_audit_lines(case_id, new)
+    except Exception:
+        # Some may be in the log now: the outbox keeps them all, and the next flush appends only
+        # those the log does not hold (a line a torn append left twice is read once: `trail`).
+        log.warning("audit lines not appended yet; they wait in the case's outbox", extra=fields(case_id=case_id))
+        return set(), 0
+    return {str(line.get("id")) for line in lines}, len(new)
 
 
 async def flush(repo: CaseRepository, case_id: str) -> int:

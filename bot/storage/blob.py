@@ -18,7 +18,7 @@ import json
 import logging
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, unquote
@@ -56,6 +56,22 @@ _BLOB_CLIENTS = 512
 # Azure with no proxy between it and its storage account.
 _TRUST_ENV = False
 _COPY_SOURCE_MINUTES = 15  # how long a staging blob's read URL lives: one server-side copy
+
+
+_APPEND_BLOCK = 4 * 1024 * 1024  # Azure's least maximum append block (older service versions)
+
+
+def _audit_blocks(entries: Sequence[Mapping[str, Any]]) -> Iterator[bytes]:
+    """The lines as few append blocks as fit: one for any usual number of lines (a line is never split)."""
+    block = b""
+    for entry in entries:
+        line = json.dumps(dict(entry), ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        if block and len(block) + len(line) > _APPEND_BLOCK:
+            yield block
+            block = b""
+        block += line
+    if block:
+        yield block
 
 
 def _status(err: HttpResponseError) -> int:
@@ -361,15 +377,18 @@ class BlobStore:
 
     # -- audit --------------------------------------------------------------------------------
     async def append_audit(self, case_id: str, entry: Mapping[str, Any]) -> None:
+        await self.append_audit_lines(case_id, [entry])
+
+    async def append_audit_lines(self, case_id: str, entries: Sequence[Mapping[str, Any]]) -> None:
         blob = self._blob(names.audit_log(case_id))
-        line = json.dumps(dict(entry), ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
-        try:
-            await blob.append_block(line)
-        except ResourceNotFoundError:
-            # IfMissing: never recreate an existing log, that would wipe it
-            with contextlib.suppress(ResourceExistsError, ResourceModifiedError):
-                await blob.create_append_blob(match_condition=MatchConditions.IfMissing)
-            await blob.append_block(line)
+        for block in _audit_blocks(entries):
+            try:
+                await blob.append_block(block)
+            except ResourceNotFoundError:
+                # IfMissing: never recreate an existing log, that would wipe it
+                with contextlib.suppress(ResourceExistsError, ResourceModifiedError):
+                    await blob.create_append_blob(match_condition=MatchConditions.IfMissing)
+                await blob.append_block(block)
 
     async def read_audit(self, case_id: str) -> builtins.list[dict[str, Any]]:
         blob = self._blob(names.audit_log(case_id))

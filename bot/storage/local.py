@@ -24,7 +24,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -329,13 +329,21 @@ class LocalStore:
         line = _dumps(dict(entry)) + b"\n"
         await asyncio.to_thread(self._append_sync, self._audit_path(case_id), line)
 
+    async def append_audit_lines(self, case_id: str, entries: Sequence[Mapping[str, Any]]) -> None:
+        if not entries:
+            return
+        lines = b"".join(_dumps(dict(entry)) + b"\n" for entry in entries)
+        await asyncio.to_thread(self._append_sync, self._audit_path(case_id), lines)
+
     @staticmethod
-    def _append_sync(path: Path, line: bytes) -> None:
+    def _append_sync(path: Path, lines: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            with lf.flocked(path):  # one line per writer, even if a write were split
-                os.write(fd, line)
+            with lf.flocked(path):  # one writer's lines together, even if a write were split
+                view = memoryview(lines)
+                while view:
+                    view = view[os.write(fd, view) :]
                 os.fsync(fd)
         finally:
             os.close(fd)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import builtins
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -201,6 +201,13 @@ class Store(Protocol):
     # -- append-only audit -------------------------------------------------------------------
     async def append_audit(self, case_id: str, entry: Mapping[str, Any]) -> None:
         """Append one JSON line to `audit/{case_id}.log`. Never rewrites earlier lines."""
+
+    async def append_audit_lines(self, case_id: str, entries: Sequence[Mapping[str, Any]]) -> None:
+        """Append several JSON lines, in order, in one request (one append block, one fsync): a
+        delivery round's lines cost one store call, not one each. Nothing for no entries. Lines
+        of other writers never land between them (up to 4 MiB of lines, Azure's block size); a
+        failure may leave a prefix of them appended, as one-by-one appends would (readers drop
+        a repeated line by its id)."""
 
     async def read_audit(self, case_id: str) -> builtins.list[dict[str, Any]]:
         """All lines, in append order."""

@@ -420,6 +420,20 @@ async def test_audit_appends_in_order_and_concurrently(store: Store) -> None:
     assert await store.read_audit("case2") == []
 
 
+async def test_audit_lines_append_in_order_in_one_call_and_never_interleave(store: Store) -> None:
+    await store.append_audit("case1", {"seq": 0})
+    await store.append_audit_lines("case1", [])  # nothing to append: nothing happens
+    batches = [[{"batch": b, "seq": i, "by": "æ"} for i in range(5)] for b in range(8)]
+    await asyncio.gather(*(store.append_audit_lines("case1", batch) for batch in batches))
+    lines = await store.read_audit("case1")
+    assert lines[0] == {"seq": 0}
+    runs = [lines[1 + 5 * k : 6 + 5 * k] for k in range(8)]
+    assert sorted(run[0]["batch"] for run in runs) == list(range(8))
+    assert all(run == batches[run[0]["batch"]] for run in runs)  # each call's lines together, in order
+    await store.append_audit_lines("case2", [{"only": 1}])  # a log that did not exist yet
+    assert await store.read_audit("case2") == [{"only": 1}]
+
+
 # -- leases -------------------------------------------------------------------------------------
 
 

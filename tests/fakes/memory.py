@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import collections
 import hashlib
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -109,6 +110,7 @@ class MemoryStore:
         self.leases: dict[str, _Held] = {}
         self.closed = False
         self._failing: dict[str, int] = {}
+        self.requests: collections.Counter[str] = collections.Counter()  # operation -> calls (round trips)
 
     # -- for tests ------------------------------------------------------------------------------
     def fail_next(self, operation: str, times: int = 1) -> None:
@@ -132,6 +134,7 @@ class MemoryStore:
         return sorted(every)
 
     async def _turn(self, operation: str) -> None:
+        self.requests[operation] += 1
         await asyncio.sleep(0)  # another task may run here, as during a real store's round trip
         left = self._failing.get(operation, 0)
         if left:
@@ -276,6 +279,14 @@ class MemoryStore:
         line = json.dumps(dict(entry), ensure_ascii=False)
         await self._turn("append_audit")
         self.audit.setdefault(case_id, []).append(line)
+
+    async def append_audit_lines(self, case_id: str, entries: Sequence[Mapping[str, Any]]) -> None:
+        check_name(names.audit_log(case_id))
+        lines = [json.dumps(dict(entry), ensure_ascii=False) for entry in entries]
+        if not lines:
+            return
+        await self._turn("append_audit")  # fails like one append (`fail_next("append_audit")`)
+        self.audit.setdefault(case_id, []).extend(lines)
 
     async def read_audit(self, case_id: str) -> builtins.list[dict[str, Any]]:
         check_name(names.audit_log(case_id))

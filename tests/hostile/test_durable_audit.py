@@ -44,6 +44,12 @@ class AppendFails:
             raise OSError("the process died here")
         await self._store.append_audit(case_id, entry)
 
+    async def append_audit_lines(self, case_id: str, entries: Any) -> None:
+        if self.failing:
+            self.refused += 1
+            raise OSError("the process died here")
+        await self._store.append_audit_lines(case_id, entries)
+
     async def put(self, name: str, data: Any, **kw: Any) -> str:
         if self.drop_fails and name.startswith("cases/") and "audit" not in data:
             raise OSError("the process died before the outbox was emptied")

@@ -32,6 +32,17 @@ async def test_outbox_lines_survive_a_failed_append_and_land_once(store: MemoryS
     assert [line["n"] for line in await audit.trail(store, CASE)] == [0, 1, 2]
 
 
+async def test_a_flush_appends_the_outbox_in_one_store_call(store: MemoryStore, clock: FakeClock) -> None:
+    repo = CaseRepository(store, POLICY)
+    lines = [audit.note_line("notified", "bot", clock.now(), n=n) for n in range(3)]
+    await store.append_audit(CASE, lines[0])  # already in the log (a flush that died before emptying the outbox)
+    await repo.create(CaseDoc(opened(case_id=CASE), audit=lines))
+    before = store.requests["append_audit"]
+    assert await audit.flush(repo, CASE) == 2
+    assert store.requests["append_audit"] == before + 1
+    assert [line["n"] for line in await store.read_audit(CASE)] == [0, 1, 2]
+
+
 async def test_a_line_appended_twice_by_racing_flushes_is_read_once(store: MemoryStore, clock: FakeClock) -> None:
     line = audit.note_line("notified", "bot", clock.now())
     await store.append_audit(CASE, line)
