@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import subprocess
 import tempfile
@@ -46,9 +47,12 @@ class AzuriteError(RuntimeError):
 
 
 @contextlib.contextmanager
-def running_azurite(timeout: float = 30.0, extra_args: Sequence[str] = ()) -> Iterator[str]:
+def running_azurite(
+    timeout: float = 30.0, extra_args: Sequence[str] = (), preload: Path | None = None
+) -> Iterator[str]:
     """Run azurite-blob in a temp folder; yield its connection string; stop it afterwards.
-    `extra_args` go to azurite-blob as given (a benchmark's `--inMemoryPersistence`)."""
+    `extra_args` go to azurite-blob as given (a benchmark's `--inMemoryPersistence`); `preload` is
+    a script Node loads first (`--require`: a benchmark's correction of the emulator)."""
     if not AZURITE_BLOB.exists():
         raise AzuriteError(f"{AZURITE_BLOB} is missing: run npm ci")
     port = free_port()
@@ -65,7 +69,13 @@ def running_azurite(timeout: float = 30.0, extra_args: Sequence[str] = ()) -> It
             command += ["--location", location]
         log_path = Path(location) / "azurite.out"
         with log_path.open("wb") as log:
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+            env = None
+            if preload is not None:
+                env = {
+                    **os.environ,
+                    "NODE_OPTIONS": f"{os.environ.get('NODE_OPTIONS', '')} --require {preload}".strip(),
+                }
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, env=env)
             try:
                 deadline = time.monotonic() + timeout
                 while not _port_answers(port):
