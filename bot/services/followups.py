@@ -14,8 +14,8 @@ from bot.services.outcomes import CaseDecided, CaseSubmitted, MedEvaluationMarke
 
 def register(dispatch: Dispatcher, notifications: Notifications, med: MedService) -> Dispatcher:
     async def case_submitted(event: CaseSubmitted) -> None:
-        # The case is already saved with the notification owed in it: deliver it now.
-        await notifications.deliver_case(event.case.id)
+        # The case is already saved with the notification owed in it (claimed): deliver it now.
+        await notifications.deliver_case(event.case.id, event.claim)
 
     async def case_decided(event: CaseDecided) -> None:
         await notifications.after_decision(event.case, list(event.events), event.actor_id)

@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 REPORTER_CARD = "reporter_card"  # the reporter's own case card, claimed like a due item
 CLAIM_FOR = timedelta(minutes=5)
 CLAIM_MARGIN = timedelta(minutes=1)  # a send attempt starts only with this much of the claim left
+# A new case's first claim (`claim_new_case`): its round starts at once and sends within seconds
+# (a send later than 30 s extends the claim, as any); short, so a crash delays it this long at most.
+FIRST_CLAIM_FOR = CLAIM_MARGIN + timedelta(seconds=30)
 OFFER_KINDS = frozenset({DueKind.OFFER_ASKED, DueKind.OFFER_REMINDER})
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
 
@@ -84,9 +87,10 @@ class Notifications:
         self.is_hr = is_hr
 
     # -- what the edge calls ---------------------------------------------------------------------
-    async def deliver_case(self, case_id: str) -> None:
-        """Send everything this case owes now (also the reporter's own case card)."""
-        claimed = await self._claim(case_id)
+    async def deliver_case(self, case_id: str, first: FirstClaim | None = None) -> None:
+        """Send everything this case owes now (also the reporter's own case card). `first`: the
+        claim a new case was created with (`claim_new_case`), so the round needs no claim write."""
+        claimed = first.claimed() if first is not None and first.case.id == case_id else await self._claim(case_id)
         if claimed is None:
             return  # nothing owed now, or another delivery (this or another instance) holds it
         case, items, reporter_card, pending, mine = claimed
@@ -506,6 +510,43 @@ def _followup_day(case: Case, item: DueItem) -> date | None:
         return None
     planned = case.step(item.step).fields.get("followup_date")
     return date.fromisoformat(planned) if planned else None
+
+
+@dataclass(frozen=True)
+class FirstClaim:
+    """A new case's first delivery round, claimed in the case's own create-only write: what it
+    owes at once (the leader's notification) and the reporter's own card, marked as `_claim`
+    marks them. The round that follows the submit then sends without a claim write of its own.
+
+    After a crash between that write and the round the marks hold the items until they expire
+    (FIRST_CLAIM_FOR, 90 s) and the scheduler sends them then, not on the very next tick: the
+    price of one write less on every report. A round slower than 30 s extends the claim before
+    its next send (`_keep_claim`), as any round does near the end of its claim."""
+
+    case: Case
+    items: tuple[DueItem, ...]
+    token: str
+    until: datetime
+    outbox: tuple[dict[str, Any], ...]  # the case's audit lines, appended by the round
+
+    @property
+    def keys(self) -> list[str]:
+        return [i.key for i in self.items] + [REPORTER_CARD]
+
+    def retry(self) -> dict[str, dict[str, Any]]:
+        """The case document's `retry` entries that hold the claim."""
+        return {key: {"claimed_until": self.until.isoformat(), "claimed_by": self.token} for key in self.keys}
+
+    def claimed(self) -> tuple[Case, list[DueItem], bool, dict[str, Any], _Claim]:
+        """What `Notifications._claim` would have returned for the new case."""
+        return self.case, list(self.items), True, {}, _Claim(self.token, self.keys, self.until, list(self.outbox))
+
+
+def claim_new_case(case: Case, outbox: list[dict[str, Any]], now: datetime, policy: DeadlinePolicy) -> FirstClaim:
+    """The first claim of a case about to be created (nothing sent, no retry yet): everything
+    due at `now` and the reporter's card, for FIRST_CLAIM_FOR, with a fresh token."""
+    items = tuple(due_items([case], now, policy))
+    return FirstClaim(case, items, uuid.uuid4().hex, now + FIRST_CLAIM_FOR, tuple(outbox))
 
 
 @dataclass

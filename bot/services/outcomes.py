@@ -8,17 +8,23 @@ conversation reference.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.guideline.events import Event
 from bot.guideline.model import Case
 from bot.services.med_units import Unit
 
+if TYPE_CHECKING:
+    from bot.services.notifications import FirstClaim
+
 
 @dataclass(frozen=True)
 class CaseSubmitted:
-    """A new case was written (with the notifications it owes in it)."""
+    """A new case was written (with the notifications it owes in it, and, with `claim`, their
+    first delivery already claimed in that write)."""
 
     case: Case
+    claim: FirstClaim | None = None
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from bot.repositories.cases import CaseDoc, CaseRepository
 from bot.repositories.counters import CaseNumbers
 from bot.services import audit
 from bot.services.drafts import DraftIndex
+from bot.services.notifications import FirstClaim, claim_new_case
 from bot.services.outcomes import CaseSubmitted
 from bot.storage.store import EvidenceMeta, Store
 
@@ -90,11 +91,12 @@ def evidence_item(meta: EvidenceMeta) -> EvidenceItem:
 class Submitted:
     case: Case
     already: bool  # a repeated submit of the same draft
+    claim: FirstClaim | None = None  # the first delivery, claimed in the case's create-only write
 
     @property
     def follow_ups(self) -> tuple[CaseSubmitted, ...]:
         """For the dispatcher: deliver what the new case owes now (a repeated submit owes nothing new)."""
-        return () if self.already else (CaseSubmitted(self.case),)
+        return () if self.already else (CaseSubmitted(self.case, self.claim),)
 
 
 class ReportService:
@@ -165,12 +167,14 @@ class ReportService:
             leader_manager=entry.leader_manager if entry else None,
             leader_absent=absent,
         )
+        lines = audit.event_lines(events)
+        # The first delivery is claimed in this same write (no claim write before the round); the
+        # delivery that follows (CaseSubmitted) sends it and appends the lines with its own.
+        first = claim_new_case(case, lines, now, self.policy)
         try:
-            await self.cases.create(CaseDoc(case, audit=audit.event_lines(events)))
+            await self.cases.create(CaseDoc(case, retry=first.retry(), audit=lines))
         except AlreadyExists:
             return Submitted((await self.cases.get(case_id)).case, already=True)
-        # The audit lines are in the case's outbox; the delivery that follows (CaseSubmitted) appends
-        # them to the log with its own, in one flush, off the employee's turn.
         log.info("case submitted", extra=fields(case_id=case.id, evidence=len(evidence), has_leader=bool(leader)))
         METRICS.case_opened()
-        return Submitted(case, already=False)
+        return Submitted(case, already=False, claim=first)

@@ -7,6 +7,7 @@ from typing import Any
 
 from app import Runtime
 from bot.guideline.model import CaseStatus, StepId, StepStatus
+from bot.services.notifications import FIRST_CLAIM_FOR
 from tests.bot.chat import Chat, all_text, cards, invoke, said
 from tests.bot.conftest import DEPUTY, EMPLOYEE, HR, LEADER, STRANGER, World, file_attachment
 from tests.bot.test_report_dialog import GOOD_FORM
@@ -255,8 +256,12 @@ async def test_notification_survives_a_crash_between_saving_and_sending(world: W
     await chat.send("færdig")
     await chat.send(value={"verb": "review_submit"})
     assert not [m for m in world.connector.messages() if "Ny sag" in said(m.activity)]
-    restarted = await world.runtime()  # a new process on the same store: its first tick retries
+    restarted = await world.runtime()  # a new process on the same store
     await restarted.scheduler.tick()
+    # The submit claimed the first delivery in the case's own write: held until that claim ends.
+    assert not [m for m in world.connector.messages() if "Ny sag" in said(m.activity)]
+    world.clock.advance(seconds=FIRST_CLAIM_FOR.total_seconds())
+    await restarted.scheduler.tick()  # the first tick after it ends sends it
     arrived = [m for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)]
     assert len(arrived) == 1  # the leader, once
     await restarted.scheduler.tick()

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.directory.model import DirectoryEntry, Person
 from bot.guideline.decisions import Acknowledge
 from bot.guideline.definitions import Category, Platform
+from bot.guideline.due import DueKind
 from bot.guideline.med import MedSchedule
 from bot.guideline.model import Facts
 from bot.hosting.background import Background
@@ -22,7 +23,7 @@ from bot.services.case_actions import CaseActions
 from bot.services.dispatch import Dispatcher
 from bot.services.hr_people import HrPeople
 from bot.services.med import MedService
-from bot.services.notifications import Notifications
+from bot.services.notifications import REPORTER_CARD, Notifications
 from bot.services.reports import ReportService, new_draft_id
 from bot.teams.reference_book import ReferenceBook
 from tests.fakes.clock import FakeClock
@@ -39,11 +40,10 @@ async def not_hr(_person: str) -> bool:
     return False
 
 
-async def test_a_report_reaches_its_leader_and_a_decision_refreshes_the_reporters_card(
-    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
-) -> None:
-    directory = MemoryDirectory([DirectoryEntry(REPORTER.aad_object_id, REPORTER.name, LEADER, None, "Borgerservice")])
-    repo = CaseRepository(store, POLICY)
+async def wired(
+    store: MemoryStore, repo: CaseRepository, notifier: RecordingNotifier, clock: FakeClock, directory: MemoryDirectory
+) -> tuple[ReferenceBook, Notifications]:
+    """The notification service as app.py wires it, with both people's chats known."""
     refs = ReferenceBook(store)
     for person in (REPORTER, LEADER):
         await refs.remember(person.aad_object_id, user_reference(person.aad_object_id), "da-DK")
@@ -60,6 +60,15 @@ async def test_a_report_reaches_its_leader_and_a_decision_refreshes_the_reporter
         languages=refs,
         telemetry=Telemetry(),
     )
+    return refs, notifications
+
+
+async def test_a_report_reaches_its_leader_and_a_decision_refreshes_the_reporters_card(
+    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
+) -> None:
+    directory = MemoryDirectory([DirectoryEntry(REPORTER.aad_object_id, REPORTER.name, LEADER, None, "Borgerservice")])
+    repo = CaseRepository(store, POLICY)
+    refs, notifications = await wired(store, repo, notifier, clock, directory)
     med = MedService(
         store,
         notifier,
@@ -94,6 +103,38 @@ async def test_a_report_reaches_its_leader_and_a_decision_refreshes_the_reporter
     await background.drain()
     assert [u.to for u in notifier.updates] == [REPORTER.aad_object_id]
     await background.close()
+
+
+async def test_a_reports_first_delivery_is_claimed_in_the_cases_own_write(
+    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
+) -> None:
+    """The submit writes the case with its first delivery claimed: a tick meanwhile sends nothing
+    twice, and the round itself writes the case once (what was sent), with no claim write first."""
+    directory = MemoryDirectory([DirectoryEntry(REPORTER.aad_object_id, REPORTER.name, LEADER, None, "Borgerservice")])
+    repo = CaseRepository(store, POLICY)
+    _, notifications = await wired(store, repo, notifier, clock, directory)
+    facts = Facts(
+        Category.THREAT, "Trusler", clock.now() - timedelta(hours=1), Platform.FACEBOOK, None, None, False, False
+    )
+    submitted = await ReportService(store, repo, directory, POLICY, ZONE).submit(
+        new_draft_id(), REPORTER, facts, [], clock.now()
+    )
+    case_id = submitted.case.id
+    claim = submitted.follow_ups[0].claim
+    assert claim is not None and [i.kind for i in claim.items] == [DueKind.CASE_ASSIGNED]
+    stored = await repo.get(case_id)
+    assert set(stored.retry) == {claim.items[0].key, REPORTER_CARD}
+    assert {entry["claimed_by"] for entry in stored.retry.values()} == {claim.token}
+    assert await notifications.deliver_due() == 1 and notifier.sent == []  # a tick meanwhile: held
+    puts = store.requests["put"]
+    await notifications.deliver_case(case_id, claim)
+    assert len(notifier.to(LEADER.aad_object_id)) == 1 and len(notifier.to(REPORTER.aad_object_id)) == 1
+    assert store.requests["put"] - puts == 1  # the round's one write, no claim write before it
+    after = await repo.get(case_id)
+    assert (
+        after.retry == {} and after.audit == [] and set(after.cards) == {LEADER.aad_object_id, REPORTER.aad_object_id}
+    )
+    assert [line["type"] for line in await store.read_audit(case_id)] == ["CaseOpened", "notified"]
 
 
 async def _nothing() -> None:
