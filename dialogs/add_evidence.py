@@ -31,7 +31,7 @@ from bot.repositories.cases import CaseDoc
 from bot.repositories.documents import Unchanged
 from bot.services.case_actions import CaseActions
 from bot.services.dispatch import Dispatcher
-from bot.services.drafts import live_reservations, reservation
+from bot.services.drafts import live_reservations, one_taken, reservation
 from bot.services.ports import Clock
 from bot.services.reports import evidence_item
 from bot.texts import Texts, language_for
@@ -81,7 +81,15 @@ class CaseTarget:
         return granted[0], self.cap
 
     async def record(self, stored: StoredEvidence) -> bool:
-        decided = await self.actions.decide(self.case_id, self.user, EvidenceAdded(evidence_item(stored.meta)))
+        """Add the file to the case; the same write takes it off this message's reservation (also
+        when the case had it already), so it is never counted both on the case and as coming."""
+
+        def take_place(doc: CaseDoc) -> CaseDoc:
+            intake = one_taken(doc.intake, self.activity_id)
+            return doc if intake is None else replace(doc, intake=intake)
+
+        item = evidence_item(stored.meta)
+        decided = await self.actions.decide(self.case_id, self.user, EvidenceAdded(item), alongside=take_place)
         return decided.changed
 
     async def release(self) -> None:

@@ -94,7 +94,7 @@ class DraftTarget:
         return reservation.granted, self.cap
 
     async def record(self, stored: StoredEvidence) -> bool:
-        return (await self.drafts.record(self.user, self.case_id, stored.meta, self.cap)).new
+        return (await self.drafts.record(self.user, self.case_id, stored.meta, self.cap, self.activity_id)).new
 
     async def release(self) -> None:
         await self.drafts.release(self.user, self.case_id, self.activity_id)

@@ -26,6 +26,7 @@ from bot.services.ports import Clock
 log = logging.getLogger(__name__)
 
 HrCheck = Callable[[str], Awaitable[bool]]
+DocChange = Callable[[CaseDoc], CaseDoc]
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,15 @@ class CaseActions:
     async def actor(self, aad_object_id: str) -> Actor:
         return Actor(aad_object_id=aad_object_id, is_hr=await self.is_hr(aad_object_id))
 
-    async def decide(self, case_id: str, actor_id: str, decision: Decision) -> Decided:
+    async def decide(
+        self, case_id: str, actor_id: str, decision: Decision, *, alongside: DocChange | None = None
+    ) -> Decided:
         """Apply one decision. DomainError (refused, invalid) propagates with nothing written.
 
-        The same decision twice yields no events and no write (idempotent)."""
+        The same decision twice yields no events and no write (idempotent). `alongside` changes
+        the case document in the same write, also when the decision changes nothing (it returns
+        the document it was given when it has nothing to change): a file added from a chat
+        message takes its place off the message's reservation (`intake`) as it goes in."""
         actor = await self.actor(actor_id)
         now = self.clock.now()
 
@@ -83,11 +89,14 @@ class CaseActions:
 
         def apply(doc: CaseDoc) -> tuple[CaseDoc, Decided]:
             new_case, events = domain.decide(doc.case, actor, decision, now, self.policy)
+            beside = alongside(doc) if alongside is not None else doc
             if not events:
                 unchanged.append(Decided(doc.case, [], actor_id))
-                raise Unchanged
+                if beside is doc:
+                    raise Unchanged
+                return beside, unchanged[-1]
             # The audit lines go into the case in the same write: a crash after it loses none.
-            return replace(doc, case=new_case, audit=[*doc.audit, *audit.event_lines(events)]), Decided(
+            return replace(beside, case=new_case, audit=[*beside.audit, *audit.event_lines(events)]), Decided(
                 new_case, events, actor_id
             )
 

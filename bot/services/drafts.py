@@ -8,9 +8,12 @@ confirmed to the employee only after this write.
 
 Files in flight are reserved before anything is downloaded (`reserve`), so the per-case cap holds
 across concurrent messages; a reservation older than `RESERVATION_TTL` (a download that died with
-its instance) no longer counts. Submitting closes the draft (`close`), after which no file is
-recorded on it. Discarding a draft (cancel, expiry, a new draft replacing a lost one) deletes its
-files, this document and the dialog state that holds the description.
+its instance) no longer counts. A place is counted once: when a file is recorded (or found already
+on the draft), the write that records it also takes it off its message's reservation, so a file is
+never both on the draft and still "coming" while the rest of its message downloads. Submitting
+closes the draft (`close`), after which no file is recorded on it. Discarding a draft (cancel,
+expiry, a new draft replacing a lost one) deletes its files, this document and the dialog state
+that holds the description.
 """
 
 from __future__ import annotations
@@ -159,19 +162,29 @@ class DraftIndex:
         except _NothingGranted as none:
             return none.reservation
 
-    async def record(self, aad_object_id: str, case_id: str, meta: EvidenceMeta, cap: int) -> Recorded:
-        """Add one stored file to the draft (ETag-merged with every other writer)."""
+    async def record(
+        self, aad_object_id: str, case_id: str, meta: EvidenceMeta, cap: int, activity_id: str = ""
+    ) -> Recorded:
+        """Add one stored file to the draft (ETag-merged with every other writer). With the
+        `activity_id` of the message that reserved room for it, the same write takes the file off
+        that reservation (also when the file was on the draft already): otherwise, until the
+        message's last download ended, its recorded files would count twice, and a message on
+        another instance asking for room meanwhile would be refused places that are free."""
 
         def add(current: dict[str, Any] | None) -> tuple[dict[str, Any], Recorded]:
             _require_open(current, case_id)
             assert current is not None
             evidence = list(current.get("evidence", []))
+            pending = one_taken(current.get("pending", {}), activity_id)
             if any(e["sha256"] == meta.sha256 for e in evidence):
-                raise _Known(len(evidence))
+                if pending is None:
+                    raise _Known(len(evidence))
+                return {**current, "pending": pending}, Recorded(False, len(evidence))
             if len(evidence) >= cap:
                 raise InvalidDecision("evidence", "too_many")
             evidence.append(meta_to_json(meta))
-            return {**current, "evidence": evidence}, Recorded(True, len(evidence))
+            taken = {} if pending is None else {"pending": pending}
+            return {**current, "evidence": evidence, **taken}, Recorded(True, len(evidence))
 
         try:
             return await self.records.change(aad_object_id, add, attempts=_ATTEMPTS)
@@ -281,6 +294,18 @@ def live_reservations(pending: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 def reservation(count: int, now: datetime) -> dict[str, Any]:
     return {"n": count, "at": stamp(now)}
+
+
+def one_taken(pending: dict[str, Any], activity_id: str) -> dict[str, Any] | None:
+    """The reservations after one file of message `activity_id` was recorded (or found already
+    there): that message holds one place less, and none once all its files are in. None when the
+    message holds no reservation (nothing to take off)."""
+    entry = pending.get(activity_id) if activity_id else None
+    if entry is None:
+        return None
+    left = int(entry["n"]) - 1
+    rest = {k: v for k, v in pending.items() if k != activity_id}
+    return {**rest, activity_id: {**entry, "n": left}} if left > 0 else rest
 
 
 def _live(pending: dict[str, Any], now: datetime) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from app import RUNTIME, Overrides, Runtime, create_app
 from bot.hosting.settings import Settings
 from bot.storage.local import LocalStore
+from bot.storage.store import Store
 from tests.bot.chat import said
 from tests.fakes.connector import FakeConnector
 from tests.hostile.telemetry_capture import Exporters, installed
@@ -57,7 +58,7 @@ def settings_for(tmp_path: Path, *origins: str, **extra: str) -> Settings:
 
 
 @asynccontextmanager
-async def running(settings: Settings, store: LocalStore, **overrides: Any) -> AsyncIterator[TestClient]:
+async def running(settings: Settings, store: Store, **overrides: Any) -> AsyncIterator[TestClient]:
     app = create_app(settings, overrides=Overrides(store=store, run_scheduler=False, **overrides))
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()

@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.storage.local import LocalStore
 from tests.fakes.connector import FakeConnector
 from tests.fakes.file_host import FakeFileHost
+from tests.fakes.held_store import HeldStore
 from tests.hostile.conftest import (
     EMPLOYEE,
     activity,
@@ -124,4 +125,85 @@ async def test_a_submitted_case_shares_its_last_places_between_two_instances(tmp
         assert len(files.seen) == 30  # the 4 surplus files were never fetched
         assert len(await store.list(f"evidence/{case.id}/")) == 30
         assert (await runtime_of(a).cases.get(case.id)).intake == {}  # every reservation released
+    await store.close()
+
+
+async def test_a_message_half_recorded_leaves_its_recorded_files_counted_once(tmp_path: Path) -> None:
+    """Two instances, a draft with 25 of 30 places used. Instance A's message of 4 files has
+    reserved its places and recorded its first file (26 on the draft); before it records the
+    second, instance B's message of 4 asks for room. Used are 26 recorded + 3 still coming for A:
+    1 place is free, and B must get it. (A reservation that still counted A's recorded file, 26 + 4,
+    refused all 4 of B's files "because there is no room", and the case kept 29: the race the
+    random wait after a lost ETag race made likely, forced here at the storage boundary.)"""
+    store = LocalStore(tmp_path / "data")
+    held = HeldStore(store, lambda name, data: name.startswith("drafts/") and len(data.get("evidence", [])) == 27)
+    async with FakeConnector() as connector, FakeFileHost() as files:
+        settings = settings_for(tmp_path, files.url(""), EVIDENCE_TURN_BUDGET_MS="10000")
+        async with running(settings, held) as a, running(settings, store) as b:
+            url = connector.service_url
+            await start_report(a, connector)
+            for first, count in ((0, 10), (10, 10), (20, 5)):
+                await post(a, activity(url, attachments=distinct_files(files, first, count)))
+            before = len(shown(connector))
+            first_message = asyncio.create_task(post(a, activity(url, attachments=distinct_files(files, 40, 4))))
+            await asyncio.wait_for(held.holding.wait(), 10)  # A: 1 of its 4 files recorded, 3 to come
+            draft = await draft_of(store)
+            assert draft is not None and len(draft["evidence"]) == 26
+            await post(b, activity(url, attachments=distinct_files(files, 50, 4), locale="en-US"))
+            held.release.set()
+            assert await first_message in (200, 201)
+            answers = shown(connector)[before:]
+            draft = await draft_of(store)
+            assert draft is not None and len(draft["evidence"]) == 30
+            assert draft["pending"] == {}  # every reservation released
+            assert len(files.seen) == 30  # B's 3 surplus files were never fetched
+            kept = {e["original_name"] for e in draft["evidence"]}
+            assert kept == {f"bilag-{n}.png" for n in (*range(25), 40, 41, 42, 43, 50)}
+            [to_b] = [a for a in answers if a.startswith("A case")]
+            assert to_b.startswith(
+                "A case can hold at most 30 files. 3 file(s) were not fetched because there is no room for more."
+            )
+            assert "Received: bilag-50.png" in to_b
+            [to_a] = [a for a in answers if "bilag-40" in a]
+            assert to_a.count("Modtaget") == 4
+    await store.close()
+
+
+async def test_a_message_half_added_to_a_case_leaves_its_added_files_counted_once(tmp_path: Path) -> None:
+    """The same moment on a submitted case ("Mine sager -> tilføj dokumentation"): 25 of 30 on the
+    case, A's message of 4 has added its first file when B's message of 4 asks for room: 1 is free."""
+    store = LocalStore(tmp_path / "data")
+    held = HeldStore(store, lambda name, data: name.startswith("cases/") and len(data["case"]["evidence"]) == 27)
+    async with FakeConnector() as connector, FakeFileHost() as files:
+        settings = settings_for(tmp_path, files.url(""), EVIDENCE_TURN_BUDGET_MS="10000")
+        async with running(settings, held) as a, running(settings, store) as b:
+            url = connector.service_url
+            await start_report(a, connector)
+            await post(a, activity(url, attachments=distinct_files(files, 0, 6)))
+            await post(a, activity(url, text="færdig"))
+            await post(a, activity(url, value={"verb": "review_submit"}))
+            [case] = await runtime_of(a).cases.reported_by(EMPLOYEE)
+            await asyncio.sleep(2.1)  # a person's pace: the fake connector throttles like Teams
+            await post(b, activity(url, value={"verb": "add_evidence", "case_id": case.id}))
+            for first, count in ((10, 10), (20, 9)):
+                await post(a, activity(url, attachments=distinct_files(files, first, count)))
+            await asyncio.sleep(2.1)
+            before = len(shown(connector))
+            first_message = asyncio.create_task(post(a, activity(url, attachments=distinct_files(files, 40, 4))))
+            await asyncio.wait_for(held.holding.wait(), 10)  # A: 1 of its 4 files added, 3 to come
+            assert len((await runtime_of(b).cases.get(case.id)).case.evidence) == 26
+            await post(b, activity(url, attachments=distinct_files(files, 50, 4), locale="en-US"))
+            held.release.set()
+            assert await first_message in (200, 201)
+            answers = shown(connector)[before:]
+            [to_b] = [a for a in answers if a.startswith("A case")]
+            assert to_b.startswith(
+                "A case can hold at most 30 files. 3 file(s) were not fetched because there is no room for more."
+            )
+            assert "Received: bilag-50.png" in to_b
+            stored = await runtime_of(a).cases.get(case.id)
+            assert len(stored.case.evidence) == 30
+            assert stored.intake == {}  # every reservation released
+            assert len(files.seen) == 30
+            assert len(await store.list(f"evidence/{case.id}/")) == 30
     await store.close()

@@ -65,6 +65,26 @@ async def test_reservations_share_the_room_and_lapse(store: Store) -> None:
     assert await drafts.close(USER, "case1", later) == []
 
 
+async def test_a_recorded_file_leaves_its_reservation_so_each_place_counts_once(store: Store) -> None:
+    """A message reserved 4 places; each file it records (or finds there already) moves from
+    "coming" to the draft in one write, so the room others see stays right while it downloads."""
+    drafts = DraftIndex(store)
+    await drafts.start(USER, "case1", NOW)
+    for n in range(25):
+        await drafts.record(USER, "case1", meta(n), cap=30)
+    assert (await drafts.reserve(USER, "case1", "act-a", 4, cap=30, now=NOW)).granted == 4
+    assert (await drafts.record(USER, "case1", meta(40), cap=30, activity_id="act-a")).new
+    assert not (await drafts.record(USER, "case1", meta(3), cap=30, activity_id="act-a")).new  # already there
+    assert (await drafts.get(USER, "case1") or {})["pending"]["act-a"]["n"] == 2
+    # 26 on the draft, 2 still coming for act-a: 2 free (4 - 2 taken, not 4 - 0).
+    assert (await drafts.reserve(USER, "case1", "act-b", 4, cap=30, now=NOW)).granted == 2
+    for n in (41, 42):
+        await drafts.record(USER, "case1", meta(n), cap=30, activity_id="act-a")
+    assert "act-a" not in (await drafts.get(USER, "case1") or {})["pending"]  # all its files are in
+    await drafts.release(USER, "case1", "act-a")  # the release at the message's end finds nothing to do
+    assert (await drafts.get(USER, "case1") or {})["pending"]["act-b"]["n"] == 2
+
+
 async def test_a_closed_draft_takes_no_more_files_and_close_is_repeatable(store: Store) -> None:
     drafts = DraftIndex(store)
     await drafts.start(USER, "case1", NOW)
