@@ -61,19 +61,30 @@ def notifications(store: MemoryStore, notifier: RecordingNotifier, clock: FakeCl
     )
 
 
-async def seeded(store: MemoryStore, *people: str) -> None:
-    await CaseRepository(store, POLICY).create(CaseDoc(opened(case_id=CASE)))
+async def seeded(store: MemoryStore, *people: str, case: Case | None = None) -> None:
+    """One stored case (a new one unless `case` is given) and the people who have written to the
+    bot, so that Teams knows where to reach them."""
+    await CaseRepository(store, POLICY).create(CaseDoc(case or opened(case_id=CASE)))
     refs = ReferenceBook(store)
     for person in people:
         await refs.remember(person, user_reference(person), "da-DK")
 
 
+async def delivered(
+    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock, *people: str, case: Case | None = None
+) -> Notifications:
+    """The set-up most tests share: the case seeded with the people Teams can reach, and one delivery
+    round run; returns the service for what the test does next."""
+    await seeded(store, *people, case=case)
+    service = notifications(store, notifier, clock)
+    await service.deliver_case(CASE)
+    return service
+
+
 async def test_a_new_case_reaches_its_leader_and_its_reporter_once(
     store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
 ) -> None:
-    await seeded(store, REPORTER, LEADER)
-    service = notifications(store, notifier, clock)
-    await service.deliver_case(CASE)
+    service = await delivered(store, notifier, clock, REPORTER, LEADER)
     assert len(notifier.to(LEADER)) == 1 and notifier.to(LEADER)[0].card is not None
     assert len(notifier.to(REPORTER)) == 1  # the reporter's own case card
     await service.deliver_case(CASE)
@@ -107,10 +118,8 @@ async def test_a_leader_who_never_wrote_to_the_bot_gets_a_new_chat(
 async def test_an_unreachable_leaders_case_goes_to_hr_and_the_reporter_is_told(
     store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
 ) -> None:
-    await seeded(store, REPORTER, LEADER, HR)
     notifier.fail_for(LEADER, permanent=True)
-    service = notifications(store, notifier, clock)
-    await service.deliver_case(CASE)
+    service = await delivered(store, notifier, clock, REPORTER, LEADER, HR)
     assert len(notifier.to(HR)) == 1 and notifier.to(HR)[0].card is not None
     told = notifier.texts_to(REPORTER)
     assert any("KH-2026-0001" in text for text in told)  # "HR has been told"
@@ -124,19 +133,26 @@ async def test_an_unreachable_leaders_case_goes_to_hr_and_the_reporter_is_told(
     assert not (await service.repo.get(CASE)).retry  # delivered: nothing pending
 
 
-async def test_nobody_reached_for_an_hour_the_reporter_hears_the_truth_once(
-    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
-) -> None:
-    await seeded(store, REPORTER, LEADER, HR)
-    notifier.fail_for(LEADER)
-    notifier.fail_for(HR)
+async def told_after_an_hour_of_nobody(
+    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock, *unreachable: str
+) -> list[str]:
+    """Deliver the seeded case while `unreachable` cannot be reached, tick every 20 minutes for over
+    an hour, and return what the reporter was told about their case (texts naming its number)."""
+    for person in unreachable:
+        notifier.fail_for(person)
     service = notifications(store, notifier, clock)
     await service.deliver_case(CASE)
     for _ in range(5):
         clock.advance(minutes=20)
         await service.deliver_due()
-    texts = notifier.texts_to(REPORTER)
-    nobody = [t for t in texts if "KH-2026-0001" in t]
+    return [text for text in notifier.texts_to(REPORTER) if "KH-2026-0001" in text]
+
+
+async def test_nobody_reached_for_an_hour_the_reporter_hears_the_truth_once(
+    store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
+) -> None:
+    await seeded(store, REPORTER, LEADER, HR)
+    nobody = await told_after_an_hour_of_nobody(store, notifier, clock, LEADER, HR)
     assert len(nobody) == 1  # told once, not on every tick
     assert "nobody_reached" in [line["type"] for line in await store.read_audit(CASE)]
 
@@ -144,9 +160,7 @@ async def test_nobody_reached_for_an_hour_the_reporter_hears_the_truth_once(
 async def test_a_decision_updates_the_other_cards_in_place(
     store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
 ) -> None:
-    await seeded(store, REPORTER, LEADER)
-    service = notifications(store, notifier, clock)
-    await service.deliver_case(CASE)
+    service = await delivered(store, notifier, clock, REPORTER, LEADER)
     decided = await CaseActions(service.repo, POLICY, clock, is_hr).decide(CASE, LEADER, Acknowledge())
     await service.after_decision(decided.case, decided.events, LEADER)
     assert [u.to for u in notifier.updates] == [REPORTER]  # not the leader's own card: they clicked it
@@ -194,20 +208,13 @@ def said(activity: dict[str, object]) -> str:
     return json.dumps(activity, ensure_ascii=False)
 
 
-async def _seed_case(store: MemoryStore, case: Case, *people: str) -> None:
-    await CaseRepository(store, POLICY).create(CaseDoc(case))
-    refs = ReferenceBook(store)
-    for person in people:
-        await refs.remember(person, user_reference(person), "da-DK")
-
-
 async def test_a_removal_recheck_after_still_there_counts_from_that_answer_not_the_request(
     store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock
 ) -> None:
     """The second question comes `removal_recheck_days` after "still there", so it must not say that
     many days have passed since the request (twice as many have)."""
     requested = apply(opened(case_id=CASE), AS_LEADER, RemovalDecided(RemovalOutcome.REQUESTED), now=OPENED)
-    await _seed_case(store, requested, REPORTER, LEADER)
+    await seeded(store, REPORTER, LEADER, case=requested)
     service = notifications(store, notifier, clock)
     clock.current = OPENED + timedelta(days=POLICY.removal_recheck_days, minutes=1)
     await service.deliver_case(CASE)
@@ -229,14 +236,8 @@ async def test_a_case_without_a_leader_that_reaches_nobody_does_not_blame_a_lead
 ) -> None:
     """The employee did not know their leader, so the case went to HR alone: the truth is that
     nobody at HR could be reached, not that "neither your leader nor HR" could."""
-    await _seed_case(store, opened(case_id=CASE, leader=None, deputy=None), REPORTER, HR)
-    notifier.fail_for(HR)
-    service = notifications(store, notifier, clock)
-    await service.deliver_case(CASE)
-    for _ in range(5):
-        clock.advance(minutes=20)
-        await service.deliver_due()
-    [told] = [t for t in notifier.texts_to(REPORTER) if "KH-2026-0001" in t]
+    await seeded(store, REPORTER, HR, case=opened(case_id=CASE, leader=None, deputy=None))
+    [told] = await told_after_an_hour_of_nobody(store, notifier, clock, HR)
     assert "leder" not in told and "ingen hos HR kunne kontaktes" in told
 
 
@@ -247,9 +248,7 @@ async def test_a_follow_up_reminder_sent_after_its_day_does_not_say_today(
     names the planned day instead of saying "planlagt til i dag"."""
     planned = OPENED.date() + timedelta(days=2)  # Wednesday 4 March
     case = apply(opened(case_id=CASE), AS_LEADER, FollowUpScheduled(StepId.FOLLOWUP_EMPLOYEE, planned), now=OPENED)
-    await _seed_case(store, case, REPORTER, LEADER, HR)
-    service = notifications(store, notifier, clock)
-    await service.deliver_case(CASE)  # the new case's card
+    service = await delivered(store, notifier, clock, REPORTER, LEADER, HR, case=case)  # the new case's card
     notifier.fail_for(LEADER)
     clock.current = datetime.combine(planned, time(8, 5), tzinfo=OPENED.tzinfo)
     await service.deliver_due()
