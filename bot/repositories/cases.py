@@ -140,6 +140,15 @@ class CaseRepository:
         self.recent = Recent(
             name="cases written"
         )  # saves the read before most writes of a case this instance just wrote
+        # Told the person id of the leader and of a deputy brought in, after every case written
+        # here (the help's memory of who leads, bot/services/roles.py).
+        self.named: list[Callable[[str], None]] = []
+
+    def _tell_named(self, case: Case) -> None:
+        for person in (case.leader, case.active_deputy):
+            if person is not None:
+                for listener in self.named:
+                    listener(person.aad_object_id)
 
     def tags(self, doc: dict[str, Any]) -> dict[str, str]:
         return self.tags_of(case_from_dict(doc["case"]), doc.get("audit") or [])
@@ -167,6 +176,7 @@ class CaseRepository:
         data = doc.to_json()
         etag = await self.store.put(names.case(doc.case.id), data, etag=None, tags=self.tags_of(doc.case, doc.audit))
         self.recent.keep(names.case(doc.case.id), data, etag)
+        self._tell_named(doc.case)
 
     async def retag(self, name: str) -> bool:
         """Write a case back unchanged with the tags this version gives it (a new tag's migration).
@@ -215,7 +225,10 @@ class CaseRepository:
                 return self.tags_of(written[0][1].case, written[0][1].audit)
             return self.tags(data)
 
-        return await update(self.store, names.case(case_id), apply, tags=tags, recent=self.recent)
+        result = await update(self.store, names.case(case_id), apply, tags=tags, recent=self.recent)
+        if written:
+            self._tell_named(written[0][1].case)
+        return result
 
     async def _load(self, names: list[str]) -> list[Case]:
         return [case_from_dict(d["case"]) for d in await get_many(self.store, names)]

@@ -17,6 +17,7 @@ from tests.fakes.memory import MemoryStore
 from tests.unit.guideline.builders import POLICY, opened
 
 CASE = "0123456789abcdef0123456789abcdef"
+NEW_LEADER = Person("u-new", "Nina Ny")
 
 
 async def test_outbox_lines_survive_a_failed_append_and_land_once(store: MemoryStore, clock: FakeClock) -> None:
@@ -68,4 +69,39 @@ async def test_the_leaders_part_of_the_help_for_case_leaders_and_directory_leade
     assert await is_leader("u-leader") and await is_leader("u-boss")
     assert not await is_leader("u-reporter") and not await is_leader("")
     directory.unavailable = True
-    assert not await is_leader("u-boss")  # unknown while the directory is down: the help is shorter
+    assert await is_leader("u-boss")  # remembered from a moment ago
+    assert not await leader_check(repo, directory)("u-boss")  # unknown while it is down: a shorter help
+
+
+async def test_the_leader_check_remembers_each_answer_for_a_while(store: MemoryStore) -> None:
+    """The help asks the case index (four tag queries) once per person per `remember_for`, not on
+    every `hjælp`: most people lead nothing, and that answer cost a query per status and role."""
+    repo = CaseRepository(store, POLICY)
+    now = [0.0]
+    directory = MemoryDirectory([DirectoryEntry("u-e", "Eva", Person("u-boss", "Bo Boss"))])
+    is_leader = leader_check(repo, directory, remember_for=300.0, monotonic=lambda: now[0])
+    assert not await is_leader("u-new")
+    store.fail_next("find", times=10)  # any query of the index would now fail the turn
+    now[0] = 299.0
+    assert not await is_leader("U-New")  # the same person, however the id is spelled
+    now[0] = 301.0
+    await repo.create(CaseDoc(opened(case_id=CASE, leader=NEW_LEADER)))  # now she leads one (a put, no find)
+    assert await is_leader("u-new")  # told by the repository when the case was written here
+
+
+async def test_a_case_written_on_another_instance_shows_once_the_answer_is_old(store: MemoryStore) -> None:
+    now = [0.0]
+    here = leader_check(CaseRepository(store, POLICY), MemoryDirectory([]), monotonic=lambda: now[0])
+    elsewhere = CaseRepository(store, POLICY)
+    assert not await here("u-leader")
+    await elsewhere.create(CaseDoc(opened(case_id=CASE)))  # led by u-leader, written by the other instance
+    assert not await here("u-leader")  # within the five minutes: the help is still the employee's
+    now[0] = 300.0
+    assert await here("u-leader")
+
+
+async def test_the_leader_checks_memory_is_bounded(store: MemoryStore) -> None:
+    is_leader = leader_check(CaseRepository(store, POLICY), MemoryDirectory([]), memory=50)
+    for n in range(400):
+        assert not await is_leader(f"u-{n}")
+    assert len(is_leader._answers) == 50

@@ -10,11 +10,13 @@ from datetime import timedelta
 import pytest
 
 from bot.errors import NotFound
+from bot.guideline.case import decide
+from bot.guideline.decisions import BringInDeputy
 from bot.guideline.model import CaseStatus, Person
 from bot.repositories.cases import CaseDoc, CaseRepository, cases_in_unit
 from bot.storage import names
 from tests.fakes.memory import MemoryStore
-from tests.unit.guideline.builders import DEPUTY, OPENED, POLICY, REPORTER, opened
+from tests.unit.guideline.builders import AS_HR, DEPUTY, OPENED, POLICY, REPORTER, opened
 
 A, B, C = ("a" * 32, "b" * 32, "c" * 32)
 
@@ -68,3 +70,20 @@ async def test_forged_ids_name_no_case_and_no_storage_path(store: MemoryStore) -
         await repo.change("d" * 32, lambda doc: (doc, None))
     tags = store.tags(names.case(A))
     assert tags is not None and tags["kind"] == names.CASE
+
+
+async def test_whoever_a_written_case_names_leader_or_deputy_is_told(store: MemoryStore) -> None:
+    """The help's memory of who leads (bot/services/roles.py) hears of each leader and deputy
+    brought in as the case is written here, not minutes later."""
+    repo = CaseRepository(store, POLICY)
+    told: list[str] = []
+    repo.named.append(told.append)
+    await repo.create(CaseDoc(opened(case_id=A)))
+    assert told == ["u-leader"]  # the deputy is not brought in yet: not told
+
+    def bring_in(doc: CaseDoc) -> tuple[CaseDoc, None]:
+        case, _ = decide(doc.case, AS_HR, BringInDeputy(), OPENED, POLICY)
+        return replace(doc, case=case), None
+
+    await repo.change(A, bring_in)
+    assert told == ["u-leader", "u-leader", DEPUTY.aad_object_id]
