@@ -10,12 +10,19 @@ file host the screenshots come from. Each simulated user loops with a think time
 - leaders: their own "mine sager" and `hjælp`, and, for every case reported to them, the
   decisions on its card (Action.Execute invokes): acknowledge, removal requested, offer made.
 
+After `--reports-per-person` reports (3) an employee's slot is taken by another employee, who
+reports to another leader of the same team: 50 users at once are not the same 50 people all
+day, and nobody files a report every half minute for ever. So each person's "mine sager" and each
+leader's list of open cases stay at most 3 and 12 cases long, and a figure that grows over the run
+grows with the store, not with one person's list (until the evening of 30 November every employee kept reporting,
+about 20 cases each after ten minutes; `--reports-per-person 0` still does that).
+
 An error is any answer other than 2xx, a request that fails or times out, the generic apology or a
 refusal on a card, a report without a receipt or a leader without the case's card, and any ERROR
 line in the bot's log. The bot's RSS is read from /proc every 10 s; latencies are grouped by minute.
 
-    .venv/bin/python -m benchmarks.bench_soak [--duration 600] [--users 50] [--think 1.0] [--store azurite]
-        [--memory-trace 60]
+    .venv/bin/python -m benchmarks.bench_soak [--duration 600] [--users 50] [--think 3] [--store azurite]
+        [--reports-per-person 3] [--memory-trace 60]
 
 `--memory-trace N` runs the bot with MEMORY_TRACE_FILE (bot/hosting/memory_trace.py) and reports
 what grew in its Python heap: a leak grows in every interval, a cache stops at its bound. It slows
@@ -65,17 +72,24 @@ LEADER_ERRANDS = (("help", 1), ("my_cases", 2))
 CASE_ID = re.compile(r'"case_id":\s*"([^"]+)"')
 
 
-def person_id(kind: str, n: int) -> str:
-    return f"00000000-0000-0000-{kind}-{n + 1:012d}"
+def person_id(kind: str, n: int, generation: int = 0) -> str:
+    return f"00000000-0000-0000-{kind}-{n + 1 + generation * 1000:012d}"
 
 
 @dataclass
 class User:
+    """One of the soak's concurrent users: a slot that different people take in turn (see
+    `Soak.next_person`); `aad_id` and `leader` are the person in the slot now."""
+
     aad_id: str
     name: str
     leader: str | None  # None: this user is a leader
+    team: int  # the leader's slot and the employees reporting to it
+    slot: int = 0
+    generation: int = 0  # how many people this slot has been before
+    reported: int = 0  # reports by the person in the slot now
     seq: int = 0
-    cases: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    cases: asyncio.Queue[tuple[str, str]] = field(default_factory=asyncio.Queue)  # (leader's id, case id)
 
     @property
     def chat(self) -> str:
@@ -99,9 +113,11 @@ class Soak:
     started: float
     session: aiohttp.ClientSession
     users: dict[str, User]
+    per_person: int  # reports before an employee's slot is someone else; 0: never
+    generations: int  # people per slot in the leader directory
     turns: list[Turn] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
-    reports: Counter[str] = field(default_factory=Counter)  # employee -> reports sent
+    reports: Counter[str] = field(default_factory=Counter)  # reporter's chat -> reports sent
     decided: int = 0
     memory: list[dict[str, Any]] = field(default_factory=list)  # the bot's memory trace, if asked for
 
@@ -160,12 +176,28 @@ class Soak:
         for kind, fields in steps:
             await self.post(kind, self.activity(user, **fields))
             await self.pause()
-        self.reports[user.aad_id] += 1
+        self.reports[user.chat] += 1
+        user.reported += 1
         case_id = await self.case_card(user.chat, before)
         if case_id is None:
             self.errors["report: no case card for the employee"] += 1
         elif user.leader is not None:
-            await self.users[user.leader].cases.put(case_id)
+            await self.team_leader(user.team).cases.put((user.leader, case_id))
+        if self.per_person and user.reported >= self.per_person:
+            self.next_person(user)
+
+    def team_leader(self, team: int) -> User:
+        return next(u for u in self.users.values() if u.leader is None and u.team == team)
+
+    def next_person(self, user: User) -> None:
+        """The slot is taken by the next employee of the team's next leader (both in the leader
+        directory from the start): each person's own list and each leader's list of open cases
+        stay as long as `per_person` reports make them, however long the soak runs."""
+        user.generation += 1
+        user.reported = 0
+        generation = user.generation % self.generations
+        user.aad_id = person_id("e000", user.slot, generation)
+        user.leader = person_id("a000", user.team, generation)
 
     async def case_card(self, chat: str, before: int, wait: float = 60.0) -> str | None:
         """The case id on the card the bot sent the reporter (it goes out after the answer)."""
@@ -179,7 +211,10 @@ class Soak:
             await asyncio.sleep(0.1)
         return None
 
-    async def decide(self, leader: User, case_id: str) -> None:
+    async def decide(self, leader: User, as_leader: str, case_id: str) -> None:
+        """The decisions on the case's card, by the leader it was reported to (the person in the
+        leader's slot now is the one of the slot's latest case)."""
+        leader.aad_id = as_leader
         for decision in DECISIONS:
             value = {
                 "action": {"type": "Action.Execute", "verb": "decide", "data": {"case_id": case_id, **decision}},
@@ -209,7 +244,7 @@ class Soak:
         await self.pause()
         while self.running():
             if not user.cases.empty():
-                await self.decide(user, user.cases.get_nowait())
+                await self.decide(user, *user.cases.get_nowait())
                 continue
             errand = pick(LEADER_ERRANDS)
             await self.say(user, f"leader {errand}", "hjælp" if errand == "help" else "mine sager")
@@ -234,22 +269,33 @@ def people(count: int) -> dict[str, User]:
     users: dict[str, User] = {}
     for n in range(leaders):
         aad = person_id("a000", n)
-        users[aad] = User(aad, f"Leder {n + 1}", None)
+        users[aad] = User(aad, f"Leder {n + 1}", None, n, n)
     for n in range(count - leaders):
         aad = person_id("e000", n)
-        users[aad] = User(aad, f"Medarbejder {n + 1}", person_id("a000", n % leaders))
+        users[aad] = User(aad, f"Medarbejder {n + 1}", person_id("a000", n % leaders), n % leaders, n)
     return users
 
 
-def leaders_csv(path: Path, users: dict[str, User]) -> None:
+def leaders_csv(path: Path, users: dict[str, User], generations: int) -> None:
+    """Every person each slot will be: employee `g` of a slot reports to leader `g` of its team."""
     rows = ["employee_aad_object_id,employee_name,leader_aad_object_id,leader_name,unit,leader_absent"]
     for user in users.values():
         if user.leader is not None:
-            leader = users[user.leader]
-            rows.append(
-                f"{user.aad_id},{user.name},{leader.aad_id},{leader.name},Enhed {leader.name[-2:].strip()},false"
-            )
+            unit = f"Enhed {user.team + 1}"
+            for g in range(generations):
+                leader = person_id("a000", user.team, g)
+                name = f"Leder {user.team + 1}"
+                rows.append(f"{person_id('e000', user.slot, g)},{user.name},{leader},{name},{unit},false")
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def generations_needed(args: argparse.Namespace) -> int:
+    """People per slot: more than a slot can go through (a report is five turns, each followed by
+    at least half the think time); past it a slot takes its first people again."""
+    if not args.reports_per_person:
+        return 1
+    fastest_report = 5 * 0.5 * max(args.think, 0.2)
+    return int(args.duration / (fastest_report * args.reports_per_person)) + 2
 
 
 def azurite_pid(connection: str) -> int | None:
@@ -327,7 +373,8 @@ class Result:
 
 async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
     users = people(args.users)
-    leaders_csv(logs / "leaders.csv", users)
+    generations = generations_needed(args)
+    leaders_csv(logs / "leaders.csv", users, generations)
     async with (
         FakeConnector(conversation_windows=UNLIMITED, app_windows=UNLIMITED) as connector,
         FakeFileHost() as files,
@@ -356,6 +403,8 @@ async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
                     started,
                     session,
                     users,
+                    args.reports_per_person,
+                    generations,
                 )
                 samples: list[Sample] = []
                 azurite = azurite_pid(connection) if connection else None
@@ -412,8 +461,8 @@ def check_deliveries(run: Soak, connector: FakeConnector) -> None:
             leader_cards += 1
         if APOLOGY in text:
             run.errors["apology shown"] += 1
-    for aad, sent in run.reports.items():
-        missing = sent - receipts[run.users[aad].chat]
+    for chat, sent in run.reports.items():
+        missing = sent - receipts[chat]
         if missing > 0:
             run.errors["report without a receipt"] += missing
     if leader_cards < run.reports.total():
@@ -560,6 +609,13 @@ async def main() -> int:
     parser.add_argument("--think", type=float, default=3.0, help="mean seconds a user waits between turns")
     parser.add_argument("--warmup", type=float, default=None, help="seconds before memory must be flat")
     parser.add_argument("--store", choices=("azurite", "local"), default="azurite")
+    parser.add_argument(
+        "--reports-per-person",
+        type=int,
+        default=3,
+        metavar="N",
+        help="after N reports an employee's slot is another employee, of another leader (0: never)",
+    )
     parser.add_argument("--keep", type=Path, default=None, help="copy the bot's log here")
     parser.add_argument("--dump", type=Path, default=None, help="write every turn and sample here (JSON)")
     parser.add_argument(

@@ -7,6 +7,7 @@ data (or None) to the new data; on Conflict the document is re-read and the func
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -28,16 +29,23 @@ class Recent:
     A guess saves the read before a write. It is never trusted: the write is conditional on the
     guessed ETag, so if another writer (or instance) got there first the write fails, the document
     is read, and `mutate` runs again on what is really stored. Each guess is used once.
+
+    A guess is kept as the document's JSON text, not as the dict: a case document is about 3 KiB
+    of text but 12-13 KiB as Python objects (hundreds of small strings and dicts), and 1,000 cases
+    written in a busy quarter of an hour then hold about 3 MiB instead of 13 MiB, in a few large
+    blocks rather than many small ones scattered among short-lived ones. Parsing a guess back
+    costs tens of microseconds, against the store read it saves.
     """
 
     def __init__(self, size: int = 1000, name: str = "recent writes") -> None:
-        self._docs: Lru[str, Document] = Lru(size, name)
+        self._docs: Lru[str, tuple[str, str]] = Lru(size, name)  # name -> (JSON text, ETag)
 
     def take(self, name: str) -> Document | None:
-        return self._docs.pop(name)
+        kept = self._docs.pop(name)
+        return Document(data=json.loads(kept[0]), etag=kept[1]) if kept is not None else None
 
     def keep(self, name: str, data: Data, etag: str) -> None:
-        self._docs.put(name, Document(data=data, etag=etag))
+        self._docs.put(name, (json.dumps(data, separators=(",", ":"), ensure_ascii=False), etag))
 
     def __len__(self) -> int:
         return len(self._docs)

@@ -15,11 +15,14 @@ The memories (the list in docs/security.md names each one):
 from __future__ import annotations
 
 import asyncio
+import json
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
 from azure.storage.blob.aio import BlobServiceClient
 
+from bot.repositories.cases import CaseDoc
 from bot.repositories.documents import Recent, update
 from bot.services.bounded import Lru
 from bot.storage import blob, names
@@ -27,6 +30,7 @@ from bot.storage.local import LocalStore
 from bot.teams.connectors import _Bounded
 from bot.teams.ratelimit import MAX_KEYS, RateLimiter
 from bot.teams.reference_book import ReferenceBook
+from tests.unit.guideline.builders import opened
 
 AZURITE_DEV = (
     "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
@@ -164,3 +168,21 @@ async def test_the_blob_clients_per_name_are_bounded() -> None:
     assert len(store._blobs) <= blob._BLOB_CLIENTS
     assert store._blob("state/hot.json") is hot and "cases/c0.json" not in store._blobs  # the least recent went
     await service.close()
+
+
+def test_a_thousand_case_guesses_hold_a_few_mebibytes() -> None:
+    """The guesses are kept as JSON text: a case document as Python objects is about four times
+    its text, and the 1,000 guesses filled for minutes in the soak (RSS rising all along)."""
+    case = CaseDoc(opened(case_id="a" * 32)).to_json()
+    recent = Recent(size=1000)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(1000):
+            recent.keep(f"cases/{n:032x}.json", json.loads(json.dumps(case)), f'"0x{n:x}"')
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 1000 * len(json.dumps(case)) * 1.5  # 12 MiB as dicts, about 3.5 MiB as text
+    guess = recent.take(f"cases/{999:032x}.json")
+    assert guess is not None and guess.data == case and guess.etag == '"0x3e7"'
