@@ -204,13 +204,13 @@ class ReportDialog(Dialog):  # type: ignore[misc]  # botbuilder ships no type hi
 
     async def _submit(self, reporter: Person, case_id: str, facts: Facts, leader: object, now: datetime) -> flow.Event:
         try:
-            evidence = await self.deps.drafts.close(reporter.aad_object_id, case_id, now)
+            evidence, first = await self.deps.drafts.close_once(reporter.aad_object_id, case_id, now)
         except StillReceiving:
             return flow.SubmitRefused(flow.SubmitOutcome.STILL_RECEIVING)
         except DraftGone:
             return flow.SubmitRefused(flow.SubmitOutcome.DRAFT_GONE)
         chosen = await self.deps.reports.chosen_leader(reporter.aad_object_id, leader)
-        submitted = await self.deps.reports.submit(case_id, reporter, facts, evidence, now, chosen)
+        submitted = await self.deps.reports.submit(case_id, reporter, facts, evidence, now, chosen, first=first)
         return flow.Submitted(submitted.case, submitted.follow_ups)
 
     # -- helpers ------------------------------------------------------------------------------

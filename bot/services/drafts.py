@@ -207,6 +207,11 @@ class DraftIndex:
     async def close(self, aad_object_id: str, case_id: str, now: datetime) -> list[EvidenceMeta]:
         """Submit: no file is recorded on the draft after this. StillReceiving while files of a
         message are being downloaded; DraftGone when the draft no longer exists."""
+        return (await self.close_once(aad_object_id, case_id, now))[0]
+
+    async def close_once(self, aad_object_id: str, case_id: str, now: datetime) -> tuple[list[EvidenceMeta], bool]:
+        """`close`, and whether this call closed the draft (False: an earlier submit had). A case
+        is created only after its draft was closed, so a draft closed just now has no case yet."""
 
         def close(current: dict[str, Any] | None) -> tuple[dict[str, Any], list[EvidenceMeta]]:
             if current is None or current.get("case_id") != case_id:
@@ -219,9 +224,9 @@ class DraftIndex:
             return {**current, "closed": True, "pending": {}}, evidence
 
         try:
-            return await self.records.change(aad_object_id, close, attempts=_ATTEMPTS)
+            return await self.records.change(aad_object_id, close, attempts=_ATTEMPTS), True
         except _AlreadyClosed as closed:
-            return closed.evidence
+            return closed.evidence, False
 
     # -- the end ------------------------------------------------------------------------------
     async def forget(self, aad_object_id: str) -> None:

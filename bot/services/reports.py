@@ -138,8 +138,13 @@ class ReportService:
         evidence: list[EvidenceMeta],
         now: datetime,
         chosen: Person | None = None,
+        *,
+        first: bool = False,
     ) -> Submitted:
-        if await self.cases.exists(case_id):
+        """`first`: the caller has just closed the draft, the case's only way in, so no case with
+        this id can exist yet and it is not read first (the create-only write would still refuse
+        a second; a repeated submit is read and finds the case, its number kept)."""
+        if not first and await self.cases.exists(case_id):
             return Submitted((await self.cases.get(case_id)).case, already=True)
         entry = await self.directory.lookup(reporter.aad_object_id)
         leader = entry.leader if entry else None
@@ -170,11 +175,11 @@ class ReportService:
         lines = audit.event_lines(events)
         # The first delivery is claimed in this same write (no claim write before the round); the
         # delivery that follows (CaseSubmitted) sends it and appends the lines with its own.
-        first = claim_new_case(case, lines, now, self.policy)
+        claim = claim_new_case(case, lines, now, self.policy)
         try:
-            await self.cases.create(CaseDoc(case, retry=first.retry(), audit=lines))
+            await self.cases.create(CaseDoc(case, retry=claim.retry(), audit=lines))
         except AlreadyExists:
             return Submitted((await self.cases.get(case_id)).case, already=True)
         log.info("case submitted", extra=fields(case_id=case.id, evidence=len(evidence), has_leader=bool(leader)))
         METRICS.case_opened()
-        return Submitted(case, already=False, claim=first)
+        return Submitted(case, already=False, claim=claim)

@@ -19,6 +19,7 @@ from typing import Any, cast
 
 import jsonpickle
 from botbuilder.core import Storage
+from botbuilder.dialogs import DialogState
 
 from bot.errors import AlreadyExists, Conflict
 from bot.storage import names
@@ -43,6 +44,14 @@ def _set_etag(item: object, etag: str) -> None:
     else:  # an object that cannot carry an e_tag (slots) is simply written last-writer-wins
         with contextlib.suppress(AttributeError, TypeError):
             setattr(item, "e_tag", etag)  # noqa: B010
+
+
+def _dialogs_ended(item: object) -> bool:
+    """A conversation's state that holds only dialog states with empty stacks: every dialog ended."""
+    if not isinstance(item, Mapping):
+        return False
+    values = [value for name, value in item.items() if name != "e_tag"]
+    return bool(values) and all(isinstance(v, DialogState) and not v.dialog_stack for v in values)
 
 
 class StoreBotStorage(Storage):  # type: ignore[misc]  # botbuilder ships no type hints
@@ -73,6 +82,12 @@ class StoreBotStorage(Storage):  # type: ignore[misc]  # botbuilder ships no typ
             etag = _etag_of(item)
             if etag == "":
                 raise ValueError("e_tag is empty")
+            if _dialogs_ended(item):
+                # Nothing left that a next turn reads back (a missing document reads as this): one
+                # delete instead of flattening and writing an empty stack (the report's submit).
+                await self._store.delete(state_name(key, self._prefix), etag=None if etag == "*" else etag)
+                _set_etag(item, "*")  # a second save in the same turn writes it again, last-writer-wins
+                continue
             encoded = json.loads(cast(str, jsonpickle.encode(item)))
             if isinstance(encoded, dict):
                 encoded.pop("e_tag", None)  # the Store's own ETag is the truth

@@ -6,7 +6,9 @@ import pytest
 from botbuilder.core import ConversationState, MessageFactory, StoreItem, TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import (
+    DialogInstance,
     DialogSet,
+    DialogState,
     DialogTurnResult,
     DialogTurnStatus,
     TextPrompt,
@@ -89,3 +91,26 @@ async def test_a_dialog_continues_across_turns_through_the_store(store: Store) -
     assert await store.list("state/")  # the dialog stack was persisted between the turns
     await adapter.test("Åse", "Hej Åse")
     await adapter.test("igen", "Hvad hedder du?")
+
+
+async def test_a_conversation_whose_dialogs_ended_is_deleted_not_written(store: Store) -> None:
+    """The last turn of a dialog leaves no state document (the next turn reads nothing, as for an
+    empty stack), and that delete keeps the e_tag's rule: a stale one conflicts."""
+    adapter = TestAdapter(_dialog_bot(StoreBotStorage(store)))
+    await adapter.test("hej", "Hvad hedder du?")
+    assert await store.list("state/")
+    await adapter.test("Åse", "Hej Åse")
+    assert await store.list("state/") == []  # ended: deleted, not written with an empty stack
+    await adapter.test("igen", "Hvad hedder du?")  # and the next turn begins afresh
+
+    storage = StoreBotStorage(store)
+    await storage.write({KEY: {"dialog_state": DialogState([DialogInstance()])}})
+    stale = (await storage.read([KEY]))[KEY]
+    fresh = (await storage.read([KEY]))[KEY]
+    assert isinstance(stale, dict) and isinstance(fresh, dict)
+    await storage.write({KEY: fresh})  # written since `stale` was read
+    with pytest.raises(Conflict):
+        await storage.write({KEY: {"dialog_state": DialogState(), "e_tag": stale["e_tag"]}})
+    assert await storage.read([KEY])  # the stale delete did not win
+    await storage.write({KEY: {"dialog_state": DialogState(), "e_tag": fresh["e_tag"]}})
+    assert await storage.read([KEY]) == {}

@@ -89,7 +89,8 @@ async def test_a_closed_draft_takes_no_more_files_and_close_is_repeatable(store:
     drafts = DraftIndex(store)
     await drafts.start(USER, "case1", NOW)
     await drafts.record(USER, "case1", meta(1), cap=30)
-    assert [m.sha256 for m in await drafts.close(USER, "case1", NOW)] == [meta(1).sha256]
+    assert await drafts.close_once(USER, "case1", NOW) == ([meta(1)], True)  # this call closed it
+    assert await drafts.close_once(USER, "case1", NOW) == ([meta(1)], False)  # an earlier one had
     assert [m.sha256 for m in await drafts.close(USER, "case1", NOW)] == [meta(1).sha256]
     with pytest.raises(DraftGone) as gone:
         await drafts.record(USER, "case1", meta(2), cap=30)

@@ -91,6 +91,21 @@ async def test_the_same_draft_submitted_twice_is_one_case(store: MemoryStore, cl
     assert [n for n in store.names() if n.startswith(names.CASES)] == [names.case(case_id)]
 
 
+async def test_a_submit_right_after_closing_the_draft_does_not_read_the_case_first(
+    store: MemoryStore, clock: FakeClock
+) -> None:
+    reports, cases = service(store)
+    facts = validate_report(FORM, clock.now(), ZONE)
+    await reports.submit(new_draft_id(), EMPLOYEE, facts, [], clock.now())  # takes a block of numbers
+    gets = store.requests["get"]
+    case_id = new_draft_id()
+    first = await reports.submit(case_id, EMPLOYEE, facts, [], clock.now(), first=True)
+    assert store.requests["get"] == gets and not first.already  # no read: only the create-only write
+    again = await reports.submit(case_id, EMPLOYEE, facts, [], clock.now())
+    assert again.already and again.case.number == first.case.number
+    assert (await cases.get(case_id)).case.number == first.case.number
+
+
 async def test_the_year_follows_copenhagen_not_utc(store: MemoryStore) -> None:
     reports, _ = service(store)
     new_year = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # 00:30 on 1 January 2027 in Copenhagen
