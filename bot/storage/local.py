@@ -118,9 +118,11 @@ class LocalStore:
                 raise Conflict(name)
             old_tags: dict[str, str] = old["tags"] if old else {}
             entry = lf.encode_component(name)
+            kept = next((kv for kv in old_tags.items() if tags.get(kv[0]) == kv[1]), None)
+            like = self._index_dir(*kept) / entry if kept else None  # new entries link to it
             for key, value in tags.items():
                 if old_tags.get(key) != value:
-                    lf.add_entry(self._index_dir(key, value), entry, name)
+                    like = lf.add_entry(self._index_dir(key, value), entry, name, like)
             lf.replace_atomically(self._path(name), payload, self._tmp)
             for key, value in old_tags.items():
                 if tags.get(key) != value:
@@ -337,8 +339,7 @@ class LocalStore:
 
     @staticmethod
     def _append_sync(path: Path, lines: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = lf.open_making_folder(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         try:
             with lf.flocked(path):  # one writer's lines together, even if a write were split
                 view = memoryview(lines)

@@ -34,11 +34,20 @@ def decode_component(component: str) -> str | None:
     return None if component.startswith(HASHED) else unquote(component)
 
 
+def open_making_folder(path: Path, flags: int) -> int:
+    """`os.open` (mode 0o600), making the folder first only when it is missing: most folders exist,
+    and a `mkdir` that finds one is a wasted system call on every write."""
+    try:
+        return os.open(path, flags, 0o600)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, flags, 0o600)
+
+
 @contextlib.contextmanager
 def flocked(path: Path, *, shared: bool = False) -> Iterator[int]:
     """Hold an exclusive (or shared) flock on `path`, creating it if needed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = open_making_folder(path, os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield fd
@@ -53,7 +62,7 @@ def temp_path(tmp_dir: Path) -> Path:
 
 def write_new_file(path: Path, payload: bytes) -> None:
     """Write and fsync a file that nobody else knows about yet (a temp file)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = open_making_folder(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
     try:
         view = memoryview(payload)
         while view:
@@ -65,11 +74,14 @@ def write_new_file(path: Path, payload: bytes) -> None:
 
 def replace_atomically(path: Path, payload: bytes, tmp_dir: Path) -> None:
     """Readers see the old content or the new, never a torn file."""
-    tmp = temp_path(tmp_dir)
+    tmp = tmp_dir / uuid.uuid4().hex  # write_new_file makes the folder if it is missing
     try:
         write_new_file(tmp, payload)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except FileNotFoundError:  # the document's folder does not exist yet
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -107,19 +119,36 @@ def read_bytes_or_none(path: Path) -> bytes | None:
         return None
 
 
-def add_entry(directory: Path, component: str, content: str) -> None:
-    """Create `directory/component` (an index entry), tolerating a concurrent rmdir of the folder."""
+def add_entry(directory: Path, component: str, content: str, like: Path | None = None) -> Path:
+    """Create `directory/component` (an index entry), tolerating a concurrent rmdir of the folder;
+    returns its path. With `like` (another entry of the same document, holding the same content)
+    the entry is a hard link to it: a new name, no new inode. A document's entries then share one
+    file, and a new case's nine tags cost the file system one inode, not nine (ext4 searches its
+    bitmap for a free inode, past the many a busy store has freed, for every new file)."""
+    path = directory / component
     for _ in range(100):
-        directory.mkdir(parents=True, exist_ok=True)
+        if like is not None:
+            try:
+                os.link(like, path)
+                return path
+            except FileExistsError:
+                return path  # a stale entry of the same document: same name, same content
+            except FileNotFoundError:
+                if not os.path.exists(like):
+                    like = None  # that entry is gone (a crash, a hand): make a file instead
+                directory.mkdir(parents=True, exist_ok=True)
+                continue
         try:
-            fd = os.open(directory / component, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         except FileNotFoundError:
-            continue  # the folder was removed as empty between mkdir and open: make it again
+            # The folder does not exist yet, or was removed as empty since: make it, then again.
+            directory.mkdir(parents=True, exist_ok=True)
+            continue
         try:
             os.write(fd, content.encode())
         finally:
             os.close(fd)
-        return
+        return path
     raise OSError(f"could not create index entry in {directory}")
 
 
