@@ -57,7 +57,7 @@ from bot.guideline.decisions import (
     RemovalStillThere,
     SavedOnCase,
 )
-from bot.guideline.due import evidence_notice_key
+from bot.guideline.due import evidence_notice_key, leader_replaced_key
 from bot.guideline.errors import CaseAlreadyClosed, InvalidDecision, InvalidTransition, RoleRefused
 from bot.guideline.events import (
     Acknowledged,
@@ -84,6 +84,7 @@ from bot.guideline.model import (
     EvidenceItem,
     EvidenceNotice,
     Facts,
+    LeaderReplaced,
     Person,
     Role,
     StepId,
@@ -119,15 +120,34 @@ def _check_leadership(reporter: Person, leader: Person | None, deputy: Person | 
 
 
 def _reassign(case: Case, d: LeaderReassigned, ctx: steps.Ctx) -> Case:
-    """A new leader gets a fresh acknowledgement clock; a new deputy is not on the case until brought in."""
+    """A new leader gets a fresh acknowledgement clock; a new deputy is not on the case until brought in.
+
+    A leader replaced by another person is owed a notice, kept in the case (`replaced_leaders`)
+    until sent. Kept with it: the notices still owed to others, except to the new leader (the case
+    is theirs again); notices already sent are dropped (their keys stay in `reminders_sent`)."""
     _check_leadership(case.reporter, d.new_leader, d.new_deputy)
     manager = case.leader_manager if isinstance(d.new_leader_manager, Keep) else d.new_leader_manager
     new = replace(case, leader=d.new_leader, deputy=d.new_deputy, leader_manager=manager)
     if new.leader != case.leader:
+        new = replace(new, replaced_leaders=_replaced(case, d.new_leader, ctx.now))
         return replace(new, assigned_at=ctx.now, acknowledged=None, deputy_in=None)
     if new.deputy != case.deputy:
         return replace(new, deputy_in=None)
     return new
+
+
+def _replaced(case: Case, successor: Person, now: datetime) -> tuple[LeaderReplaced, ...]:
+    """`case.replaced_leaders` after HR hands the case to `successor` (see `_reassign`)."""
+    to = successor.aad_object_id
+    owed = [
+        n
+        for n in case.replaced_leaders
+        if n.leader.aad_object_id != to and leader_replaced_key(case.id, n) not in case.reminders_sent
+    ]
+    old = case.leader
+    if old is not None and old.aad_object_id != to:
+        owed.append(LeaderReplaced(old, successor, now))
+    return tuple(owed)
 
 
 def _acknowledge(case: Case, _d: Acknowledge, ctx: steps.Ctx) -> Case:

@@ -36,6 +36,10 @@ Kinds and who receives them. The deputy receives nothing until brought in (`Case
 - EVIDENCE_ADDED: the reporter finished adding files to the submitted case
   (`Case.evidence_notice`): once per finish. Leader and deputy once brought in (HR when there is
   no leader).
+- LEADER_REPLACED: HR handed the case to another leader (`Case.replaced_leaders`): the replaced
+  leader is told the case is no longer theirs, once per replacement. Not a role on the case any
+  more, so the item names the person (`DueItem.to`). Also produced for closed cases (a case may be
+  closed before a failed notice gets through); never to someone who leads the case again.
 - EMPLOYEE_CHECKIN: `checkin_after_followup_days` working days after the follow-up with the
   employee, the bot asks the employee how things are. This one is also produced for closed
   cases, since a case is often closed right after the follow-up; the shell decides how far back
@@ -57,7 +61,9 @@ from bot.guideline.model import (
     Case,
     CaseStatus,
     EvidenceNotice,
+    LeaderReplaced,
     Outcome,
+    Person,
     Role,
     StepId,
     StepStatus,
@@ -78,6 +84,7 @@ class DueKind(StrEnum):
     OFFER_ANSWERED = "offer_answered"
     REMOVAL_RECHECK = "removal_recheck"
     EVIDENCE_ADDED = "evidence_added"
+    LEADER_REPLACED = "leader_replaced"
 
 
 OFFER_REMINDERS = 2  # the employee is reminded of an unanswered offer at most this often
@@ -91,6 +98,7 @@ class DueItem:
     key: str
     recipients: tuple[Role, ...]
     due_at: datetime
+    to: Person | None = None  # someone the item is for who holds no role on the case (a replaced leader)
 
 
 def _stamp(moment: datetime) -> str:
@@ -108,6 +116,21 @@ def _leaders(case: Case, with_deputy: bool = True) -> tuple[Role, ...]:
 def evidence_notice_key(case_id: str, notice: EvidenceNotice) -> str:
     """The stable key of the notice owed for files the reporter added (one per finish)."""
     return f"evidence:{case_id}:{_stamp(notice.at)}"
+
+
+def leader_replaced_key(case_id: str, notice: LeaderReplaced) -> str:
+    """The stable key of the notice owed to a replaced leader (one per replacement)."""
+    return f"replaced:{case_id}:{notice.leader.aad_object_id}:{notice.successor.aad_object_id}:{_stamp(notice.at)}"
+
+
+def _replaced_items(case: Case) -> list[DueItem]:
+    """The notices owed to replaced leaders; none to a person who leads the case again."""
+    current = case.leader.aad_object_id if case.leader is not None else None
+    return [
+        DueItem(DueKind.LEADER_REPLACED, case.id, None, leader_replaced_key(case.id, n), (), n.at, to=n.leader)
+        for n in case.replaced_leaders
+        if n.leader.aad_object_id != current
+    ]
 
 
 def _open_case_items(case: Case, policy: DeadlinePolicy) -> list[DueItem]:
@@ -208,6 +231,7 @@ def pending_items(case: Case, policy: DeadlinePolicy | None = None) -> list[DueI
     checkin = _checkin(case, policy)
     if checkin is not None:
         items.append(checkin)
+    items += _replaced_items(case)
     pending = [item for item in items if item.key not in case.reminders_sent]
     pending.sort(key=lambda item: (item.due_at, item.key))
     return pending

@@ -186,6 +186,22 @@ class EvidenceNotice:
 
 
 @dataclass(frozen=True)
+class LeaderReplaced:
+    """HR handed the case from `leader` to `successor` at `at`: the replaced leader is owed a
+    notice that the case is no longer theirs, kept in the case until it is sent like every other
+    due item (`due.DueKind.LEADER_REPLACED`), so a failed send is retried, not lost."""
+
+    leader: Person
+    successor: Person
+    at: datetime
+
+    def __post_init__(self) -> None:
+        v.aware(self.at, "at")
+        if self.leader.aad_object_id == self.successor.aad_object_id:
+            raise InvalidDecision("successor", "same_leader")
+
+
+@dataclass(frozen=True)
 class StepState:
     """One step of the guideline on one case.
 
@@ -284,6 +300,8 @@ class Case:
     acknowledged: Acknowledgement | None = None
     deputy_in: DeputyInvolvement | None = None
     evidence_notice: EvidenceNotice | None = None
+    # Leaders HR replaced whose notice is owed or was sent since (a key in `reminders_sent`).
+    replaced_leaders: tuple[LeaderReplaced, ...] = ()
 
     def __post_init__(self) -> None:
         steps = dict(self.steps)
@@ -293,6 +311,7 @@ class Case:
         object.__setattr__(self, "evidence", tuple(self.evidence))
         object.__setattr__(self, "reminders_sent", frozenset(self.reminders_sent))
         object.__setattr__(self, "waits", tuple(self.waits))
+        object.__setattr__(self, "replaced_leaders", tuple(self.replaced_leaders))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return _reduce(self)

@@ -30,6 +30,7 @@ from bot.guideline.model import (
     EvidenceItem,
     EvidenceNotice,
     Facts,
+    LeaderReplaced,
     Person,
     StepId,
     StepState,
@@ -120,6 +121,10 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             if case.evidence_notice is None
             else {"at": _dt(case.evidence_notice.at), "count": case.evidence_notice.count}
         ),
+        "replaced_leaders": [
+            {"leader": _person(n.leader), "successor": _person(n.successor), "at": _dt(n.at)}
+            for n in case.replaced_leaders
+        ],
     }
 
 
@@ -224,6 +229,13 @@ def _to_evidence_notice(d: Mapping[str, Any]) -> EvidenceNotice | None:
     return None if raw is None else EvidenceNotice(_to_dt_req(raw, "at"), _req(raw, "count", int))
 
 
+def _to_replaced(raw: Mapping[str, Any]) -> LeaderReplaced:
+    leader, successor = _to_person(raw, "leader"), _to_person(raw, "successor")
+    if leader is None or successor is None:
+        raise ValueError("replaced_leaders: a person is missing")
+    return LeaderReplaced(leader, successor, _to_dt_req(raw, "at"))
+
+
 def _reading(kind: str, build: Callable[[], T]) -> T:
     try:
         return build()
@@ -280,6 +292,8 @@ def case_from_dict(d: Mapping[str, Any]) -> Case:
             acknowledged=_to_ack(d, created_at),
             deputy_in=_to_deputy_in(d),
             evidence_notice=_to_evidence_notice(d),
+            # Cases stored before the notice was kept in the case owe none.
+            replaced_leaders=tuple(_to_replaced(n) for n in (_opt(d, "replaced_leaders", list) or [])),
         )
 
     return _reading("case", build)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -24,8 +24,8 @@ from bot.chat.outgoing import message
 from bot.chat.safe_text import user_text
 from bot.errors import DeliveryFailed
 from bot.guideline.acknowledgement import bring_in_deputy_if_due
-from bot.guideline.due import DueItem, DueKind, due_items, mark_sent
-from bot.guideline.events import Event, LeaderChanged
+from bot.guideline.due import DueItem, DueKind, due_items, leader_replaced_key, mark_sent
+from bot.guideline.events import Event
 from bot.guideline.model import Actor, Case, DeputyReason, Outcome, Person, Role, StepId
 from bot.guideline.policy import DeadlinePolicy
 from bot.hosting.logs import fields
@@ -54,7 +54,7 @@ BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), ti
 @dataclass(frozen=True)
 class Recipient:
     person_id: str
-    role: Role
+    role: Role | None  # None: named on the item, no role on the case (a replaced leader)
 
 
 class Notifications:
@@ -189,7 +189,8 @@ class Notifications:
         return count
 
     async def after_decision(self, case: Case, events: list[Event], actor_id: str) -> None:
-        """Update the other people's cards in place, tell a replaced leader, send what became due."""
+        """Update the other people's cards in place and send what became due (a replaced leader's
+        notice among it: kept in the case by the decision, so a failed send is retried)."""
         doc = await self.repo.get(case.id)
         for person_id, where in doc.cards.items():
             if person_id == actor_id:
@@ -202,21 +203,13 @@ class Notifications:
                 await self.notifier.update(where["reference"], where["activity_id"], message("", content))
             except Exception:  # one card that cannot be updated must not stop the others
                 log.warning("card update failed", extra=fields(case_id=case.id))
-        for event in events:
-            if isinstance(event, LeaderChanged) and event.before.leader and event.after.leader:
-                old = event.before.leader
-                tx = await self._texts(old.aad_object_id)
-                await self._send_text(
-                    old.aad_object_id,
-                    tx("notify.reassigned_old", number=case.number, leader=user_text(event.after.leader.name, 80)),
-                )
         await self.deliver_case(case.id)
 
     # -- one due item ----------------------------------------------------------------------------
     async def _deliver(self, case: Case, item: DueItem, done: _Delivered, pending: dict[str, Any]) -> None:
         """Send one item to everyone it is for. Recorded as delivered only when a person got it:
         an empty HR group, an unreadable one or nobody reachable keeps it pending (`_not_reached`)."""
-        recipients = await self._recipients(case, item.recipients)
+        recipients = await self._recipients(case, item)
         reached = 0
         for recipient in recipients:
             try:
@@ -270,6 +263,11 @@ class Notifications:
             # Not swallowed: a text nobody got keeps the item pending, retried with back-off.
             await self._send_text(to.person_id, text, swallow=False)
             return
+        if item.kind is DueKind.LEADER_REPLACED:
+            successor = _successor(case, item)
+            text = tx("notify.reassigned_old", number=case.number, leader=user_text(successor.name, 80))
+            await self._send_text(to.person_id, text, swallow=False)  # not swallowed: pending until sent
+            return
         if item.kind is DueKind.EMPLOYEE_CHECKIN:
             await self._send_text(to.person_id, tx("notify.checkin", number=case.number), swallow=False)
             return
@@ -304,9 +302,9 @@ class Notifications:
         else:
             await self._send_text(to.person_id, text, swallow=False)
 
-    async def _recipients(self, case: Case, roles: Iterable[Role]) -> list[Recipient]:
-        out: list[Recipient] = []
-        for role in roles:
+    async def _recipients(self, case: Case, item: DueItem) -> list[Recipient]:
+        out: list[Recipient] = [Recipient(item.to.aad_object_id, None)] if item.to is not None else []
+        for role in item.recipients:
             person: Person | None = {
                 Role.LEADER: case.leader,
                 Role.DEPUTY: case.active_deputy,
@@ -502,6 +500,14 @@ class Notifications:
         # Someone who never wrote to the bot gets a new chat, opened where the reporter's chat is.
         opener = case.reporter.aad_object_id if case else None
         return await self.notifier.to_person(person_id, activity, open_from=opener)
+
+
+def _successor(case: Case, item: DueItem) -> Person:
+    """Who took the case over from the leader a LEADER_REPLACED item is for (named in the notice)."""
+    for notice in case.replaced_leaders:
+        if leader_replaced_key(case.id, notice) == item.key:
+            return notice.successor
+    raise LookupError(f"no replaced leader under {item.key}")  # due items come from the case itself
 
 
 def _followup_day(case: Case, item: DueItem) -> date | None:

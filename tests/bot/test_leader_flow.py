@@ -118,10 +118,11 @@ async def test_the_employee_answers_the_offer_on_their_own_card(world: World) ->
 
 
 async def told_once_on_the_retry(
-    world: World, runtime: Runtime, case_id: str, chat: str, phrase: str, retry_key: str
+    world: World, runtime: Runtime, case_id: str, chat: str, phrase: str, retry_key: str, also: Runtime | None = None
 ) -> None:
     """A notice whose send failed: not told, waiting in the case's retries; once the chat is back
-    and the back-off has passed, the scheduler tells it exactly once."""
+    and the back-off has passed, the scheduler tells it exactly once. `also`: a second instance
+    delivering at the same moment (its claim with the case's ETag keeps the send to one)."""
 
     def told() -> int:
         return sum(phrase in said(m.activity) for m in world.connector.messages(chat))
@@ -131,6 +132,8 @@ async def told_once_on_the_retry(
     assert any(key.startswith(retry_key) for key in doc.retry), "the failed notice waits for a retry"
     world.connector._faults.clear()  # the chat is back
     world.clock.advance(minutes=2)  # past the first back-off
+    if also is not None:
+        await asyncio.gather(runtime.notifications.deliver_due(), also.notifications.deliver_due())
     await runtime.scheduler.tick()
     assert told() == 1
     await runtime.scheduler.tick()
@@ -314,6 +317,26 @@ async def test_hr_reassigns_the_case_and_both_leaders_are_told(world: World) -> 
     assert sum("Ny sag til dig" in t for t in texts_sent) == 2  # the leader at first, then the new leader
     audit = await runtime.store.read_audit(case_id)
     assert any(line["type"] == "LeaderChanged" for line in audit)
+
+
+async def test_the_replaced_leader_is_told_on_the_retry_once_also_by_two_instances(world: World) -> None:
+    """The notice to the leader HR replaced is kept in the case: a send that fails (the old
+    leader's chat answers 503) leaves it pending, and the retry delivers it once, also when two
+    instances deliver at the same moment. Was: one send, a failure only logged. HR's reply says
+    only that the hand-over is saved, which it is."""
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    [leader_chat] = {m.conversation_id for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)}
+    world.connector.fail_next(60, 503, conversation_id=leader_chat)  # the old leader's chat is down
+    hr = world.chat(runtime, HR, "Hanne HR")
+    reply = await invoke(hr, "decide", decide(case_id, "reassign", reassign_leader=DEPUTY))
+    await runtime.background.drain()
+    assert "Gemt: Overdrag sagen" in all_text(reply)
+    phrase = "HR har overdraget sag KH-2026-0001 til Dorte Stedfortræder. Du er ikke længere leder på sagen."
+    second = await world.runtime()  # another instance on the same store
+    await told_once_on_the_retry(world, runtime, case_id, leader_chat, phrase, "replaced:", also=second)
+    audit = await runtime.store.read_audit(case_id)
+    assert [line.get("kind") for line in audit if line["type"] == "notified"].count("leader_replaced") == 1
 
 
 async def test_more_evidence_from_my_cases_and_the_leader_is_told(world: World) -> None:
