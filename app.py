@@ -284,6 +284,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         tell_hr=hr_notices.tell,
         languages=references,
         painter=MedCards(),
+        channel_book=channels,
         default_language=settings.default_language,
         channel_seen=channels.remember,
     )

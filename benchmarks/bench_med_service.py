@@ -117,6 +117,7 @@ def _service(store: Store, sender: TeamsSender, units: int) -> MedService:
         tell_hr=_nobody,
         languages=references,
         painter=MedCards(),
+        channel_book=channels,
         channel_seen=channels.remember,
     )
 

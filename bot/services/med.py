@@ -29,7 +29,7 @@ from bot.services.med_broadcast import MedBroadcast, Sent
 from bot.services.med_evaluations import MedEvaluations
 from bot.services.med_units import MedUnits, Place, Registration, Unit
 from bot.services.outcomes import MedEvaluationMarked
-from bot.services.ports import Clock, Languages, MedPainter, Notifier
+from bot.services.ports import ChannelReferences, Clock, Languages, MedPainter, Notifier
 from bot.storage.store import Store
 from bot.texts import Texts
 
@@ -60,6 +60,7 @@ class MedService:
         tell_hr: Callable[[str, dict[str, Any]], Awaitable[None]],
         languages: Languages,
         painter: MedPainter,
+        channel_book: ChannelReferences,
         default_language: str = "da",
         channel_seen: ChannelSeen | None = None,
     ) -> None:
@@ -67,7 +68,7 @@ class MedService:
         self.tell_hr = tell_hr  # (text key, values) -> a message to every HR person
         self.default_language = default_language
         texts = self.channel_texts
-        self.units = MedUnits(store, clock, notifier, workplaces, is_hr, tell_hr, texts, channel_seen)
+        self.units = MedUnits(store, clock, notifier, workplaces, is_hr, tell_hr, texts, channel_book, channel_seen)
         self.painter = painter
         self.evaluations = MedEvaluations(store, clock, schedule, threshold, self.units, texts, painter)
         self.broadcast = MedBroadcast(

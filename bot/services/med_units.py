@@ -14,7 +14,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from bot.chat.med_input import RegisterChannel
@@ -32,7 +31,7 @@ from bot.guideline.med_units import (
 from bot.hosting.logs import fields
 from bot.repositories.documents import Unchanged
 from bot.repositories.med_units import ChannelSeen, MedChannel, UnitRecord, UnitRecords
-from bot.services.ports import Clock, Notifier
+from bot.services.ports import ChannelReferences, Clock, Notifier
 from bot.storage.names import legacy_unit_tags, unit_audit_id
 from bot.storage.store import Store
 from bot.texts import Texts
@@ -107,10 +106,12 @@ class MedUnits:
         is_hr: Callable[[str], Awaitable[bool]],
         tell_hr: TellHr,
         texts: Callable[[], Texts],
+        channel_book: ChannelReferences,
         channel_seen: ChannelSeen | None = None,
     ) -> None:
         self.store = store
         self.records = UnitRecords(store, channel_seen)
+        self.channel_book = channel_book  # the Teams side's: where `migrate` hands old references
         self.clock = clock
         self.notifier = notifier
         self.directory_workplaces = directory_workplaces
@@ -309,47 +310,56 @@ class MedUnits:
 
     # -- records from before unit records ------------------------------------------------------------
     async def migrate(self) -> None:
-        """Move channels registered before unit records into them (once per process; safe to
-        repeat and to race: each move is an ETag write and the old record is then retired).
+        """Move channels registered before unit records (`med/channels/`) into them, in the new
+        shape (once per process; safe to repeat, to crash midway and to race: every write is an
+        ETag write that changes nothing the second time, and the old record is then retired).
 
-        Several old channels of one unit: the latest registered becomes the unit's channel."""
+        The old record's conversation reference is handed to the Teams side's channel book first
+        (`ChannelReferences.keep`), and only then is the unit record written naming its channel by
+        team and channel id alone: a crash between the two leaves the old record active, and the
+        next run finishes the move. Several old channels of one unit: the latest registered
+        becomes the unit's channel. (Unit records written before the channel book, with the
+        reference in them, are read as they are: see bot/teams/channel_book.py.)"""
         if self._migrated:
             return
         for data in await self.records.legacy_channels():
-            raw = str(data.get("unit") or "")
-            if not unit_key(raw):
-                continue
-            place = find_workplace(raw, await self.workplaces())
-            name = place.name if place else unit_display(raw)
-            # The old record's reference is carried over as it is (the Teams side's channel book
-            # reads it from the unit record), as records from before the book keep theirs.
-            channel = MedChannel(
-                str(data["team_id"]),
-                str(data["channel_id"]),
-                str(data.get("committee") or ""),
-                str(data.get("registered_by") or ""),
-                str(data.get("registered_at") or ""),
-                dict(data["reference"]),
-            )
-            now = self.clock.now()
-
-            def adopt(
-                record: UnitRecord, raw: str = raw, channel: MedChannel = channel, now: datetime = now
-            ) -> tuple[UnitRecord, None]:
-                spellings = record.spellings
-                if raw not in spellings and legacy_unit_tags(raw):
-                    spellings = (*spellings, raw)
-                later = record.channel is None or record.channel.registered_at <= channel.registered_at
-                new = replace(record, spellings=spellings, channel=channel if later else record.channel)
-                if new == record:
-                    raise Unchanged
-                return new.noted(
-                    now, "migration", "channel_registered", team_id=channel.team_id, channel_id=channel.channel_id
-                ), None
-
-            await self.records.change(name, adopt)
-            await self.records.retire_legacy_channel(data, unit_key(raw))
+            await self._adopt_legacy_channel(data)
         self._migrated = True
+
+    async def _adopt_legacy_channel(self, data: dict[str, Any]) -> None:
+        raw = str(data.get("unit") or "")
+        if not unit_key(raw):
+            return
+        place = find_workplace(raw, await self.workplaces())
+        name = place.name if place else unit_display(raw)
+        channel = MedChannel(
+            str(data["team_id"]),
+            str(data["channel_id"]),
+            str(data.get("committee") or ""),
+            str(data.get("registered_by") or ""),
+            str(data.get("registered_at") or ""),
+        )
+        reference = data.get("reference")
+        if isinstance(reference, dict) and reference:
+            await self.channel_book.keep(channel.team_id, channel.channel_id, reference)
+        else:  # never written so: the channel is moved, and a post to it fails as unreachable
+            log.warning("an old MED channel record has no reference", extra=fields(unit=unit_key(raw)))
+        now = self.clock.now()
+
+        def adopt(record: UnitRecord) -> tuple[UnitRecord, None]:
+            spellings = record.spellings
+            if raw not in spellings and legacy_unit_tags(raw):
+                spellings = (*spellings, raw)
+            later = record.channel is None or record.channel.registered_at <= channel.registered_at
+            new = replace(record, spellings=spellings, channel=channel if later else record.channel)
+            if new == record:
+                raise Unchanged
+            return new.noted(
+                now, "migration", "channel_registered", team_id=channel.team_id, channel_id=channel.channel_id
+            ), None
+
+        await self.records.change(name, adopt)
+        await self.records.retire_legacy_channel(data, unit_key(raw))
 
 
 def _where(channel: MedChannel | None) -> dict[str, str] | None:

@@ -61,6 +61,18 @@ class Notifier(Protocol):
         `to_channel` sent it."""
 
 
+class ChannelReferences(Protocol):
+    """Where the Teams side keeps MED channels' conversation references (bot/teams/channel_book.py).
+
+    Services name a channel by its team and channel id and never hold its reference, with one
+    exception: a channel record from before unit records carries one, and moving it into the new
+    shape (`MedUnits.migrate`) hands it over here before the unit record is written without it."""
+
+    async def keep(self, team_id: str, channel_id: str, reference: Mapping[str, Any]) -> None:
+        """Keep the channel's reference durably, for every instance (written with the ETag; an
+        equal entry is not written again, so handing the same one over twice is harmless)."""
+
+
 class Languages(Protocol):
     """A person's language as Teams last told it (the Teams side keeps it with their chat):
     services write to someone in their language without seeing a conversation reference."""

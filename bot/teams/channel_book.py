@@ -4,8 +4,10 @@ The services name a MED channel by its team and channel id (`Notifier.to_channel
 record names its channel by those ids alone; this book keeps and finds the channel's conversation
 reference. Its durable copy is one document, `refs/channels.json`, with an entry per channel
 registered, written by the MED edge when a channel is registered (`keep`, from the registering
-turn): a channel not in memory loads the whole document, so the MED round reads it once for all
-its channels (a read per channel would add one store call per unit). Unit records written before
+turn) and by the move of a channel record of before unit records into the new shape
+(`MedUnits.migrate`, through the services' `ChannelReferences` port): a channel not in memory
+loads the whole document, so the MED round reads it once for all its channels (a read per channel
+would add one store call per unit). Unit records written before
 that carry the reference themselves (`channel.reference`): they are read as they are, with no
 migration run; `UnitRecords` tells this book each such reference as it reads a record (`remember`,
 wired by app.py as `channel_seen`), and a channel not known otherwise is looked up in the records

@@ -25,6 +25,7 @@ from bot.services.hr_people import HrPeople
 from bot.services.med import MedService
 from bot.services.notifications import REPORTER_CARD, Notifications
 from bot.services.reports import ReportService, new_draft_id
+from bot.teams.channel_book import ChannelBook
 from bot.teams.reference_book import ReferenceBook
 from tests.fakes.clock import FakeClock
 from tests.fakes.directory import MemoryDirectory
@@ -81,6 +82,7 @@ async def test_a_report_reaches_its_leader_and_a_decision_refreshes_the_reporter
         tell_hr=lambda key, values: _nothing(),
         languages=refs,
         painter=MedCards(),
+        channel_book=ChannelBook(store),
     )
     background = Background()
     dispatch = followups.register(Dispatcher(background), notifications, med)

@@ -60,6 +60,7 @@ class World:
         self, store: MemoryStore, notifier: RecordingNotifier, clock: FakeClock, directory: MemoryDirectory
     ) -> None:
         self.store, self.notifier, self.clock = store, notifier, clock
+        assert notifier.channels is not None  # the Teams side's channel book (RecordingNotifier(store))
         self.hr_told: list[tuple[str, dict[str, Any]]] = []
         self.refs = ReferenceBook(store)
 
@@ -81,7 +82,8 @@ class World:
             tell_hr=tell_hr,
             languages=self.refs,
             painter=MedCards(),
-            channel_seen=notifier.channels.remember if notifier.channels else None,  # as app.py wires it
+            channel_book=notifier.channels,
+            channel_seen=notifier.channels.remember,  # as app.py wires it
         )
 
     @property
