@@ -32,7 +32,7 @@ from bot.guideline.policy import DeadlinePolicy
 from bot.guideline.retention import RetentionRules
 from bot.hosting.background import Background
 from bot.hosting.logs import configure_logging, correlation_id, fields, set_pseudonym_key
-from bot.hosting.malloc import limit_arenas
+from bot.hosting.malloc import Trimmer, limit_arenas
 from bot.hosting.memory_trace import MemoryTrace
 from bot.hosting.settings import Settings, SettingsError, load_settings
 from bot.hosting.telemetry import METRICS, Telemetry
@@ -520,12 +520,15 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
         )
         if trace is not None:
             trace.start()
+        trimmer = Trimmer(settings.malloc_trim_seconds)
+        trimmer.start()
         runtime = await build_runtime(settings, overrides, links)
         app[RUNTIME] = runtime
         if overrides.run_scheduler:
             runtime.scheduler.start()  # its first tick retries whatever a crash left pending
         yield
         await runtime.close()
+        await trimmer.stop()
         if trace is not None:
             await trace.stop()
 

@@ -69,6 +69,7 @@ class Settings:
     # Diagnostics: a tracemalloc sample appended to this file every so many seconds (empty = off).
     memory_trace_file: Path | None = None
     memory_trace_seconds: int = 60
+    malloc_trim_seconds: int = 60  # 0: never (bot/hosting/malloc.py: Trimmer)
     # Application Insights (OpenTelemetry through the Azure Monitor distro); empty = nothing sent.
     applicationinsights_connection_string: Secret = field(default_factory=lambda: Secret(""))
     # Storage
@@ -147,6 +148,7 @@ class Settings:
             log_level=r.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             memory_trace_file=Path(p) if (p := r.text("MEMORY_TRACE_FILE")) else None,
             memory_trace_seconds=r.integer("MEMORY_TRACE_SECONDS", 60, low=1, high=24 * 60 * 60),
+            malloc_trim_seconds=r.integer("MALLOC_TRIM_SECONDS", 60, low=0, high=24 * 60 * 60),
             applicationinsights_connection_string=Secret(r.text("APPLICATIONINSIGHTS_CONNECTION_STRING")),
             storage_connection_string=Secret(r.text("STORAGE_CONNECTION_STRING")),
             storage_account_url=r.url_or_empty("STORAGE_ACCOUNT_URL"),
