@@ -19,7 +19,9 @@ MAX_LISTED = 10  # keeps the card well under 28 KB; older cases are summarised
 def my_cases_card(
     tx: Texts, cases: list[Case], zone: ZoneInfo, led: list[tuple[Case, NextDue | None]] | None = None
 ) -> Card:
-    """`cases`: the person's own reports; `led`: cases they lead, from `by_urgency` (None: not a leader)."""
+    """`cases`: the person's own reports, in any order; `led`: cases they lead, from `by_urgency`
+    (None: not a leader). Of the own reports the open ones come first, then the closed ones, newest
+    first in each, at most MAX_LISTED."""
     body: list[Element] = [title(tx("mycases.title"))]
     if led is not None:
         body.append(heading(tx("mycases.led_title")))
@@ -30,6 +32,8 @@ def my_cases_card(
     if not cases:
         body.append(text(tx("mycases.none")))
         return card(body, [submit(tx("action.report"), Verb.REPORT, style="positive")])
+    # Open cases first (what a worried employee looks for), then closed ones; newest first in each.
+    cases = sorted(cases, key=lambda c: (c.status.value != "open", -c.created_at.timestamp()))
     for case in cases[:MAX_LISTED]:
         created = case.created_at.astimezone(zone).strftime("%d-%m-%Y")
         body.append(heading(f"{case.number} · {tx(f'category.{case.facts.category.value}')} · {created}"))
