@@ -153,6 +153,21 @@ def test_placeholders_match_between_the_languages() -> None:
     assert differ == {}
 
 
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_every_text_reads_the_same_through_the_quick_path(lang: str) -> None:
+    """`t` formats with str.format unless a template has a `one|many` placeholder: every text, with
+    a value for each placeholder (1 and 3 for the quantities), reads as the Formatter makes it."""
+    from bot.texts import _FORMAT
+
+    for key, template in (DA if lang == "da" else EN).items():
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+        for n in (1, 3):
+            values = {name: n if "|" in template else f"<{name}>" for name in names}
+            if values:
+                assert t(lang, key, **values) == _FORMAT.format(template, **values), key
+    assert t("da", "receipt.title", number="KH-2026-0001") == "Din indberetning er modtaget – sag KH-2026-0001"
+
+
 def test_every_literal_key_used_in_code_exists_in_danish() -> None:
     missing = sorted(f"{u.where}: {u.key}" for u in uses() if u.key and u.key not in DA)
     assert missing == []
