@@ -80,6 +80,10 @@ async def update(
             if guessed:
                 continue  # the guess may be behind what is stored: decide on the stored document
             return None  # type: ignore[return-value]
+        except Exception:
+            if guessed:
+                continue  # so may a refusal (a step not open yet, a draft still receiving): the same
+            raise
         try:
             etag = await store.put(name, new, etag=doc.etag if doc else None, tags=tags(new) if tags else None)
         except (Conflict, AlreadyExists) as exc:

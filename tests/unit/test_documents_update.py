@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.repositories.documents import Recent, Unchanged, update
+from bot.services.drafts import DraftIndex, StillReceiving
+from bot.storage import names
 from bot.storage.local import LocalStore
 
 NAME = "things/one.json"
@@ -47,6 +52,56 @@ async def test_unchanged_on_a_stale_guess_is_decided_on_the_stored_document(tmp_
     await update(store, NAME, remove_b, recent=mine)
     stored = await store.get(NAME)
     assert stored is not None and stored.data["items"] == ["a"]
+    await store.close()
+
+
+async def test_a_refusal_on_a_stale_guess_is_decided_on_the_stored_document(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    mine, theirs = Recent(), Recent()
+    await update(store, NAME, add("a"), recent=mine)
+    await update(store, NAME, add("b"), recent=theirs)
+
+    def after_b(current: dict[str, Any] | None) -> tuple[dict[str, Any], int]:
+        items = list((current or {}).get("items", []))
+        if "b" not in items:
+            raise ValueError("not yet")  # my guess has no "b": it would wrongly refuse
+        return {"items": [*items, "c"]}, len(items) + 1
+
+    assert await update(store, NAME, after_b, recent=mine) == 3
+    with_nothing = Recent()
+    await update(store, "things/two.json", add("a"), recent=with_nothing)
+    try:
+        await update(store, "things/two.json", after_b, recent=with_nothing)  # refused on what is stored
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("a refusal on the stored document must stand")
+    await store.close()
+
+
+async def test_a_draft_written_here_is_closed_without_a_read(tmp_path: Path) -> None:
+    """The report's submit: the draft this instance wrote last is closed on its guess (no read);
+    a draft another instance wrote since is read and decided on what is stored."""
+    store = LocalStore(tmp_path)
+    mine, theirs = DraftIndex(store), DraftIndex(store)
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    await mine.start("u1", "case1", now)
+    reads: list[str] = []
+    real_get = store.get
+
+    async def get(name: str) -> Any:
+        reads.append(name)
+        return await real_get(name)
+
+    store.get = get  # type: ignore[method-assign]
+    assert await mine.close_once("u1", "case1", now) == ([], True)
+    assert reads == []
+    await mine.start("u2", "case2", now)
+    await theirs.reserve("u2", "case2", "act-1", 1, cap=10, now=now)  # files arriving, elsewhere
+    reads.clear()
+    with pytest.raises(StillReceiving):
+        await mine.close("u2", "case2", now)
+    assert reads == [names.draft("u2")]
     await store.close()
 
 
