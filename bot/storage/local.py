@@ -5,7 +5,8 @@ Layout under `root` (the same names as the blob store, plus hidden bookkeeping):
     {name}                          documents (JSON envelope: etag, tags, data), evidence bytes,
                                     audit logs (JSON lines), leases (`locks/{name}`)
     .meta/{name}                    evidence metadata (JSON)
-    .index/{key}/{value}/{name}     one empty-ish file per tagged document (escaped components)
+    .index/{key}/{value}/{name}     one entry per tag of a document (escaped components); a
+                                    document's entries are hard links to one file holding its name
     .locks/{name}                   flock targets, one per name
     .tmp/                           temp files, renamed or linked into place (evidence is
                                     staged here while it streams in; see local_upload)
