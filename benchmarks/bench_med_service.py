@@ -160,7 +160,7 @@ class CountingStore:
         return counted
 
 
-_COUNTED = {"get", "put", "delete", "find", "list", "append_audit", "read_audit"}
+_COUNTED = {"get", "put", "delete", "find", "list", "append_audit", "append_audit_lines", "read_audit"}
 
 
 class _PeakRss:

@@ -385,7 +385,18 @@ class Counting:
     """The store with a count of the requests made through it: the same at every size when a
     question's work follows its answer, whatever each request costs the store."""
 
-    COUNTED = ("get", "put", "delete", "find", "list", "append_audit", "read_audit", "get_evidence_meta", "purge")
+    COUNTED = (
+        "get",
+        "put",
+        "delete",
+        "find",
+        "list",
+        "append_audit",
+        "append_audit_lines",
+        "read_audit",
+        "get_evidence_meta",
+        "purge",
+    )
 
     def __init__(self, store: Store) -> None:
         self.inner = store
