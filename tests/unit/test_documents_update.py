@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.errors import AlreadyExists, Conflict
+from bot.repositories import documents
 from bot.repositories.documents import Recent, Unchanged, update
 from bot.services.drafts import DraftIndex, StillReceiving
 from bot.storage import names
 from bot.storage.local import LocalStore
+from tests.fakes.memory import MemoryStore
 
 NAME = "things/one.json"
 
@@ -114,3 +119,47 @@ async def test_the_guess_is_what_was_written_with_its_etag(tmp_path: Path) -> No
     stored = await store.get(NAME)
     assert stored is not None and stored.etag == guess.etag
     await store.close()
+
+
+async def test_twenty_four_writers_at_the_same_moment_all_land(tmp_path: Path) -> None:
+    """A burst on one document (registrations side by side on two instances, say): each lost race
+    waits a little, at random, before it reads again, so eight attempts are enough for everyone."""
+    store = LocalStore(tmp_path)
+    results = await asyncio.gather(*(update(store, NAME, add(f"w{i}")) for i in range(24)))
+    stored = await store.get(NAME)
+    assert stored is not None and sorted(stored.data["items"]) == sorted(f"w{i}" for i in range(24))
+    assert sorted(results) == list(range(1, 25))
+    await store.close()
+
+
+class AlwaysLosing(MemoryStore):
+    """A document some other writer always changes first: every conditional write loses."""
+
+    async def put(
+        self, name: str, data: Mapping[str, Any], *, etag: str | None, tags: Mapping[str, str] | None = None
+    ) -> str:
+        raise AlreadyExists(name)  # created by the other writer between our read and our write
+
+
+async def test_a_writer_that_keeps_losing_waits_a_bounded_time_and_not_after_its_last_attempt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The waits double from one round trip (at least 10 ms) but never pass 0.64 s, even for the
+    counter's 50 attempts (an unbounded doubling would wait for years), and a writer that has used
+    its attempts gives up at once."""
+    waits: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def pause(delay: float) -> None:
+        waits.append(delay)
+        await real_sleep(0)
+
+    monkeypatch.setattr(documents, "_pause", pause)
+    with pytest.raises(Conflict):
+        await update(AlwaysLosing(), NAME, add("mine"), attempts=50)
+    assert len(waits) == 49  # one after each lost race but the last
+    assert max(waits) <= 0.64
+    bounds = [documents.longest_wait(n, 0.0) for n in (1, 2, 3, 7, 8, 49)]
+    assert bounds == pytest.approx([0.01, 0.02, 0.04, 0.64, 0.64, 0.64])
+    assert documents.longest_wait(1, 0.05) == pytest.approx(0.05)  # a slow store: a longer first wait
+    assert documents.longest_wait(3, 0.5) == pytest.approx(0.64)
