@@ -96,9 +96,11 @@ def running_azurite(
 
 
 @contextlib.asynccontextmanager
-async def azurite_async(start_timeout: float = 30.0) -> AsyncIterator[str]:
+async def azurite_async(
+    start_timeout: float = 30.0, extra_args: Sequence[str] = (), preload: Path | None = None
+) -> AsyncIterator[str]:
     """The same, for async code: the blocking start and stop run in a worker thread."""
-    manager = running_azurite(start_timeout)
+    manager = running_azurite(start_timeout, extra_args, preload)
     conn = await asyncio.to_thread(manager.__enter__)
     try:
         yield conn
