@@ -200,6 +200,7 @@ class Seeder:
     concurrency: int
     count: int = 0
     blob: BlobStore | None = None  # set on Azurite: the audit log and evidence in fewer requests
+    since: tuple[float, int] = (0.0, 0)  # (when, count) of the last progress line
 
     async def put(self, case: Case) -> None:
         await self.runtime.cases.create(CaseDoc(case))
@@ -225,6 +226,11 @@ class Seeder:
                 await self.store.append_audit(case.id, entry)
             await self.store.put_evidence(evidence, _bytes(item.size), meta)
         self.count += 1
+        if self.count % 10_000 == 0:  # the seeding rate, as the store fills
+            now, (then, count) = time.perf_counter(), self.since
+            rate = f", {(self.count - count) / (now - then):.0f} cases/s" if then else ""
+            print(f"  {self.count} cases seeded{rate}, load average {os.getloadavg()[0]:.1f}", flush=True)
+            self.since = (now, self.count)
 
     def number(self, created: datetime) -> str:
         return f"KH-{created.year}-{self.count + 1:06d}"
@@ -552,6 +558,7 @@ def bench_settings(folder: Path) -> Settings:
 
 async def seed_to(seeder: Seeder, size: int, name: str) -> None:
     began = time.perf_counter()
+    seeder.since = (began, seeder.count)
     with no_fsync():
         if seeder.count == 0:
             await seeder.runtime.scheduler.tick()  # a new deployment's first tick: an empty store has every tag
@@ -560,7 +567,8 @@ async def seed_to(seeder: Seeder, size: int, name: str) -> None:
             await seeder.runtime.scheduler.tick()  # the MED round of the due period goes out once, as in life
         else:
             await seeder.history(size - seeder.count)
-    print(f"{name}: seeded {seeder.count} in {time.perf_counter() - began:.0f} s", flush=True)
+    took = time.perf_counter() - began
+    print(f"{name}: seeded {seeder.count} in {took:.0f} s ({seeder.count / took:.0f} cases/s)", flush=True)
 
 
 @dataclass
