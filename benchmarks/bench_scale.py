@@ -617,6 +617,9 @@ async def open_azurite(stack: contextlib.AsyncExitStack, size: int, folder: Path
     its whole database every 5 s, which at hundreds of thousands of blobs stalls it for seconds
     (Azure has no such cost); and its Find Blobs by Tags corrected (azurite_find_fix.js): stock
     3.37 answers nothing past its container's first 5,000 blobs."""
+    # Node's default heap limit here is ~4.3 GB and 100,000 cases fill ~3 GB of Azurite's heap:
+    # room, so that the emulator is not collecting garbage at its limit while it is measured.
+    os.environ.setdefault("NODE_OPTIONS", "--max-old-space-size=12288")
     conn = stack.enter_context(
         running_azurite(timeout=60, extra_args=["--inMemoryPersistence"], preload=AZURITE_FIND_FIX)
     )
@@ -631,7 +634,9 @@ async def open_azurite(stack: contextlib.AsyncExitStack, size: int, folder: Path
     return Stage(f"Azurite {size}", seeder, settings, store, folder, azurite_pid(conn))
 
 
-async def measure_stages(stages: list[Stage], repeat: int) -> list[tuple[str, dict[str, Any]]]:
+async def measure_stages(
+    stages: list[Stage], repeat: int, only: set[str] | None = None
+) -> list[tuple[str, dict[str, Any]]]:
     """Every size's store open at once, each figure measured on them in turn, round after round
     (the order reversed every other round): the machine's load then weighs on every size alike,
     which on a shared machine matters more than anything the sizes do."""
@@ -652,6 +657,8 @@ async def measure_stages(stages: list[Stage], repeat: int) -> list[tuple[str, di
         }
 
     for key in figures(stages[0]):
+        if only is not None and key not in only:
+            continue
         runs = max(1, repeat // 2) if key in ("med_all", "startup") else repeat
         samples: dict[str, list[Sample]] = {stage.label: [] for stage in stages}
         for stage in stages:
@@ -665,7 +672,7 @@ async def measure_stages(stages: list[Stage], repeat: int) -> list[tuple[str, di
     samples = {stage.label: [] for stage in stages}
     peaks: dict[str, float] = {}
     tick_requests: dict[str, tuple[int, int]] = {}
-    for turn in range(max(3, repeat)):
+    for turn in range(max(3, repeat) if only is None or "tick_50" in only else 0):
         for stage in stages if turn % 2 == 0 else reversed(stages):
             made = await stage.seeder.due(50)
             assert len(await stage.runtime.cases.due_by(NOW)) >= 50
@@ -679,8 +686,9 @@ async def measure_stages(stages: list[Stage], repeat: int) -> list[tuple[str, di
             await _forget(stage.seeder, stage.runtime, made)
     out = []
     for stage in stages:
-        rows[stage.label]["tick_50"] = figure_of(samples[stage.label], peaks[stage.label])
-        rows[stage.label]["tick_50"].requests, rows[stage.label]["tick_50"].http = tick_requests[stage.label]
+        if stage.label in peaks:
+            rows[stage.label]["tick_50"] = figure_of(samples[stage.label], peaks[stage.label])
+            rows[stage.label]["tick_50"].requests, rows[stage.label]["tick_50"].http = tick_requests[stage.label]
         rows[stage.label]["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         rows[stage.label]["cases"] = stage.seeder.count
         await _close(stage.runtime)
@@ -773,20 +781,21 @@ def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
     """Local rows: CPU ms (system) / wall ms / peak KiB / store requests. Azurite rows: the bot's
     CPU ms / store requests (HTTP requests) / peak KiB | the wall ms / of it waiting on the store /
     Azurite's CPU ms."""
-    out = ["| store, cases | " + " | ".join(title for _, title in COLUMNS) + " | RSS MiB |"]
-    out.append("|" + "---|" * (len(COLUMNS) + 2))
+    columns = [(key, title) for key, title in COLUMNS if any(key in row for _, row in rows)]
+    out = ["| store, cases | " + " | ".join(title for _, title in columns) + " | RSS MiB |"]
+    out.append("|" + "---|" * (len(columns) + 2))
     for label, row in rows:
         if label.startswith("Azurite"):
             cells = [
                 f"{f.cpu_seconds * 1000:.0f} / {f.requests} ({f.http}) / {f.peak_kib:.0f} ‖ "
                 f"{f.seconds * 1000:.0f} / {f.store_wait_seconds * 1000:.0f} / {f.store_cpu_seconds * 1000:.0f}"
-                for f in (row[key] for key, _ in COLUMNS)
+                for f in (row[key] for key, _ in columns)
             ]
         else:
             cells = [
                 f"{f.cpu_seconds * 1000:.1f} ({f.system_seconds * 1000:.1f} sys) / {f.seconds * 1000:.0f} / "
                 f"{f.peak_kib:.0f} / {f.requests}"
-                for f in (row[key] for key, _ in COLUMNS)
+                for f in (row[key] for key, _ in columns)
             ]
         out.append(f"| {label} | " + " | ".join(cells) + f" | {row['rss_mib']:.0f} |")
     bases: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -808,14 +817,16 @@ def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
                     else ("cpu_seconds", "seconds", "peak_kib")
                 )
             )
-            for key, _ in COLUMNS
+            for key, _ in columns
         ]
         what = "bot CPU / peak / wall / Azurite CPU" if azurite else "CPU / wall / peak"
         out.append(f"| {label} ÷ {first_label.split()[-1]} ({what}) | " + " | ".join(cells) + " | |")
     return "\n".join(out)
 
 
-async def main_async(sizes: list[int], azurite: bool, local: bool, repeat: int, cache: Path | None) -> None:
+async def main_async(
+    sizes: list[int], azurite: bool, local: bool, repeat: int, cache: Path | None, only: set[str] | None
+) -> None:
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=WORKER_THREADS))
     rows = []
     if local:
@@ -829,7 +840,7 @@ async def main_async(sizes: list[int], azurite: bool, local: bool, repeat: int, 
                 )
                 for size in sizes
             ]
-            rows += await measure_stages(stages, repeat)
+            rows += await measure_stages(stages, repeat, only)
     if azurite:
         HttpCount.install()
         async with contextlib.AsyncExitStack() as stack:
@@ -838,7 +849,7 @@ async def main_async(sizes: list[int], azurite: bool, local: bool, repeat: int, 
                 for size in sizes
             ]
             print(f"load average before measuring: {os.getloadavg()}", flush=True)
-            rows += await measure_stages(stages, repeat)
+            rows += await measure_stages(stages, repeat, only)
     print(f"load average at the end: {os.getloadavg()}", flush=True)
     print(table(rows))
 
@@ -850,9 +861,16 @@ def main() -> None:
     parser.add_argument("--no-local", action="store_true", help="Azurite only")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cache", type=Path, help="keep each size's seeded local store here between runs")
+    parser.add_argument(
+        "--figures",
+        help="measure only these, comma-separated: " + ",".join(key for key, _ in COLUMNS) + " (default: all)",
+    )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    asyncio.run(main_async(sizes, args.azurite, not args.no_local, args.repeat, args.cache))
+    only = set(args.figures.split(",")) if args.figures else None
+    if only is not None and only - {key for key, _ in COLUMNS}:
+        parser.error(f"unknown figures: {sorted(only - {key for key, _ in COLUMNS})}")
+    asyncio.run(main_async(sizes, args.azurite, not args.no_local, args.repeat, args.cache, only))
 
 
 if __name__ == "__main__":
