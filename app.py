@@ -68,7 +68,7 @@ from bot.services.person_export import PersonExport
 from bot.services.ports import Clock, SystemClock
 from bot.services.reports import DraftIndex, ReportService
 from bot.services.retention import Retention
-from bot.services.roles import leader_check
+from bot.services.roles import LeaderCheck
 from bot.services.seen import SeenActivities
 from bot.storage import names
 from bot.storage.factory import open_store
@@ -359,7 +359,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         ),
         med=MedEdge(med, dispatch, channels),
         is_hr=is_hr,
-        is_leader=leader_check(cases, directory),
+        is_leader=LeaderCheck(cases, directory),
         clock=clock,
         references=references,
         default_language=settings.default_language,

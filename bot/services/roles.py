@@ -29,7 +29,8 @@ MEMORY = 10_000  # people remembered (least recently asked go first)
 
 
 class LeaderCheck:
-    """`await check(aad_object_id)`: whether the help shows the leader's part."""
+    """`await check(aad_object_id)`: whether the help shows the leader's part. It asks the
+    repository to tell it of every leader and deputy it writes (`CaseRepository.named`)."""
 
     def __init__(
         self,
@@ -45,6 +46,7 @@ class LeaderCheck:
         self._remember_for = remember_for
         self._monotonic = monotonic
         self._answers: Lru[str, tuple[float, bool]] = Lru(memory, "help audience")
+        cases.named.append(self.named)
 
     async def __call__(self, aad_object_id: str) -> bool:
         if not aad_object_id:
@@ -68,17 +70,3 @@ class LeaderCheck:
         """A case written here names the person leader or deputy: they lead from now on."""
         if aad_object_id and aad_object_id != "none":
             self._answers.put(aad_object_id.lower(), (self._monotonic(), True))
-
-
-def leader_check(
-    cases: CaseRepository,
-    directory: Directory,
-    *,
-    remember_for: float = REMEMBER_FOR,
-    memory: int = MEMORY,
-    monotonic: Callable[[], float] = time.monotonic,
-) -> LeaderCheck:
-    """The check the help asks, told by the repository of every leader and deputy it writes."""
-    check = LeaderCheck(cases, directory, remember_for=remember_for, memory=memory, monotonic=monotonic)
-    cases.named.append(check.named)
-    return check

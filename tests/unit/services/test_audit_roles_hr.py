@@ -10,7 +10,7 @@ from bot.directory.model import DirectoryEntry, Person
 from bot.repositories.cases import CaseDoc, CaseRepository
 from bot.services import audit
 from bot.services.hr_people import HrPeople, HrUnavailable
-from bot.services.roles import leader_check
+from bot.services.roles import LeaderCheck
 from tests.fakes.clock import FakeClock
 from tests.fakes.directory import MemoryDirectory
 from tests.fakes.memory import MemoryStore
@@ -65,12 +65,12 @@ async def test_the_leaders_part_of_the_help_for_case_leaders_and_directory_leade
     repo = CaseRepository(store, POLICY)
     await repo.create(CaseDoc(opened(case_id=CASE)))  # led by u-leader
     directory = MemoryDirectory([DirectoryEntry("u-e", "Eva", Person("u-boss", "Bo Boss"))])
-    is_leader = leader_check(repo, directory)
+    is_leader = LeaderCheck(repo, directory)
     assert await is_leader("u-leader") and await is_leader("u-boss")
     assert not await is_leader("u-reporter") and not await is_leader("")
     directory.unavailable = True
     assert await is_leader("u-boss")  # remembered from a moment ago
-    assert not await leader_check(repo, directory)("u-boss")  # unknown while it is down: a shorter help
+    assert not await LeaderCheck(repo, directory)("u-boss")  # unknown while it is down: a shorter help
 
 
 async def test_the_leader_check_remembers_each_answer_for_a_while(store: MemoryStore) -> None:
@@ -79,7 +79,7 @@ async def test_the_leader_check_remembers_each_answer_for_a_while(store: MemoryS
     repo = CaseRepository(store, POLICY)
     now = [0.0]
     directory = MemoryDirectory([DirectoryEntry("u-e", "Eva", Person("u-boss", "Bo Boss"))])
-    is_leader = leader_check(repo, directory, remember_for=300.0, monotonic=lambda: now[0])
+    is_leader = LeaderCheck(repo, directory, remember_for=300.0, monotonic=lambda: now[0])
     assert not await is_leader("u-new")
     store.fail_next("find", times=10)  # any query of the index would now fail the turn
     now[0] = 299.0
@@ -91,7 +91,7 @@ async def test_the_leader_check_remembers_each_answer_for_a_while(store: MemoryS
 
 async def test_a_case_written_on_another_instance_shows_once_the_answer_is_old(store: MemoryStore) -> None:
     now = [0.0]
-    here = leader_check(CaseRepository(store, POLICY), MemoryDirectory([]), monotonic=lambda: now[0])
+    here = LeaderCheck(CaseRepository(store, POLICY), MemoryDirectory([]), monotonic=lambda: now[0])
     elsewhere = CaseRepository(store, POLICY)
     assert not await here("u-leader")
     await elsewhere.create(CaseDoc(opened(case_id=CASE)))  # led by u-leader, written by the other instance
@@ -101,7 +101,7 @@ async def test_a_case_written_on_another_instance_shows_once_the_answer_is_old(s
 
 
 async def test_the_leader_checks_memory_is_bounded(store: MemoryStore) -> None:
-    is_leader = leader_check(CaseRepository(store, POLICY), MemoryDirectory([]), memory=50)
+    is_leader = LeaderCheck(CaseRepository(store, POLICY), MemoryDirectory([]), memory=50)
     for n in range(400):
         assert not await is_leader(f"u-{n}")
     assert len(is_leader._answers) == 50
