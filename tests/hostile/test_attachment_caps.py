@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from aiohttp.test_utils import TestClient
+
+from bot.guideline import Case
 from bot.storage.local import LocalStore
 from tests.fakes.connector import FakeConnector
 from tests.fakes.file_host import FakeFileHost
@@ -30,6 +33,26 @@ from tests.hostile.conftest import (
 def distinct_files(files: FakeFileHost, first: int, count: int) -> list[dict[str, object]]:
     """Different bytes each (a PNG header and `size` bytes), so each is a file of its own."""
     return [file_attachment(files.url(f"/sized/{100 + n}"), f"bilag-{n}.png") for n in range(first, first + count)]
+
+
+async def case_taking_evidence(
+    a: TestClient, b: TestClient, connector: FakeConnector, files: FakeFileHost, added: tuple[int, int]
+) -> Case:
+    """A case submitted on `a` with 6 files, "add evidence" opened on `b`, then two messages of
+    `added` files sent to `a` (a person's pace between the turns: the fake connector throttles
+    like Teams)."""
+    url = connector.service_url
+    await start_report(a, connector)
+    await post(a, activity(url, attachments=distinct_files(files, 0, 6)))
+    await post(a, activity(url, text="færdig"))
+    await post(a, activity(url, value={"verb": "review_submit"}))
+    [case] = await runtime_of(a).cases.reported_by(EMPLOYEE)
+    await asyncio.sleep(2.1)
+    await post(b, activity(url, value={"verb": "add_evidence", "case_id": case.id}))
+    for first, count in zip((10, 20), added, strict=True):
+        await post(a, activity(url, attachments=distinct_files(files, first, count)))
+    await asyncio.sleep(2.1)
+    return case
 
 
 async def test_32_attachments_get_a_clear_answer_and_at_most_the_cap_is_fetched(tmp_path: Path) -> None:
@@ -106,16 +129,7 @@ async def test_a_submitted_case_shares_its_last_places_between_two_instances(tmp
         running(settings_for(tmp_path, files.url(""), EVIDENCE_TURN_BUDGET_MS="10000"), store) as b,
     ):
         url = connector.service_url
-        await start_report(a, connector)
-        await post(a, activity(url, attachments=distinct_files(files, 0, 6)))
-        await post(a, activity(url, text="færdig"))
-        await post(a, activity(url, value={"verb": "review_submit"}))
-        [case] = await runtime_of(a).cases.reported_by(EMPLOYEE)
-        await asyncio.sleep(2.1)  # a person's pace: the fake connector throttles like Teams
-        await post(b, activity(url, value={"verb": "add_evidence", "case_id": case.id}))
-        for first in (10, 20):
-            await post(a, activity(url, attachments=distinct_files(files, first, 10)))
-        await asyncio.sleep(2.1)
+        case = await case_taking_evidence(a, b, connector, files, added=(10, 10))
         await asyncio.gather(
             post(a, activity(url, attachments=distinct_files(files, 40, 4))),
             post(b, activity(url, attachments=distinct_files(files, 50, 4))),
@@ -178,16 +192,7 @@ async def test_a_message_half_added_to_a_case_leaves_its_added_files_counted_onc
         settings = settings_for(tmp_path, files.url(""), EVIDENCE_TURN_BUDGET_MS="10000")
         async with running(settings, held) as a, running(settings, store) as b:
             url = connector.service_url
-            await start_report(a, connector)
-            await post(a, activity(url, attachments=distinct_files(files, 0, 6)))
-            await post(a, activity(url, text="færdig"))
-            await post(a, activity(url, value={"verb": "review_submit"}))
-            [case] = await runtime_of(a).cases.reported_by(EMPLOYEE)
-            await asyncio.sleep(2.1)  # a person's pace: the fake connector throttles like Teams
-            await post(b, activity(url, value={"verb": "add_evidence", "case_id": case.id}))
-            for first, count in ((10, 10), (20, 9)):
-                await post(a, activity(url, attachments=distinct_files(files, first, count)))
-            await asyncio.sleep(2.1)
+            case = await case_taking_evidence(a, b, connector, files, added=(10, 9))
             before = len(shown(connector))
             first_message = asyncio.create_task(post(a, activity(url, attachments=distinct_files(files, 40, 4))))
             await asyncio.wait_for(held.holding.wait(), 10)  # A: 1 of its 4 files added, 3 to come
