@@ -17,10 +17,20 @@ calls the bot makes for:
 Result sizes are the same at every stage: the measured employee always has 5 cases, workplace 0's
 leader 3 open ones, HR 200 open ones, and the MED period's cases are the same 300. What the later
 stages add is history: cases closed one to five years ago. Each figure is the median of `--repeat`
-runs; memory is the tracemalloc peak of one more run (and the process's RSS at the end).
+timed runs after one warm-up run (the store requests and HTTP requests counted in those runs);
+memory is the tracemalloc peak of one more run (and the process's RSS at the end).
 
     .venv/bin/python -m benchmarks.bench_scale [--sizes 1000,10000,100000] [--azurite] [--no-local]
-        [--repeat 5] [--cache DIR]
+        [--repeat 5 | --repeat 1000=5,100000=1] [--figures employee,hr,...] [--cache DIR]
+        [--out rows.md --out rows.jsonl] [--until 01:40]
+
+A long run keeps what it measured: each figure's row is printed (a markdown row, one size after
+the other, with the bot's CPU, requests and peak apart from the store's wait and CPU) and appended
+to every `--out` file as soon as the figure is measured on every size, as are the seeding's
+progress lines (cases a second, the bot's and Azurite's CPU a case, Azurite's RSS) every 10,000
+cases. `--repeat` may give each size its own number of runs (a 100,000 Azurite pays seconds a
+find); the long figures (all 200 MED cards, start-up) get half, at least 1. `--until HH:MM` (UTC)
+starts no run after that moment; the figures are measured cheapest first, all 200 MED cards last.
 
 Local store: with `--cache DIR` each size's seeded store is kept in `DIR/local-{size}-v{N}` and
 reused by the next run (the measurements leave the store as they found it: the 50 due cases are
@@ -63,8 +73,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from azure.storage.blob import ContentSettings
 
@@ -100,6 +111,7 @@ RECENT_CLOSED = 300  # closed in the last year (the MED period's cases among the
 SEED_CONCURRENCY = {"local": 48, "Azurite": 48}
 SEED_VERSION = 2  # bump when what is seeded changes: cached stores of another version are not reused
 HR = "00000000-0000-4000-8000-0000000000c1"
+T = TypeVar("T")
 
 
 def person_id(kind: int, unit: int, i: int = 0) -> str:
@@ -200,7 +212,9 @@ class Seeder:
     concurrency: int
     count: int = 0
     blob: BlobStore | None = None  # set on Azurite: the audit log and evidence in fewer requests
-    since: tuple[float, int] = (0.0, 0)  # (when, count) of the last progress line
+    store_pid: int | None = None  # Azurite's process, for its CPU a case in the progress lines
+    since: tuple[float, int, float, float] = (0.0, 0, 0.0, 0.0)  # (when, count, bot CPU, store CPU) of the last line
+    report: Report | None = None
 
     async def put(self, case: Case) -> None:
         await self.runtime.cases.create(CaseDoc(case))
@@ -226,11 +240,32 @@ class Seeder:
                 await self.store.append_audit(case.id, entry)
             await self.store.put_evidence(evidence, _bytes(item.size), meta)
         self.count += 1
-        if self.count % 10_000 == 0:  # the seeding rate, as the store fills
-            now, (then, count) = time.perf_counter(), self.since
-            rate = f", {(self.count - count) / (now - then):.0f} cases/s" if then else ""
-            print(f"  {self.count} cases seeded{rate}, load average {os.getloadavg()[0]:.1f}", flush=True)
-            self.since = (now, self.count)
+        if self.count % 10_000 == 0:
+            self.progress()
+
+    def progress(self) -> None:
+        """The seeding rate as the store fills, and what a case cost each side: this process's CPU
+        (getrusage) and Azurite's (/proc)."""
+        now, count, cpu, store = time.perf_counter(), self.count, sum(_usage()), self.store_cpu()
+        then, count0, cpu0, store0 = self.since
+        self.since = (now, count, cpu, store)
+        if not then or count == count0:
+            return
+        n = count - count0
+        fields = {
+            "cases": count,
+            "per_second": round(n / (now - then), 1),
+            "bot_cpu_ms_a_case": round((cpu - cpu0) / n * 1000, 2),
+        }
+        if self.store_pid is not None:
+            fields |= {
+                "store_cpu_ms_a_case": round((store - store0) / n * 1000, 2),
+                "store_rss_mib": _rss_mib(self.store_pid),
+            }
+        (self.report or Report([])).event("seeded", **fields)
+
+    def store_cpu(self) -> float:
+        return cpu_seconds(self.store_pid) if self.store_pid is not None else 0.0
 
     def number(self, created: datetime) -> str:
         return f"KH-{created.year}-{self.count + 1:06d}"
@@ -457,6 +492,7 @@ class Figure:
     http: int = 0  # HTTP requests to the blob service in that run (Azurite; 0 on the local store)
     store_wait_seconds: float = 0.0  # wall time with a store call outstanding, median
     store_cpu_seconds: float = 0.0  # Azurite's CPU (from /proc), median (0 on the local store)
+    runs: int = 0  # timed runs the medians are of
 
 
 @dataclass
@@ -466,6 +502,8 @@ class Sample:
     system_seconds: float
     store_wait_seconds: float
     store_cpu_seconds: float
+    requests: int  # store requests in this run
+    http: int  # HTTP requests they sent
 
 
 def _usage() -> tuple[float, float]:
@@ -558,7 +596,8 @@ def bench_settings(folder: Path) -> Settings:
 
 async def seed_to(seeder: Seeder, size: int, name: str) -> None:
     began = time.perf_counter()
-    seeder.since = (began, seeder.count)
+    seeder.since = (0.0, seeder.count, 0.0, 0.0)
+    seeder.progress()
     with no_fsync():
         if seeder.count == 0:
             await seeder.runtime.scheduler.tick()  # a new deployment's first tick: an empty store has every tag
@@ -568,6 +607,7 @@ async def seed_to(seeder: Seeder, size: int, name: str) -> None:
         else:
             await seeder.history(size - seeder.count)
     took = time.perf_counter() - began
+    seeder.progress()
     print(f"{name}: seeded {seeder.count} in {took:.0f} s ({seeder.count / took:.0f} cases/s)", flush=True)
 
 
@@ -587,17 +627,22 @@ class Stage:
         return self.seeder.runtime
 
     @property
+    def size(self) -> int:
+        """The cases seeded (the label's number; the 50-due figure adds and removes its own)."""
+        return int(self.label.split()[-1])
+
+    @property
     def counting(self) -> Counting:
         return cast(Counting, self.store)
 
 
-async def open_local(root: Path, size: int, folder: Path) -> Stage:
+async def open_local(root: Path, size: int, folder: Path, report: Report) -> Stage:
     """The size's local store in `root`, seeded first if it is not there (or did not finish)."""
     marker = root / ".seeded"
     settings = bench_settings(folder)
     store = cast(Store, Counting(LocalStore(root)))
     runtime = await start(settings, store, folder, QuietNotifier())
-    seeder = Seeder(store, runtime, random.Random(16), SEED_CONCURRENCY["local"])
+    seeder = Seeder(store, runtime, random.Random(16), SEED_CONCURRENCY["local"], report=report)
     if marker.exists():
         seeder.count = int(marker.read_text())
         print(f"local: {seeder.count} cases from {root}", flush=True)
@@ -612,7 +657,7 @@ async def open_local(root: Path, size: int, folder: Path) -> Stage:
 AZURITE_FIND_FIX = Path(__file__).with_name("azurite_find_fix.js")
 
 
-async def open_azurite(stack: contextlib.AsyncExitStack, size: int, folder: Path) -> Stage:
+async def open_azurite(stack: contextlib.AsyncExitStack, size: int, folder: Path, report: Report) -> Stage:
     """A fresh in-memory Azurite for this size, seeded. In memory: with a data folder Azurite saves
     its whole database every 5 s, which at hundreds of thousands of blobs stalls it for seconds
     (Azure has no such cost); and its Find Blobs by Tags corrected (azurite_find_fix.js): stock
@@ -629,76 +674,184 @@ async def open_azurite(stack: contextlib.AsyncExitStack, size: int, folder: Path
     settings = bench_settings(folder)
     store = cast(Store, Counting(blob))
     runtime = await start(settings, store, folder, QuietNotifier())
-    seeder = Seeder(store, runtime, random.Random(16), SEED_CONCURRENCY["Azurite"], blob=blob)
+    pid = azurite_pid(conn)
+    seeder = Seeder(
+        store, runtime, random.Random(16), SEED_CONCURRENCY["Azurite"], blob=blob, store_pid=pid, report=report
+    )
     await seed_to(seeder, size, f"Azurite {size}")
-    return Stage(f"Azurite {size}", seeder, settings, store, folder, azurite_pid(conn))
+    return Stage(f"Azurite {size}", seeder, settings, store, folder, pid)
+
+
+@dataclass
+class Action:
+    """One figure's call, with what must be set up before each run and undone after it (not timed)."""
+
+    run: Callable[[], Awaitable[object]]
+    prepare: Callable[[], Awaitable[object]] | None = None
+    cleanup: Callable[[], Awaitable[object]] | None = None
+
+
+def figures_of(stage: Stage) -> dict[str, Action]:
+    """The measured figures, cheapest first (a run stopped by its deadline keeps the most)."""
+    runtime = stage.runtime
+    made: list[Case] = []
+
+    async def fifty_due() -> None:
+        made[:] = await stage.seeder.due(50)
+        assert len(await runtime.cases.due_by(NOW)) >= 50
+
+    async def forget_them() -> None:
+        assert not await runtime.cases.due_by(NOW), "the tick left items due"
+        await _forget(stage.seeder, runtime, made)
+
+    return {
+        "employee": Action(lambda: my_cases(runtime, MEASURED_EMPLOYEE.aad_object_id)),
+        "leader": Action(lambda: my_cases(runtime, MEASURED_LEADER.aad_object_id)),
+        "tick_idle": Action(runtime.scheduler.tick),
+        "med_one": Action(lambda: med_card(runtime, 0)),
+        "startup": Action(lambda: startup(stage)),
+        "hr": Action(lambda: hr_list(runtime)),
+        "tick_50": Action(runtime.scheduler.tick, fifty_due, forget_them),
+        "med_all": Action(lambda: med_all(runtime)),
+    }
+
+
+HALVED = ("med_all", "startup")  # the long ones: half the runs
+
+
+class Report:
+    """Each figure's row as soon as it is measured: printed, and appended to the `--out` files
+    (`.md`: a markdown row; anything else: one JSON object a line), so a stopped run keeps what it
+    measured."""
+
+    def __init__(self, outs: list[Path]) -> None:
+        self.outs = outs
+
+    def event(self, what: str, **fields: Any) -> None:
+        record = {"at": _utc(), "load": _load(), "event": what, **fields}
+        print(json.dumps(record), flush=True)
+        for out in self.outs:
+            if out.suffix != ".md":
+                with out.open("a", encoding="utf-8") as f:
+                    f.write(json.dumps(record) + "\n")
+
+    def header(self, stages: list[Stage]) -> None:
+        sizes = " → ".join(s.label.split()[-1] for s in stages)
+        line = (
+            f"| figure ({stages[0].label.split()[0]}, {sizes}) | runs | store requests (HTTP) | bot CPU ms | "
+            "bot CPU ÷ | peak KiB | peak ÷ | wall ms | of it waiting on the store, ms | store CPU ms | store CPU ÷ | "
+            "UTC, load average |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+        )
+        self._markdown(line)
+
+    def figure(self, key: str, stages: list[Stage], figures: dict[str, Figure]) -> None:
+        got = [figures[s.label] for s in stages if s.label in figures]
+        for stage in stages:
+            if stage.label in figures:
+                self.event(
+                    "figure", figure=key, stage=stage.label, cases=stage.seeder.count, **figures[stage.label].__dict__
+                )
+
+        def each(field: str, scale: float = 1000.0, digits: int = 0) -> str:
+            return " → ".join(f"{getattr(f, field) * scale:.{digits}f}" for f in got)
+
+        def ratio(field: str) -> str:
+            if len(got) < 2:
+                return ""
+            return f"{getattr(got[-1], field) / max(getattr(got[0], field), 1e-9):.2f}"
+
+        requests = " → ".join(f"{f.requests} ({f.http})" for f in got)
+        title = dict(COLUMNS)[key]
+        line = (
+            f"| {title} | {' / '.join(str(f.runs) for f in got)} | {requests} | {each('cpu_seconds')} | "
+            f"{ratio('cpu_seconds')} | {each('peak_kib', 1.0)} | {ratio('peak_kib')} | {each('seconds')} | "
+            f"{each('store_wait_seconds')} | {each('store_cpu_seconds')} | {ratio('store_cpu_seconds')} | "
+            f"{_utc()[11:16]}, {_load()} |"
+        )
+        self._markdown(line)
+
+    def _markdown(self, line: str) -> None:
+        print(line, flush=True)
+        for out in self.outs:
+            if out.suffix == ".md":
+                with out.open("a", encoding="utf-8") as f:
+                    f.write(line + "\n")
+
+
+def _utc() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _past(deadline: datetime | None) -> bool:
+    return deadline is not None and datetime.now(UTC) >= deadline
 
 
 async def measure_stages(
-    stages: list[Stage], repeat: int, only: set[str] | None = None
+    stages: list[Stage],
+    repeats: Mapping[int, int],
+    only: set[str] | None = None,
+    report: Report | None = None,
+    deadline: datetime | None = None,
 ) -> list[tuple[str, dict[str, Any]]]:
     """Every size's store open at once, each figure measured on them in turn, round after round
     (the order reversed every other round): the machine's load then weighs on every size alike,
-    which on a shared machine matters more than anything the sizes do."""
+    which on a shared machine matters more than anything the sizes do. `repeats` gives each size
+    its number of timed runs (a large Azurite stage pays seconds a find: fewer there); each
+    figure's row is reported as soon as it is measured, and past `deadline` no further run starts."""
+    report = report or Report([])
     for stage in stages:
         await check_sizes(stage.runtime)
+    report.header(stages)
     rows: dict[str, dict[str, Any]] = {stage.label: {} for stage in stages}
-
-    def figures(stage: Stage) -> dict[str, Callable[[], Awaitable[object]]]:
-        runtime = stage.runtime
-        return {
-            "employee": lambda: my_cases(runtime, MEASURED_EMPLOYEE.aad_object_id),
-            "leader": lambda: my_cases(runtime, MEASURED_LEADER.aad_object_id),
-            "hr": lambda: hr_list(runtime),
-            "med_one": lambda: med_card(runtime, 0),
-            "med_all": lambda: med_all(runtime),
-            "tick_idle": runtime.scheduler.tick,
-            "startup": lambda: startup(stage),
-        }
-
-    for key in figures(stages[0]):
-        if only is not None and key not in only:
+    keys = [key for key in figures_of(stages[0]) if only is None or key in only]
+    for key in keys:
+        if _past(deadline):
+            report.event("deadline", skipped=key)
             continue
-        runs = max(1, repeat // 2) if key in ("med_all", "startup") else repeat
+        actions = {stage.label: figures_of(stage)[key] for stage in stages}
+        runs = {
+            stage.label: max(1, repeats[stage.size] // 2) if key in HALVED else repeats[stage.size] for stage in stages
+        }
         samples: dict[str, list[Sample]] = {stage.label: [] for stage in stages}
         for stage in stages:
-            await figures(stage)[key]()  # warm
-        for turn in range(runs):
+            await _run(actions[stage.label], _call)  # warm
+        for turn in range(max(runs.values())):
+            if _past(deadline) and all(samples.values()):
+                report.event("deadline", figure=key, runs=turn)
+                break
             for stage in stages if turn % 2 == 0 else reversed(stages):
-                samples[stage.label].append(await once(stage, figures(stage)[key]))
+                if turn < runs[stage.label]:
+                    samples[stage.label].append(await _run(actions[stage.label], partial(once, stage)))
+        measured: dict[str, Figure] = {}
         for stage in stages:
-            rows[stage.label][key] = figure_of(samples[stage.label], await peak(figures(stage)[key]))
-            rows[stage.label][key].requests, rows[stage.label][key].http = await requests_of(stage, figures(stage)[key])
-    samples = {stage.label: [] for stage in stages}
-    peaks: dict[str, float] = {}
-    tick_requests: dict[str, tuple[int, int]] = {}
-    for turn in range(max(3, repeat) if only is None or "tick_50" in only else 0):
-        for stage in stages if turn % 2 == 0 else reversed(stages):
-            made = await stage.seeder.due(50)
-            assert len(await stage.runtime.cases.due_by(NOW)) >= 50
-            if turn == 0:  # the first: the tracemalloc peak (it slows the run, so not timed)
-                peaks[stage.label] = await peak(stage.runtime.scheduler.tick)
-            elif turn == 1:
-                tick_requests[stage.label] = await requests_of(stage, stage.runtime.scheduler.tick)
-            else:
-                samples[stage.label].append(await once(stage, stage.runtime.scheduler.tick))
-            assert not await stage.runtime.cases.due_by(NOW), "the tick left items due"
-            await _forget(stage.seeder, stage.runtime, made)
+            peak_kib = await _run(actions[stage.label], peak)  # tracemalloc slows the run: not timed
+            rows[stage.label][key] = measured[stage.label] = figure_of(samples[stage.label], peak_kib)
+        report.figure(key, stages, measured)
     out = []
     for stage in stages:
-        if stage.label in peaks:
-            rows[stage.label]["tick_50"] = figure_of(samples[stage.label], peaks[stage.label])
-            rows[stage.label]["tick_50"].requests, rows[stage.label]["tick_50"].http = tick_requests[stage.label]
         rows[stage.label]["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         rows[stage.label]["cases"] = stage.seeder.count
         await _close(stage.runtime)
         out.append((stage.label, rows[stage.label]))
-        print(
-            stage.label,
-            json.dumps({k: getattr(v, "__dict__", v) for k, v in rows[stage.label].items()}),
-            flush=True,
-        )
     return out
+
+
+async def _call(run: Callable[[], Awaitable[object]]) -> object:
+    return await run()
+
+
+async def _run(action: Action, how: Callable[[Callable[[], Awaitable[object]]], Awaitable[T]]) -> T:
+    if action.prepare is not None:
+        await action.prepare()
+    try:
+        return await how(action.run)
+    finally:
+        if action.cleanup is not None:
+            await action.cleanup()
 
 
 async def check_sizes(runtime: Runtime) -> None:
@@ -717,6 +870,14 @@ async def startup(stage: Stage) -> None:
         await _close(fresh)
 
 
+def _rss_mib(pid: int) -> float:
+    """A process's resident memory (/proc), MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
 def _store_cpu(stage: Stage) -> float:
     return cpu_seconds(stage.azurite_pid) if stage.azurite_pid is not None else 0.0
 
@@ -726,18 +887,20 @@ async def once(stage: Stage, action: Callable[[], Awaitable[object]]) -> Sample:
     and Azurite's CPU."""
     gc.collect()
     waited, store_cpu = stage.counting.waited, _store_cpu(stage)
+    calls, http = stage.counting.calls, HttpCount.sent
     began, began_cpu = time.perf_counter(), _usage()
     await action()
     elapsed = time.perf_counter() - began
     cpu, system = _cpu(began_cpu)
-    return Sample(elapsed, cpu, system, stage.counting.waited - waited, _store_cpu(stage) - store_cpu)
-
-
-async def requests_of(stage: Stage, action: Callable[[], Awaitable[object]]) -> tuple[int, int]:
-    """How many store requests one run makes, and how many HTTP requests they sent."""
-    before, http = stage.counting.calls, HttpCount.sent
-    await action()
-    return stage.counting.calls - before, HttpCount.sent - http
+    return Sample(
+        elapsed,
+        cpu,
+        system,
+        stage.counting.waited - waited,
+        _store_cpu(stage) - store_cpu,
+        stage.counting.calls - calls,
+        HttpCount.sent - http,
+    )
 
 
 async def peak(action: Callable[[], Awaitable[object]]) -> float:
@@ -760,8 +923,11 @@ def figure_of(samples: list[Sample], peak_kib: float) -> Figure:
         median("cpu_seconds"),
         median("system_seconds"),
         peak_kib,
+        requests=max(s.requests for s in samples),
+        http=max(s.http for s in samples),
         store_wait_seconds=median("store_wait_seconds"),
         store_cpu_seconds=median("store_cpu_seconds"),
+        runs=len(samples),
     )
 
 
@@ -825,9 +991,17 @@ def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
 
 
 async def main_async(
-    sizes: list[int], azurite: bool, local: bool, repeat: int, cache: Path | None, only: set[str] | None
+    sizes: list[int],
+    azurite: bool,
+    local: bool,
+    repeats: Mapping[int, int],
+    cache: Path | None,
+    only: set[str] | None,
+    report: Report,
+    deadline: datetime | None,
 ) -> None:
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=WORKER_THREADS))
+    report.event("start", sizes=sizes, azurite=azurite, local=local, repeats=dict(repeats), figures=sorted(only or []))
     rows = []
     if local:
         async with contextlib.AsyncExitStack() as stack:
@@ -837,21 +1011,38 @@ async def main_async(
                     root / f"local-{size}-v{SEED_VERSION}",
                     size,
                     Path(stack.enter_context(tempfile.TemporaryDirectory())),
+                    report,
                 )
                 for size in sizes
             ]
-            rows += await measure_stages(stages, repeat, only)
+            rows += await measure_stages(stages, repeats, only, report, deadline)
     if azurite:
         HttpCount.install()
         async with contextlib.AsyncExitStack() as stack:
             stages = [
-                await open_azurite(stack, size, Path(stack.enter_context(tempfile.TemporaryDirectory())))
+                await open_azurite(stack, size, Path(stack.enter_context(tempfile.TemporaryDirectory())), report)
                 for size in sizes
             ]
-            print(f"load average before measuring: {os.getloadavg()}", flush=True)
-            rows += await measure_stages(stages, repeat, only)
-    print(f"load average at the end: {os.getloadavg()}", flush=True)
+            report.event("measuring", store_rss_mib={s.label: _rss_mib(s.azurite_pid) for s in stages if s.azurite_pid})
+            rows += await measure_stages(stages, repeats, only, report, deadline)
+    report.event("end")
     print(table(rows))
+
+
+def repeats_of(text: str, sizes: list[int]) -> dict[int, int]:
+    """`5` (every size) or `1000=5,100000=1` (each size its own; a size not named gets 5)."""
+    if "=" not in text:
+        return dict.fromkeys(sizes, int(text))
+    given = {int(k): int(v) for k, v in (part.split("=") for part in text.split(","))}
+    return {size: given.get(size, 5) for size in sizes}
+
+
+def deadline_of(text: str) -> datetime:
+    """HH:MM UTC, the next such moment."""
+    hour, minute = (int(x) for x in text.split(":"))
+    now = datetime.now(UTC)
+    moment = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return moment if moment > now else moment + timedelta(days=1)
 
 
 def main() -> None:
@@ -859,18 +1050,34 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--azurite", action="store_true", help="also on Azurite")
     parser.add_argument("--no-local", action="store_true", help="Azurite only")
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--repeat",
+        default="5",
+        help="timed runs of each figure: 5, or per size: 1000=5,100000=1 (the long figures half)",
+    )
     parser.add_argument("--cache", type=Path, help="keep each size's seeded local store here between runs")
     parser.add_argument(
         "--figures",
         help="measure only these, comma-separated: " + ",".join(key for key, _ in COLUMNS) + " (default: all)",
     )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        action="append",
+        default=[],
+        help="append each figure's row here as soon as it is measured (.md: markdown; else JSON lines); repeatable",
+    )
+    parser.add_argument("--until", help="HH:MM UTC: start no run after it (what was measured is kept)")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     only = set(args.figures.split(",")) if args.figures else None
     if only is not None and only - {key for key, _ in COLUMNS}:
         parser.error(f"unknown figures: {sorted(only - {key for key, _ in COLUMNS})}")
-    asyncio.run(main_async(sizes, args.azurite, not args.no_local, args.repeat, args.cache, only))
+    repeats = repeats_of(args.repeat, sizes)
+    deadline = deadline_of(args.until) if args.until else None
+    asyncio.run(
+        main_async(sizes, args.azurite, not args.no_local, repeats, args.cache, only, Report(args.out), deadline)
+    )
 
 
 if __name__ == "__main__":
