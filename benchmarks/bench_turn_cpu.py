@@ -2,10 +2,18 @@
 
 The baselines: the bare botbuilder echo bot (`benchmarks/echo_bot.py`) and a framework-free aiohttp
 bot (`benchmarks/floor_bot.py`, the floor for any Python bot on aiohttp). Each bot runs as its own
-process; this process drives 20 concurrent users and reads each bot's CPU time (user + system,
-from /proc/PID/stat) before and after every phase. A phase is one kind of turn for every user at
-once: `hjælp`, then each turn of the report flow ("rapportér", the form, "færdig", "send").
-CPU per turn is the steadier figure on a shared machine; the median latency is printed beside it.
+process; this process drives 20 concurrent users and reads each bot's CPU time before and after
+every phase. A phase is one kind of turn for every user at once: `hjælp`, then each turn of the
+report flow ("rapportér", the form, "færdig", "send"). CPU per turn is the steadier figure on a
+shared machine; the median latency is printed beside it.
+
+CPU time is the process's CPU-time clock (`clock_getcpuclockid`, user + system in nanoseconds,
+every thread's, also those that have exited: the worker threads of asyncio.to_thread come and go).
+/proc/PID/stat counts in clock ticks (10 ms): at 60 turns a phase one tick is 0.17 ms a turn, as
+much as the floor's whole turn. The tick figure is read beside it and printed as a check: over the
+run the two agree to within the ticks lost to rounding at each read. The table gives the sum over
+the rounds divided by the turns and, beside it, the median of the rounds' figures (a stray pause
+moves it less).
 
 Goal (issue 16): the app at most 10x the floor's CPU per turn, for `hjælp` and each report turn.
 
@@ -20,6 +28,8 @@ import argparse
 import asyncio
 import collections
 import contextlib
+import ctypes
+import ctypes.util
 import os
 import signal
 import statistics
@@ -48,10 +58,27 @@ from tests.fakes.connector import FakeConnector
 GOAL = 10.0
 PHASES = ("hjælp", "rapportér", "form", "færdig", "send")
 TICKS = os.sysconf("SC_CLK_TCK")
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+
+
+def cpu_clock(pid: int) -> int:
+    """The CPU-time clock of another process (POSIX clock_getcpuclockid; Linux lets any process read it)."""
+    clock = ctypes.c_int()
+    error = _LIBC.clock_getcpuclockid(ctypes.c_int(pid), ctypes.byref(clock))
+    if error:
+        raise OSError(error, os.strerror(error))
+    return clock.value
+
+
+def cpu_ns(clock: int) -> int:
+    """User + system CPU of a process in nanoseconds: every thread's, the exited ones' too (the kernel
+    adds a thread's time to its process when the thread exits), not its children's."""
+    return time.clock_gettime_ns(clock)
 
 
 def cpu_seconds(pid: int, system_only: bool = False) -> float:
-    """User + system CPU of a process and its reaped children (fields 14-17 of /proc/PID/stat)."""
+    """User + system CPU of a process and its reaped children (fields 14-17 of /proc/PID/stat), in
+    clock ticks: the check beside `cpu_ns`, and the kernel's share."""
     stat = Path(f"/proc/{pid}/stat").read_text()
     after_name = stat[stat.rindex(")") + 2 :].split()
     utime, stime, cutime, cstime = (int(after_name[i]) for i in (11, 12, 13, 14))
@@ -61,8 +88,11 @@ def cpu_seconds(pid: int, system_only: bool = False) -> float:
 class Bot:
     def __init__(self, name: str, pid: int, port: int) -> None:
         self.name, self.pid, self.url = name, pid, f"http://127.0.0.1:{port}/api/messages"
-        self.cpu: dict[str, list[float]] = {p: [] for p in PHASES}
-        self.system: dict[str, list[float]] = {p: [] for p in PHASES}  # the kernel's part of `cpu`
+        self.clock = cpu_clock(pid)
+        self.cpu: dict[str, list[float]] = {p: [] for p in PHASES}  # seconds a phase, from the CPU clock
+        self.ticks: dict[str, list[float]] = {p: [] for p in PHASES}  # the same from /proc/PID/stat
+        self.system: dict[str, list[float]] = {p: [] for p in PHASES}  # the kernel's part, /proc/PID/stat
+        self.whole: list[tuple[float, float]] = []  # (clock, ticks) before the first round and after the last
         self.latency: dict[str, list[float]] = {p: [] for p in PHASES}
         self.turns: dict[str, int] = {}
         self.errors = 0
@@ -127,13 +157,14 @@ async def phase(
         bot.latency[name].append(time.perf_counter() - start)
 
     async with sampled(bot.pid, profile / f"{name}.txt" if profile else None):
-        before, system = cpu_seconds(bot.pid), cpu_seconds(bot.pid, system_only=True)
+        before, ticks, system = cpu_ns(bot.clock), cpu_seconds(bot.pid), cpu_seconds(bot.pid, system_only=True)
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
             await asyncio.gather(*(one(session, n) for n in range(users)))
         # The background work a turn starts counts with it: after "send" the case cards, which the
         # rate limiter paces at Teams' 8 per 2 s into the one leader's chat (gaps up to 2 s).
         await settled(connector, quiet=2.5 if name == "send" else 0.3)
-        bot.cpu[name].append(cpu_seconds(bot.pid) - before)
+        bot.cpu[name].append((cpu_ns(bot.clock) - before) / 1e9)
+        bot.ticks[name].append(cpu_seconds(bot.pid) - ticks)
         bot.system[name].append(cpu_seconds(bot.pid, system_only=True) - system)
     bot.turns[name] = bot.turns.get(name, 0) + users
 
@@ -171,13 +202,19 @@ async def run(args: argparse.Namespace, logs: Path, connection: str) -> list[Bot
             for bot in bots:  # warm-up, not counted
                 await phase(bot, "hjælp", turns["hjælp"], args.users, connector)
                 bot.cpu["hjælp"].clear()
+                bot.ticks["hjælp"].clear()
+                bot.system["hjælp"].clear()
                 bot.latency["hjælp"].clear()
                 bot.turns.clear()
+            for bot in bots:
+                bot.whole.append((cpu_ns(bot.clock) / 1e9, cpu_seconds(bot.pid)))
             for _ in range(args.rounds):
                 for name in PHASES:
                     for bot in bots:  # alternating: each phase runs on every bot before the next
                         profile = args.profile / bot.name if args.profile and bot.name in ("app", "before") else None
                         await phase(bot, name, turns[name], args.users, connector, profile)
+            for bot in bots:
+                bot.whole.append((cpu_ns(bot.clock) / 1e9, cpu_seconds(bot.pid)))
     return bots
 
 
@@ -191,7 +228,7 @@ def report(bots: list[Bot]) -> str:
     ratios = [f"app / {base}" for base in ("floor", "echo", "before") if base in names and "app" in names]
     lines = [
         "| turn | "
-        + " | ".join(f"{n} CPU ms/turn" for n in names)
+        + " | ".join(f"{n} CPU ms/turn (round median)" for n in names)
         + "".join(f" | {r}" for r in ratios)
         + " | "
         + " | ".join(f"{n} median ms" for n in names)
@@ -200,10 +237,10 @@ def report(bots: list[Bot]) -> str:
         "|---" * (1 + 2 * len(names) + len(ratios) + (3 if "app" in names else 0)) + "|",
     ]
     for name in PHASES:
-        # Summed over the rounds, then divided: /proc counts in clock ticks (10 ms), too coarse per phase.
         cpu = {b.name: sum(b.cpu[name]) / b.turns[name] * 1000 for b in bots}
+        per_round = {b.name: statistics.median(b.cpu[name]) / (b.turns[name] / len(b.cpu[name])) * 1000 for b in bots}
         lat = {b.name: statistics.median(b.latency[name]) * 1000 for b in bots}
-        cells = [f"{cpu[n]:.2f}" for n in names]
+        cells = [f"{cpu[n]:.2f} ({per_round[n]:.2f})" for n in names]
         for base in ("floor", "echo", "before"):
             if f"app / {base}" in ratios:
                 ratio = cpu["app"] / max(cpu[base], 1e-6)
@@ -213,9 +250,32 @@ def report(bots: list[Bot]) -> str:
         if "app" in names:
             app = next(b for b in bots if b.name == "app")
             p99 = percentile(app.latency[name], 0.99) * 1000
-            kernel = sum(app.system[name]) / max(sum(app.cpu[name]), 1e-6)
+            kernel = sum(app.system[name]) / max(sum(app.ticks[name]), 1e-6)
             cells += [f"{p99:.0f}", f"{p99 / max(lat['app'], 1e-6):.1f}x", f"{kernel:.0%}"]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n\n" + clock_check(bots)
+
+
+def clock_check(bots: list[Bot]) -> str:
+    """The CPU clock against /proc/PID/stat's ticks over the whole run. Each phase is two reads, and
+    each read of /proc rounds user and system time down to a tick each, so a phase's two figures
+    differ by less than two ticks either way, the run's by less than two ticks a phase; and from
+    before the first round to after the last (all the bots' phases, two reads), by less than two."""
+    lines = ["CPU clock against /proc/PID/stat's ticks (summed over the phases; from the first round to the last):"]
+    for bot in bots:
+        phases = sum(len(v) for v in bot.cpu.values())
+        precise = sum(sum(v) for v in bot.cpu.values())
+        ticks = sum(sum(v) for v in bot.ticks.values())
+        diff = (ticks - precise) * TICKS
+        worst = max(abs(t - c) * TICKS for p in PHASES for c, t in zip(bot.cpu[p], bot.ticks[p], strict=True))
+        (clock0, ticks0), (clock1, ticks1) = bot.whole
+        whole = ((ticks1 - ticks0) - (clock1 - clock0)) * TICKS
+        lines.append(
+            f"- {bot.name}: clock {precise:.4f} s, ticks {ticks:.2f} s, difference {diff:+.2f} ticks over "
+            f"{phases} phases (largest in one phase {worst:.2f} ticks); whole run: clock {clock1 - clock0:.4f} s,"
+            f" ticks {ticks1 - ticks0:.2f} s, difference {whole:+.2f} ticks"
+            + ("" if abs(diff) < 2 * phases and worst < 2 and abs(whole) < 2 else "  ** NOT WITHIN ROUNDING **")
+        )
     return "\n".join(lines)
 
 
@@ -230,13 +290,20 @@ async def main() -> int:
     args = parser.parse_args()
     for name in ("app", "before") if args.profile else ():
         (args.profile / name).mkdir(parents=True, exist_ok=True)
+    start_load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    start = time.strftime("%H:%M", time.gmtime())
     with tempfile.TemporaryDirectory(prefix="bench-cpu-") as tmp:
         if args.store == "azurite":
             async with azurite_async() as connection:
                 bots = await run(args, Path(tmp), connection)
         else:
             bots = await run(args, Path(tmp), "")
-    print(f"{args.users} concurrent users x {args.rounds} rounds, store {args.store}, CPU from /proc (user+system)\n")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"{args.users} concurrent users x {args.rounds} rounds, store {args.store}, CPU from the process CPU clock"
+        f" (user+system, ns), {start}-{time.strftime('%H:%M', time.gmtime())} UTC,"
+        f" load average at the start {start_load}, at the end {load}\n"
+    )
     print(report(bots))
     return 1 if any(b.errors for b in bots) else 0
 
