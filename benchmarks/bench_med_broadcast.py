@@ -48,6 +48,12 @@ def least_time(messages: int, windows: tuple[tuple[int, float], ...] = TEAMS_APP
     return times[-1] if times else 0.0
 
 
+def times_least(elapsed: float, floor: float, digits: int = 2) -> str:
+    """`elapsed` as a multiple of the least time, or "n/a" when that is 0 s: up to the first
+    window's count (50) every message may go at once, and no ratio to nothing means anything."""
+    return f"{elapsed / floor:.{digits}f}" if floor > 0 else "n/a"
+
+
 def _items(service_url: str, channels: int) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     return [
         (
@@ -164,7 +170,7 @@ def main() -> None:
             duplicates = sum(c - 1 for c in counts.values() if c > 1)
             lost = args.channels - len(counts)
             print(
-                f"| {where} | {concurrency} | {elapsed:.2f} | {elapsed / floor:.2f} | {stats['throttled']} "
+                f"| {where} | {concurrency} | {elapsed:.2f} | {times_least(elapsed, floor)} | {stats['throttled']} "
                 f"| {duplicates} | {lost} | {failed} |"
             )
 

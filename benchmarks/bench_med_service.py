@@ -40,7 +40,7 @@ from typing import Any, cast
 from botbuilder.integration.aiohttp import CloudAdapter
 
 from app import WORKER_THREADS
-from benchmarks.bench_med_broadcast import ChildConnector, app_adapter, connector_stats, least_time
+from benchmarks.bench_med_broadcast import ChildConnector, app_adapter, connector_stats, least_time, times_least
 from bot.chat.med_input import RegisterChannel
 from bot.guideline.med import MedSchedule
 from bot.guideline.med_units import Workplace
@@ -326,7 +326,7 @@ async def main_async(
                 o = await _one(store_name, units, chats, connector == "child", traced)
                 print(
                     f"| {_STORES[store_name]} | {_CONNECTORS[connector]} | {o.channels} | {o.chats} "
-                    f"| {o.elapsed:.2f} | {o.first:.2f} | {o.last:.2f} | {o.elapsed / floor:.3f} "
+                    f"| {o.elapsed:.2f} | {o.first:.2f} | {o.last:.2f} | {times_least(o.elapsed, floor, 3)} "
                     f"| {o.cpu:.2f} | {1000 * o.cpu / units:.1f} | {o.rss_start:.0f} | {o.rss_growth:.1f} "
                     f"| {o.throttled} | {o.duplicates} | {o.lost} |",
                     flush=True,
