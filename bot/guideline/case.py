@@ -57,7 +57,7 @@ from bot.guideline.decisions import (
     RemovalStillThere,
     SavedOnCase,
 )
-from bot.guideline.due import evidence_notice_key, leader_replaced_key
+from bot.guideline.due import assigned_key, deputy_key, evidence_notice_key, leader_replaced_key
 from bot.guideline.errors import CaseAlreadyClosed, InvalidDecision, InvalidTransition, RoleRefused
 from bot.guideline.events import (
     Acknowledged,
@@ -124,16 +124,29 @@ def _reassign(case: Case, d: LeaderReassigned, ctx: steps.Ctx) -> Case:
 
     A leader replaced by another person is owed a notice, kept in the case (`replaced_leaders`)
     until sent. Kept with it: the notices still owed to others, except to the new leader (the case
-    is theirs again); notices already sent are dropped (their keys stay in `reminders_sent`)."""
+    is theirs again); notices already sent are dropped (their keys stay in `reminders_sent`).
+
+    The hand-over forgets that the new leader's case card was sent (and the new deputy's, when
+    the deputy leaves the case): someone who led the case before and gets it back owes a new
+    acknowledgement and must get a card to act on, not silence because a card went out once."""
     _check_leadership(case.reporter, d.new_leader, d.new_deputy)
     manager = case.leader_manager if isinstance(d.new_leader_manager, Keep) else d.new_leader_manager
     new = replace(case, leader=d.new_leader, deputy=d.new_deputy, leader_manager=manager)
     if new.leader != case.leader:
         new = replace(new, replaced_leaders=_replaced(case, d.new_leader, ctx.now))
-        return replace(new, assigned_at=ctx.now, acknowledged=None, deputy_in=None)
-    if new.deputy != case.deputy:
-        return replace(new, deputy_in=None)
-    return new
+        if case.leader is None or case.leader.aad_object_id != d.new_leader.aad_object_id:
+            new = _forget_sent(new, assigned_key(case.id, d.new_leader.aad_object_id))
+        new = replace(new, assigned_at=ctx.now, acknowledged=None)
+    elif new.deputy == case.deputy:
+        return new
+    if d.new_deputy is not None:
+        new = _forget_sent(new, deputy_key(case.id, d.new_deputy.aad_object_id))
+    return replace(new, deputy_in=None)
+
+
+def _forget_sent(case: Case, key: str) -> Case:
+    """`case` with the item under `key` no longer recorded as sent, so it is owed again."""
+    return replace(case, reminders_sent=case.reminders_sent - {key})
 
 
 def _replaced(case: Case, successor: Person, now: datetime) -> tuple[LeaderReplaced, ...]:

@@ -11,10 +11,12 @@ earliest of those moments (and of the moment the deputy is to be brought in), fo
 ("which cases have something due by now").
 
 Kinds and who receives them. The deputy receives nothing until brought in (`Case.deputy_in`):
-- CASE_ASSIGNED: a case needs its leader's attention (sent once per leader, so a reassignment
-  notifies the new leader). The leader; HR when the case has no leader.
+- CASE_ASSIGNED: a case needs its leader's attention (sent once per leader and hand-over: a
+  reassignment notifies the new leader, also one who led the case before, as HR's hand-over
+  forgets the earlier send, see `case._reassign`). The leader; HR when the case has no leader.
 - DEPUTY_IN: the deputy was brought in (leader absent, HR, or the acknowledgement overdue): the
-  deputy gets the case card, once per deputy.
+  deputy gets the case card, once per deputy and time brought in (a hand-over that takes the
+  deputy off the case forgets the earlier send).
 - ACK_ESCALATION: the case is still not acknowledged when `acknowledgement.ack_schedule` says HR
   is told. HR.
 - STEP_OVERDUE: an undecided step (OPEN, or WAIVED in a stored case) is
@@ -113,6 +115,16 @@ def _leaders(case: Case, with_deputy: bool = True) -> tuple[Role, ...]:
     return (Role.LEADER,)
 
 
+def assigned_key(case_id: str, leader_id: str) -> str:
+    """The stable key of the case card owed to its leader (CASE_ASSIGNED)."""
+    return f"assigned:{case_id}:{leader_id}"
+
+
+def deputy_key(case_id: str, deputy_id: str) -> str:
+    """The stable key of the case card owed to a deputy brought in (DEPUTY_IN)."""
+    return f"deputy:{case_id}:{deputy_id}"
+
+
 def evidence_notice_key(case_id: str, notice: EvidenceNotice) -> str:
     """The stable key of the notice owed for files the reporter added (one per finish)."""
     return f"evidence:{case_id}:{_stamp(notice.at)}"
@@ -135,11 +147,11 @@ def _replaced_items(case: Case) -> list[DueItem]:
 
 def _open_case_items(case: Case, policy: DeadlinePolicy) -> list[DueItem]:
     items: list[DueItem] = []
-    key = f"assigned:{case.id}:{case.leader.aad_object_id}" if case.leader is not None else f"unassigned:{case.id}"
+    key = assigned_key(case.id, case.leader.aad_object_id) if case.leader is not None else f"unassigned:{case.id}"
     items.append(DueItem(DueKind.CASE_ASSIGNED, case.id, None, key, _leaders(case, False), case.created_at))
     deputy = case.active_deputy
     if deputy is not None and case.deputy_in is not None:
-        key = f"deputy:{case.id}:{deputy.aad_object_id}"
+        key = deputy_key(case.id, deputy.aad_object_id)
         items.append(DueItem(DueKind.DEPUTY_IN, case.id, None, key, (Role.DEPUTY,), case.deputy_in.at))
     schedule = ack_schedule(case, policy)
     if schedule is not None and ack_owed(case) and case.leader is not None:

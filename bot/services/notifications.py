@@ -240,6 +240,11 @@ class Notifications:
         tx = await self._texts(to.person_id)
         step = tx(f"step.{item.step.value}") if item.step else ""
         if item.kind is DueKind.CASE_ASSIGNED:
+            if case.leader is not None and case.assigned_at is not None:
+                # A case HR handed over is not a new one: its steps may be under way.
+                text = tx("notify.reassigned_new", number=case.number)
+                await self._send_card(case, to.person_id, None, done, text=text)
+                return
             intro = "case.new_for_leader" if case.leader else "notify.unassigned"
             await self._send_card(case, to.person_id, intro, done)
             return

@@ -253,7 +253,7 @@ TEXTS.update(
         "notify.nobody_reached_hr": "Sag {number} er endnu ikke nået frem til nogen: ingen hos HR kunne kontaktes i Teams. Jeg bliver ved med at prøve og giver dig besked, når nogen har fået sagen. Kontakt gerne HR direkte imens.",
         "notify.reached_late": "Sag {number} er nu nået frem, så den bliver fulgt op.",
         "notify.evidence_added": "Medarbejderen har tilføjet dokumentation til sag {number} (nye filer: {count}).",
-        "notify.reassigned_new": "HR har overdraget sag {number} til dig.",
+        "notify.reassigned_new": "HR har overdraget sag {number} til dig. Bekræft, at du har set sagen, og fortsæt med retningslinjens skridt herunder.",
         "notify.reassigned_old": "HR har overdraget sag {number} til {leader}. Du er ikke længere leder på sagen.",
     }
 )

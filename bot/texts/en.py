@@ -239,7 +239,7 @@ TEXTS.update(
         "notify.nobody_reached_hr": "Case {number} has not reached anyone yet: nobody at HR could be reached in Teams. I keep trying and will tell you when someone has the case. Meanwhile, please contact HR directly.",
         "notify.reached_late": "Case {number} has now reached someone, so it is followed up.",
         "notify.evidence_added": "The employee has added evidence to case {number} (new files: {count}).",
-        "notify.reassigned_new": "HR has handed case {number} over to you.",
+        "notify.reassigned_new": "HR has handed case {number} over to you. Confirm that you have seen the case, and carry on with the guideline's steps below.",
         "notify.reassigned_old": "HR has handed case {number} over to {leader}. You are no longer the manager on the case.",
     }
 )

@@ -314,7 +314,8 @@ async def test_hr_reassigns_the_case_and_both_leaders_are_told(world: World) -> 
     assert case.leader.name == "Dorte Stedfortræder"  # the directory's name, not the card's
     texts_sent = [said(m.activity) for m in world.connector.messages()]
     assert any("overdraget sag" in t and "Dorte" in t for t in texts_sent)  # the old leader
-    assert sum("Ny sag til dig" in t for t in texts_sent) == 2  # the leader at first, then the new leader
+    assert sum("Ny sag til dig" in t for t in texts_sent) == 1  # the leader at first
+    assert sum("HR har overdraget sag KH-2026-0001 til dig." in t for t in texts_sent) == 1  # then the new leader
     audit = await runtime.store.read_audit(case_id)
     assert any(line["type"] == "LeaderChanged" for line in audit)
 
@@ -446,3 +447,30 @@ def _open_urls(node: Any) -> list[dict[str, Any]]:
         for value in node:
             found += _open_urls(value)
     return found
+
+
+async def test_a_manager_who_gets_the_case_back_gets_a_new_card_to_act_on(world: World) -> None:
+    """HR hands the case away from the manager and later back: the manager leads it again, owes
+    a new "Jeg har set sagen", and must hear so with a card to act on. Was: nothing (the card of
+    the first assignment had been sent once, under the same key). The card says what happened
+    (`notify.reassigned_new`), not "Ny sag til dig"."""
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    leader = world.chat(runtime, LEADER, "Lene Leder")
+    await invoke(leader, "decide", decide(case_id, "acknowledge"))
+    hr = world.chat(runtime, HR, "Hanne HR")
+    await invoke(hr, "decide", decide(case_id, "reassign", reassign_leader=DEPUTY))
+    [away] = [m for m in world.connector.messages() if "til Dorte Stedfortræder. Du er ikke" in said(m.activity)]
+    await invoke(hr, "decide", decide(case_id, "reassign", reassign_leader=LEADER))
+    await runtime.background.drain()
+    phrase = "HR har overdraget sag KH-2026-0001 til dig."
+    handed = [m for m in world.connector.messages() if phrase in said(m.activity)]
+    assert len(handed) == 2  # to the deputy, then back to the manager
+    back = handed[1]
+    assert back.conversation_id == away.conversation_id  # the manager's chat
+    assert "Ny sag til dig" not in said(back.activity)  # not a new case: one handed over
+    assert "Jeg har set sagen" in said(back.activity)  # the new acknowledgement, on the card
+    card = await invoke(leader, "decide", decide(case_id, "acknowledge"))
+    assert "Gemt" in all_text(card)
+    await runtime.scheduler.tick()
+    assert len([m for m in world.connector.messages() if "til dig." in said(m.activity)]) == 2  # sent once

@@ -8,6 +8,7 @@ from bot.guideline import (
     Acknowledge,
     ApvFiled,
     ApvMeasuresSet,
+    BringInDeputy,
     Case,
     CaseClosed,
     CaseStatus,
@@ -41,6 +42,8 @@ from tests.unit.guideline.builders import (
     AS_HR,
     AS_LEADER,
     AS_REPORTER,
+    DEPUTY,
+    LEADER,
     MANAGER,
     OPENED,
     OTHER_LEADER,
@@ -77,6 +80,30 @@ def test_reassignment_notifies_the_new_leader() -> None:
     [item] = [i for i in due_items([case], OPENED) if i.kind is DueKind.CASE_ASSIGNED]
     assert (item.key, item.recipients) == ("assigned:case-1:u-leader2", (Role.LEADER,))
     # (the replaced leader's notice: test_leader_replaced)
+
+
+def test_a_leader_who_gets_the_case_back_is_sent_it_again() -> None:
+    """The hand-over forgets the earlier send: the returning leader owes a new acknowledgement and
+    gets the card to give it on (was: nothing, the key was already recorded)."""
+    case = mark_sent(opened(), "assigned:case-1:u-leader")
+    away = mark_sent(apply(case, AS_HR, LeaderReassigned(OTHER_LEADER, None)), "assigned:case-1:u-leader2")
+    back = apply(away, AS_HR, LeaderReassigned(LEADER, None), now=OPENED + timedelta(hours=1))
+    [item] = [i for i in due_items([back], OPENED + timedelta(hours=1)) if i.kind is DueKind.CASE_ASSIGNED]
+    assert (item.key, item.recipients) == ("assigned:case-1:u-leader", (Role.LEADER,))
+    assert back.acknowledged is None
+    # The same leader kept (HR changed only the deputy) owes no second card.
+    kept = apply(mark_sent(back, item.key), AS_HR, LeaderReassigned(LEADER, DEPUTY), now=OPENED + timedelta(hours=2))
+    assert [i for i in due_items([kept], OPENED + timedelta(hours=2)) if i.kind is DueKind.CASE_ASSIGNED] == []
+
+
+def test_a_deputy_brought_in_again_after_a_hand_over_is_sent_the_case_again() -> None:
+    case = mark_sent(opened(deputy=DEPUTY), "assigned:case-1:u-leader")
+    joined = mark_sent(apply(case, AS_HR, BringInDeputy()), "deputy:case-1:u-deputy")
+    moved = apply(joined, AS_HR, LeaderReassigned(OTHER_LEADER, DEPUTY), now=OPENED + timedelta(hours=1))
+    assert moved.active_deputy is None  # off the case until brought in again
+    again = apply(moved, AS_HR, BringInDeputy(), now=OPENED + timedelta(hours=2))
+    [item] = [i for i in due_items([again], OPENED + timedelta(hours=2)) if i.kind is DueKind.DEPUTY_IN]
+    assert (item.key, item.recipients) == ("deputy:case-1:u-deputy", (Role.DEPUTY,))
 
 
 def _quiet(now: datetime = OPENED, case_id: str = "case-1", leader_manager: Person | None = MANAGER) -> Case:
