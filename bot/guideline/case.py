@@ -57,7 +57,7 @@ from bot.guideline.decisions import (
     RemovalStillThere,
     SavedOnCase,
 )
-from bot.guideline.due import assigned_key, deputy_key, evidence_notice_key, leader_replaced_key
+from bot.guideline.due import assigned_key, deputy_key, deputy_removed_key, evidence_notice_key, leader_replaced_key
 from bot.guideline.errors import CaseAlreadyClosed, InvalidDecision, InvalidTransition, RoleRefused
 from bot.guideline.events import (
     Acknowledged,
@@ -81,6 +81,7 @@ from bot.guideline.model import (
     CaseStatus,
     DeputyInvolvement,
     DeputyReason,
+    DeputyRemoved,
     EvidenceItem,
     EvidenceNotice,
     Facts,
@@ -125,6 +126,7 @@ def _reassign(case: Case, d: LeaderReassigned, ctx: steps.Ctx) -> Case:
     A leader replaced by another person is owed a notice, kept in the case (`replaced_leaders`)
     until sent. Kept with it: the notices still owed to others, except to the new leader (the case
     is theirs again); notices already sent are dropped (their keys stay in `reminders_sent`).
+    Likewise a deputy brought in whom the hand-over takes off the case (`removed_deputies`).
 
     The hand-over forgets that the new leader's case card was sent (and the new deputy's, when
     the deputy leaves the case): someone who led the case before and gets it back owes a new
@@ -141,7 +143,25 @@ def _reassign(case: Case, d: LeaderReassigned, ctx: steps.Ctx) -> Case:
         return new
     if d.new_deputy is not None:
         new = _forget_sent(new, deputy_key(case.id, d.new_deputy.aad_object_id))
-    return replace(new, deputy_in=None)
+    return replace(new, deputy_in=None, removed_deputies=_removed(case, d.new_leader, ctx.now))
+
+
+def _removed(case: Case, leader: Person, now: datetime) -> tuple[DeputyRemoved, ...]:
+    """`case.removed_deputies` after a hand-over to `leader` that takes the deputy off the case:
+    the deputy brought in is owed a notice, unless they now lead the case. Kept with it: the
+    notices still owed to others (not to the new leader; one per person, the latest)."""
+    gone = case.active_deputy
+    if gone is not None and gone.aad_object_id == leader.aad_object_id:
+        gone = None
+    skip = {leader.aad_object_id} | ({gone.aad_object_id} if gone is not None else set())
+    owed = [
+        n
+        for n in case.removed_deputies
+        if n.deputy.aad_object_id not in skip and deputy_removed_key(case.id, n) not in case.reminders_sent
+    ]
+    if gone is not None:
+        owed.append(DeputyRemoved(gone, leader, now))
+    return tuple(owed)
 
 
 def _forget_sent(case: Case, key: str) -> Case:

@@ -42,6 +42,10 @@ Kinds and who receives them. The deputy receives nothing until brought in (`Case
   leader is told the case is no longer theirs, once per replacement. Not a role on the case any
   more, so the item names the person (`DueItem.to`). Also produced for closed cases (a case may be
   closed before a failed notice gets through); never to someone who leads the case again.
+- DEPUTY_REMOVED: HR's hand-over took a deputy who had been brought in off the case
+  (`Case.removed_deputies`): the deputy is told they are no longer on it, once per removal, named
+  on the item like a replaced leader. Also for closed cases; never to someone who leads the case
+  or is its deputy brought in again.
 - EMPLOYEE_CHECKIN: `checkin_after_followup_days` working days after the follow-up with the
   employee, the bot asks the employee how things are. This one is also produced for closed
   cases, since a case is often closed right after the follow-up; the shell decides how far back
@@ -62,6 +66,7 @@ from bot.guideline.model import (
     UNDECIDED,
     Case,
     CaseStatus,
+    DeputyRemoved,
     EvidenceNotice,
     LeaderReplaced,
     Outcome,
@@ -87,6 +92,7 @@ class DueKind(StrEnum):
     REMOVAL_RECHECK = "removal_recheck"
     EVIDENCE_ADDED = "evidence_added"
     LEADER_REPLACED = "leader_replaced"
+    DEPUTY_REMOVED = "deputy_removed"
 
 
 OFFER_REMINDERS = 2  # the employee is reminded of an unanswered offer at most this often
@@ -135,13 +141,24 @@ def leader_replaced_key(case_id: str, notice: LeaderReplaced) -> str:
     return f"replaced:{case_id}:{notice.leader.aad_object_id}:{notice.successor.aad_object_id}:{_stamp(notice.at)}"
 
 
+def deputy_removed_key(case_id: str, notice: DeputyRemoved) -> str:
+    """The stable key of the notice owed to a deputy a hand-over took off the case."""
+    return f"deputy_removed:{case_id}:{notice.deputy.aad_object_id}:{_stamp(notice.at)}"
+
+
 def _replaced_items(case: Case) -> list[DueItem]:
-    """The notices owed to replaced leaders; none to a person who leads the case again."""
+    """The notices owed to replaced leaders and removed deputies; none to a person who leads the
+    case again, nor to a removed deputy who is on it again (brought in anew)."""
     current = case.leader.aad_object_id if case.leader is not None else None
+    deputy = case.active_deputy.aad_object_id if case.active_deputy is not None else None
     return [
         DueItem(DueKind.LEADER_REPLACED, case.id, None, leader_replaced_key(case.id, n), (), n.at, to=n.leader)
         for n in case.replaced_leaders
         if n.leader.aad_object_id != current
+    ] + [
+        DueItem(DueKind.DEPUTY_REMOVED, case.id, None, deputy_removed_key(case.id, n), (), n.at, to=n.deputy)
+        for n in case.removed_deputies
+        if n.deputy.aad_object_id not in (current, deputy)
     ]
 
 

@@ -202,6 +202,23 @@ class LeaderReplaced:
 
 
 @dataclass(frozen=True)
+class DeputyRemoved:
+    """HR's hand-over at `at` took `deputy`, who had been brought in, off the case, now led by
+    `leader`: the deputy is owed a notice that they are no longer on it (their card turns into a
+    refusal), kept in the case until it is sent (`due.DueKind.DEPUTY_REMOVED`), as a replaced
+    leader's is."""
+
+    deputy: Person
+    leader: Person
+    at: datetime
+
+    def __post_init__(self) -> None:
+        v.aware(self.at, "at")
+        if self.deputy.aad_object_id == self.leader.aad_object_id:
+            raise InvalidDecision("deputy", "deputy_is_leader")
+
+
+@dataclass(frozen=True)
 class StepState:
     """One step of the guideline on one case.
 
@@ -302,6 +319,8 @@ class Case:
     evidence_notice: EvidenceNotice | None = None
     # Leaders HR replaced whose notice is owed or was sent since (a key in `reminders_sent`).
     replaced_leaders: tuple[LeaderReplaced, ...] = ()
+    # Deputies brought in whom a hand-over took off the case, whose notice is owed.
+    removed_deputies: tuple[DeputyRemoved, ...] = ()
 
     def __post_init__(self) -> None:
         steps = dict(self.steps)
@@ -312,6 +331,7 @@ class Case:
         object.__setattr__(self, "reminders_sent", frozenset(self.reminders_sent))
         object.__setattr__(self, "waits", tuple(self.waits))
         object.__setattr__(self, "replaced_leaders", tuple(self.replaced_leaders))
+        object.__setattr__(self, "removed_deputies", tuple(self.removed_deputies))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return _reduce(self)

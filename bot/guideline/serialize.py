@@ -27,6 +27,7 @@ from bot.guideline.model import (
     CaseStatus,
     DeputyInvolvement,
     DeputyReason,
+    DeputyRemoved,
     EvidenceItem,
     EvidenceNotice,
     Facts,
@@ -124,6 +125,9 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         "replaced_leaders": [
             {"leader": _person(n.leader), "successor": _person(n.successor), "at": _dt(n.at)}
             for n in case.replaced_leaders
+        ],
+        "removed_deputies": [
+            {"deputy": _person(n.deputy), "leader": _person(n.leader), "at": _dt(n.at)} for n in case.removed_deputies
         ],
     }
 
@@ -236,6 +240,13 @@ def _to_replaced(raw: Mapping[str, Any]) -> LeaderReplaced:
     return LeaderReplaced(leader, successor, _to_dt_req(raw, "at"))
 
 
+def _to_removed(raw: Mapping[str, Any]) -> DeputyRemoved:
+    deputy, leader = _to_person(raw, "deputy"), _to_person(raw, "leader")
+    if deputy is None or leader is None:
+        raise ValueError("removed_deputies: a person is missing")
+    return DeputyRemoved(deputy, leader, _to_dt_req(raw, "at"))
+
+
 def _reading(kind: str, build: Callable[[], T]) -> T:
     try:
         return build()
@@ -294,6 +305,7 @@ def case_from_dict(d: Mapping[str, Any]) -> Case:
             evidence_notice=_to_evidence_notice(d),
             # Cases stored before the notice was kept in the case owe none.
             replaced_leaders=tuple(_to_replaced(n) for n in (_opt(d, "replaced_leaders", list) or [])),
+            removed_deputies=tuple(_to_removed(n) for n in (_opt(d, "removed_deputies", list) or [])),
         )
 
     return _reading("case", build)

@@ -24,9 +24,9 @@ from bot.chat.outgoing import message
 from bot.chat.safe_text import user_text
 from bot.errors import DeliveryFailed
 from bot.guideline.acknowledgement import bring_in_deputy_if_due
-from bot.guideline.due import DueItem, DueKind, due_items, leader_replaced_key, mark_sent
+from bot.guideline.due import DueItem, DueKind, deputy_removed_key, due_items, leader_replaced_key, mark_sent
 from bot.guideline.events import Event
-from bot.guideline.model import Actor, Case, DeputyReason, Outcome, Person, Role, StepId
+from bot.guideline.model import Actor, Case, DeputyReason, DeputyRemoved, Outcome, Person, Role, StepId
 from bot.guideline.policy import DeadlinePolicy
 from bot.hosting.logs import fields
 from bot.hosting.telemetry import METRICS, Telemetry
@@ -273,6 +273,11 @@ class Notifications:
             text = tx("notify.reassigned_old", number=case.number, leader=user_text(successor.name, 80))
             await self._send_text(to.person_id, text, swallow=False)  # not swallowed: pending until sent
             return
+        if item.kind is DueKind.DEPUTY_REMOVED:
+            now_leads = _deputy_removed(case, item).leader
+            text = tx("notify.deputy_removed", number=case.number, leader=user_text(now_leads.name, 80))
+            await self._send_text(to.person_id, text, swallow=False)  # not swallowed: pending until sent
+            return
         if item.kind is DueKind.EMPLOYEE_CHECKIN:
             await self._send_text(to.person_id, tx("notify.checkin", number=case.number), swallow=False)
             return
@@ -513,6 +518,14 @@ def _successor(case: Case, item: DueItem) -> Person:
         if leader_replaced_key(case.id, notice) == item.key:
             return notice.successor
     raise LookupError(f"no replaced leader under {item.key}")  # due items come from the case itself
+
+
+def _deputy_removed(case: Case, item: DueItem) -> DeputyRemoved:
+    """The removal a DEPUTY_REMOVED item is for (it names who leads the case now)."""
+    for notice in case.removed_deputies:
+        if deputy_removed_key(case.id, notice) == item.key:
+            return notice
+    raise LookupError(f"no removed deputy under {item.key}")  # due items come from the case itself
 
 
 def _followup_day(case: Case, item: DueItem) -> date | None:

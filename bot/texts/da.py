@@ -255,6 +255,7 @@ TEXTS.update(
         "notify.evidence_added": "Medarbejderen har tilføjet dokumentation til sag {number} (nye filer: {count}).",
         "notify.reassigned_new": "HR har overdraget sag {number} til dig. Bekræft, at du har set sagen, og fortsæt med retningslinjens skridt herunder.",
         "notify.reassigned_old": "HR har overdraget sag {number} til {leader}. Du er ikke længere leder på sagen.",
+        "notify.deputy_removed": "HR har ændret, hvem der har sag {number}: du er ikke længere inddraget som stedfortræder, og sagens leder er nu {leader}.",
     }
 )
 

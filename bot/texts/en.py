@@ -241,6 +241,7 @@ TEXTS.update(
         "notify.evidence_added": "The employee has added evidence to case {number} (new files: {count}).",
         "notify.reassigned_new": "HR has handed case {number} over to you. Confirm that you have seen the case, and carry on with the guideline's steps below.",
         "notify.reassigned_old": "HR has handed case {number} over to {leader}. You are no longer the manager on the case.",
+        "notify.deputy_removed": "HR has changed who handles case {number}: you are no longer on it as deputy, and its manager is now {leader}.",
     }
 )
 

@@ -474,3 +474,32 @@ async def test_a_manager_who_gets_the_case_back_gets_a_new_card_to_act_on(world:
     assert "Gemt" in all_text(card)
     await runtime.scheduler.tick()
     assert len([m for m in world.connector.messages() if "til dig." in said(m.activity)]) == 2  # sent once
+
+
+async def test_a_deputy_taken_off_the_case_is_told_on_the_retry_once(world: World) -> None:
+    """HR brings the deputy in, then hands the case over (from the card: the leader chosen, no
+    deputy): the deputy is off the case, their card turns into a refusal, and they must be told
+    why, like a replaced manager: kept in the case, retried after a failed send, sent once also by
+    two instances. Was: nothing."""
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    hr = world.chat(runtime, HR, "Hanne HR")
+    await invoke(hr, "decide", decide(case_id, "bring_in_deputy"))
+    [deputy_chat] = {
+        m.conversation_id for m in world.connector.messages() if "inddraget dig som stedfortræder" in said(m.activity)
+    }
+    world.connector.fail_next(60, 503, conversation_id=deputy_chat)  # the deputy's chat is down
+    await invoke(hr, "decide", decide(case_id, "reassign", reassign_leader=LEADER))
+    await runtime.background.drain()
+    case = (await runtime.cases.get(case_id)).case
+    assert case.active_deputy is None
+    phrase = (
+        "HR har ændret, hvem der har sag KH-2026-0001: du er ikke længere inddraget som stedfortræder, "
+        "og sagens leder er nu Lene Leder."
+    )
+    second = await world.runtime()
+    await told_once_on_the_retry(world, runtime, case_id, deputy_chat, phrase, "deputy_removed:", also=second)
+    audit = await runtime.store.read_audit(case_id)
+    assert [line.get("kind") for line in audit if line["type"] == "notified"].count("deputy_removed") == 1
+    deputy = world.chat(runtime, DEPUTY, "Dorte Stedfortræder")
+    assert "ikke adgang" in all_text(await invoke(deputy, "open_case", {"case_id": case_id}))

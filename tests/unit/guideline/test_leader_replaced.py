@@ -11,8 +11,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.guideline import (
+    BringInDeputy,
     CaseClosed,
     CaseStatus,
+    DeputyRemoved,
     DueItem,
     DueKind,
     InvalidDecision,
@@ -126,6 +128,62 @@ def test_a_case_stored_before_the_notice_was_kept_owes_none() -> None:
     raw = case_to_dict(apply(told(opened()), AS_HR, LeaderReassigned(OTHER_LEADER, None), now=MOVED))
     del raw["replaced_leaders"]
     assert case_from_dict(raw).replaced_leaders == ()
+
+
+# -- a deputy brought in whom the hand-over takes off the case ---------------------------------
+def removed_items(case: Case, now: datetime = MOVED) -> list[DueItem]:
+    return [i for i in due_items([case], now) if i.kind is DueKind.DEPUTY_REMOVED]
+
+
+def brought_in(case: Case) -> Case:
+    return told(apply(case, AS_HR, BringInDeputy(), now=MOVED - timedelta(hours=1)))
+
+
+def test_a_deputy_brought_in_and_taken_off_is_owed_a_notice_naming_the_leader() -> None:
+    case = apply(brought_in(told(opened(deputy=DEPUTY))), AS_HR, LeaderReassigned(OTHER_LEADER, None), now=MOVED)
+    assert case.active_deputy is None
+    assert case.removed_deputies == (DeputyRemoved(DEPUTY, OTHER_LEADER, MOVED),)
+    [item] = removed_items(case)
+    key = "deputy_removed:case-1:u-deputy:2026-03-03T08:00:00Z"
+    assert item == DueItem(DueKind.DEPUTY_REMOVED, "case-1", None, key, (), MOVED, to=DEPUTY)
+    assert removed_items(mark_sent(case, key), MOVED + timedelta(days=30)) == []  # sent: never again
+    assert case_from_dict(case_to_dict(case)) == case
+    # The leader kept, the deputy dropped (HR's card names no deputy): the deputy is off it too.
+    kept = apply(brought_in(told(opened(deputy=DEPUTY))), AS_HR, LeaderReassigned(LEADER, None), now=MOVED)
+    assert [i.to for i in removed_items(kept)] == [DEPUTY]
+    # The same deputy named again under a new leader is off the case until brought in again.
+    again = apply(brought_in(told(opened(deputy=DEPUTY))), AS_HR, LeaderReassigned(OTHER_LEADER, DEPUTY), now=MOVED)
+    assert [i.to for i in removed_items(again)] == [DEPUTY]
+    assert removed_items(apply(again, AS_HR, BringInDeputy(), now=MOVED)) == []  # on it again: not told
+
+
+def test_no_notice_to_a_deputy_who_was_never_brought_in_or_who_now_leads() -> None:
+    """A deputy never brought in knew nothing of the case and is told nothing of it now."""
+    quiet = apply(told(opened(deputy=DEPUTY)), AS_HR, LeaderReassigned(OTHER_LEADER, None), now=MOVED)
+    assert quiet.removed_deputies == () and removed_items(quiet) == []
+    promoted = apply(brought_in(told(opened(deputy=DEPUTY))), AS_HR, LeaderReassigned(DEPUTY, None), now=MOVED)
+    assert promoted.removed_deputies == () and removed_items(promoted) == []
+
+
+def test_a_removed_deputy_s_notice_is_kept_until_sent_and_then_dropped() -> None:
+    first = apply(brought_in(told(opened(deputy=DEPUTY))), AS_HR, LeaderReassigned(OTHER_LEADER, None), now=MOVED)
+    later = MOVED + timedelta(hours=2)
+    unsent = apply(first, AS_HR, LeaderReassigned(THIRD, None), now=later)
+    assert unsent.removed_deputies == first.removed_deputies  # still owed
+    sent = apply(told(first), AS_HR, LeaderReassigned(THIRD, None), now=later)
+    assert sent.removed_deputies == ()
+    back = apply(first, AS_HR, LeaderReassigned(DEPUTY, None), now=later)
+    assert back.removed_deputies == () and removed_items(back, later) == []  # leads it now
+
+
+def test_a_removal_needs_two_people_and_an_aware_moment_and_old_cases_owe_none() -> None:
+    with pytest.raises(InvalidDecision):
+        DeputyRemoved(DEPUTY, Person("u-deputy", "Dan"), MOVED)
+    with pytest.raises(InvalidDecision):
+        DeputyRemoved(DEPUTY, LEADER, datetime(2026, 3, 3, 9))
+    raw = case_to_dict(apply(brought_in(told(opened(deputy=DEPUTY))), AS_HR, LeaderReassigned(THIRD, None), now=MOVED))
+    del raw["removed_deputies"]
+    assert case_from_dict(raw).removed_deputies == ()
 
 
 # -- exhaustive: every sequence of up to four hand-overs among three leaders, with or without a
