@@ -17,11 +17,12 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from bot.errors import AlreadyExists, Conflict
-from bot.services.bounded import Lru
+from bot.services.bounded import Expiring
 from bot.storage.store import Document, Store
 
 T = TypeVar("T")
 Data = dict[str, Any]
+GUESS_KEPT_FOR = 120.0  # seconds a write guess is kept (see Recent)
 
 
 class Unchanged(Exception):
@@ -40,10 +41,26 @@ class Recent:
     written in a busy quarter of an hour then hold about 3 MiB instead of 13 MiB, in a few large
     blocks rather than many small ones scattered among short-lived ones. Parsing a guess back
     costs tens of microseconds, against the store read it saves.
+
+    A guess is dropped `keep_for` seconds after it was written. The writes that follow one another
+    on a document come within that: a draft's turns, a case's creation then its notification marks,
+    a MED send's "sending" then "sent", a manager's decisions on one card. A write later than that
+    reads first, as without a guess. Before, guesses stayed until 1,000 newer ones pushed them out,
+    so at a steady pace of new cases the memory grew for as long as that took (11 minutes in the
+    soak, weeks at a municipality's pace) for guesses that would rarely be used.
     """
 
-    def __init__(self, size: int = 1000, name: str = "recent writes") -> None:
-        self._docs: Lru[str, tuple[str, str]] = Lru(size, name)  # name -> (JSON text, ETag)
+    def __init__(
+        self,
+        size: int = 1000,
+        name: str = "recent writes",
+        *,
+        keep_for: float = GUESS_KEPT_FOR,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._docs: Expiring[str, tuple[str, str]] = Expiring(
+            size, name, expire_after=keep_for, clock=clock
+        )  # name -> (JSON text, ETag)
 
     def take(self, name: str) -> Document | None:
         kept = self._docs.pop(name)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from bot.directory import Directory, DirectoryUnavailable
 from bot.repositories.cases import CaseRepository
-from bot.services.bounded import Lru
+from bot.services.bounded import Expiring
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +43,9 @@ class LeaderCheck:
     ) -> None:
         self._cases = cases
         self._directory = directory
-        self._remember_for = remember_for
-        self._monotonic = monotonic
-        self._answers: Lru[str, tuple[float, bool]] = Lru(memory, "help audience")
+        self._answers: Expiring[str, bool] = Expiring(
+            memory, "help audience", expire_after=remember_for, clock=monotonic
+        )  # dropped when they expire: a stream of new people fills it to what 5 minutes meet
         cases.named.append(self.named)
 
     async def __call__(self, aad_object_id: str) -> bool:
@@ -53,8 +53,8 @@ class LeaderCheck:
             return False
         key = aad_object_id.lower()
         known = self._answers.get(key)
-        if known is not None and self._monotonic() - known[0] < self._remember_for:
-            return known[1]
+        if known is not None:
+            return known
         if await self._cases.leads_any(aad_object_id):
             answer = True
         else:
@@ -63,10 +63,10 @@ class LeaderCheck:
             except DirectoryUnavailable:
                 log.warning("directory unavailable for the leader check")
                 return False  # not remembered: asked again next time
-        self._answers.put(key, (self._monotonic(), answer))
+        self._answers.put(key, answer)
         return answer
 
     def named(self, aad_object_id: str) -> None:
         """A case written here names the person leader or deputy: they lead from now on."""
         if aad_object_id and aad_object_id != "none":
-            self._answers.put(aad_object_id.lower(), (self._monotonic(), True))
+            self._answers.put(aad_object_id.lower(), True)

@@ -23,14 +23,17 @@ operation raises them, so the sender's retries read status and Retry-After as be
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any
 
 from botbuilder.schema import Activity, Attachment, ConversationReference
 from botframework.connector.models import ErrorResponseException
 
-from bot.services.bounded import Lru
+from bot.services.bounded import Expiring
+
+ADDRESSING_IDLE = 120.0  # seconds after a reference's last message that its addressing is kept
 
 # Keys of the messages the services build, and of their attachments. msrest would keep each of them
 # as it is (strings; the card content is a plain JSON object msrest passes through).
@@ -61,10 +64,16 @@ def plain_message(activity: Mapping[str, Any]) -> bool:
 
 
 class Addressing:
-    """The reference's part of the wire activity, as msrest writes it; kept per reference."""
+    """The reference's part of the wire activity, as msrest writes it; kept per reference while it
+    is in use (dropped `ADDRESSING_IDLE` seconds after its last message; a miss costs one msrest
+    walk), so a stream of new people does not fill it to its bound."""
 
-    def __init__(self, size: int = 1024) -> None:
-        self._known: Lru[str, tuple[str, dict[str, Any]]] = Lru(size, "proactive addressing")
+    def __init__(
+        self, size: int = 1024, idle: float = ADDRESSING_IDLE, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._known: Expiring[str, tuple[str, dict[str, Any]]] = Expiring(
+            size, "proactive addressing", expire_after=idle, idle=True, clock=clock
+        )
 
     def of(self, reference: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         """(conversation id, the addressing fields) of a stored reference."""

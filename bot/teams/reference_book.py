@@ -11,8 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.repositories.references import References
-from bot.services.bounded import Lru
+from bot.services.bounded import Expiring
 from bot.storage.store import Store
+
+# Seconds after a person's last message that what this instance wrote of their reference is kept:
+# a conversation's messages are seconds to minutes apart; past it, a message costs one read.
+WRITTEN_FOR = 120.0
 
 
 class ReferenceBook:
@@ -30,6 +34,12 @@ class ReferenceBook:
       notification to someone new costs one read for the language and the chat it opens.
     - The service URL of the last reference it saw: where Teams takes this bot's messages, which
       Teams needs to open a chat with someone new (the Notifier's `to_person`).
+
+    Each memory drops an entry when it stops being of use, not only when the bound pushes it out:
+    a reference read (and a "nobody" asked) after `read_for`, what was written after `written_for`
+    without a message from that person. So under a steady stream of new people each holds the
+    last minutes' people, not the last 10,000 (`bot/services/bounded.py: Expiring`). A person who
+    writes again after `written_for` costs one read, which finds the reference unchanged.
     """
 
     def __init__(
@@ -38,14 +48,20 @@ class ReferenceBook:
         *,
         memory: int = 10_000,
         read_for: float = 60.0,
+        written_for: float = WRITTEN_FOR,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
-        self._written: Lru[str, dict[str, Any]] = Lru(memory, "references written")
-        self._read: Lru[str, tuple[float, dict[str, Any]]] = Lru(memory, "references read")
-        self._asked_absent: Lru[str, float] = Lru(memory, "references asked absent")  # locale() found no document, at
-        self._read_for = read_for
-        self._monotonic = monotonic
+        self._written: Expiring[str, dict[str, Any]] = Expiring(
+            memory, "references written", expire_after=written_for, idle=True, clock=monotonic
+        )
+        self._read: Expiring[str, dict[str, Any]] = Expiring(
+            memory, "references read", expire_after=read_for, clock=monotonic
+        )
+        # locale() found no document: the send that follows may answer "nobody" without a read.
+        self._asked_absent: Expiring[str, bool] = Expiring(
+            memory, "references asked absent", expire_after=read_for, clock=monotonic
+        )
         self.service_url = ""  # of the last reference seen (remembered or read), "" before any
 
     async def remember(self, aad_object_id: str, reference: dict[str, Any], locale: str | None = None) -> None:
@@ -72,7 +88,7 @@ class ReferenceBook:
 
     def _kept(self, aad_object_id: str, data: dict[str, Any]) -> None:
         self._written.put(aad_object_id, data)
-        self._read.put(aad_object_id, (self._monotonic(), data))
+        self._read.put(aad_object_id, data)
         self._asked_absent.pop(aad_object_id)
         self._saw(data)
 
@@ -82,8 +98,7 @@ class ReferenceBook:
             self.service_url = url
 
     async def reference(self, aad_object_id: str) -> dict[str, Any] | None:
-        asked = self._asked_absent.pop(aad_object_id)
-        if asked is not None and self._monotonic() - asked < self._read_for:
+        if self._asked_absent.pop(aad_object_id):
             return None  # the send right after asking their language: nobody, as just read
         doc = await self._user(aad_object_id)
         return dict(doc["reference"]) if doc else None
@@ -92,18 +107,17 @@ class ReferenceBook:
         """The person's stored locale, "" when unknown (the Languages port of the services)."""
         doc = await self._user(aad_object_id)
         if doc is None:
-            self._asked_absent.put(aad_object_id, self._monotonic())
+            self._asked_absent.put(aad_object_id, True)
         return str(doc.get("locale") or "") if doc else ""
 
     async def _user(self, aad_object_id: str) -> dict[str, Any] | None:
-        now = self._monotonic()
         cached = self._read.get(aad_object_id)
-        if cached is not None and now - cached[0] < self._read_for:
-            return cached[1]
+        if cached is not None:
+            return cached
         data = await References(self.store).user(aad_object_id)
         if data is None:
             return None  # not remembered: the person may write to the bot any moment
-        self._read.put(aad_object_id, (now, data))
+        self._read.put(aad_object_id, data)
         self._saw(data)
         return data
 
