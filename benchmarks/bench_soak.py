@@ -109,6 +109,26 @@ class Turn:
     at: float  # seconds since the start of the soak
     kind: str
     seconds: float
+    correlation: str = ""  # sent as x-ms-correlation-id: the bot's record of the turn names it
+
+
+@dataclass
+class TurnTime:
+    """The bot's own record of one turn (benchmarks/soak_app.py): how long the request took inside
+    the bot, and how much of it a store request (or a tag query, or another dependency) was open."""
+
+    ms: float
+    store_ms: float
+    store_n: int
+    finds: int
+    find_ms: float
+    out_ms: float
+
+    @property
+    def own_ms(self) -> float:
+        """The turn's time in the bot with no store or connector request open: its own work, and
+        its waits for the CPU (on a shared machine) and for its own event loop."""
+        return max(0.0, self.ms - self.store_ms - self.out_ms)
 
 
 @dataclass
@@ -128,6 +148,7 @@ class Soak:
     reports: Counter[str] = field(default_factory=Counter)  # reporter's chat -> reports sent
     decided: int = 0
     memory: list[dict[str, Any]] = field(default_factory=list)  # the bot's memory trace, if asked for
+    sent: int = 0  # turns posted, for their correlation ids
 
     def activity(self, user: User, **fields: Any) -> dict[str, Any]:
         user.seq += 1
@@ -149,8 +170,10 @@ class Soak:
         """One turn, timed; returns the invoke's answer (or None). Failures count as errors."""
         start = time.perf_counter()
         answer: Any = None
+        self.sent += 1
+        correlation = f"soak-{self.sent}"
         try:
-            async with self.session.post(self.url, json=body) as resp:
+            async with self.session.post(self.url, json=body, headers={"x-ms-correlation-id": correlation}) as resp:
                 content = await resp.read()
                 if resp.status >= 300:
                     self.errors[f"{kind}: HTTP {resp.status}"] += 1
@@ -158,7 +181,7 @@ class Soak:
                     answer = json.loads(content)
         except (aiohttp.ClientError, TimeoutError) as error:
             self.errors[f"{kind}: {type(error).__name__}"] += 1
-        self.turns.append(Turn(start - self.started, kind, time.perf_counter() - start))
+        self.turns.append(Turn(start - self.started, kind, time.perf_counter() - start, correlation))
         return answer
 
     async def pause(self) -> None:
@@ -377,6 +400,8 @@ class Result:
     decisions: int
     memory: list[dict[str, Any]]
     blobs: int | None = None  # in Azurite's container at the end
+    times: dict[str, TurnTime] = field(default_factory=dict)  # correlation id -> the bot's record
+    background: list[tuple[float, dict[str, float]]] = field(default_factory=list)  # (at, store use outside turns)
 
 
 async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
@@ -398,10 +423,15 @@ async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
         }
         if args.memory_trace:
             env |= {"MEMORY_TRACE_FILE": str(logs / "memory.jsonl"), "MEMORY_TRACE_SECONDS": str(args.memory_trace)}
-        async with process("app", [str(PYTHON), "app.py"], env, port, logs) as pid:
+        command = [str(PYTHON), "app.py"]
+        if args.turn_times:
+            env["TURN_TIMES_FILE"] = str(logs / "turn_times.jsonl")
+            command = [str(PYTHON), "-m", "benchmarks.soak_app"]
+        async with process("app", command, env, port, logs) as pid:
             timeout = aiohttp.ClientTimeout(total=60)
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout) as session:
                 started = time.perf_counter()
+                started_epoch = time.time()
                 run = Soak(
                     f"http://127.0.0.1:{port}/api/messages",
                     connector,
@@ -426,16 +456,86 @@ async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
     for line in app_errors(logs / "app.log"):
         run.errors[f"bot log: {line}"] += 1
     blobs = await container_size(connection) if connection else None
+    times, background = read_turn_times(logs / "turn_times.jsonl", started_epoch)
     if args.memory_trace:
         trace = logs / "memory.jsonl"
         run.memory = [json.loads(line) for line in trace.read_text().splitlines()] if trace.exists() else []
     if args.dump is not None:
         args.dump.write_text(
-            json.dumps({"turns": [t.__dict__ for t in run.turns], "samples": [x.__dict__ for x in samples]}),
+            json.dumps(
+                {
+                    "turns": [t.__dict__ for t in run.turns],
+                    "samples": [x.__dict__ for x in samples],
+                    "times": {c: t.__dict__ for c, t in times.items()},
+                    "background": background,
+                    "duration": args.duration,
+                    "users": args.users,
+                    "errors": dict(run.errors),
+                    "reports": run.reports.total(),
+                    "decisions": run.decided,
+                    "memory": run.memory,
+                    "blobs": blobs,
+                }
+            ),
             encoding="utf-8",
         )
     return Result(
-        args.duration, args.users, run.turns, samples, run.errors, run.reports.total(), run.decided, run.memory, blobs
+        args.duration,
+        args.users,
+        run.turns,
+        samples,
+        run.errors,
+        run.reports.total(),
+        run.decided,
+        run.memory,
+        blobs,
+        times,
+        background,
+    )
+
+
+def read_turn_times(
+    path: Path, started_epoch: float
+) -> tuple[dict[str, TurnTime], list[tuple[float, dict[str, float]]]]:
+    """The bot's record of each turn and of its store use outside turns (benchmarks/soak_app.py)."""
+    times: dict[str, TurnTime] = {}
+    background: list[tuple[float, dict[str, float]]] = []
+    if not path.exists():
+        return times, background
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue  # a line cut short when the bot stopped
+        if record.get("bg"):
+            background.append((record["end"] - started_epoch, record))
+        elif record.get("c"):
+            times[record["c"]] = TurnTime(
+                record["ms"],
+                record["store_ms"],
+                record["store_n"],
+                record["finds"],
+                record["find_ms"],
+                record["out_ms"],
+            )
+    return times, background
+
+
+def from_dump(path: Path) -> Result:
+    """A soak's result read back from its `--dump`, to summarise it again."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Result(
+        data["duration"],
+        data["users"],
+        [Turn(**t) for t in data["turns"]],
+        [Sample(**x) for x in data["samples"]],
+        Counter(data["errors"]),
+        data["reports"],
+        data["decisions"],
+        data["memory"],
+        data["blobs"],
+        {c: TurnTime(**t) for c, t in data["times"].items()},
+        [(at, record) for at, record in data["background"]],
     )
 
 
@@ -498,22 +598,56 @@ def cpu_between(samples: list[Sample], start: float, end: float) -> tuple[float,
     return last.bot_cpu - first.bot_cpu, azurite
 
 
+# Thresholds of the verdict (see docs/performance.md, "Soak ... 1 December").
+# Memory: a least-squares slope of RSS after warm-up under 0.2 MB a minute, i.e. under ~1.6 MB over the
+# eight minutes after warm-up of a 10-minute soak: about 1 % of the bot's ~145 MB, the size of one
+# step of the allocator's trim (bot/hosting/malloc.py), below what the 10 s samples tell from noise
+# in a run this short. A memory that kept filling at the soak's pace (~90 cases and ~30 people a
+# minute, 3-6 KiB each) would show at 0.3-0.5 MB a minute.
+FLAT_MB_PER_MINUTE = 0.2
+# p99: the last two minutes' p99 within 1.3 x of the first two minutes' after warm-up (the issue's
+# own tolerance for a cost that must not grow with history). One minute's p99 is its ~9th-slowest
+# turn of ~900: minute to minute it moves by more than that on a shared machine, so two minutes are
+# pooled at each end.
+STEADY_P99_RATIO = 1.3
+WINDOW = 120.0  # seconds pooled at each end for "early" and "late"
+
+
+def in_window(turns: list[Turn], start: float, end: float) -> list[Turn]:
+    return [t for t in turns if start <= t.at < end]
+
+
+def p(values: list[float], q: float) -> float:
+    return percentile(values, q) if values else float("nan")
+
+
+def ratio(late: float, early: float) -> str:
+    return f"{late / early:.2f} x" if early > 0 and late == late and early == early else "-"
+
+
+def load_between(samples: list[Sample], start: float, end: float) -> float:
+    loads = [x.load for x in samples if start <= x.at <= end]
+    return sum(loads) / len(loads) if loads else float("nan")
+
+
 def summary(result: Result, warmup: float) -> str:
     bot_cpu, azurite_cpu = cpu_between(result.samples, 0, result.duration)
     driver_cpu = result.samples[-1].driver_cpu - result.samples[0].driver_cpu
+    times = result.times
     lines = [
         f"{result.users} users, {result.duration:.0f} s, {len(result.turns)} turns, {result.reports} reports, "
         f"{result.decisions} leader decisions, bot CPU {bot_cpu:.0f} s "
         f"({bot_cpu / max(1, len(result.turns)) * 1000:.1f} ms/turn), Azurite CPU {azurite_cpu or 0:.0f} s, "
         f"driver CPU {driver_cpu:.0f} s, errors {sum(result.errors.values())}",
         "",
-        "| minute | turns | turns/s | p50 ms | p99 ms | bot CPU ms/turn | Azurite CPU ms/turn | bot RSS MB (end) "
-        "| load avg |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| minute | turns | p50 ms | p99 ms | bot own p50 / p99 ms | store wait ms/turn | tag queries/turn "
+        "| tag query ms | bot CPU ms/turn | Azurite CPU ms/turn | bot RSS MB (end) | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     minutes = int(-(-result.duration // 60))
     for minute in range(minutes):
-        lat = [t.seconds for t in result.turns if minute * 60 <= t.at < (minute + 1) * 60]
+        turns = in_window(result.turns, minute * 60, (minute + 1) * 60)
+        lat = [t.seconds for t in turns]
         upto = [x for x in result.samples if x.at <= (minute + 1) * 60 + 1]
         if not lat:
             continue
@@ -521,49 +655,157 @@ def summary(result: Result, warmup: float) -> str:
         bot, azurite = cpu_between(result.samples, minute * 60, minute * 60 + seconds)
         azurite_text = f"{azurite / len(lat) * 1000:.1f}" if azurite is not None else "-"
         lines.append(
-            f"| {minute + 1} | {len(lat)} | {len(lat) / seconds:.1f} | {percentile(lat, 50) * 1000:.0f} | "
-            f"{percentile(lat, 99) * 1000:.0f} | {bot / len(lat) * 1000:.1f} | {azurite_text} | "
+            f"| {minute + 1} | {len(lat)} | {p(lat, 50) * 1000:.0f} | {p(lat, 99) * 1000:.0f} | "
+            f"{own_text(turns, times)} | {bot / len(lat) * 1000:.1f} | {azurite_text} | "
             f"{upto[-1].rss_mb:.0f} | {upto[-1].load:.1f} |"
         )
-    steady = [(x.at, x.rss_mb) for x in result.samples if x.at >= warmup]
-    if steady:
-        lines += [
-            "",
-            f"RSS after warm-up ({warmup:.0f} s): {steady[0][1]:.0f} -> {steady[-1][1]:.0f} MB "
-            f"(min {min(m for _, m in steady):.0f}, max {max(m for _, m in steady):.0f}), "
-            f"slope {slope_mb_per_minute(steady):+.2f} MB/min",
-        ]
-    kinds = sorted({t.kind for t in result.turns})
-    early, late = (warmup, warmup + 120), (result.duration - 120, result.duration)
-    lines += [
-        "",
-        f"| turn | count | p50 ms | p99 ms | p50 ms, {early[0]:.0f}-{early[1]:.0f} s | p50 ms, last 120 s | "
-        "last ÷ early |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for kind in kinds:
-        lat = [t.seconds for t in result.turns if t.kind == kind]
-        first = [t.seconds for t in result.turns if t.kind == kind and early[0] <= t.at < early[1]]
-        last = [t.seconds for t in result.turns if t.kind == kind and late[0] <= t.at < late[1]]
-        trend = (
-            f"{percentile(first, 50) * 1000:.0f} | {percentile(last, 50) * 1000:.0f} | "
-            f"{percentile(last, 50) / percentile(first, 50):.2f}x"
-            if first and last and percentile(first, 50) > 0
-            else "- | - | -"
-        )
-        lines.append(
-            f"| {kind} | {len(lat)} | {percentile(lat, 50) * 1000:.0f} | {percentile(lat, 99) * 1000:.0f} | {trend} |"
-        )
+    lines += kinds_table(result, warmup)
     if result.blobs is not None:
         lines += [
             "",
             f"Azurite's container at the end: {result.blobs} blobs. Azurite answers every tag query by "
             "sorting and filtering all of them, once per page of 5,000 (Azure keeps an index).",
         ]
+    if result.background:
+        lines += ["", background_text(result)]
+    lines += verdict(result, warmup)
     lines += memory_summary(result.memory, warmup)
     if result.errors:
         lines += ["", "Errors:"] + [f"- {n} x {what}" for what, n in result.errors.most_common(20)]
     return "\n".join(lines)
+
+
+def own_text(turns: list[Turn], times: dict[str, TurnTime]) -> str:
+    """The bot's own time (p50 / p99), the store's mean wait, tag queries a turn and their mean time."""
+    known = [times[t.correlation] for t in turns if t.correlation in times]
+    if not known:
+        return "- | - | - | -"
+    own = [k.own_ms for k in known]
+    finds = sum(k.finds for k in known)
+    find_ms = sum(k.find_ms for k in known) / finds if finds else 0.0
+    return (
+        f"{p(own, 50):.0f} / {p(own, 99):.0f} | {sum(k.store_ms for k in known) / len(known):.1f} | "
+        f"{finds / len(known):.2f} | {find_ms:.1f}"
+    )
+
+
+def kinds_table(result: Result, warmup: float) -> list[str]:
+    kinds = sorted({t.kind for t in result.turns})
+    early, late = (warmup, warmup + WINDOW), (result.duration - WINDOW, result.duration)
+    lines = [
+        "",
+        f"| turn | count | p50 ms | p99 ms | p50 ms, {early[0]:.0f}-{early[1]:.0f} s | p50 ms, last {WINDOW:.0f} s | "
+        "last ÷ early | store requests/turn | tag queries/turn | store wait ms, early → late |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for kind in kinds:
+        mine = [t for t in result.turns if t.kind == kind]
+        lat = [t.seconds for t in mine]
+        first = [t.seconds for t in in_window(mine, *early)]
+        last = [t.seconds for t in in_window(mine, *late)]
+        trend = (
+            f"{p(first, 50) * 1000:.0f} | {p(last, 50) * 1000:.0f} | {ratio(p(last, 50), p(first, 50))}"
+            if first and last
+            else "- | - | -"
+        )
+        known = [result.times[t.correlation] for t in mine if t.correlation in result.times]
+        store = "- | - | -"
+        if known:
+            first_known = [
+                result.times[t.correlation] for t in in_window(mine, *early) if t.correlation in result.times
+            ]
+            last_known = [result.times[t.correlation] for t in in_window(mine, *late) if t.correlation in result.times]
+            waits = [
+                f"{sum(k.store_ms for k in group) / len(group):.1f}" if group else "-"
+                for group in (first_known, last_known)
+            ]
+            store = (
+                f"{sum(k.store_n for k in known) / len(known):.1f} | {sum(k.finds for k in known) / len(known):.2f} | "
+                f"{waits[0]} → {waits[1]}"
+            )
+        lines.append(f"| {kind} | {len(lat)} | {p(lat, 50) * 1000:.0f} | {p(lat, 99) * 1000:.0f} | {trend} | {store} |")
+    return lines
+
+
+def background_text(result: Result) -> str:
+    """The store requests outside turns (the scheduler, deliveries after the answer), per minute."""
+    per_minute: dict[int, list[float]] = {}
+    for at, record in result.background:
+        minute = int(at // 60)
+        totals = per_minute.setdefault(minute, [0.0, 0.0, 0.0])
+        totals[0] += record.get("store_n", 0)
+        totals[1] += record.get("finds", 0)
+        totals[2] += record.get("find_ms", 0.0)
+    parts = [
+        f"{m + 1}: {n:.0f} ({f:.0f} tag queries, {ms / f if f else 0:.0f} ms each)"
+        for m, (n, f, ms) in sorted(per_minute.items())
+        if m * 60 < result.duration
+    ]
+    return "Store requests outside turns (scheduler, deliveries after the answer), by minute: " + "; ".join(parts)
+
+
+def verdict(result: Result, warmup: float) -> list[str]:
+    """The soak's three goals, each stated with the figure it rests on."""
+    errors = sum(result.errors.values())
+    lines = ["", f"Verdict (warm-up {warmup:.0f} s):", f"- errors: {errors} -> {'met' if errors == 0 else 'NOT met'}"]
+    steady = [(x.at, x.rss_mb) for x in result.samples if x.at >= warmup]
+    if len(steady) >= 2:
+        slope = slope_mb_per_minute(steady)
+        first = [m for t, m in steady if t < warmup + 60]
+        last = [m for t, m in steady if t >= result.duration - 60]
+        grown = sum(last) / len(last) - sum(first) / len(first)
+        flat = slope < FLAT_MB_PER_MINUTE
+        lines.append(
+            f"- memory: RSS after warm-up {steady[0][1]:.1f} -> {steady[-1][1]:.1f} MB "
+            f"(min {min(m for _, m in steady):.1f}, max {max(m for _, m in steady):.1f}), least-squares slope "
+            f"{slope:+.2f} MB/min over {len(steady)} samples; first minute after warm-up to last minute "
+            f"{grown:+.1f} MB ({grown / (sum(first) / len(first)) * 100:+.1f} %) -> "
+            f"{'flat' if flat else 'NOT flat'} (limit {FLAT_MB_PER_MINUTE} MB/min)"
+        )
+    window = min(WINDOW, (result.duration - warmup) / 2)  # a 5-minute run: two halves after warm-up
+    early = in_window(result.turns, warmup, warmup + window)
+    late = in_window(result.turns, result.duration - window, result.duration)
+    if early and late:
+        p99_early, p99_late = p([t.seconds for t in early], 99), p([t.seconds for t in late], 99)
+        steady_p99 = p99_late <= STEADY_P99_RATIO * p99_early
+        per_minute = [
+            f"{p([t.seconds for t in in_window(result.turns, m * 60, m * 60 + 60)], 99) * 1000:.0f}"
+            for m in range(int(warmup // 60), int(-(-result.duration // 60)))
+        ]
+        bot_early, az_early = cpu_between(result.samples, warmup, warmup + window)
+        bot_late, az_late = cpu_between(result.samples, result.duration - window, result.duration)
+        lines.append(
+            f"- p99: {p99_early * 1000:.0f} ms in {warmup:.0f}-{warmup + window:.0f} s, {p99_late * 1000:.0f} ms in "
+            f"the last {window:.0f} s: {ratio(p99_late, p99_early)} -> {'steady' if steady_p99 else 'NOT steady'} "
+            f"(limit {STEADY_P99_RATIO} x); by minute from minute {int(warmup // 60) + 1}: {', '.join(per_minute)} ms; "
+            f"load average {load_between(result.samples, warmup, warmup + window):.1f} -> "
+            f"{load_between(result.samples, result.duration - window, result.duration):.1f}"
+        )
+        lines.append(
+            f"- CPU per turn, late ÷ early: bot {ratio(bot_late / len(late), bot_early / len(early))}"
+            + (
+                f", Azurite {ratio(az_late / len(late), az_early / len(early))}"
+                if az_early is not None and az_late is not None
+                else ""
+            )
+        )
+        known_early = [result.times[t.correlation] for t in early if t.correlation in result.times]
+        known_late = [result.times[t.correlation] for t in late if t.correlation in result.times]
+        if known_early and known_late:
+            own_e, own_l = [k.own_ms for k in known_early], [k.own_ms for k in known_late]
+            wait_e, wait_l = [k.store_ms for k in known_early], [k.store_ms for k in known_late]
+            finds_e = [k.find_ms / k.finds for k in known_early if k.finds]
+            finds_l = [k.find_ms / k.finds for k in known_late if k.finds]
+            lines.append(
+                f"- where the time went (the bot's record, benchmarks/soak_app.py), early -> late: the bot's own "
+                f"time p50 {p(own_e, 50):.0f} -> {p(own_l, 50):.0f} ms, "
+                f"p99 {p(own_e, 99):.0f} -> {p(own_l, 99):.0f} ms "
+                f"({ratio(p(own_l, 99), p(own_e, 99))}); waiting on the store p50 {p(wait_e, 50):.0f} -> "
+                f"{p(wait_l, 50):.0f} ms, p99 {p(wait_e, 99):.0f} -> {p(wait_l, 99):.0f} ms "
+                f"({ratio(p(wait_l, 99), p(wait_e, 99))}); one tag query p50 {p(finds_e, 50):.0f} -> "
+                f"{p(finds_l, 50):.0f} ms"
+            )
+    return lines
 
 
 def memory_summary(trace: list[dict[str, Any]], warmup: float) -> list[str]:
@@ -638,7 +880,19 @@ async def main() -> int:
         metavar="SECONDS",
         help="run the bot with its memory trace (tracemalloc, slower) and report what grows",
     )
+    parser.add_argument(
+        "--no-turn-times",
+        dest="turn_times",
+        action="store_false",
+        help="run app.py as it is, without the record of each turn's store waits (benchmarks/soak_app.py)",
+    )
+    parser.add_argument("--summarise", type=Path, default=None, metavar="DUMP", help="summarise a --dump again")
     args = parser.parse_args()
+    if args.summarise is not None:
+        result = from_dump(args.summarise)
+        warmup = args.warmup if args.warmup is not None else min(120.0, result.duration / 3)
+        print(summary(result, warmup))
+        return 1 if result.errors else 0
     warmup = args.warmup if args.warmup is not None else min(120.0, args.duration / 3)
     print(f"soak started {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, store {args.store}", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
