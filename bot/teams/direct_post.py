@@ -32,6 +32,7 @@ from botbuilder.schema import Activity, Attachment, ConversationReference
 from botframework.connector.models import ErrorResponseException
 
 from bot.services.bounded import Expiring
+from bot.teams.activities import CardAttachment
 
 ADDRESSING_IDLE = 120.0  # seconds after a reference's last message that its addressing is kept
 
@@ -135,7 +136,7 @@ def _string(value: Any) -> bool:
 
 
 def _plain_attachment(attachment: Any) -> bool:
-    if type(attachment) is not Attachment or getattr(attachment, "additional_properties", None):
+    if type(attachment) not in (Attachment, CardAttachment) or getattr(attachment, "additional_properties", None):
         return False
     for name, value in vars(attachment).items():
         if value is None or name == "additional_properties":

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core.adapters import TestAdapter
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Entity
 from botframework.connector import models
@@ -151,3 +152,19 @@ def test_other_replies_are_left_to_botbuilder() -> None:
     suggested = MessageFactory.suggested_actions([], "vælg")
     invoke = Activity(type="invokeResponse", value={"status": 200})
     assert not any(plain_model(a) for a in (typing, mention, suggested, invoke))
+
+
+async def test_a_card_reply_goes_out_without_a_deep_copy_of_the_card() -> None:
+    """botbuilder deep-copies every reply before addressing it: the activity is still copied (our
+    object keeps no addressing), the card's JSON, built for this message, goes out as it is."""
+    reply = card_activity(card(), text="Kvittering")
+
+    async def turn(context: TurnContext) -> None:
+        await context.send_activity(reply)
+
+    adapter = TestAdapter(turn)
+    await adapter.receive_activity("hej")
+    sent = adapter.activity_buffer[-1]
+    assert sent is not reply and reply.conversation is None and sent.conversation is not None
+    assert sent.attachments[0].content is reply.attachments[0].content  # not copied
+    assert sent.attachments[0].content == card() and sent.text == "Kvittering"
