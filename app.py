@@ -20,7 +20,7 @@ from types import SimpleNamespace
 import aiohttp
 from aiohttp import web
 from azure.core.exceptions import DeserializationError
-from botbuilder.core import ConversationState, TurnContext, UserState
+from botbuilder.core import TurnContext, UserState
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botframework.connector.auth import MicrosoftAppCredentials
 from yarl import URL
@@ -74,7 +74,7 @@ from bot.storage import names
 from bot.storage.factory import open_store
 from bot.storage.store import Store
 from bot.takedown import RoutesError, load_routes
-from bot.teams.bot_state import StoreBotStorage, state_name
+from bot.teams.bot_state import StoreBotStorage, StoreConversationState, state_name
 from bot.teams.case_invoke import CaseInvokes
 from bot.teams.channel_book import ChannelBook
 from bot.teams.connectors import ReusingAuthentication
@@ -302,7 +302,7 @@ async def build_runtime(settings: Settings, overrides: Overrides, links: Evidenc
         per_message=settings.evidence_files_per_message,
         turn_budget=settings.evidence_turn_budget_ms / 1000,
     )
-    conversation_state = ConversationState(StoreBotStorage(store))
+    conversation_state = StoreConversationState(StoreBotStorage(store))
     seen = SeenActivities(store, clock)
 
     def state_doc(context: TurnContext) -> str:

@@ -3,7 +3,8 @@
 Any web instance can then continue any conversation. Items are serialised the way botbuilder's
 own blob storage does (jsonpickle, which keeps the classes of DialogState and friends), and each
 item's `e_tag` carries the Store's ETag: a write with a stale e_tag raises `Conflict`, while an
-item without e_tag, or with "*", is written last-writer-wins. jsonpickle restores classes named
+item without e_tag, or with "*", is written last-writer-wins (without e_tag, create-only first: such
+an item was not found by the read). jsonpickle restores classes named
 in the data, so only ever point this at the bot's own container.
 
 This is the one botbuilder import below the Teams edge; it is confined to this adapter.
@@ -18,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 import jsonpickle
-from botbuilder.core import Storage
+from botbuilder.core import ConversationState, Storage, TurnContext
 from botbuilder.dialogs import DialogState
 
 from bot.errors import AlreadyExists, Conflict
@@ -93,12 +94,23 @@ class StoreBotStorage(Storage):  # type: ignore[misc]  # botbuilder ships no typ
                 encoded.pop("e_tag", None)  # the Store's own ETag is the truth
             doc = {"key": key, "item": encoded}
             name = state_name(key, self._prefix)
-            if etag is None or etag == "*":
+            if etag is None:
+                new_etag = await self._write_new_or_last_wins(name, doc)
+            elif etag == "*":
                 new_etag = await self._write_last_wins(name, doc)
             else:
                 new_etag = await self._store.put(name, doc, etag=etag)  # Conflict if it moved
             # A second save in the same turn then builds on this write instead of conflicting.
             _set_etag(item, new_etag)
+
+    async def _write_new_or_last_wins(self, name: str, doc: Mapping[str, Any]) -> str:
+        """An item without e_tag was not read from the store (the read found nothing: a new
+        conversation's state), so it is most likely still missing: a create-only write first,
+        instead of reading again for the ETag. If it exists after all, last-writer-wins as before."""
+        try:
+            return await self._store.put(name, doc, etag=None)
+        except AlreadyExists:
+            return await self._write_last_wins(name, doc)
 
     async def _write_last_wins(self, name: str, doc: Mapping[str, Any]) -> str:
         for _ in range(_LWW_ATTEMPTS):
@@ -114,3 +126,17 @@ class StoreBotStorage(Storage):  # type: ignore[misc]  # botbuilder ships no typ
             raise ValueError("keys are required when deleting")
         for key in keys:
             await self._store.delete(state_name(key, self._prefix))
+
+
+class StoreConversationState(ConversationState):  # type: ignore[misc]  # botbuilder ships no type hints
+    """botbuilder's ConversationState, reading the conversation's state from the store once a turn.
+
+    botbuilder's `load` reads again whenever the turn's cached state is empty, and a conversation
+    with no dialog running has an empty one: `DialogSet.create_context` read the missing document,
+    then read it again to set the default dialog state, before the end of the turn wrote it (the
+    report's first turn: three reads of a document that was not there). Here the first read of
+    the turn is kept, empty or not; `force` still reads again."""
+
+    async def load(self, turn_context: TurnContext, force: bool = False) -> None:
+        if force or self.get_cached_state(turn_context) is None:
+            await super().load(turn_context, True)

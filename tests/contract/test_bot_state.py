@@ -56,6 +56,8 @@ async def test_stale_e_tag_conflicts_and_star_overwrites(store: Store) -> None:
     await storage.write({KEY: first})  # our own e_tag was refreshed by the previous write
     await storage.write({KEY: {"n": 5, "e_tag": "*"}})
     assert (await storage.read([KEY]))[KEY]["n"] == 5  # type: ignore[index]
+    await storage.write({KEY: {"n": 6}})  # no e_tag (not read) over one that exists: it wins too
+    assert (await storage.read([KEY]))[KEY]["n"] == 6  # type: ignore[index]
     await storage.delete([KEY, "never-written"])
     assert await storage.read([KEY]) == {}
 
