@@ -49,4 +49,3 @@ async def test_the_reports_first_turn_reads_the_missing_state_once_and_creates_i
     advice = cards(await chat.send(value=GOOD_FORM))  # the state written was the dialog's
     assert "skærmbillede" in all_text(advice[0])
     assert store.state == {"get": 1, "put with etag": 1}
-
