@@ -92,6 +92,17 @@ class CaseTarget:
         decided = await self.actions.decide(self.case_id, self.user, EvidenceAdded(item), alongside=take_place)
         return decided.changed
 
+    async def give_back(self) -> None:
+        """A file refused by its download: its place comes off this message's reservation now."""
+
+        def take_place(doc: CaseDoc) -> tuple[CaseDoc, None]:
+            intake = one_taken(doc.intake, self.activity_id)
+            if intake is None:
+                raise Unchanged
+            return replace(doc, intake=intake), None
+
+        await self.actions.repo.change(self.case_id, take_place)
+
     async def release(self) -> None:
         def drop(doc: CaseDoc) -> tuple[CaseDoc, None]:
             if self.activity_id not in doc.intake:

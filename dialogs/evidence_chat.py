@@ -6,6 +6,10 @@ the turn waits for them at most `turn_budget` seconds (Teams re-sends an activit
 over 15 s). Done in time, the answers come in the turn; otherwise the employee is told at once that
 the files are being received, and the answers come as a proactive message when they are stored.
 
+A file its download refuses (too large, a type its bytes do not prove, a host not allowed...)
+gives its place back at once (`Target.give_back`), so the room it held is free for other messages
+while the rest of its message downloads.
+
 Each file is confirmed only after it is recorded on the draft or the case (`Target.record`), so
 "received" is never said about a file that could still drop out. What happens to a file (kept on
 the draft, or added to the case) is the caller's `Target`.
@@ -49,6 +53,9 @@ class Target(Protocol):
 
     async def record(self, stored: StoredEvidence) -> bool:
         """Record a stored file; True when new. Refusals raise; the caller deletes the bytes."""
+
+    async def give_back(self) -> None:
+        """One file of the message was refused before it was stored: its place is free at once."""
 
     async def release(self) -> None:
         """The message's downloads are over (its reservation no longer counts)."""
@@ -123,9 +130,11 @@ class EvidenceChat:
         try:
             stored = await self.intake.ingest_ref(ref, target.case_id, uploader, now)
         except EvidenceRejected as exc:
+            await self._give_back(target)
             return spoken(tx, rejected(exc.reason, self.max_size))
         except Exception:
             log.exception("evidence download failed", extra=fields(case_id=target.case_id))
+            await self._give_back(target)
             return tx("evidence.not_stored")
         try:
             new = await target.record(stored)
@@ -143,6 +152,14 @@ class EvidenceChat:
             return tx("evidence.duplicate")
         meta = stored.meta
         return tx("evidence.received", name=meta.original_name, size=human_size(meta.size))
+
+    async def _give_back(self, target: Target) -> None:
+        """A refused file's place is freed now, not when the message's last download ends: a
+        message meanwhile (on any instance) must not be told "no room" for a place about to free."""
+        try:
+            await target.give_back()
+        except Exception:  # it is freed with the rest of the message's (release, or RESERVATION_TTL)
+            log.exception("refused file's place not freed", extra=fields(case_id=target.case_id))
 
     async def _discard(self, target: Target, stored: StoredEvidence) -> None:
         if stored.already_stored:

@@ -96,6 +96,9 @@ class DraftTarget:
     async def record(self, stored: StoredEvidence) -> bool:
         return (await self.drafts.record(self.user, self.case_id, stored.meta, self.cap, self.activity_id)).new
 
+    async def give_back(self) -> None:
+        await self.drafts.give_back(self.user, self.case_id, self.activity_id)
+
     async def release(self) -> None:
         await self.drafts.release(self.user, self.case_id, self.activity_id)
 

@@ -10,7 +10,8 @@ Files in flight are reserved before anything is downloaded (`reserve`), so the p
 across concurrent messages; a reservation older than `RESERVATION_TTL` (a download that died with
 its instance) no longer counts. A place is counted once: when a file is recorded (or found already
 on the draft), the write that records it also takes it off its message's reservation, so a file is
-never both on the draft and still "coming" while the rest of its message downloads. Submitting
+never both on the draft and still "coming" while the rest of its message downloads; a file its
+download refuses gives its place back at once (`give_back`). Submitting
 closes the draft (`close`), after which no file is recorded on it. Discarding a draft (cancel,
 expiry, a new draft replacing a lost one) deletes its files, this document and the dialog state
 that holds the description.
@@ -190,6 +191,20 @@ class DraftIndex:
             return await self.records.change(aad_object_id, add, attempts=_ATTEMPTS)
         except _Known as known:
             return Recorded(False, known.count)
+
+    async def give_back(self, aad_object_id: str, case_id: str, activity_id: str) -> None:
+        """One file of the message was refused by its download: its place is free at once, not
+        only when the message's last download ends (a message meanwhile would be refused room)."""
+
+        def take_place(current: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
+            if current is None or current.get("case_id") != case_id or current.get("closed"):
+                raise Unchanged
+            pending = one_taken(current.get("pending", {}), activity_id)
+            if pending is None:
+                raise Unchanged
+            return {**current, "pending": pending}, None
+
+        await self.records.change(aad_object_id, take_place, attempts=_ATTEMPTS)
 
     async def release(self, aad_object_id: str, case_id: str, activity_id: str) -> None:
         """The message's downloads are over: its reservation no longer counts."""

@@ -212,3 +212,82 @@ async def test_a_message_half_added_to_a_case_leaves_its_added_files_counted_onc
             assert len(files.seen) == 30
             assert len(await store.list(f"evidence/{case.id}/")) == 30
     await store.close()
+
+
+def refused_then_files(files: FakeFileHost, first: int, count: int) -> list[dict[str, object]]:
+    """A file its download refuses (it declares a size over the limit), then `count` good ones."""
+    too_big = file_attachment(files.url("/oversize/declared"), "for-stor.png")
+    return [too_big, *distinct_files(files, first, count)]
+
+
+async def test_a_file_refused_by_its_download_frees_its_place_at_once(tmp_path: Path) -> None:
+    """A draft with 25 of 30 places used. Instance A's message of 4 files reserves 4 places; its
+    first file is refused by its download (too big) and its second is held before it is recorded.
+    Instance B's message of 4 asks for room then: used are 25 + 3 still coming for A, so 2 places
+    are free and B must get both. (Was: the refused file kept its place until A's message ended,
+    B got 1 and was told "no room" for 3 although a place was free; the draft ended with 29.)"""
+    store = LocalStore(tmp_path / "data")
+    held = HeldStore(store, lambda name, data: name.startswith("drafts/") and len(data.get("evidence", [])) == 26)
+    async with FakeConnector() as connector, FakeFileHost() as files:
+        settings = settings_for(tmp_path, files.url(""), EVIDENCE_TURN_BUDGET_MS="10000")
+        async with running(settings, held) as a, running(settings, store) as b:
+            url = connector.service_url
+            await start_report(a, connector)
+            for first, count in ((0, 10), (10, 10), (20, 5)):
+                await post(a, activity(url, attachments=distinct_files(files, first, count)))
+            before = len(shown(connector))
+            first_message = asyncio.create_task(post(a, activity(url, attachments=refused_then_files(files, 40, 3))))
+            try:
+                await asyncio.wait_for(held.holding.wait(), 10)  # A: 1 refused, its 2nd file about to be recorded
+                draft = await draft_of(store)
+                assert draft is not None and len(draft["evidence"]) == 25
+                assert [p["n"] for p in draft["pending"].values()] == [3]  # the refused file's place is free
+                await post(b, activity(url, attachments=distinct_files(files, 50, 4), locale="en-US"))
+            finally:
+                held.release.set()  # (a failed check must not leave A's turn waiting forever)
+            assert await first_message in (200, 201)
+            answers = shown(connector)[before:]
+            draft = await draft_of(store)
+            assert draft is not None and len(draft["evidence"]) == 30
+            assert draft["pending"] == {}
+            [to_b] = [a for a in answers if a.startswith("A case")]
+            assert to_b.startswith(
+                "A case can hold at most 30 files. 2 file(s) were not fetched because there is no room for more."
+            )
+            assert "Received: bilag-50.png" in to_b and "Received: bilag-51.png" in to_b
+            [to_a] = [a for a in answers if "bilag-40" in a]
+            assert to_a.count("Modtaget") == 3 and "for-stor.png" not in to_a.split("Modtaget")[-1]
+    await store.close()
+
+
+async def test_a_file_refused_by_its_download_frees_its_place_on_a_case_at_once(tmp_path: Path) -> None:
+    """The same moment on a submitted case ("Mine sager -> tilføj dokumentation"): 25 of 30 on the
+    case, A's message of 4 has had its first file refused by the download when B's message of 4
+    asks for room: 2 are free."""
+    store = LocalStore(tmp_path / "data")
+    held = HeldStore(store, lambda name, data: name.startswith("cases/") and len(data["case"]["evidence"]) == 26)
+    async with FakeConnector() as connector, FakeFileHost() as files:
+        settings = settings_for(tmp_path, files.url(""), EVIDENCE_TURN_BUDGET_MS="10000")
+        async with running(settings, held) as a, running(settings, store) as b:
+            url = connector.service_url
+            case = await case_taking_evidence(a, b, connector, files, added=(10, 9))
+            before = len(shown(connector))
+            first_message = asyncio.create_task(post(a, activity(url, attachments=refused_then_files(files, 40, 3))))
+            try:
+                await asyncio.wait_for(held.holding.wait(), 10)  # A: 1 refused, its 2nd file about to be added
+                stored = await runtime_of(b).cases.get(case.id)
+                assert len(stored.case.evidence) == 25 and [p["n"] for p in stored.intake.values()] == [3]
+                await post(b, activity(url, attachments=distinct_files(files, 50, 4), locale="en-US"))
+            finally:
+                held.release.set()  # (a failed check must not leave A's turn waiting forever)
+            assert await first_message in (200, 201)
+            answers = shown(connector)[before:]
+            [to_b] = [a for a in answers if a.startswith("A case")]
+            assert to_b.startswith(
+                "A case can hold at most 30 files. 2 file(s) were not fetched because there is no room for more."
+            )
+            stored = await runtime_of(a).cases.get(case.id)
+            assert len(stored.case.evidence) == 30
+            assert stored.intake == {}
+            assert len(await store.list(f"evidence/{case.id}/")) == 30
+    await store.close()
