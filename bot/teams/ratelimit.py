@@ -160,6 +160,7 @@ class RateLimiter:
         log.finish(now)
         self._app_log.finish(now)
         self._forget_idle(key)
+        self._forget_oldest_idle()
         self._trim()
 
     def defer(self, key: str, seconds: float) -> None:
@@ -204,6 +205,20 @@ class RateLimiter:
         if self._busy(key, now) or (log is not None and not log.idle(now)):
             return
         self._drop(key)
+
+    def _forget_oldest_idle(self) -> None:
+        """Forget the least recently used keys while nothing in their logs can still matter (their
+        hour has passed, nothing waits for them): exact, like `_forget_idle`, but for keys that are
+        never used again. Without it a conversation touched once stayed until `max_keys` newer ones
+        pushed it out, so a stream of new people grew the limiter for hours; now it holds the last
+        hour's conversations. Stops at the first key still in use: the cost is the keys dropped."""
+        now = self._clock()
+        while self._used:
+            key = next(iter(self._used))
+            log = self._logs.get(key)
+            if self._busy(key, now) or (log is not None and not log.idle(now)):
+                return
+            self._drop(key)
 
     def _trim(self) -> None:
         """Past `max_keys`, forget the least recently used keys that nothing waits for (see MAX_KEYS).

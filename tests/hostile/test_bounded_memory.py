@@ -186,3 +186,17 @@ def test_a_thousand_case_guesses_hold_a_few_mebibytes() -> None:
     assert held < 1000 * len(json.dumps(case)) * 1.5  # 12 MiB as dicts, about 3.5 MiB as text
     guess = recent.take(f"cases/{999:032x}.json")
     assert guess is not None and guess.data == case and guess.etag == '"0x3e7"'
+
+
+async def test_the_rate_limiter_forgets_conversations_whose_hour_has_passed_without_their_next_use() -> None:
+    """A stream of new people, each sent a few messages once: past an hour each is forgotten, not
+    kept until 4,096 newer ones push it out; the last hour's stay, with their windows intact."""
+    vt = VirtualTime()
+    limiter = RateLimiter(clock=vt.clock, sleep=vt.sleep)
+    for n in range(3 * 60 * 30):  # 30 new conversations a minute for three hours
+        await limiter.acquire(f"a:chat-{n}")
+        vt.now += 2.0
+    assert limiter.remembered <= 30 * 60 + 1  # the last hour's, not 4,096
+    assert limiter.remembered >= 30 * 60 - 1
+    busy = [await limiter.acquire("busy") for _ in range(8)]
+    assert busy[-1] - busy[0] >= 1.0  # Teams' 7 a second still holds for a conversation in use
