@@ -22,6 +22,7 @@ from botbuilder.dialogs import Dialog, DialogContext, DialogSet
 from botbuilder.schema import Activity, ChannelAccount
 
 from bot.chat.routes import command_argument, command_for, strip_mentions, verb_of
+from bot.errors import Conflict
 from bot.guideline.model import MAX_NAME
 from bot.guideline.overview import by_urgency
 from bot.hosting.logs import correlation_id, fields
@@ -143,8 +144,21 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             correlation_id.set(f"{correlation_id.get()}/{turn_context.activity.id}"[-80:])
         await self._remember_reference(turn_context)
         await super().on_turn(turn_context)
-        await self._deps.conversation_state.save_changes(turn_context)
+        try:
+            await self._deps.conversation_state.save_changes(turn_context)
+        except Conflict:
+            await self._moved_meanwhile(turn_context)
         await self._deps.user_state.save_changes(turn_context)
+
+    async def _moved_meanwhile(self, turn_context: TurnContext) -> None:
+        """Another turn of this chat (a second click on the same card, on this instance or
+        another) wrote the dialog state after this turn read it: the other turn's state stands,
+        this one's is not written. A normal double click, so no apology for a fault: the person
+        is told that one of the two was taken, that nothing saved is lost (files are recorded on
+        the draft or the case in their own writes, never in this state), and how to go on."""
+        log.info("dialog state moved by a simultaneous turn; this turn's state not written", extra=fields())
+        tx = self.texts_for(turn_context.activity)
+        await turn_context.send_activity(MessageFactory.text(tx("dialog.moved_meanwhile")))
 
     async def _remember_reference(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

@@ -14,6 +14,7 @@ TEXTS: dict[str, str] = {
     "action.help": "Hjælp",
     "privacy.personal_only": "Indberetninger og sager hører til din personlige chat med mig, for her kan andre læse med. Åbn en chat med mig (klik på mit navn, og vælg Chat), og skriv **hjælp** der.",
     "privacy.shared_pointer": "Her kan jeg vise **retningslinje** og registrere kanalen til MED-evalueringen (**registrer MED-kanal**). Indberetninger og sager hører til din personlige chat med mig.",
+    "dialog.moved_meanwhile": "Du trykkede to gange på samme tid (eller sendte to ting på én gang), og jeg har taget det ene med. Intet af det, du har gemt, er tabt. Fortsæt fra det seneste kort ovenfor; mangler noget af det, du lige sendte, så send det igen.",
     "cancel.done": "Afbrudt. Skriv **hjælp** for menuen.",
     "cancel.nothing": "Der er ikke noget i gang, der kan afbrydes. Skriv **hjælp** for menuen.",
     "unknown.pointer": "Det forstod jeg ikke helt. Skriv **indberet** for at indberette en episode, **mine sager** for at se dine sager, **retningslinje** for at læse retningslinjen eller **hjælp** for at se alt, hvad du kan skrive til mig.",

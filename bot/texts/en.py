@@ -17,6 +17,7 @@ TEXTS: dict[str, str] = {
         "Here I can show the **guideline** and register the channel for the MED evaluation "
         "(**register MED channel**). Reports and cases belong in your personal chat with me."
     ),
+    "dialog.moved_meanwhile": "You clicked twice at the same moment (or sent two things at once), and I have taken one of them. Nothing you saved is lost. Carry on from the latest card above; if something you just sent is missing, send it again.",
     "cancel.done": "Cancelled. Type **help** for the menu.",
     "cancel.nothing": "There is nothing in progress to cancel. Type **help** for the menu.",
     "unknown.pointer": "Sorry, I didn't understand that. Type **report** to report an incident, **my cases** to see your cases, **guideline** to read the guideline or **help** to see everything you can ask me.",
