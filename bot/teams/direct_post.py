@@ -158,12 +158,32 @@ def wire_of_model(activity: Any) -> dict[str, Any]:
         if value is None:
             continue
         if name in _MODEL_ACCOUNTS:
-            body[spec["key"]] = value.serialize()
+            body[spec["key"]] = _account_wire(value)
         elif name == "attachments":
             body[spec["key"]] = [_attachment_wire(a) for a in value]
         else:
             body[spec["key"]] = value.value if isinstance(value, Enum) else value
     return body
+
+
+_PLAIN = {"str": str, "bool": bool}
+
+
+def _account_wire(account: Any) -> dict[str, Any]:
+    """What msrest's `serialize()` writes for a conversation or an account whose fields are plain
+    strings and booleans (the keys in the model's order, unset fields left out), without building a
+    Serializer and walking the model: about 25 us each, three a reply. Anything else: msrest."""
+    out: dict[str, Any] = {}
+    if getattr(account, "additional_properties", None):
+        return dict(account.serialize())
+    for name, spec in type(account)._attribute_map.items():
+        value = getattr(account, name, None)
+        if value is None:
+            continue
+        if type(value) is not _PLAIN.get(spec["type"]):
+            return dict(account.serialize())
+        out[spec["key"]] = value
+    return out
 
 
 def _attachment_wire(attachment: Attachment) -> dict[str, Any]:

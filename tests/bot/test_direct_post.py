@@ -145,6 +145,21 @@ def test_a_plain_reply_is_written_as_msrest_writes_it() -> None:
         assert wire_of_model(reply)["replyToId"] == "1700000000001"
 
 
+def test_a_reply_in_a_channel_or_with_other_account_fields_is_written_as_msrest_writes_it() -> None:
+    """The conversation and the accounts are written without msrest for plain strings and booleans
+    (a channel's isGroup, a role); a field of another type (properties) still goes through msrest."""
+    serializer = Serializer({k: v for k, v in models.__dict__.items() if isinstance(v, type)})
+    for reply in replies():
+        reply.conversation.is_group = True
+        reply.conversation.name = "MED-udvalget"
+        reply.recipient.role = "user"
+        assert wire_of_model(reply) == serializer.body(reply, "Activity")
+        assert wire_of_model(reply)["conversation"]["isGroup"] is True
+        reply.from_property.properties = {"nested": {"a": [1, 2]}}
+        reply.conversation.additional_properties = {"extra": "x"}
+        assert wire_of_model(reply) == serializer.body(reply, "Activity")
+
+
 def test_other_replies_are_left_to_botbuilder() -> None:
     typing = Activity(type="typing")
     mention = MessageFactory.text("hej")
