@@ -8,7 +8,8 @@ report flow ("rapportér", the form, "færdig", "send"). CPU per turn is the ste
 shared machine; the median latency is printed beside it.
 
 CPU time is the process's CPU-time clock (`clock_getcpuclockid`, user + system in nanoseconds,
-every thread's, also those that have exited: the worker threads of asyncio.to_thread come and go).
+every thread's, also those that have exited: the kernel adds a thread's time to its process when
+it exits, which a sum over /proc/PID/task/*/schedstat would lose).
 /proc/PID/stat counts in clock ticks (10 ms): at 60 turns a phase one tick is 0.17 ms a turn, as
 much as the floor's whole turn. The tick figure is read beside it and printed as a check: over the
 run the two agree to within the ticks lost to rounding at each read. The table gives the sum over
@@ -16,6 +17,11 @@ the rounds divided by the turns and, beside it, the median of the rounds' figure
 moves it less).
 
 Goal (issue 16): the app at most 10x the floor's CPU per turn, for `hjælp` and each report turn.
+
+Re-run against main before the 1 December night's work (a85acc6), about 4 minutes:
+
+    rm -rf /tmp/before-t && mkdir /tmp/before-t && git archive a85acc6 | tar -x -C /tmp/before-t
+    .venv/bin/python -m benchmarks.bench_turn_cpu --rounds 5 --before /tmp/before-t
 
     .venv/bin/python -m benchmarks.bench_turn_cpu [--users 20] [--rounds 5] [--store local|azurite]
         [--profile DIR]   # py-spy samples the app (and 'before') per phase: DIR/{bot}/{phase}.txt
