@@ -442,6 +442,7 @@ class Counting:
     def __init__(self, store: Store) -> None:
         self.inner = store
         self.calls = 0
+        self.finds = 0  # of them tag queries (on Azurite each one a scan of the whole container)
         self.waited = 0.0  # seconds with at least one store call outstanding (the store's share of wall time)
         self._open = 0
         self._since = 0.0
@@ -453,6 +454,7 @@ class Counting:
 
         async def counted(*args: Any, **kwargs: Any) -> Any:
             self.calls += 1
+            self.finds += name == "find"
             if self._open == 0:
                 self._since = time.perf_counter()
             self._open += 1
@@ -489,6 +491,7 @@ class Figure:
     system_seconds: float  # the kernel's part of it (file system work on the local store), median
     peak_kib: float  # tracemalloc peak of one more run
     requests: int = 0  # store requests in one run
+    finds: int = 0  # of them tag queries
     http: int = 0  # HTTP requests to the blob service in that run (Azurite; 0 on the local store)
     store_wait_seconds: float = 0.0  # wall time with a store call outstanding, median
     store_cpu_seconds: float = 0.0  # Azurite's CPU (from /proc), median (0 on the local store)
@@ -503,6 +506,7 @@ class Sample:
     store_wait_seconds: float
     store_cpu_seconds: float
     requests: int  # store requests in this run
+    finds: int  # of them tag queries
     http: int  # HTTP requests they sent
 
 
@@ -738,8 +742,9 @@ class Report:
     def header(self, stages: list[Stage]) -> None:
         sizes = " → ".join(s.label.split()[-1] for s in stages)
         line = (
-            f"| figure ({stages[0].label.split()[0]}, {sizes}) | runs | store requests (HTTP) | bot CPU ms | "
-            "bot CPU ÷ | peak KiB | peak ÷ | wall ms | of it waiting on the store, ms | store CPU ms | store CPU ÷ | "
+            f"| figure ({stages[0].label.split()[0]}, {sizes}) | runs | store requests (HTTP), of them finds | "
+            "bot CPU ms | bot CPU ÷ | peak KiB | peak ÷ | "
+            "wall ms | of it waiting on the store, ms | store CPU ms | store CPU ÷ | "
             "UTC, load average |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
         )
         self._markdown(line)
@@ -760,7 +765,7 @@ class Report:
                 return ""
             return f"{getattr(got[-1], field) / max(getattr(got[0], field), 1e-9):.2f}"
 
-        requests = " → ".join(f"{f.requests} ({f.http})" for f in got)
+        requests = " → ".join(f"{f.requests} ({f.http}), {f.finds} finds" for f in got)
         title = dict(COLUMNS)[key]
         line = (
             f"| {title} | {' / '.join(str(f.runs) for f in got)} | {requests} | {each('cpu_seconds')} | "
@@ -887,7 +892,7 @@ async def once(stage: Stage, action: Callable[[], Awaitable[object]]) -> Sample:
     and Azurite's CPU."""
     gc.collect()
     waited, store_cpu = stage.counting.waited, _store_cpu(stage)
-    calls, http = stage.counting.calls, HttpCount.sent
+    calls, finds, http = stage.counting.calls, stage.counting.finds, HttpCount.sent
     began, began_cpu = time.perf_counter(), _usage()
     await action()
     elapsed = time.perf_counter() - began
@@ -899,6 +904,7 @@ async def once(stage: Stage, action: Callable[[], Awaitable[object]]) -> Sample:
         stage.counting.waited - waited,
         _store_cpu(stage) - store_cpu,
         stage.counting.calls - calls,
+        stage.counting.finds - finds,
         HttpCount.sent - http,
     )
 
@@ -924,6 +930,7 @@ def figure_of(samples: list[Sample], peak_kib: float) -> Figure:
         median("system_seconds"),
         peak_kib,
         requests=max(s.requests for s in samples),
+        finds=max(s.finds for s in samples),
         http=max(s.http for s in samples),
         store_wait_seconds=median("store_wait_seconds"),
         store_cpu_seconds=median("store_cpu_seconds"),
