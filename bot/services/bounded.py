@@ -56,6 +56,13 @@ class Lru(Generic[K, V]):
     def pop(self, key: K) -> V | None:
         return self._items.pop(key, None)
 
+    def drop(self, which: Callable[[K], bool]) -> int:
+        """Drop every entry whose key `which` picks (a whole team's channels); returns how many."""
+        keys = [key for key in self._items if which(key)]
+        for key in keys:
+            del self._items[key]
+        return len(keys)
+
     def __len__(self) -> int:
         return len(self._items)
 

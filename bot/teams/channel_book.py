@@ -17,6 +17,12 @@ A reference read is kept in memory, so a broadcast that posts to many units shar
 a second round, reads it once per process (a channel's reference does not change while it stays
 registered; a re-registration replaces the kept copy). It also remembers the service URL of the
 last channel reference it saw, one of the places `TeamsNotifier` opens a new chat at.
+
+When the bot is removed from a team, or the team is deleted, the team's channels are deleted from
+the document (`forget`, with the ETag; a deleted channel's alone) and from this process's memory. Another instance may
+still hold one in memory; its units have lost the channel in the same event (`MedUnits.deactivate`),
+so no round posts there, and a post that still tries finds the bot gone (403) and records the
+unit as failed, never as sent.
 """
 
 from __future__ import annotations
@@ -50,6 +56,14 @@ class ChannelBook:
         every instance, also once no unit has the channel any more (a moved channel's note)."""
         await self.stored.put_channel(team_id, channel_id, dict(reference))  # not written when equal
         self.remember(team_id, channel_id, reference)
+
+    async def forget(self, team_id: str, channel_id: str | None = None) -> list[str]:
+        """The bot can no longer post in the channel, or anywhere in the team: the references are
+        deleted (from the document and from memory); returns the channel ids that were kept."""
+        removed = await self.stored.delete_channels(team_id, channel_id)
+        # Also those only seen in a unit record from before the book.
+        self._known.drop(lambda key: key[0] == team_id and channel_id in (None, key[1]))
+        return removed
 
     async def reference(self, team_id: str, channel_id: str) -> dict[str, Any] | None:
         """The channel's reference, or None when it was never kept nor carried by a unit record

@@ -1,6 +1,7 @@
 """The Teams edge: one activity handler that routes by table and keeps no business rules.
 
-Every turn: remember the user's conversation reference (for proactive messages); then an active
+Every turn: remember the user's conversation reference (for proactive messages; not on the app's
+removal, which forgets it: bot/teams/lifecycle.py); then an active
 dialog gets the message, unless the message is a menu command (help, my cases, the guideline),
 which is answered without losing the dialog; else the command or card verb is routed; else a
 kind pointer to the menu. Card actions on case cards (Action.Execute) arrive as invokes.
@@ -35,6 +36,7 @@ from bot.storage.store import Store
 from bot.teams.activities import card_activity
 from bot.teams.case_invoke import CaseInvokes, card_response
 from bot.teams.export_edge import ExportEdge
+from bot.teams.lifecycle import Lifecycle, is_install, is_removal
 from bot.teams.med_edge import MedEdge, team_and_channel
 from bot.teams.privacy import PERSONAL_ONLY, is_personal
 from bot.teams.reference_book import ReferenceBook
@@ -106,6 +108,7 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
         self._deps = deps
         self._references = deps.references
         self._turn_references = TurnReferences()
+        self._lifecycle = Lifecycle(deps.references, deps.med.channels, deps.med.med)
         self._dialog_state = deps.conversation_state.create_property("DialogState")
         self._dialogs = DialogSet(self._dialog_state)
         self._dialogs.add(deps.report_dialog)
@@ -167,10 +170,14 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
             return
         if activity.conversation.conversation_type not in (None, "personal"):
             return
+        if is_removal(activity):
+            return  # the app is being removed from their chat: its handler forgets the reference
         # Without the message's own id the reference is stable, so the memory below skips the
         # store on most turns (and turn_reference.py makes it once per chat, not per turn).
         reference = self._turn_references.of(activity)
-        await self._references.remember(sender.aad_object_id, reference, activity.locale)
+        await self._references.remember(
+            sender.aad_object_id, reference, activity.locale, installed=is_install(activity)
+        )
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -292,14 +299,36 @@ class GuidelineBot(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder sh
     async def on_members_removed_activity(
         self, members_removed: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
-        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if not is_removal(turn_context.activity):
+            return  # someone else left: nothing of theirs is kept by conversation
+        await self._removed(turn_context)
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        await self._removed(turn_context)
+
+    async def _removed(self, turn_context: TurnContext) -> None:
+        """The app was removed: from a person's personal scope, or from a team."""
+        activity = turn_context.activity
         where = team_and_channel(turn_context)
-        if where and any(member.id == bot_id for member in members_removed):
-            await self._deps.med.med.deactivate(where[0], None, "bot removed from the team")
+        if where is not None:
+            await self._lifecycle.team_gone(where[0], "bot removed from the team")
+            return
+        sender = activity.from_property
+        personal = activity.conversation is not None and activity.conversation.conversation_type in (None, "personal")
+        if personal and sender is not None and sender.aad_object_id:
+            await self._lifecycle.person_removed_app(sender.aad_object_id)
+
+    async def on_teams_team_deleted(self, team_info: Any, turn_context: TurnContext) -> None:
+        if team_info and team_info.id:
+            await self._lifecycle.team_gone(team_info.id, "team deleted")
+
+    async def on_teams_team_hard_deleted(self, team_info: Any, turn_context: TurnContext) -> None:
+        if team_info and team_info.id:
+            await self._lifecycle.team_gone(team_info.id, "team deleted")
 
     async def on_teams_channel_deleted(self, channel_info: Any, team_info: Any, turn_context: TurnContext) -> None:
         if team_info and channel_info:
-            await self._deps.med.med.deactivate(team_info.id, channel_info.id, "channel deleted")
+            await self._lifecycle.team_gone(team_info.id, "channel deleted", channel_info.id)
 
     async def on_teams_channel_renamed(self, channel_info: Any, team_info: Any, turn_context: TurnContext) -> None:
         if team_info and channel_info:

@@ -9,6 +9,12 @@ else the last reference the reference book or the channel book saw (a turn, a ME
 read), else the stored chat of one of `service_url_from` (HR), else any registered MED channel.
 Conversation references and their `serviceUrl` stay on this side.
 
+A person's stored chat that Teams answers with 403/404 (the app removed, the chat gone) is
+forgotten (`ReferenceBook.forget`, only while it is still the stored one), so the next attempt
+is like for someone who never wrote to the bot: a new chat, or, when Teams refuses that too, the
+services' fallback (a leader's case goes to HR). The uninstall event deletes it the same way;
+this covers an event missed, or another instance still holding the reference in memory.
+
 Channels are named by their team and channel id: the channel book (bot/teams/channel_book.py)
 finds the reference. See docs/architecture.md, "The Notifier port".
 """
@@ -19,9 +25,11 @@ import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
-from bot.errors import NotReachable
+from bot.errors import DeliveryFailed, NotReachable
 from bot.teams.channel_book import ChannelBook
 from bot.teams.reference_book import ReferenceBook
+
+GONE = frozenset({403, 404})  # Teams: the bot was removed from the conversation, or it is gone
 
 
 class ConversationSender(Protocol):
@@ -60,7 +68,13 @@ class TeamsNotifier:
         message in place: in the conversation it was sent to, whatever the person's chat is later)."""
         reference = await self.references.reference(person)
         if reference is not None:
-            return reference, await self.sender.send(reference, activity)
+            try:
+                return reference, await self.sender.send(reference, activity)
+            except DeliveryFailed as error:
+                # The sender's ConversationGone, by its status (this module loads without botbuilder).
+                if getattr(error, "permanent", False) and getattr(error, "status", None) in GONE:
+                    await self.references.forget(person, dict(reference))
+                raise
         service_url = await self.service_url(open_from)
         if not service_url:
             raise NotReachable(person)

@@ -1,7 +1,9 @@
 """Conversation references, stored so the bot can message people and channels proactively.
 
-Written on install and on each message; read by the sender. Plain JSON dicts (the Bot Framework
-ConversationReference shape), so this module needs no botbuilder import.
+Written on install and on each message; read by the sender; deleted when the person removes the
+app from their personal scope (`forget`), or when a send into their chat finds the bot gone there.
+Plain JSON dicts (the Bot Framework ConversationReference shape), so this module needs no
+botbuilder import.
 """
 
 from __future__ import annotations
@@ -64,9 +66,18 @@ class ReferenceBook:
         )
         self.service_url = ""  # of the last reference seen (remembered or read), "" before any
 
-    async def remember(self, aad_object_id: str, reference: dict[str, Any], locale: str | None = None) -> None:
+    async def remember(
+        self, aad_object_id: str, reference: dict[str, Any], locale: str | None = None, *, installed: bool = False
+    ) -> None:
         """Keep the person's reference; an activity without a locale (an install event, a chat
-        opened by the bot) keeps the locale stored before, so later messages stay in their language."""
+        opened by the bot) keeps the locale stored before, so later messages stay in their language.
+
+        `installed`: the turn is the app's install in their personal scope. Then what is stored
+        decides, not this instance's memory of its last write: the person may have removed the
+        app since (on another instance, which deleted the reference), and a re-install must write
+        it again. Installs are rare; the one read is nothing."""
+        if installed:
+            self._forget_here(aad_object_id)
         if not locale:
             known = self._written.get(aad_object_id)
             locale = str(known.get("locale") or "") if known else await self.locale(aad_object_id)
@@ -85,6 +96,21 @@ class ReferenceBook:
             self._read.pop(aad_object_id)  # theirs is stored: read it next time
             return
         self._kept(aad_object_id, data)
+
+    async def forget(self, aad_object_id: str, reference: dict[str, Any] | None = None) -> bool:
+        """Delete the person's reference (they removed the app: the bot may no longer write to
+        them there). With `reference`, only while the stored one is still that chat: a send into
+        it found the bot gone, and a newer chat written meanwhile (a re-install) is kept. This
+        instance's memories of the person go too, so a later install or message writes again.
+        Another instance may still hold the reference it read for up to `read_for`: a send from
+        there finds the bot gone and comes here with the reference (`TeamsNotifier`)."""
+        self._forget_here(aad_object_id)
+        return await References(self.store).delete_user(aad_object_id, reference)
+
+    def _forget_here(self, aad_object_id: str) -> None:
+        self._written.pop(aad_object_id)
+        self._read.pop(aad_object_id)
+        self._asked_absent.pop(aad_object_id)
 
     def _kept(self, aad_object_id: str, data: dict[str, Any]) -> None:
         self._written.put(aad_object_id, data)

@@ -127,6 +127,7 @@ class FakeConnector:
         app.router.add_post(_PREFIX + "/conversations/{cid}/activities", self._send)
         app.router.add_post(_PREFIX + "/conversations/{cid}/activities/{reply_to}", self._send)
         app.router.add_put(_PREFIX + "/conversations/{cid}/activities/{aid}", self._update)
+        app.router.add_get(_PREFIX + "/conversations/{cid}/members/{mid}", self._member)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -236,6 +237,15 @@ class FakeConnector:
         if dropped is not None:
             return dropped
         return web.json_response({"id": record.activity_id}, status=201)
+
+    async def _member(self, request: web.Request) -> web.StreamResponse:
+        """One member of a conversation, as botbuilder asks when someone is added to a chat
+        (TeamsInfo.get_member): Teams answers with the account; the fake knows only its ids."""
+        refused = self._refuse(request.match_info["cid"])
+        if refused is not None:
+            return refused
+        member = request.match_info["mid"]
+        return web.json_response({"id": member, "aadObjectId": member.removeprefix("29:")}, status=200)
 
     async def _update(self, request: web.Request) -> web.StreamResponse:
         cid, aid = request.match_info["cid"], request.match_info["aid"]
