@@ -46,6 +46,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -402,6 +403,7 @@ class Result:
     blobs: int | None = None  # in Azurite's container at the end
     times: dict[str, TurnTime] = field(default_factory=dict)  # correlation id -> the bot's record
     background: list[tuple[float, dict[str, float]]] = field(default_factory=list)  # (at, store use outside turns)
+    stats: list[dict[str, Any]] = field(default_factory=list)  # benchmarks/memory_stats.py, "t": s since start
 
 
 async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
@@ -427,6 +429,11 @@ async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
         if args.turn_times:
             env["TURN_TIMES_FILE"] = str(logs / "turn_times.jsonl")
             command = [str(PYTHON), "-m", "benchmarks.soak_app"]
+        if args.memory_stats:
+            env["MEMORY_STATS_FILE"] = str(logs / "memory_stats.jsonl")
+            env["MEMORY_STATS_SECONDS"] = str(args.memory_stats)
+            command = [str(PYTHON), "-m", "benchmarks.soak_app"]
+        env |= dict(setting.split("=", 1) for setting in args.bot_env)
         async with process("app", command, env, port, logs) as pid:
             timeout = aiohttp.ClientTimeout(total=60)
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout) as session:
@@ -460,6 +467,10 @@ async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
     if args.memory_trace:
         trace = logs / "memory.jsonl"
         run.memory = [json.loads(line) for line in trace.read_text().splitlines()] if trace.exists() else []
+    stats_file = logs / "memory_stats.jsonl"
+    stats = [json.loads(line) for line in stats_file.read_text().splitlines()] if stats_file.exists() else []
+    for line in stats:
+        line["t"] = line["at"] - started_epoch
     if args.dump is not None:
         args.dump.write_text(
             json.dumps(
@@ -475,6 +486,8 @@ async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
                     "decisions": run.decided,
                     "memory": run.memory,
                     "blobs": blobs,
+                    "stats": stats,
+                    "bot_env": args.bot_env,
                 }
             ),
             encoding="utf-8",
@@ -491,6 +504,7 @@ async def soak(args: argparse.Namespace, logs: Path, connection: str) -> Result:
         blobs,
         times,
         background,
+        stats,
     )
 
 
@@ -536,6 +550,7 @@ def from_dump(path: Path) -> Result:
         data["blobs"],
         {c: TurnTime(**t) for c, t in data["times"].items()},
         [(at, record) for at, record in data["background"]],
+        data.get("stats", []),
     )
 
 
@@ -670,6 +685,7 @@ def summary(result: Result, warmup: float) -> str:
         lines += ["", background_text(result)]
     lines += verdict(result, warmup)
     lines += memory_summary(result.memory, warmup)
+    lines += stats_summary(result.stats, result.duration, warmup)
     if result.errors:
         lines += ["", "Errors:"] + [f"- {n} x {what}" for what, n in result.errors.most_common(20)]
     return "\n".join(lines)
@@ -755,12 +771,18 @@ def verdict(result: Result, warmup: float) -> list[str]:
         last = [m for t, m in steady if t >= result.duration - 60]
         grown = sum(last) / len(last) - sum(first) / len(first)
         flat = slope < FLAT_MB_PER_MINUTE
+        later = {
+            start: slope_mb_per_minute([(t, m) for t, m in steady if t >= start])
+            for start in (300.0, result.duration / 2)
+            if start > warmup and len([t for t, _ in steady if t >= start]) >= 3
+        }
         lines.append(
             f"- memory: RSS after warm-up {steady[0][1]:.1f} -> {steady[-1][1]:.1f} MB "
             f"(min {min(m for _, m in steady):.1f}, max {max(m for _, m in steady):.1f}), least-squares slope "
             f"{slope:+.2f} MB/min over {len(steady)} samples; first minute after warm-up to last minute "
             f"{grown:+.1f} MB ({grown / (sum(first) / len(first)) * 100:+.1f} %) -> "
             f"{'flat' if flat else 'NOT flat'} (limit {FLAT_MB_PER_MINUTE} MB/min)"
+            + "".join(f"; slope from {start:.0f} s {value:+.2f}" for start, value in later.items())
         )
     window = min(WINDOW, (result.duration - warmup) / 2)  # a 5-minute run: two halves after warm-up
     early = in_window(result.turns, warmup, warmup + window)
@@ -852,6 +874,53 @@ def memory_summary(trace: list[dict[str, Any]], warmup: float) -> list[str]:
     return lines
 
 
+STATS_SERIES: tuple[tuple[str, Callable[[dict[str, Any]], float]], ...] = (
+    ("RSS", lambda x: x["rss"]["VmRSS"] / 1024),
+    ("[heap]", lambda x: x["rss"]["heap_kib"] / 1024),
+    ("other anon", lambda x: x["rss"]["anon_kib"] / 1024),
+    ("files", lambda x: x["rss"]["file_kib"] / 1024),
+    ("glibc arenas", lambda x: x["malloc"]["arena_kib"] / 1024),
+    ("glibc in use", lambda x: x["malloc"]["in_use_kib"] / 1024),
+    ("glibc free", lambda x: x["malloc"]["free_kib"] / 1024),
+    ("glibc mmapped", lambda x: x["malloc"]["mmap_kib"] / 1024),
+    ("pymalloc arenas", lambda x: float(x["pymalloc"]["arenas"])),
+    ("pymalloc used", lambda x: x["pymalloc"]["used_kib"] / 1024),
+    ("blocks (k)", lambda x: x["python"]["blocks"] / 1000),
+    ("GC objects (k)", lambda x: x["python"]["gc_objects"] / 1000),
+    ("threads", lambda x: float(x["rss"]["Threads"])),
+)
+
+
+def stats_summary(stats: list[dict[str, Any]], duration: float, warmup: float) -> list[str]:
+    """Where the bot's memory sits, by minute, and each part's least-squares slope after warm-up
+    (and after 5 minutes, when the 5-minute memories are full): what grows, below Python's objects."""
+    stats = [x for x in stats if x["t"] <= duration + 5]
+    if not stats:
+        return []
+    names = [name for name, _ in STATS_SERIES]
+    lines = [
+        "",
+        "Where the bot's memory sits (benchmarks/memory_stats.py; MB unless said; glibc arenas "
+        f"{stats[-1]['malloc']['arenas']}, pymalloc arenas of 1 MiB):",
+        "",
+        "| s | " + " | ".join(names) + " | gen2 GCs |",
+        "|" + "---|" * (len(names) + 2),
+    ]
+    minute_ends = sorted({min(int(x["t"] // 60), int(duration // 60)) for x in stats})
+    for minute in minute_ends:
+        last = [x for x in stats if int(x["t"] // 60) == minute][-1]
+        cells = [f"{get(last):.1f}" for _, get in STATS_SERIES]
+        lines.append(f"| {last['t']:.0f} | " + " | ".join(cells) + f" | {last['python']['collections'][2]} |")
+    for start in (warmup, 300.0):
+        after = [x for x in stats if x["t"] >= start]
+        if len(after) >= 3 and start < duration:
+            slopes = [
+                f"{name} {slope_mb_per_minute([(x['t'], get(x)) for x in after]):+.2f}" for name, get in STATS_SERIES
+            ]
+            lines.append(f"Slopes per minute from {start:.0f} s ({len(after)} samples): " + ", ".join(slopes))
+    return lines
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=600.0, help="seconds of load (default 600)")
@@ -885,6 +954,21 @@ async def main() -> int:
         dest="turn_times",
         action="store_false",
         help="run app.py as it is, without the record of each turn's store waits (benchmarks/soak_app.py)",
+    )
+    parser.add_argument(
+        "--memory-stats",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="sample where the bot's memory sits (smaps, glibc, pymalloc, GC) every SECONDS "
+        "(benchmarks/memory_stats.py)",
+    )
+    parser.add_argument(
+        "--bot-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an environment variable for the bot process only (PYTHONMALLOC=malloc, MALLOC_TRIM_SECONDS=0, ...)",
     )
     parser.add_argument("--summarise", type=Path, default=None, metavar="DUMP", help="summarise a --dump again")
     args = parser.parse_args()

@@ -147,10 +147,17 @@ def mark_finds() -> None:
 
 
 def main() -> None:
-    provider = TracerProvider()
-    provider.add_span_processor(TurnTimes(os.environ["TURN_TIMES_FILE"]))
-    trace.set_tracer_provider(provider)
-    mark_finds()
+    if os.environ.get("MEMORY_STATS_FILE"):
+        from benchmarks.memory_stats import Sampler
+        from bot.hosting.malloc import limit_arenas
+
+        limit_arenas()  # before this first thread, as app.main does before its own
+        Sampler(os.environ["MEMORY_STATS_FILE"], float(os.environ.get("MEMORY_STATS_SECONDS", "10"))).start()
+    if os.environ.get("TURN_TIMES_FILE"):
+        provider = TracerProvider()
+        provider.add_span_processor(TurnTimes(os.environ["TURN_TIMES_FILE"]))
+        trace.set_tracer_provider(provider)
+        mark_finds()
     import app
 
     app.main()
