@@ -7,9 +7,11 @@ posted as Teams would post them; what the user sees is what the fake connector r
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,8 @@ from bot.storage.local import LocalStore
 from bot.storage.store import Store
 from tests.bot.chat import said
 from tests.fakes.connector import FakeConnector
+from tests.fakes.file_host import FakeFileHost
+from tests.fakes.held_store import HeldStore, Hold
 from tests.hostile.telemetry_capture import Exporters, installed
 
 EMPLOYEE = "00000000-0000-0000-0000-0000000000e7"
@@ -141,6 +145,62 @@ async def settle(*clients: TestClient) -> None:
 async def draft_of(store: LocalStore, user: str = EMPLOYEE) -> dict[str, Any] | None:
     doc = await store.get(f"drafts/{user}.json")
     return None if doc is None else doc.data
+
+
+@dataclass
+class Instances:
+    """App instances on one local store, with the fake connector and file host. The first one's
+    writes go through `held` when a test holds some back (tests/fakes/held_store.py)."""
+
+    clients: list[TestClient]
+    store: LocalStore
+    held: HeldStore | None
+    connector: FakeConnector
+    files: FakeFileHost
+
+    @property
+    def a(self) -> TestClient:
+        return self.clients[0]
+
+    @property
+    def b(self) -> TestClient:
+        return self.clients[1]
+
+    @property
+    def url(self) -> str:
+        return self.connector.service_url
+
+    def shown(self) -> list[str]:
+        return shown(self.connector)
+
+    async def while_held(self, message: dict[str, Any], meanwhile: Callable[[], Awaitable[None]]) -> None:
+        """Post `message` to A and, once A's first held write is waiting, run `meanwhile`; then let
+        A go on and check its turn was answered. A failed check in `meanwhile` still lets A go,
+        so no turn is left waiting for ever."""
+        assert self.held is not None, "instances(..., hold=...) holds A's writes"
+        first = asyncio.create_task(post(self.a, message))
+        try:
+            await asyncio.wait_for(self.held.holding.wait(), 10)
+            await meanwhile()
+        finally:
+            self.held.release.set()
+        assert await first in (200, 201)
+
+
+@asynccontextmanager
+async def instances(
+    tmp_path: Path, *, count: int = 2, hold: Hold | None = None, **settings: str
+) -> AsyncIterator[Instances]:
+    """`count` instances of the app on one store (`settings` are extra settings, by name); with
+    `hold`, the first instance's writes that `hold` picks wait until the test releases them."""
+    store = LocalStore(tmp_path / "data")
+    held = HeldStore(store, hold) if hold is not None else None
+    async with FakeConnector() as connector, FakeFileHost() as files, AsyncExitStack() as apps:
+        config = settings_for(tmp_path, files.url(""), **settings)
+        stores: list[Any] = [held or store, *[store] * (count - 1)]  # a HeldStore is a Store in all but name
+        clients = [await apps.enter_async_context(running(config, one)) for one in stores]
+        yield Instances(clients, store, held, connector, files)
+    await store.close()
 
 
 @pytest.fixture
