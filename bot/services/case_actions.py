@@ -20,6 +20,7 @@ from bot.hosting.logs import fields
 from bot.repositories.cases import CaseDoc, CaseRepository
 from bot.repositories.documents import Unchanged
 from bot.services import audit
+from bot.services.notifications import owed_retries
 from bot.services.outcomes import CaseDecided
 from bot.services.ports import Clock
 
@@ -95,10 +96,11 @@ class CaseActions:
                 if beside is doc:
                     raise Unchanged
                 return beside, unchanged[-1]
-            # The audit lines go into the case in the same write: a crash after it loses none.
-            return replace(beside, case=new_case, audit=[*beside.audit, *audit.event_lines(events)]), Decided(
-                new_case, events, actor_id
-            )
+            # The audit lines go into the case in the same write: a crash after it loses none. So
+            # does the end of the retries of what the case no longer owes (see owed_retries).
+            retry = owed_retries(beside.retry, new_case, self.policy)
+            lines = [*beside.audit, *audit.event_lines(events)]
+            return replace(beside, case=new_case, retry=retry, audit=lines), Decided(new_case, events, actor_id)
 
         decided = await self.repo.change(case_id, apply) or unchanged[-1]
         if decided.events:

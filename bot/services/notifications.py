@@ -24,7 +24,15 @@ from bot.chat.outgoing import message
 from bot.chat.safe_text import user_text
 from bot.errors import DeliveryFailed
 from bot.guideline.acknowledgement import bring_in_deputy_if_due
-from bot.guideline.due import DueItem, DueKind, deputy_removed_key, due_items, leader_replaced_key, mark_sent
+from bot.guideline.due import (
+    DueItem,
+    DueKind,
+    deputy_removed_key,
+    due_items,
+    leader_replaced_key,
+    mark_sent,
+    pending_items,
+)
 from bot.guideline.events import Event
 from bot.guideline.model import Actor, Case, DeputyReason, DeputyRemoved, Outcome, Person, Role, StepId
 from bot.guideline.policy import DeadlinePolicy
@@ -510,6 +518,18 @@ class Notifications:
         # Someone who never wrote to the bot gets a new chat, opened where the reporter's chat is.
         opener = case.reporter.aad_object_id if case else None
         return await self.notifier.to_person(person_id, activity, open_from=opener)
+
+
+def owed_retries(retry: Mapping[str, dict[str, Any]], case: Case, policy: DeadlinePolicy) -> dict[str, dict[str, Any]]:
+    """The case document's retry entries of the items `case` still owes (and of the reporter's own
+    card). An entry of an item no longer owed goes: a manager HR handed the case away from, a step
+    decided, an acknowledgement given. An item's key names the case and the person, so the same
+    item owed again later (HR hands the case back to that manager) would otherwise inherit the
+    earlier assignment's back-off (its card held back up to an hour), "HR has it" (HR and the
+    reporter not told of this assignment's failure) and "the reporter was told nobody has it" (a
+    "now it has reached someone" that does not follow anything said about this assignment)."""
+    owed = {item.key for item in pending_items(case, policy)} | {REPORTER_CARD}
+    return {key: entry for key, entry in retry.items() if key in owed}
 
 
 def _successor(case: Case, item: DueItem) -> Person:

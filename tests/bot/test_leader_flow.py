@@ -503,3 +503,58 @@ async def test_a_deputy_taken_off_the_case_is_told_on_the_retry_once(world: Worl
     assert [line.get("kind") for line in audit if line["type"] == "notified"].count("deputy_removed") == 1
     deputy = world.chat(runtime, DEPUTY, "Dorte Stedfortræder")
     assert "ikke adgang" in all_text(await invoke(deputy, "open_case", {"case_id": case_id}))
+
+
+async def unreachable_then_handed_away(world: World, runtime: Runtime) -> str:
+    """A case whose manager has not got the app: her card failed four times (the next try an hour
+    off, HR has the case), then HR hands it to the deputy."""
+    await world.chat(runtime, HR, "Hanne HR").send("hjælp")
+    world.connector.blocked_users.add(LEADER)
+    case_id = await report(world, runtime)
+    for minutes in (2, 6, 16):
+        world.clock.advance(minutes=minutes)
+        await runtime.scheduler.tick()
+    retry = (await runtime.cases.get(case_id)).retry[f"assigned:{case_id}:{LEADER}"]
+    assert retry["attempts"] == 4 and retry["hr_told"]
+    hr = world.chat(runtime, HR, "Hanne HR")
+    await invoke(hr, "decide", decide(case_id, "reassign", reassign_leader=DEPUTY))
+    return case_id
+
+
+async def test_a_manager_unreachable_before_the_case_went_away_gets_her_card_at_once_when_it_comes_back(
+    world: World,
+) -> None:
+    """The failed attempts of the first assignment must not hold back the card of the new one.
+    Was: their retry entry (same key: case and manager) stayed in the case, and its back-off (an
+    hour) kept the card from going out when HR handed the case back."""
+    runtime = await world.runtime()
+    case_id = await unreachable_then_handed_away(world, runtime)
+    world.connector.blocked_users.discard(LEADER)  # she has installed the app meanwhile
+    await invoke(world.chat(runtime, HR, "Hanne HR"), "decide", decide(case_id, "reassign", reassign_leader=LEADER))
+    await runtime.background.drain()
+    her_chat = world.connector.opened[LEADER]  # opened now: Teams refused it before
+    back = [
+        m
+        for m in world.connector.messages(her_chat)
+        if "HR har overdraget sag KH-2026-0001 til dig." in said(m.activity)
+    ]
+    assert len(back) == 1 and "Jeg har set sagen" in said(back[0].activity)
+    assert f"assigned:{case_id}:{LEADER}" not in (await runtime.cases.get(case_id)).retry
+
+
+async def test_a_manager_still_unreachable_when_the_case_comes_back_means_hr_and_the_employee_are_told_again(
+    world: World,
+) -> None:
+    """Back to a manager who still cannot be reached: this assignment's first failure hands the
+    case to HR and tells the employee, as for any new assignment. Was: the first assignment's
+    "HR has it" (and its back-off) were reused: nothing was tried for an hour, then nobody told."""
+    runtime = await world.runtime()
+    case_id = await unreachable_then_handed_away(world, runtime)
+    before = len(world.connector.activities)
+    await invoke(world.chat(runtime, HR, "Hanne HR"), "decide", decide(case_id, "reassign", reassign_leader=LEADER))
+    await runtime.background.drain()
+    told = [said(m.activity) for m in world.connector.activities[before:]]
+    assert sum("Lederen på sag KH-2026-0001 kunne ikke kontaktes i Teams. Følg op på sagen." in t for t in told) == 1
+    assert sum("HR har fået sagen, så den bliver fulgt op." in t for t in told) == 1  # the employee
+    retry = (await runtime.cases.get(case_id)).retry[f"assigned:{case_id}:{LEADER}"]
+    assert retry["attempts"] == 1  # this assignment's first attempt
