@@ -22,7 +22,7 @@ memory is the tracemalloc peak of one more run (and the process's RSS at the end
 
     .venv/bin/python -m benchmarks.bench_scale [--sizes 1000,10000,100000] [--azurite] [--no-local]
         [--repeat 5 | --repeat 1000=5,100000=1] [--figures employee,hr,...] [--cache DIR]
-        [--out rows.md --out rows.jsonl] [--until 01:40]
+        [--out rows.md --out rows.jsonl] [--until 01:40] [--azurite-dir DIR] [--read-timeout 600]
 
 A long run keeps what it measured: each figure's row is printed (a markdown row, one size after
 the other, with the bot's CPU, requests and peak apart from the store's wait and CPU) and appended
@@ -43,10 +43,16 @@ second on this machine. Azurite's Find Blobs by Tags is corrected for the run
 (`azurite_find_fix.js`: stock 3.37 answers nothing behind its container's first 5,000 blobs, so
 from ~5,000 cases on it finds no case). Each Azurite cell separates the bot's own cost (its CPU,
 its store requests and the HTTP requests they sent, its peak memory) from the store's time (the
-wall time with a store call outstanding, and Azurite's CPU from /proc). There is no seed cache
-for Azurite: with a data folder its LokiJS database autosaves every 5 s after any write, the whole
-database each time (at 300,000 blobs a pause of seconds, seen by the earlier runs), which would
-land in the middle of the measurements; seeding in memory is the cheaper honest choice.
+wall time with a store call outstanding, and Azurite's CPU from /proc), and says how many bytes
+the answers brought in how many socket reads, and how many Python calls the (untimed) warm-up run
+made: the bot's work, counted so that no other process's load can inflate it.
+
+By default each Azurite is in memory and seeded again by every run. `--azurite-dir DIR` keeps each
+size's seeded Azurite in `DIR/azurite-{size}-v{N}` instead: seeded and saved once
+(`azurite_keep.js`: Azurite's own 5 s autosave of its whole database is off, the seed is saved one
+document a line on a signal, its blob garbage collector is off), and reused by every later run,
+whose own writes are dropped when it ends (100,000 cases: 12-17 minutes to seed, then a start of a
+minute or two). Remove the folder when done: it is large.
 
 Retention is set to 1826 days (five years), so its daily question ("closed cases older than
 that?") runs and finds nothing; a store that keeps cases two years would not hold five years.
@@ -64,10 +70,13 @@ import os
 import random
 import resource
 import shutil
+import signal
 import statistics
+import sys
 import tempfile
 import time
 import tracemalloc
+import urllib.parse
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -75,8 +84,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+from aiohttp.client_proto import ResponseHandler
 from azure.storage.blob import ContentSettings
 
 from app import WORKER_THREADS, Overrides, Runtime, build_runtime
@@ -93,7 +103,7 @@ from bot.repositories.cases import CaseDoc
 from bot.services.reports import evidence_item
 from bot.storage import names
 from bot.storage.blob import BlobStore, evidence_metadata
-from bot.storage.blob_transport import TracedBlobTransport
+from bot.storage.blob_transport import _TIMEOUTS, TracedBlobTransport
 from bot.storage.local import LocalStore
 from bot.storage.store import EvidenceMeta, Store
 from bot.teams.reference_book import remember_user
@@ -438,6 +448,12 @@ class Counting:
         "get_evidence_meta",
         "purge",
     )
+    # `--settle`: seconds to wait after a find has answered before its caller goes on. An
+    # experiment, not a figure: Azurite keeps working after it answers a find (its garbage from
+    # scanning the container), and on this 2-core machine that work runs beside the bot's. With a
+    # pause the bot's work runs after Azurite's instead of beside it; if the bot's CPU then stops
+    # growing with the container, the growth was the neighbour's, not more work of the bot's.
+    settle = 0.0
 
     def __init__(self, store: Store) -> None:
         self.inner = store
@@ -459,19 +475,30 @@ class Counting:
                 self._since = time.perf_counter()
             self._open += 1
             try:
-                return await attribute(*args, **kwargs)
+                result = await attribute(*args, **kwargs)
             finally:
                 self._open -= 1
                 if self._open == 0:
                     self.waited += time.perf_counter() - self._since
+            if self.settle and name == "find":
+                await asyncio.sleep(self.settle)
+            return result
 
         return counted
 
 
 class HttpCount:
-    """HTTP requests sent to the blob service (a `find` that pages makes more than one)."""
+    """HTTP requests sent to the blob service (a `find` that pages makes more than one), the bytes
+    their answers brought (headers and body, as the socket delivered them) and in how many reads:
+    if an answer grew with the container (more or bigger pages, markers), or came in more pieces
+    (each a wake-up of the event loop), these would differ between sizes. Requests slower than
+    `SLOW_SECONDS` are kept with their method and path (a benchmark's fake ids) for the report."""
 
     sent = 0
+    received = 0  # bytes
+    reads = 0  # data_received calls of aiohttp's protocol
+    slow: ClassVar[list[dict[str, Any]]] = []
+    SLOW_SECONDS = 10.0
 
     @classmethod
     def install(cls) -> None:
@@ -479,9 +506,38 @@ class HttpCount:
 
         async def counted(self: TracedBlobTransport, request: Any, **kwargs: Any) -> Any:
             cls.sent += 1
-            return await send(self, request, **kwargs)
+            began = time.perf_counter()
+            outcome = "answered"
+            try:
+                return await send(self, request, **kwargs)
+            except BaseException as exc:
+                outcome = type(exc).__name__
+                raise
+            finally:
+                took = time.perf_counter() - began
+                if took >= cls.SLOW_SECONDS:
+                    url = urllib.parse.urlsplit(request.url)
+                    query = urllib.parse.parse_qs(url.query)
+                    what = {k: v[0] for k, v in query.items() if k in ("comp", "restype", "where", "prefix")}
+                    cls.slow.append(
+                        {
+                            "seconds": round(took, 1),
+                            "method": request.method,
+                            "path": url.path,
+                            **what,
+                            "outcome": outcome,
+                        }
+                    )
 
         TracedBlobTransport.send = counted
+        received = ResponseHandler.data_received
+
+        def data_received(self: ResponseHandler, data: bytes) -> None:
+            cls.received += len(data)
+            cls.reads += 1
+            received(self, data)
+
+        ResponseHandler.data_received = data_received  # type: ignore[method-assign]
 
 
 @dataclass
@@ -497,6 +553,9 @@ class Figure:
     store_cpu_seconds: float = 0.0  # Azurite's CPU (from /proc), median (0 on the local store)
     runs: int = 0  # timed runs the medians are of
     loop_cpu_seconds: float = 0.0  # the event loop's thread alone (time.thread_time), median
+    received: int = 0  # bytes the blob service's answers brought in one run (Azurite; 0 locally)
+    reads: int = 0  # in how many socket reads
+    calls: int = 0  # Python function calls (and calls of C functions from Python) in the warm-up run
 
 
 @dataclass
@@ -510,6 +569,8 @@ class Sample:
     finds: int  # of them tag queries
     http: int  # HTTP requests they sent
     loop_cpu_seconds: float  # the event loop's thread alone: on Azurite all of the bot's work
+    received: int = 0  # bytes of the blob service's answers
+    reads: int = 0  # socket reads they came in
 
 
 def _usage() -> tuple[float, float]:
@@ -669,19 +730,41 @@ async def open_local(root: Path, size: int, folder: Path, report: Report) -> Sta
 
 
 AZURITE_FIND_FIX = Path(__file__).with_name("azurite_find_fix.js")
+AZURITE_KEEP = Path(__file__).with_name("azurite_keep.js")  # loads the find fix too
 
 
-async def open_azurite(stack: contextlib.AsyncExitStack, size: int, folder: Path, report: Report) -> Stage:
-    """A fresh in-memory Azurite for this size, seeded. In memory: with a data folder Azurite saves
-    its whole database every 5 s, which at hundreds of thousands of blobs stalls it for seconds
-    (Azure has no such cost); and its Find Blobs by Tags corrected (azurite_find_fix.js): stock
-    3.37 answers nothing past its container's first 5,000 blobs."""
+async def open_azurite(
+    stack: contextlib.AsyncExitStack, size: int, folder: Path, report: Report, keep: Path | None = None
+) -> Stage:
+    """An Azurite for this size, seeded, with its Find Blobs by Tags corrected (azurite_find_fix.js:
+    stock 3.37 answers nothing past its container's first 5,000 blobs).
+
+    Without `keep`: a fresh one in memory (with a data folder Azurite would save its whole database
+    every 5 s, which at hundreds of thousands of blobs stalls it for seconds; Azure has no such
+    cost). With `keep`: a data folder `keep/azurite-{size}-v{N}`, seeded once and saved once
+    (azurite_keep.js: no autosave, no blob garbage collection), and reused by every later run,
+    whose own writes are dropped when it ends."""
     # Node's default heap limit here is ~4.3 GB and 100,000 cases fill ~3 GB of Azurite's heap:
     # room, so that the emulator is not collecting garbage at its limit while it is measured.
     os.environ.setdefault("NODE_OPTIONS", "--max-old-space-size=12288")
-    conn = stack.enter_context(
-        running_azurite(timeout=60, extra_args=["--inMemoryPersistence"], preload=AZURITE_FIND_FIX)
-    )
+    location = keep / f"azurite-{size}-v{SEED_VERSION}" if keep is not None else None
+    marker = location / ".seeded" if location is not None else None
+    seeded = marker is not None and marker.exists()
+    if location is None:
+        azurite = running_azurite(timeout=60, extra_args=["--inMemoryPersistence"], preload=AZURITE_FIND_FIX)
+    else:
+        if not seeded and await asyncio.to_thread(location.exists):  # a seed that did not finish
+            await asyncio.to_thread(shutil.rmtree, location)
+        location.mkdir(parents=True, exist_ok=True)
+        saved = location / ".saved"
+        azurite = running_azurite(
+            timeout=900,  # loading 300,000 blobs' metadata takes a while
+            preload=AZURITE_KEEP,
+            location=location,
+            env={"BENCH_AZURITE_SAVED": str(saved)},
+        )
+    began = time.perf_counter()
+    conn = stack.enter_context(azurite)
     blob = BlobStore.from_connection_string(conn, "benchscale")
     stack.push_async_callback(blob.close)
     await blob.ensure_container()
@@ -692,8 +775,30 @@ async def open_azurite(stack: contextlib.AsyncExitStack, size: int, folder: Path
     seeder = Seeder(
         store, runtime, random.Random(16), SEED_CONCURRENCY["Azurite"], blob=blob, store_pid=pid, report=report
     )
-    await seed_to(seeder, size, f"Azurite {size}")
+    if seeded and marker is not None:
+        seeder.count = int(marker.read_text())
+        report.event(
+            "reused", store=str(location), cases=seeder.count, started_seconds=round(time.perf_counter() - began)
+        )
+    else:
+        await seed_to(seeder, size, f"Azurite {size}")
+        if location is not None and marker is not None and pid is not None:
+            await _save_azurite(pid, location / ".saved", report)
+            marker.write_text(str(seeder.count))
     return Stage(f"Azurite {size}", seeder, settings, store, folder, pid)
+
+
+async def _save_azurite(pid: int, saved: Path, report: Report) -> None:
+    """Ask a kept Azurite to save its databases (azurite_keep.js) and wait until it has."""
+    began = time.perf_counter()
+    await asyncio.to_thread(saved.unlink, missing_ok=True)
+    os.kill(pid, signal.SIGUSR2)
+    failed = saved.with_name(saved.name + ".error")
+    while not await asyncio.to_thread(saved.exists):
+        if await asyncio.to_thread(failed.exists):
+            raise RuntimeError(f"Azurite could not save its databases: {failed.read_text()[:2000]}")
+        await asyncio.sleep(0.5)
+    report.event("saved", store=str(saved.parent), seconds=round(time.perf_counter() - began, 1))
 
 
 @dataclass
@@ -757,7 +862,8 @@ class Report:
             f"| figure ({stages[0].label.split()[0]}, {sizes}) | runs | store requests (HTTP), of them finds | "
             "bot CPU ms (loop thread) | bot CPU ÷ | peak KiB | peak ÷ | "
             "wall ms | of it waiting on the store, ms | store CPU ms | store CPU ÷ | "
-            "UTC, load average |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+            "answers KiB (socket reads) | Python calls | calls ÷ | "
+            "UTC, load average |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
         )
         self._markdown(line)
 
@@ -784,7 +890,8 @@ class Report:
             f"{each('cpu_seconds')} ({each('loop_cpu_seconds')}) | "
             f"{ratio('cpu_seconds')} | {each('peak_kib', 1.0)} | {ratio('peak_kib')} | {each('seconds')} | "
             f"{each('store_wait_seconds')} | {each('store_cpu_seconds')} | {ratio('store_cpu_seconds')} | "
-            f"{_utc()[11:16]}, {_load()} |"
+            f"{' → '.join(f'{f.received / 1024:.1f} ({f.reads})' for f in got)} | {each('calls', 1.0)} | "
+            f"{ratio('calls')} | {_utc()[11:16]}, {_load()} |"
         )
         self._markdown(line)
 
@@ -837,8 +944,7 @@ async def measure_stages(
                 for stage in stages
             }
             samples: dict[str, list[Sample]] = {stage.label: [] for stage in stages}
-            for stage in stages:
-                await _run(actions[stage.label], _call)  # warm
+            calls = {stage.label: await _run(actions[stage.label], python_calls) for stage in stages}  # warm
             for turn in range(max(runs.values())):
                 if _past(deadline) and all(samples.values()):
                     report.event("deadline", figure=key, runs=turn)
@@ -849,12 +955,17 @@ async def measure_stages(
             measured: dict[str, Figure] = {}
             for stage in stages:
                 peak_kib = await _run(actions[stage.label], peak)  # tracemalloc slows the run: not timed
-                rows[stage.label][key] = measured[stage.label] = figure_of(samples[stage.label], peak_kib)
+                figure = figure_of(samples[stage.label], peak_kib, calls[stage.label])
+                rows[stage.label][key] = measured[stage.label] = figure
             report.figure(key, stages, measured)
         except Exception as exc:
             report.event("failed", figure=key, error=repr(exc)[:500])
             for row in rows.values():
                 row.pop(key, None)  # no half rows in the table at the end
+        finally:
+            if HttpCount.slow:  # which requests took long (the warm and untimed runs' too)
+                report.event("slow requests", figure=key, requests=HttpCount.slow[:50], count=len(HttpCount.slow))
+                HttpCount.slow.clear()
     out = []
     for stage in stages:
         rows[stage.label]["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -912,6 +1023,7 @@ async def once(stage: Stage, action: Callable[[], Awaitable[object]]) -> Sample:
     gc.collect()
     waited, store_cpu = stage.counting.waited, _store_cpu(stage)
     calls, finds, http = stage.counting.calls, stage.counting.finds, HttpCount.sent
+    received, reads = HttpCount.received, HttpCount.reads
     began, began_cpu, began_loop = time.perf_counter(), _usage(), time.thread_time()
     await action()
     elapsed, loop_cpu = time.perf_counter() - began, time.thread_time() - began_loop
@@ -926,6 +1038,8 @@ async def once(stage: Stage, action: Callable[[], Awaitable[object]]) -> Sample:
         stage.counting.finds - finds,
         HttpCount.sent - http,
         loop_cpu,
+        HttpCount.received - received,
+        HttpCount.reads - reads,
     )
 
 
@@ -940,7 +1054,28 @@ async def peak(action: Callable[[], Awaitable[object]]) -> float:
         tracemalloc.stop()
 
 
-def figure_of(samples: list[Sample], peak_kib: float) -> Figure:
+async def python_calls(action: Callable[[], Awaitable[object]]) -> int:
+    """The warm-up run, counting the Python function calls (and calls of C functions from Python)
+    on the event loop's thread (on Azurite all of the bot's work; the local store's file work in
+    worker threads is not counted). The calls count the work done in a way no other process's load
+    can inflate: when they are the same at two sizes and the CPU is not, the same work cost more
+    CPU, rather than more work being done."""
+    count = 0
+
+    def profile(_frame: Any, event: str, _arg: Any) -> None:
+        nonlocal count
+        if event in ("call", "c_call"):
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        await action()
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+def figure_of(samples: list[Sample], peak_kib: float, calls: int = 0) -> Figure:
     def median(field: str) -> float:
         return float(statistics.median(getattr(s, field) for s in samples))
 
@@ -956,6 +1091,9 @@ def figure_of(samples: list[Sample], peak_kib: float) -> Figure:
         store_cpu_seconds=median("store_cpu_seconds"),
         runs=len(samples),
         loop_cpu_seconds=median("loop_cpu_seconds"),
+        received=max(s.received for s in samples),
+        reads=max(s.reads for s in samples),
+        calls=calls,
     )
 
 
@@ -1028,6 +1166,7 @@ async def main_async(
     only: set[str] | None,
     report: Report,
     deadline: datetime | None,
+    keep_azurite: Path | None = None,
 ) -> None:
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=WORKER_THREADS))
     report.event("start", sizes=sizes, azurite=azurite, local=local, repeats=dict(repeats), figures=sorted(only or []))
@@ -1049,7 +1188,9 @@ async def main_async(
         HttpCount.install()
         async with contextlib.AsyncExitStack() as stack:
             stages = [
-                await open_azurite(stack, size, Path(stack.enter_context(tempfile.TemporaryDirectory())), report)
+                await open_azurite(
+                    stack, size, Path(stack.enter_context(tempfile.TemporaryDirectory())), report, keep_azurite
+                )
                 for size in sizes
             ]
             report.event("measuring", store_rss_mib={s.label: _rss_mib(s.azurite_pid) for s in stages if s.azurite_pid})
@@ -1097,7 +1238,29 @@ def main() -> None:
         help="append each figure's row here as soon as it is measured (.md: markdown; else JSON lines); repeatable",
     )
     parser.add_argument("--until", help="HH:MM UTC: start no run after it (what was measured is kept)")
+    parser.add_argument(
+        "--azurite-dir",
+        type=Path,
+        help="keep each size's seeded Azurite here (seeded and saved once, reused by later runs; "
+        "what a run writes is dropped at its end)",
+    )
+    parser.add_argument(
+        "--read-timeout",
+        type=float,
+        help="the blob client's read timeout in seconds (the storage SDK's default is 60; a 100,000 "
+        "Azurite answers a queue of tag queries slower than that)",
+    )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=0.0,
+        help="an experiment: wait this long after each find answers (the bot's work then runs after the "
+        "store's, not beside it)",
+    )
     args = parser.parse_args()
+    Counting.settle = args.settle
+    if args.read_timeout:
+        _TIMEOUTS["read_timeout"] = args.read_timeout
     sizes = sorted(int(s) for s in args.sizes.split(","))
     only = set(args.figures.split(",")) if args.figures else None
     if only is not None and only - {key for key, _ in COLUMNS}:
@@ -1105,7 +1268,17 @@ def main() -> None:
     repeats = repeats_of(args.repeat, sizes)
     deadline = deadline_of(args.until) if args.until else None
     asyncio.run(
-        main_async(sizes, args.azurite, not args.no_local, repeats, args.cache, only, Report(args.out), deadline)
+        main_async(
+            sizes,
+            args.azurite,
+            not args.no_local,
+            repeats,
+            args.cache,
+            only,
+            Report(args.out),
+            deadline,
+            args.azurite_dir,
+        )
     )
 
 

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -48,15 +48,22 @@ class AzuriteError(RuntimeError):
 
 @contextlib.contextmanager
 def running_azurite(
-    timeout: float = 30.0, extra_args: Sequence[str] = (), preload: Path | None = None
+    timeout: float = 30.0,
+    extra_args: Sequence[str] = (),
+    preload: Path | None = None,
+    location: Path | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
     """Run azurite-blob in a temp folder; yield its connection string; stop it afterwards.
     `extra_args` go to azurite-blob as given (a benchmark's `--inMemoryPersistence`); `preload` is
-    a script Node loads first (`--require`: a benchmark's correction of the emulator)."""
+    a script Node loads first (`--require`: a benchmark's correction of the emulator); `location`
+    a data folder that outlives the emulator (a benchmark's seeded store), `env` more variables."""
     if not AZURITE_BLOB.exists():
         raise AzuriteError(f"{AZURITE_BLOB} is missing: run npm ci")
     port = free_port()
-    with tempfile.TemporaryDirectory(prefix="azurite-") as location:
+    with contextlib.ExitStack() as folders:
+        if location is None:
+            location = Path(folders.enter_context(tempfile.TemporaryDirectory(prefix="azurite-")))
         command = [
             str(AZURITE_BLOB),
             "--blobHost", "127.0.0.1",
@@ -66,16 +73,13 @@ def running_azurite(
             *extra_args,
         ]  # fmt: skip
         if "--inMemoryPersistence" not in extra_args:  # Azurite refuses a location with it
-            command += ["--location", location]
+            command += ["--location", str(location)]
         log_path = Path(location) / "azurite.out"
         with log_path.open("wb") as log:
-            env = None
+            variables = {**os.environ, **(env or {})}
             if preload is not None:
-                env = {
-                    **os.environ,
-                    "NODE_OPTIONS": f"{os.environ.get('NODE_OPTIONS', '')} --require {preload}".strip(),
-                }
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, env=env)
+                variables["NODE_OPTIONS"] = f"{os.environ.get('NODE_OPTIONS', '')} --require {preload}".strip()
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, env=variables)
             try:
                 deadline = time.monotonic() + timeout
                 while not _port_answers(port):
