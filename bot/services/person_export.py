@@ -32,6 +32,7 @@ from typing import Any
 
 from bot.errors import NotFound
 from bot.evidence_pack.manifest import file_chunks, sha256_file
+from bot.guideline.model import Person
 from bot.hosting.logs import fields
 from bot.intake.evidence_links import EvidenceLinks
 from bot.repositories.cases import CaseDoc, CaseRepository
@@ -181,11 +182,21 @@ class PersonExport:
     async def correct_name(self, person: str, name: str, by: str) -> int:
         """Rectification (GDPR art. 16): the person's name on every case they are on, each change an
         audit line written with it. Returns how many cases changed. The reporter's own words are
-        never rewritten: a wrong fact is corrected by a note on the case."""
+        never rewritten: a wrong fact is corrected by a note on the case.
+
+        Also in the notices a case keeps until they are sent (`replaced_leaders`,
+        `removed_deputies`): a replaced manager's notice names who has the case now, a removed
+        deputy's the manager, with the name stored at the hand-over; a notice sent after the
+        correction says the corrected name. The cases are those that name the person as reporter,
+        manager or deputy (the index); one that names them only in such a notice (a manager
+        replaced, a deputy taken off) is not found, and there their own name is in no text."""
         name = " ".join(name.split())
         if not name or len(name) > 256:
             raise ValueError("name")
         now = self.clock.now()
+
+        def renamed(who: Person) -> Person:
+            return replace(who, name=name) if who.aad_object_id == person else who
 
         def rename(doc: CaseDoc) -> tuple[CaseDoc, bool]:
             case, changed = doc.case, []
@@ -194,6 +205,18 @@ class PersonExport:
                 if who is not None and who.aad_object_id == person and who.name != name:
                     case = replace(case, **{role: replace(who, name=name)})
                     changed.append(role)
+            replaced = tuple(
+                replace(n, leader=renamed(n.leader), successor=renamed(n.successor)) for n in case.replaced_leaders
+            )
+            if replaced != case.replaced_leaders:
+                case = replace(case, replaced_leaders=replaced)
+                changed.append("replaced_leaders")
+            removed = tuple(
+                replace(n, deputy=renamed(n.deputy), leader=renamed(n.leader)) for n in case.removed_deputies
+            )
+            if removed != case.removed_deputies:
+                case = replace(case, removed_deputies=removed)
+                changed.append("removed_deputies")
             if not changed:
                 raise Unchanged()
             line = audit.note_line("name_corrected", by, now, roles=changed)

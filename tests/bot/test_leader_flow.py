@@ -8,7 +8,7 @@ from typing import Any
 from app import Runtime
 from bot.guideline.model import CaseStatus, StepId, StepStatus
 from bot.services.notifications import FIRST_CLAIM_FOR
-from tests.bot.chat import Chat, all_text, cards, invoke, said
+from tests.bot.chat import Chat, all_text, cards, invoke, said, texts
 from tests.bot.conftest import DEPUTY, EMPLOYEE, HR, LEADER, STRANGER, World, file_attachment
 from tests.bot.test_report_dialog import GOOD_FORM
 
@@ -558,3 +558,37 @@ async def test_a_manager_still_unreachable_when_the_case_comes_back_means_hr_and
     assert sum("HR har fået sagen, så den bliver fulgt op." in t for t in told) == 1  # the employee
     retry = (await runtime.cases.get(case_id)).retry[f"assigned:{case_id}:{LEADER}"]
     assert retry["attempts"] == 1  # this assignment's first attempt
+
+
+async def test_a_name_corrected_by_hr_is_the_name_in_a_replaced_manager_s_notice_sent_after(world: World) -> None:
+    """HR hands the case from Lene to Dorte while Lene's chat is down: Lene's notice (naming
+    Dorte) waits in the case. HR then corrects Dorte's name ("ret navn"): the notice that goes out
+    on the retry names her as corrected. Was: the name stored at the hand-over."""
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    [leader_chat] = {m.conversation_id for m in world.connector.messages() if "Ny sag til dig" in said(m.activity)}
+    world.connector.fail_next(60, 503, conversation_id=leader_chat)
+    hr = world.chat(runtime, HR, "Hanne HR")
+    await invoke(hr, "decide", decide(case_id, "reassign", reassign_leader=DEPUTY))
+    await runtime.background.drain()
+    assert texts(await hr.send(f"ret navn {DEPUTY} Dorte Retsnavn"))[0].startswith("Navnet er rettet på 1")
+    [notice] = (await runtime.cases.get(case_id)).case.replaced_leaders
+    assert notice.successor.name == "Dorte Retsnavn"
+    phrase = "HR har overdraget sag KH-2026-0001 til Dorte Retsnavn. Du er ikke længere leder på sagen."
+    await told_once_on_the_retry(world, runtime, case_id, leader_chat, phrase, "replaced:")
+
+
+async def test_a_name_corrected_by_hr_is_the_name_in_a_removed_deputy_s_notice_sent_after(world: World) -> None:
+    runtime = await world.runtime()
+    case_id = await report(world, runtime)
+    hr = world.chat(runtime, HR, "Hanne HR")
+    await invoke(hr, "decide", decide(case_id, "bring_in_deputy"))
+    [deputy_chat] = {
+        m.conversation_id for m in world.connector.messages() if "inddraget dig som stedfortræder" in said(m.activity)
+    }
+    world.connector.fail_next(60, 503, conversation_id=deputy_chat)
+    await invoke(hr, "decide", decide(case_id, "reassign", reassign_leader=LEADER))
+    await runtime.background.drain()
+    assert texts(await hr.send(f"ret navn {LEADER} Lene Retsnavn"))[0].startswith("Navnet er rettet på 1")
+    phrase = "og sagens leder er nu Lene Retsnavn."
+    await told_once_on_the_retry(world, runtime, case_id, deputy_chat, phrase, "deputy_removed:")
