@@ -29,11 +29,6 @@ def decide(case_id: str, action: str, **inputs: str) -> dict[str, Any]:
     return {"case_id": case_id, "action": action, **inputs}
 
 
-def leader_messages(world: World) -> list[dict[str, Any]]:
-    created = {c["conversation_id"] for c in world.connector.created if LEADER in str(c)}
-    return [m.activity for m in world.connector.messages() if m.conversation_id in created]
-
-
 async def test_leader_is_notified_at_once_with_the_case_card(world: World) -> None:
     runtime = await world.runtime()
     await report(world, runtime)
