@@ -25,7 +25,15 @@ Re-run against main before the 1 December night's work (a85acc6), about 4 minute
 
     .venv/bin/python -m benchmarks.bench_turn_cpu [--users 20] [--rounds 5] [--store local|azurite]
         [--profile DIR]   # py-spy samples the app (and 'before') per phase: DIR/{bot}/{phase}.txt
+        [--sampler gil|threads|perf]  # with --profile: py-spy on the GIL holder (default); py-spy
+                          # on every thread with native frames (threads); perf over every thread,
+                          # kernel included (DIR/{bot}/{phase}.perf.data, `perf report -i` it)
+        [--profile-phases send ...]   # sample only these phases (the others still run)
         [--only app]      # skip the baselines (a quicker run while profiling)
+
+The table's "loop thread share" is the event loop's thread's part of the process's CPU in the phase
+(its /proc/PID/task/PID/schedstat against the CPU clock): the rest is the worker threads (the local
+store's file work, asyncio.to_thread) and any other thread.
 """
 
 from __future__ import annotations
@@ -98,6 +106,7 @@ class Bot:
         self.cpu: dict[str, list[float]] = {p: [] for p in PHASES}  # seconds a phase, from the CPU clock
         self.ticks: dict[str, list[float]] = {p: [] for p in PHASES}  # the same from /proc/PID/stat
         self.system: dict[str, list[float]] = {p: [] for p in PHASES}  # the kernel's part, /proc/PID/stat
+        self.loop: dict[str, list[float]] = {p: [] for p in PHASES}  # the main (event loop) thread's part
         self.whole: list[tuple[float, float]] = []  # (clock, ticks) before the first round and after the last
         self.latency: dict[str, list[float]] = {p: [] for p in PHASES}
         self.turns: dict[str, int] = {}
@@ -105,25 +114,44 @@ class Bot:
         self.seq = 0
 
 
+def thread_ns(pid: int) -> int:
+    """CPU time of the process's main thread (the event loop's) in nanoseconds: schedstat's first field."""
+    return int(Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()[0])
+
+
 @contextlib.asynccontextmanager
-async def sampled(pid: int, out: Path | None) -> AsyncIterator[None]:
-    """py-spy samples the process while the block runs (200 Hz, Python frames, only the thread that
-    holds the GIL: CPU, not waits); the collapsed stacks are added to `out`. Without `out`, nothing."""
+async def sampled(pid: int, out: Path | None, sampler: str = "gil") -> AsyncIterator[None]:
+    """A sampler watches the process while the block runs; without `out`, nothing.
+
+    "gil": py-spy, 200 Hz, Python frames, only the thread that holds the GIL (CPU, not waits); the
+    collapsed stacks are added to `out`. "threads": py-spy, every thread that is not idle, with
+    native frames (C extensions, the interpreter's own), added to `out` likewise. "perf": `perf
+    record` over every thread, kernel included, 2 kHz with call graphs, into `out`.perf.data
+    (several rounds of one phase go to numbered files)."""
     if out is None:
         yield
         return
-    raw = out.with_suffix(".part")
+    if sampler == "perf":
+        n = 0
+        while (data := out.with_suffix(f".{n}.perf.data")).exists():
+            n += 1
+        cmd = ["perf", "record", "-q", "-g", "-F", "2000", "-p", str(pid), "-o", str(data)]
+        raw = None
+    else:
+        raw = out.with_suffix(".part")
+        mode = ["--gil"] if sampler == "gil" else ["--native"]
+        cmd = [str(PYTHON.parent / "py-spy"), "record", "-p", str(pid), "-r", "200", *mode, "-f", "raw", "-o", str(raw)]
     spy = await asyncio.create_subprocess_exec(
-        str(PYTHON.parent / "py-spy"), "record", "-p", str(pid), "-r", "200", "--gil", "-f", "raw", "-o", str(raw),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-    await asyncio.sleep(0.5)  # py-spy attaches
+        *cmd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+    )
+    await asyncio.sleep(0.5)  # the sampler attaches
     try:
         yield
     finally:
         spy.send_signal(signal.SIGINT)
         await spy.wait()
-        merge_stacks(out, raw)
+        if raw is not None:
+            merge_stacks(out, raw)
 
 
 def merge_stacks(out: Path, part: Path) -> None:
@@ -150,7 +178,13 @@ async def settled(connector: FakeConnector, quiet: float = 0.3, limit: float = 2
 
 
 async def phase(
-    bot: Bot, name: str, turn: dict[str, Any], users: int, connector: FakeConnector, profile: Path | None = None
+    bot: Bot,
+    name: str,
+    turn: dict[str, Any],
+    users: int,
+    connector: FakeConnector,
+    profile: Path | None = None,
+    sampler: str = "gil",
 ) -> None:
     service_url = connector.service_url
 
@@ -162,8 +196,9 @@ async def phase(
             bot.errors += resp.status >= 300
         bot.latency[name].append(time.perf_counter() - start)
 
-    async with sampled(bot.pid, profile / f"{name}.txt" if profile else None):
+    async with sampled(bot.pid, profile / f"{name}.txt" if profile else None, sampler):
         before, ticks, system = cpu_ns(bot.clock), cpu_seconds(bot.pid), cpu_seconds(bot.pid, system_only=True)
+        loop = thread_ns(bot.pid)
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
             await asyncio.gather(*(one(session, n) for n in range(users)))
         # The background work a turn starts counts with it: after "send" the case cards, which the
@@ -172,6 +207,7 @@ async def phase(
         bot.cpu[name].append((cpu_ns(bot.clock) - before) / 1e9)
         bot.ticks[name].append(cpu_seconds(bot.pid) - ticks)
         bot.system[name].append(cpu_seconds(bot.pid, system_only=True) - system)
+        bot.loop[name].append((thread_ns(bot.pid) - loop) / 1e9)
     bot.turns[name] = bot.turns.get(name, 0) + users
 
 
@@ -211,14 +247,19 @@ async def run(args: argparse.Namespace, logs: Path, connection: str) -> list[Bot
                 bot.ticks["hjælp"].clear()
                 bot.system["hjælp"].clear()
                 bot.latency["hjælp"].clear()
+                bot.loop["hjælp"].clear()
                 bot.turns.clear()
             for bot in bots:
                 bot.whole.append((cpu_ns(bot.clock) / 1e9, cpu_seconds(bot.pid)))
             for _ in range(args.rounds):
                 for name in PHASES:
                     for bot in bots:  # alternating: each phase runs on every bot before the next
-                        profile = args.profile / bot.name if args.profile and bot.name in ("app", "before") else None
-                        await phase(bot, name, turns[name], args.users, connector, profile)
+                        profile = (
+                            args.profile / bot.name
+                            if args.profile and bot.name in ("app", "before") and name in args.profile_phases
+                            else None
+                        )
+                        await phase(bot, name, turns[name], args.users, connector, profile, args.sampler)
             for bot in bots:
                 bot.whole.append((cpu_ns(bot.clock) / 1e9, cpu_seconds(bot.pid)))
     return bots
@@ -238,9 +279,9 @@ def report(bots: list[Bot]) -> str:
         + "".join(f" | {r}" for r in ratios)
         + " | "
         + " | ".join(f"{n} median ms" for n in names)
-        + (" | app p99 ms | app p99 / median | app kernel CPU share" if "app" in names else "")
+        + (" | app p99 ms | app p99 / median | app kernel CPU share | app loop thread share" if "app" in names else "")
         + " |",
-        "|---" * (1 + 2 * len(names) + len(ratios) + (3 if "app" in names else 0)) + "|",
+        "|---" * (1 + 2 * len(names) + len(ratios) + (4 if "app" in names else 0)) + "|",
     ]
     for name in PHASES:
         cpu = {b.name: sum(b.cpu[name]) / b.turns[name] * 1000 for b in bots}
@@ -257,7 +298,8 @@ def report(bots: list[Bot]) -> str:
             app = next(b for b in bots if b.name == "app")
             p99 = percentile(app.latency[name], 0.99) * 1000
             kernel = sum(app.system[name]) / max(sum(app.ticks[name]), 1e-6)
-            cells += [f"{p99:.0f}", f"{p99 / max(lat['app'], 1e-6):.1f}x", f"{kernel:.0%}"]
+            loop = sum(app.loop[name]) / max(sum(app.cpu[name]), 1e-9)
+            cells += [f"{p99:.0f}", f"{p99 / max(lat['app'], 1e-6):.1f}x", f"{kernel:.0%}", f"{loop:.0%}"]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n\n" + clock_check(bots)
 
@@ -291,6 +333,8 @@ async def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--store", choices=("local", "azurite"), default="local")
     parser.add_argument("--profile", type=Path, help="folder for py-spy's collapsed stacks, per bot and phase")
+    parser.add_argument("--sampler", choices=("gil", "threads", "perf"), default="gil")
+    parser.add_argument("--profile-phases", nargs="+", choices=PHASES, default=list(PHASES))
     parser.add_argument("--before", type=Path, help="also run app.py from this checkout, as 'before'")
     parser.add_argument("--only", nargs="+", choices=("floor", "echo", "app"), default=["floor", "echo", "app"])
     args = parser.parse_args()
