@@ -72,6 +72,7 @@ from tests.fakes.connector import FakeConnector
 GOAL = 10.0
 PHASES = ("hjælp", "rapportér", "form", "færdig", "send")
 TICKS = os.sysconf("SC_CLK_TCK")
+RATE = int(os.environ.get("SPY_RATE", "200"))  # py-spy's samples a second (--profile)
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 
 
@@ -123,8 +124,9 @@ def thread_ns(pid: int) -> int:
 async def sampled(pid: int, out: Path | None, sampler: str = "gil") -> AsyncIterator[None]:
     """A sampler watches the process while the block runs; without `out`, nothing.
 
-    "gil": py-spy, 200 Hz, Python frames, only the thread that holds the GIL (CPU, not waits); the
-    collapsed stacks are added to `out`. "threads": py-spy, every thread that is not idle, with
+    "gil": py-spy, 200 Hz (SPY_RATE), Python frames, only the thread that holds the GIL (CPU, not
+    waits), without pausing the process (--nonblocking: less overhead, a torn stack now and then);
+    the collapsed stacks are added to `out`. "threads": py-spy, every thread that is not idle, with
     native frames (C extensions, the interpreter's own), added to `out` likewise. "perf": `perf
     record` over every thread, kernel included, 2 kHz with call graphs, into `out`.perf.data
     (several rounds of one phase go to numbered files)."""
@@ -139,8 +141,20 @@ async def sampled(pid: int, out: Path | None, sampler: str = "gil") -> AsyncIter
         raw = None
     else:
         raw = out.with_suffix(".part")
-        mode = ["--gil"] if sampler == "gil" else ["--native"]
-        cmd = [str(PYTHON.parent / "py-spy"), "record", "-p", str(pid), "-r", "200", *mode, "-f", "raw", "-o", str(raw)]
+        mode = ["--gil", "--nonblocking"] if sampler == "gil" else ["--native"]
+        cmd = [
+            str(PYTHON.parent / "py-spy"),
+            "record",
+            "-p",
+            str(pid),
+            "-r",
+            str(RATE),
+            *mode,
+            "-f",
+            "raw",
+            "-o",
+            str(raw),
+        ]
     spy = await asyncio.create_subprocess_exec(
         *cmd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
     )

@@ -15,12 +15,27 @@ Every read-compare-write runs under an exclusive flock on the name's lock file, 
 other threads and other processes on this machine serialise. Index entries are added before the
 document is replaced and removed after, so a crash leaves at most stale entries, which `find`
 filters out by checking the document's own tags.
+
+Where the work runs. A document's read, write and delete are small: a few system calls that wait
+on nothing but the page cache, tens of microseconds, except the fsync of a write, which waits on
+the disk. Handing each request to a worker thread cost more than the work (the hand-off, the GIL
+passed back and forth at every system call the thread made, the kernel switching threads: about
+two thirds of a report's "send" turn on this store went there, docs/performance.md). So these
+run on the event loop, and only what can wait goes to a thread: the fsync of a write's temp file
+(one thread call per write; the temp file is nobody else's until it is renamed into place, so no
+lock is held meanwhile) and an audit append's fsync; and the whole request when its lock is held
+by someone else (another thread, another process): the loop never waits on a lock
+(`lf.try_flock`), a thread does. Durability is unchanged: a document is renamed into place only
+after its temp file's fsync returned, an audit line is acknowledged only after its fsync. Finds,
+listings, purges, leases and evidence stay in threads (they may walk large folders or move
+megabytes).
 """
 
 from __future__ import annotations
 
 import asyncio
 import builtins
+import fcntl
 import json
 import os
 import time
@@ -90,7 +105,7 @@ class LocalStore:
         return envelope
 
     async def get(self, name: str) -> Document | None:
-        envelope = await asyncio.to_thread(self._read_envelope, name)
+        envelope = self._read_envelope(name)  # on the loop: see the module's docstring
         if envelope is None:
             return None
         return Document(data=envelope["data"], etag=envelope["etag"])
@@ -107,11 +122,37 @@ class LocalStore:
         new_tags = check_tags(tags or {})
         new_etag = uuid.uuid4().hex
         payload = _dumps({"etag": new_etag, "tags": new_tags, "data": dict(data)})
-        await asyncio.to_thread(self._put_sync, name, payload, etag, new_tags)
+        # The new content goes to a temp file first, synced in one thread call with no lock held
+        # (nobody else knows the file); then, under the lock, the ETag check and the rename.
+        tmp = self._tmp / uuid.uuid4().hex
+        fd = lf.open_new_file(tmp, payload)
+        try:
+            await asyncio.to_thread(lf.sync_and_close, fd)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        await self._under_lock(name, self._commit_put, name, tmp, etag, new_tags)  # removes tmp if refused
         return new_etag
 
-    def _put_sync(self, name: str, payload: bytes, etag: str | None, tags: dict[str, str]) -> None:
+    async def _under_lock(self, name: str, work: Callable[..., Any], *args: Any) -> Any:
+        """`work(*args)` under the name's exclusive flock: on the event loop when the lock is free
+        (the read-compare-rename of a small document), else in a worker thread that waits for it."""
+        fd = lf.try_flock(self._lock(name))
+        if fd is None:
+            return await asyncio.to_thread(self._locked_sync, name, work, *args)
+        try:
+            return work(*args)
+        finally:
+            os.close(fd)  # releases the lock
+
+    def _locked_sync(self, name: str, work: Callable[..., Any], *args: Any) -> Any:
         with lf.flocked(self._lock(name)):
+            return work(*args)
+
+    def _commit_put(self, name: str, tmp: Path, etag: str | None, tags: dict[str, str]) -> None:
+        """Under the name's lock: check the ETag, add the new index entries, rename the synced temp
+        file into place, remove the old entries. The temp file is gone afterwards, whatever happens."""
+        try:
             old = self._read_envelope(name)
             if etag is None and old is not None:
                 raise AlreadyExists(name)
@@ -124,26 +165,28 @@ class LocalStore:
             for key, value in tags.items():
                 if old_tags.get(key) != value:
                     like = lf.add_entry(self._index_dir(key, value), entry, name, like)
-            lf.replace_atomically(self._path(name), payload, self._tmp)
-            for key, value in old_tags.items():
-                if tags.get(key) != value:
-                    lf.remove_entry(self._index_dir(key, value), entry)
+            lf.move_into_place(tmp, self._path(name))
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        for key, value in old_tags.items():
+            if tags.get(key) != value:
+                lf.remove_entry(self._index_dir(key, value), entry)
 
     async def delete(self, name: str, *, etag: str | None = None) -> None:
         check_name(name)
-        await asyncio.to_thread(self._delete_sync, name, etag)
+        await self._under_lock(name, self._delete_locked, name, etag)
 
-    def _delete_sync(self, name: str, etag: str | None) -> None:
-        with lf.flocked(self._lock(name)):
-            old = self._read_envelope(name)
-            if old is None:
-                return
-            if etag is not None and old["etag"] != etag:
-                raise Conflict(name)
-            self._path(name).unlink()
-            entry = lf.encode_component(name)
-            for key, value in old["tags"].items():
-                lf.remove_entry(self._index_dir(key, value), entry)
+    def _delete_locked(self, name: str, etag: str | None) -> None:
+        old = self._read_envelope(name)
+        if old is None:
+            return
+        if etag is not None and old["etag"] != etag:
+            raise Conflict(name)
+        self._path(name).unlink()
+        entry = lf.encode_component(name)
+        for key, value in old["tags"].items():
+            lf.remove_entry(self._index_dir(key, value), entry)
 
     async def find(
         self,
@@ -330,36 +373,78 @@ class LocalStore:
 
     async def append_audit(self, case_id: str, entry: Mapping[str, Any]) -> None:
         line = _dumps(dict(entry)) + b"\n"
-        await asyncio.to_thread(self._append_sync, self._audit_path(case_id), line)
+        await self._append(self._audit_path(case_id), line)
 
     async def append_audit_lines(self, case_id: str, entries: Sequence[Mapping[str, Any]]) -> None:
         if not entries:
             return
         lines = b"".join(_dumps(dict(entry)) + b"\n" for entry in entries)
-        await asyncio.to_thread(self._append_sync, self._audit_path(case_id), lines)
+        await self._append(self._audit_path(case_id), lines)
+
+    async def _append(self, path: Path, lines: bytes) -> None:
+        """The lines written on the loop under the log's flock (one writer's lines together, even
+        if a write were split), then synced and closed in one thread call: the close, after the
+        fsync, releases the lock, so a reader sees them only once they are on disk. A log whose
+        lock is held elsewhere is appended to in a thread that waits for it."""
+        fd = lf.open_making_folder(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lf.write_fd(fd, lines)
+        except BlockingIOError:
+            os.close(fd)
+            await asyncio.to_thread(self._append_sync, path, lines)
+            return
+        except BaseException:
+            os.close(fd)
+            raise
+        await asyncio.to_thread(lf.sync_and_close, fd)
 
     @staticmethod
     def _append_sync(path: Path, lines: bytes) -> None:
         fd = lf.open_making_folder(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         try:
-            with lf.flocked(path):  # one writer's lines together, even if a write were split
-                view = memoryview(lines)
-                while view:
-                    view = view[os.write(fd, view) :]
-                os.fsync(fd)
+            fcntl.flock(fd, fcntl.LOCK_EX)  # one writer's lines together, even if a write were split
+            lf.write_fd(fd, lines)
+            os.fsync(fd)
         finally:
             os.close(fd)
 
     async def read_audit(self, case_id: str) -> builtins.list[dict[str, Any]]:
-        raw = await asyncio.to_thread(self._read_log, self._audit_path(case_id))
+        path = self._audit_path(case_id)
+        raw = self._read_log_now(path)  # on the loop when no writer holds the log
+        if raw is None:
+            raw = await asyncio.to_thread(self._read_log, path)
         return [json.loads(line) for line in raw.splitlines() if line.strip()]
 
     @staticmethod
-    def _read_log(path: Path) -> bytes:
-        if not path.exists():
+    def _read_log_now(path: Path) -> bytes | None:
+        """The log under a shared flock taken without waiting; None when a writer holds it."""
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
             return b""
-        with lf.flocked(path, shared=True):
-            return path.read_bytes()
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return None
+            with open(fd, "rb", closefd=False) as file:
+                return file.read()
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def _read_log(path: Path) -> bytes:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return b""
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            with open(fd, "rb", closefd=False) as file:
+                return file.read()
+        finally:
+            os.close(fd)
 
     # -- leases -------------------------------------------------------------------------------
     async def acquire_lease(self, name: str, owner: str, seconds: int) -> Lease | None:

@@ -1,4 +1,8 @@
-"""Blocking file primitives for LocalStore. Call them only from a worker thread.
+"""Blocking file primitives for LocalStore.
+
+Most of them wait on nothing but the file system's own work (an open, a rename, a link, a small
+read or write in the page cache: microseconds), and LocalStore calls those on the event loop; what
+may wait (a flock held by someone else, an fsync, a large directory walk) runs in a worker thread.
 
 Why these shapes: `flock` locks belong to an open file description, so they exclude other threads
 of this process as well as other processes; `os.replace` makes a document change all-or-nothing;
@@ -44,6 +48,22 @@ def open_making_folder(path: Path, flags: int) -> int:
         return os.open(path, flags, 0o600)
 
 
+def try_flock(path: Path, *, shared: bool = False) -> int | None:
+    """Open `path` (made if missing) and take its flock without waiting: the descriptor (closing it
+    releases the lock), or None when another holder has the lock (a thread of this process, another
+    process). The event loop must not wait on a lock; it hands the work to a thread instead."""
+    fd = open_making_folder(path, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 @contextlib.contextmanager
 def flocked(path: Path, *, shared: bool = False) -> Iterator[int]:
     """Hold an exclusive (or shared) flock on `path`, creating it if needed."""
@@ -60,16 +80,46 @@ def temp_path(tmp_dir: Path) -> Path:
     return tmp_dir / uuid.uuid4().hex
 
 
-def write_new_file(path: Path, payload: bytes) -> None:
-    """Write and fsync a file that nobody else knows about yet (a temp file)."""
+def write_fd(fd: int, payload: bytes) -> None:
+    """All of `payload` to `fd` (short writes resumed)."""
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def open_new_file(path: Path, payload: bytes) -> int:
+    """Create a file nobody else knows about yet (a temp file) and write `payload` into it, not yet
+    synced: the open descriptor, for `sync_and_close` (in a worker thread: an fsync waits on the disk)."""
     fd = open_making_folder(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
     try:
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(fd, view) :]
+        write_fd(fd, payload)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def sync_and_close(fd: int) -> None:
+    """fsync, then close (also when the fsync fails: the descriptor never leaks)."""
+    try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_new_file(path: Path, payload: bytes) -> None:
+    """Write and fsync a file that nobody else knows about yet (a temp file)."""
+    sync_and_close(open_new_file(path, payload))
+
+
+def move_into_place(tmp: Path, path: Path) -> None:
+    """Rename a finished (synced) temp file over `path`: readers see the old content or the new,
+    never a torn file."""
+    try:
+        os.replace(tmp, path)
+    except FileNotFoundError:  # the document's folder does not exist yet
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, path)
 
 
 def replace_atomically(path: Path, payload: bytes, tmp_dir: Path) -> None:
@@ -77,11 +127,7 @@ def replace_atomically(path: Path, payload: bytes, tmp_dir: Path) -> None:
     tmp = tmp_dir / uuid.uuid4().hex  # write_new_file makes the folder if it is missing
     try:
         write_new_file(tmp, payload)
-        try:
-            os.replace(tmp, path)
-        except FileNotFoundError:  # the document's folder does not exist yet
-            path.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, path)
+        move_into_place(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
