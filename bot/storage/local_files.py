@@ -38,17 +38,17 @@ def decode_component(component: str) -> str | None:
     return None if component.startswith(HASHED) else unquote(component)
 
 
-def open_making_folder(path: Path, flags: int) -> int:
+def open_making_folder(path: str | Path, flags: int) -> int:
     """`os.open` (mode 0o600), making the folder first only when it is missing: most folders exist,
     and a `mkdir` that finds one is a wasted system call on every write."""
     try:
         return os.open(path, flags, 0o600)
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         return os.open(path, flags, 0o600)
 
 
-def try_flock(path: Path, *, shared: bool = False) -> int | None:
+def try_flock(path: str | Path, *, shared: bool = False) -> int | None:
     """Open `path` (made if missing) and take its flock without waiting: the descriptor (closing it
     releases the lock), or None when another holder has the lock (a thread of this process, another
     process). The event loop must not wait on a lock; it hands the work to a thread instead."""
@@ -65,7 +65,7 @@ def try_flock(path: Path, *, shared: bool = False) -> int | None:
 
 
 @contextlib.contextmanager
-def flocked(path: Path, *, shared: bool = False) -> Iterator[int]:
+def flocked(path: str | Path, *, shared: bool = False) -> Iterator[int]:
     """Hold an exclusive (or shared) flock on `path`, creating it if needed."""
     fd = open_making_folder(path, os.O_RDWR | os.O_CREAT)
     try:
@@ -87,7 +87,7 @@ def write_fd(fd: int, payload: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def open_new_file(path: Path, payload: bytes) -> int:
+def open_new_file(path: str | Path, payload: bytes) -> int:
     """Create a file nobody else knows about yet (a temp file) and write `payload` into it, not yet
     synced: the open descriptor, for `sync_and_close` (in a worker thread: an fsync waits on the disk)."""
     fd = open_making_folder(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
@@ -112,13 +112,13 @@ def write_new_file(path: Path, payload: bytes) -> None:
     sync_and_close(open_new_file(path, payload))
 
 
-def move_into_place(tmp: Path, path: Path) -> None:
+def move_into_place(tmp: str | Path, path: str | Path) -> None:
     """Rename a finished (synced) temp file over `path`: readers see the old content or the new,
     never a torn file."""
     try:
         os.replace(tmp, path)
     except FileNotFoundError:  # the document's folder does not exist yet
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         os.replace(tmp, path)
 
 
@@ -158,20 +158,29 @@ def write_all(fd: int, chunks: list[bytes]) -> None:
                 written = 0
 
 
-def read_bytes_or_none(path: Path) -> bytes | None:
+def read_bytes_or_none(path: str | Path) -> bytes | None:
+    """The whole file (in one read when its size is known), or None when it does not exist."""
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
+    try:
+        want = os.fstat(fd).st_size + 1  # one more byte: a read shorter than asked is the end
+        parts = []
+        while chunk := os.read(fd, max(want, 65536)):
+            parts.append(chunk)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
 
 
-def add_entry(directory: Path, component: str, content: str, like: Path | None = None) -> Path:
+def add_entry(directory: str | Path, component: str, content: str, like: str | Path | None = None) -> str:
     """Create `directory/component` (an index entry), tolerating a concurrent rmdir of the folder;
     returns its path. With `like` (another entry of the same document, holding the same content)
     the entry is a hard link to it: a new name, no new inode. A document's entries then share one
     file, and a new case's nine tags cost the file system one inode, not nine (ext4 searches its
     bitmap for a free inode, past the many a busy store has freed, for every new file)."""
-    path = directory / component
+    path = os.path.join(directory, component)
     for _ in range(100):
         if like is not None:
             try:
@@ -182,13 +191,13 @@ def add_entry(directory: Path, component: str, content: str, like: Path | None =
             except FileNotFoundError:
                 if not os.path.exists(like):
                     like = None  # that entry is gone (a crash, a hand): make a file instead
-                directory.mkdir(parents=True, exist_ok=True)
+                os.makedirs(directory, exist_ok=True)
                 continue
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         except FileNotFoundError:
             # The folder does not exist yet, or was removed as empty since: make it, then again.
-            directory.mkdir(parents=True, exist_ok=True)
+            os.makedirs(directory, exist_ok=True)
             continue
         try:
             os.write(fd, content.encode())
@@ -198,11 +207,12 @@ def add_entry(directory: Path, component: str, content: str, like: Path | None =
     raise OSError(f"could not create index entry in {directory}")
 
 
-def remove_entry(directory: Path, component: str) -> None:
+def remove_entry(directory: str | Path, component: str) -> None:
     """Remove an index entry and the folder if that left it empty (rmdir refuses otherwise)."""
-    (directory / component).unlink(missing_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(os.path.join(directory, component))
     with contextlib.suppress(OSError):
-        directory.rmdir()
+        os.rmdir(directory)
 
 
 def scan_dir(directory: Path) -> list[os.DirEntry[str]]:
