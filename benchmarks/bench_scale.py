@@ -528,6 +528,7 @@ class HttpCount:
                             "outcome": outcome,
                         }
                     )
+                    print(json.dumps({"at": _utc(), "event": "slow request", **cls.slow[-1]}), flush=True)
 
         TracedBlobTransport.send = counted
         received = ResponseHandler.data_received
@@ -810,18 +811,33 @@ class Action:
     cleanup: Callable[[], Awaitable[object]] | None = None
 
 
+def _say_if_slow(what: str, began: float, stage: Stage) -> None:
+    """An untimed step (a figure's set-up or clean-up) that took long, printed at once."""
+    took = time.perf_counter() - began
+    if took >= HttpCount.SLOW_SECONDS:
+        print(
+            json.dumps(
+                {"at": _utc(), "event": "slow step", "step": what, "stage": stage.label, "seconds": round(took, 1)}
+            )
+        )
+
+
 def figures_of(stage: Stage) -> dict[str, Action]:
     """The measured figures, cheapest first (a run stopped by its deadline keeps the most)."""
     runtime = stage.runtime
     made: list[Case] = []
 
     async def fifty_due() -> None:
+        began = time.perf_counter()
         made[:] = await stage.seeder.due(50)
         assert len(await runtime.cases.due_by(NOW)) >= 50
+        _say_if_slow("50 due cases written", began, stage)
 
     async def forget_them() -> None:
+        began = time.perf_counter()
         assert not await runtime.cases.due_by(NOW), "the tick left items due"
         await _forget(stage.seeder, runtime, made)
+        _say_if_slow("50 due cases removed", began, stage)
 
     return {
         "idle": Action(lambda: asyncio.sleep(IDLE_SECONDS)),
