@@ -818,7 +818,8 @@ def _say_if_slow(what: str, began: float, stage: Stage) -> None:
         print(
             json.dumps(
                 {"at": _utc(), "event": "slow step", "step": what, "stage": stage.label, "seconds": round(took, 1)}
-            )
+            ),
+            flush=True,
         )
 
 
