@@ -32,6 +32,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.hosting.memory_trace import MALLINFO2
+
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
 _LIBC.open_memstream.restype = ctypes.c_void_p
 _LIBC.open_memstream.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_size_t)]
@@ -41,25 +43,6 @@ _LIBC.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
 _PYMALLOC_STATS = ctypes.pythonapi._PyObject_DebugMallocStats
 _PYMALLOC_STATS.argtypes = [ctypes.c_void_p]
 _PYMALLOC_STATS.restype = ctypes.c_int
-
-
-class _MallInfo2(ctypes.Structure):
-    _FIELDS = (
-        "arena",
-        "ordblks",
-        "smblks",
-        "hblks",
-        "hblkhd",
-        "usmblks",
-        "fsmblks",
-        "uordblks",
-        "fordblks",
-        "keepcost",
-    )
-    _fields_ = [(name, ctypes.c_size_t) for name in _FIELDS]
-
-
-_LIBC.mallinfo2.restype = _MallInfo2
 
 
 def _captured(write: Callable[[int], object]) -> str:
@@ -92,7 +75,9 @@ def pymalloc() -> dict[str, int]:
 
 
 def malloc() -> dict[str, int]:
-    info = _LIBC.mallinfo2()
+    if MALLINFO2 is None:
+        return {}
+    info = MALLINFO2()
     xml = _captured(lambda stream: _LIBC.malloc_info(0, stream))
     return {
         "arena_kib": info.arena // 1024,  # taken from the system in all arenas (brk and thread heaps)

@@ -97,15 +97,15 @@ def _mallinfo() -> Any:
     return function
 
 
-_MALLINFO = _mallinfo()
+MALLINFO2 = _mallinfo()  # glibc's mallinfo2 (returns _MallInfo2), or None; benchmarks/memory_stats.py uses it too
 
 
 def malloc_kib() -> dict[str, int]:
     """What C's allocator holds beside Python's own arenas: its heaps (all threads' arenas) and
     large blocks, how much of that is in use, and how much is free but kept (fragmentation)."""
-    if _MALLINFO is None:
+    if MALLINFO2 is None:
         return {}
-    info = _MALLINFO()
+    info = MALLINFO2()
     return {
         "held_kib": (info.arena + info.hblkhd) // 1024,
         "in_use_kib": (info.uordblks + info.hblkhd) // 1024,
