@@ -17,19 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aiohttp.test_utils import TestClient, TestServer
-
-from app import Overrides, create_app
-from bot.directory import FileDirectory
-from bot.hosting.settings import Settings
 from bot.storage import names
 from bot.storage.local import LocalStore
 from tests.bot.chat import said
-from tests.bot.conftest import DIRECTORY_CSV, EMPLOYEE, HR, LEADER
+from tests.bot.conftest import EMPLOYEE, HR, LEADER
 from tests.fakes.clock import FakeClock
 from tests.fakes.connector import FakeConnector
-from tests.fakes.file_host import FakeFileHost, FakeHostPolicy
-from tests.hostile.harness import TENANT, UNTHROTTLED, Bot, personal_chat
+from tests.hostile.harness import TENANT, Bot, hostile_apps, personal_chat
 
 TEAM = "19:team-med@thread.tacv2"
 CHANNEL = "19:med-kanal@thread.tacv2"
@@ -46,40 +40,10 @@ class Two:
     clock: FakeClock
 
 
-async def _no_wait(_seconds: float) -> None:
-    """The sender's back-off, without the wait."""
-
-
 @asynccontextmanager
 async def two_instances(tmp_path: Path) -> AsyncIterator[Two]:
-    (tmp_path / "leaders.csv").write_text(DIRECTORY_CSV, encoding="utf-8")
-    settings = Settings.from_env({"DATA_DIR": str(tmp_path / "data"), "HR_AAD_OBJECT_IDS": HR})
-    store = LocalStore(tmp_path / "data")
-    clock = FakeClock()
-    async with (
-        FakeFileHost() as files,
-        FakeConnector(conversation_windows=UNTHROTTLED, app_windows=UNTHROTTLED) as connector,
-    ):
-        clients: list[TestClient] = []
-        for _ in range(2):
-            overrides = Overrides(
-                store=store,
-                directory=await FileDirectory.open(tmp_path / "leaders.csv"),
-                address_policy=FakeHostPolicy(files.url("/")),
-                clock=clock,
-                sleep=_no_wait,
-                run_scheduler=False,
-            )
-            client = TestClient(TestServer(create_app(settings, overrides=overrides), host="127.0.0.1"))
-            await client.start_server()
-            clients.append(client)
-        try:
-            a, b = (Bot(client, connector, files, store, clock) for client in clients)
-            yield Two(a, b, store, connector, clock)
-        finally:
-            for client in clients:
-                await client.close()
-    await store.close()
+    async with hostile_apps(tmp_path, 2) as (a, b):
+        yield Two(a, b, a.store, a.connector, a.clock)
 
 
 # ---- the activities, as Teams sends them -----------------------------------------------------------

@@ -157,6 +157,19 @@ async def hostile_app(
     tmp_path: Path, env: dict[str, str] | None = None, directory_csv: str = DIRECTORY_CSV
 ) -> AsyncIterator[Bot]:
     """The app over HTTP on loopback, with every outside boundary faked by a real local server."""
+    async with hostile_apps(tmp_path, 1, env, directory_csv) as (bot,):
+        yield bot
+
+
+async def _no_wait(_seconds: float) -> None:
+    """The sender's back-off, without the wait."""
+
+
+@asynccontextmanager
+async def hostile_apps(
+    tmp_path: Path, count: int, env: dict[str, str] | None = None, directory_csv: str = DIRECTORY_CSV
+) -> AsyncIterator[tuple[Bot, ...]]:
+    """`count` instances of the app over HTTP sharing one store, clock, connector and file host."""
     (tmp_path / "leaders.csv").write_text(directory_csv, encoding="utf-8")
     settings = Settings.from_env({"DATA_DIR": str(tmp_path / "data"), "HR_AAD_OBJECT_IDS": HR, **(env or {})})
     store = LocalStore(tmp_path / "data")
@@ -165,22 +178,22 @@ async def hostile_app(
         FakeFileHost() as files,
         FakeConnector(conversation_windows=UNTHROTTLED, app_windows=UNTHROTTLED) as connector,
     ):
-
-        async def no_wait(_seconds: float) -> None:
-            """The sender's back-off, without the wait."""
-
-        overrides = Overrides(
-            store=store,
-            directory=await FileDirectory.open(tmp_path / "leaders.csv"),
-            address_policy=FakeHostPolicy(files.url("/")),
-            clock=clock,
-            sleep=no_wait,
-            run_scheduler=False,
-        )
-        client = TestClient(TestServer(create_app(settings, overrides=overrides), host="127.0.0.1"))
-        await client.start_server()
+        clients: list[TestClient] = []
         try:
-            yield Bot(client, connector, files, store, clock)
+            for _ in range(count):
+                overrides = Overrides(
+                    store=store,
+                    directory=await FileDirectory.open(tmp_path / "leaders.csv"),
+                    address_policy=FakeHostPolicy(files.url("/")),
+                    clock=clock,
+                    sleep=_no_wait,
+                    run_scheduler=False,
+                )
+                client = TestClient(TestServer(create_app(settings, overrides=overrides), host="127.0.0.1"))
+                await client.start_server()
+                clients.append(client)
+            yield tuple(Bot(client, connector, files, store, clock) for client in clients)
         finally:
-            await client.close()
+            for client in clients:
+                await client.close()
     await store.close()
