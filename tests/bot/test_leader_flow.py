@@ -471,12 +471,9 @@ async def test_a_manager_who_gets_the_case_back_gets_a_new_card_to_act_on(world:
     assert len([m for m in world.connector.messages() if "til dig." in said(m.activity)]) == 2  # sent once
 
 
-async def test_a_deputy_taken_off_the_case_is_told_on_the_retry_once(world: World) -> None:
-    """HR brings the deputy in, then hands the case over (from the card: the leader chosen, no
-    deputy): the deputy is off the case, their card turns into a refusal, and they must be told
-    why, like a replaced manager: kept in the case, retried after a failed send, sent once also by
-    two instances. Was: nothing."""
-    runtime = await world.runtime()
+async def deputy_taken_off_while_their_chat_is_down(world: World, runtime: Any) -> tuple[str, Any, str]:
+    """HR brings the deputy in, the deputy's chat goes down, and HR hands the case back to the
+    leader (no deputy): returns the case, HR's chat and the deputy's chat."""
     case_id = await report(world, runtime)
     hr = world.chat(runtime, HR, "Hanne HR")
     await invoke(hr, "decide", decide(case_id, "bring_in_deputy"))
@@ -486,6 +483,16 @@ async def test_a_deputy_taken_off_the_case_is_told_on_the_retry_once(world: Worl
     world.connector.fail_next(60, 503, conversation_id=deputy_chat)  # the deputy's chat is down
     await invoke(hr, "decide", decide(case_id, "reassign", reassign_leader=LEADER))
     await runtime.background.drain()
+    return case_id, hr, deputy_chat
+
+
+async def test_a_deputy_taken_off_the_case_is_told_on_the_retry_once(world: World) -> None:
+    """HR brings the deputy in, then hands the case over (from the card: the leader chosen, no
+    deputy): the deputy is off the case, their card turns into a refusal, and they must be told
+    why, like a replaced manager: kept in the case, retried after a failed send, sent once also by
+    two instances. Was: nothing."""
+    runtime = await world.runtime()
+    case_id, _hr, deputy_chat = await deputy_taken_off_while_their_chat_is_down(world, runtime)
     case = (await runtime.cases.get(case_id)).case
     assert case.active_deputy is None
     phrase = (
@@ -575,15 +582,7 @@ async def test_a_name_corrected_by_hr_is_the_name_in_a_replaced_manager_s_notice
 
 async def test_a_name_corrected_by_hr_is_the_name_in_a_removed_deputy_s_notice_sent_after(world: World) -> None:
     runtime = await world.runtime()
-    case_id = await report(world, runtime)
-    hr = world.chat(runtime, HR, "Hanne HR")
-    await invoke(hr, "decide", decide(case_id, "bring_in_deputy"))
-    [deputy_chat] = {
-        m.conversation_id for m in world.connector.messages() if "inddraget dig som stedfortræder" in said(m.activity)
-    }
-    world.connector.fail_next(60, 503, conversation_id=deputy_chat)
-    await invoke(hr, "decide", decide(case_id, "reassign", reassign_leader=LEADER))
-    await runtime.background.drain()
+    case_id, hr, deputy_chat = await deputy_taken_off_while_their_chat_is_down(world, runtime)
     assert texts(await hr.send(f"ret navn {LEADER} Lene Retsnavn"))[0].startswith("Navnet er rettet på 1")
     phrase = "og sagens leder er nu Lene Retsnavn."
     await told_once_on_the_retry(world, runtime, case_id, deputy_chat, phrase, "deputy_removed:")
