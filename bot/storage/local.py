@@ -29,6 +29,13 @@ by someone else (another thread, another process): the loop never waits on a loc
 after its temp file's fsync returned, an audit line is acknowledged only after its fsync. Finds,
 listings, purges, leases and evidence stay in threads (they may walk large folders or move
 megabytes).
+
+Why the fsyncs have threads of their own (`FSYNC_THREADS`). An audit append on the loop holds the
+log's lock until its fsync and close have run. Had that fsync queued in the loop's shared pool, it
+could wait behind threads that wait for that very lock (appends that found it held): with every
+thread of the pool so taken, nothing ever ran again (CI hung on 30 concurrent appends to one log).
+The fsync threads only sync and close, so they always finish; and the sync is shielded, so a
+cancelled caller still closes its descriptor and releases its lock.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -54,6 +62,12 @@ from bot.storage.local_upload import LocalEvidenceUpload, sweep_temp_files
 from bot.storage.store import Document, EvidenceMeta, Lease, check_name, check_tag, check_tags
 
 _READ_CHUNK = 1024 * 1024  # a reader's chunk: one open per MiB is nothing next to the copy
+
+# The threads that sync and close what the loop wrote (see the module's docstring): never a thread
+# that waits on a lock. As many as the loop's default pool would have given them.
+FSYNC_THREADS: Executor = ThreadPoolExecutor(
+    max_workers=min(32, (os.cpu_count() or 1) + 4), thread_name_prefix="localstore-fsync"
+)
 
 
 def _dumps(value: Any) -> bytes:
@@ -80,9 +94,13 @@ def meta_from_json(raw: Mapping[str, Any]) -> EvidenceMeta:
 class LocalStore:
     """A `Store` over a folder; safe for concurrent writers across threads and processes."""
 
-    def __init__(self, root: Path, *, clock: Callable[[], datetime] | None = None) -> None:
-        """`clock` is the time leases are counted in (tests move it by hand); the wall clock by default."""
+    def __init__(
+        self, root: Path, *, clock: Callable[[], datetime] | None = None, fsync_threads: Executor | None = None
+    ) -> None:
+        """`clock` is the time leases are counted in (tests move it by hand); the wall clock by default.
+        `fsync_threads` sync and close what the loop wrote; `FSYNC_THREADS` by default."""
         self._root = Path(root)
+        self._fsync_threads = fsync_threads or FSYNC_THREADS
         self._now = clock or (lambda: datetime.now(UTC))
         self._tmp = self._root / ".tmp"
         # The same folders as strings, for the paths of a document's read, write and delete: built
@@ -143,7 +161,7 @@ class LocalStore:
         tmp = os.path.join(self._tmp_s, uuid.uuid4().hex)
         fd = lf.open_new_file(tmp, payload)
         try:
-            await asyncio.to_thread(lf.sync_and_close, fd)
+            await self._sync_and_close(fd)
         except BaseException:
             _unlink_if_there(tmp)
             raise
@@ -413,7 +431,13 @@ class LocalStore:
         except BaseException:
             os.close(fd)
             raise
-        await asyncio.to_thread(lf.sync_and_close, fd)
+        await self._sync_and_close(fd)  # releases the lock
+
+    async def _sync_and_close(self, fd: int) -> None:
+        """fsync and close `fd` in the fsync threads, never behind a thread that waits on a lock; run
+        to its end even if the caller is cancelled (the descriptor may hold a lock others wait for)."""
+        syncing = asyncio.get_running_loop().run_in_executor(self._fsync_threads, lf.sync_and_close, fd)
+        await asyncio.shield(syncing)
 
     @staticmethod
     def _append_sync(path: str, lines: bytes) -> None:
