@@ -69,7 +69,12 @@ class InvalidInput(BotError):
 
 
 class DeliveryFailed(BotError):
-    pass
+    """A message was not delivered. `permanent`: trying again later does not help (the request
+    was refused). `gone`: the conversation no longer takes the bot's messages (Teams answered
+    403/404: the bot was removed, the chat or channel deleted), so its stored reference is dead."""
+
+    permanent: bool = False
+    gone: bool = False
 
 
 class NotReachable(DeliveryFailed):

@@ -364,7 +364,10 @@ class MedBroadcast:
                     return
                 await self.sends.record(period.id, key, {"state": "failed", "next_at": (now + RETRY_AFTER).isoformat()})
                 channel = target.unit.channel
-                if getattr(error, "permanent", False) and not target.in_chat and channel is not None:
+                # Only a channel Teams says is gone (403/404) loses its place (HR is told). A card
+                # refused otherwise (400, 413) is no sign of a gone channel: it stays registered, the
+                # failure is logged and the send is tried again after RETRY_AFTER, as a transient one.
+                if error is not None and error.gone and not target.in_chat and channel is not None:
                     await self.units.deactivate(channel.team_id, channel.channel_id, "bot removed or channel gone")
             finally:
                 self.sends.forget(period.id, key)  # the record is final for this round: keep no copy of it

@@ -227,7 +227,7 @@ class Notifications:
                 self.telemetry.notification_failed(item.kind.value)
                 log.warning(
                     "delivery failed",
-                    extra=fields(case_id=case.id, kind=item.kind.value, permanent=getattr(exc, "permanent", False)),
+                    extra=fields(case_id=case.id, kind=item.kind.value, permanent=exc.permanent),
                 )
         now = self.clock.now()
         if not reached:

@@ -29,8 +29,6 @@ from bot.errors import DeliveryFailed, NotReachable
 from bot.teams.channel_book import ChannelBook
 from bot.teams.reference_book import ReferenceBook
 
-GONE = frozenset({403, 404})  # Teams: the bot was removed from the conversation, or it is gone
-
 
 class ConversationSender(Protocol):
     """What `TeamsSender` does: send into, update in and open conversations by reference."""
@@ -71,8 +69,7 @@ class TeamsNotifier:
             try:
                 return reference, await self.sender.send(reference, activity)
             except DeliveryFailed as error:
-                # The sender's ConversationGone, by its status (this module loads without botbuilder).
-                if getattr(error, "permanent", False) and getattr(error, "status", None) in GONE:
+                if error.gone:
                     await self.references.forget(person, dict(reference))
                 raise
         service_url = await self.service_url(open_from)

@@ -51,7 +51,6 @@ class SendFailed(DeliveryFailed):
     `reference` is set by send_to_user when the chat was opened but the message failed.
     """
 
-    permanent: bool = False
     reference: dict[str, Any] | None = None
 
     def __init__(self, message: str, conversation_id: str, status: int | None) -> None:
@@ -71,6 +70,8 @@ class DeliveryRejected(SendFailed):
 
 class ConversationGone(DeliveryRejected):
     """403/404: the bot was removed or the conversation no longer exists; drop the reference."""
+
+    gone = True
 
 
 class DeliveryExhausted(SendFailed):

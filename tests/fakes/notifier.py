@@ -23,11 +23,12 @@ from tests.fakes.teams_sender import RecordingSender
 
 
 class FakeDeliveryFailed(DeliveryFailed):
-    """What the fake raises; `permanent` as the real sender's SendFailed."""
+    """What the fake raises; `permanent` and `gone` as the real sender's failures."""
 
-    def __init__(self, to: str, permanent: bool) -> None:
+    def __init__(self, to: str, permanent: bool, gone: bool) -> None:
         super().__init__(f"delivery to {to} failed")
-        self.permanent = permanent
+        self.permanent = permanent or gone
+        self.gone = gone
 
 
 @dataclass(frozen=True)
@@ -105,13 +106,14 @@ class RecordingNotifier:
         # tells it each unit record's channel as it is read.
         self.channels = ChannelBook(store) if store is not None else None
         self.sender = RecordingSender(self)  # for tests of the Teams side's notifier itself
-        self._failing: dict[str, tuple[bool, int | None]] = {}  # who -> (permanent, times left or None)
+        self._failing: dict[str, tuple[bool, bool, int | None]] = {}  # who -> (permanent, gone, times left)
         self._ids = itertools.count(1)
 
     # -- telling it what to do ---------------------------------------------------------------------
-    def fail_for(self, who: str, *, permanent: bool = False, times: int | None = None) -> None:
-        """Fail every delivery to `who` (an object id, or "team/channel"), or the next `times`."""
-        self._failing[who.lower() if "/" not in who else who] = (permanent, times)
+    def fail_for(self, who: str, *, permanent: bool = False, gone: bool = False, times: int | None = None) -> None:
+        """Fail every delivery to `who` (an object id, or "team/channel"), or the next `times`:
+        `permanent` as a refused request, `gone` as Teams' 403/404 (also permanent)."""
+        self._failing[who.lower() if "/" not in who else who] = (permanent, gone, times)
 
     def recover(self, who: str) -> None:
         self._failing.pop(who.lower() if "/" not in who else who, None)
@@ -171,10 +173,10 @@ class RecordingNotifier:
         failing = self._failing.get(to)
         if failing is None:
             return
-        permanent, times = failing
+        permanent, gone, times = failing
         if times is not None:
             if times <= 1:
                 del self._failing[to]
             else:
-                self._failing[to] = (permanent, times - 1)
-        raise FakeDeliveryFailed(to, permanent)
+                self._failing[to] = (permanent, gone, times - 1)
+        raise FakeDeliveryFailed(to, permanent, gone)

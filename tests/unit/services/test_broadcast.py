@@ -30,7 +30,7 @@ async def test_every_key_once_and_one_failure_stops_nothing(notifier: RecordingN
 
     result = await broadcast(notifier, items(20), concurrency=4, on_result=on_result)
     assert sorted(result.sent) == sorted(f"k{n}" for n in range(20) if n != 3)
-    assert list(result.failed) == ["k3"] and getattr(result.failed["k3"], "permanent", False)
+    assert list(result.failed) == ["k3"] and result.failed["k3"].permanent
     assert len(notifier.sent) == 19 and len(reported) == 20 and not result.complete
 
 

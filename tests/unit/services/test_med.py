@@ -281,10 +281,25 @@ async def test_a_failed_reminder_is_retried_later_and_a_gone_channel_is_dropped(
     clock.advance(minutes=6)
     assert (await world.med.send_now("Borgerservice")).total == 1
 
-    world.notifier.fail_for(f"{TEAM}/{CHANNEL}", permanent=True)
+    world.notifier.fail_for(f"{TEAM}/{CHANNEL}", gone=True)
     clock.advance(days=200)  # the next half-year
     await world.med.send_now("Borgerservice")
     assert await world.med.channels() == []  # the bot was removed: the unit has no channel now
+
+
+async def test_a_reminder_teams_refuses_keeps_its_channel(world: World, clock: FakeClock) -> None:
+    """A card refused (400, 413: permanent, but the channel is there) does not take the unit's
+    channel away, as a removed bot does: the send is tried again there. Was: any permanent
+    failure deactivated the channel ("bot removed or channel gone") and HR was told so."""
+    await world.register(LEADER)
+    world.notifier.fail_for(f"{TEAM}/{CHANNEL}", permanent=True, times=1)
+    assert (await world.med.send_now("Borgerservice")).total == 0
+    record = world.store.data(names.med_sent(world.period_id, "Borgerservice"))
+    assert record is not None and record["state"] == "failed"
+    [unit] = await world.med.channels()
+    assert unit.channel is not None and unit.channel.is_at(TEAM, CHANNEL)
+    clock.advance(minutes=6)
+    assert (await world.med.send_now("Borgerservice")).total == 1
 
 
 # -- the evaluation -------------------------------------------------------------------------------
