@@ -453,6 +453,10 @@ class Counting:
     # scanning the container), and on this 2-core machine that work runs beside the bot's. With a
     # pause the bot's work runs after Azurite's instead of beside it; if the bot's CPU then stops
     # growing with the container, the growth was the neighbour's, not more work of the bot's.
+    # Found with it (docs/performance.md, 1 December): on this virtual machine the loop thread pays
+    # about 0.25 ms of CPU for any wake-up after a pause of 10 ms or more (a bare asyncio.sleep),
+    # and 1-2 ms for a request's work resumed after one, whatever the pause's length. A slow store
+    # makes every request such a wake-up; the same --settle at every size makes them alike.
     settle = 0.0
 
     def __init__(self, store: Store) -> None:
@@ -947,6 +951,10 @@ async def measure_stages(
     report = report or Report([])
     for stage in stages:
         await check_sizes(stage.runtime)
+        # A runtime's first tick also runs the once-a-day retention question (its gate is in memory).
+        # A freshly seeded stage ran it at the end of its seed, a reused one had not: tick once here,
+        # so that the idle tick's warm-up (whose Python calls are counted) is the same work everywhere.
+        await stage.runtime.scheduler.tick()
     report.header(stages)
     rows: dict[str, dict[str, Any]] = {stage.label: {} for stage in stages}
     keys = [key for key in figures_of(stages[0]) if only is None or key in only]
@@ -1078,6 +1086,8 @@ async def python_calls(action: Callable[[], Awaitable[object]]) -> int:
     can inflate: when they are the same at two sizes and the CPU is not, the same work cost more
     CPU, rather than more work being done."""
     count = 0
+    gc.collect()  # earlier garbage (a seed's finished tasks) is not the figure's work: its weakref
+    # callbacks would be counted when a collection runs during the warm-up (thousands after a seed)
 
     def profile(_frame: Any, event: str, _arg: Any) -> None:
         nonlocal count
