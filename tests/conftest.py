@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import Overrides, create_app
@@ -15,7 +16,7 @@ from bot.storage.store import Store
 @asynccontextmanager
 async def running_app(
     settings: Settings, store: Store | None = None, *, overrides: Overrides | None = None
-) -> AsyncIterator[TestClient]:
+) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     """The app over HTTP on 127.0.0.1; `overrides` plugs in fakes (its store wins over `store`)."""
     overrides = overrides or Overrides(store=store)
     client = TestClient(TestServer(create_app(settings, overrides=overrides), host="127.0.0.1"))

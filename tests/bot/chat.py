@@ -109,7 +109,8 @@ async def invoke(chat: Chat, verb: str, data: dict[str, Any]) -> dict[str, Any]:
     [response] = [a for a in chat.adapter.activity_buffer[before:] if a.type == "invokeResponse"]
     body = response.value.body
     assert response.value.status == 200
-    return body.value if hasattr(body, "value") else body["value"]
+    card: dict[str, Any] = body.value if hasattr(body, "value") else body["value"]
+    return card
 
 
 class ChannelChat(Chat):
@@ -156,7 +157,8 @@ class ChannelChat(Chat):
         )
         [response] = [a for a in replies if a.type == "invokeResponse"]
         body = response.value.body
-        return body.value if hasattr(body, "value") else body["value"]
+        card: dict[str, Any] = body.value if hasattr(body, "value") else body["value"]
+        return card
 
 
 def said(activity: dict[str, Any]) -> str:

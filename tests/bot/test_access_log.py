@@ -5,6 +5,7 @@ leaves the lines out; a forged viewer on an evidence link opens nothing."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -63,7 +64,7 @@ async def test_no_unlogged_read_when_the_log_cannot_be_written(world: World) -> 
     runtime = await world.runtime()
     case_id = await report(world, runtime)
 
-    async def broken(case: str, entry: Any) -> None:
+    async def broken(case_id: str, entry: Mapping[str, Any]) -> None:
         raise ConnectionError("audit log unreachable")
 
     world.store.append_audit = broken  # type: ignore[method-assign]

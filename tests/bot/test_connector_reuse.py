@@ -23,7 +23,7 @@ async def test_replies_reuse_one_client_per_service_url_and_follow_a_changed_url
     store = LocalStore(tmp_path / "data")
     settings = Settings.from_env({"DATA_DIR": str(tmp_path / "data")})
     async with FakeConnector() as first, FakeConnector() as second, running_app(settings, store=store) as client:
-        auth = client.server.app[RUNTIME].adapter.bot_framework_authentication
+        auth = client.app[RUNTIME].adapter.bot_framework_authentication
         assert isinstance(auth, ReusingAuthentication)
         for n in range(1, 4):
             assert (await client.post("/api/messages", json=activity(first.service_url, n, text="hjælp"))).status < 300
@@ -61,7 +61,7 @@ async def test_the_kept_clients_are_bounded() -> None:
     assert sorted(closed) == [0, 1, 2, 3, 4]
 
 
-class RecordingAdapter(requests.adapters.HTTPAdapter):  # type: ignore[misc]
+class RecordingAdapter(requests.adapters.HTTPAdapter):
     """requests' transport, noting when its session closes it."""
 
     closed = False

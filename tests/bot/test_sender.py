@@ -16,14 +16,13 @@ from bot.repositories.med_units import MedChannel, UnitRecord, UnitRecords
 from bot.storage import names
 from bot.teams.channel_book import ChannelBook
 from bot.teams.notifier import ConversationSender, TeamsNotifier
-from bot.teams.ratelimit import RateLimiter
+from bot.teams.ratelimit import RateLimiter, parse_retry_after
 from bot.teams.reference_book import ReferenceBook
 from bot.teams.sender import (
     ConversationGone,
     DeliveryExhausted,
     DeliveryRejected,
     TeamsSender,
-    parse_retry_after,
 )
 from tests.fakes.connector import FakeConnector
 from tests.fakes.memory import MemoryStore

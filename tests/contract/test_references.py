@@ -36,7 +36,8 @@ async def _race(store: Store, held_first: str) -> list[tuple[str, str]]:
     await References(store).put_channel("team-1", "c-1", chat("c-1"))
     await References(store).put_channel("team-1", "c-2", chat("c-2"))
     held = HeldStore(store, lambda name, _data: name == names.CHANNEL_REFS)
-    slow, fast = References(held), References(store)  # type: ignore[arg-type]
+    slow, fast = References(held), References(store)
+    late: asyncio.Task[list[str] | None]
     if held_first == "delete":
         late = asyncio.ensure_future(slow.delete_channels("team-1"))
         await held.holding.wait()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import RUNTIME, Overrides, Runtime, create_app
@@ -62,7 +63,9 @@ def settings_for(tmp_path: Path, *origins: str, **extra: str) -> Settings:
 
 
 @asynccontextmanager
-async def running(settings: Settings, store: Store, **overrides: Any) -> AsyncIterator[TestClient]:
+async def running(
+    settings: Settings, store: Store, **overrides: Any
+) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     app = create_app(settings, overrides=Overrides(store=store, run_scheduler=False, **overrides))
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
@@ -114,7 +117,7 @@ def inline_image(url: str) -> dict[str, Any]:
     return {"contentType": "image/png", "contentUrl": url, "name": "image.png"}
 
 
-async def post(client: TestClient, body: dict[str, Any]) -> int:
+async def post(client: TestClient[web.Request, web.Application], body: dict[str, Any]) -> int:
     response = await client.post("/api/messages", json=body)
     await response.read()
     return response.status
@@ -125,18 +128,18 @@ def shown(connector: FakeConnector, conversation: str = CONVERSATION) -> list[st
     return [said(m.activity) for m in connector.messages(conversation)]
 
 
-async def start_report(client: TestClient, connector: FakeConnector) -> None:
+async def start_report(client: TestClient[web.Request, web.Application], connector: FakeConnector) -> None:
     """rapportér, then a valid form: the dialog waits for screenshots."""
     assert await post(client, activity(connector.service_url, text="rapportér")) in (200, 201)
     assert await post(client, activity(connector.service_url, value=GOOD_FORM)) in (200, 201)
     assert "skærmbillede" in shown(connector)[-1]
 
 
-def runtime_of(client: TestClient) -> Runtime:
-    return client.server.app[RUNTIME]
+def runtime_of(client: TestClient[web.Request, web.Application]) -> Runtime:
+    return client.app[RUNTIME]
 
 
-async def settle(*clients: TestClient) -> None:
+async def settle(*clients: TestClient[web.Request, web.Application]) -> None:
     """Let every instance finish its background work (downloads, proactive answers)."""
     for client in clients:
         await runtime_of(client).background.drain()
@@ -152,18 +155,18 @@ class Instances:
     """App instances on one local store, with the fake connector and file host. The first one's
     writes go through `held` when a test holds some back (tests/fakes/held_store.py)."""
 
-    clients: list[TestClient]
+    clients: list[TestClient[web.Request, web.Application]]
     store: LocalStore
     held: HeldStore | None
     connector: FakeConnector
     files: FakeFileHost
 
     @property
-    def a(self) -> TestClient:
+    def a(self) -> TestClient[web.Request, web.Application]:
         return self.clients[0]
 
     @property
-    def b(self) -> TestClient:
+    def b(self) -> TestClient[web.Request, web.Application]:
         return self.clients[1]
 
     @property

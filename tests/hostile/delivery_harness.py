@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from app import RUNTIME, Overrides, Runtime
@@ -61,14 +62,14 @@ class Waits:
 
 @dataclass
 class HostileApp:
-    client: TestClient
+    client: TestClient[web.Request, web.Application]
     connector: FakeConnector
     clock: FakeClock
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
     def runtime(self) -> Runtime:
-        return self.client.server.app[RUNTIME]
+        return self.client.app[RUNTIME]
 
     async def say(
         self,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiohttp import ClientResponse
+from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import RUNTIME, Overrides, Runtime, create_app
@@ -50,7 +50,7 @@ class Said:
 
 @dataclass
 class Bot:
-    client: TestClient
+    client: TestClient[web.Request, web.Application]
     connector: FakeConnector
     files: FakeFileHost
     store: LocalStore
@@ -178,7 +178,7 @@ async def hostile_apps(
         FakeFileHost() as files,
         FakeConnector(conversation_windows=UNTHROTTLED, app_windows=UNTHROTTLED) as connector,
     ):
-        clients: list[TestClient] = []
+        clients: list[TestClient[web.Request, web.Application]] = []
         try:
             for _ in range(count):
                 overrides = Overrides(

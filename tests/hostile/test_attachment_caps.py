@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from bot.guideline import Case
 from tests.fakes.file_host import FakeFileHost
@@ -25,7 +25,12 @@ from tests.hostile.conftest import (
     start_report,
 )
 
-ROOMY = {"EVIDENCE_TURN_BUDGET_MS": "10000"}  # a turn may take its time: the caps decide, not the clock
+
+class Roomy(TypedDict):  # so mypy knows `**ROOMY` is a setting, not `count` or `hold`
+    EVIDENCE_TURN_BUDGET_MS: str
+
+
+ROOMY: Roomy = {"EVIDENCE_TURN_BUDGET_MS": "10000"}  # a turn may take its time: the caps decide, not the clock
 
 
 def distinct_files(files: FakeFileHost, first: int, count: int) -> list[dict[str, object]]:
@@ -33,9 +38,9 @@ def distinct_files(files: FakeFileHost, first: int, count: int) -> list[dict[str
     return [file_attachment(files.url(f"/sized/{100 + n}"), f"bilag-{n}.png") for n in range(first, first + count)]
 
 
-def files_from(apps: Instances, first: int, count: int, **kw: str) -> dict[str, object]:
+def files_from(apps: Instances, first: int, count: int, *, locale: str = "da-DK") -> dict[str, object]:
     """A message of `count` distinct files, numbered from `first`."""
-    return activity(apps.url, attachments=distinct_files(apps.files, first, count), **kw)
+    return activity(apps.url, attachments=distinct_files(apps.files, first, count), locale=locale)
 
 
 def refused_then_files(apps: Instances, first: int, count: int) -> dict[str, object]:

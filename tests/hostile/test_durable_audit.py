@@ -13,11 +13,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from bot.hosting.settings import Settings
+from bot.presenters.case_cards import CaseCards
 from bot.storage.local import LocalStore
 from bot.texts import Texts
 from tests.fakes.clock import FakeClock
@@ -130,5 +131,6 @@ async def test_the_case_history_shows_a_recovered_line_once(env: Env) -> None:
     async with env.app() as restarted:
         await restarted.tick()
         case = (await restarted.runtime.cases.get(case_id)).case
-        history = await restarted.runtime.notifications.cards.history(case, Texts("da"))
+        painter = cast(CaseCards, restarted.runtime.notifications.cards)  # the app's painter: it has the history
+        history = await painter.history(case, Texts("da"))
         assert [h.what for h in history].count("Sagen blev indberettet") == 1

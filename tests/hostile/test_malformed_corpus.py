@@ -79,6 +79,7 @@ def handwritten(bot: Bot, case_id: str) -> Iterator[tuple[str, Any]]:
     yield "unknown type", {**base, "type": "somethingElse"}
     for field in ("from", "conversation", "serviceUrl", "recipient", "channelData", "id", "locale", "text"):
         yield f"{field} missing", {k: v for k, v in base.items() if k != field}
+        bad: object
         for bad in ("x", 5, [], {"id": 5}, None):
             yield f"{field} = {bad!r}", {**base, field: bad}
     yield "serviceUrl not http", {**base, "serviceUrl": "javascript:alert(1)"}

@@ -9,6 +9,7 @@ import os
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TypedDict
 
 from bot.guideline.model import CaseStatus
 from bot.repositories.cases import CaseDoc
@@ -32,6 +33,11 @@ from tests.hostile.conftest import (
 )
 
 STRANGER = "00000000-0000-0000-0000-00000000f001"
+
+
+class Sender(TypedDict):  # who a message is from, as `activity` takes it by name
+    user: str
+    conversation: str
 
 
 def shots(files: FakeFileHost, *names: str) -> list[dict[str, object]]:
@@ -129,7 +135,7 @@ async def test_evidence_for_a_closed_case_or_from_a_stranger_is_refused_before_d
         downloads = len(files.seen)
 
         # A stranger forges the "add evidence" button with the case id, then sends a file.
-        stranger = {"user": STRANGER, "conversation": "a:stranger-chat"}
+        stranger: Sender = {"user": STRANGER, "conversation": "a:stranger-chat"}
         await post(app, activity(url, value={"verb": "add_evidence", "case_id": case_id}, **stranger))
         assert "ikke adgang" in shown(connector, "a:stranger-chat")[-1]
         await post(app, activity(url, attachments=shots(files, "photo.jpg"), **stranger))

@@ -59,7 +59,7 @@ async def test_hr_gets_one_persons_data_and_nobody_else_does(tmp_path: Path) -> 
     )
     other = replace(opened(case_id="case0002"), reporter=replace(REPORTER, aad_object_id="someone-else"))
     async with FakeConnector() as connector, running_app(settings, store=store) as client:
-        runtime = client.server.app[RUNTIME]
+        runtime = client.app[RUNTIME]
         for case in (mine, other):
             await runtime.cases.create(CaseDoc(case))
         meta = EvidenceMeta(sha, len(PNG), "image/png", "skærm.png", EMPLOYEE.aad_object_id, mine.created_at)

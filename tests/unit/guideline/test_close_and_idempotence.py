@@ -201,7 +201,8 @@ def test_the_employee_s_answers_twice_change_nothing() -> None:
         again, events = decide(case, AS_REPORTER, PoliceOfferAnswered(answer), at(2026, 3, 2, 11), POLICY)
         assert (again, events) == (case, [])
     declined = offer(opened(), OfferAnswer.NO_REPORT)
-    for drafted in ([InsuBizNoteDrafted("n")], [InsuBizNoteDrafted("n"), InsuBizRegistered("IB")]):
+    drafts: tuple[list[Decision], ...] = ([InsuBizNoteDrafted("n")], [InsuBizNoteDrafted("n"), InsuBizRegistered("IB")])
+    for drafted in drafts:
         case = apply(declined, AS_LEADER, *drafted)
         again, events = decide(case, AS_LEADER, drafted[-1], at(2026, 3, 2, 11), POLICY)
         assert (again, events) == (case, [])

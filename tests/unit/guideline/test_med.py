@@ -8,6 +8,7 @@ from bot.guideline import (
     Anonymised,
     ApvFiled,
     ApvMeasuresSet,
+    Case,
     Category,
     CitizenContacted,
     CitizenContactNotPossible,
@@ -15,6 +16,7 @@ from bot.guideline import (
     DeletedCounts,
     InvalidDecision,
     InvalidTransition,
+    MedEvaluation,
     MedSchedule,
     MedStatus,
     MeetingKind,
@@ -114,7 +116,7 @@ def test_quiet_period_gives_zeros() -> None:
     assert result.open_apv_plans == Anonymised(0, 3)
 
 
-def _case(n: int, when: datetime, category: Category = Category.THREAT, unit: str = "Borgerservice"):  # type: ignore[no-untyped-def]
+def _case(n: int, when: datetime, category: Category = Category.THREAT, unit: str = "Borgerservice") -> Case:
     return opened(when, case_id=f"c{n}", unit=unit, category=category, occurred_at=when)
 
 
@@ -160,7 +162,7 @@ def test_open_apv_counts_older_cases_and_filing_after_period_end() -> None:
     assert figures(filed_early, "Borgerservice", period).open_apv_plans == Anonymised(0, 3)
 
 
-def _history() -> list:  # type: ignore[type-arg]
+def _history() -> list[Case]:
     """Cases over three years: APV filed in their own half-year, filed years later, never filed."""
     cases = []
     for n in range(36):
@@ -239,11 +241,11 @@ def test_evaluation_lifecycle_and_history() -> None:
     assert corrected.meeting_kind is MeetingKind.MED_MEETING and corrected.plan_reviewed is False
 
 
-def done_on(ev: object, day: date, link: str | None, now: datetime) -> object:
+def done_on(ev: MedEvaluation, day: date, link: str | None, now: datetime) -> MedEvaluation:
     return mark_done(
-        ev,  # type: ignore[arg-type]
+        ev,
         day,
-        link,  # type: ignore[arg-type]
+        link,  # type: ignore[arg-type]  # None on purpose: the missing-link test passes it
         "u-med",
         now,
         meeting_kind=MeetingKind.MED_MEETING,
@@ -253,10 +255,8 @@ def done_on(ev: object, day: date, link: str | None, now: datetime) -> object:
 
 def test_done_straight_from_pending_records_kind_date_link_and_plan() -> None:
     done = done_on(new_evaluation("U", "2026-H1"), date(2026, 3, 5), "https://intra.example.invalid/r", at(2026, 3, 5))
-    assert done.status is MedStatus.DONE  # type: ignore[attr-defined]
-    assert done.history[-1].detail == (  # type: ignore[attr-defined]
-        "2026-03-05 med_meeting plan_reviewed=false https://intra.example.invalid/r"
-    )
+    assert done.status is MedStatus.DONE
+    assert done.history[-1].detail == "2026-03-05 med_meeting plan_reviewed=false https://intra.example.invalid/r"
 
 
 @pytest.mark.parametrize(
@@ -309,7 +309,7 @@ def test_needs_followup() -> None:
     assert not needs_followup(agenda, at(2026, 4, 3, 23), weeks=2)
     assert needs_followup(agenda, datetime(2026, 4, 4, tzinfo=TZ), weeks=2)
     done = done_on(agenda, date(2026, 3, 20), "https://x.example.invalid/r", at(2026, 3, 20))
-    assert not needs_followup(done, at(2027, 1, 1))  # type: ignore[arg-type]
+    assert not needs_followup(done, at(2027, 1, 1))
 
 
 # ---- workplaces ----------------------------------------------------------------------------

@@ -7,14 +7,14 @@ from datetime import timedelta
 
 import pytest
 
-from bot.guideline.model import CaseStatus
+from bot.guideline.model import Case, CaseStatus
 from bot.guideline.retention import MIN_CLOSED_CASE_DAYS, RetentionRules, due_for_deletion, expires_at
 from tests.unit.guideline.builders import OPENED, opened
 
 CLOSED = OPENED + timedelta(days=30)
 
 
-def closed_case():  # type: ignore[no-untyped-def]
+def closed_case() -> Case:
     return replace(opened(), status=CaseStatus.CLOSED, closed_at=CLOSED)
 
 
