@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)  # a "sending" record older than this was left by a crash
 CLAIM_MARGIN = timedelta(minutes=1)  # a send attempt starts only with this much of the claim left
 RETRY_AFTER = timedelta(minutes=5)
+# A card Teams refused (400, 413, 401: permanent, the channel not gone) fails the same way until the
+# bot or its settings change (a deployment, a restart): tried again once a day, not every 5 minutes.
+REFUSED_RETRY_AFTER = timedelta(hours=24)
 SEND_CONCURRENCY = 8  # units in flight at once; the sender's limiter paces them to Teams' limits
 # Claims ("sending" records) are written this many side by side, ahead of the sends (see _send).
 CLAIM_CONCURRENCY = 16
@@ -362,11 +365,13 @@ class MedBroadcast:
                     await self.sends.record(period.id, key, sent)  # the evaluation reads "sent" from this record
                     work.sent.count(target)
                     return
-                await self.sends.record(period.id, key, {"state": "failed", "next_at": (now + RETRY_AFTER).isoformat()})
+                refused = error is not None and error.permanent and not error.gone
+                retry_at = now + (REFUSED_RETRY_AFTER if refused else RETRY_AFTER)
+                await self.sends.record(period.id, key, {"state": "failed", "next_at": retry_at.isoformat()})
                 channel = target.unit.channel
                 # Only a channel Teams says is gone (403/404) loses its place (HR is told). A card
-                # refused otherwise (400, 413) is no sign of a gone channel: it stays registered, the
-                # failure is logged and the send is tried again after RETRY_AFTER, as a transient one.
+                # refused otherwise is no sign of a gone channel: it stays registered, the failure
+                # is logged, and the send is tried again after REFUSED_RETRY_AFTER.
                 if error is not None and error.gone and not target.in_chat and channel is not None:
                     await self.units.deactivate(channel.team_id, channel.channel_id, "bot removed or channel gone")
             finally:

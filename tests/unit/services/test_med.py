@@ -289,8 +289,9 @@ async def test_a_failed_reminder_is_retried_later_and_a_gone_channel_is_dropped(
 
 async def test_a_reminder_teams_refuses_keeps_its_channel(world: World, clock: FakeClock) -> None:
     """A card refused (400, 413: permanent, but the channel is there) does not take the unit's
-    channel away, as a removed bot does: the send is tried again there. Was: any permanent
-    failure deactivated the channel ("bot removed or channel gone") and HR was told so."""
+    channel away, as a removed bot does: the send is tried again there, once a day (it fails the
+    same way until a deployment), not every 5 minutes. Was: any permanent failure deactivated the
+    channel ("bot removed or channel gone") and HR was told so."""
     await world.register(LEADER)
     world.notifier.fail_for(f"{TEAM}/{CHANNEL}", permanent=True, times=1)
     assert (await world.med.send_now("Borgerservice")).total == 0
@@ -299,6 +300,8 @@ async def test_a_reminder_teams_refuses_keeps_its_channel(world: World, clock: F
     [unit] = await world.med.channels()
     assert unit.channel is not None and unit.channel.is_at(TEAM, CHANNEL)
     clock.advance(minutes=6)
+    assert (await world.med.send_now("Borgerservice")).total == 0  # not yet: a refused card waits a day
+    clock.advance(hours=24)
     assert (await world.med.send_now("Borgerservice")).total == 1
 
 
