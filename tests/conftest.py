@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import Overrides, create_app
 from bot.hosting.settings import Settings
 from bot.storage.store import Store
+from tests.app_client import AppClient
 
 
 @asynccontextmanager
 async def running_app(
     settings: Settings, store: Store | None = None, *, overrides: Overrides | None = None
-) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+) -> AsyncIterator[AppClient]:
     """The app over HTTP on 127.0.0.1; `overrides` plugs in fakes (its store wins over `store`)."""
     overrides = overrides or Overrides(store=store)
     client = TestClient(TestServer(create_app(settings, overrides=overrides), host="127.0.0.1"))

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import RUNTIME, Overrides, Runtime, create_app
 from bot.hosting.settings import Settings
 from bot.storage.local import LocalStore
 from bot.storage.store import Store
+from tests.app_client import AppClient
 from tests.bot.chat import said
 from tests.fakes.connector import FakeConnector
 from tests.fakes.file_host import FakeFileHost
@@ -63,9 +63,7 @@ def settings_for(tmp_path: Path, *origins: str, **extra: str) -> Settings:
 
 
 @asynccontextmanager
-async def running(
-    settings: Settings, store: Store, **overrides: Any
-) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+async def running(settings: Settings, store: Store, **overrides: Any) -> AsyncIterator[AppClient]:
     app = create_app(settings, overrides=Overrides(store=store, run_scheduler=False, **overrides))
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
@@ -117,7 +115,7 @@ def inline_image(url: str) -> dict[str, Any]:
     return {"contentType": "image/png", "contentUrl": url, "name": "image.png"}
 
 
-async def post(client: TestClient[web.Request, web.Application], body: dict[str, Any]) -> int:
+async def post(client: AppClient, body: dict[str, Any]) -> int:
     response = await client.post("/api/messages", json=body)
     await response.read()
     return response.status
@@ -128,18 +126,18 @@ def shown(connector: FakeConnector, conversation: str = CONVERSATION) -> list[st
     return [said(m.activity) for m in connector.messages(conversation)]
 
 
-async def start_report(client: TestClient[web.Request, web.Application], connector: FakeConnector) -> None:
+async def start_report(client: AppClient, connector: FakeConnector) -> None:
     """rapportér, then a valid form: the dialog waits for screenshots."""
     assert await post(client, activity(connector.service_url, text="rapportér")) in (200, 201)
     assert await post(client, activity(connector.service_url, value=GOOD_FORM)) in (200, 201)
     assert "skærmbillede" in shown(connector)[-1]
 
 
-def runtime_of(client: TestClient[web.Request, web.Application]) -> Runtime:
+def runtime_of(client: AppClient) -> Runtime:
     return client.app[RUNTIME]
 
 
-async def settle(*clients: TestClient[web.Request, web.Application]) -> None:
+async def settle(*clients: AppClient) -> None:
     """Let every instance finish its background work (downloads, proactive answers)."""
     for client in clients:
         await runtime_of(client).background.drain()
@@ -155,18 +153,18 @@ class Instances:
     """App instances on one local store, with the fake connector and file host. The first one's
     writes go through `held` when a test holds some back (tests/fakes/held_store.py)."""
 
-    clients: list[TestClient[web.Request, web.Application]]
+    clients: list[AppClient]
     store: LocalStore
     held: HeldStore | None
     connector: FakeConnector
     files: FakeFileHost
 
     @property
-    def a(self) -> TestClient[web.Request, web.Application]:
+    def a(self) -> AppClient:
         return self.clients[0]
 
     @property
-    def b(self) -> TestClient[web.Request, web.Application]:
+    def b(self) -> AppClient:
         return self.clients[1]
 
     @property

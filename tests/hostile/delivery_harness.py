@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 
 from app import RUNTIME, Overrides, Runtime
 from bot.directory import ChainedDirectory, Directory, FileDirectory, GraphDirectory, MsalTokenProvider
 from bot.hosting.settings import Settings
 from bot.storage.store import Store
+from tests.app_client import AppClient
 from tests.bot.chat import said
 from tests.bot.test_report_dialog import GOOD_FORM
 from tests.conftest import running_app
@@ -62,7 +61,7 @@ class Waits:
 
 @dataclass
 class HostileApp:
-    client: TestClient[web.Request, web.Application]
+    client: AppClient
     connector: FakeConnector
     clock: FakeClock
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))

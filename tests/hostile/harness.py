@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiohttp import ClientResponse, web
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import RUNTIME, Overrides, Runtime, create_app
@@ -23,6 +23,7 @@ from bot.directory import FileDirectory
 from bot.guideline.model import Case
 from bot.hosting.settings import Settings
 from bot.storage.local import LocalStore
+from tests.app_client import AppClient
 from tests.bot.chat import said
 from tests.bot.conftest import DIRECTORY_CSV, EMPLOYEE, HR, file_attachment
 from tests.bot.test_report_dialog import GOOD_FORM
@@ -50,7 +51,7 @@ class Said:
 
 @dataclass
 class Bot:
-    client: TestClient[web.Request, web.Application]
+    client: AppClient
     connector: FakeConnector
     files: FakeFileHost
     store: LocalStore
@@ -178,7 +179,7 @@ async def hostile_apps(
         FakeFileHost() as files,
         FakeConnector(conversation_windows=UNTHROTTLED, app_windows=UNTHROTTLED) as connector,
     ):
-        clients: list[TestClient[web.Request, web.Application]] = []
+        clients: list[AppClient] = []
         try:
             for _ in range(count):
                 overrides = Overrides(

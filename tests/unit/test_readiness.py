@@ -6,13 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import Overrides, create_app
 from bot.hosting.settings import Settings
 from bot.storage.local import LocalStore
 from bot.storage.store import Document
+from tests.app_client import AppClient
 
 
 class BrokenStore(LocalStore):
@@ -27,9 +27,7 @@ class BrokenStore(LocalStore):
 
 
 @asynccontextmanager
-async def app_client(
-    tmp_path: Path, store: LocalStore, *, run_scheduler: bool
-) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+async def app_client(tmp_path: Path, store: LocalStore, *, run_scheduler: bool) -> AsyncIterator[AppClient]:
     settings = Settings.from_env({"DATA_DIR": str(tmp_path / "data")})
     app = create_app(settings, overrides=Overrides(store=store, run_scheduler=run_scheduler))
     client = TestClient(TestServer(app, host="127.0.0.1"))
